@@ -1,0 +1,44 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites } from '../src/analysis/sites';
+import { lockOf } from '../src/analysis/lockstate';
+import { chainText } from '../src/analysis/program';
+
+const rule: Rule = {
+  meta: {
+    id: 'lock-held-for-self-locking',
+    name: 'LockHeldForSelfLockingGup',
+    level: 'error',
+    short: 'A GUP variant that takes the mmap lock itself is called with that lock held.',
+    full: '*_unlocked() and *_fast() variants take the mmap read lock of current->mm themselves (the fast variants on their slow path). Calling them with the lock already held recurses on the rwsem: a deadlock when a writer is queued in between.',
+    tags: ['mm', 'gup', 'mmap_lock', 'deadlock'],
+    precision: 'high',
+  },
+  check(ctx) {
+    for (const s of gupSites(ctx.program)) {
+      const { fa, call, cls } = s;
+      if (!cls.era || cls.era.lock !== 'forbidden' || !cls.key) continue;
+      const worlds = fa.atCall[call.id];
+      const held = worlds.map((w) => lockOf(w, cls.key!)).find((v) => v.st === 'R' || v.st === 'W' || v.st === 'A');
+      if (held) {
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but it is already held here`,
+          related: held.acq !== undefined ? [rel('acquire', fa, fa.fn.calls[held.acq].callSpan, 'lock taken here')] : [],
+        });
+        continue;
+      }
+      if (!worlds.some((w) => lockOf(w, cls.key!).st === 'E')) continue;
+      const es = ctx.program.entryState(fa, cls.key);
+      if (es.held.length) {
+        const chain = es.held[0];
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${chainText(chain)}`,
+          related: chain.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
+        });
+      }
+    }
+  },
+};
+export default rule;

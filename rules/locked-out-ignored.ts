@@ -1,0 +1,38 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { lockOf } from '../src/analysis/lockstate';
+
+const rule: Rule = {
+  meta: {
+    id: 'locked-out-ignored',
+    name: 'LockedOutIgnored',
+    level: 'error',
+    short: 'The caller unlocks after a GUP call that may have dropped the lock, without testing locked.',
+    full: 'With a non-NULL locked argument, get_user_pages_remote()/pin_user_pages_remote()/get_user_pages_locked() may drop the mmap lock (VM_FAULT_RETRY) and report it by setting *locked = 0. Unlocking unconditionally afterwards releases a lock that is not held.',
+    tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    for (const fa of ctx.program.functions) {
+      const reported = new Set<number>();
+      fa.fn.calls.forEach((c, id) => {
+        const cls = fa.classes[id];
+        if (cls.kind !== 'lock' || cls.prim.kind !== 'release') return;
+        for (const w of fa.atCall[id]) {
+          const v = lockOf(w, cls.key);
+          if (v.st !== 'D' || v.by === undefined || reported.has(v.by)) continue;
+          reported.add(v.by);
+          const g = fa.fn.calls[v.by];
+          const lockedText = (fa.classes[v.by] as { lockedText?: string }).lockedText ?? 'locked';
+          ctx.report({
+            fa, span: g.span, callText: g.text,
+            message: `${g.name}() may drop the mmap lock and clear ${lockedText.replace(/^&/, '')}, but ${c.name}() at line ${c.span.line} runs without testing it`,
+            hint: `if (${lockedText.replace(/^&/, '')}) ${c.name}(${c.argText.join(', ')});`,
+            related: [rel('release', fa, c.callSpan, 'unconditional unlock')],
+          });
+        }
+      });
+    }
+  },
+};
+export default rule;

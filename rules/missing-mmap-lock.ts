@@ -1,0 +1,70 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites, otherKeyHeld, requiresLock } from '../src/analysis/sites';
+import { lockOf } from '../src/analysis/lockstate';
+import { chainText } from '../src/analysis/program';
+
+const rule: Rule = {
+  meta: {
+    id: 'missing-mmap-lock',
+    name: 'MissingMmapLock',
+    level: 'error',
+    short: 'A GUP function that requires the mmap lock is reached without it.',
+    full: 'get_user_pages(), pin_user_pages() and *_remote() without a locked argument require the caller to hold the mmap lock of the mm they walk (6.3+ asserts it). A path reaches the call with the lock not held: not taken locally, not asserted and not held by every caller.',
+    tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    for (const s of gupSites(ctx.program)) {
+      if (!requiresLock(s)) continue;
+      const { fa, call, cls } = s;
+      const key = cls.key!;
+      const worlds = fa.atCall[call.id];
+      const dropped = worlds.map((w) => lockOf(w, key)).filter((v) => v.st === 'U' || v.st === 'D');
+      if (dropped.length) {
+        const by = dropped.find((v) => v.by !== undefined)?.by;
+        const related = by !== undefined ? [rel('release', fa, fa.fn.calls[by].callSpan, fa.classes[by].kind === 'gup' ? 'lock may be dropped by this call' : 'lock released (or not acquired) here')] : [];
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() requires the mmap lock of ${key}, but it is not held on a path to this call${by !== undefined ? ` (see line ${fa.fn.calls[by].span.line})` : ''}`,
+          related,
+        });
+        continue;
+      }
+      const entry = worlds.filter((w) => lockOf(w, key).st === 'E' && !otherKeyHeld(w, key));
+      if (entry.length === 0) continue;
+      const es = ctx.program.entryState(fa, key);
+      if (es.unheld.length) {
+        const chain = es.unheld[0];
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}`,
+          related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
+        });
+        continue;
+      }
+      if (es.held.length && es.unknown.length) {
+        // Some callers hold the lock; another path comes from a function that takes no lock
+        // and whose own callers are unknown (an entry point, or called through a pointer).
+        const chain = es.unknown[0];
+        const last = chain[chain.length - 1];
+        ctx.report({
+          fa, span: call.span, callText: call.text, level: 'note',
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and no caller of ${last.caller.fn.name}() was found`,
+          related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
+        });
+        continue;
+      }
+      if (es.held.length) continue;
+      const why = es.noCaller
+        ? `no caller of ${fa.fn.name}() was found (exported, or called through a pointer)`
+        : es.cut ? 'the caller chain is deeper than --call-depth' : 'its callers could not be checked';
+      ctx.report({
+        fa, span: call.span, callText: call.text, level: 'note',
+        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add mmap_assert_locked() if callers hold it`,
+        related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
+      });
+    }
+  },
+};
+export default rule;

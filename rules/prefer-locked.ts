@@ -1,0 +1,71 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites, requiresLock } from '../src/analysis/sites';
+import { lockOf } from '../src/analysis/lockstate';
+import { NEEDS_LOCK, regionOf, regionWork } from '../src/analysis/region';
+import { existsIn } from '../src/kernel/api';
+
+const rule: Rule = {
+  meta: {
+    id: 'prefer-locked',
+    name: 'PreferLockedGup',
+    level: 'note',
+    short: 'The lock could be dropped inside the GUP call: plumb an int *locked.',
+    full: 'The mmap lock is held around a GUP call only for that call, but _unlocked is not a drop-in: the lock is taken in a caller around a helper whose only lock need is the GUP call, or the mm is remote. Passing an int *locked lets GUP drop the lock and retry faults (VM_FAULT_RETRY).',
+    tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
+    precision: 'medium',
+  },
+  check(ctx) {
+    const lockedApi = existsIn('get_user_pages_locked', ctx.version) ? 'get_user_pages_locked()' : 'get_user_pages_remote(..., &locked)';
+    for (const s of gupSites(ctx.program)) {
+      if (!requiresLock(s)) continue;
+      const { fa, call, cls } = s;
+      const key = cls.key!;
+      const worlds = fa.atCall[call.id];
+      if (worlds.length === 0 || cls.vmas || cls.locked) continue;
+      const vals = worlds.map((w) => lockOf(w, key));
+      // (a) A remote mm, locked here only around this call, with a locked parameter available.
+      if (key !== 'current->mm' && cls.era?.params.includes('locked') && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
+        const acqs = [...new Set(vals.map((v) => v.acq!))];
+        const ok = acqs.every((a) => {
+          const r = regionOf(fa, a, key);
+          const wk = regionWork(fa, r, (id) => id === call.id);
+          return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
+        });
+        if (ok) {
+          ctx.report({
+            fa, span: call.span, callText: call.text,
+            message: `the mmap lock of ${key} is held only for this ${call.name}() call: pass &locked (int locked = 1) so it can drop the lock and retry faults, then unlock only if (locked)`,
+            related: acqs.map((a) => rel('acquire', fa, fa.fn.calls[a].callSpan, 'lock taken here')),
+          });
+        }
+        continue;
+      }
+      // (b) The seed's videobuf pattern: the lock comes from callers around a helper call.
+      if (!vals.every((v) => v.st === 'E')) continue;
+      const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (NEEDS_LOCK.test(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
+      if (otherNeeds) continue;
+      const callers = ctx.program.callersOf(fa).filter((c) => c.caller !== fa);
+      if (callers.length === 0) continue;
+      const ok = callers.every((st) => {
+        const k = ctx.program.mapKey(fa, key, st.caller, st.call);
+        if (!k) return false;
+        const cv = st.caller.atCall[st.call.id].map((w) => lockOf(w, k));
+        if (cv.length === 0 || !cv.every((v) => v.st === 'R' && v.acq !== undefined)) return false;
+        return [...new Set(cv.map((v) => v.acq!))].every((a) => {
+          const r = regionOf(st.caller, a, k);
+          const wk = regionWork(st.caller, r, (id) => id === st.call.id);
+          return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
+        });
+      });
+      if (!ok) continue;
+      const first = callers[0];
+      ctx.report({
+        fa, span: call.span, callText: call.text,
+        message: `${first.caller.fn.name}() takes the mmap lock only around ${fa.fn.name}(), whose only lock need is this ${call.name}() call: add an int *locked parameter to ${fa.fn.name}() and use ${lockedApi} so the lock can be dropped to retry faults`,
+        related: callers.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
+      });
+    }
+  },
+};
+export default rule;

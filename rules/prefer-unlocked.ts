@@ -1,0 +1,54 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites } from '../src/analysis/sites';
+import { lockOf } from '../src/analysis/lockstate';
+import { regionOf, regionWork } from '../src/analysis/region';
+import { unlockedReplacement } from '../src/kernel/replace';
+
+const rule: Rule = {
+  meta: {
+    id: 'prefer-unlocked',
+    name: 'PreferUnlockedGup',
+    level: 'warning',
+    short: 'The mmap lock is taken only around one GUP call: use the _unlocked variant.',
+    full: 'The read lock of current->mm is taken and released around exactly one get_user_pages()/pin_user_pages() call (or *_remote on current->mm without locked) and nothing else in the region needs it. get_user_pages_unlocked()/pin_user_pages_unlocked() take the lock themselves and can drop it to retry faults (VM_FAULT_RETRY).',
+    tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
+    precision: 'high',
+  },
+  check(ctx) {
+    for (const s of gupSites(ctx.program)) {
+      const { fa, call, cls } = s;
+      if (!cls.era || cls.key !== 'current->mm' || cls.locked || cls.vmas) continue;
+      if (cls.era.lock !== 'required' && cls.era.lock !== 'via-locked') continue;
+      const repl = unlockedReplacement(call, cls.era, ctx.version);
+      if (!repl) continue;
+      const worlds = fa.atCall[call.id];
+      if (worlds.length === 0) continue;
+      const vals = worlds.map((w) => lockOf(w, 'current->mm'));
+      if (!vals.every((v) => v.st === 'R' && v.acq !== undefined)) continue;
+      const acqs = [...new Set(vals.map((v) => v.acq!))];
+      let ok = true;
+      const related = [];
+      const releases = new Set<number>();
+      for (const a of acqs) {
+        const region = regionOf(fa, a, 'current->mm');
+        const work = regionWork(fa, region, (id) => id === call.id);
+        if (work.gups.length !== 1 || work.other.length || work.loops || work.escapes || region.releases.length === 0) { ok = false; break; }
+        related.push(rel('acquire', fa, fa.fn.calls[a].callSpan, 'mmap lock taken here'));
+        region.releases.forEach((r) => releases.add(r));
+      }
+      if (!ok) continue;
+      for (const r of releases) related.push(rel('release', fa, fa.fn.calls[r].callSpan, 'and released here'));
+      const acq = related.find((r) => r.role === 'acquire')!;
+      const relFirst = related.find((r) => r.role === 'release');
+      ctx.report({
+        fa, span: call.span, callText: call.text,
+        message: `the mmap lock of current->mm is taken only around this ${call.name}() call; ${repl.name}() takes it itself and can retry faults: use ${repl.text} and drop the lock/unlock calls`,
+        hint: repl.text,
+        related,
+        flow: [acq, rel('gup', fa, call.callSpan, `${call.name}() needs only this`), ...(relFirst ? [relFirst] : [])],
+      });
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,80 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { lockOf } from '../src/analysis/lockstate';
+
+const rule: Rule = {
+  meta: {
+    id: 'unbalanced-mmap-lock',
+    name: 'UnbalancedMmapLock',
+    level: 'error',
+    short: 'The mmap lock is leaked on a return path, taken twice, or released when not held.',
+    full: 'In a function with a GUP call, a path acquires the mmap lock and returns without releasing it, acquires it while already holding it, or releases it when it is not held (twice, after a failed killable/trylock acquire, or with the wrong mode).',
+    tags: ['mm', 'mmap_lock', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    for (const fa of ctx.program.functions) {
+      if (!fa.classes.some((c) => c.kind === 'gup')) continue;
+      const annotated = fa.fn.acquires.length > 0 || fa.fn.releases.length > 0;
+      const seen = new Set<string>();
+      const takesLocally = (key: string) => fa.classes.some((k) => k.kind === 'lock' && k.key === key && ['acquire', 'killable', 'trylock', 'interruptible'].includes(k.prim.kind));
+      const once = (k: string) => { if (seen.has(k)) return false; seen.add(k); return true; };
+      fa.fn.calls.forEach((c, id) => {
+        const cls = fa.classes[id];
+        if (cls.kind !== 'lock') return;
+        const p = cls.prim;
+        for (const w of fa.atCall[id]) {
+          const v = lockOf(w, cls.key);
+          if (['acquire', 'killable', 'trylock', 'interruptible'].includes(p.kind) && (v.st === 'R' || v.st === 'W') && v.acq !== undefined && p.kind !== 'trylock') {
+            if (!once(`a${id}`)) continue;
+            const first = fa.fn.calls[v.acq];
+            ctx.report({
+              fa, span: c.span, callText: c.text,
+              message: `${c.name}() takes the mmap lock of ${cls.key} while it is already held (taken at line ${first.span.line}): self-deadlock on the rwsem`,
+              related: [rel('acquire', fa, first.callSpan, 'first acquired here')],
+            });
+          } else if (p.kind === 'release' && v.st === 'E' && !annotated && takesLocally(cls.key)) {
+            // The function takes this lock itself, yet a path reaches the release without it.
+            if (!once(`e${id}`)) continue;
+            ctx.report({
+              fa, span: c.span, callText: c.text,
+              message: `${c.name}() releases the mmap lock of ${cls.key} on a path where ${fa.fn.name}() has not taken it yet`,
+            });
+          } else if (p.kind === 'release' && v.st === 'U' && !annotated) {
+            if (!once(`r${id}`)) continue;
+            const by = v.by !== undefined ? fa.fn.calls[v.by] : null;
+            const byCls = v.by !== undefined ? fa.classes[v.by] : null;
+            const why = by && byCls?.kind === 'lock' && byCls.prim.kind === 'release' ? `already released at line ${by.span.line}`
+              : by ? `the acquire at line ${by.span.line} can fail` : 'not held';
+            ctx.report({
+              fa, span: c.span, callText: c.text,
+              message: `${c.name}() releases the mmap lock of ${cls.key} when it is not held on a path (${why})`,
+              related: by ? [rel(byCls?.kind === 'lock' && byCls.prim.kind === 'release' ? 'release' : 'acquire', fa, by.callSpan, why)] : [],
+            });
+          } else if (p.kind === 'release' && ((v.st === 'R' && p.mode === 'write') || (v.st === 'W' && p.mode === 'read')) && v.acq !== undefined) {
+            if (!once(`m${id}`)) continue;
+            const first = fa.fn.calls[v.acq];
+            ctx.report({
+              fa, span: c.span, callText: c.text,
+              message: `${c.name}() releases the ${p.mode} side, but the lock was taken for ${v.st === 'R' ? 'read' : 'write'} at line ${first.span.line}`,
+              related: [rel('acquire', fa, first.callSpan, 'acquired here')],
+            });
+          }
+        }
+      });
+      if (annotated) continue;
+      for (const w of fa.exits) {
+        for (const [key, v] of Object.entries(w.locks)) {
+          if ((v.st !== 'R' && v.st !== 'W') || v.acq === undefined) continue;
+          if (!once(`x${v.acq}`)) continue;
+          const a = fa.fn.calls[v.acq];
+          ctx.report({
+            fa, span: a.span, callText: a.text,
+            message: `the mmap lock of ${key} taken here is still held when ${fa.fn.name}() returns on some path (no __acquires annotation)`,
+          });
+        }
+      }
+    }
+  },
+};
+export default rule;

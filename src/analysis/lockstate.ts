@@ -1,0 +1,423 @@
+// Lock-state dataflow over a function's CFG. The abstract state is a set of "worlds": each
+// world maps an mm key to a lock state and a few lock-relevant variables to known values,
+// so that `ret = mmap_read_lock_killable(mm); if (ret) ...`, trylocks and the `locked`
+// word of GUP calls are followed exactly, path by path, and joined by set union.
+import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
+import { gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
+
+/** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
+ * `*locked`. E: as at function entry (up to the callers). A: asserted held. R/W: held. */
+export type St = 'U' | 'R' | 'W' | 'E' | 'A' | 'D';
+
+export interface LockVal {
+  st: St;
+  /** Call id of the local acquire, for R/W. */
+  acq?: number;
+  /** Call id that made it U/D (release, failed acquire, dropping GUP call). */
+  by?: number;
+}
+
+export interface World {
+  locks: Record<string, LockVal>;
+  vars: Record<string, number>;
+}
+
+export type CallClass =
+  | { kind: 'lock'; prim: LockPrimitive; key: string }
+  | { kind: 'gup'; era: GupEra | null; key: string | null; locked: Expr | null; lockedText: string | null; vmas: Expr | null }
+  | { kind: 'other' };
+
+export interface FunctionAnalysis {
+  fn: FunctionIR;
+  classes: CallClass[];
+  /** Worlds just before each call's own effect (after its arguments). */
+  atCall: World[][];
+  /** Worlds at entry of each CFG node. */
+  atNode: World[][];
+  exits: World[];
+  /** Which nodes contain which call ids (for regions). */
+  nodeCalls: number[][];
+  /** True when the world cap was hit and variables were dropped. */
+  widened: boolean;
+}
+
+const MAX_WORLDS_PER_NODE = 48;
+
+export function worldKey(w: World): string {
+  const ks = Object.keys(w.locks).sort();
+  let s = '';
+  for (const k of ks) { const v = w.locks[k]; s += `${k}=${v.st}${v.acq ?? ''}/${v.by ?? ''};`; }
+  s += '|';
+  for (const k of Object.keys(w.vars).sort()) s += `${k}=${w.vars[k]};`;
+  return s;
+}
+
+export function lockOf(w: World, key: string): LockVal {
+  return w.locks[key] ?? { st: 'E' };
+}
+
+function withLock(w: World, key: string, v: LockVal): World {
+  return { locks: { ...w.locks, [key]: v }, vars: w.vars };
+}
+
+function withVar(w: World, name: string, v: number | undefined): World {
+  const vars = { ...w.vars };
+  if (v === undefined) delete vars[name]; else vars[name] = v;
+  return { locks: w.locks, vars };
+}
+
+/** Normalise an mm expression: `&current->mm->mmap_sem`, `current->mm` and a local `mm`
+ * assigned from `current->mm` all become `current->mm`. */
+export function normMm(text: string, aliases: Record<string, string>): string {
+  let t = text.replace(/\s+/g, '');
+  for (let i = 0; i < 4; i++) {
+    const before = t;
+    t = t.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+    if (t === before) break;
+  }
+  t = t.replace(/(->|\.)mmap_(sem|lock)$/, '');
+  const gtm = /^get_task_mm\((.*)\)$/.exec(t);
+  if (gtm) t = `${gtm[1]}->mm`;
+  for (let i = 0; i < 4; i++) {
+    const m = /^([A-Za-z_]\w*)(.*)$/.exec(t);
+    if (!m || !aliases[m[1]] || aliases[m[1]] === m[1]) break;
+    t = aliases[m[1]] + m[2];
+  }
+  return t;
+}
+
+function isRawMmapArg(text: string): boolean {
+  return /(->|\.)\s*mmap_(sem|lock)\s*\)?$/.test(text.replace(/\s+/g, ''));
+}
+
+function isNullish(e: Expr | undefined): boolean {
+  if (!e) return true;
+  return e.k === 'null' || (e.k === 'num' && e.v === 0);
+}
+
+export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): CallClass {
+  if (!c.name) return { kind: 'other' };
+  const prim = mmapLockPrimitive(c.name);
+  if (prim) {
+    const arg = c.argText[prim.name === 'down_write_nest_lock' ? 1 : 0];
+    if (arg === undefined) return { kind: 'other' };
+    if (prim.arg.startsWith('&')) {
+      if (!isRawMmapArg(arg)) return { kind: 'other' };
+    }
+    return { kind: 'lock', prim, key: normMm(arg, fn.aliases) };
+  }
+  const era = gupLayout(c.name, c.args.length, version);
+  if (era || /^(get|pin)_user_pages?(_\w+)?$|^__get_user_pages_(fast|unlocked)$|^get_vaddr_frames$|^memfd_pin_folios$/.test(c.name)) {
+    if (!era) return { kind: 'gup', era: null, key: null, locked: null, lockedText: null, vmas: null };
+    const at = (role: string) => {
+      const i = era.params.findIndex((p) => p.split(':')[0] === role);
+      return i >= 0 ? i : -1;
+    };
+    let key: string | null = null;
+    if (era.mm === 'current') key = 'current->mm';
+    else if (era.mm === 'arg' && at('mm') >= 0) key = normMm(c.argText[at('mm')], fn.aliases);
+    const li = at('locked');
+    const vi = at('vmas');
+    const locked = li >= 0 && !isNullish(c.args[li]) ? c.args[li] : null;
+    return {
+      kind: 'gup', era, key, locked, lockedText: li >= 0 ? c.argText[li] : null,
+      vmas: vi >= 0 && !isNullish(c.args[vi]) ? c.args[vi] : null,
+    };
+  }
+  return { kind: 'other' };
+}
+
+type Val = number | undefined;
+type Outcome = [World, Val];
+
+/** Variables worth tracking: results of conditional acquires and `locked` words. */
+function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
+  const vars = new Set<string>();
+  const visit = (e: Expr | null): void => {
+    if (!e) return;
+    switch (e.k) {
+      case 'assign':
+        if (e.l.k === 'id' && e.r.k === 'call') {
+          const cls = classes[e.r.call];
+          if (cls.kind === 'lock' && ['killable', 'trylock', 'interruptible'].includes(cls.prim.kind)) vars.add(e.l.n);
+          if (cls.kind === 'lock' && cls.prim.conditional) vars.add(e.l.n);
+        }
+        visit(e.l); visit(e.r);
+        return;
+      case 'call': {
+        const cls = classes[e.call];
+        if (cls.kind === 'gup' && cls.locked && cls.locked.k === 'un' && cls.locked.op === '&' && cls.locked.e.k === 'id') vars.add(cls.locked.e.n);
+        e.args.forEach((a) => visit(a));
+        return;
+      }
+      case 'un': visit(e.e); return;
+      case 'bin': visit(e.l); visit(e.r); return;
+      case 'field': visit(e.e); return;
+      case 'idx': visit(e.e); visit(e.i); return;
+      case 'cond': visit(e.c); visit(e.t); visit(e.f); return;
+      case 'seq': e.items.forEach((x) => visit(x)); return;
+      case 'other': e.subs.forEach((x) => visit(x)); return;
+      default: return;
+    }
+  };
+  for (const n of fn.nodes) visit(n.expr);
+  return vars;
+}
+
+class Evaluator {
+  atCall: Map<string, World>[];
+  constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>) {
+    this.atCall = fa.fn.calls.map(() => new Map());
+  }
+
+  eval(e: Expr | null, w: World): Outcome[] {
+    if (!e) return [[w, undefined]];
+    switch (e.k) {
+      case 'id':
+        return [[w, w.vars[e.n]]];
+      case 'num':
+        return [[w, e.v ?? undefined]];
+      case 'null':
+        return [[w, 0]];
+      case 'str':
+        return [[w, 1]];
+      case 'call':
+        return this.call(e, w);
+      case 'un': {
+        const r = this.eval(e.e, w);
+        if (e.op === '!') return r.map(([x, v]) => [x, v === undefined ? undefined : v ? 0 : 1]);
+        if (e.op === '-') return r.map(([x, v]) => [x, v === undefined ? undefined : -v]);
+        return r.map(([x]) => [x, undefined]);
+      }
+      case 'bin': {
+        if (e.op === '&&' || e.op === '||') {
+          const out: Outcome[] = [];
+          for (const [w1, v1] of this.eval(e.l, w)) {
+            if (e.op === '&&' && v1 === 0) { out.push([w1, 0]); continue; }
+            if (e.op === '||' && v1 !== undefined && v1 !== 0) { out.push([w1, 1]); continue; }
+            for (const [w2, v2] of this.eval(e.r, w1)) {
+              let v: Val;
+              if (e.op === '&&') v = v2 === 0 ? 0 : v1 === undefined || v2 === undefined ? undefined : 1;
+              else v = v2 !== undefined && v2 !== 0 ? 1 : v1 === undefined || v2 === undefined ? undefined : 0;
+              out.push([w2, v]);
+            }
+          }
+          return out;
+        }
+        const out: Outcome[] = [];
+        for (const [w1, a] of this.eval(e.l, w)) {
+          for (const [w2, b] of this.eval(e.r, w1)) {
+            let v: Val;
+            if (a !== undefined && b !== undefined) {
+              switch (e.op) {
+                case '==': v = a === b ? 1 : 0; break;
+                case '!=': v = a !== b ? 1 : 0; break;
+                case '<': v = a < b ? 1 : 0; break;
+                case '>': v = a > b ? 1 : 0; break;
+                case '<=': v = a <= b ? 1 : 0; break;
+                case '>=': v = a >= b ? 1 : 0; break;
+                default: v = undefined;
+              }
+            }
+            out.push([w2, v]);
+          }
+        }
+        return out;
+      }
+      case 'assign': {
+        const r = this.eval(e.r, w);
+        if (e.l.k === 'id' && this.vars.has(e.l.n)) {
+          const name = e.l.n;
+          return r.map(([x, v]) => [withVar(x, name, e.op === '=' ? v : undefined), v]);
+        }
+        if (e.l.k !== 'id') {
+          const out: Outcome[] = [];
+          for (const [x, v] of r) for (const [y] of this.eval(e.l, x)) out.push([y, v]);
+          return out;
+        }
+        return r;
+      }
+      case 'field':
+        return this.eval(e.e, w).map(([x]) => [x, undefined]);
+      case 'idx': {
+        const out: Outcome[] = [];
+        for (const [x] of this.eval(e.e, w)) for (const [y] of this.eval(e.i, x)) out.push([y, undefined]);
+        return out;
+      }
+      case 'cond': {
+        const out: Outcome[] = [];
+        for (const [x, v] of this.eval(e.c, w)) {
+          if (v === undefined || v !== 0) out.push(...this.eval(e.t, x));
+          if (v === undefined || v === 0) out.push(...this.eval(e.f, x));
+        }
+        return dedupe(out);
+      }
+      case 'seq': {
+        let cur: Outcome[] = [[w, undefined]];
+        for (const item of e.items) {
+          const next: Outcome[] = [];
+          for (const [x] of cur) next.push(...this.eval(item, x));
+          cur = dedupe(next);
+        }
+        return cur;
+      }
+      case 'other': {
+        let cur: Outcome[] = [[w, undefined]];
+        for (const item of e.subs) {
+          const next: Outcome[] = [];
+          for (const [x] of cur) next.push(...this.eval(item, x).map(([y]) => [y, undefined] as Outcome));
+          cur = dedupe(next);
+        }
+        // likely()/unlikely()-style wrappers are calls; other nodes have unknown values.
+        return cur.map(([x]) => [x, undefined]);
+      }
+    }
+  }
+
+  call(e: Extract<Expr, { k: 'call' }>, w: World): Outcome[] {
+    let cur: World[] = [w];
+    for (const a of e.args) {
+      const next: World[] = [];
+      for (const x of cur) for (const [y] of this.eval(a, x)) next.push(y);
+      cur = dedupeWorlds(next);
+    }
+    const out: Outcome[] = [];
+    const cls = this.fa.classes[e.call];
+    for (const x of cur) {
+      const obs = this.atCall[e.call];
+      const k = worldKey(x);
+      if (!obs.has(k)) obs.set(k, x);
+      out.push(...this.effect(e, cls, x));
+    }
+    return dedupe(out);
+  }
+
+  effect(e: Extract<Expr, { k: 'call' }>, cls: CallClass, w: World): Outcome[] {
+    if (e.callee === 'likely' || e.callee === 'unlikely' || e.callee === '__builtin_expect') {
+      // The value of the wrapped condition; its effects were applied with the arguments.
+      const inner = e.args[0];
+      if (inner && inner.k === 'id') return [[w, w.vars[inner.n]]];
+      return [[w, undefined]];
+    }
+    if (cls.kind === 'lock') {
+      const p = cls.prim;
+      const held: LockVal = { st: p.mode === 'write' ? 'W' : 'R', acq: e.call };
+      const cur = lockOf(w, cls.key);
+      switch (p.kind) {
+        case 'acquire':
+          if (p.conditional) return [[withLock(w, cls.key, held), 1], [withLock(w, cls.key, { st: 'U', by: e.call }), 0]];
+          return [[withLock(w, cls.key, held), undefined]];
+        case 'killable':
+        case 'interruptible':
+          return [[withLock(w, cls.key, held), 0], [withLock(w, cls.key, { st: 'U', by: e.call }), -4]];
+        case 'trylock':
+          return [[withLock(w, cls.key, held), 1], [withLock(w, cls.key, { st: 'U', by: e.call }), 0]];
+        case 'release':
+          return [[withLock(w, cls.key, { st: 'U', by: e.call }), undefined]];
+        case 'downgrade':
+          return [[withLock(w, cls.key, cur.st === 'W' ? { st: 'R', acq: cur.acq } : cur), undefined]];
+        case 'assert':
+          return [[cur.st === 'E' ? withLock(w, cls.key, { st: 'A' }) : w, undefined]];
+        default:
+          return [[w, undefined]];
+      }
+    }
+    if (cls.kind === 'gup' && cls.locked && cls.key && cls.era && cls.era.lock === 'via-locked') {
+      const cur = lockOf(w, cls.key);
+      const v = cls.locked.k === 'un' && cls.locked.op === '&' && cls.locked.e.k === 'id' ? cls.locked.e.n : null;
+      const set = (x: World, n: number) => (v && this.vars.has(v) ? withVar(x, v, n) : x);
+      if (cur.st === 'U' || cur.st === 'D') return [[w, undefined]];
+      return [[set(w, 1), undefined], [set(withLock(w, cls.key, { st: 'D', by: e.call }), 0), undefined]];
+    }
+    return [[w, undefined]];
+  }
+}
+
+function dedupe(xs: Outcome[]): Outcome[] {
+  if (xs.length < 2) return xs;
+  const seen = new Set<string>();
+  const out: Outcome[] = [];
+  for (const x of xs) {
+    const k = `${worldKey(x[0])}#${x[1]}`;
+    if (!seen.has(k)) { seen.add(k); out.push(x); }
+  }
+  return out;
+}
+
+function dedupeWorlds(xs: World[]): World[] {
+  if (xs.length < 2) return xs;
+  const seen = new Set<string>();
+  return xs.filter((x) => { const k = worldKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+function callsIn(e: Expr | null, out: number[]): void {
+  if (!e) return;
+  switch (e.k) {
+    case 'call': e.args.forEach((a) => callsIn(a, out)); out.push(e.call); return;
+    case 'un': callsIn(e.e, out); return;
+    case 'bin': callsIn(e.l, out); callsIn(e.r, out); return;
+    case 'assign': callsIn(e.r, out); callsIn(e.l, out); return;
+    case 'field': callsIn(e.e, out); return;
+    case 'idx': callsIn(e.e, out); callsIn(e.i, out); return;
+    case 'cond': callsIn(e.c, out); callsIn(e.t, out); callsIn(e.f, out); return;
+    case 'seq': e.items.forEach((x) => callsIn(x, out)); return;
+    case 'other': e.subs.forEach((x) => callsIn(x, out)); return;
+    default: return;
+  }
+}
+
+export function analyseFunction(fn: FunctionIR, version: Version): FunctionAnalysis {
+  const classes = fn.calls.map((c) => classifyCall(c, fn, version));
+  const vars = relevantVars(fn, classes);
+  const ev = new Evaluator({ fn, classes }, vars);
+  const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
+  const exits = new Map<string, World>();
+  const work: [number, World][] = [];
+  let widened = false;
+  const add = (node: number, w: World) => {
+    if (node < 0) return;
+    const set = inSets[node];
+    let x = w;
+    if (set.size >= MAX_WORLDS_PER_NODE && Object.keys(x.vars).length) { x = { locks: x.locks, vars: {} }; widened = true; }
+    const k = worldKey(x);
+    if (set.has(k)) return;
+    if (set.size >= MAX_WORLDS_PER_NODE * 2) { widened = true; return; }
+    set.set(k, x);
+    work.push([node, x]);
+  };
+  // __releases()/__must_hold() say the caller hands the lock over held.
+  const entryLocks: Record<string, LockVal> = {};
+  for (const a of [...fn.releases, ...fn.mustHold]) if (/mmap_(sem|lock)/.test(a)) entryLocks[normMm(a, fn.aliases)] = { st: 'A' };
+  add(0, { locks: entryLocks, vars: {} });
+  let steps = 0;
+  while (work.length && steps++ < 200000) {
+    const [id, w] = work.pop()!;
+    const node: CfgNode = fn.nodes[id];
+    switch (node.kind) {
+      case 'exit': exits.set(worldKey(w), w); break;
+      case 'entry':
+      case 'join':
+        for (const s of node.succ) add(s, w);
+        break;
+      case 'stmt':
+        for (const [x] of ev.eval(node.expr, w)) for (const s of node.succ) add(s, x);
+        break;
+      case 'branch':
+        if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
+        for (const [x, v] of ev.eval(node.expr, w)) {
+          if (v === undefined || v !== 0) add(node.succ[0], x);
+          if (v === undefined || v === 0) add(node.succ[1], x);
+        }
+        break;
+    }
+  }
+  const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsIn(n.expr, out); return out; });
+  return {
+    fn, classes,
+    atCall: ev.atCall.map((m) => [...m.values()]),
+    atNode: inSets.map((m) => [...m.values()]),
+    exits: [...exits.values()],
+    nodeCalls,
+    widened,
+  };
+}

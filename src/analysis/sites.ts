@@ -1,0 +1,59 @@
+// GUP call sites and their lock context, shared by the rules and --stats.
+import type { CallSite } from '../parse/ir';
+import { lockOf, type CallClass, type FunctionAnalysis, type World } from './lockstate';
+import type { LockContext, Program } from './program';
+
+export interface GupSite {
+  fa: FunctionAnalysis;
+  call: CallSite;
+  cls: Extract<CallClass, { kind: 'gup' }>;
+}
+
+export function gupSites(p: Program): GupSite[] {
+  const out: GupSite[] = [];
+  for (const fa of p.functions) {
+    fa.fn.calls.forEach((call, i) => {
+      const cls = fa.classes[i];
+      if (cls.kind === 'gup') out.push({ fa, call, cls });
+    });
+  }
+  return out;
+}
+
+/** Does the call need the mmap lock held by its caller? */
+export function requiresLock(s: GupSite): boolean {
+  const e = s.cls.era;
+  if (!e || !s.cls.key) return false;
+  return e.lock === 'required' || e.lock === 'via-locked';
+}
+
+/** Some other mm's lock is held or asserted in this world: the key may be an alias of it. */
+export function otherKeyHeld(w: World, key: string): boolean {
+  return Object.entries(w.locks).some(([k, v]) => k !== key && (v.st === 'R' || v.st === 'W' || v.st === 'A'));
+}
+
+export function lockContextOf(p: Program, s: GupSite): LockContext {
+  const e = s.cls.era;
+  if (!e || !s.cls.key) return 'unknown';
+  if (e.lock === 'forbidden' || e.lock === 'any') return 'self';
+  const worlds = s.fa.atCall[s.call.id];
+  if (worlds.length === 0) return 'unknown';
+  const kinds = new Set<string>();
+  for (const w of worlds) {
+    const st = lockOf(w, s.cls.key).st;
+    if (st === 'R' || st === 'W') kinds.add('local');
+    else if (st === 'A') kinds.add('asserted');
+    else if (st === 'U' || st === 'D') kinds.add('none');
+    else if (otherKeyHeld(w, s.cls.key)) kinds.add('local');
+    else {
+      const es = p.entryState(s.fa, s.cls.key);
+      if (es.unheld.length) kinds.add('none');
+      if (es.held.length) kinds.add('caller');
+      if (!es.unheld.length && !es.held.length) kinds.add('unknown');
+    }
+  }
+  if (kinds.size === 1) return [...kinds][0] as LockContext;
+  if (kinds.has('none')) return 'mixed';
+  if (kinds.has('unknown') && kinds.size === 2) return [...kinds].find((k) => k !== 'unknown') as LockContext;
+  return 'mixed';
+}

@@ -1,0 +1,154 @@
+// Command line: options, exit codes, output; nothing else.
+// Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or input error.
+import { Command, CommanderError, Option } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import chalk from 'chalk';
+import { audit, selectRules, UsageError, type AuditOptions, type AuditResult } from './engine';
+import { rules as allRules } from '../rules';
+import { formatText } from './report/text';
+import { formatJson } from './report/json';
+import { levelRank, type Level } from './findings';
+import { toolVersion } from './version';
+
+export class InputError extends Error {}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+function useColor(opts: { color?: boolean }): boolean {
+  return !!process.stdout.isTTY && !('NO_COLOR' in process.env) && opts.color !== false;
+}
+
+/** Write a machine-format output atomically: a temp file in the same directory, then rename. */
+export function writeOutput(file: string | undefined, text: string): void {
+  if (!file) { process.stdout.write(text); return; }
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  if (!fs.existsSync(dir)) throw new InputError(`--output: directory does not exist: ${dir}`);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, abs);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
+    throw new InputError(`--output: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function checkPaths(paths: string[]): void {
+  if (paths.length === 0) throw new InputError('no path given (usage: gup-audit [options] <path...>)');
+  for (const p of paths) {
+    let st: fs.Stats;
+    try { st = fs.statSync(p); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(code === 'ENOENT' ? `path does not exist: ${p}` : `cannot access ${p}: ${code}`);
+    }
+    if (!st.isDirectory() && !/\.[ch]$/.test(p)) throw new InputError(`not a directory or a .c/.h file: ${p}`);
+    if (st.isDirectory()) {
+      try { fs.readdirSync(p); } catch (e) { throw new InputError(`cannot read directory ${p}: ${(e as NodeJS.ErrnoException).code}`); }
+    }
+  }
+}
+
+function parseIntOpt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`${name}: expected a positive integer, got '${v}'`);
+    return Number(v);
+  };
+}
+
+export function failed(res: AuditResult, failOn: Level | 'none'): boolean {
+  return res.findings.some((f) => levelRank(f.level) >= levelRank(failOn));
+}
+
+function progressReporter(): AuditOptions['onProgress'] {
+  if (!process.stderr.isTTY || process.env.CI) return undefined;
+  const start = Date.now();
+  let last = 0;
+  return (phase, done, total) => {
+    const now = Date.now();
+    if (now - start < 1000 || (now - last < 100 && done < total)) return;
+    last = now;
+    const width = 24;
+    const fill = total ? Math.round((done / total) * width) : width;
+    process.stderr.write(`\r${phase.padEnd(6)} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} files   `);
+    if (done >= total) process.stderr.write('\r' + ' '.repeat(60) + '\r');
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gup-audit')
+    .description('Audit a Linux kernel source tree for get_user_pages (GUP) misuse and mmap lock handling.')
+    .version(toolVersion)
+    .argument('[paths...]', 'kernel tree (or subdirectories / files of one) to audit')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file (written atomically)')
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this level exists').choices(['error', 'warning', 'note', 'none']).default('warning'))
+    .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collect, [])
+    .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collect, [])
+    .option('--list-rules', 'list the rules and exit')
+    .option('--exclude <glob>', 'exclude files matching a glob, relative to the audited path (repeatable)', collect, [])
+    .option('-j, --jobs <n>', 'worker threads (default: number of cores)', parseIntOpt('--jobs'))
+    .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile')
+    .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
+    .option('--max-file-size <bytes>', 'skip (and report) files larger than this', parseIntOpt('--max-file-size'), 16 * 1024 * 1024)
+    .option('--no-prefilter', 'extract from every file instead of only those the token scan selects')
+    .option('--stats', 'print attribution, lock-context and timing statistics')
+    .option('--no-color', 'no colour in text output (also: NO_COLOR)')
+    .option('--debug', 'print stack traces on errors')
+    .action(async (paths: string[], opts) => {
+      if (opts.listRules) {
+        for (const r of allRules) process.stdout.write(`${r.meta.id.padEnd(28)} ${r.meta.level.padEnd(8)} ${r.meta.short}\n`);
+        return;
+      }
+      checkPaths(paths);
+      selectRules({ only: opts.rule, disable: opts.disableRule });
+      const res = await audit({
+        paths, exclude: opts.exclude, jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: opts.callDepth,
+        maxFileSize: opts.maxFileSize, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
+        onProgress: progressReporter(),
+      });
+      let text: string;
+      if (opts.format === 'json') text = formatJson(res);
+      else if (opts.format === 'sarif') {
+        const { formatSarif } = await import('./report/sarif');
+        text = formatSarif(res, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
+      } else {
+        const c = new chalk.Instance({ level: useColor(opts) && !opts.output ? 1 : 0 });
+        text = formatText(res, { chalk: c, stats: !!opts.stats });
+      }
+      writeOutput(opts.output, text);
+      if (opts.stats && opts.format !== 'text') {
+        const { formatStats } = await import('./report/text');
+        process.stderr.write(formatStats(res) + '\n');
+      }
+      process.exitCode = failed(res, opts.failOn) ? 1 : 0;
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed its one-line message
+    }
+    if (e instanceof InputError || e instanceof UsageError) {
+      process.stderr.write(`gup-audit: error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`gup-audit: internal error: ${(e as Error).message}${debug ? `\n${(e as Error).stack}` : ' (run with --debug for details)'}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,310 @@
+// The audit pipeline: discover -> prefilter -> parse (workers) -> facts -> analysis -> rules.
+import * as os from 'os';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import { discover } from './discover';
+import { detectTree, type TreeInfo } from './kernel/era';
+import { gupNames, lockNames, type Version } from './kernel/api';
+import { WorkerPool } from './parse/pool';
+import type { FileFacts, FunctionIR } from './parse/ir';
+import type { ScanResult } from './parse/worker';
+import { Program } from './analysis/program';
+import { lockOf } from './analysis/lockstate';
+import { gupSites, lockContextOf } from './analysis/sites';
+import { rules as allRules } from '../rules';
+import type { Finding, Level, Notification, Related } from './findings';
+import type { Rule, RuleContext } from './rule';
+import type { LockContext } from './analysis/program';
+
+export interface AuditOptions {
+  paths: string[];
+  exclude?: string[];
+  jobs?: number;
+  kernelVersion?: string;
+  callDepth?: number;
+  maxFileSize?: number;
+  prefilter?: boolean;
+  only?: string[];
+  disable?: string[];
+  levels?: Record<string, Level | 'off'>;
+  timeoutMs?: number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface AuditStats {
+  filesDiscovered: number;
+  bytesScanned: number;
+  candidateFiles: number;
+  filesParsed: number;
+  functionsExtracted: number;
+  callGraphRounds: number;
+  gupTokenSites: number;
+  gupCallSitesAttributed: number;
+  unattributed: { file: string; line: number; name: string; reason: string }[];
+  lockContext: Record<LockContext, number>;
+  findingsByRule: Record<string, number>;
+  pointerCalls: number;
+  parseErrorNodes: number;
+  phasesMs: Record<string, number>;
+}
+
+export interface AuditResult {
+  tree: TreeInfo;
+  findings: Finding[];
+  notifications: Notification[];
+  stats: AuditStats;
+  rules: Rule[];
+}
+
+/** Byte needles of the first scan: any file without one cannot hold a GUP call or a raw
+ * mmap lock operation. `user_page` covers get_user_pages*, pin_user_pages*,
+ * get_user_page_*; the others are the remaining GUP entry points and the lock fields. */
+export const PREFILTER_NEEDLES = ['user_page', 'get_vaddr_frames', 'memfd_pin_folios', 'mmap_sem', 'mmap_lock'];
+/** Identifiers that make a function worth extracting in the first round. */
+const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.filter((n) => /^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n) === false)];
+
+export function selectRules(opts: Pick<AuditOptions, 'only' | 'disable' | 'levels'>): Rule[] {
+  const known = new Set(allRules.map((r) => r.meta.id));
+  for (const id of [...(opts.only ?? []), ...(opts.disable ?? []), ...Object.keys(opts.levels ?? {})]) {
+    if (!known.has(id)) throw new UsageError(`unknown rule '${id}' (see --list-rules)`);
+  }
+  return allRules.filter((r) => (!opts.only?.length || opts.only.includes(r.meta.id)) && !opts.disable?.includes(r.meta.id) && opts.levels?.[r.meta.id] !== 'off');
+}
+
+export class UsageError extends Error {}
+
+function rel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+export async function audit(opts: AuditOptions): Promise<AuditResult> {
+  const t0 = Date.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string, since: number) => { phases[name] = (phases[name] ?? 0) + Date.now() - since; };
+  const rules = selectRules(opts);
+  const tree = detectTree(opts.paths[0], opts.kernelVersion);
+  const version: Version = tree.version;
+  const notifications: Notification[] = [];
+  const exclude = opts.exclude ?? [];
+  const disc = await discover(opts.paths, tree.root, exclude);
+  notifications.push(...disc.notes);
+  mark('discover', t0);
+
+  const jobs = Math.max(1, opts.jobs ?? os.availableParallelism?.() ?? os.cpus().length);
+  const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
+  const stats: AuditStats = {
+    filesDiscovered: disc.files.length, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
+    callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
+    lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
+    findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: phases,
+  };
+  try {
+    // ---- prefilter: which files can matter at all ----
+    const scanFiles = async (files: string[], needles: string[]): Promise<string[]> => {
+      const hits: string[] = [];
+      const batch = 128;
+      const tasks: Promise<void>[] = [];
+      let done = 0;
+      for (let i = 0; i < files.length; i += batch) {
+        const part = files.slice(i, i + batch);
+        tasks.push(pool.run<ScanResult>({ type: 'scan', files: part, needles, maxBytes }).then((r) => {
+          stats.bytesScanned += r.bytes;
+          for (const h of r.hits) hits.push(part[h]);
+          for (const s of r.skipped) notifications.push({ level: 'warning', file: rel(tree.root, part[s.index]), message: `skipped: ${s.reason}` });
+          done += part.length;
+          opts.onProgress?.('scan', done, files.length);
+        }, (e: Error) => {
+          notifications.push({ level: 'error', message: `scan of ${part.length} files failed: ${e.message}` });
+        }));
+      }
+      await Promise.all(tasks);
+      return hits.sort();
+    };
+    const t1 = Date.now();
+    const candidates = opts.prefilter === false ? disc.files : await scanFiles(disc.files, PREFILTER_NEEDLES);
+    if (opts.prefilter === false) stats.bytesScanned = 0;
+    stats.candidateFiles = candidates.length;
+    mark('prefilter', t1);
+
+    // ---- parse and extract, then follow callers of lock-dependent helpers ----
+    const t2 = Date.now();
+    const factsByFile = new Map<string, FileFacts>();
+    const extracted = new Map<string, Set<number>>();
+    const functions: FunctionIR[] = [];
+    const parsedFiles = new Set<string>();
+    const extract = async (files: string[], names: string[], first: boolean) => {
+      let done = 0;
+      await Promise.all(files.map(async (abs) => {
+        const file = rel(tree.root, abs);
+        const skip = [...(extracted.get(abs) ?? [])];
+        try {
+          const r = await pool.run<{ facts?: FileFacts; skipped?: string; notes?: string[] }>({
+            type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1] }, maxBytes,
+          });
+          if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
+          for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
+          const f = r.facts!;
+          if (f.functions.length) parsedFiles.add(abs);
+          if (first) factsByFile.set(abs, f);
+          const seen = extracted.get(abs) ?? new Set<number>();
+          for (const fn of f.functions) {
+            if (seen.has(fn.startLine)) continue;
+            seen.add(fn.startLine);
+            functions.push(fn);
+            stats.parseErrorNodes += fn.errors;
+          }
+          extracted.set(abs, seen);
+        } catch (e) {
+          notifications.push({ level: 'error', file, message: `not parsed: ${(e as Error).message}` });
+        } finally {
+          done++;
+          opts.onProgress?.('parse', done, files.length);
+        }
+      }));
+    };
+    await extract(candidates, ROOT_NAMES, true);
+
+    const callDepth = opts.callDepth ?? 6;
+    const searched = new Set<string>();
+    for (let round = 0; round < callDepth; round++) {
+      const prog = new Program(functions, version, callDepth);
+      const needCallers = callerDependent(prog).filter((fa) => !searched.has(`${fa.fn.file}:${fa.fn.name}`));
+      if (needCallers.length === 0) break;
+      stats.callGraphRounds++;
+      const staticByFile = new Map<string, Set<string>>();
+      const globals = new Set<string>();
+      for (const fa of needCallers) {
+        searched.add(`${fa.fn.file}:${fa.fn.name}`);
+        if (fa.fn.isStatic) {
+          const abs = path.join(tree.root, fa.fn.file);
+          if (!staticByFile.has(abs)) staticByFile.set(abs, new Set());
+          staticByFile.get(abs)!.add(fa.fn.name);
+        } else globals.add(fa.fn.name);
+      }
+      const work = new Map<string, Set<string>>(staticByFile);
+      if (globals.size) {
+        const t3 = Date.now();
+        const hits = await scanFiles(disc.files.filter((f) => f.endsWith('.c') || f.endsWith('.h')), [...globals]);
+        mark('callgraph-scan', t3);
+        for (const h of hits) {
+          if (!work.has(h)) work.set(h, new Set());
+          for (const g of globals) work.get(h)!.add(g);
+        }
+      }
+      // One request per file with the names that matter there.
+      const byNames = new Map<string, string[]>();
+      for (const [f, names] of work) {
+        const key = [...names].sort().join(',');
+        if (!byNames.has(key)) byNames.set(key, []);
+        byNames.get(key)!.push(f);
+      }
+      for (const [key, files] of byNames) await extract(files, key.split(','), false);
+    }
+    mark('parse', t2);
+
+    // ---- analysis and rules ----
+    const t4 = Date.now();
+    const program = new Program(functions, version, callDepth);
+    stats.functionsExtracted = functions.length;
+    stats.filesParsed = parsedFiles.size;
+    stats.pointerCalls = program.unresolvedPointerCalls;
+    const findings: Finding[] = [];
+    const ctx: RuleContext = {
+      program, version,
+      hasMmapLockWrappers: tree.hasMmapLockH || version[0] > 5 || (version[0] === 5 && version[1] >= 8),
+      report: () => undefined,
+    };
+    for (const rule of rules) {
+      ctx.report = (r) => {
+        const lvl = opts.levels?.[rule.meta.id];
+        findings.push({
+          ruleId: rule.meta.id,
+          level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
+          message: r.message,
+          file: r.fa.fn.file,
+          span: r.span,
+          function: r.fa.fn.name,
+          related: dedupeRelated(r.related ?? []),
+          hint: r.hint,
+          callText: r.callText,
+          fingerprint: '',
+          flow: r.flow,
+        });
+      };
+      rule.check(ctx);
+    }
+    assignFingerprints(findings);
+    findings.sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId));
+    for (const f of findings) stats.findingsByRule[f.ruleId] = (stats.findingsByRule[f.ruleId] ?? 0) + 1;
+
+    // ---- statistics: attribution of every GUP token the scan saw ----
+    const attributedAt = new Set<string>();
+    for (const s of gupSites(program)) {
+      attributedAt.add(`${s.fa.fn.file}:${s.call.span.line}:${s.call.span.col}`);
+      stats.lockContext[lockContextOf(program, s)]++;
+    }
+    for (const f of factsByFile.values()) {
+      for (const t of f.gupTokens) {
+        const isCall = !f.unattributed.some((u) => u.line === t.line && u.name === t.name && /declaration|header/.test(u.reason));
+        if (!isCall) continue;
+        stats.gupTokenSites++;
+        if (attributedAt.has(`${f.file}:${t.line}:${t.col}`)) stats.gupCallSitesAttributed++;
+      }
+      for (const u of f.unattributed) stats.unattributed.push({ file: f.file, ...u });
+    }
+    mark('analyse', t4);
+    phases.total = Date.now() - t0;
+    return { tree, findings, notifications, stats, rules };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Functions whose lock context comes from their callers: a GUP call or a call of such a
+ * function reached with the lock state as at entry, for an mm the callers can name. */
+function callerDependent(p: Program): import('./analysis/lockstate').FunctionAnalysis[] {
+  const out = new Set<import('./analysis/lockstate').FunctionAnalysis>();
+  const mappable = (fa: import('./analysis/lockstate').FunctionAnalysis, key: string | null) => {
+    if (!key) return false;
+    const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+    return head === 'current' || (head !== undefined && fa.fn.params.includes(head));
+  };
+  for (const s of gupSites(p)) {
+    const e = s.cls.era;
+    if (!e || e.lock === 'any' || !mappable(s.fa, s.cls.key)) continue;
+    if (s.fa.atCall[s.call.id].some((w) => lockOf(w, s.cls.key!).st === 'E')) out.add(s.fa);
+  }
+  // Propagate through helper calls made in the entry state.
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const fa of p.functions) {
+      if (out.has(fa)) continue;
+      for (const c of fa.fn.calls) {
+        if (!c.name) continue;
+        const callees = p.resolve(fa, c.name).filter((x) => out.has(x) && x !== fa);
+        if (callees.length && fa.atCall[c.id].some((w) => Object.values(w.locks).every((v) => v.st === 'E'))) { out.add(fa); changed = true; break; }
+      }
+    }
+  }
+  return [...out];
+}
+
+function dedupeRelated(rs: Related[]): Related[] {
+  const seen = new Set<string>();
+  return rs.filter((r) => { const k = `${r.role}:${r.file}:${r.span.line}:${r.span.col}`; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/** Fingerprints from rule, path, function, normalised call text and an occurrence index:
+ * stable when unrelated lines shift, different when the call changes. */
+export function assignFingerprints(findings: Finding[]): void {
+  const sorted = [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col);
+  const counts = new Map<string, number>();
+  for (const f of sorted) {
+    const base = `${f.ruleId}\0${f.file}\0${f.function}\0${f.callText.replace(/\s+/g, '')}`;
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    f.fingerprint = createHash('sha256').update(`${base}\0${n}`).digest('hex').slice(0, 32);
+  }
+}

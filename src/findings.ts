@@ -1,0 +1,54 @@
+// The shape of a finding, shared by rules, reporters and the gate.
+import type { Span } from './parse/ir';
+
+export type Level = 'error' | 'warning' | 'note';
+export const LEVELS: Level[] = ['note', 'warning', 'error'];
+
+export function levelRank(l: Level | 'none'): number {
+  return l === 'none' ? 99 : LEVELS.indexOf(l);
+}
+
+export type RelatedRole = 'acquire' | 'release' | 'caller' | 'call' | 'gup' | 'assert' | 'lock';
+
+export interface Related {
+  role: RelatedRole;
+  file: string;
+  span: Span;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  level: Level;
+  message: string;
+  /** Path relative to the audited tree root, with forward slashes. */
+  file: string;
+  span: Span;
+  /** The function the finding is in. */
+  function: string;
+  related: Related[];
+  /** A one-line hint: what to write instead. */
+  hint?: string;
+  /** Normalised text of the primary call, for fingerprints. */
+  callText: string;
+  /** Stable across unrelated line shifts: rule, path, function, call text, occurrence. */
+  fingerprint: string;
+  /** Ordered lock path for code flows (acquire -> call -> release). */
+  flow?: Related[];
+}
+
+export interface RuleMeta {
+  id: string;
+  name: string;
+  level: Level;
+  short: string;
+  full: string;
+  tags: string[];
+  precision: 'very-high' | 'high' | 'medium' | 'low';
+}
+
+export interface Notification {
+  level: 'error' | 'warning' | 'note';
+  file?: string;
+  message: string;
+}

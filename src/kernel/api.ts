@@ -1,0 +1,160 @@
+// The kernel API model: GUP entry points, release functions, FOLL_* flags and mmap lock
+// primitives per era, from kernel-gup-api.json (a copy of shared/kernel-gup-api.json).
+import apiJson from './kernel-gup-api.json';
+
+export type LockReq = 'required' | 'forbidden' | 'via-locked' | 'any';
+export type PinKind = 'get' | 'pin' | 'frame_vector';
+
+export interface GupEra {
+  from: string;
+  to: string | null;
+  params: string[];
+  lock: LockReq;
+  pin: PinKind;
+  vmas: boolean;
+  drops_lock: boolean | string;
+  mm: 'current' | 'arg' | 'none';
+  release?: string[];
+}
+
+export interface GupFunction {
+  name: string;
+  sleeps: boolean;
+  eras: GupEra[];
+}
+
+export interface LockPrimitive {
+  name: string;
+  kind: 'acquire' | 'release' | 'assert' | 'trylock' | 'killable' | 'interruptible' | 'downgrade' | 'predicate' | 'requires';
+  mode: 'read' | 'write';
+  /** '&mm->mmap_sem', '&mm->mmap_lock', 'mm' or 'vma'. */
+  arg: string;
+  from: string;
+  to: string | null;
+  lock?: string;
+  conditional?: boolean;
+}
+
+export interface ReleaseFunction {
+  name: string;
+  for: PinKind;
+  params: string[];
+  from: string;
+  to: string | null;
+}
+
+export interface FlagInfo {
+  name: string;
+  caller: boolean | string;
+}
+
+interface ApiJson {
+  functions: GupFunction[];
+  releases: ReleaseFunction[];
+  flags: FlagInfo[];
+  locks: LockPrimitive[];
+}
+
+const api = apiJson as unknown as ApiJson;
+
+/** A kernel version as [major, minor]. */
+export type Version = [number, number];
+
+export function parseVersion(s: string): Version | null {
+  const m = /^(\d+)\.(\d+|x)/.exec(s.trim());
+  if (!m) return null;
+  return [Number(m[1]), m[2] === 'x' ? 99 : Number(m[2])];
+}
+
+export function cmpVersion(a: Version, b: Version): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+function inRange(v: Version, from: string, to: string | null): boolean {
+  const f = parseVersion(from)!;
+  if (cmpVersion(v, f) < 0) return false;
+  if (to === null) return true;
+  const t = parseVersion(to)!;
+  return cmpVersion(v, t) <= 0;
+}
+
+/** The 4.4.y stable backport and the never-built 4.9 vchiq driver call a 7-argument
+ * get_user_pages(tsk, mm, start, nr_pages, gup_flags, pages, vmas) (kernel-gup-api.md §7). */
+const extraLayouts: Record<string, GupEra[]> = {
+  get_user_pages: [
+    {
+      from: '4.4', to: '4.9', params: ['tsk', 'mm', 'start', 'nr_pages', 'gup_flags', 'pages', 'vmas'],
+      lock: 'required', pin: 'get', vmas: true, drops_lock: false, mm: 'arg',
+    },
+  ],
+};
+
+export const gupFunctions = new Map<string, GupFunction>(api.functions.map((f) => [f.name, f]));
+export const gupNames: string[] = [...gupFunctions.keys()];
+
+export function isGupName(name: string): boolean {
+  return gupFunctions.has(name);
+}
+
+/** The layout of a call: the era entry of the tree's version when the arity matches,
+ * otherwise the entry of the nearest era with that arity (vendor trees mix eras). */
+export function gupLayout(name: string, arity: number, version: Version): GupEra | null {
+  const fn = gupFunctions.get(name);
+  if (!fn) return null;
+  const eras = [...fn.eras, ...(extraLayouts[name] ?? [])];
+  const exact = eras.find((e) => inRange(version, e.from, e.to) && e.params.length === arity);
+  if (exact) return exact;
+  const sameArity = eras.filter((e) => e.params.length === arity);
+  if (sameArity.length === 0) return null;
+  // Nearest by distance from the tree's version to the era's start.
+  const dist = (e: GupEra) => {
+    const f = parseVersion(e.from)!;
+    return Math.abs(f[0] * 100 + f[1] - (version[0] * 100 + version[1]));
+  };
+  return sameArity.sort((a, b) => dist(a) - dist(b))[0];
+}
+
+/** The era entry of a function in the tree's version, whatever the arity. */
+export function gupEraAt(name: string, version: Version): GupEra | null {
+  const fn = gupFunctions.get(name);
+  if (!fn) return null;
+  return fn.eras.find((e) => inRange(version, e.from, e.to)) ?? null;
+}
+
+export function existsIn(name: string, version: Version): boolean {
+  return gupEraAt(name, version) !== null;
+}
+
+const lockByName = new Map<string, LockPrimitive[]>();
+for (const l of api.locks) {
+  if (!lockByName.has(l.name)) lockByName.set(l.name, []);
+  lockByName.get(l.name)!.push(l);
+}
+
+/** Lock primitive by name, for the mm's mmap lock only (per-VMA locks are not the mmap lock). */
+export function mmapLockPrimitive(name: string): LockPrimitive | null {
+  const all = lockByName.get(name);
+  if (!all) return null;
+  const l = all.find((x) => x.lock !== 'per-vma' && x.arg !== 'vma');
+  return l ?? null;
+}
+
+export const lockNames: string[] = [...lockByName.keys()].filter((n) => mmapLockPrimitive(n) !== null);
+
+export const releaseFunctions = new Map<string, ReleaseFunction>();
+for (const r of api.releases) if (!releaseFunctions.has(r.name)) releaseFunctions.set(r.name, r);
+
+export const flags = new Map<string, FlagInfo>(api.flags.map((f) => [f.name, f]));
+
+/** The `_unlocked` replacement for a lock-requiring call, if any. */
+export function unlockedVariantOf(name: string): string | null {
+  if (name === 'get_user_pages' || name === 'get_user_pages_remote') return 'get_user_pages_unlocked';
+  if (name === 'pin_user_pages' || name === 'pin_user_pages_remote') return 'pin_user_pages_unlocked';
+  return null;
+}
+
+/** Does this call take the mmap lock itself (must not be called with it held)? */
+export function takesLockItself(name: string, version: Version): boolean {
+  const e = gupEraAt(name, version) ?? gupFunctions.get(name)?.eras.at(-1) ?? null;
+  return e?.lock === 'forbidden';
+}

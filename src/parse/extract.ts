@@ -1,0 +1,662 @@
+// Turns the relevant functions of one file into plain facts: a control-flow graph per
+// function whose nodes carry small expression trees, and the call sites in them.
+import Parser = require('tree-sitter');
+import type { SyntaxNode } from 'tree-sitter';
+import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
+import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, Span } from './ir';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const C = require('tree-sitter-c');
+
+let parser: Parser | null = null;
+function getParser(): Parser {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(C);
+  }
+  return parser;
+}
+
+/** tree-sitter's default string input reads 32 KiB chunks; a callback over the whole text
+ * avoids its limit on very long strings. */
+function parseText(text: string): Parser.Tree {
+  const p = getParser();
+  if (text.length < 30000) return p.parse(text);
+  return p.parse((index: number) => text.slice(index, index + 16384));
+}
+
+interface Pred { n: number; s: number }
+
+const STATEMENT_TYPES = new Set([
+  'compound_statement', 'declaration', 'expression_statement', 'if_statement', 'while_statement',
+  'do_statement', 'for_statement', 'switch_statement', 'case_statement', 'break_statement',
+  'continue_statement', 'return_statement', 'goto_statement', 'labeled_statement',
+  'attributed_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif',
+  'ERROR', 'function_definition', 'preproc_call', 'preproc_def', 'preproc_function_def',
+  'type_definition', 'preproc_include', 'gnu_asm_expression',
+]);
+
+const MACRO_LOOP = /(for_each|_each_|^for_|_for$|_loop$|^loop_)/;
+
+function normSpace(s: string): string {
+  return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+class FunctionBuilder {
+  nodes: CfgNode[] = [];
+  calls: CallSite[] = [];
+  labels = new Map<string, number>();
+  gotos: { from: Pred[]; label: string }[] = [];
+  breakStack: number[] = [];
+  contStack: number[] = [];
+  aliases = new Map<string, string | null>();
+  errors = 0;
+  exit: number;
+  private stmtStart = 0;
+  private stmtEnd = 0;
+
+  constructor(
+    private readonly lineBase: number,
+    private readonly offBase: number,
+    private readonly text: string,
+  ) {
+    this.newNode('entry', null, lineBase + 1);
+    this.exit = this.newNode('exit', null, lineBase + 1);
+  }
+
+  newNode(kind: CfgNode['kind'], expr: Expr | null, line: number): number {
+    const id = this.nodes.length;
+    this.nodes.push({ id, kind, expr, succ: kind === 'branch' ? [-1, -1] : [], line });
+    return id;
+  }
+
+  link(preds: Pred[], to: number): void {
+    for (const p of preds) {
+      const node = this.nodes[p.n];
+      if (p.s >= 0) node.succ[p.s] = to;
+      else if (!node.succ.includes(to)) node.succ.push(to);
+    }
+  }
+
+  span(n: SyntaxNode): Span {
+    return {
+      line: n.startPosition.row + this.lineBase + 1,
+      col: n.startPosition.column + 1 + (n.startPosition.row === 0 ? 0 : 0),
+      endLine: n.endPosition.row + this.lineBase + 1,
+      endCol: n.endPosition.column + 1,
+    };
+  }
+
+  line(n: SyntaxNode): number {
+    return n.startPosition.row + this.lineBase + 1;
+  }
+
+  label(name: string): number {
+    let id = this.labels.get(name);
+    if (id === undefined) {
+      id = this.newNode('join', null, 0);
+      this.labels.set(name, id);
+    }
+    return id;
+  }
+
+  /** A stmt node for an expression; returns the fall-through preds. */
+  exprStmt(n: SyntaxNode, expr: Expr, preds: Pred[]): Pred[] {
+    const id = this.newNode('stmt', expr, this.line(n));
+    this.link(preds, id);
+    return [{ n: id, s: -1 }];
+  }
+
+  withStmt<T>(n: SyntaxNode, f: () => T): T {
+    const s = this.stmtStart, e = this.stmtEnd;
+    this.stmtStart = n.startIndex + this.offBase;
+    this.stmtEnd = n.endIndex + this.offBase;
+    try { return f(); } finally { this.stmtStart = s; this.stmtEnd = e; }
+  }
+
+  // ---- statements ----
+
+  block(children: SyntaxNode[], preds: Pred[]): Pred[] {
+    let cur = preds;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (c.type === 'comment') continue;
+      const next = children[i + 1];
+      // `list_for_each_entry(pos, head, member) { ... }`: tree-sitter sees a call with a
+      // missing `;` followed by a block. A loop macro runs its block zero or more times.
+      if (c.type === 'expression_statement' && next && next.type === 'compound_statement' && !c.text.trimEnd().endsWith(';')) {
+        const call = c.namedChildren[0];
+        const callee = call?.type === 'call_expression' ? call.childForFieldName('function')?.text ?? '' : '';
+        if (MACRO_LOOP.test(callee)) {
+          cur = this.loopMacro(c, next, cur);
+          i++;
+          continue;
+        }
+      }
+      cur = this.stmt(c, cur);
+    }
+    return cur;
+  }
+
+  loopMacro(head: SyntaxNode, body: SyntaxNode, preds: Pred[]): Pred[] {
+    const expr = this.withStmt(head, () => this.expr(head.namedChildren[0]));
+    const br = this.newNode('branch', expr, this.line(head));
+    this.nodes[br].loop = true;
+    this.link(preds, br);
+    this.breakStack.push(-1);
+    const brk: Pred[] = [];
+    const saveB = this.breakTargets; this.breakTargets = brk;
+    this.contStack.push(br);
+    const out = this.stmt(body, [{ n: br, s: 0 }]);
+    this.contStack.pop();
+    this.breakStack.pop();
+    this.breakTargets = saveB;
+    this.link(out, br);
+    return [{ n: br, s: 1 }, ...brk];
+  }
+
+  breakTargets: Pred[] = [];
+  contTargets: Pred[] = [];
+
+  stmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    switch (n.type) {
+      case 'compound_statement':
+        return this.block(n.namedChildren, preds);
+      case 'expression_statement': {
+        const e = n.namedChildren[0];
+        if (!e) return preds;
+        return this.withStmt(n, () => this.exprStmt(n, this.expr(e), preds));
+      }
+      case 'declaration':
+        return this.withStmt(n, () => this.declaration(n, preds));
+      case 'if_statement': {
+        const cond = n.childForFieldName('condition');
+        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
+        this.link(preds, br);
+        const cons = n.childForFieldName('consequence');
+        const alt = n.childForFieldName('alternative');
+        const t = cons ? this.stmt(cons, [{ n: br, s: 0 }]) : [{ n: br, s: 0 }];
+        let f: Pred[] = [{ n: br, s: 1 }];
+        if (alt) {
+          const inner = alt.type === 'else_clause' ? alt.namedChildren.filter((x) => x.type !== 'comment') : [alt];
+          f = this.block(inner, f);
+        }
+        return [...t, ...f];
+      }
+      case 'while_statement': {
+        const cond = n.childForFieldName('condition');
+        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
+        this.nodes[br].loop = true;
+        this.link(preds, br);
+        const body = n.childForFieldName('body');
+        const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], br);
+        this.link(out, br);
+        return [{ n: br, s: 1 }, ...brk];
+      }
+      case 'do_statement': {
+        const head = this.newNode('join', null, this.line(n));
+        this.link(preds, head);
+        const cond = n.childForFieldName('condition');
+        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, cond ? this.line(cond) : this.line(n)));
+        this.nodes[br].loop = true;
+        const body = n.childForFieldName('body');
+        const [out, brk] = this.loopBody(body, [{ n: head, s: -1 }], br);
+        this.link(out, br);
+        this.link([{ n: br, s: 0 }], head);
+        // `do { } while (0)`: the false edge is the only way out.
+        const c = cond ? cond.text.replace(/[()\s]/g, '') : '';
+        if (c === '0') this.nodes[br].succ[0] = -2;
+        return [{ n: br, s: 1 }, ...brk];
+      }
+      case 'for_statement': {
+        let cur = preds;
+        const init = n.childForFieldName('initializer');
+        if (init) cur = init.type === 'declaration' ? this.withStmt(init, () => this.declaration(init, cur)) : this.withStmt(init, () => this.exprStmt(init, this.expr(init), cur));
+        const cond = n.childForFieldName('condition');
+        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
+        this.nodes[br].loop = true;
+        if (!cond) this.nodes[br].expr = { k: 'num', v: 1, t: '1' };
+        this.link(cur, br);
+        const update = n.childForFieldName('update');
+        let contTo = br;
+        let upd = -1;
+        if (update) {
+          upd = this.withStmt(update, () => this.newNode('stmt', this.expr(update), this.line(update)));
+          this.link([{ n: upd, s: -1 }], br);
+          contTo = upd;
+        }
+        const body = n.childForFieldName('body');
+        const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], contTo);
+        this.link(out, contTo);
+        return [{ n: br, s: 1 }, ...brk];
+      }
+      case 'switch_statement': {
+        const cond = n.childForFieldName('condition');
+        const sw = this.withStmt(cond ?? n, () => this.newNode('stmt', cond ? this.expr(cond) : null, this.line(n)));
+        this.link(preds, sw);
+        const body = n.childForFieldName('body');
+        const brk: Pred[] = [];
+        const saveB = this.breakTargets; this.breakTargets = brk;
+        this.breakStack.push(-1);
+        let fall: Pred[] = [];
+        let hasDefault = false;
+        for (const c of body?.namedChildren ?? []) {
+          if (c.type === 'case_statement') {
+            const j = this.newNode('join', null, this.line(c));
+            this.link([{ n: sw, s: -1 }], j);
+            this.link(fall, j);
+            if (!c.childForFieldName('value')) hasDefault = true;
+            const stmts = c.namedChildren.filter((x) => x !== c.childForFieldName('value'));
+            fall = this.block(stmts, [{ n: j, s: -1 }]);
+          } else if (c.type !== 'comment') {
+            fall = this.stmt(c, fall);
+          }
+        }
+        this.breakStack.pop();
+        this.breakTargets = saveB;
+        const out = [...fall, ...brk];
+        if (!hasDefault) out.push({ n: sw, s: -1 });
+        return out;
+      }
+      case 'break_statement':
+        this.breakTargets.push(...preds);
+        return [];
+      case 'continue_statement': {
+        const to = this.contStack[this.contStack.length - 1];
+        if (to !== undefined) this.link(preds, to);
+        return [];
+      }
+      case 'return_statement': {
+        const v = n.namedChildren.find((x) => x.type !== 'comment');
+        const id = this.withStmt(n, () => this.newNode('stmt', v ? this.expr(v) : null, this.line(n)));
+        this.nodes[id].ret = true;
+        this.link(preds, id);
+        this.link([{ n: id, s: -1 }], this.exit);
+        return [];
+      }
+      case 'goto_statement': {
+        const l = n.childForFieldName('label');
+        if (l) this.gotos.push({ from: preds, label: l.text });
+        return [];
+      }
+      case 'labeled_statement': {
+        const l = n.childForFieldName('label');
+        const j = this.label(l ? l.text : '?');
+        this.nodes[j].line = this.line(n);
+        this.link(preds, j);
+        const inner = n.namedChildren.filter((x) => x !== l && x.type !== 'comment');
+        return this.block(inner, [{ n: j, s: -1 }]);
+      }
+      case 'attributed_statement':
+        return this.block(n.namedChildren.filter((x) => x.type !== 'attribute_declaration'), preds);
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef': {
+        // One configuration or the other: a branch with an unknown condition.
+        const condNode = n.childForFieldName('condition');
+        const alt = n.childForFieldName('alternative');
+        const nameNode = n.childForFieldName('name');
+        const body = n.namedChildren.filter((x) => x !== condNode && x !== alt && x !== nameNode);
+        const isIf0 = condNode && condNode.text.trim() === '0';
+        const br = this.newNode('branch', null, this.line(n));
+        this.link(preds, br);
+        const t = isIf0 ? [] : this.block(body, [{ n: br, s: 0 }]);
+        const f = alt ? this.stmt(alt, [{ n: br, s: 1 }]) : [{ n: br, s: 1 }];
+        return [...t, ...f];
+      }
+      case 'preproc_else':
+        return this.block(n.namedChildren, preds);
+      case 'ERROR':
+        this.errors++;
+        return this.block(n.namedChildren, preds);
+      case 'function_definition': {
+        const body = n.childForFieldName('body');
+        return body ? this.stmt(body, preds) : preds;
+      }
+      case 'comment':
+      case 'preproc_include':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'type_definition':
+      case 'struct_specifier':
+      case 'enum_specifier':
+      case 'union_specifier':
+        return preds;
+      default: {
+        if (n.type.endsWith('_declaration') || n.type.endsWith('_specifier') || n.type.endsWith('_declarator')) {
+          // Stray declaration pieces inside ERROR recovery: look for initialisers with calls.
+          return this.withStmt(n, () => this.exprStmt(n, this.expr(n), preds));
+        }
+        return this.withStmt(n, () => this.exprStmt(n, this.expr(n), preds));
+      }
+    }
+  }
+
+  loopBody(body: SyntaxNode | null, preds: Pred[], cont: number): [Pred[], Pred[]] {
+    const brk: Pred[] = [];
+    const saveB = this.breakTargets;
+    this.breakTargets = brk;
+    this.contStack.push(cont);
+    const out = body ? this.stmt(body, preds) : preds;
+    this.contStack.pop();
+    this.breakTargets = saveB;
+    return [out, brk];
+  }
+
+  declaration(n: SyntaxNode, preds: Pred[]): Pred[] {
+    let cur = preds;
+    for (const d of n.namedChildren) {
+      if (d.type !== 'init_declarator') continue;
+      const decl = d.childForFieldName('declarator');
+      const value = d.childForFieldName('value');
+      const name = decl ? declName(decl) : null;
+      if (!name || !value) continue;
+      const rhs = this.expr(value);
+      this.noteAlias(name, value);
+      cur = this.exprStmt(d, { k: 'assign', op: '=', l: { k: 'id', n: name }, r: rhs }, cur);
+    }
+    return cur;
+  }
+
+  noteAlias(name: string, value: SyntaxNode): void {
+    let v = value;
+    while (v.type === 'parenthesized_expression' || v.type === 'cast_expression') {
+      const inner = v.type === 'cast_expression' ? v.childForFieldName('value') : v.namedChildren[0];
+      if (!inner) break;
+      v = inner;
+    }
+    let text: string | null = null;
+    if (v.type === 'identifier' || v.type === 'field_expression') text = normSpace(v.text);
+    else if (v.type === 'call_expression') {
+      const fn = v.childForFieldName('function')?.text;
+      const args = v.childForFieldName('arguments')?.namedChildren ?? [];
+      if (fn === 'get_task_mm' && args.length === 1) text = `${normSpace(args[0].text)}->mm`;
+    }
+    const prev = this.aliases.get(name);
+    if (prev === undefined) this.aliases.set(name, text);
+    else if (prev !== text) this.aliases.set(name, null);
+  }
+
+  // ---- expressions ----
+
+  expr(n: SyntaxNode): Expr {
+    switch (n.type) {
+      case 'identifier':
+        return { k: 'id', n: n.text };
+      case 'number_literal': {
+        const t = n.text.replace(/[uUlL]+$/, '');
+        const v = /^0x/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : null;
+        return { k: 'num', v: v !== null && Number.isFinite(v) ? v : null, t };
+      }
+      case 'null':
+        return { k: 'null' };
+      case 'true':
+        return { k: 'num', v: 1, t: 'true' };
+      case 'false':
+        return { k: 'num', v: 0, t: 'false' };
+      case 'string_literal':
+      case 'concatenated_string':
+      case 'char_literal':
+        return { k: 'str' };
+      case 'parenthesized_expression': {
+        const inner = n.namedChildren.filter((x) => x.type !== 'comment');
+        if (inner.length === 1) return this.expr(inner[0]);
+        return { k: 'seq', items: inner.map((x) => this.expr(x)) };
+      }
+      case 'call_expression':
+        return this.call(n);
+      case 'unary_expression':
+      case 'pointer_expression': {
+        const op = n.childForFieldName('operator')?.text ?? n.child(0)?.text ?? '';
+        const arg = n.childForFieldName('argument');
+        return { k: 'un', op, e: arg ? this.expr(arg) : { k: 'other', t: '', subs: [] } };
+      }
+      case 'update_expression': {
+        const arg = n.childForFieldName('argument');
+        const e = arg ? this.expr(arg) : { k: 'other' as const, t: '', subs: [] };
+        return { k: 'assign', op: '+=', l: e, r: { k: 'num', v: null, t: '?' } };
+      }
+      case 'binary_expression': {
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        const op = n.childForFieldName('operator')?.text ?? '';
+        return { k: 'bin', op, l: l ? this.expr(l) : { k: 'null' }, r: r ? this.expr(r) : { k: 'null' } };
+      }
+      case 'assignment_expression': {
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        const op = n.childForFieldName('operator')?.text ?? '=';
+        if (l && r && l.type === 'identifier' && op === '=') this.noteAlias(l.text, r);
+        return { k: 'assign', op, l: l ? this.expr(l) : { k: 'null' }, r: r ? this.expr(r) : { k: 'null' } };
+      }
+      case 'field_expression': {
+        const a = n.childForFieldName('argument');
+        const f = n.childForFieldName('field');
+        const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');
+        return { k: 'field', e: a ? this.expr(a) : { k: 'null' }, f: f?.text ?? '', arrow: op === '->' };
+      }
+      case 'subscript_expression': {
+        const a = n.childForFieldName('argument');
+        const i = n.childForFieldName('index') ?? n.namedChildren[1];
+        return { k: 'idx', e: a ? this.expr(a) : { k: 'null' }, i: i ? this.expr(i) : { k: 'null' } };
+      }
+      case 'conditional_expression': {
+        const c = n.childForFieldName('condition');
+        const t = n.childForFieldName('consequence');
+        const f = n.childForFieldName('alternative');
+        return { k: 'cond', c: c ? this.expr(c) : { k: 'null' }, t: t ? this.expr(t) : { k: 'null' }, f: f ? this.expr(f) : { k: 'null' } };
+      }
+      case 'cast_expression': {
+        const v = n.childForFieldName('value');
+        return v ? this.expr(v) : { k: 'other', t: n.type, subs: [] };
+      }
+      case 'comma_expression': {
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        return { k: 'seq', items: [l, r].filter((x): x is SyntaxNode => !!x).map((x) => this.expr(x)) };
+      }
+      case 'ERROR':
+        this.errors++;
+        return { k: 'seq', items: n.namedChildren.filter((x) => x.type !== 'comment').map((x) => this.expr(x)) };
+      case 'compound_statement': {
+        // GNU statement expression `({ ... })` or a stray block: evaluate its contents in place.
+        return { k: 'seq', items: this.flatExprs(n) };
+      }
+      default: {
+        const subs = n.namedChildren.filter((x) => x.type !== 'comment' && x.type !== 'type_descriptor' && !x.type.endsWith('type_identifier') && x.type !== 'primitive_type');
+        return { k: 'other', t: n.type, subs: subs.map((x) => this.expr(x)) };
+      }
+    }
+  }
+
+  /** Expressions of a nested block, in order (used for statement expressions). */
+  flatExprs(n: SyntaxNode): Expr[] {
+    const out: Expr[] = [];
+    for (const c of n.namedChildren) {
+      if (c.type === 'expression_statement' && c.namedChildren[0]) out.push(this.expr(c.namedChildren[0]));
+      else if (c.type === 'declaration') {
+        for (const d of c.namedChildren) {
+          const v = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+          const decl = d.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
+          const name = decl ? declName(decl) : null;
+          if (v && name) out.push({ k: 'assign', op: '=', l: { k: 'id', n: name }, r: this.expr(v) });
+        }
+      } else if (c.type !== 'comment') out.push(this.expr(c));
+    }
+    return out;
+  }
+
+  call(n: SyntaxNode): Expr {
+    const fn = n.childForFieldName('function');
+    const argsNode = n.childForFieldName('arguments');
+    const name = fn && fn.type === 'identifier' ? fn.text : null;
+    const argNodes = (argsNode?.namedChildren ?? []).filter((x) => x.type !== 'comment');
+    // Arguments are evaluated before the call: register their calls first.
+    const args = argNodes.map((a) => this.expr(a));
+    const id = this.calls.length;
+    const span = this.span(fn ?? n);
+    this.calls.push({
+      id,
+      name,
+      argText: argNodes.map((a) => normSpace(a.text)),
+      args,
+      span,
+      callSpan: this.span(n),
+      stmtStart: this.stmtStart,
+      stmtEnd: this.stmtEnd,
+      text: normSpace(n.text),
+    });
+    if (!fn || fn.type !== 'identifier') {
+      // Calls through pointers: evaluate the callee expression for its side effects.
+      return { k: 'call', callee: null, args: fn ? [this.expr(fn), ...args] : args, call: id };
+    }
+    return { k: 'call', callee: name, args, call: id };
+  }
+}
+
+function declName(d: SyntaxNode): string | null {
+  let cur: SyntaxNode | null = d;
+  for (let i = 0; i < 8 && cur; i++) {
+    if (cur.type === 'identifier') return cur.text;
+    cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((x) => x.type === 'identifier' || x.type.endsWith('declarator')) ?? null;
+  }
+  return null;
+}
+
+/** Build the IR of one cut function. */
+function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction): FunctionIR {
+  const src = text.slice(cut.headerStart, cut.end);
+  const tree = parseText(src);
+  const rel = cut.braceLine - cut.headerLine;
+  // The body: the compound_statement that starts at the column-0 `{`.
+  let body: SyntaxNode | null = null;
+  const stack: SyntaxNode[] = [tree.rootNode];
+  while (stack.length && !body) {
+    const n = stack.pop()!;
+    if (n.type === 'compound_statement' && n.startPosition.row === rel && n.startPosition.column === 0) { body = n; break; }
+    if (n.startPosition.row <= rel && n.endPosition.row >= rel) for (const c of n.namedChildren) stack.push(c);
+  }
+  const b = new FunctionBuilder(cut.headerLine, cut.headerStart, src);
+  let errors = 0;
+  if (tree.rootNode.hasError) {
+    const s = [tree.rootNode];
+    while (s.length) { const n = s.pop()!; if (n.type === 'ERROR' || n.isMissing) errors++; if (n.hasError) s.push(...n.children); }
+  }
+  const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([tree.rootNode], [{ n: 0, s: -1 }]);
+  b.link(out, b.exit);
+  for (const g of b.gotos) b.link(g.from, b.label(g.label));
+  // Unlinked branch slots (e.g. a loop with a constant condition) fall to nothing.
+  for (const n of b.nodes) if (n.kind === 'branch') n.succ = n.succ.map((s) => (s < 0 ? -1 : s));
+  const nameLine = lineOf(lines, cut.nameOffset);
+  const aliases: Record<string, string> = {};
+  for (const [k, v] of b.aliases) if (v) aliases[k] = v;
+  return {
+    name: cut.name,
+    file,
+    isStatic: cut.isStatic,
+    span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.name.startsWith('sys_') ? 0 : cut.name.length) },
+    startLine: cut.headerLine + 1,
+    endLine: cut.endLine + 1,
+    params: cut.params,
+    acquires: cut.acquires,
+    releases: cut.releases,
+    mustHold: cut.mustHold,
+    calls: b.calls,
+    nodes: b.nodes,
+    aliases,
+    errors,
+  };
+}
+
+export interface ExtractRequest {
+  /** Path relative to the tree root (as reported). */
+  file: string;
+  /** Absolute path to read. */
+  abs: string;
+  /** Identifiers that make a function relevant. */
+  names: string[];
+  /** GUP function names, for the token statistics. */
+  gupNames: string[];
+  /** Start lines of functions already extracted from this file (skip them). */
+  skip?: number[];
+}
+
+const reCache = new Map<string, RegExp>();
+function tokenRe(names: string[]): RegExp {
+  const key = names.join('|');
+  let re = reCache.get(key);
+  if (!re) {
+    re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\b`, 'g');
+    if (reCache.size > 64) reCache.clear();
+    reCache.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Extract the functions of a file that mention any of `names`. */
+export function extractFile(req: ExtractRequest, text: string): FileFacts {
+  const masked = maskCode(text);
+  const lines = lineIndex(text);
+  const cuts = cutFunctions(masked, lines);
+  const facts: FileFacts = {
+    file: req.file, functions: [], defined: cuts.map((c) => ({ name: c.name, isStatic: c.isStatic, startLine: c.headerLine + 1 })),
+    gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0,
+  };
+  const skip = new Set(req.skip ?? []);
+  const wanted = new Set<CutFunction>();
+  const findCut = (off: number): CutFunction | null => {
+    let lo = 0, hi = cuts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = cuts[mid];
+      if (off < c.headerStart) hi = mid - 1;
+      else if (off >= c.end) lo = mid + 1;
+      else return c;
+    }
+    return null;
+  };
+  const re = tokenRe(req.names);
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(masked))) {
+    const c = findCut(m.index);
+    if (c && !skip.has(c.headerLine + 1)) wanted.add(c);
+  }
+  // GUP call-like tokens, for the attribution statistics.
+  const gre = tokenRe(req.gupNames);
+  const gupSites: { name: string; off: number }[] = [];
+  while ((m = gre.exec(masked))) {
+    const after = masked.slice(m.index + m[0].length, m.index + m[0].length + 40);
+    if (!/^\s*\(/.test(after)) continue;
+    gupSites.push({ name: m[1], off: m.index });
+  }
+  for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
+    const fn = buildFunction(req.file, text, lines, c);
+    facts.parseErrors += fn.errors;
+    facts.functions.push(fn);
+  }
+  if (skip.size === 0) {
+    for (const s of gupSites) {
+      const line = lineOf(lines, s.off);
+      const col = s.off - lines.starts[line] + 1;
+      facts.gupTokens.push({ name: s.name, line: line + 1, col });
+      const c = findCut(s.off);
+      const inBody = c && lineOf(lines, s.off) > c.braceLine;
+      if (c && inBody) {
+        const fn = facts.functions.find((f) => f.startLine === c.headerLine + 1);
+        if (fn && fn.calls.some((k) => k.name === s.name && k.span.line === line + 1 && k.span.col === col)) continue;
+        facts.unattributed.push({ name: s.name, line: line + 1, reason: 'in a function body, but the parser did not see a call' });
+        continue;
+      }
+      // Outside kernel-style bodies: prototypes, macro definitions, one-line inline functions.
+      const lineText = masked.slice(lines.starts[line], lines.starts[line + 1] ?? masked.length);
+      const prevCont = line > 0 && /\\\s*$/.test(masked.slice(lines.starts[line - 1], lines.starts[line]));
+      if (/^\s*#\s*define\b/.test(lineText) || prevCont) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'macro definition' });
+      else if (c) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration (function header)' });
+      else facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration or code outside a column-0 function body' });
+    }
+  }
+  return facts;
+}

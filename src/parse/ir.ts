@@ -1,0 +1,98 @@
+// Plain data produced by the parse workers. Nothing here references tree-sitter: trees do
+// not cross threads, so a worker turns each relevant function into this intermediate form.
+
+/** 1-based line and column, end exclusive (SARIF's convention). Columns count bytes of the
+ * latin1-decoded text, which equals UTF-16 units on ASCII source lines. */
+export interface Span {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+/** A tiny expression tree: enough for conditions, assignments, argument roles and texts. */
+export type Expr =
+  | { k: 'id'; n: string }
+  | { k: 'num'; v: number | null; t: string }
+  | { k: 'null' }
+  | { k: 'str' }
+  | { k: 'call'; callee: string | null; args: Expr[]; call: number }
+  | { k: 'un'; op: string; e: Expr }
+  | { k: 'bin'; op: string; l: Expr; r: Expr }
+  | { k: 'assign'; op: string; l: Expr; r: Expr }
+  | { k: 'field'; e: Expr; f: string; arrow: boolean }
+  | { k: 'idx'; e: Expr; i: Expr }
+  | { k: 'cond'; c: Expr; t: Expr; f: Expr }
+  | { k: 'seq'; items: Expr[] }
+  | { k: 'other'; t: string; subs: Expr[] };
+
+export interface CallSite {
+  /** Index in FunctionIR.calls. */
+  id: number;
+  /** Callee identifier, or null for calls through expressions (function pointers). */
+  name: string | null;
+  /** Argument texts, whitespace-normalised. */
+  argText: string[];
+  args: Expr[];
+  /** The callee identifier. */
+  span: Span;
+  /** The whole call expression. */
+  callSpan: Span;
+  /** Byte offsets of the enclosing statement in the file (for fixes), and its text. */
+  stmtStart: number;
+  stmtEnd: number;
+  /** Normalised text of the call, used for fingerprints. */
+  text: string;
+}
+
+export type CfgKind = 'entry' | 'exit' | 'stmt' | 'branch' | 'join';
+
+export interface CfgNode {
+  id: number;
+  kind: CfgKind;
+  /** stmt: the expression evaluated; branch: the condition (null = unknown, e.g. macro loop). */
+  expr: Expr | null;
+  /** branch: [true, false]; others: any number of successors. */
+  succ: number[];
+  line: number;
+  /** stmt that ends in a return. */
+  ret?: boolean;
+  /** Set on the branch node of a loop header. */
+  loop?: boolean;
+}
+
+export interface FunctionIR {
+  name: string;
+  file: string;
+  isStatic: boolean;
+  /** The name's location. */
+  span: Span;
+  startLine: number;
+  endLine: number;
+  params: string[];
+  /** __acquires()/__releases() annotations: texts of their arguments. */
+  acquires: string[];
+  releases: string[];
+  /** __must_hold() annotations. */
+  mustHold: string[];
+  calls: CallSite[];
+  nodes: CfgNode[];
+  /** Local variable aliases: name -> normalised expression (e.g. mm -> current->mm). */
+  aliases: Record<string, string>;
+  /** Number of ERROR nodes tree-sitter produced for this function. */
+  errors: number;
+}
+
+export interface FileFacts {
+  file: string;
+  functions: FunctionIR[];
+  /** Every function defined in the file (name, static?), extracted or not. */
+  defined: { name: string; isStatic: boolean; startLine: number }[];
+  /** GUP call-like token occurrences seen by the token scan (stats). */
+  gupTokens: { name: string; line: number; col: number }[];
+  /** GUP tokens that no extracted function contains (stats, explained). */
+  unattributed: { name: string; line: number; reason: string }[];
+  /** Kernel version hints found in this file (top Makefile). */
+  bytes: number;
+  parseErrors: number;
+}

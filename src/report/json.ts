@@ -1,0 +1,33 @@
+// JSON report. Schema (stable, versioned by `schemaVersion`):
+// { schemaVersion: 1, tool: {name, version}, kernel: {version, source},
+//   findings: [{ ruleId, level, message, file, line, column, endLine, endColumn, function,
+//                hint?, fingerprint, related: [{ role, file, line, column, endLine, endColumn, message }] }],
+//   notifications: [{ level, file?, message }], stats: {...} }
+// Lines and columns are 1-based; end columns are exclusive.
+import type { AuditResult } from '../engine';
+import type { Related } from '../findings';
+import { toolVersion } from '../version';
+
+const loc = (r: { span: { line: number; col: number; endLine: number; endCol: number } }) => ({
+  line: r.span.line, column: r.span.col, endLine: r.span.endLine, endColumn: r.span.endCol,
+});
+
+export function toJson(res: AuditResult): object {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'gup-audit', version: toolVersion },
+    kernel: { version: res.tree.version.join('.'), source: res.tree.source },
+    findings: res.findings.map((f) => ({
+      ruleId: f.ruleId, level: f.level, message: f.message, file: f.file, ...loc(f), function: f.function,
+      ...(f.hint ? { hint: f.hint } : {}),
+      fingerprint: f.fingerprint,
+      related: f.related.map((r: Related) => ({ role: r.role, file: r.file, ...loc(r), message: r.message })),
+    })),
+    notifications: res.notifications,
+    stats: res.stats,
+  };
+}
+
+export function formatJson(res: AuditResult): string {
+  return JSON.stringify(toJson(res), null, 2) + '\n';
+}

@@ -1,0 +1,102 @@
+// Human-readable report: grouped by file, a code frame with the acquire/release lines
+// marked, the rule id and a one-line fix hint.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Chalk } from 'chalk';
+import type { AuditResult } from '../engine';
+import type { Finding } from '../findings';
+
+export interface TextOptions {
+  chalk: Chalk;
+  stats: boolean;
+  /** Source lines by file (tests pass their own reader). */
+  readLines?: (file: string) => string[] | null;
+}
+
+export function formatText(res: AuditResult, opts: TextOptions): string {
+  const c = opts.chalk;
+  const cache = new Map<string, string[] | null>();
+  const lines = (file: string): string[] | null => {
+    if (!cache.has(file)) {
+      let v: string[] | null = null;
+      try { v = opts.readLines ? opts.readLines(file) : fs.readFileSync(path.join(res.tree.root, file), 'latin1').split('\n'); } catch { v = null; }
+      cache.set(file, v);
+    }
+    return cache.get(file)!;
+  };
+  const out: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const f of res.findings) {
+    if (!byFile.has(f.file)) byFile.set(f.file, []);
+    byFile.get(f.file)!.push(f);
+  }
+  const lvl = (l: string) => (l === 'error' ? c.red(l) : l === 'warning' ? c.yellow(l) : c.cyan(l));
+  for (const [file, fs_] of byFile) {
+    out.push(c.underline(file));
+    for (const f of fs_) {
+      out.push(`  ${f.span.line}:${f.span.col}  ${lvl(f.level)}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}`);
+      out.push(c.dim(`      in ${f.function}()`));
+      const src = lines(file);
+      if (src) {
+        const marks = new Map<number, string>();
+        for (const r of f.related) if (r.file === file) marks.set(r.span.line, r.role);
+        const wanted = new Set<number>([f.span.line, ...marks.keys()]);
+        const sorted = [...wanted].filter((l) => l >= 1 && l <= src.length).sort((a, b) => a - b);
+        let prev = -1;
+        const width = String(sorted[sorted.length - 1] ?? 0).length;
+        for (const l of sorted) {
+          if (prev > 0 && l > prev + 1) out.push(c.dim(`      ${' '.repeat(width)} :`));
+          const text = src[l - 1].replace(/\t/g, '    ').replace(/\r$/, '');
+          const isPrimary = l === f.span.line;
+          const mark = isPrimary ? c.bold('>') : ' ';
+          const tag = !isPrimary && marks.has(l) ? c.dim(`   <- ${marks.get(l)}`) : '';
+          out.push(`    ${mark} ${c.dim(String(l).padStart(width))} | ${isPrimary ? text : c.dim(text)}${tag}`);
+          prev = l;
+        }
+      }
+      for (const r of f.related) if (r.file !== file) out.push(c.dim(`      ${r.role}: ${r.file}:${r.span.line}: ${r.message}`));
+      if (f.hint) out.push(`      ${c.green('fix:')} ${f.hint}`);
+      out.push('');
+    }
+  }
+  const n = (l: string) => res.findings.filter((f) => f.level === l).length;
+  const skipped = res.notifications.filter((x) => x.level !== 'note');
+  if (skipped.length) {
+    out.push(c.yellow(`${skipped.length} file(s) or step(s) not audited:`));
+    for (const s of skipped.slice(0, 50)) out.push(`  ${s.file ?? ''}${s.file ? ': ' : ''}${s.message}`);
+    if (skipped.length > 50) out.push(`  ... and ${skipped.length - 50} more (see --format json)`);
+  }
+  if (opts.stats) out.push(formatStats(res));
+  const v = res.tree.version.join('.');
+  const total = res.findings.length;
+  const summary = `${total} finding${total === 1 ? '' : 's'} (${n('error')} error, ${n('warning')} warning, ${n('note')} note) in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; ${res.stats.filesDiscovered} files, ${res.stats.candidateFiles} candidates, ${res.stats.functionsExtracted} functions analysed; kernel ${v}`;
+  out.push(total ? c.bold(summary) : c.green(summary));
+  return out.join('\n') + '\n';
+}
+
+export function formatStats(res: AuditResult): string {
+  const s = res.stats;
+  const o: string[] = [];
+  o.push('Statistics:');
+  o.push(`  kernel version          ${res.tree.version.join('.')} (${res.tree.source})`);
+  o.push(`  files discovered        ${s.filesDiscovered}`);
+  o.push(`  candidate files         ${s.candidateFiles}`);
+  o.push(`  files parsed            ${s.filesParsed}`);
+  o.push(`  functions analysed      ${s.functionsExtracted}`);
+  o.push(`  call-graph rounds       ${s.callGraphRounds}`);
+  o.push(`  GUP call sites (scan)   ${s.gupTokenSites}`);
+  o.push(`  attributed to function  ${s.gupCallSitesAttributed}`);
+  const gaps = s.unattributed.filter((u) => !/declaration|header/.test(u.reason));
+  if (gaps.length) {
+    o.push('  not attributed:');
+    for (const u of gaps.slice(0, 40)) o.push(`    ${u.file}:${u.line} ${u.name}: ${u.reason}`);
+  }
+  o.push('  lock context of GUP call sites:');
+  for (const [k, v] of Object.entries(s.lockContext)) o.push(`    ${k.padEnd(10)} ${v}`);
+  o.push('  findings by rule:');
+  for (const [k, v] of Object.entries(s.findingsByRule).sort()) o.push(`    ${k.padEnd(28)} ${v}`);
+  o.push(`  calls through pointers  ${s.pointerCalls} (not resolved)`);
+  o.push(`  parse error nodes       ${s.parseErrorNodes}`);
+  o.push(`  time (ms)               ${Object.entries(s.phasesMs).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return o.join('\n');
+}
