@@ -1,7 +1,7 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
 import { gupSites, otherKeyHeld, requiresLock } from '../src/analysis/sites';
-import { lockOf } from '../src/analysis/lockstate';
+import { lockOf, recordsLockState } from '../src/analysis/lockstate';
 import { chainText } from '../src/analysis/program';
 
 const rule: Rule = {
@@ -33,6 +33,8 @@ const rule: Rule = {
       }
       const entry = worlds.filter((w) => lockOf(w, key).st === 'E' && !otherKeyHeld(w, key));
       if (entry.length === 0) continue;
+      // Lock ownership kept in a state word across calls: the entry state is that word's.
+      if (recordsLockState(fa.fn.nodes.map((n) => n.expr))) continue;
       const es = ctx.program.entryState(fa, key);
       if (es.unheld.length) {
         const chain = es.unheld[0];

@@ -1,6 +1,7 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { lockOf } from '../src/analysis/lockstate';
+import { lockOf, recordsLockState } from '../src/analysis/lockstate';
+
 
 const rule: Rule = {
   meta: {
@@ -62,7 +63,9 @@ const rule: Rule = {
           }
         }
       });
-      if (annotated) continue;
+      // A function that records lock ownership in a state word (`obj->locked = 1`,
+      // `*locked = 1`) hands the lock over by design, like an __acquires annotation.
+      if (annotated || recordsLockState(fa.fn.nodes.map((n) => n.expr))) continue;
       for (const w of fa.exits) {
         for (const [key, v] of Object.entries(w.locks)) {
           if ((v.st !== 'R' && v.st !== 'W') || v.acq === undefined) continue;

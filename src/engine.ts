@@ -169,7 +169,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const searched = new Set<string>();
     for (let round = 0; round < callDepth; round++) {
       const prog = new Program(functions, version, callDepth);
-      const needCallers = callerDependent(prog).filter((fa) => !searched.has(`${fa.fn.file}:${fa.fn.name}`));
+      const needCallers = callerDependent(prog, round).filter((fa) => !searched.has(`${fa.fn.file}:${fa.fn.name}`));
       if (needCallers.length === 0) break;
       stats.callGraphRounds++;
       const staticByFile = new Map<string, Set<string>>();
@@ -263,17 +263,23 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
 /** Functions whose lock context comes from their callers: a GUP call or a call of such a
  * function reached with the lock state as at entry, for an mm the callers can name. */
-function callerDependent(p: Program): import('./analysis/lockstate').FunctionAnalysis[] {
+function callerDependent(p: Program, round: number): import('./analysis/lockstate').FunctionAnalysis[] {
   const out = new Set<import('./analysis/lockstate').FunctionAnalysis>();
   const mappable = (fa: import('./analysis/lockstate').FunctionAnalysis, key: string | null) => {
     if (!key) return false;
     const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
     return head === 'current' || (head !== undefined && fa.fn.params.includes(head));
   };
+  // Self-locking variants (*_fast, *_unlocked) in a helper: only its direct callers are
+  // looked for (a caller holding the lock around the helper); lock-requiring calls follow
+  // the whole chain up to --call-depth.
+  const selfLocking = new Set<import('./analysis/lockstate').FunctionAnalysis>();
   for (const s of gupSites(p)) {
     const e = s.cls.era;
     if (!e || e.lock === 'any' || !mappable(s.fa, s.cls.key)) continue;
-    if (s.fa.atCall[s.call.id].some((w) => lockOf(w, s.cls.key!).st === 'E')) out.add(s.fa);
+    if (!s.fa.atCall[s.call.id].some((w) => lockOf(w, s.cls.key!).st === 'E')) continue;
+    if (e.lock === 'forbidden') selfLocking.add(s.fa);
+    else out.add(s.fa);
   }
   // Propagate through helper calls made in the entry state.
   let changed = true;
@@ -288,6 +294,7 @@ function callerDependent(p: Program): import('./analysis/lockstate').FunctionAna
       }
     }
   }
+  if (round === 0) for (const f of selfLocking) out.add(f);
   return [...out];
 }
 

@@ -25,6 +25,8 @@ export interface World {
 export type CallClass =
   | { kind: 'lock'; prim: LockPrimitive; key: string }
   | { kind: 'gup'; era: GupEra | null; key: string | null; locked: Expr | null; lockedText: string | null; vmas: Expr | null }
+  /** expand_stack(mm, addr) in 6.5+: NULL return with the mmap lock dropped. */
+  | { kind: 'drops-on-null'; key: string }
   | { kind: 'other' };
 
 export interface FunctionAnalysis {
@@ -106,6 +108,9 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
     }
     return { kind: 'lock', prim, key: normMm(arg, fn.aliases) };
   }
+  if (c.name === 'expand_stack' && c.args.length === 2 && (version[0] > 6 || (version[0] === 6 && version[1] >= 5))) {
+    return { kind: 'drops-on-null', key: normMm(c.argText[0], fn.aliases) };
+  }
   const era = gupLayout(c.name, c.args.length, version);
   if (era || /^(get|pin)_user_pages?(_\w+)?$|^__get_user_pages_(fast|unlocked)$|^get_vaddr_frames$|^memfd_pin_folios$/.test(c.name)) {
     if (!era) return { kind: 'gup', era: null, key: null, locked: null, lockedText: null, vmas: null };
@@ -140,7 +145,7 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
         if (e.l.k === 'id' && e.r.k === 'call') {
           const cls = classes[e.r.call];
           if (cls.kind === 'lock' && ['killable', 'trylock', 'interruptible'].includes(cls.prim.kind)) vars.add(e.l.n);
-          if (cls.kind === 'lock' && cls.prim.conditional) vars.add(e.l.n);
+          if ((cls.kind === 'lock' && cls.prim.conditional) || cls.kind === 'drops-on-null') vars.add(e.l.n);
         }
         visit(e.l); visit(e.r);
         return;
@@ -166,15 +171,20 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
 
 class Evaluator {
   atCall: Map<string, World>[];
-  constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>) {
+  constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>, private guards: Set<string>) {
     this.atCall = fa.fn.calls.map(() => new Map());
   }
 
   eval(e: Expr | null, w: World): Outcome[] {
     if (!e) return [[w, undefined]];
     switch (e.k) {
-      case 'id':
-        return [[w, w.vars[e.n]]];
+      case 'id': {
+        const v = w.vars[e.n];
+        // An unknown guard of a lock operation: follow both values, so that
+        // `if (need && lock()) ...; if (need) unlock();` stays correlated.
+        if (v === undefined && this.guards.has(e.n)) return [[withVar(w, e.n, 0), 0], [withVar(w, e.n, 1), 1]];
+        return [[w, v]];
+      }
       case 'num':
         return [[w, e.v ?? undefined]];
       case 'null':
@@ -192,17 +202,17 @@ class Evaluator {
       case 'bin': {
         if (e.op === '&&' || e.op === '||') {
           const out: Outcome[] = [];
+          // Short-circuit: when the left value is unknown, one outcome skips the right side
+          // (and its calls) entirely; the other evaluates it with the left side decided.
+          const truth = (v: Val): Val => (v === undefined ? undefined : v ? 1 : 0);
+          const skip = e.op === '&&' ? 0 : 1;
           for (const [w1, v1] of this.eval(e.l, w)) {
-            if (e.op === '&&' && v1 === 0) { out.push([w1, 0]); continue; }
-            if (e.op === '||' && v1 !== undefined && v1 !== 0) { out.push([w1, 1]); continue; }
-            for (const [w2, v2] of this.eval(e.r, w1)) {
-              let v: Val;
-              if (e.op === '&&') v = v2 === 0 ? 0 : v1 === undefined || v2 === undefined ? undefined : 1;
-              else v = v2 !== undefined && v2 !== 0 ? 1 : v1 === undefined || v2 === undefined ? undefined : 0;
-              out.push([w2, v]);
-            }
+            const t1 = truth(v1);
+            if (t1 === skip) { out.push([w1, skip]); continue; }
+            if (t1 === undefined) out.push([w1, skip]);
+            for (const [w2, v2] of this.eval(e.r, w1)) out.push([w2, truth(v2)]);
           }
-          return out;
+          return dedupe(out);
         }
         const out: Outcome[] = [];
         for (const [w1, a] of this.eval(e.l, w)) {
@@ -322,6 +332,9 @@ class Evaluator {
           return [[w, undefined]];
       }
     }
+    if (cls.kind === 'drops-on-null') {
+      return [[w, 1], [withLock(w, cls.key, { st: 'U', by: e.call }), 0]];
+    }
     if (cls.kind === 'gup' && cls.locked && cls.key && cls.era && cls.era.lock === 'via-locked') {
       const cur = lockOf(w, cls.key);
       const v = cls.locked.k === 'un' && cls.locked.op === '&' && cls.locked.e.k === 'id' ? cls.locked.e.n : null;
@@ -331,6 +344,43 @@ class Evaluator {
     }
     return [[w, undefined]];
   }
+}
+
+/** Plain variables that guard a lock operation: `need && mmap_read_lock_killable(mm)`, or
+ * `if (need) mmap_read_unlock(mm)`. */
+function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
+  const out = new Set<string>();
+  const hasLockCall = (e: Expr | null): boolean => {
+    const ids: number[] = [];
+    callsIn(e, ids);
+    return ids.some((i) => classes[i].kind === 'lock');
+  };
+  const ident = (e: Expr): string | null => (e.k === 'id' ? e.n : e.k === 'un' && e.op === '!' && e.e.k === 'id' ? e.e.n : null);
+  const visit = (e: Expr | null): void => {
+    if (!e) return;
+    if (e.k === 'bin' && (e.op === '&&' || e.op === '||')) {
+      const l = ident(e.l), r = ident(e.r);
+      if (l && hasLockCall(e.r)) out.add(l);
+      if (r && hasLockCall(e.l)) out.add(r);
+    }
+    switch (e.k) {
+      case 'un': visit(e.e); return;
+      case 'bin': visit(e.l); visit(e.r); return;
+      case 'assign': visit(e.r); return;
+      case 'cond': visit(e.c); visit(e.t); visit(e.f); return;
+      case 'seq': e.items.forEach(visit); return;
+      default: return;
+    }
+  };
+  for (const n of fn.nodes) {
+    if (n.kind !== 'branch' || !n.expr) { visit(n.expr); continue; }
+    visit(n.expr);
+    const g = ident(n.expr);
+    if (!g) continue;
+    // `if (g) unlock();`: the first statement of either successor is a lock operation.
+    for (const s of n.succ) if (s >= 0 && fn.nodes[s].kind === 'stmt' && hasLockCall(fn.nodes[s].expr)) out.add(g);
+  }
+  return out;
 }
 
 function dedupe(xs: Outcome[]): Outcome[] {
@@ -369,7 +419,9 @@ function callsIn(e: Expr | null, out: number[]): void {
 export function analyseFunction(fn: FunctionIR, version: Version): FunctionAnalysis {
   const classes = fn.calls.map((c) => classifyCall(c, fn, version));
   const vars = relevantVars(fn, classes);
-  const ev = new Evaluator({ fn, classes }, vars);
+  const guards = guardVars(fn, classes);
+  for (const g of guards) vars.add(g);
+  const ev = new Evaluator({ fn, classes }, vars, guards);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
   const exits = new Map<string, World>();
   const work: [number, World][] = [];
@@ -420,4 +472,18 @@ export function analyseFunction(fn: FunctionIR, version: Version): FunctionAnaly
     nodeCalls,
     widened,
   };
+}
+
+/** The function records lock ownership in a state word (`obj->locked = 1`, `*locked = 1`):
+ * it hands the lock over by design. */
+export function recordsLockState(exprs: (Expr | null)[]): boolean {
+  const isLockWord = (l: Expr) => (l.k === 'field' && /locked$/.test(l.f)) || (l.k === 'un' && l.op === '*' && l.e.k === 'id' && /locked$/.test(l.e.n));
+  const stack = exprs.filter((e): e is Expr => !!e);
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.k === 'assign' && isLockWord(e.l)) return true;
+    if (e.k === 'seq') stack.push(...e.items);
+    else if (e.k === 'assign') stack.push(e.r);
+  }
+  return false;
 }
