@@ -5,6 +5,15 @@ import { lockOf } from '../src/analysis/lockstate';
 import { regionOf, regionWork } from '../src/analysis/region';
 import { unlockedReplacement } from '../src/kernel/replace';
 
+/** The _unlocked variants refuse FOLL_LONGTERM in some eras (kernel-gup-api.md §3.1):
+ * get_user_pages_unlocked from 5.2 on; pin_user_pages_unlocked from 5.10 to 6.2. */
+function rejectsLongterm(name: string, v: [number, number]): boolean {
+  const at = v[0] * 100 + v[1];
+  if (name === 'get_user_pages_unlocked') return at >= 502;
+  if (name === 'pin_user_pages_unlocked') return at >= 510 && at <= 602;
+  return false;
+}
+
 const rule: Rule = {
   meta: {
     id: 'prefer-unlocked',
@@ -22,6 +31,7 @@ const rule: Rule = {
       if (cls.era.lock !== 'required' && cls.era.lock !== 'via-locked') continue;
       const repl = unlockedReplacement(call, cls.era, ctx.version);
       if (!repl) continue;
+      if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && rejectsLongterm(repl.name, ctx.version)) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0) continue;
       const vals = worlds.map((w) => lockOf(w, 'current->mm'));
