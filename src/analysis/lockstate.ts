@@ -29,6 +29,17 @@ export type CallClass =
   | { kind: 'drops-on-null'; key: string }
   | { kind: 'other' };
 
+/** What a call of a summarised helper does to the caller's lock state (keys in the
+ * caller's terms). `when`: the helper's return value that goes with the lock held. */
+export interface CalleeEffect {
+  key: string;
+  kind: 'acquires' | 'releases';
+  mode: 'R' | 'W';
+  when: 'always' | 'nonzero' | 'zero';
+}
+
+export type EffectLookup = (call: CallSite) => CalleeEffect[] | null;
+
 export interface FunctionAnalysis {
   fn: FunctionIR;
   classes: CallClass[];
@@ -171,7 +182,7 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
 
 class Evaluator {
   atCall: Map<string, World>[];
-  constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>, private guards: Set<string>) {
+  constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>, private guards: Set<string>, private effects?: EffectLookup) {
     this.atCall = fa.fn.calls.map(() => new Map());
   }
 
@@ -332,6 +343,26 @@ class Evaluator {
           return [[w, undefined]];
       }
     }
+    if (cls.kind === 'other' && this.effects) {
+      const effs = this.effects(this.fa.fn.calls[e.call]);
+      if (effs && effs.length) {
+        let outs: Outcome[] = [[w, undefined]];
+        for (const ef of effs) {
+          const next: Outcome[] = [];
+          for (const [x] of outs) {
+            if (ef.kind === 'releases') { next.push([withLock(x, ef.key, { st: 'U', by: e.call }), undefined]); continue; }
+            const held = withLock(x, ef.key, { st: ef.mode, acq: e.call });
+            if (ef.when === 'always') next.push([held, undefined]);
+            else {
+              const failed = withLock(x, ef.key, { st: 'U', by: e.call });
+              next.push([held, ef.when === 'nonzero' ? 1 : 0], [failed, ef.when === 'nonzero' ? 0 : -1]);
+            }
+          }
+          outs = next;
+        }
+        return outs;
+      }
+    }
     if (cls.kind === 'drops-on-null') {
       return [[w, 1], [withLock(w, cls.key, { st: 'U', by: e.call }), 0]];
     }
@@ -416,12 +447,22 @@ function callsIn(e: Expr | null, out: number[]): void {
   }
 }
 
-export function analyseFunction(fn: FunctionIR, version: Version): FunctionAnalysis {
+export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup): FunctionAnalysis {
   const classes = fn.calls.map((c) => classifyCall(c, fn, version));
   const vars = relevantVars(fn, classes);
   const guards = guardVars(fn, classes);
   for (const g of guards) vars.add(g);
-  const ev = new Evaluator({ fn, classes }, vars, guards);
+  // Variables that receive the result of a helper that conditionally returns with the lock.
+  if (effects) {
+    for (const n of fn.nodes) {
+      const e = n.expr;
+      if (e && e.k === 'assign' && e.l.k === 'id' && e.r.k === 'call') {
+        const effs = effects(fn.calls[e.r.call]);
+        if (effs?.some((x) => x.when !== 'always')) vars.add(e.l.n);
+      }
+    }
+  }
+  const ev = new Evaluator({ fn, classes }, vars, guards, effects);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
   const exits = new Map<string, World>();
   const work: [number, World][] = [];
@@ -452,7 +493,11 @@ export function analyseFunction(fn: FunctionIR, version: Version): FunctionAnaly
         for (const s of node.succ) add(s, w);
         break;
       case 'stmt':
-        for (const [x] of ev.eval(node.expr, w)) for (const s of node.succ) add(s, x);
+        for (const [x, v] of ev.eval(node.expr, w)) {
+          // The returned value goes with the exit world (summaries of lock-returning helpers).
+          const y = node.ret && node.expr ? { locks: x.locks, vars: { ...x.vars, $ret: v === undefined ? NaN : v } } : x;
+          for (const s of node.succ) add(s, y);
+        }
         break;
       case 'branch':
         if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }

@@ -3,7 +3,17 @@
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
 import type { Version } from '../kernel/api';
-import { analyseFunction, lockOf, normMm, type FunctionAnalysis, type St, type World } from './lockstate';
+import { analyseFunction, lockOf, normMm, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
+
+/** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
+ * current->mm): returns with it held (always, or when the return value is non-zero/zero),
+ * or releases a lock its caller took. */
+export interface LockSummary {
+  key: string;
+  kind: 'acquires' | 'releases';
+  mode: 'R' | 'W';
+  when: 'always' | 'nonzero' | 'zero';
+}
 
 export interface CallerStep {
   caller: FunctionAnalysis;
@@ -31,13 +41,37 @@ export class Program {
   private entryMemo = new Map<string, EntryState>();
   unresolvedPointerCalls = 0;
 
+  readonly summaries = new Map<FunctionIR, LockSummary[]>();
+
   constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number) {
-    this.functions = fns.map((f) => analyseFunction(f, version));
-    for (const fa of this.functions) {
-      const list = this.byName.get(fa.fn.name) ?? [];
-      list.push(fa);
-      this.byName.set(fa.fn.name, list);
+    let analyses = fns.map((f) => analyseFunction(f, version));
+    const index = () => {
+      this.byName.clear();
+      for (const fa of analyses) {
+        const list = this.byName.get(fa.fn.name) ?? [];
+        list.push(fa);
+        this.byName.set(fa.fn.name, list);
+      }
+    };
+    index();
+    // Helpers that return with the lock held, or release their caller's lock: summarise,
+    // then re-run the callers' dataflow with those effects, until nothing changes.
+    for (let round = 0; round < 4; round++) {
+      let changed = false;
+      for (const fa of analyses) {
+        const sum = summarise(fa);
+        const before = JSON.stringify(this.summaries.get(fa.fn) ?? []);
+        if (JSON.stringify(sum) !== before) { changed = true; if (sum.length) this.summaries.set(fa.fn, sum); else this.summaries.delete(fa.fn); }
+      }
+      if (!changed || this.summaries.size === 0) break;
+      analyses = analyses.map((fa) => {
+        const uses = fa.fn.calls.some((c) => c.name && this.resolve(fa, c.name).some((d) => d !== fa && this.summaries.has(d.fn)));
+        if (!uses) return fa;
+        return analyseFunction(fa.fn, version, (call) => this.effectsAt(fa, call));
+      });
+      index();
     }
+    this.functions = analyses;
     for (const fa of this.functions) {
       for (const c of fa.fn.calls) {
         if (!c.name) { this.unresolvedPointerCalls++; continue; }
@@ -58,6 +92,21 @@ export class Program {
     const local = defs.filter((d) => d.fn.file === from.fn.file);
     if (local.length) return local;
     return defs.filter((d) => !d.fn.isStatic);
+  }
+
+  /** Lock effects of the helpers a call reaches, in the caller's terms. */
+  effectsAt(caller: FunctionAnalysis, call: CallSite): CalleeEffect[] | null {
+    if (!call.name) return null;
+    const defs = this.resolve(caller, call.name).filter((d) => d.fn !== caller.fn);
+    if (defs.length !== 1) return null;
+    const sums = this.summaries.get(defs[0].fn);
+    if (!sums) return null;
+    const out: CalleeEffect[] = [];
+    for (const s of sums) {
+      const k = this.mapKey(defs[0], s.key, caller, call);
+      if (k) out.push({ ...s, key: k });
+    }
+    return out;
   }
 
   callersOf(fa: FunctionAnalysis): CallerStep[] {
@@ -114,4 +163,38 @@ export class Program {
 
 export function chainText(chain: CallerStep[]): string {
   return chain.map((s) => `${s.caller.fn.name} (${s.caller.fn.file}:${s.call.span.line})`).join(' <- ');
+}
+
+function mappableKey(fa: FunctionAnalysis, key: string): boolean {
+  const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+  return head === 'current' || (head !== undefined && fa.fn.params.includes(head));
+}
+
+/** Summaries from the body: every exit holds a lock taken here (always, or tied to the
+ * return value), or every exit has released a lock the function did not take. */
+export function summarise(fa: FunctionAnalysis): LockSummary[] {
+  const out: LockSummary[] = [];
+  if (fa.exits.length === 0) return out;
+  const keys = new Set<string>();
+  for (const w of fa.exits) for (const k of Object.keys(w.locks)) keys.add(k);
+  const takesLocally = (key: string) => fa.classes.some((c) => c.kind === 'lock' && c.key === key && c.prim.kind !== 'release' && c.prim.kind !== 'assert');
+  for (const key of keys) {
+    if (!mappableKey(fa, key)) continue;
+    const vals = fa.exits.map((w) => ({ v: lockOf(w, key), ret: w.vars.$ret }));
+    const held = vals.filter((x) => (x.v.st === 'R' || x.v.st === 'W') && x.v.acq !== undefined);
+    const mode = held[0]?.v.st === 'W' ? 'W' : 'R';
+    if (held.length === vals.length) { out.push({ key, kind: 'acquires', mode, when: 'always' }); continue; }
+    if (held.length) {
+      const rest = vals.filter((x) => !held.includes(x));
+      if (!rest.every((x) => x.v.st === 'U' || x.v.st === 'E')) continue;
+      const zero = (r: number | undefined) => r === 0;
+      if (rest.every((x) => zero(x.ret)) && held.every((x) => !zero(x.ret))) out.push({ key, kind: 'acquires', mode, when: 'nonzero' });
+      else if (held.every((x) => zero(x.ret)) && rest.every((x) => x.ret !== undefined && x.ret !== 0)) out.push({ key, kind: 'acquires', mode, when: 'zero' });
+      continue;
+    }
+    if (!takesLocally(key) && vals.every((x) => x.v.st === 'U' && x.v.by !== undefined)) {
+      out.push({ key, kind: 'releases', mode: 'R', when: 'always' });
+    }
+  }
+  return out;
 }

@@ -1,5 +1,303 @@
-// Placeholder replaced by the SARIF 2.1.0 formatter.
+// SARIF 2.1.0 report for code review tools (GitHub code scanning, IDE SARIF viewers).
+//
+// One run. tool.driver lists every rule (also rules not run this time: ruleIndex must stay
+// stable, and the disabled ones are marked in invocations[0].ruleConfigurationOverrides),
+// each with help text and markdown taken from docs/rules/<id>.md at run time.
+// Results point at the tree root through uriBaseId SRCROOT; spans are already SARIF units
+// (1-based lines and columns, exclusive end column), so they are copied, not converted.
+// Lock sites and callers become relatedLocations (linked from the message as `[text](id)`)
+// and codeFlows: acquire -> call -> release, or outermost caller -> ... -> call.
+import * as fs from 'fs';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { AuditResult } from '../engine';
-export function formatSarif(res: AuditResult, _o: { commandLine: string }): string {
-  return JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'gup-audit' } }, results: res.findings.length }] });
+import type { Finding, Notification, Related, RelatedRole, RuleMeta } from '../findings';
+import type { Span } from '../parse/ir';
+import { rules as allRules } from '../../rules';
+import { informationUri, toolVersion } from '../version';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** The key of our own fingerprints in result.partialFingerprints. */
+export const FINGERPRINT_KEY = 'gupAudit/v1';
+const SRCROOT = 'SRCROOT';
+
+type Json = Record<string, unknown>;
+
+/** docs/rules of the installed package: dist/src/report -> package root (as version.ts
+ * finds package.json). */
+function findDocsDir(): string | null {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const p = path.join(dir, 'docs', 'rules');
+    if (fs.existsSync(p) && fs.existsSync(path.join(dir, 'package.json'))) return p;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return null;
+}
+
+export function ruleHelpUri(id: string): string {
+  return `${informationUri}/blob/main/docs/rules/${id}.md`;
+}
+
+/** The rule page as markdown, links to sibling pages made absolute (the page is shown
+ * outside the repository). Null when the page is missing. */
+export function ruleDocMarkdown(id: string, docsDir: string | null = findDocsDir()): string | null {
+  if (!docsDir) return null;
+  let md: string;
+  try { md = fs.readFileSync(path.join(docsDir, `${id}.md`), 'utf8'); } catch { return null; }
+  return md.replace(/\]\((\.\/)?([\w.-]+\.md)(#[\w-]*)?\)/g, (_m, _dot, file: string, frag = '') =>
+    `](${informationUri}/blob/main/docs/rules/${file}${frag})`).trimEnd() + '\n';
+}
+
+/** Plain text for help.text (consumers that do not render markdown show this). */
+export function markdownToText(md: string): string {
+  const out: string[] = [];
+  let inCode = false;
+  for (const line of md.split('\n')) {
+    if (/^\s*```/.test(line)) { inCode = !inCode; continue; }
+    if (inCode) { out.push('    ' + line.replace(/\t/g, '    ')); continue; }
+    out.push(line
+      .replace(/^#{1,6}\s+(.*)$/, (_m, h: string) => h.toUpperCase())
+      .replace(/\*\*([^*]+)\*\*/g, '$1')
+      .replace(/`([^`]+)`/g, '$1')
+      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)'));
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}
+
+function reportingDescriptor(meta: RuleMeta, docsDir: string | null): Json {
+  const md = ruleDocMarkdown(meta.id, docsDir);
+  const helpUri = ruleHelpUri(meta.id);
+  const markdown = md ?? `${meta.full}\n\nSee [docs/rules/${meta.id}.md](${helpUri}).\n`;
+  return {
+    id: meta.id,
+    name: meta.name,
+    shortDescription: { text: meta.short },
+    fullDescription: { text: meta.full },
+    help: { text: md ? markdownToText(md) : `${meta.full}\n\nSee ${helpUri}\n`, markdown },
+    helpUri,
+    defaultConfiguration: { level: meta.level },
+    properties: { tags: meta.tags, precision: meta.precision },
+  };
+}
+
+/** A relative path as a URI reference: percent-encode what a URI cannot hold. */
+export function pathToUriRef(rel: string): string {
+  return encodeURI(rel.split(path.sep).join('/')).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23'));
+}
+
+function region(span: Span): Json {
+  const r: Json = { startLine: span.line, startColumn: span.col };
+  const ordered = span.endLine > span.line || (span.endLine === span.line && span.endCol >= span.col);
+  if (ordered) { r.endLine = span.endLine; r.endColumn = span.endCol; }
+  return r;
+}
+
+function physicalLocation(file: string, span?: Span): Json {
+  return { artifactLocation: { uri: pathToUriRef(file), uriBaseId: SRCROOT }, ...(span ? { region: region(span) } : {}) };
+}
+
+/** Plain-text SARIF messages treat `[text](id)` as links: literal brackets and backslashes
+ * are escaped (SARIF 2.1.0 §3.11.6), in every message.text we write. */
+export function escapeMessage(s: string): string {
+  return s.replace(/[\\[\]]/g, '\\$&');
+}
+
+const THREAD_KINDS: Record<RelatedRole, string[]> = {
+  acquire: ['acquire', 'lock'],
+  release: ['release', 'lock'],
+  assert: ['lock'],
+  lock: ['lock'],
+  caller: ['call'],
+  call: ['call'],
+  gup: ['call'],
+};
+
+function samePlace(a: Related, b: Related): boolean {
+  return a.file === b.file && a.span.line === b.span.line && a.span.col === b.span.col;
+}
+
+function byPosition(a: { file: string; span: Span }, b: { file: string; span: Span }): number {
+  return a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col;
+}
+
+/** Caller steps grouped into chains, innermost first, in the order the message names them
+ * (`f (file:line) <- g (file:line)`, as chainText() writes them); a caller the message does
+ * not name is a direct caller on its own. */
+export function callerChains(f: Finding): Related[][] {
+  const callers = f.related.filter((r) => r.role === 'caller');
+  if (callers.length === 0) return [];
+  const used = new Set<Related>();
+  const chains: Related[][] = [];
+  const chainRe = /[A-Za-z_]\w* \([^\s()]+:\d+\)(?:\s*<-\s*[A-Za-z_]\w* \([^\s()]+:\d+\))*/g;
+  for (const m of f.message.matchAll(chainRe)) {
+    // Chains may share steps (the engine keeps each related site once).
+    const steps = [...m[0].matchAll(/\(([^\s()]+):(\d+)\)/g)].map((s) =>
+      callers.find((c) => c.file === s[1] && c.span.line === Number(s[2])));
+    if (steps.some((s) => s === undefined)) continue;
+    if (chains.some((c) => c.length === steps.length && c.every((x, i) => x === steps[i]))) continue;
+    for (const s of steps) used.add(s!);
+    chains.push(steps as Related[]);
+  }
+  for (const c of callers) if (!used.has(c)) chains.push([c]);
+  return chains;
+}
+
+interface FlowStep { loc: Related; kinds: string[]; nesting: number; essential: boolean }
+
+function primaryAsRelated(f: Finding, message: string): Related {
+  return { role: 'call', file: f.file, span: f.span, message };
+}
+
+/** The lock paths of a finding: its own flow if the rule gave one, else acquire/release
+ * sites around the primary location, plus one path per caller chain. */
+export function flowsOf(f: Finding): { message: string; steps: FlowStep[] }[] {
+  const flows: { message: string; steps: FlowStep[] }[] = [];
+  const primaryMsg = f.function ? `in ${f.function}(): ${f.callText}` : f.callText;
+  if (f.flow && f.flow.length) {
+    const steps = f.flow.map((r) => ({ loc: r, kinds: THREAD_KINDS[r.role] ?? [], nesting: 0, essential: r.file === f.file && r.span.line === f.span.line }));
+    if (!steps.some((s) => s.essential)) {
+      // The rule's flow does not contain the primary location: put it where it belongs.
+      const p = primaryAsRelated(f, primaryMsg);
+      const at = steps.findIndex((s) => byPosition(s.loc, p) > 0);
+      steps.splice(at < 0 ? steps.length : at, 0, { loc: p, kinds: ['call'], nesting: 0, essential: true });
+    }
+    flows.push({ message: 'mmap lock path', steps });
+  } else {
+    const sites = f.related.filter((r) => r.role !== 'caller');
+    if (sites.length) {
+      const p = primaryAsRelated(f, primaryMsg);
+      const all = [...sites.filter((s) => !samePlace(s, p)), p].sort(byPosition);
+      flows.push({
+        message: 'mmap lock path',
+        steps: all.map((r) => ({ loc: r, kinds: r === p ? ['call'] : THREAD_KINDS[r.role] ?? [], nesting: 0, essential: r === p })),
+      });
+    }
+  }
+  for (const chain of callerChains(f)) {
+    const outerFirst = [...chain].reverse();
+    const steps: FlowStep[] = outerFirst.map((r, i) => ({ loc: r, kinds: ['call'], nesting: i, essential: false }));
+    steps.push({ loc: primaryAsRelated(f, primaryMsg), kinds: ['call'], nesting: outerFirst.length, essential: true });
+    const caller = (r: Related) => /\bfrom ([A-Za-z_]\w*)$/.exec(r.message)?.[1] ?? r.message;
+    flows.push({ message: `call chain: ${outerFirst.map((r) => `${caller(r)}()`).join(' -> ')} -> ${f.function}()`, steps });
+  }
+  return flows;
+}
+
+function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
+  // Related locations: each site once, numbered from 1, linked from the message.
+  const related: { id: number; r: Related }[] = [];
+  for (const r of [...f.related, ...(f.flow ?? [])]) {
+    if (samePlace(r, primaryAsRelated(f, ''))) continue;
+    if (related.some((x) => samePlace(x.r, r) && x.r.role === r.role)) continue;
+    related.push({ id: related.length + 1, r });
+  }
+  const where = (r: Related) => (r.file === f.file ? `line ${r.span.line}` : `${r.file}:${r.span.line}`);
+  const linked = f.related.length ? related.filter((x) => f.related.some((r) => samePlace(r, x.r) && r.role === x.r.role)) : related;
+  let text = escapeMessage(f.message);
+  if (f.hint && !f.message.includes(f.hint)) text += `. Suggested fix: ${escapeMessage(f.hint)}`;
+  if (!/[.;:!?]$/.test(text)) text += '.';
+  if (linked.length) text += ` See ${linked.map((x) => `[${escapeMessage(x.r.message)} (${where(x.r)})](${x.id})`).join(', ')}.`;
+
+  const res: Json = {
+    ruleId: f.ruleId,
+    ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
+    level: f.level,
+    message: { text },
+    locations: [{
+      physicalLocation: physicalLocation(f.file, f.span),
+      ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+    }],
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+  };
+  if (related.length) {
+    res.relatedLocations = related.map((x) => ({ id: x.id, physicalLocation: physicalLocation(x.r.file, x.r.span), message: { text: escapeMessage(x.r.message) } }));
+  }
+  const flows = flowsOf(f);
+  if (flows.length) {
+    res.codeFlows = flows.map((fl) => ({
+      message: { text: escapeMessage(fl.message) },
+      threadFlows: [{
+        locations: fl.steps.map((s, i) => ({
+          location: { physicalLocation: physicalLocation(s.loc.file, s.loc.span), message: { text: escapeMessage(s.loc.message) } },
+          ...(s.kinds.length ? { kinds: s.kinds } : {}),
+          nestingLevel: s.nesting,
+          executionOrder: i + 1,
+          importance: s.essential ? 'essential' : 'important',
+        })),
+      }],
+    }));
+  }
+  if (f.hint) res.properties = { hint: f.hint };
+  return res;
+}
+
+const NOTIFICATION_DESCRIPTORS = [
+  { id: 'file-skipped', text: 'A file was skipped (unreadable, binary, over --max-file-size, or its scan failed).' },
+  { id: 'file-not-parsed', text: 'A file could not be parsed; its functions were not audited.' },
+  { id: 'audit-note', text: 'A remark about the audited tree (encoding, symbolic links, ...).' },
+];
+
+function notificationDescriptor(n: Notification): string {
+  if (/^skipped\b|scan of \d+ files failed/.test(n.message)) return 'file-skipped';
+  if (/^not parsed\b/.test(n.message)) return 'file-not-parsed';
+  return 'audit-note';
+}
+
+function notificationOf(n: Notification): Json {
+  const id = notificationDescriptor(n);
+  return {
+    level: n.level,
+    message: { text: escapeMessage(n.message) },
+    descriptor: { id, index: NOTIFICATION_DESCRIPTORS.findIndex((d) => d.id === id) },
+    ...(n.file ? { locations: [{ physicalLocation: physicalLocation(n.file) }] } : {}),
+  };
+}
+
+/** The SARIF log as an object (tests and other reporters use it). */
+export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
+  const docsDir = findDocsDir();
+  const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
+  const ran = new Set(res.rules.map((r) => r.meta.id));
+  const disabled = allRules.map((r, i) => ({ r, i })).filter(({ r }) => !ran.has(r.meta.id));
+  const root = pathToFileURL(res.tree.root).href.replace(/\/?$/, '/');
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'gup-audit',
+          fullName: 'gup-audit: get_user_pages() and mmap lock auditor for Linux kernel trees',
+          version: toolVersion,
+          semanticVersion: toolVersion,
+          informationUri,
+          rules: allRules.map((r) => reportingDescriptor(r.meta, docsDir)),
+          notifications: NOTIFICATION_DESCRIPTORS.map((d) => ({ id: d.id, shortDescription: { text: d.text } })),
+        },
+      },
+      invocations: [{
+        commandLine: opts.commandLine,
+        executionSuccessful: true,
+        ...(disabled.length ? {
+          ruleConfigurationOverrides: disabled.map(({ r, i }) => ({ descriptor: { id: r.meta.id, index: i }, configuration: { enabled: false } })),
+        } : {}),
+        toolExecutionNotifications: res.notifications.map(notificationOf),
+      }],
+      originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The root of the audited kernel tree.' } } },
+      columnKind: 'utf16CodeUnits',
+      results: res.findings.map((f) => resultOf(f, ruleIndex)),
+      properties: {
+        kernelVersion: res.tree.version.join('.'),
+        kernelVersionSource: res.tree.source,
+        stats: res.stats,
+      },
+    }],
+  };
+}
+
+export function formatSarif(res: AuditResult, opts: { commandLine: string }): string {
+  return JSON.stringify(toSarif(res, opts), null, 2) + '\n';
 }
