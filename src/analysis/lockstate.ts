@@ -226,10 +226,20 @@ class Evaluator {
           return dedupe(out);
         }
         const out: Outcome[] = [];
+        const rel = (e.op === '==' || e.op === '!=') ? this.relationOf(e.l, e.r) : null;
         for (const [w1, a] of this.eval(e.l, w)) {
           for (const [w2, b] of this.eval(e.r, w1)) {
             let v: Val;
-            if (a !== undefined && b !== undefined) {
+            if (rel && w2.vars[rel.v] !== undefined && (a === undefined || b === undefined)) {
+              // `g = (x != C)` earlier, and g's value is known in this world.
+              const g = w2.vars[rel.v] ? 1 : 0;
+              if (rel.same) v = rel.op === e.op ? g : 1 - g;
+              else {
+                // x == C1 is known true, and C2 is another constant: x == C2 is false.
+                const eqTrue = rel.op === '==' ? g === 1 : g === 0;
+                v = eqTrue ? (e.op === '==' ? 0 : 1) : undefined;
+              }
+            } else if (a !== undefined && b !== undefined) {
               switch (e.op) {
                 case '==': v = a === b ? 1 : 0; break;
                 case '!=': v = a !== b ? 1 : 0; break;
@@ -293,6 +303,32 @@ class Evaluator {
         return cur.map(([x]) => [x, undefined]);
       }
     }
+  }
+
+  private relations: { v: string; op: string; l: string; r: string }[] | null = null;
+
+  /** A tracked variable assigned once from `x == C` / `x != C` whose operands match. */
+  relationOf(l: Expr, r: Expr): { v: string; op: string; same: boolean } | null {
+    if (this.relations === null) {
+      const count = new Map<string, number>();
+      const found: { v: string; op: string; l: string; r: string }[] = [];
+      for (const n of this.fa.fn.nodes) {
+        const e = n.expr;
+        if (!e || e.k !== 'assign' || e.l.k !== 'id') continue;
+        count.set(e.l.n, (count.get(e.l.n) ?? 0) + 1);
+        const b = e.r;
+        if (b.k === 'bin' && (b.op === '==' || b.op === '!=') && atomText(b.l) && atomText(b.r)) found.push({ v: e.l.n, op: b.op, l: atomText(b.l)!, r: atomText(b.r)! });
+      }
+      this.relations = found.filter((x) => count.get(x.v) === 1 && this.vars.has(x.v));
+    }
+    const lt = atomText(l), rt = atomText(r);
+    if (!lt || !rt) return null;
+    const m = this.relations.find((x) => (x.l === lt && x.r === rt) || (x.l === rt && x.r === lt));
+    if (m) return { v: m.v, op: m.op, same: true };
+    // Same variable against another constant (upper-case macro or number): switch labels.
+    const isConst = (t: string) => /^[A-Z_][A-Z0-9_]*$|^\d/.test(t);
+    const o = this.relations.find((x) => (x.l === lt && isConst(x.r) && isConst(rt)) || (x.r === lt && isConst(x.l) && isConst(rt)));
+    return o ? { v: o.v, op: o.op, same: false } : null;
   }
 
   call(e: Extract<Expr, { k: 'call' }>, w: World): Outcome[] {
@@ -412,6 +448,10 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
     for (const s of n.succ) if (s >= 0 && fn.nodes[s].kind === 'stmt' && hasLockCall(fn.nodes[s].expr)) out.add(g);
   }
   return out;
+}
+
+function atomText(e: Expr): string | null {
+  return e.k === 'id' ? e.n : e.k === 'num' ? e.t : null;
 }
 
 function dedupe(xs: Outcome[]): Outcome[] {

@@ -3,7 +3,7 @@
 import Parser = require('tree-sitter');
 import type { SyntaxNode } from 'tree-sitter';
 import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
-import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, Span } from './ir';
+import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const C = require('tree-sitter-c');
@@ -240,10 +240,26 @@ class FunctionBuilder {
         this.breakStack.push(-1);
         let fall: Pred[] = [];
         let hasDefault = false;
+        // Entering a case assumes `cond == value` (an assume node whose false edge goes
+        // nowhere), so that guards computed from the same value stay correlated.
+        const swExpr = this.nodes[sw].expr;
+        const pure = swExpr !== null && !JSON.stringify(swExpr).includes('"k":"call"');
         for (const c of body?.namedChildren ?? []) {
           if (c.type === 'case_statement') {
             const j = this.newNode('join', null, this.line(c));
-            this.link([{ n: sw, s: -1 }], j);
+            const value = c.childForFieldName('value');
+            const others = (body?.namedChildren ?? []).filter((x) => x.type === 'case_statement').map((x) => x.childForFieldName('value')).filter((x): x is SyntaxNode => !!x);
+            let assume: Expr | null = null;
+            if (pure && value) assume = { k: 'bin', op: '==', l: swExpr!, r: this.expr(value) };
+            else if (pure && others.length && others.length <= 16) {
+              // default: none of the labels matched.
+              assume = others.map((o): Expr => ({ k: 'bin', op: '!=', l: swExpr!, r: this.expr(o) })).reduce((x, y) => ({ k: 'bin', op: '&&', l: x, r: y }));
+            }
+            if (assume) {
+              const a = this.newNode('branch', assume, this.line(c));
+              this.link([{ n: sw, s: -1 }], a);
+              this.link([{ n: a, s: 0 }], j);
+            } else this.link([{ n: sw, s: -1 }], j);
             this.link(fall, j);
             if (!c.childForFieldName('value')) hasDefault = true;
             const stmts = c.namedChildren.filter((x) => x !== c.childForFieldName('value'));
@@ -596,6 +612,50 @@ function tokenRe(names: string[]): RegExp {
   return re;
 }
 
+const MAX_MACRO_TEXT = 600;
+
+/** The file's `#define`s with short replacement texts (comments are already masked). */
+export function collectDefines(masked: string, lines: LineIndex): Record<string, MacroDef> {
+  const out: Record<string, MacroDef> = {};
+  const starts = lines.starts;
+  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(masked))) {
+    const line = lineOf(lines, m.index);
+    let end = masked.indexOf('\n', m.index);
+    if (end < 0) end = masked.length;
+    // Continuation lines.
+    while (end < masked.length && /\\\s*$/.test(masked.slice(starts[lineOf(lines, end - 1)] ?? 0, end))) {
+      const next = masked.indexOf('\n', end + 1);
+      end = next < 0 ? masked.length : next;
+      if (end - m.index > MAX_MACRO_TEXT * 2) break;
+    }
+    const value = masked.slice(m.index + m[0].length, end).replace(/\\\s*\n/g, ' ').replace(/\s+/g, ' ').trim();
+    if (value.length > MAX_MACRO_TEXT) continue;
+    const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    // The first definition wins (#ifdef alternatives usually agree on what matters here).
+    if (!out[m[1]]) out[m[1]] = params ? { params, value, line: line + 1 } : { value, line: line + 1 };
+  }
+  return out;
+}
+
+/** The defines a piece of code names, followed through the defines' own texts. */
+function macrosUsed(code: string, defines: Record<string, MacroDef>): Record<string, MacroDef> | undefined {
+  const out: Record<string, MacroDef> = {};
+  const todo = [code];
+  let n = 0;
+  while (todo.length && n < 64) {
+    const t = todo.pop()!;
+    for (const id of t.match(/[A-Za-z_]\w*/g) ?? []) {
+      if (out[id] || !Object.prototype.hasOwnProperty.call(defines, id)) continue;
+      out[id] = defines[id];
+      todo.push(defines[id].value);
+      n++;
+    }
+  }
+  return n ? out : undefined;
+}
+
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const masked = maskCode(text);
@@ -632,8 +692,11 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     if (!/^\s*\(/.test(after)) continue;
     gupSites.push({ name: m[1], off: m.index });
   }
+  const defines = wanted.size ? collectDefines(masked, lines) : {};
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     const fn = buildFunction(req.file, text, lines, c);
+    const macros = macrosUsed(masked.slice(c.headerStart, c.end), defines);
+    if (macros) fn.macros = macros;
     facts.parseErrors += fn.errors;
     facts.functions.push(fn);
   }

@@ -81,6 +81,17 @@ export interface FunctionIR {
   aliases: Record<string, string>;
   /** Number of ERROR nodes tree-sitter produced for this function. */
   errors: number;
+  /** `#define`s of the same file that the function's body names (transitively). */
+  macros?: Record<string, MacroDef>;
+}
+
+/** A `#define` of the file: object-like (no params) or function-like. */
+export interface MacroDef {
+  params?: string[];
+  /** Replacement text, comments removed, whitespace-normalised. */
+  value: string;
+  /** 1-based line of the `#define`. */
+  line: number;
 }
 
 export interface FileFacts {
