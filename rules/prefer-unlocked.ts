@@ -57,6 +57,11 @@ const rule: Rule = {
         hint: repl.text,
         related,
         flow: [acq, rel('gup', fa, call.callSpan, `${call.name}() needs only this`), ...(relFirst ? [relFirst] : [])],
+        rewrite: {
+          call: { line: call.span.line, col: call.span.col, endLine: call.callSpan.endLine, endCol: call.callSpan.endCol },
+          name: repl.name, argOrder: repl.order,
+          drop: [...acqs, ...releases].map((id) => fa.fn.calls[id].callSpan),
+        },
       });
     }
   },

@@ -10,6 +10,7 @@ import { formatText } from './report/text';
 import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
+import { FixInputError, registerFix } from './fix/command';
 
 export class InputError extends Error {}
 
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
       }
       process.exitCode = failed(res, opts.failOn) ? 1 : 0;
     });
+  registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)
   return program;
 }
 
@@ -144,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line message
     }
-    if (e instanceof InputError || e instanceof UsageError) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof FixInputError) {
       process.stderr.write(`gup-audit: error: ${e.message}\n`);
       return 2;
     }

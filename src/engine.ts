@@ -230,6 +230,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
           callText: r.callText,
           fingerprint: '',
           flow: r.flow,
+          ...(r.rewrite ? { rewrite: r.rewrite } : {}),
         });
       };
       rule.check(ctx);

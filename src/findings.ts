@@ -35,6 +35,16 @@ export interface Finding {
   fingerprint: string;
   /** Ordered lock path for code flows (acquire -> call -> release). */
   flow?: Related[];
+  /** For `gup-audit fix`: the call to rewrite (callee identifier to closing parenthesis),
+   * the new callee, the new argument order (indices of the old arguments, or literal
+   * texts), and the lock/unlock calls whose statements are dropped. */
+  rewrite?: { call: Span; name: string; argOrder: (number | string)[]; drop: Span[] };
+  /** Set by the gate (diff/series): how the finding compares with the base (SARIF
+   * result.baselineState): new = introduced, unchanged, updated = same fingerprint with
+   * another level, absent = fixed (the finding is from the base). */
+  baselineState?: 'new' | 'unchanged' | 'updated' | 'absent';
+  /** Set when a baseline file suppresses the finding (SARIF result.suppressions). */
+  suppressed?: { kind: 'external' | 'inSource'; justification: string };
 }
 
 export interface RuleMeta {

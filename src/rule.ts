@@ -1,5 +1,5 @@
 // What a rule module exports (ESLint-style: metadata plus a check over the analysed facts).
-import type { Level, Related, RuleMeta } from './findings';
+import type { Finding, Level, Related, RuleMeta } from './findings';
 import type { Span } from './parse/ir';
 import type { FunctionAnalysis } from './analysis/lockstate';
 import type { Program } from './analysis/program';
@@ -15,6 +15,7 @@ export interface ReportInput {
   hint?: string;
   /** Overrides the rule's level for this finding (e.g. a note when callers are unknown). */
   level?: Level;
+  rewrite?: Finding['rewrite'];
 }
 
 export interface RuleContext {

@@ -8,6 +8,8 @@ const role = (p: string) => p.split(':')[0];
 export interface Replacement {
   name: string;
   args: string[];
+  /** For each new argument: the index of the old argument, or a literal text. */
+  order: (number | string)[];
   text: string;
 }
 
@@ -16,16 +18,18 @@ export function unlockedReplacement(call: CallSite, era: GupEra, version: Versio
   if (!target) return null;
   const tEra = gupEraAt(target, version);
   if (!tEra) return null;
-  const src = new Map<string, string>();
-  era.params.forEach((p, i) => src.set(role(p), call.argText[i]));
+  const src = new Map<string, number>();
+  era.params.forEach((p, i) => src.set(role(p), i));
   const args: string[] = [];
+  const order: (number | string)[] = [];
   for (const p of tEra.params) {
     const r = role(p);
-    let v = src.get(r);
-    if (v === undefined && r === 'tsk') v = 'current';
-    if (v === undefined && r === 'mm') v = 'current->mm';
-    if (v === undefined) return null;
-    args.push(v);
+    const i = src.get(r);
+    if (i !== undefined) { args.push(call.argText[i]); order.push(i); continue; }
+    const lit = r === 'tsk' ? 'current' : r === 'mm' ? 'current->mm' : null;
+    if (lit === null) return null;
+    args.push(lit);
+    order.push(lit);
   }
-  return { name: target, args, text: `${target}(${args.join(', ')})` };
+  return { name: target, args, order, text: `${target}(${args.join(', ')})` };
 }

@@ -15,6 +15,7 @@ import type { Finding, Notification, Related, RelatedRole, RuleMeta } from '../f
 import type { Span } from '../parse/ir';
 import { rules as allRules } from '../../rules';
 import { informationUri, toolVersion } from '../version';
+import { planFinding } from '../fix/fix';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of our own fingerprints in result.partialFingerprints. */
@@ -186,7 +187,26 @@ export function flowsOf(f: Finding): { message: string; steps: FlowStep[] }[] {
   return flows;
 }
 
-function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
+/** SARIF `fixes` from the autofix planner (prefer-unlocked), when the rewrite is exact. */
+function fixesOf(f: Finding, readFile?: (file: string) => string | null): Json[] | null {
+  if (!f.rewrite || !readFile) return null;
+  const text = readFile(f.file);
+  if (text === null) return null;
+  const edits = planFinding(f, text);
+  if (typeof edits === 'string') return null;
+  return [{
+    description: { text: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.` },
+    artifactChanges: [{
+      artifactLocation: { uri: f.file, uriBaseId: 'SRCROOT' },
+      replacements: edits.map((e) => ({
+        deletedRegion: { startLine: e.region.line, startColumn: e.region.col, endLine: e.region.endLine, endColumn: e.region.endCol },
+        ...(e.text ? { insertedContent: { text: e.text } } : {}),
+      })),
+    }],
+  }];
+}
+
+function resultOf(f: Finding, ruleIndex: Map<string, number>, readFile?: (file: string) => string | null): Json {
   // Related locations: each site once, numbered from 1, linked from the message.
   const related: { id: number; r: Related }[] = [];
   for (const r of [...f.related, ...(f.flow ?? [])]) {
@@ -212,6 +232,8 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
     }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
   };
+  const fixes = fixesOf(f, readFile);
+  if (fixes) res.fixes = fixes;
   if (related.length) {
     res.relatedLocations = related.map((x) => ({ id: x.id, physicalLocation: physicalLocation(x.r.file, x.r.span), message: { text: escapeMessage(x.r.message) } }));
   }
@@ -288,7 +310,9 @@ export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
       }],
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The root of the audited kernel tree.' } } },
       columnKind: 'utf16CodeUnits',
-      results: res.findings.map((f) => resultOf(f, ruleIndex)),
+      results: res.findings.map((f) => resultOf(f, ruleIndex, (file) => {
+        try { return fs.readFileSync(path.join(res.tree.root, file), 'latin1'); } catch { return null; }
+      })),
       properties: {
         kernelVersion: res.tree.version.join('.'),
         kernelVersionSource: res.tree.source,

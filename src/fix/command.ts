@@ -1,0 +1,112 @@
+// `gup-audit fix`: print a unified diff for every exact prefer-unlocked fix, or write
+// format-patch files, or (with --write) rewrite the tree atomically.
+import type { Command } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { audit } from '../engine';
+import { planFixes, unifiedDiff, type FixPlan } from './fix';
+import { toolVersion } from '../version';
+
+export class FixInputError extends Error {}
+
+/** "<subsystem prefix>" from a path, as kernel subjects use it (drm/via, platform/goldfish). */
+export function subsystemPrefix(file: string): string {
+  const dirs = file.split('/').slice(0, -1).filter((d) => !['drivers', 'gpu', 'devices', 'interface', 'common', 'core'].includes(d));
+  if (dirs.length === 0) return path.basename(file, path.extname(file));
+  return dirs.slice(-2).join('/');
+}
+
+function author(cwd: string): string {
+  const get = (k: string) => spawnSync('git', ['config', k], { cwd, encoding: 'utf8' }).stdout?.trim();
+  const name = get('user.name');
+  const email = get('user.email');
+  return name && email ? `${name} <${email}>` : 'Your Name <you@example.org>';
+}
+
+export function formatPatchFile(file: string, diff: string, variants: string[], from: string, date: Date): string {
+  const v = [...new Set(variants)];
+  const subject = `${subsystemPrefix(file)}: use ${v.map((x) => `${x}()`).join(' and ')}`;
+  const body = [
+    `The mmap lock of current->mm is taken in ${path.basename(file)} only around one`,
+    `${v.length === 1 && v[0].startsWith('pin') ? 'pin_user_pages' : 'get_user_pages'}() call, and nothing else in the locked region needs it.`,
+    `${v.join('()/')}() takes the lock itself and, unlike the locked`,
+    'variant, can drop it while faulting pages in and retry (VM_FAULT_RETRY), so the',
+    'caller does not need to handle the mmap lock at all.',
+    '',
+    'Convert the call and drop the lock/unlock around it. No functional change',
+    'otherwise.',
+    '',
+    `Found with gup-audit ${toolVersion} (rule prefer-unlocked).`,
+  ];
+  return [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    `From: ${from}`,
+    `Date: ${date.toUTCString().replace('GMT', '+0000')}`,
+    `Subject: [PATCH] ${subject}`,
+    '',
+    ...body,
+    '---',
+    diff.trimEnd(),
+    '-- ',
+    `gup-audit ${toolVersion}`,
+    '',
+  ].join('\n');
+}
+
+function writeAtomic(abs: string, content: string): void {
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.gup-audit.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, Buffer.from(content, 'latin1'));
+  try {
+    const st = fs.statSync(abs);
+    fs.chmodSync(tmp, st.mode);
+  } catch { /* keep default mode */ }
+  fs.renameSync(tmp, abs);
+}
+
+export async function runFix(paths: string[], opts: { write?: boolean; formatPatch?: string; kernelVersion?: string; jobs?: number }): Promise<{ plan: FixPlan; root: string; output: string }> {
+  const res = await audit({ paths, only: ['prefer-unlocked'], kernelVersion: opts.kernelVersion, jobs: opts.jobs });
+  const root = res.tree.root;
+  const read = (f: string) => fs.readFileSync(path.join(root, f), 'latin1');
+  const plan = planFixes(res.findings, read);
+  let output = '';
+  for (const f of plan.files) output += unifiedDiff(f.file, f.before, f.after);
+  if (opts.formatPatch) {
+    const dir = path.resolve(opts.formatPatch);
+    fs.mkdirSync(dir, { recursive: true });
+    const from = author(root);
+    plan.files.forEach((f, i) => {
+      const variants = f.fixes.map((x) => x.finding.rewrite!.name);
+      const text = formatPatchFile(f.file, unifiedDiff(f.file, f.before, f.after), variants, from, new Date());
+      const slug = `${subsystemPrefix(f.file)}-use-${variants[0]}`.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 52);
+      fs.writeFileSync(path.join(dir, `${String(i + 1).padStart(4, '0')}-${slug}.patch`), Buffer.from(text, 'latin1'));
+    });
+  }
+  if (opts.write) {
+    for (const f of plan.files) {
+      const abs = path.join(root, f.file);
+      // Only files whose content still matches what was analysed.
+      if (fs.readFileSync(abs, 'latin1') !== f.before) throw new FixInputError(`${f.file} changed while fixing; nothing written to it`);
+      writeAtomic(abs, f.after);
+    }
+  }
+  return { plan, root, output };
+}
+
+export function registerFix(program: Command, onError: (e: Error) => never): void {
+  program
+    .command('fix')
+    .description('print a unified diff converting prefer-unlocked findings to the _unlocked variant')
+    .argument('[paths...]', 'kernel tree (or part of one)', ['.'])
+    .option('--write', 'apply the fixes to the tree (atomically; only files unchanged since analysis)')
+    .option('--format-patch <dir>', 'write one git format-patch file per changed file into DIR')
+    .option('--kernel-version <x.y>', 'kernel version of the tree')
+    .action(async (paths: string[], opts) => {
+      for (const p of paths) if (!fs.existsSync(p)) onError(new FixInputError(`path does not exist: ${p}`));
+      const { plan, output } = await runFix(paths, opts);
+      if (!opts.write && !opts.formatPatch) process.stdout.write(Buffer.from(output, 'latin1'));
+      for (const s of plan.skipped) process.stderr.write(`gup-audit: no fix for ${s.finding.file}:${s.finding.span.line}: ${s.reason}\n`);
+      if (opts.write) process.stderr.write(`gup-audit: fixed ${plan.files.reduce((n, f) => n + f.fixes.length, 0)} call(s) in ${plan.files.length} file(s)\n`);
+      process.exitCode = 0;
+    });
+}
