@@ -119,7 +119,9 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
     }
     return { kind: 'lock', prim, key: normMm(arg, fn.aliases) };
   }
-  if (c.name === 'expand_stack' && c.args.length === 2 && (version[0] > 6 || (version[0] === 6 && version[1] >= 5))) {
+  // expand_stack(mm, addr) (6.5, and backported to 6.1.y) drops the lock when it returns
+  // NULL; the older expand_stack(vma, addr) did not. Tell them apart by the first argument.
+  if (c.name === 'expand_stack' && c.args.length === 2 && /(^|->|\.|_)mm$/.test(normMm(c.argText[0], fn.aliases))) {
     return { kind: 'drops-on-null', key: normMm(c.argText[0], fn.aliases) };
   }
   const era = gupLayout(c.name, c.args.length, version);
@@ -211,6 +213,12 @@ class Evaluator {
         return r.map(([x]) => [x, undefined]);
       }
       case 'bin': {
+        // A test of x against constants, decided by a guard computed from x earlier.
+        const mt = membership(e);
+        if (mt) {
+          const v = this.membershipValue(mt, w);
+          if (v !== undefined) return [[w, v]];
+        }
         if (e.op === '&&' || e.op === '||') {
           const out: Outcome[] = [];
           // Short-circuit: when the left value is unknown, one outcome skips the right side
@@ -226,20 +234,10 @@ class Evaluator {
           return dedupe(out);
         }
         const out: Outcome[] = [];
-        const rel = (e.op === '==' || e.op === '!=') ? this.relationOf(e.l, e.r) : null;
         for (const [w1, a] of this.eval(e.l, w)) {
           for (const [w2, b] of this.eval(e.r, w1)) {
             let v: Val;
-            if (rel && w2.vars[rel.v] !== undefined && (a === undefined || b === undefined)) {
-              // `g = (x != C)` earlier, and g's value is known in this world.
-              const g = w2.vars[rel.v] ? 1 : 0;
-              if (rel.same) v = rel.op === e.op ? g : 1 - g;
-              else {
-                // x == C1 is known true, and C2 is another constant: x == C2 is false.
-                const eqTrue = rel.op === '==' ? g === 1 : g === 0;
-                v = eqTrue ? (e.op === '==' ? 0 : 1) : undefined;
-              }
-            } else if (a !== undefined && b !== undefined) {
+            if (a !== undefined && b !== undefined) {
               switch (e.op) {
                 case '==': v = a === b ? 1 : 0; break;
                 case '!=': v = a !== b ? 1 : 0; break;
@@ -305,30 +303,33 @@ class Evaluator {
     }
   }
 
-  private relations: { v: string; op: string; l: string; r: string }[] | null = null;
+  private relations: { v: string; x: string; kind: 'in' | 'notin'; set: string[] }[] | null = null;
 
-  /** A tracked variable assigned once from `x == C` / `x != C` whose operands match. */
-  relationOf(l: Expr, r: Expr): { v: string; op: string; same: boolean } | null {
+  /** The value of `x in L` (or `x not in L`) when a tracked variable assigned once from a
+   * membership test of the same x (`g = x != A && x != B`) has a known value here. */
+  membershipValue(t: { x: string; kind: 'in' | 'notin'; set: string[] }, w: World): Val {
     if (this.relations === null) {
       const count = new Map<string, number>();
-      const found: { v: string; op: string; l: string; r: string }[] = [];
+      const found: { v: string; x: string; kind: 'in' | 'notin'; set: string[] }[] = [];
       for (const n of this.fa.fn.nodes) {
         const e = n.expr;
         if (!e || e.k !== 'assign' || e.l.k !== 'id') continue;
         count.set(e.l.n, (count.get(e.l.n) ?? 0) + 1);
-        const b = e.r;
-        if (b.k === 'bin' && (b.op === '==' || b.op === '!=') && atomText(b.l) && atomText(b.r)) found.push({ v: e.l.n, op: b.op, l: atomText(b.l)!, r: atomText(b.r)! });
+        const m = membership(e.r);
+        if (m) found.push({ v: e.l.n, ...m });
       }
       this.relations = found.filter((x) => count.get(x.v) === 1 && this.vars.has(x.v));
     }
-    const lt = atomText(l), rt = atomText(r);
-    if (!lt || !rt) return null;
-    const m = this.relations.find((x) => (x.l === lt && x.r === rt) || (x.l === rt && x.r === lt));
-    if (m) return { v: m.v, op: m.op, same: true };
-    // Same variable against another constant (upper-case macro or number): switch labels.
-    const isConst = (t: string) => /^[A-Z_][A-Z0-9_]*$|^\d/.test(t);
-    const o = this.relations.find((x) => (x.l === lt && isConst(x.r) && isConst(rt)) || (x.r === lt && isConst(x.l) && isConst(rt)));
-    return o ? { v: o.v, op: o.op, same: false } : null;
+    for (const r of this.relations) {
+      if (r.x !== t.x || w.vars[r.v] === undefined) continue;
+      const inS = (r.kind === 'in') === !!w.vars[r.v];
+      let inL: boolean | undefined;
+      if (inS) inL = r.set.every((c) => t.set.includes(c)) ? true : r.set.every((c) => !t.set.includes(c)) ? false : undefined;
+      else inL = t.set.every((c) => r.set.includes(c)) ? false : undefined;
+      if (inL === undefined) continue;
+      return (t.kind === 'in') === inL ? 1 : 0;
+    }
+    return undefined;
   }
 
   call(e: Extract<Expr, { k: 'call' }>, w: World): Outcome[] {
@@ -448,6 +449,26 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
     for (const s of n.succ) if (s >= 0 && fn.nodes[s].kind === 'stmt' && hasLockCall(fn.nodes[s].expr)) out.add(g);
   }
   return out;
+}
+
+const isConstText = (t: string) => /^[A-Z_][A-Z0-9_]*$|^-?\d/.test(t);
+
+/** `x == C` -> x in {C}; `x != A && x != B` -> x not in {A, B}; `x == A || x == B` -> in. */
+function membership(e: Expr): { x: string; kind: 'in' | 'notin'; set: string[] } | null {
+  if (e.k !== 'bin') return null;
+  if (e.op === '==' || e.op === '!=') {
+    const l = atomText(e.l), r = atomText(e.r);
+    if (!l || !r) return null;
+    const [x, c] = isConstText(l) && !isConstText(r) ? [r, l] : [l, r];
+    if (!isConstText(c) || isConstText(x)) return null;
+    return { x, kind: e.op === '==' ? 'in' : 'notin', set: [c] };
+  }
+  if (e.op === '&&' || e.op === '||') {
+    const a = membership(e.l), b = membership(e.r);
+    if (!a || !b || a.x !== b.x || a.kind !== b.kind) return null;
+    if ((e.op === '&&' && a.kind === 'notin') || (e.op === '||' && a.kind === 'in')) return { x: a.x, kind: a.kind, set: [...a.set, ...b.set] };
+  }
+  return null;
 }
 
 function atomText(e: Expr): string | null {
