@@ -4,7 +4,7 @@ import * as path from 'path';
 import { createHash } from 'crypto';
 import { discover } from './discover';
 import { detectTree, type TreeInfo } from './kernel/era';
-import { gupNames, lockNames, type Version } from './kernel/api';
+import { gupNames, lockNames, releaseFunctions, type Version } from './kernel/api';
 import { WorkerPool } from './parse/pool';
 import type { FileFacts, FunctionIR } from './parse/ir';
 import type { ScanResult } from './parse/worker';
@@ -61,7 +61,9 @@ export interface AuditResult {
  * get_user_page_*; the others are the remaining GUP entry points and the lock fields. */
 export const PREFILTER_NEEDLES = ['user_page', 'get_vaddr_frames', 'memfd_pin_folios', 'mmap_sem', 'mmap_lock'];
 /** Identifiers that make a function worth extracting in the first round. */
-const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.filter((n) => /^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n) === false)];
+const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.filter((n) => /^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n) === false),
+  // Release functions: pin-put-mismatch follows pages into functions that only release them.
+  ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames')];
 
 export function selectRules(opts: Pick<AuditOptions, 'only' | 'disable' | 'levels'>): Rule[] {
   const known = new Set(allRules.map((r) => r.meta.id));

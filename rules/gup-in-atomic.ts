@@ -1,0 +1,80 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import type { Related } from '../src/findings';
+import { gupSites } from '../src/analysis/sites';
+import { gupFunctions } from '../src/kernel/api';
+import { analyseAtomic, describeClass, type AtomicAnalysis, type Opener } from '../src/analysis/atomic';
+import type { FunctionAnalysis } from '../src/analysis/lockstate';
+import type { CallerStep, Program } from '../src/analysis/program';
+
+/** Sections open at a call on some path; for a call reached at depth 0 everywhere, the
+ * callers (as far as the call graph knows them) that make the function's entry atomic. */
+function openAt(memo: Map<FunctionAnalysis, AtomicAnalysis>, fa: FunctionAnalysis, call: number): Opener[] {
+  let a = memo.get(fa);
+  if (!a) { a = analyseAtomic(fa.fn); memo.set(fa, a); }
+  const stacks = a.atCall[call] ?? [];
+  const open = stacks.find((s) => s.length > 0);
+  return open ?? [];
+}
+
+function atomicCallers(p: Program, memo: Map<FunctionAnalysis, AtomicAnalysis>, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>): { chain: CallerStep[]; open: Opener[] } | null {
+  if (depth <= 0 || seen.has(fa)) return null;
+  seen.add(fa);
+  for (const step of p.callersOf(fa)) {
+    if (step.caller === fa) continue;
+    const open = openAt(memo, step.caller, step.call.id);
+    if (open.length) return { chain: [step], open };
+    const up = atomicCallers(p, memo, step.caller, depth - 1, seen);
+    if (up) return { chain: [step, ...up.chain], open: up.open };
+  }
+  return null;
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'gup-in-atomic',
+    name: 'GupInAtomic',
+    level: 'error',
+    short: 'A sleeping GUP function is called in atomic context.',
+    full: 'The slow GUP path faults pages in, waits on IO, calls cond_resched() and takes the mmap lock (a sleeping rwsem); get_user_pages_fast()/pin_user_pages_fast() fall back to it. Calling any of them with a spinlock held, under rcu_read_lock(), or with preemption, interrupts, bottom halves or page faults disabled sleeps in atomic context. Only *_fast_only (and __get_user_pages_fast before 5.8) are safe there.',
+    tags: ['mm', 'gup', 'atomic', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    const memo = new Map<FunctionAnalysis, AtomicAnalysis>();
+    for (const { fa, call } of gupSites(ctx.program)) {
+      const fn = call.name ? gupFunctions.get(call.name) : undefined;
+      if (!fn || !fn.sleeps) continue;
+      let open = openAt(memo, fa, call.id);
+      const related: Related[] = [];
+      let via = '';
+      if (open.length === 0) {
+        const up = atomicCallers(ctx.program, memo, fa, ctx.program.callDepth, new Set());
+        if (!up) continue;
+        open = up.open;
+        for (const st of up.chain) related.push(rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}()`));
+        const top = up.chain[up.chain.length - 1];
+        via = ` (${fa.fn.name}() is called from ${up.chain.map((s) => `${s.caller.fn.name}()`).join(' <- ')})`;
+        const o = open[open.length - 1];
+        related.unshift(rel('lock', top.caller, top.caller.fn.calls[o.call].callSpan, `${top.caller.fn.calls[o.call].name}() opens the atomic section`));
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() can sleep, but it runs with ${describeClass(o.cls)}: ${top.caller.fn.calls[o.call].name}() at ${top.caller.fn.file}:${top.caller.fn.calls[o.call].span.line}${via}`,
+          related,
+          flow: [related[0], ...related.slice(1).reverse(), rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
+        });
+        continue;
+      }
+      const o = open[open.length - 1];
+      const opener = fa.fn.calls[o.call];
+      related.push(rel('lock', fa, opener.callSpan, `${opener.name}() opens the atomic section`));
+      ctx.report({
+        fa, span: call.span, callText: call.text,
+        message: `${call.name}() can sleep (it faults pages in and takes the mmap lock), but it is called with ${describeClass(o.cls)} (${opener.name}() at line ${opener.span.line}); move the call out of the section${(call.name ?? '').startsWith('get_user_pages_fast') ? ', or use get_user_pages_fast_only() there with a sleeping fallback outside' : ''}`,
+        related,
+        flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
+      });
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,59 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites } from '../src/analysis/sites';
+import { FlagResolver, flagsArg, lineSpan } from '../src/analysis/flags';
+import type { Expr } from '../src/parse/ir';
+
+function isNullish(e: Expr | undefined): boolean {
+  return !e || e.k === 'null' || (e.k === 'num' && e.v === 0);
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'internal-foll-flag',
+    name: 'InternalFollFlag',
+    level: 'error',
+    short: 'FOLL_PIN or FOLL_GET passed explicitly by a caller outside mm/.',
+    full: 'The GUP wrappers choose the reference type themselves: pin_user_pages*() set FOLL_PIN, get_user_pages*() set FOLL_GET when pages != NULL. FOLL_PIN from a caller is rejected (WARN, -EINVAL) from 5.6 and is an internal flag from 6.3; FOLL_GET with pin_* is rejected; FOLL_GET with get_* and non-NULL pages is redundant at run time but states a release contract the wrapper name already states.',
+    tags: ['mm', 'gup', 'pin', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    const flags = new FlagResolver(ctx.program);
+    for (const { fa, call, cls } of gupSites(ctx.program)) {
+      if (/^mm\//.test(fa.fn.file)) continue;
+      const era = cls.era;
+      if (!era || !call.name) continue;
+      const arg = flagsArg(era.params, call.args);
+      if (!arg) continue;
+      const fs = flags.resolve(fa, arg, call.span.line);
+      const pi = era.params.findIndex((p) => /^(pages|pagep|vec)$/.test(p.split(':')[0]));
+      const noPages = pi >= 0 && isNullish(call.args[pi]);
+      for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
+        const origins = fs.get(flag);
+        if (!origins) continue;
+        let why: string;
+        if (flag === 'FOLL_PIN') {
+          why = era.pin === 'pin'
+            ? `${call.name}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call`
+            : `${call.name}() takes FOLL_GET references that are released with put_page(); FOLL_PIN from a caller is rejected (WARN_ON_ONCE, -EINVAL) from 5.6: use the pin_user_pages*() counterpart instead`;
+        } else if (era.pin === 'pin') {
+          why = `${call.name}() pins (FOLL_PIN); FOLL_GET together with FOLL_PIN is rejected with a WARN and -EINVAL`;
+        } else if (noPages) {
+          why = `${call.name}() is called without pages but with FOLL_GET: VM_BUG_ON in 4.x __get_user_pages(), WARN and failure in 6.3+`;
+        } else {
+          why = `${call.name}() adds FOLL_GET itself when pages != NULL, so this is redundant at run time (harmless), but FOLL_GET is GUP's internal choice of reference type: drop it (lower this finding's level in configuration if the redundancy is intended)`;
+        }
+        const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === flag);
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${flag} passed explicitly to ${call.name}()${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: ${why}`,
+          hint: `remove ${flag} from the flags`,
+          related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
+            .map((o) => rel('call', o.fa, lineSpan(o.line), `${flag} comes from ${o.how}`)),
+        });
+      }
+    }
+  },
+};
+export default rule;

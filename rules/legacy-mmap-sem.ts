@@ -1,0 +1,73 @@
+import type { Rule } from '../src/rule';
+import { cmpVersion, mmapLockPrimitive, parseVersion, type Version } from '../src/kernel/api';
+
+/** Does the wrapper exist in this tree's era (mmap_write_trylock() is gone in 6.6)? */
+function wrapperExists(name: string, v: Version): boolean {
+  const p = mmapLockPrimitive(name);
+  if (!p) return false;
+  if (p.to === null) return true;
+  const to = parseVersion(p.to);
+  return to === null || cmpVersion(v, to) <= 0;
+}
+
+/** Raw rwsem call -> mmap_lock.h wrapper (null: none exists). */
+const WRAPPER: Record<string, string | null> = {
+  down_read: 'mmap_read_lock',
+  down_read_killable: 'mmap_read_lock_killable',
+  down_read_trylock: 'mmap_read_trylock',
+  up_read: 'mmap_read_unlock',
+  up_read_non_owner: 'mmap_read_unlock_non_owner',
+  down_write: 'mmap_write_lock',
+  down_write_nested: 'mmap_write_lock_nested',
+  down_write_killable: 'mmap_write_lock_killable',
+  down_write_trylock: 'mmap_write_trylock',
+  up_write: 'mmap_write_unlock',
+  downgrade_write: 'mmap_write_downgrade',
+  down_read_nested: null,
+  down_read_interruptible: null,
+  down_read_non_owner: null,
+  down_write_killable_nested: null,
+};
+
+/** `&current->mm->mmap_sem` -> `current->mm`. */
+function mmOf(arg: string): string {
+  let t = arg.replace(/\s+/g, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  t = t.replace(/(->|\.)mmap_(sem|lock)$/, '');
+  return t.replace(/^\((.*)\)$/, '$1');
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'legacy-mmap-sem',
+    name: 'LegacyMmapSem',
+    level: 'note',
+    short: 'Raw rwsem call on the mmap lock in a tree with the mmap_lock.h wrappers.',
+    full: 'From 5.8 the mmap lock is taken through include/linux/mmap_lock.h (mmap_read_lock(), mmap_write_unlock(), ...). The wrappers also fire the mmap_lock tracepoints and, from 6.4, end the per-VMA write locks on unlock; a raw down_*/up_* on mm->mmap_lock (or mmap_sem) bypasses them.',
+    tags: ['mm', 'mmap_lock', 'maintainability'],
+    precision: 'very-high',
+  },
+  check(ctx) {
+    if (!ctx.hasMmapLockWrappers) return;
+    for (const fa of ctx.program.functions) {
+      if (fa.fn.file.endsWith('include/linux/mmap_lock.h')) continue;
+      fa.fn.calls.forEach((call, i) => {
+        const cls = fa.classes[i];
+        if (cls.kind !== 'lock' || !cls.prim.arg.startsWith('&') || !call.name) return;
+        if (!(call.name in WRAPPER)) return;
+        const mm = mmOf(call.argText[0] ?? '');
+        let wrapper = WRAPPER[call.name];
+        if (wrapper && !wrapperExists(wrapper, ctx.version)) wrapper = null;
+        const extra = call.name === 'down_write_nested' && call.argText[1] ? `, ${call.argText[1]}` : '';
+        const repl = wrapper ? `${wrapper}(${mm}${extra})` : null;
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: repl
+            ? `raw ${call.name}() on the mmap lock of ${mm}: this tree has the mmap_lock.h wrappers; use ${repl}`
+            : `raw ${call.name}() on the mmap lock of ${mm}: this tree has the mmap_lock.h wrappers, but none for ${call.name}(); keep it with a comment or baseline it`,
+          hint: repl ?? undefined,
+        });
+      });
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,49 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { gupSites } from '../src/analysis/sites';
+import { existsIn } from '../src/kernel/api';
+import { FlagResolver, flagsArg, lineSpan } from '../src/analysis/flags';
+
+/** The pin_user_pages* counterpart of a get_user_pages* call. */
+function pinVariant(name: string): string | null {
+  const m = /^get_user_pages(_fast|_remote|_unlocked|_locked)?$/.exec(name);
+  return m ? `pin_user_pages${m[1] ?? ''}` : null;
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'longterm-without-pin',
+    name: 'LongtermWithoutPin',
+    level: 'warning',
+    short: 'FOLL_LONGTERM passed to a get_user_pages* (FOLL_GET) function in a tree that has pin_user_pages*.',
+    full: 'From 5.6 FOLL_LONGTERM is defined on top of FOLL_PIN. In 5.6-5.9 a get_* call with FOLL_LONGTERM takes a reference that is not counted as a pin (fork() and reclaim do not see it); from 5.10 get_user_pages/_remote/_fast reject the flag with WARN_ON_ONCE and -EINVAL, and from 6.3 every get_* does. Use the pin_user_pages* counterpart and release with unpin_user_page(s).',
+    tags: ['mm', 'gup', 'pin', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    if (!existsIn('pin_user_pages', ctx.version)) return;
+    const flags = new FlagResolver(ctx.program);
+    for (const { fa, call, cls } of gupSites(ctx.program)) {
+      const era = cls.era;
+      if (!era || era.pin !== 'get' || !call.name || call.name === 'get_user_pages_longterm') continue;
+      const arg = flagsArg(era.params, call.args);
+      if (!arg) continue;
+      const fs = flags.resolve(fa, arg, call.span.line);
+      const origins = fs.get('FOLL_LONGTERM');
+      if (!origins) continue;
+      const pin = pinVariant(call.name);
+      const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === 'FOLL_LONGTERM');
+      const related = origins
+        .filter((o) => !(o.fa === fa && o.line === call.span.line))
+        .slice(0, 3)
+        .map((o) => rel('call', o.fa, lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`));
+      ctx.report({
+        fa, span: call.span, callText: call.text,
+        message: `${call.name}() is a FOLL_GET function but gets FOLL_LONGTERM${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: long-term references must be FOLL_PIN in this tree (rejected with a WARN from 5.10, uncounted as a pin in 5.6-5.9); use ${pin ?? 'the pin_user_pages*() counterpart'}() and release with unpin_user_page(s)()`,
+        hint: pin ? `${pin}(...) and unpin_user_pages*() at every release site` : undefined,
+        related,
+      });
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,39 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import type { Related } from '../src/findings';
+import { existsIn } from '../src/kernel/api';
+import { pageMismatches } from '../src/analysis/pages';
+
+const rule: Rule = {
+  meta: {
+    id: 'pin-put-mismatch',
+    name: 'PinPutMismatch',
+    level: 'error',
+    short: 'Pages pinned with pin_user_pages*() released with put_page(), or FOLL_GET pages released with unpin_user_page*().',
+    full: 'FOLL_PIN and FOLL_GET count references differently (a pin adds GUP_PIN_COUNTING_BIAS to a small folio, or 1 to _pincount of a large one). put_page() on a pinned page leaks it and leaves folio_maybe_dma_pinned() true for good; unpin_user_page() on a FOLL_GET page underflows the refcount and frees a page that is still mapped. The pages are followed from the GUP call through local variables, struct fields of the same file and release helpers.',
+    tags: ['mm', 'gup', 'pin', 'correctness'],
+    precision: 'high',
+  },
+  check(ctx) {
+    if (!existsIn('pin_user_pages', ctx.version)) return;
+    for (const m of pageMismatches(ctx.program)) {
+      const { ev, gups, acquired } = m;
+      const name = ev.call.name!;
+      const fix = acquired === 'pin'
+        ? 'release pinned pages with unpin_user_page()/unpin_user_pages() (unpin_user_pages_dirty_lock(pages, n, true) when the device wrote them)'
+        : 'release FOLL_GET pages with put_page()/release_pages(), or acquire them with the pin_user_pages*() counterpart';
+      const src = gups[0];
+      const where = src ? `${src.call.name}() at ${src.fa.fn.file === ev.fa.fn.file ? 'line ' : `${src.fa.fn.file}:`}${src.call.span.line}` : `a ${acquired === 'pin' ? 'pin_user_pages*()' : 'get_user_pages*()'} call`;
+      const via = ev.via ? ` (${name}() releases it with ${ev.via.call.name}() at ${ev.via.fa.fn.file === ev.fa.fn.file ? 'line ' : `${ev.via.fa.fn.file}:`}${ev.via.call.span.line})` : '';
+      const related: Related[] = gups.slice(0, 3).map((g) => rel('gup', g.fa, g.call.callSpan, `${ev.root} ${acquired === 'pin' ? 'pinned (FOLL_PIN)' : 'referenced (FOLL_GET)'} by ${g.call.name}() here`));
+      if (ev.via) related.push(rel('release', ev.via.fa, ev.via.call.callSpan, `${ev.via.call.name}() releases it`));
+      ctx.report({
+        fa: ev.fa, span: ev.call.span, callText: ev.call.text,
+        message: `${ev.root} ${acquired === 'pin' ? 'was pinned (FOLL_PIN)' : 'holds FOLL_GET references'} by ${where}, but ${name}()${via} releases it as ${ev.fam === 'pin' ? 'pinned pages' : 'FOLL_GET references'}: ${fix}`,
+        hint: acquired === 'pin' ? 'unpin_user_page(s)()' : 'put_page()',
+        related,
+      });
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,219 @@
+// Atomic context per path: a small forward dataflow over the same CFG as the lock state.
+// The state of a path is the stack of calls that opened an atomic section (spinlocks,
+// rwlocks, RCU, preemption/IRQ/BH/pagefault disabling) and are still open; a node's state
+// is the set of those stacks over all paths reaching it.
+import type { CfgNode, Expr, FunctionIR } from '../parse/ir';
+import { callsInOrder, stripNoise } from './expr';
+
+export type AtomicClass = 'spin' | 'rcu' | 'preempt' | 'irq' | 'bh' | 'pagefault';
+
+interface Prim { op: 'enter' | 'exit' | 'try'; cls: AtomicClass }
+
+const SPIN_ENTER = /^(?:raw_|_raw_|arch_)?spin_lock(?:_irq|_irqsave|_bh)?(?:_nested|_nest_lock)?$|^(?:read|write)_lock(?:_irq|_irqsave|_bh|_nested)?$|^bit_spin_lock$/;
+const SPIN_EXIT = /^(?:raw_|_raw_|arch_)?spin_unlock(?:_irq|_irqrestore|_bh)?$|^(?:read|write)_unlock(?:_irq|_irqrestore|_bh)?$|^(?:__)?bit_spin_unlock$/;
+const SPIN_TRY = /^(?:raw_)?spin_trylock(?:_irq|_irqsave|_bh)?$|^(?:read|write)_trylock(?:_irqsave)?$|^bit_spin_trylock$/;
+
+const TABLE: Record<string, Prim> = {
+  rcu_read_lock: { op: 'enter', cls: 'rcu' },
+  rcu_read_lock_bh: { op: 'enter', cls: 'rcu' },
+  rcu_read_lock_sched: { op: 'enter', cls: 'rcu' },
+  rcu_read_lock_sched_notrace: { op: 'enter', cls: 'rcu' },
+  rcu_read_unlock: { op: 'exit', cls: 'rcu' },
+  rcu_read_unlock_bh: { op: 'exit', cls: 'rcu' },
+  rcu_read_unlock_sched: { op: 'exit', cls: 'rcu' },
+  rcu_read_unlock_sched_notrace: { op: 'exit', cls: 'rcu' },
+  preempt_disable: { op: 'enter', cls: 'preempt' },
+  preempt_disable_notrace: { op: 'enter', cls: 'preempt' },
+  get_cpu: { op: 'enter', cls: 'preempt' },
+  get_cpu_ptr: { op: 'enter', cls: 'preempt' },
+  preempt_enable: { op: 'exit', cls: 'preempt' },
+  preempt_enable_notrace: { op: 'exit', cls: 'preempt' },
+  preempt_enable_no_resched: { op: 'exit', cls: 'preempt' },
+  put_cpu: { op: 'exit', cls: 'preempt' },
+  put_cpu_ptr: { op: 'exit', cls: 'preempt' },
+  local_irq_disable: { op: 'enter', cls: 'irq' },
+  local_irq_save: { op: 'enter', cls: 'irq' },
+  local_irq_enable: { op: 'exit', cls: 'irq' },
+  local_irq_restore: { op: 'exit', cls: 'irq' },
+  local_bh_disable: { op: 'enter', cls: 'bh' },
+  local_bh_enable: { op: 'exit', cls: 'bh' },
+  pagefault_disable: { op: 'enter', cls: 'pagefault' },
+  pagefault_enable: { op: 'exit', cls: 'pagefault' },
+  kmap_atomic: { op: 'enter', cls: 'pagefault' },
+  kmap_atomic_pfn: { op: 'enter', cls: 'pagefault' },
+  kmap_atomic_prot: { op: 'enter', cls: 'pagefault' },
+  kunmap_atomic: { op: 'exit', cls: 'pagefault' },
+};
+
+/** `guard(name)(...)` classes that make the scope atomic. */
+const GUARD_CLASSES: Record<string, AtomicClass> = {
+  spinlock: 'spin', spinlock_irq: 'spin', spinlock_irqsave: 'spin', spinlock_bh: 'spin',
+  raw_spinlock: 'spin', raw_spinlock_irq: 'spin', raw_spinlock_irqsave: 'spin', raw_spinlock_bh: 'spin',
+  raw_spinlock_nested: 'spin', read_lock: 'spin', read_lock_irq: 'spin', read_lock_irqsave: 'spin',
+  read_lock_bh: 'spin', write_lock: 'spin', write_lock_irq: 'spin', write_lock_irqsave: 'spin', write_lock_bh: 'spin',
+  rcu: 'rcu', preempt: 'preempt', preempt_notrace: 'preempt', irq: 'irq', irqsave: 'irq', bh: 'bh',
+};
+
+export function atomicPrimitive(name: string | null, argText: string[] = []): Prim | null {
+  if (!name) return null;
+  if (TABLE[name]) return TABLE[name];
+  if (SPIN_ENTER.test(name)) return { op: 'enter', cls: 'spin' };
+  if (SPIN_EXIT.test(name)) return { op: 'exit', cls: 'spin' };
+  if (SPIN_TRY.test(name)) return { op: 'try', cls: 'spin' };
+  // guard(class)(lock) lasts to the end of its scope, taken here as the end of the function.
+  // scoped_guard(class, lock) { ... } is not followed: the CFG does not say where its block
+  // ends, and counting it to the end of the function would report calls after the block.
+  if (name === 'guard' && argText.length >= 1 && GUARD_CLASSES[argText[0]]) {
+    return { op: 'enter', cls: GUARD_CLASSES[argText[0]] };
+  }
+  return null;
+}
+
+/** A function-like macro of the same file whose body opens or closes a section. */
+function macroPrimitive(fn: FunctionIR, name: string | null): Prim | null {
+  if (!name || !fn.macros?.[name]?.params) return null;
+  const body = fn.macros[name].value;
+  const names = [...body.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]);
+  for (const n of names) {
+    const p = atomicPrimitive(n);
+    if (p && p.op !== 'try') return p;
+  }
+  return null;
+}
+
+export interface Opener {
+  call: number;
+  cls: AtomicClass;
+  /** The lock argument, to pair an unlock with its own lock. */
+  arg?: string;
+  /** Opened by guard()/scoped_guard(): ends with the scope, never by a call. */
+  scoped?: boolean;
+}
+
+export interface AtomicAnalysis {
+  /** Per call id: the open sections on each path reaching the call (before its effect). */
+  atCall: Opener[][][];
+  primitive: (Prim | null)[];
+  /** Openers still open at a return (their sections are not counted). */
+  leaked: number[];
+}
+
+const MAX_STACKS = 32;
+const MAX_DEPTH = 8;
+
+type Stack = Opener[];
+const key = (s: Stack) => s.map((o) => o.call).join(',');
+
+function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped: boolean): Stack {
+  if (p.op === 'enter' || p.op === 'try') {
+    if (s.some((o) => o.call === call) || s.length >= MAX_DEPTH) return s;
+    return [...s, { call, cls: p.cls, arg, scoped }];
+  }
+  // The unlock of the same lock if it is open, otherwise the innermost of the class.
+  let at = -1;
+  if (arg !== undefined) for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && s[i].arg === arg) at = i;
+  for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && !s[i].scoped) at = i;
+  return at < 0 ? s : [...s.slice(0, at), ...s.slice(at + 1)]; // else: opened by a caller
+}
+
+/** The polarity of a trylock inside a branch condition: true when the true edge holds it. */
+function tryPolarity(cond: Expr, call: number): boolean | null {
+  let e = stripNoise(cond);
+  let neg = false;
+  for (let i = 0; i < 4; i++) {
+    if (e.k === 'un' && e.op === '!') { neg = !neg; e = stripNoise(e.e); continue; }
+    break;
+  }
+  if (e.k === 'call' && e.call === call) return !neg;
+  // `a && trylock(l)`: held on the true edge.
+  if (e.k === 'bin' && e.op === '&&' && !neg) return true;
+  return null;
+}
+
+export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
+  const primitive = fn.calls.map((c) => atomicPrimitive(c.name, c.argText) ?? macroPrimitive(fn, c.name));
+  const argOf = (id: number): string | undefined => {
+    const c = fn.calls[id];
+    if (primitive[id]?.cls !== 'spin' || c.name === 'guard' || c.name === 'scoped_guard') return undefined;
+    return c.argText[0]?.replace(/\s+/g, '');
+  };
+  const scopedAt = (id: number) => fn.calls[id].name === 'guard' || fn.calls[id].name === 'scoped_guard';
+  const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id));
+  const atCall: Map<string, Stack>[] = fn.calls.map(() => new Map());
+  const result: AtomicAnalysis = { atCall: [], primitive, leaked: [] };
+  if (!primitive.some((p) => p)) {
+    // Nothing opens a section here: every call sees the empty stack (when reachable).
+    result.atCall = fn.calls.map(() => [[]]);
+    return result;
+  }
+  const inSets: Map<string, Stack>[] = fn.nodes.map(() => new Map());
+  const work: [number, Stack][] = [];
+  const add = (n: number, s: Stack) => {
+    if (n < 0) return;
+    const set = inSets[n];
+    const k = key(s);
+    if (set.has(k) || set.size >= MAX_STACKS) return;
+    set.set(k, s);
+    work.push([n, s]);
+  };
+  const run = (node: CfgNode, s: Stack): { out: Stack; tries: number[] } => {
+    let cur = s;
+    const tries: number[] = [];
+    for (const id of callsInOrder(node.expr)) {
+      const k = key(cur);
+      if (!atCall[id].has(k)) atCall[id].set(k, cur);
+      const p = primitive[id];
+      if (!p) continue;
+      if (p.op === 'try') { tries.push(id); continue; }
+      cur = step(cur, id);
+    }
+    return { out: cur, tries };
+  };
+  add(0, []);
+  let steps = 0;
+  while (work.length && steps++ < 100000) {
+    const [id, s] = work.pop()!;
+    const node = fn.nodes[id];
+    if (node.kind === 'branch') {
+      const { out, tries } = run(node, s);
+      let t = out, f = out;
+      for (const c of tries) {
+        const pol = node.expr ? tryPolarity(node.expr, c) : null;
+        if (pol === true) t = step(t, c);
+        else if (pol === false) f = step(f, c);
+      }
+      add(node.succ[0], t);
+      add(node.succ[1], f);
+      continue;
+    }
+    const { out } = node.kind === 'stmt' ? run(node, s) : { out: s };
+    for (const n of node.succ) add(n, out);
+  }
+  // A section still open when the function returns was handed to a callee that drops it
+  // (futex_unlock_pi() -> wake_futex_pi()) or to the caller: its extent is unknown here,
+  // so it does not count. Scoped guards end with the function anyway.
+  const exit = fn.nodes.findIndex((n) => n.kind === 'exit');
+  const leaked = new Set<number>();
+  for (const st of exit >= 0 ? inSets[exit].values() : []) for (const o of st) if (!o.scoped) leaked.add(o.call);
+  result.atCall = atCall.map((m) => {
+    const out = new Map<string, Stack>();
+    for (const st of m.values()) {
+      const kept = st.filter((o) => !leaked.has(o.call));
+      out.set(key(kept), kept);
+    }
+    return [...out.values()];
+  });
+  result.leaked = [...leaked];
+  return result;
+}
+
+export function describeClass(c: AtomicClass): string {
+  switch (c) {
+    case 'spin': return 'a spinlock held';
+    case 'rcu': return 'inside an RCU read-side critical section';
+    case 'preempt': return 'preemption disabled';
+    case 'irq': return 'interrupts disabled';
+    case 'bh': return 'bottom halves disabled';
+    case 'pagefault': return 'page faults disabled';
+  }
+}

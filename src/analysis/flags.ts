@@ -1,0 +1,151 @@
+// Which FOLL_* flags may reach a GUP call's gup_flags argument: through the literal
+// expression, local variables and their assignments (`flags |= FOLL_WRITE`), conditional
+// expressions, `#define`s of the same file, and constant arguments of known callers.
+import type { Expr, Span } from '../parse/ir';
+import type { FunctionAnalysis } from './lockstate';
+import type { Program } from './program';
+import { walk } from './expr';
+
+export interface FlagOrigin {
+  /** Where the flag was written: the GUP call's file and a line in it. */
+  fa: FunctionAnalysis;
+  line: number;
+  /** How it got there, e.g. "gup_flags |= FOLL_LONGTERM" or "#define UBUF_GUP_FLAGS". */
+  how: string;
+}
+
+/** Flag name -> where it may come from. */
+export type FlagSet = Map<string, FlagOrigin[]>;
+
+function merge(into: FlagSet, from: FlagSet): void {
+  for (const [k, v] of from) {
+    const cur = into.get(k) ?? [];
+    for (const o of v) if (!cur.some((c) => c.fa === o.fa && c.line === o.line)) cur.push(o);
+    into.set(k, cur);
+  }
+}
+
+/** Assignments to local variables of a function: name -> [op, rhs, line]. */
+function assignmentsOf(fa: FunctionAnalysis): Map<string, { op: string; r: Expr; line: number }[]> {
+  const out = new Map<string, { op: string; r: Expr; line: number }[]>();
+  for (const node of fa.fn.nodes) {
+    walk(node.expr, (e) => {
+      if (e.k === 'assign' && e.l.k === 'id') {
+        const list = out.get(e.l.n) ?? [];
+        list.push({ op: e.op, r: e.r, line: node.line });
+        out.set(e.l.n, list);
+      }
+    });
+  }
+  return out;
+}
+
+export class FlagResolver {
+  private assigns = new Map<FunctionAnalysis, ReturnType<typeof assignmentsOf>>();
+  constructor(private program: Program, private callerDepth = 2) {}
+
+  /** Flags an expression may carry, in function `fa`. */
+  resolve(fa: FunctionAnalysis, e: Expr, line: number): FlagSet {
+    return this.expr(fa, e, line, new Set(), this.callerDepth);
+  }
+
+  private expr(fa: FunctionAnalysis, e: Expr, line: number, seen: Set<string>, depth: number): FlagSet {
+    const out: FlagSet = new Map();
+    switch (e.k) {
+      case 'id': {
+        if (/^FOLL_\w+$/.test(e.n)) { out.set(e.n, [{ fa, line, how: e.n }]); return out; }
+        const key = `${fa.fn.file}:${fa.fn.startLine}:${e.n}`;
+        if (seen.has(key)) return out;
+        seen.add(key);
+        const locals = this.assignmentsOf(fa).get(e.n);
+        if (locals?.length) {
+          for (const a of locals) {
+            // `flags &= ~FOLL_X` removes; it never adds.
+            if (a.op === '&=') continue;
+            const sub = this.expr(fa, a.r, a.line, seen, depth);
+            for (const [k, v] of sub) out.set(k, v.map((o) => ({ ...o, how: o.how.includes('define') ? o.how : `${e.n} ${a.op} ${o.how}` })));
+          }
+        }
+        const pi = fa.fn.params.indexOf(e.n);
+        if (pi >= 0) {
+          if (depth <= 0) return out;
+          for (const step of this.program.callersOf(fa)) {
+            const arg = step.call.args[pi];
+            if (!arg || step.caller === fa) continue;
+            merge(out, this.expr(step.caller, arg, step.call.span.line, seen, depth - 1));
+          }
+          return out;
+        }
+        if (locals?.length) return out;
+        const m = fa.fn.macros?.[e.n];
+        if (m && !m.params) merge(out, this.macro(fa, e.n, m.value, m.line, seen));
+        return out;
+      }
+      case 'bin':
+        // `a & ~FOLL_X` keeps a's flags; `a | b`, `a + b` add both.
+        if (e.op === '&') {
+          const neg = e.r.k === 'un' && e.r.op === '~' ? e.r.e : e.l.k === 'un' && e.l.op === '~' ? e.l.e : null;
+          if (!neg) return out;
+          const kept = this.expr(fa, neg === (e.r as { e?: Expr }).e ? e.l : e.r, line, seen, depth);
+          for (const k of this.expr(fa, neg, line, new Set(), 0).keys()) kept.delete(k);
+          return kept;
+        }
+        if (e.op === '|' || e.op === '+' || e.op === '^') {
+          merge(out, this.expr(fa, e.l, line, seen, depth));
+          merge(out, this.expr(fa, e.r, line, seen, depth));
+        }
+        return out;
+      case 'cond':
+        merge(out, this.expr(fa, e.t, line, seen, depth));
+        merge(out, this.expr(fa, e.f, line, seen, depth));
+        return out;
+      case 'seq':
+        return e.items.length ? this.expr(fa, e.items[e.items.length - 1], line, seen, depth) : out;
+      case 'assign':
+        return this.expr(fa, e.r, line, seen, depth);
+      case 'call': {
+        // A function-like macro of the file, e.g. #define GUP_FLAGS(w) ((w) ? FOLL_WRITE : 0)
+        const m = e.callee ? fa.fn.macros?.[e.callee] : undefined;
+        if (m && m.params) merge(out, this.macro(fa, e.callee!, m.value, m.line, seen));
+        return out;
+      }
+      default:
+        return out;
+    }
+  }
+
+  /** FOLL_* names in a define's text, following other defines of the same file. */
+  private macro(fa: FunctionAnalysis, name: string, value: string, line: number, seen: Set<string>): FlagSet {
+    const out: FlagSet = new Map();
+    const key = `${fa.fn.file}:#${name}`;
+    if (seen.has(key)) return out;
+    seen.add(key);
+    // `x & ~FOLL_Y` removes Y: drop negated names.
+    const text = value.replace(/~\s*\(?\s*FOLL_\w+/g, ' ');
+    for (const id of text.match(/[A-Za-z_]\w*/g) ?? []) {
+      if (/^FOLL_\w+$/.test(id)) {
+        if (!out.has(id)) out.set(id, [{ fa, line, how: `#define ${name}` }]);
+        continue;
+      }
+      const m = fa.fn.macros?.[id];
+      if (m && !m.params) merge(out, this.macro(fa, id, m.value, m.line, seen));
+    }
+    return out;
+  }
+
+  private assignmentsOf(fa: FunctionAnalysis) {
+    let a = this.assigns.get(fa);
+    if (!a) { a = assignmentsOf(fa); this.assigns.set(fa, a); }
+    return a;
+  }
+}
+
+/** The gup_flags argument of a GUP call, if its layout has one. */
+export function flagsArg(params: string[], args: Expr[]): Expr | null {
+  const i = params.findIndex((p) => p.split(':')[0] === 'gup_flags');
+  return i >= 0 && i < args.length ? args[i] : null;
+}
+
+export function lineSpan(line: number): Span {
+  return { line, col: 1, endLine: line, endCol: 1 };
+}
