@@ -410,13 +410,14 @@ export function pageMismatches(p: Program): Mismatch[] {
         events.push({ ev: { fa, call: e.call, fam, root: a.root, via: inner }, resolved, gups, local: [...a.toks].every((t) => !t.startsWith('ref:')) });
       }
     }
-    // A root that comes from elsewhere (a struct field, a parameter) and is released by both
+    // A root that comes from elsewhere (a parameter), or a struct field, released by both
     // families in one function: the code tells two kinds of pages apart (`if (buf->user)
-    // unpin... else put_page...`), and the other kind may come from a file not seen here.
+    // unpin... else put_page...`), and the other kind may come from a file not seen here
+    // or from a non-GUP helper filling the same field (TEE shared memory, triaged on 6.1).
     const famsByRoot = new Map<string, Set<Fam>>();
     for (const x of events) { const s = famsByRoot.get(x.ev.root) ?? new Set<Fam>(); s.add(x.ev.fam); famsByRoot.set(x.ev.root, s); }
     for (const x of events) {
-      if (!x.local && (famsByRoot.get(x.ev.root)?.size ?? 0) > 1) continue;
+      if ((!x.local || /->|\./.test(x.ev.root)) && (famsByRoot.get(x.ev.root)?.size ?? 0) > 1) continue;
       if (x.resolved.size !== 1) continue;
       const acquired = [...x.resolved][0];
       if (acquired !== 'get' && acquired !== 'pin') continue;
