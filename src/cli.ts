@@ -10,6 +10,7 @@ import { formatText } from './report/text';
 import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
+import { addGateCommands } from './gate/cli';
 import { FixInputError, registerFix } from './fix/command';
 
 export class InputError extends Error {}
@@ -129,6 +130,7 @@ export function buildProgram(): Command {
       }
       process.exitCode = failed(res, opts.failOn) ? 1 : 0;
     });
+  addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)
   return program;
 }

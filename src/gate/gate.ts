@@ -1,0 +1,369 @@
+// The gate: audit the files a change touches (plus their directories, where the callers and
+// helpers whose lock context the analysis follows live) before and after the change, in two
+// temporary trees, and match the findings by fingerprint: introduced, fixed, unchanged.
+// The audited tree and the git checkout are only read.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { audit, assignFingerprints, UsageError, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
+import { detectTree, type TreeInfo } from '../kernel/era';
+import { levelRank, type Finding, type Level, type Notification } from '../findings';
+import { rules as allRules } from '../../rules';
+import { applySeries, hunkHeaderLines, parseDiff, stripPrefix, type Origin, type PatchMessage } from './patch';
+import * as G from './git';
+import { makeFilter, type Baseline, type GateConfig } from './config';
+
+/** Files the analyser reads for era detection; copied into both trees, audited only when changed. */
+export const ERA_FILES = ['Makefile', 'include/linux/mm.h', 'include/linux/mmap_lock.h'];
+const isSource = (p: string) => /\.[ch]$/.test(p);
+const dirOf = (p: string) => path.posix.dirname(p);
+
+/** A file of a side: bytes, or an unchanged file of the real tree, linked (symbolic link)
+ * rather than copied: the engine reads explicitly given files through links. */
+type Content = { buf: Buffer } | { link: string };
+
+export type Scope = 'dir' | 'file';
+
+export interface GateOptions {
+  config: GateConfig;
+  baseline?: Baseline;
+  failOn: Level | 'none';
+  scope: Scope;
+  jobs?: number;
+  kernelVersion?: string;
+  callDepth?: number;
+}
+
+export interface PatchInfo { name: string; subject: string; input: number; inputName: string }
+
+/** What both commands prepare: the two sides and how to attribute lines to patches. */
+interface Prepared {
+  mode: 'diff' | 'series';
+  root: string;
+  label: string;
+  patches: PatchInfo[];
+  changed: string[];
+  dirs: string[];
+  renames: Map<string, string>;
+  before: Map<string, Content>;
+  after: Map<string, Content>;
+  origin: (file: string, line: number) => Origin | null;
+  lastPatch: (file: string) => number | null;
+  linesChecked: number;
+  notes: Notification[];
+  base?: string;
+  head?: string;
+}
+
+export interface GateResult {
+  mode: 'diff' | 'series';
+  /** The audited tree (the real root, not the temporary copies). */
+  tree: TreeInfo;
+  label: string;
+  base?: string;
+  head?: string;
+  patches: PatchInfo[];
+  changedFiles: string[];
+  dirs: string[];
+  scopeFiles: { before: number; after: number };
+  introduced: Finding[];
+  updated: Finding[];
+  /** Level of each updated finding in the base. */
+  previousLevel: Map<Finding, Level>;
+  fixed: Finding[];
+  unchanged: Finding[];
+  suppressed: Finding[];
+  failOn: Level | 'none';
+  /** Introduced (or raised) findings at or above failOn, not suppressed: exit 1 when any. */
+  failing: Finding[];
+  notifications: Notification[];
+  /** Source lines (after the change) of the files with introduced or updated findings. */
+  sources: Map<string, string[]>;
+  origin: (file: string, line: number) => Origin | null;
+  lastPatch: (file: string) => number | null;
+  linesChecked: number;
+  before: AuditResult;
+  after: AuditResult;
+  timingsMs: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------
+// series
+
+export function prepareSeries(messages: PatchMessage[], root: string, opts: GateOptions, linesChecked: number): Prepared {
+  // When a patch does not apply to the tree as it is and the tree is a git checkout, the
+  // pre-image blobs its index lines name are used (a b4 prep branch already contains it).
+  let repo: G.GitRepo | null | undefined;
+  const blob = (sha: string): string | null | undefined => {
+    if (repo === undefined) repo = G.findRepo(root);
+    return repo ? G.readBlob(repo, sha)?.toString('latin1') ?? null : undefined;
+  };
+  const applied = applySeries(messages, root, { blob });
+  const filter = makeFilter(opts.config.include, opts.config.exclude);
+  const changed = [...applied.after.keys()]
+    .filter((p) => isSource(p) && filter(p) && applied.after.get(p)!.content !== applied.before.get(p))
+    .sort();
+  const dirs = [...new Set(changed.map(dirOf))].sort();
+  const before = new Map<string, Content>();
+  const after = new Map<string, Content>();
+  const put = (side: Map<string, Content>, rel: string, content: string | null | undefined) => {
+    if (content !== null && content !== undefined) side.set(rel, { buf: Buffer.from(content, 'latin1') });
+  };
+  if (opts.scope === 'dir') {
+    for (const d of dirs) {
+      let entries: fs.Dirent[] = [];
+      try { entries = fs.readdirSync(path.join(root, d), { withFileTypes: true }); } catch { entries = []; }
+      for (const e of entries) {
+        const rel = d === '.' ? e.name : `${d}/${e.name}`;
+        if (!e.isFile() || !isSource(rel) || !filter(rel) || applied.after.has(rel)) continue;
+        before.set(rel, { link: path.join(root, rel) });
+        after.set(rel, { link: path.join(root, rel) });
+      }
+    }
+  }
+  for (const p of changed) { put(before, p, applied.before.get(p)); put(after, p, applied.after.get(p)!.content); }
+  for (const f of ERA_FILES) {
+    if (before.has(f)) continue;
+    if (applied.after.has(f)) { put(before, f, applied.before.get(f)); put(after, f, applied.after.get(f)!.content); continue; }
+    if (fs.existsSync(path.join(root, f))) { before.set(f, { link: path.join(root, f) }); after.set(f, { link: path.join(root, f) }); }
+  }
+  const notes: Notification[] = applied.notes.map((m) => ({ level: 'note', message: m }));
+  return {
+    mode: 'series', root, label: messages.map((m) => m.name).join(', '),
+    patches: messages.map((m) => ({ name: m.name, subject: m.subject, input: m.input, inputName: m.inputName })),
+    changed, dirs, renames: applied.renames, before, after,
+    origin: (file, line) => applied.after.get(file)?.origin?.[line - 1] ?? null,
+    lastPatch: (file) => applied.lastPatch.get(file) ?? null,
+    linesChecked, notes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// diff
+
+export function prepareDiff(treeDir: string, baseRev: string, headRev: string, root: string, opts: GateOptions): Prepared {
+  const repo = G.openRepo(treeDir);
+  const base = G.resolveCommit(repo, baseRev, '--base');
+  const head = G.resolveCommit(repo, headRev, '--head');
+  const realTop = fs.realpathSync(repo.top);
+  const rootRel = path.relative(realTop, fs.realpathSync(root)).split(path.sep).join('/');
+  if (rootRel.startsWith('..')) throw new UsageError(`the kernel tree ${root} is outside the git checkout ${repo.top}`);
+  // Restrict to TREE when it is a subdirectory of the kernel tree.
+  const within = path.relative(fs.realpathSync(root), fs.realpathSync(treeDir)).split(path.sep).join('/');
+  const prefix = rootRel ? `${rootRel}/` : '';
+  const toRel = (p: string | null): string | null => (p !== null && p.startsWith(prefix) ? p.slice(prefix.length) : null);
+  const toRepo = (p: string) => prefix + p;
+  const filter = makeFilter(opts.config.include, opts.config.exclude);
+  const inTree = (p: string) => !within || within === '' || p === within || p.startsWith(`${within}/`);
+
+  const changes = G.changedFiles(repo, base, head);
+  const changed = new Set<string>();
+  const renames = new Map<string, string>();
+  let eraChanged = false;
+  for (const c of changes) {
+    const o = toRel(c.oldPath);
+    const n = toRel(c.newPath);
+    if (ERA_FILES.includes(o ?? '') || ERA_FILES.includes(n ?? '')) eraChanged = true;
+    for (const p of [o, n]) if (p && isSource(p) && filter(p) && inTree(p)) changed.add(p);
+    if (c.status === 'R' && o && n && changed.has(o) && changed.has(n)) renames.set(o, n);
+  }
+  const changedList = [...changed].sort();
+  const dirs = [...new Set(changedList.map(dirOf))].sort();
+  const side = (commit: string): Map<string, Content> => {
+    const want = new Set<string>();
+    if (opts.scope === 'dir') {
+      for (const d of dirs) for (const f of G.listDir(repo, commit, toRepo(d === '.' ? '' : d))) {
+        const rel = toRel(f);
+        if (rel && isSource(rel) && filter(rel)) want.add(rel);
+      }
+    }
+    for (const p of changedList) want.add(p);
+    for (const f of ERA_FILES) want.add(f);
+    const blobs = G.readBlobs(repo, commit, [...want].map(toRepo));
+    const m = new Map<string, Content>();
+    for (const rel of want) {
+      const b = blobs.get(toRepo(rel));
+      if (b) m.set(rel, { buf: b });
+    }
+    return m;
+  };
+  const before = changedList.length || eraChanged ? side(base) : new Map<string, Content>();
+  const after = changedList.length || eraChanged ? side(head) : new Map<string, Content>();
+
+  // Added lines of the diff, for checkpatch's "#<n>:" and '+' marks.
+  const text = G.diffText(repo, base, head, changedList.map(toRepo));
+  const added = new Map<string, Map<number, number>>();
+  if (text) {
+    const files = parseDiff(text, `${baseRev}..${headRev}`);
+    const headers = hunkHeaderLines(text);
+    let h = 0;
+    for (const fp of files) {
+      const n = stripPrefix(fp.newFileName);
+      const rel = n === null ? null : toRel(n);
+      const m = new Map<number, number>();
+      for (const hunk of fp.hunks) {
+        let line = hunk.newStart;
+        hunk.lines.forEach((l, j) => {
+          if (l[0] === '+') { m.set(line, headers[h] + 2 + j); line++; } else if (l[0] !== '-' && l[0] !== '\\') line++;
+        });
+        h++;
+      }
+      if (rel) added.set(rel, m);
+    }
+  }
+  const label = `${baseRev}..${headRev}`;
+  return {
+    mode: 'diff', root, label, base, head,
+    patches: [{ name: label, subject: '', input: 0, inputName: label }],
+    changed: changedList, dirs, renames, before, after,
+    origin: (file, line) => { const l = added.get(file)?.get(line); return l === undefined ? null : { patch: 0, inputLine: l }; },
+    lastPatch: (file) => (added.has(file) ? 0 : null),
+    linesChecked: text ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0,
+    notes: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// running and comparing
+
+/** Write a side; returns the linked source files (absolute, in the side), which the audit
+ * is given explicitly (its directory walk does not follow links). */
+function writeTree(dir: string, files: Map<string, Content>, audited: (rel: string) => boolean): string[] {
+  const linked: string[] = [];
+  const made = new Set<string>();
+  fs.mkdirSync(path.join(dir, 'include'), { recursive: true });
+  for (const [rel, c] of files) {
+    const abs = path.join(dir, rel);
+    const d = path.dirname(abs);
+    if (!made.has(d)) { fs.mkdirSync(d, { recursive: true }); made.add(d); }
+    if ('buf' in c) fs.writeFileSync(abs, c.buf);
+    else {
+      fs.symlinkSync(c.link, abs);
+      if (audited(rel)) linked.push(abs);
+    }
+  }
+  return linked;
+}
+
+function emptyStats(): AuditStats {
+  return {
+    filesDiscovered: 0, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0, callGraphRounds: 0,
+    gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
+    lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
+    findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: {},
+  };
+}
+
+/** Where the two temporary trees go: $TMPDIR when set, else /dev/shm when it is a writable
+ * directory (a tmpfs: creating the hundreds of links of a large series there takes
+ * milliseconds, against a second on a journaling disk), else the system temp directory. */
+function tempBase(): string {
+  if (process.env.TMPDIR) return os.tmpdir();
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';
+  } catch { /* no tmpfs there */ }
+  return os.tmpdir();
+}
+
+export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResult> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const tmp = fs.mkdtempSync(path.join(tempBase(), 'gup-audit-gate-'));
+  // The temporary trees go whatever happens: normal return, error, exit or a signal.
+  const cleanup = () => { try { fs.rmSync(tmp, { recursive: true, force: true }); } catch { /* best effort */ } };
+  const onSignal = (sig: NodeJS.Signals) => { cleanup(); process.kill(process.pid, sig); };
+  process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const sides = { before: path.join(tmp, 'before'), after: path.join(tmp, 'after') };
+    const eraExcluded = ERA_FILES.filter((f) => isSource(f) && !p.changed.includes(f) && !p.dirs.includes(dirOf(f)));
+    const audited = (rel: string) => isSource(rel) && !eraExcluded.includes(rel);
+    const links = { before: writeTree(sides.before, p.before, audited), after: writeTree(sides.after, p.after, audited) };
+    timings.materialise = Date.now() - t0;
+    const scopeCount = (m: Map<string, Content>) => [...m.keys()].filter(audited).length;
+    // The two sides run at once: each gets half the cores unless -j says otherwise.
+    const cores = os.availableParallelism?.() ?? os.cpus().length;
+    const common: Omit<AuditOptions, 'paths'> = {
+      jobs: opts.jobs ?? Math.max(1, Math.floor(cores / 2)), kernelVersion: opts.kernelVersion, callDepth: opts.callDepth ?? opts.config.callDepth,
+      levels: opts.config.levels, exclude: eraExcluded,
+    };
+    const run = async (dir: string, files: Map<string, Content>, linked: string[]): Promise<AuditResult> => {
+      if (scopeCount(files) === 0) {
+        return { tree: detectTree(dir, opts.kernelVersion), findings: [], notifications: [], stats: emptyStats(), rules: allRules.filter((r) => opts.config.levels[r.meta.id] !== 'off') };
+      }
+      const res = await audit({ paths: [dir, ...linked], ...common });
+      const isLinked = new Set(linked.map((a) => path.relative(dir, a).split(path.sep).join('/')));
+      res.notifications = res.notifications.filter((n) => !(n.level === 'note' && n.file && isLinked.has(n.file.split(path.sep).join('/')) && /symbolic link/.test(n.message)));
+      return res;
+    };
+    const t1 = Date.now();
+    const [before, after] = await Promise.all([run(sides.before, p.before, links.before), run(sides.after, p.after, links.after)]);
+    timings.audit = Date.now() - t1;
+
+    // Renamed files: match the base's findings under the new name.
+    const origFile = new Map<Finding, string>();
+    if (p.renames.size) {
+      for (const f of before.findings) {
+        const n = p.renames.get(f.file);
+        if (n) { origFile.set(f, f.file); f.file = n; }
+      }
+      assignFingerprints(before.findings);
+    }
+    const bmap = new Map(before.findings.map((f) => [f.fingerprint, f]));
+    const amap = new Map(after.findings.map((f) => [f.fingerprint, f]));
+    const introduced: Finding[] = [];
+    const updated: Finding[] = [];
+    const unchanged: Finding[] = [];
+    const previousLevel = new Map<Finding, Level>();
+    for (const f of after.findings) {
+      const b = bmap.get(f.fingerprint);
+      if (!b) { f.baselineState = 'new'; introduced.push(f); continue; }
+      if (b.level !== f.level) { f.baselineState = 'updated'; previousLevel.set(f, b.level); updated.push(f); continue; }
+      f.baselineState = 'unchanged';
+      unchanged.push(f);
+    }
+    const fixed = before.findings.filter((f) => !amap.has(f.fingerprint));
+    for (const f of fixed) { f.baselineState = 'absent'; const o = origFile.get(f); if (o) f.file = o; }
+
+    const suppressed: Finding[] = [];
+    if (opts.baseline) {
+      for (const f of [...introduced, ...updated, ...unchanged]) {
+        const e = opts.baseline.entries.get(f.fingerprint);
+        if (!e) continue;
+        f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(opts.baseline.file)}` };
+        suppressed.push(f);
+      }
+    }
+    const rank = levelRank(opts.failOn);
+    const raised = (f: Finding) => levelRank(f.level) > levelRank(previousLevel.get(f)!);
+    const failing = [...introduced, ...updated.filter(raised)].filter((f) => !f.suppressed && levelRank(f.level) >= rank);
+
+    const sources = new Map<string, string[]>();
+    for (const f of [...introduced, ...updated]) {
+      if (sources.has(f.file)) continue;
+      try { sources.set(f.file, fs.readFileSync(path.join(sides.after, f.file), 'latin1').split('\n')); } catch { /* not kept */ }
+    }
+    const seen = new Set<string>();
+    const notifications: Notification[] = [];
+    for (const n of [...p.notes, ...before.notifications, ...after.notifications]) {
+      const k = `${n.level}\0${n.file ?? ''}\0${n.message}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      notifications.push(n);
+    }
+    timings.total = Date.now() - t0;
+    return {
+      mode: p.mode, tree: { ...after.tree, root: p.root, source: after.tree.source.split(sides.after).join(p.root) }, label: p.label, base: p.base, head: p.head, patches: p.patches,
+      changedFiles: p.changed, dirs: p.dirs, scopeFiles: { before: scopeCount(p.before), after: scopeCount(p.after) },
+      introduced, updated, previousLevel, fixed, unchanged, suppressed, failOn: opts.failOn, failing, notifications, sources,
+      origin: p.origin, lastPatch: p.lastPatch, linesChecked: p.linesChecked, before, after, timingsMs: timings,
+    };
+  } finally {
+    process.removeListener('exit', cleanup);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    cleanup();
+  }
+}

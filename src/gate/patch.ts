@@ -1,0 +1,423 @@
+// Patch series input: git format-patch files, an mbox (b4 am / git format-patch --stdout),
+// a single mail on stdin (b4's check commands) or a plain unified diff; parsed with jsdiff
+// and applied in memory, in order, over files read (never written) from the tree.
+//
+// Strings hold bytes as Latin-1 (one char per byte) from end to end, so files and patches
+// round-trip byte-exactly whatever their encoding.
+import * as fs from 'fs';
+import * as path from 'path';
+import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
+import { UsageError } from '../engine';
+
+/** A patch that cannot be read or applied: the message names the patch, the file and the hunk. */
+export class PatchError extends UsageError {}
+
+export interface PatchMessage {
+  /** For messages: `0002-foo.patch`, `series.mbx [3/7]`, `stdin`. */
+  name: string;
+  subject: string;
+  /** The unified diff part (signature removed). */
+  diff: string;
+  /** 1-based line of the input where `diff` starts. */
+  diffLine: number;
+  /** Lines of the whole input this message came from (checkpatch's "lines checked"). */
+  inputLines: number;
+  /** Index of the input (file) this message came from, and its display name. */
+  input: number;
+  inputName: string;
+}
+
+const FROM_LINE = /^From \S+.*$/;
+const HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]*:( |\t|$)/;
+
+/** Split one input (file or stdin) into messages that carry a diff. Cover letters and
+ * replies without a diff are dropped. */
+export function splitInput(text: string, inputName: string, input: number): PatchMessage[] {
+  if (/\r\n/.test(text) && (text.match(/\r\n/g)?.length ?? 0) >= (text.match(/\n/g)?.length ?? 0) / 2) text = text.replace(/\r\n/g, '\n');
+  const lines = text.split('\n');
+  const inputLines = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  // Message boundaries: an mbox "From " line followed by a header line.
+  const starts: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (FROM_LINE.test(lines[i]) && (i === 0 || lines[i - 1] === '') && HEADER_LINE.test(lines[i + 1] ?? '')) starts.push(i);
+  }
+  const isMbox = starts.length > 0 && starts[0] === 0;
+  const chunks: { start: number; end: number; mbox: boolean }[] = [];
+  if (isMbox) starts.forEach((s, k) => chunks.push({ start: s + 1, end: starts[k + 1] ?? lines.length, mbox: true }));
+  else chunks.push({ start: 0, end: lines.length, mbox: false });
+
+  const out: PatchMessage[] = [];
+  const withDiff = chunks.map((c) => parseMessage(lines, c.start, c.end, c.mbox)).filter((m) => m.diff !== null);
+  withDiff.forEach((m, k) => {
+    const label = withDiff.length > 1 ? `${inputName} [${k + 1}/${withDiff.length}]` : inputName;
+    out.push({ name: label, subject: m.subject, diff: m.diff!, diffLine: m.diffLine, inputLines, input, inputName });
+  });
+  return out;
+}
+
+interface Parsed { subject: string; diff: string | null; diffLine: number }
+
+function parseMessage(lines: string[], start: number, end: number, mbox: boolean): Parsed {
+  // Headers (only when the chunk starts with one; a bare diff has none).
+  const headers = new Map<string, string>();
+  let i = start;
+  if (HEADER_LINE.test(lines[i] ?? '') && !/^diff --git /.test(lines[i])) {
+    let last = '';
+    for (; i < end && lines[i] !== ''; i++) {
+      const l = lines[i];
+      if (/^[ \t]/.test(l) && last) { headers.set(last, headers.get(last)! + ' ' + l.trim()); continue; }
+      const m = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$/.exec(l);
+      if (!m) break;
+      last = m[1].toLowerCase();
+      if (!headers.has(last)) headers.set(last, m[2]);
+    }
+    if (lines[i] === '') i++;
+  }
+  const subject = decodeHeader(headers.get('subject') ?? '');
+  let bodyLines = lines.slice(i, end);
+  if (mbox) bodyLines = bodyLines.map((l) => (/^>+From /.test(l) ? l.slice(1) : l));
+  const ctype = headers.get('content-type') ?? 'text/plain';
+  const cte = headers.get('content-transfer-encoding') ?? '';
+  const body = pickBody(bodyLines.join('\n'), ctype, cte);
+  if (body === null) return { subject, diff: null, diffLine: 0 };
+  // If the body was decoded it no longer maps to input lines: positions are then relative
+  // to the message body; otherwise they are exact input lines.
+  const decoded = body.decoded;
+  const bl = body.text.split('\n');
+  const d = extractDiff(bl);
+  if (!d) return { subject, diff: null, diffLine: 0 };
+  return { subject, diff: d.text, diffLine: (decoded ? 0 : i) + d.first + 1 };
+}
+
+/** The text of the part that carries the diff, decoded; null when there is none. */
+function pickBody(body: string, ctype: string, cte: string): { text: string; decoded: boolean } | null {
+  const boundary = /multipart\/[a-z]+;.*boundary="?([^";\s]+)"?/i.exec(ctype)?.[1];
+  if (boundary) {
+    const parts = body.split(new RegExp(`^--${escapeRe(boundary)}(?:--)?[ \\t]*$`, 'm')).slice(1);
+    for (const part of parts) {
+      const sep = part.indexOf('\n\n');
+      if (sep < 0) continue;
+      const hdr = part.slice(0, sep);
+      const pType = /^content-type:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)/im.exec(hdr)?.[1].replace(/\s+/g, ' ') ?? 'text/plain';
+      const pCte = /^content-transfer-encoding:[ \t]*(\S+)/im.exec(hdr)?.[1] ?? '';
+      if (!/^(text\/|multipart\/)/i.test(pType)) continue;
+      const r = pickBody(part.slice(sep + 2).replace(/^\n/, ''), pType, pCte);
+      if (r && hasDiff(r.text)) return { text: r.text, decoded: true };
+    }
+    return null;
+  }
+  const enc = cte.trim().toLowerCase();
+  if (enc === 'quoted-printable' && looksQuotedPrintable(body)) return { text: decodeQP(body), decoded: true };
+  if (enc === 'base64' && /^[A-Za-z0-9+/=\s]+$/.test(body) && body.trim()) return { text: Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('latin1'), decoded: true };
+  return { text: body, decoded: false };
+}
+
+function hasDiff(t: string): boolean {
+  return /^diff --git |^--- \S.*\n\+\+\+ \S/m.test(t);
+}
+
+/** A body labelled quoted-printable may already be decoded (b4 pipes the decoded payload
+ * under the original headers): QP text has no '=' other than escapes and soft breaks. */
+function looksQuotedPrintable(t: string): boolean {
+  return !/=(?![0-9A-Fa-f]{2}|\n|$)/.test(t);
+}
+
+function decodeQP(t: string): string {
+  return t.replace(/=\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+function decodeHeader(v: string): string {
+  const s = v.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_m, cs: string, enc: string, data: string) => {
+    const bytes = enc.toLowerCase() === 'b'
+      ? Buffer.from(data, 'base64')
+      : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    return /utf-?8/i.test(cs) ? bytes.toString('utf8') : bytes.toString('latin1');
+  });
+  return s.trim();
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** From the first file header to the end of the last hunk: the commit message before and
+ * the signature (`-- ` + git version) after are cut, counting hunk lines so that a removed
+ * line that reads "- " is never taken for the signature. */
+function extractDiff(lines: string[]): { text: string; first: number } | null {
+  let first = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^diff --git /.test(lines[i]) || (/^--- \S/.test(lines[i]) && /^\+\+\+ \S/.test(lines[i + 1] ?? '') && /^@@ /.test(lines[i + 2] ?? ''))) { first = i; break; }
+  }
+  if (first < 0) return null;
+  let end = lines.length;
+  let oldLeft = 0;
+  let newLeft = 0;
+  for (let i = first; i < lines.length; i++) {
+    const l = lines[i];
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = l[0];
+      if (c === '\\') continue;
+      if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else if (c === ' ' || l === '') { oldLeft--; newLeft--; }
+      else { oldLeft = 0; newLeft = 0; i--; }
+      continue;
+    }
+    const h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(l);
+    if (h) { oldLeft = h[1] === undefined ? 1 : Number(h[1]); newLeft = h[2] === undefined ? 1 : Number(h[2]); continue; }
+    if (l === '-- ' || l === '--') { end = i; break; }
+  }
+  return { text: lines.slice(first, end).join('\n') + '\n', first };
+}
+
+// ---------------------------------------------------------------------------------------
+// Applying
+
+/** Where a line of the patched result came from: the patch and the 1-based line of its
+ * input (for checkpatch's `#<n>:`), and the added text. */
+export interface Origin { patch: number; inputLine: number }
+
+export interface FileState {
+  /** Content (Latin-1 bytes), or null when deleted / not existing. */
+  content: string | null;
+  /** Per line of content: the patch line that added it, when known. */
+  origin: (Origin | null)[] | null;
+}
+
+export interface AppliedSeries {
+  /** Tree-relative paths touched by the series, with their content before the series (null: did not exist). */
+  before: Map<string, string | null>;
+  /** The same paths after the series. */
+  after: Map<string, FileState>;
+  /** For each touched path, the index of the last patch that touched it. */
+  lastPatch: Map<string, number>;
+  /** Renamed files: old path -> new path. */
+  renames: Map<string, string>;
+  /** Notes (binary patches, mode-only changes). */
+  notes: string[];
+}
+
+export function stripPrefix(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  let n = name.replace(/\t.*$/, '');
+  if (n === '/dev/null') return null;
+  n = n.replace(/^"(.*)"$/, '$1');
+  const slash = n.indexOf('/');
+  return slash >= 0 ? path.posix.normalize(n.slice(slash + 1)) : n;
+}
+
+function hunkHeader(h: StructuredPatchHunk): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`;
+}
+
+function splitLines(content: string): string[] {
+  const ls = content.split('\n');
+  if (ls.length && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+/** Find where each hunk applies (exact context, offsets allowed, in order), as jsdiff does
+ * with fuzzFactor 0. Returns start indices in the old lines, or the index of the first hunk
+ * that fits nowhere. */
+export function locateHunks(oldLines: string[], hunks: StructuredPatchHunk[]): { at: number[] } | { failed: number } {
+  const at: number[] = [];
+  let offset = 0;
+  let minPos = 0;
+  for (let k = 0; k < hunks.length; k++) {
+    const h = hunks[k];
+    const old = h.lines.filter((l) => l[0] === ' ' || l[0] === '-' || l === '').map((l) => l.slice(1));
+    const expected = (h.oldLines === 0 ? h.oldStart : h.oldStart - 1) + offset;
+    const fits = (p: number) => {
+      if (p < minPos || p + old.length > oldLines.length) return false;
+      for (let j = 0; j < old.length; j++) if (oldLines[p + j].replace(/\r$/, '') !== old[j].replace(/\r$/, '')) return false;
+      return true;
+    };
+    let found = -1;
+    const maxDist = Math.max(oldLines.length, 1) + old.length;
+    for (let d = 0; d <= maxDist && found < 0; d++) {
+      if (fits(expected + d)) found = expected + d;
+      else if (d > 0 && fits(expected - d)) found = expected - d;
+    }
+    if (found < 0) return { failed: k };
+    at.push(found);
+    offset = found - (h.oldLines === 0 ? h.oldStart : h.oldStart - 1);
+    minPos = found + old.length;
+  }
+  return { at };
+}
+
+/** Lines of the diff text (0-based) where each hunk header is, in parsePatch order. */
+export function hunkHeaderLines(diff: string): number[] {
+  const out: number[] = [];
+  const ls = diff.split('\n');
+  let oldLeft = 0;
+  let newLeft = 0;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = l[0];
+      if (c === '\\') continue;
+      if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else { oldLeft--; newLeft--; }
+      continue;
+    }
+    const h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(l);
+    if (h) { out.push(i); oldLeft = h[1] === undefined ? 1 : Number(h[1]); newLeft = h[2] === undefined ? 1 : Number(h[2]); }
+  }
+  return out;
+}
+
+export function parseDiff(diff: string, name: string): StructuredPatch[] {
+  try {
+    return parsePatch(diff);
+  } catch (e) {
+    throw new PatchError(`patch ${name} cannot be parsed: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Apply the messages in order over files read from `root` (read only). Throws PatchError
+ * naming the patch, the file and the hunk for the first one that does not apply.
+ */
+export interface ApplyOptions {
+  /** Content (Latin-1) of a git blob named by a patch's `index <old>..<new>` line, when
+   * the tree is a git checkout (null: not in the repository; undefined: no repository); used when a patch does not apply to the tree as it is (the
+   * tree already contains the series, as on a `b4 prep` branch, or has moved on). */
+  blob?: (sha: string) => string | null | undefined;
+}
+
+/** `index <old>..<new>` of each `diff --git` section, in order. */
+function gitIndexLines(diff: string): ({ old: string; new: string } | null)[] {
+  const out: ({ old: string; new: string } | null)[] = [];
+  for (const l of diff.split('\n')) {
+    if (/^diff --git /.test(l)) { out.push(null); continue; }
+    const m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/.exec(l);
+    if (m && out.length && out[out.length - 1] === null) out[out.length - 1] = { old: m[1], new: m[2] };
+  }
+  return out;
+}
+
+/**
+ * Apply the messages in order over files read from `root` (read only). Throws PatchError
+ * naming the patch, the file and the hunk for the first one that does not apply.
+ */
+export function applySeries(messages: PatchMessage[], root: string, opts: ApplyOptions = {}): AppliedSeries {
+  const before = new Map<string, string | null>();
+  const state = new Map<string, FileState>();
+  const lastPatch = new Map<string, number>();
+  const notes: string[] = [];
+  const renames = new Map<string, string>();
+  /** Paths an earlier patch of the series changed (their state is no longer the tree's). */
+  const touched = new Set<string>();
+  const fresh = (content: string | null): FileState => ({ content, origin: content === null ? null : new Array(splitLines(content).length).fill(null) });
+  const load = (p: string): FileState => {
+    if (!state.has(p)) {
+      let content: string | null = null;
+      try {
+        const abs = path.join(root, p);
+        if (fs.lstatSync(abs).isFile()) content = fs.readFileSync(abs, 'latin1');
+      } catch { content = null; }
+      before.set(p, content);
+      state.set(p, fresh(content));
+    }
+    return state.get(p)!;
+  };
+
+  messages.forEach((msg, mi) => {
+    const files = parseDiff(msg.diff, msg.name);
+    const headerLines = hunkHeaderLines(msg.diff);
+    const idx = gitIndexLines(msg.diff);
+    const aligned = idx.length === files.length;
+    let hunkNo = 0;
+    files.forEach((fp, fi) => {
+      const oldP = stripPrefix(fp.oldFileName);
+      const newP = stripPrefix(fp.newFileName);
+      const firstHunk = hunkNo;
+      hunkNo += fp.hunks.length;
+      const shown = newP ?? oldP ?? '?';
+      const fail = (why: string): never => { throw new PatchError(`patch ${msg.name} does not apply: ${shown}: ${why}`); };
+      if (!oldP && !newP) fail('no file names in the diff header');
+      if (fp.isBinary) { notes.push(`${msg.name}: ${shown}: binary change not applied`); if (newP) lastPatch.set(newP, mi); return; }
+      const creating = !oldP || fp.isCreate === true;
+      const gi = aligned ? idx[fi] : null;
+
+      /** Apply over a source; a string is the reason it does not apply. */
+      const attempt = (src: FileState): { result: string; origin: (Origin | null)[] | null } | string => {
+        if (src.content === null) return `no such file in the tree${mi > 0 ? ' (nor created by an earlier patch)' : ''}`;
+        if (!fp.hunks.length) return { result: src.content, origin: src.origin };
+        const applied = applyPatch(src.content, fp, { fuzzFactor: 0 });
+        const loc = locateHunks(splitLines(src.content), fp.hunks);
+        if (applied === false) {
+          const k = 'failed' in loc ? loc.failed : 0;
+          return `hunk #${k + 1} (${hunkHeader(fp.hunks[k])}) does not match`;
+        }
+        let origin = 'at' in loc && src.origin ? track(src.origin, fp.hunks, loc.at, (k, j) => ({ patch: mi, inputLine: msg.diffLine + headerLines[firstHunk + k] + 1 + j })) : null;
+        if (origin && origin.length !== splitLines(applied).length) origin = null;
+        return { result: applied, origin };
+      };
+
+      const key = creating ? newP! : oldP!;
+      let r: ReturnType<typeof attempt>;
+      let overPreimage = false;
+      if (creating) r = load(newP!).content !== null ? 'file to be created already exists' : attempt(fresh(''));
+      else r = attempt(load(oldP!));
+      if (typeof r === 'string') {
+        // The pre-image named by the patch, when the tree is not it (and the series has not
+        // changed the file yet): the base this patch was made against.
+        const pristine = !touched.has(key);
+        const pre = !pristine || !gi || !opts.blob ? undefined : /^0+$/.test(gi.old) ? '' : opts.blob(gi.old);
+        if (pre === undefined || pre === null) fail(r + (pre === null ? ` (and its pre-image ${gi!.old} is not in the repository)` : ''));
+        const r2 = attempt(fresh(pre!));
+        if (typeof r2 === 'string') fail(r2);
+        before.set(key, creating ? null : pre!);
+        r = r2 as Exclude<typeof r2, string>;
+        overPreimage = true;
+        notes.push(`${msg.name}: ${shown}: applied over its pre-image ${gi!.old} (the tree differs from it)`);
+      }
+      const { result, origin } = r as Exclude<typeof r, string>;
+      touched.add(key);
+      const deleting = !newP || fp.isDelete === true;
+      if (deleting) {
+        if (result.length && fp.hunks.length) fail('file to be deleted is not empty after the patch');
+        state.set(oldP!, { content: null, origin: null });
+        lastPatch.set(oldP!, mi);
+        return;
+      }
+      if (oldP && oldP !== newP) {
+        if (!fp.isCopy) {
+          state.set(oldP, { content: null, origin: null });
+          lastPatch.set(oldP, mi);
+          const from = [...renames].find(([, to]) => to === oldP)?.[0] ?? oldP;
+          renames.delete(from);
+          renames.set(from, newP!);
+        }
+        if (overPreimage) { load(newP!); if (!touched.has(newP!)) before.set(newP!, null); }
+        else if (load(newP!).content !== null && !touched.has(newP!) && !creating) fail('rename or copy target already exists');
+      } else load(newP!);
+      state.set(newP!, { content: result, origin });
+      touched.add(newP!);
+      lastPatch.set(newP!, mi);
+      if (!fp.hunks.length && !creating && oldP === newP) notes.push(`${msg.name}: ${shown}: mode change only`);
+    });
+  });
+  return { before, after: state, lastPatch, renames, notes };
+}
+
+/** The origin array after applying hunks at the located positions. */
+function track(origin: (Origin | null)[], hunks: StructuredPatchHunk[], at: number[], mk: (hunk: number, line: number) => Origin): (Origin | null)[] {
+  const out: (Origin | null)[] = [];
+  let pos = 0;
+  hunks.forEach((h, k) => {
+    while (pos < at[k]) out.push(origin[pos++]);
+    h.lines.forEach((l, j) => {
+      const c = l[0];
+      if (c === '\\') return;
+      if (c === '-') { pos++; return; }
+      if (c === '+') { out.push(mk(k, j)); return; }
+      out.push(origin[pos++]);
+    });
+  });
+  while (pos < origin.length) out.push(origin[pos++]);
+  return out;
+}
