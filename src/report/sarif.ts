@@ -234,6 +234,9 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, readFile?: (file: 
   };
   const fixes = fixesOf(f, readFile);
   if (fixes) res.fixes = fixes;
+  // Set by the gate (diff/series) and by baselines.
+  if (f.baselineState) res.baselineState = f.baselineState;
+  if (f.suppressed) res.suppressions = [{ kind: f.suppressed.kind, justification: f.suppressed.justification }];
   if (related.length) {
     res.relatedLocations = related.map((x) => ({ id: x.id, physicalLocation: physicalLocation(x.r.file, x.r.span), message: { text: escapeMessage(x.r.message) } }));
   }
