@@ -10,6 +10,7 @@ import { formatText } from './report/text';
 import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
+import { writeReportFile } from './output';
 import { addGateCommands } from './gate/cli';
 import { FixInputError, registerFix } from './fix/command';
 
@@ -26,17 +27,7 @@ function useColor(opts: { color?: boolean }): boolean {
 /** Write a machine-format output atomically: a temp file in the same directory, then rename. */
 export function writeOutput(file: string | undefined, text: string): void {
   if (!file) { process.stdout.write(text); return; }
-  const abs = path.resolve(file);
-  const dir = path.dirname(abs);
-  if (!fs.existsSync(dir)) throw new InputError(`--output: directory does not exist: ${dir}`);
-  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
-    throw new InputError(`--output: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  try { writeReportFile(file, text); } catch (e) { throw new InputError((e as Error).message); }
 }
 
 export function checkPaths(paths: string[]): void {

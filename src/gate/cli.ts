@@ -1,6 +1,7 @@
 // `gup-audit diff` and `gup-audit series`: the CI gate commands. Exit codes as for the
 // audit: 0 nothing introduced at or above --fail-on, 1 something is, 2 usage or input error
 // (including a patch that does not apply, a malformed config or baseline).
+import { writeReportFile } from '../output';
 import { Command, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -56,17 +57,7 @@ function addCommonOptions(cmd: Command): Command {
 
 function writeReport(file: string | undefined, text: string): void {
   if (!file) { process.stdout.write(text); return; }
-  const abs = path.resolve(file);
-  const dir = path.dirname(abs);
-  if (!fs.existsSync(dir)) throw new UsageError(`--output: directory does not exist: ${dir}`);
-  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
-    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  try { writeReportFile(file, text); } catch (e) { throw new UsageError((e as Error).message); }
 }
 
 function gateOptions(treeRoot: string, o: CommonOpts): { g: GateOptions; baseline?: Baseline } {

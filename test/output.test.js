@@ -1,0 +1,41 @@
+'use strict';
+// Reports are written atomically into regular files, and straight into special files:
+// `-o /dev/null` must never replace /dev/null by a regular file (it happened here once).
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
+const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
+
+test('output: -o /dev/null writes into the device and leaves it a character device', () => {
+  const r = spawnSync(process.execPath, [BIN, DEMO, '-f', 'json', '-o', '/dev/null'], { encoding: 'utf8' });
+  const st = fs.statSync('/dev/null');
+  if (!st.isCharacterDevice()) {
+    // Put the machine right before failing.
+    fs.rmSync('/dev/null', { force: true });
+    spawnSync('mknod', ['-m', '666', '/dev/null', 'c', '1', '3']);
+  }
+  assert.ok(st.isCharacterDevice(), '/dev/null was replaced');
+  assert.strictEqual(r.status, 1, r.stderr);
+  assert.strictEqual(r.stdout, '');
+});
+
+test('output: a regular file is replaced atomically and keeps its mode; a directory is refused', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-out-'));
+  const out = path.join(dir, 'r.json');
+  fs.writeFileSync(out, 'old');
+  fs.chmodSync(out, 0o640);
+  const r = spawnSync(process.execPath, [BIN, DEMO, '-f', 'json', '-o', out, '--fail-on', 'none'], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.ok(JSON.parse(fs.readFileSync(out, 'utf8')).findings.length > 0);
+  assert.strictEqual(fs.statSync(out).mode & 0o777, 0o640);
+  assert.deepStrictEqual(fs.readdirSync(dir), ['r.json'], 'no temp file left behind');
+  const d = spawnSync(process.execPath, [BIN, DEMO, '-f', 'json', '-o', dir], { encoding: 'utf8' });
+  assert.strictEqual(d.status, 2);
+  assert.match(d.stderr, /is a directory/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
