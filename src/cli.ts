@@ -11,7 +11,11 @@ import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
 import { writeReportFile } from './output';
+import { parseVersion } from './kernel/api';
 import { addGateCommands } from './gate/cli';
+import { parseShard } from './scan';
+import { formatProfile } from './report/profile';
+import { MergeError, registerMerge } from './report/merge';
 import { FixInputError, registerFix } from './fix/command';
 
 export class InputError extends Error {}
@@ -39,6 +43,9 @@ export function checkPaths(paths: string[]): void {
       throw new InputError(code === 'ENOENT' ? `path does not exist: ${p}` : `cannot access ${p}: ${code}`);
     }
     if (!st.isDirectory() && !/\.[ch]$/.test(p)) throw new InputError(`not a directory or a .c/.h file: ${p}`);
+    if (st.isFile()) {
+      try { fs.closeSync(fs.openSync(p, 'r')); } catch (e) { throw new InputError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code}`); }
+    }
     if (st.isDirectory()) {
       try { fs.readdirSync(p); } catch (e) { throw new InputError(`cannot read directory ${p}: ${(e as NodeJS.ErrnoException).code}`); }
     }
@@ -86,10 +93,19 @@ export function buildProgram(): Command {
     .option('--list-rules', 'list the rules and exit')
     .option('--exclude <glob>', 'exclude files matching a glob, relative to the audited path (repeatable)', collect, [])
     .option('-j, --jobs <n>', 'worker threads (default: number of cores)', parseIntOpt('--jobs'))
-    .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile')
+    .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile', (v: string) => {
+      if (!parseVersion(v)) throw new InputError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
+      return v;
+    })
     .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
     .option('--max-file-size <bytes>', 'skip (and report) files larger than this', parseIntOpt('--max-file-size'), 16 * 1024 * 1024)
+    .option('--file-timeout <ms>', 'time limit per file parse; a file over it is retried once, then skipped and reported', parseIntOpt('--file-timeout'), 60000)
     .option('--no-prefilter', 'extract from every file instead of only those the token scan selects')
+    .option('--cache [dir]', 'reuse per-file scan results and extracted facts of earlier runs, kept outside the tree (default dir: $XDG_CACHE_HOME/gup-audit or ~/.cache/gup-audit)')
+    .option('--shard <i/n>', 'audit shard I of N of the files (for CI; combine the SARIF logs with `gup-audit merge`)', (v: string) => {
+      try { return parseShard(v); } catch (e) { throw new InputError((e as Error).message); }
+    })
+    .option('--profile', 'print the slowest phases and files, worker time and peak memory to stderr')
     .option('--stats', 'print attribution, lock-context and timing statistics')
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
     .option('--debug', 'print stack traces on errors')
@@ -98,12 +114,14 @@ export function buildProgram(): Command {
         for (const r of allRules) process.stdout.write(`${r.meta.id.padEnd(28)} ${r.meta.level.padEnd(8)} ${r.meta.short}\n`);
         return;
       }
+      // `--cache TREE` (no directory given, the tree taken as one): the tree is meant.
+      if (paths.length === 0 && typeof opts.cache === 'string') { paths = [opts.cache]; opts.cache = true; }
       checkPaths(paths);
       selectRules({ only: opts.rule, disable: opts.disableRule });
       const res = await audit({
         paths, exclude: opts.exclude, jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: opts.callDepth,
-        maxFileSize: opts.maxFileSize, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
-        onProgress: progressReporter(),
+        maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
+        onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile,
       });
       let text: string;
       if (opts.format === 'json') text = formatJson(res);
@@ -115,6 +133,7 @@ export function buildProgram(): Command {
         text = formatText(res, { chalk: c, stats: !!opts.stats });
       }
       writeOutput(opts.output, text);
+      if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
       if (opts.stats && opts.format !== 'text') {
         const { formatStats } = await import('./report/text');
         process.stderr.write(formatStats(res) + '\n');
@@ -123,13 +142,15 @@ export function buildProgram(): Command {
     });
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)
+  registerMerge(program, writeOutput); // `gup-audit merge` (src/report/merge.ts)
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own one-line errors ("error: unknown option ...") get the tool's prefix too.
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gup-audit: ${s}` : s) });
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);
@@ -139,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line message
     }
-    if (e instanceof InputError || e instanceof UsageError || e instanceof FixInputError) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof FixInputError || e instanceof MergeError) {
       process.stderr.write(`gup-audit: error: ${e.message}\n`);
       return 2;
     }

@@ -7,7 +7,9 @@ import { detectTree, type TreeInfo } from './kernel/era';
 import { gupNames, lockNames, releaseFunctions, type Version } from './kernel/api';
 import { WorkerPool } from './parse/pool';
 import type { FileFacts, FunctionIR } from './parse/ir';
-import type { ScanResult } from './parse/worker';
+import type { ExtractResult } from './parse/worker';
+import { TreeScan, type ScanProfile, type Shard } from './scan';
+import { AuditCache, buildId, cacheDirFor } from './cache';
 import { Program } from './analysis/program';
 import { lockOf } from './analysis/lockstate';
 import { gupSites, lockContextOf } from './analysis/sites';
@@ -29,6 +31,21 @@ export interface AuditOptions {
   levels?: Record<string, Level | 'off'>;
   timeoutMs?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Cache directory (true: the default, $XDG_CACHE_HOME/gup-audit); see src/cache.ts. */
+  cache?: string | true;
+  /** Audit shard I of N: the prefilter and first extraction cover the files of the shard,
+   * caller searches the whole tree, and only findings in files of the shard are reported. */
+  shard?: Shard;
+  /** Collect AuditResult.profile (slowest files, worker time per scan). */
+  profile?: boolean;
+}
+
+export interface AuditProfile {
+  scan: ScanProfile;
+  /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
+  slowest: { file: string; ms: number; bytes: number; cached: boolean }[];
+  extract: { files: number; ms: number; cached: number };
+  peakRssBytes: number;
 }
 
 export interface AuditStats {
@@ -54,6 +71,7 @@ export interface AuditResult {
   notifications: Notification[];
   stats: AuditStats;
   rules: Rule[];
+  profile?: AuditProfile;
 }
 
 /** Byte needles of the first scan: any file without one cannot hold a GUP call or a raw
@@ -91,6 +109,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const disc = await discover(opts.paths, tree.root, exclude);
   notifications.push(...disc.notes);
   mark('discover', t0);
+  // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
+  // directory (or excluding everything) must not go green.
+  if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length ? ' (after --exclude)' : ''}`);
 
   const jobs = Math.max(1, opts.jobs ?? os.availableParallelism?.() ?? os.cpus().length);
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
@@ -102,32 +123,43 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: phases,
   };
   try {
-    // ---- prefilter: which files can matter at all ----
-    const scanFiles = async (files: string[], needles: string[]): Promise<string[]> => {
-      const hits: string[] = [];
-      const batch = 128;
-      const tasks: Promise<void>[] = [];
-      let done = 0;
-      for (let i = 0; i < files.length; i += batch) {
-        const part = files.slice(i, i + batch);
-        tasks.push(pool.run<ScanResult>({ type: 'scan', files: part, needles, maxBytes }).then((r) => {
-          stats.bytesScanned += r.bytes;
-          for (const h of r.hits) hits.push(part[h]);
-          for (const s of r.skipped) notifications.push({ level: 'warning', file: rel(tree.root, part[s.index]), message: `skipped: ${s.reason}` });
-          done += part.length;
-          opts.onProgress?.('scan', done, files.length);
-        }, (e: Error) => {
-          notifications.push({ level: 'error', message: `scan of ${part.length} files failed: ${e.message}` });
-        }));
-      }
-      await Promise.all(tasks);
-      return hits.sort();
-    };
+    // ---- prefilter: which files can matter at all (src/scan.ts) ----
     const t1 = Date.now();
-    const candidates = opts.prefilter === false ? disc.files : await scanFiles(disc.files, PREFILTER_NEEDLES);
-    if (opts.prefilter === false) stats.bytesScanned = 0;
+    let cache: AuditCache | undefined;
+    if (opts.cache) {
+      let dir: string;
+      try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
+      cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
+    }
+    const scan = new TreeScan({
+      pool, jobs, root: tree.root, files: disc.files, needles: PREFILTER_NEEDLES, cache, shard: opts.shard,
+      notify: (n) => notifications.push(n), onProgress: opts.onProgress,
+      // The token scan is cheap (no parse): it reads files far above --max-file-size, so
+      // that a big generated header without GUP tokens is simply not a candidate; the cap
+      // only bounds the scan's buffer. Candidates above --max-file-size are skipped and
+      // reported by the extraction.
+      maxBytes: Math.max(maxBytes, 256 * 1024 * 1024),
+    });
+    await scan.loadCache();
+    mark('cache-load', t1);
+    const t1b = Date.now();
+    const candidates = await scan.prefilter(opts.prefilter !== false);
+    stats.bytesScanned = scan.bytesScanned;
     stats.candidateFiles = candidates.length;
-    mark('prefilter', t1);
+    mark('prefilter', t1b);
+    // With --cache, an unchanged tree audited with the same options: the last result.
+    const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), exclude, tree, opts.callDepth ?? 6, maxBytes,
+      opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null]) : '';
+    // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
+    // stand-in for a run after an edit.)
+    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
+    if (reused) {
+      phases.total = Date.now() - t0;
+      const profile: AuditProfile | undefined = opts.profile ? {
+        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      } : undefined;
+      return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(profile ? { profile } : {}) };
+    }
 
     // ---- parse and extract, then follow callers of lock-dependent helpers ----
     const t2 = Date.now();
@@ -135,26 +167,32 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const extracted = new Map<string, Set<number>>();
     const functions: FunctionIR[] = [];
     const parsedFiles = new Set<string>();
+    const extractions: AuditProfile['slowest'] = [];
     const extract = async (files: string[], names: string[], first: boolean) => {
       let done = 0;
       await Promise.all(files.map(async (abs) => {
         const file = rel(tree.root, abs);
         const skip = [...(extracted.get(abs) ?? [])];
         try {
-          const r = await pool.run<{ facts?: FileFacts; skipped?: string; notes?: string[] }>({
+          const r = await pool.run<ExtractResult>({
             type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1] }, maxBytes,
+            ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
           });
+          if (opts.profile) extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached });
           if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
           for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
           const f = r.facts!;
           if (f.functions.length) parsedFiles.add(abs);
-          if (first) factsByFile.set(abs, f);
+          // (Kept for the statistics only: not the list of every function the file defines,
+          // ~1.2M objects with --no-prefilter.)
+          if (first) factsByFile.set(abs, { ...f, defined: [] });
           const seen = extracted.get(abs) ?? new Set<number>();
           for (const fn of f.functions) {
             if (seen.has(fn.startLine)) continue;
             seen.add(fn.startLine);
             functions.push(fn);
             stats.parseErrorNodes += fn.errors;
+            if (fn.truncated) notifications.push({ level: 'warning', file, message: `${fn.name}() not fully analysed: ${fn.truncated}` });
           }
           extracted.set(abs, seen);
         } catch (e) {
@@ -187,11 +225,12 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       const work = new Map<string, Set<string>>(staticByFile);
       if (globals.size) {
         const t3 = Date.now();
-        const hits = await scanFiles(disc.files.filter((f) => f.endsWith('.c') || f.endsWith('.h')), [...globals]);
+        // Files calling one of the helpers, with the names each calls (src/scan.ts).
+        const hits = await scan.callers([...globals]);
         mark('callgraph-scan', t3);
-        for (const h of hits) {
+        for (const [h, names] of hits) {
           if (!work.has(h)) work.set(h, new Set());
-          for (const g of globals) work.get(h)!.add(g);
+          for (const g of names) work.get(h)!.add(g);
         }
       }
       // One request per file with the names that matter there.
@@ -254,11 +293,42 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         stats.gupTokenSites++;
         if (attributedAt.has(`${f.file}:${t.line}:${t.col}`)) stats.gupCallSitesAttributed++;
       }
-      for (const u of f.unattributed) stats.unattributed.push({ file: f.file, ...u });
+      for (const u of f.unattributed) {
+        stats.unattributed.push({ file: f.file, ...u });
+        // Syntax tree-sitter could not read hid a GUP call: say so, not only in --stats.
+        if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
+      }
     }
     mark('analyse', t4);
+    if (opts.shard) {
+      const mine = findings.filter((f) => scan.isInShard(path.join(tree.root, f.file)));
+      findings.length = 0;
+      findings.push(...mine);
+      stats.findingsByRule = {};
+      for (const f of findings) stats.findingsByRule[f.ruleId] = (stats.findingsByRule[f.ruleId] ?? 0) + 1;
+    }
+    if (cache) {
+      const t5 = Date.now();
+      if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications, stats });
+      scan.save(t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0);
+      mark('cache-save', t5);
+    }
     phases.total = Date.now() - t0;
-    return { tree, findings, notifications, stats, rules };
+    let profile: AuditProfile | undefined;
+    if (opts.profile) {
+      extractions.sort((a, b) => b.ms - a.ms);
+      profile = {
+        scan: scan.profile,
+        slowest: extractions.slice(0, 20),
+        extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
+    }
+    // The same skip can be seen by several scans (prefilter, caller searches): report it once.
+    const seenNote = new Set<string>();
+    const uniqueNotes = notifications.filter((n) => { const k = `${n.level}\0${n.file ?? ''}\0${n.message}`; if (seenNote.has(k)) return false; seenNote.add(k); return true; })
+      .sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.message.localeCompare(b.message)); // (workers finish in any order)
+    return { tree, findings, notifications: uniqueNotes, stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     await pool.close();
   }

@@ -21,8 +21,28 @@ function getParser(): Parser {
  * avoids its limit on very long strings. */
 function parseText(text: string): Parser.Tree {
   const p = getParser();
-  if (text.length < 30000) return p.parse(text);
-  return p.parse((index: number) => text.slice(index, index + 16384));
+  p.setTimeoutMicros(deadline === Infinity ? 0 : Math.max(1000, Math.ceil((deadline - Date.now()) * 1000)));
+  const tree = text.length < 30000 ? p.parse(text) : p.parse((index: number) => text.slice(index, index + 16384));
+  if (!tree) {
+    p.reset(); // a timed-out parser would otherwise resume the old text on its next parse
+    throw new TimeLimitError(`timed out after ${limitMs} ms (in the parser)`);
+  }
+  return tree;
+}
+
+/** The time limit of the current task, set by the worker. It is enforced here, not by
+ * terminating the worker: tree-sitter reads its input through a JavaScript callback, and a
+ * worker terminated inside a parse aborts the whole process. Parsing stops through
+ * tree-sitter's own timeout and the IR builder checks the clock as it goes. */
+let deadline = Infinity;
+let limitMs = 0;
+export class TimeLimitError extends Error {}
+export function setDeadline(ms: number | undefined): void {
+  limitMs = ms ?? 0;
+  deadline = ms ? Date.now() + ms : Infinity;
+}
+function checkDeadline(): void {
+  if (Date.now() > deadline) throw new TimeLimitError(`timed out after ${limitMs} ms`);
 }
 
 interface Pred { n: number; s: number }
@@ -38,6 +58,15 @@ const STATEMENT_TYPES = new Set([
 
 const MACRO_LOOP = /(for_each|_each_|^for_|_for$|_loop$|^loop_)/;
 
+/** Nesting limits. Expressions and statements nested deeper than this are not walked
+ * recursively: their calls are kept, in evaluation order, as a flat sequence (statements:
+ * one stmt node), and the function says so in `truncated` (a notification). This keeps the
+ * worker's stack and the structured clone of the result (which fails silently on very deep
+ * objects) safe, and bounds every recursive walker over Expr downstream (lockstate,
+ * region, analysis/expr) by the same depth. Real kernel code nests a few dozen levels. */
+export const MAX_EXPR_DEPTH = 256;
+export const MAX_STMT_DEPTH = 256;
+
 function normSpace(s: string): string {
   return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
@@ -52,6 +81,11 @@ class FunctionBuilder {
   aliases = new Map<string, string | null>();
   errors = 0;
   exit: number;
+  /** Nesting cut-offs met (see MAX_EXPR_DEPTH). */
+  cutoffs = new Set<string>();
+  private exprDepth = 0;
+  private stmtDepth = 0;
+  private ticks = 0;
   private stmtStart = 0;
   private stmtEnd = 0;
 
@@ -159,6 +193,16 @@ class FunctionBuilder {
   contTargets: Pred[] = [];
 
   stmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    if (this.stmtDepth >= MAX_STMT_DEPTH) {
+      this.cutoffs.add(`statements nested deeper than ${MAX_STMT_DEPTH} levels`);
+      return this.withStmt(n, () => this.exprStmt(n, this.flatCalls(n), preds));
+    }
+    if ((++this.ticks & 255) === 0) checkDeadline();
+    this.stmtDepth++;
+    try { return this.stmtNode(n, preds); } finally { this.stmtDepth--; }
+  }
+
+  private stmtNode(n: SyntaxNode, preds: Pred[]): Pred[] {
     switch (n.type) {
       case 'compound_statement':
         return this.block(n.namedChildren, preds);
@@ -170,18 +214,25 @@ class FunctionBuilder {
       case 'declaration':
         return this.withStmt(n, () => this.declaration(n, preds));
       case 'if_statement': {
-        const cond = n.childForFieldName('condition');
-        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
-        this.link(preds, br);
-        const cons = n.childForFieldName('consequence');
-        const alt = n.childForFieldName('alternative');
-        const t = cons ? this.stmt(cons, [{ n: br, s: 0 }]) : [{ n: br, s: 0 }];
-        let f: Pred[] = [{ n: br, s: 1 }];
-        if (alt) {
+        // `else if` chains are followed in a loop, not by recursion (they can be long).
+        const out: Pred[] = [];
+        let cur: SyntaxNode = n;
+        let into = preds;
+        for (;;) {
+          const cond = cur.childForFieldName('condition');
+          const br = this.withStmt(cond ?? cur, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(cur)));
+          this.link(into, br);
+          const cons = cur.childForFieldName('consequence');
+          const alt = cur.childForFieldName('alternative');
+          out.push(...(cons ? this.stmt(cons, [{ n: br, s: 0 }]) : [{ n: br, s: 0 }]));
+          const f: Pred[] = [{ n: br, s: 1 }];
+          if (!alt) { out.push(...f); break; }
           const inner = alt.type === 'else_clause' ? alt.namedChildren.filter((x) => x.type !== 'comment') : [alt];
-          f = this.block(inner, f);
+          if (inner.length === 1 && inner[0].type === 'if_statement') { cur = inner[0]; into = f; continue; }
+          out.push(...this.block(inner, f));
+          break;
         }
-        return [...t, ...f];
+        return out;
       }
       case 'while_statement': {
         const cond = n.childForFieldName('condition');
@@ -244,11 +295,11 @@ class FunctionBuilder {
         // nowhere), so that guards computed from the same value stay correlated.
         const swExpr = this.nodes[sw].expr;
         const pure = swExpr !== null && !JSON.stringify(swExpr).includes('"k":"call"');
+        const others = (body?.namedChildren ?? []).filter((x) => x.type === 'case_statement').map((x) => x.childForFieldName('value')).filter((x): x is SyntaxNode => !!x);
         for (const c of body?.namedChildren ?? []) {
           if (c.type === 'case_statement') {
             const j = this.newNode('join', null, this.line(c));
             const value = c.childForFieldName('value');
-            const others = (body?.namedChildren ?? []).filter((x) => x.type === 'case_statement').map((x) => x.childForFieldName('value')).filter((x): x is SyntaxNode => !!x);
             let assume: Expr | null = null;
             if (pure && value) assume = { k: 'bin', op: '==', l: swExpr!, r: this.expr(value) };
             else if (pure && others.length && others.length <= 16) {
@@ -398,6 +449,50 @@ class FunctionBuilder {
   // ---- expressions ----
 
   expr(n: SyntaxNode): Expr {
+    if (this.exprDepth >= MAX_EXPR_DEPTH) {
+      this.cutoffs.add(`expressions nested deeper than ${MAX_EXPR_DEPTH} levels`);
+      return this.flatCalls(n);
+    }
+    if ((++this.ticks & 255) === 0) checkDeadline();
+    this.exprDepth++;
+    try { return this.exprNode(n); } finally { this.exprDepth--; }
+  }
+
+  /** The calls of a subtree in evaluation order (arguments before their call), each with
+   * leaf arguments only, as a flat sequence: an iterative walk, used past the limits. */
+  flatCalls(root: SyntaxNode): Expr {
+    const items: Expr[] = [];
+    const stack: [SyntaxNode, boolean][] = [[root, false]];
+    while (stack.length) {
+      const [n, after] = stack.pop()!;
+      if ((++this.ticks & 255) === 0) checkDeadline();
+      if (after) { items.push(this.call(n, true)); continue; }
+      if (n.type === 'ERROR') this.errors++;
+      if (n.type === 'call_expression') stack.push([n, true]);
+      const kids = n.namedChildren;
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], false]);
+    }
+    return { k: 'seq', items };
+  }
+
+  /** A leaf argument as an Expr without recursion (`x`, `0`, `NULL`, `&x`); else opaque. */
+  leaf(n: SyntaxNode): Expr {
+    switch (n.type) {
+      case 'identifier': case 'number_literal': case 'null': case 'true': case 'false':
+      case 'string_literal': case 'char_literal':
+        return this.exprNode(n);
+      case 'pointer_expression': {
+        const arg = n.childForFieldName('argument');
+        const op = n.childForFieldName('operator')?.text ?? '';
+        if (arg && arg.type === 'identifier') return { k: 'un', op, e: { k: 'id', n: arg.text } };
+        return { k: 'other', t: n.type, subs: [] };
+      }
+      default:
+        return { k: 'other', t: n.type, subs: [] };
+    }
+  }
+
+  private exprNode(n: SyntaxNode): Expr {
     switch (n.type) {
       case 'identifier':
         return { k: 'id', n: n.text };
@@ -504,29 +599,32 @@ class FunctionBuilder {
     return out;
   }
 
-  call(n: SyntaxNode): Expr {
+  /** `flat`: past the nesting limit, the arguments' own calls are already in the sequence
+   * (see flatCalls); the arguments become leaves. */
+  call(n: SyntaxNode, flat = false): Expr {
     const fn = n.childForFieldName('function');
     const argsNode = n.childForFieldName('arguments');
     const name = fn && fn.type === 'identifier' ? fn.text : null;
     const argNodes = (argsNode?.namedChildren ?? []).filter((x) => x.type !== 'comment');
     // Arguments are evaluated before the call: register their calls first.
-    const args = argNodes.map((a) => this.expr(a));
+    const args = argNodes.map((a) => (flat ? this.leaf(a) : this.expr(a)));
     const id = this.calls.length;
     const span = this.span(fn ?? n);
     this.calls.push({
       id,
       name,
-      argText: argNodes.map((a) => normSpace(a.text)),
+      // Past the nesting limit the texts are clipped (nested calls would make them quadratic).
+      argText: argNodes.map((a) => normSpace(flat ? a.text.slice(0, 512) : a.text)),
       args,
       span,
       callSpan: this.span(n),
       stmtStart: this.stmtStart,
       stmtEnd: this.stmtEnd,
-      text: normSpace(n.text),
+      text: normSpace(flat ? n.text.slice(0, 512) : n.text),
     });
     if (!fn || fn.type !== 'identifier') {
       // Calls through pointers: evaluate the callee expression for its side effects.
-      return { k: 'call', callee: null, args: fn ? [this.expr(fn), ...args] : args, call: id };
+      return { k: 'call', callee: null, args: fn && !flat ? [this.expr(fn), ...args] : args, call: id };
     }
     return { k: 'call', callee: name, args, call: id };
   }
@@ -583,6 +681,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     nodes: b.nodes,
     aliases,
     errors,
+    ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };
 }
 
@@ -694,6 +793,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   }
   const defines = wanted.size ? collectDefines(masked, lines) : {};
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
+    checkDeadline();
     const fn = buildFunction(req.file, text, lines, c);
     const macros = macrosUsed(masked.slice(c.headerStart, c.end), defines);
     if (macros) fn.macros = macros;
@@ -701,6 +801,8 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     facts.functions.push(fn);
   }
   if (skip.size === 0) {
+    const seenCalls = new Set<string>();
+    for (const f of facts.functions) for (const k of f.calls) seenCalls.add(`${f.startLine}:${k.name}:${k.span.line}:${k.span.col}`);
     for (const s of gupSites) {
       const line = lineOf(lines, s.off);
       const col = s.off - lines.starts[line] + 1;
@@ -708,8 +810,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
       const c = findCut(s.off);
       const inBody = c && lineOf(lines, s.off) > c.braceLine;
       if (c && inBody) {
-        const fn = facts.functions.find((f) => f.startLine === c.headerLine + 1);
-        if (fn && fn.calls.some((k) => k.name === s.name && k.span.line === line + 1 && k.span.col === col)) continue;
+        if (seenCalls.has(`${c.headerLine + 1}:${s.name}:${line + 1}:${col}`)) continue;
         facts.unattributed.push({ name: s.name, line: line + 1, reason: 'in a function body, but the parser did not see a call' });
         continue;
       }

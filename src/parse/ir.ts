@@ -83,6 +83,8 @@ export interface FunctionIR {
   errors: number;
   /** `#define`s of the same file that the function's body names (transitively). */
   macros?: Record<string, MacroDef>;
+  /** Set when nesting limits cut the function's IR short (reported as a notification). */
+  truncated?: string;
 }
 
 /** A `#define` of the file: object-like (no params) or function-like. */

@@ -1,5 +1,7 @@
-// A small pool of worker threads. A worker that crashes or exceeds the per-task time limit
-// is replaced; its task is retried once, then reported as failed.
+// A small pool of worker threads. A task over the time limit, or whose worker crashes, is
+// retried once, then reported as failed. Extraction stops itself at the limit (the worker
+// says `timedOut` and stays); a worker that does not answer by twice the limit (+1 s) is
+// terminated and replaced (a last resort: see setDeadline in ./extract).
 import { Worker } from 'worker_threads';
 import * as path from 'path';
 import type { WorkerTask } from './worker';
@@ -16,6 +18,12 @@ interface Slot {
   worker: Worker;
   busy: Pending | null;
   timer: NodeJS.Timeout | null;
+  /** The worker has loaded its modules (it says so first): the time limit counts from
+   * here, so that worker start-up never eats into a file's time. */
+  ready: boolean;
+  /** Settles when the worker is ready or gone: a worker is never terminated while it is
+   * still loading its native modules (that can hang or abort the process). */
+  started: Promise<void>;
 }
 
 export class WorkerPool {
@@ -23,6 +31,9 @@ export class WorkerPool {
   private queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  /** Workers that died before they were ready, in a row: a worker that cannot start at all
+   * fails every task instead of being respawned forever. */
+  private startFailures = 0;
 
   constructor(private readonly size: number, private readonly timeoutMs: number) {
     for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
@@ -30,20 +41,32 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(path.join(__dirname, 'worker.js'));
-    const slot: Slot = { worker, busy: null, timer: null };
-    worker.on('message', (msg: { id: number; result?: unknown; error?: string }) => {
+    let started!: () => void;
+    const slot: Slot = { worker, busy: null, timer: null, ready: false, started: new Promise<void>((r) => { started = r; }) };
+    worker.once('exit', () => started());
+    // A worker that neither starts nor fails (a broken install) must not stall the run.
+    const startTimer = setTimeout(() => {
+      if (!slot.ready && !this.closed && this.slots.includes(slot)) this.crashed(slot, 'worker did not start within 30 s');
+    }, 30000);
+    startTimer.unref();
+    worker.on('message', (msg: { id: number; result?: unknown; error?: string; ready?: boolean; timedOut?: boolean }) => {
+      // Ref'd until ready (nothing else keeps the process alive while tasks wait for it).
+      if (msg.ready) { slot.ready = true; started(); clearTimeout(startTimer); this.startFailures = 0; worker.unref(); this.pump(); return; }
       const p = slot.busy;
       if (!p || p.id !== msg.id) return;
       this.finish(slot);
-      if (msg.error !== undefined) p.reject(new Error(msg.error));
+      if (msg.timedOut && p.tries < 1) { p.tries++; this.queue.unshift(p); }
+      else if (msg.error !== undefined) p.reject(new Error(msg.timedOut ? `${msg.error} (tried twice)` : msg.error));
       else p.resolve(msg.result);
       this.pump();
     });
     worker.on('error', (err) => this.crashed(slot, `worker crashed: ${err.message}`));
+    // A result that cannot be deserialised (e.g. nested too deeply) is dropped by Node with
+    // only this event: without it the task would wait for its time limit.
+    worker.on('messageerror', (err) => this.crashed(slot, `worker result could not be received: ${err.message}`));
     worker.on('exit', (code) => {
-      if (!this.closed && slot.busy) this.crashed(slot, `worker exited with code ${code}`);
+      if (!this.closed && (slot.busy || !slot.ready)) this.crashed(slot, `worker exited with code ${code}`);
     });
-    worker.unref();
     return slot;
   }
 
@@ -56,6 +79,13 @@ export class WorkerPool {
   private crashed(slot: Slot, why: string): void {
     const p = slot.busy;
     this.finish(slot);
+    if (!slot.ready && ++this.startFailures >= 3) {
+      this.closed = true;
+      slot.worker.removeAllListeners();
+      void slot.worker.terminate();
+      for (const q of [...(p ? [p] : []), ...this.queue.splice(0)]) q.reject(new Error(`worker could not start: ${why}`));
+      return;
+    }
     const i = this.slots.indexOf(slot);
     if (i >= 0) {
       slot.worker.removeAllListeners();
@@ -66,23 +96,27 @@ export class WorkerPool {
       if (p.tries < 1) {
         p.tries++;
         this.queue.unshift(p);
-      } else p.reject(new Error(why));
+      } else p.reject(new Error(`${why} (tried twice)`));
     }
     this.pump();
   }
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (slot.busy || this.queue.length === 0) continue;
+      if (slot.busy || !slot.ready || this.queue.length === 0) continue;
       const p = this.queue.shift()!;
       slot.busy = p;
-      slot.timer = setTimeout(() => this.crashed(slot, `timed out after ${this.timeoutMs} ms`), this.timeoutMs);
-      slot.worker.postMessage({ id: p.id, task: p.task });
+      // The limit is per file: a scan batch (many files, no parse) gets at least a minute.
+      const limit = p.task.type === 'extract' ? this.timeoutMs : Math.max(this.timeoutMs, 60000);
+      const hard = 2 * limit + 1000;
+      slot.timer = setTimeout(() => this.crashed(slot, `worker did not answer within ${hard} ms (time limit ${limit} ms)`), hard);
+      slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit });
     }
   }
 
   run<T>(task: WorkerTask): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.closed) { reject(new Error('worker pool is closed')); return; }
       this.queue.push({ id: this.nextId++, task, tries: 0, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
@@ -90,6 +124,16 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    // terminate()'s promise does not keep the event loop alive, and an unref'd worker's
+    // 'exit' can come after the loop ran dry: the run would end without a result. A timer
+    // holds the loop until every worker is gone.
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      // (never while a worker is still loading its native modules: see Slot.started)
+      const atMost = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+      await Promise.all(this.slots.map(async (s) => { await Promise.race([s.started, atMost(30000)]); await s.worker.terminate(); }));
+    } finally {
+      clearInterval(hold);
+    }
   }
 }

@@ -1,17 +1,58 @@
-// Worker thread: token scans (prefilter) and fact extraction. Returns plain data only.
+// Worker thread: token scans (prefilter, call index, caller searches), file stats and fact
+// extraction. Returns plain data only.
 import { parentPort } from 'worker_threads';
 import * as fs from 'fs';
+import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { createHash } from 'crypto';
 import { isUtf8 } from 'buffer';
-import { extractFile, type ExtractRequest } from './extract';
+import { extractFile, setDeadline, TimeLimitError, type ExtractRequest } from './extract';
+import { NeedleSet, Scanner } from './needles';
+import type { FileFacts } from './ir';
 
 export type WorkerTask =
-  | { type: 'scan'; files: string[]; needles: string[]; maxBytes: number }
-  | { type: 'extract'; req: ExtractRequest; maxBytes: number };
+  | ScanTask
+  | { type: 'stat'; files: string[] }
+  | { type: 'extract'; req: ExtractRequest; maxBytes: number; cache?: { dir: string; build: string } };
+
+export interface ScanTask {
+  type: 'scan';
+  files: string[];
+  needles: string[];
+  /** Needles match whole identifiers only. */
+  word?: boolean;
+  /** Report every needle found per hit file (ScanResult.which), not just that one is. */
+  all?: boolean;
+  /** Also return each file's call index (hashes of the identifiers it calls). */
+  index?: boolean;
+  /** Also return each file's stat key (size, mtime, ctime, inode) for the cache. */
+  stat?: boolean;
+  maxBytes: number;
+}
 
 export interface ScanResult {
   hits: number[];
+  /** With `all`: the needle indices found, per hit. */
+  which?: number[][];
   skipped: { index: number; reason: string }[];
   bytes: number;
+  /** With `index`: file i's sorted hashes are hashes[offsets[i] .. offsets[i+1]); files in
+   * `unindexed` (too many names, or skipped) have none and must be searched. */
+  index?: { hashes: Uint32Array; offsets: Int32Array; unindexed: number[] };
+  /** With `stat`: size, mtimeMs, ctimeMs, ino per file (NaN when unreadable). */
+  stat?: Float64Array;
+  ms: number;
+}
+
+export interface ExtractResult {
+  facts?: FileFacts;
+  skipped?: string;
+  notes?: string[];
+  /** Milliseconds spent (for --profile) and whether the facts came from the cache. */
+  ms?: number;
+  cached?: boolean;
+  bytes?: number;
 }
 
 let buf = Buffer.allocUnsafe(1 << 20);
@@ -42,23 +83,78 @@ function readWhole(path: string, maxBytes: number): Buffer | string {
   }
 }
 
-function scan(task: Extract<WorkerTask, { type: 'scan' }>): ScanResult {
-  const res: ScanResult = { hits: [], skipped: [], bytes: 0 };
-  const needles = task.needles.map((n) => Buffer.from(n, 'latin1'));
-  for (let i = 0; i < task.files.length; i++) {
-    const data = readWhole(task.files[i], Number.MAX_SAFE_INTEGER);
-    if (typeof data === 'string') { res.skipped.push({ index: i, reason: data }); continue; }
-    res.bytes += data.length;
-    for (const n of needles) {
-      if (data.indexOf(n) >= 0) { res.hits.push(i); break; }
+let scanner: Scanner | null = null;
+/** Bytes of source parsed since the last collection (see collectTrees). */
+let parsedSince = 0;
+const needleSets = new Map<string, NeedleSet>();
+
+function scan(task: ScanTask): ScanResult {
+  const t0 = Date.now();
+  scanner ??= new Scanner();
+  const key = `${task.word ? 'w' : 's'}\0${task.needles.join('\0')}`;
+  let set = needleSets.get(key);
+  if (!set) {
+    if (needleSets.size > 32) needleSets.clear();
+    set = new NeedleSet(task.needles, !!task.word);
+    needleSets.set(key, set);
+  }
+  const n = task.files.length;
+  const res: ScanResult = { hits: [], skipped: [], bytes: 0, ms: 0 };
+  if (task.all) res.which = [];
+  const parts: Uint32Array[] = [];
+  const offsets = new Int32Array(n + 1);
+  const unindexed: number[] = [];
+  let total = 0;
+  const stat = task.stat ? new Float64Array(4 * n).fill(NaN) : undefined;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = total;
+    const r = scanner.read(task.files[i], task.maxBytes);
+    if (typeof r === 'string') {
+      res.skipped.push({ index: i, reason: r });
+      unindexed.push(i);
+      continue;
+    }
+    if (stat) stat.set([r.size, r.mtimeMs, r.ctimeMs, r.ino], 4 * i);
+    res.bytes += r.len;
+    if (task.needles.length) {
+      const found = scanner.search(set, r.len, !task.all);
+      if (found.length) {
+        res.hits.push(i);
+        res.which?.push(found.sort((a, b) => a - b));
+      }
+    }
+    if (task.index) {
+      const idx = scanner.callIndex(r.len);
+      if (idx) { parts.push(idx); total += idx.length; } else unindexed.push(i);
     }
   }
+  offsets[n] = total;
+  if (task.index) {
+    const hashes = new Uint32Array(total);
+    let at = 0;
+    for (const p of parts) { hashes.set(p, at); at += p.length; }
+    res.index = { hashes, offsets, unindexed };
+  }
+  if (stat) res.stat = stat;
+  // A buffer grown for a big generated header (up to ~25 MB) is not kept for the rest of
+  // the run: a new scanner starts small again.
+  if (scanner.reserved > 8 << 20) scanner = null;
+  res.ms = Date.now() - t0;
   return res;
 }
 
-function extract(task: Extract<WorkerTask, { type: 'extract' }>) {
-  const data = readWhole(task.req.abs, task.maxBytes);
-  if (typeof data === 'string') return { skipped: data };
+function statFiles(files: string[]): Float64Array {
+  const out = new Float64Array(4 * files.length).fill(NaN);
+  for (let i = 0; i < files.length; i++) {
+    try {
+      const st = fs.statSync(files[i], { throwIfNoEntry: false });
+      if (st && st.isFile()) out.set([st.size, st.mtimeMs, st.ctimeMs, st.ino], 4 * i);
+    } catch { /* NaN: not cacheable, rescanned */ }
+  }
+  return out;
+}
+
+function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: Buffer): ExtractResult {
   const probe = data.subarray(0, Math.min(data.length, 8192));
   if (probe.indexOf(0) >= 0) return { skipped: 'binary file (contains NUL bytes)' };
   const notes: string[] = [];
@@ -69,11 +165,82 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>) {
   return { facts, notes };
 }
 
-parentPort!.on('message', (msg: { id: number; task: WorkerTask }) => {
+/** Facts are cached by content: the key is the build, the path, a hash of the bytes and
+ * the request, so a changed file or a different request can never hit a stale entry. */
+function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
+  const t0 = Date.now();
+  const data = readWhole(task.req.abs, task.maxBytes);
+  if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
+  let file: string | null = null;
+  if (task.cache) {
+    const content = createHash('sha1').update(data).digest('hex');
+    const { names, gupNames, skip, file: rel } = task.req;
+    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null])).digest('hex');
+    file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
+    try {
+      const hit = v8.deserialize(fs.readFileSync(file)) as ExtractResult;
+      try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
+      return { ...hit, ms: Date.now() - t0, cached: true, bytes: data.length };
+    } catch { /* miss (or unreadable entry): extract */ }
+  }
+  parsedSince += data.length;
+  const res = extractUncached(task, data);
+  if (file) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      fs.writeFileSync(tmp, v8.serialize(res));
+      fs.renameSync(tmp, file);
+    } catch { /* a cache that cannot be written is only slower */ }
+  }
+  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length };
+}
+
+// TEST-ONLY fault hook, used by test/robustness.test.js to exercise the pool's
+// replace-and-retry paths; never set these variables otherwise. GUP_AUDIT_TEST_FAULT=crash
+// (the worker exits abruptly) or =hang (it spins in JavaScript, ignoring every time limit)
+// when asked to extract a file whose path contains GUP_AUDIT_TEST_FAULT_ON (with
+// GUP_AUDIT_TEST_FAULT_TASK=scan: to scan a batch holding such a file). With
+// GUP_AUDIT_TEST_FAULT_ONCE=<marker file> only the first attempt faults (it creates the marker).
+const fault = process.env.GUP_AUDIT_TEST_FAULT;
+const faultOn = process.env.GUP_AUDIT_TEST_FAULT_ON;
+const faultOnce = process.env.GUP_AUDIT_TEST_FAULT_ONCE;
+const faultTask = process.env.GUP_AUDIT_TEST_FAULT_TASK ?? 'extract';
+function testFault(t: WorkerTask): void {
+  if (!fault || !faultOn || t.type !== faultTask) return;
+  if (!(t.type === 'extract' ? t.req.abs.includes(faultOn) : t.type === 'scan' && t.files.some((f) => f.includes(faultOn)))) return;
+  if (faultOnce) {
+    try { fs.writeFileSync(faultOnce, '', { flag: 'wx' }); } catch { return; }
+  }
+  if (fault === 'crash') process.exit(70);
+  if (fault === 'hang') for (;;) { /* until terminated */ }
+}
+
+parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: number }) => {
   try {
-    const result = msg.task.type === 'scan' ? scan(msg.task) : extract(msg.task);
+    const t = msg.task;
+    testFault(t);
+    // Extraction enforces the time limit itself (see setDeadline in ./extract).
+    if (t.type === 'extract') setDeadline(msg.timeoutMs);
+    const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : extract(t);
     parentPort!.postMessage({ id: msg.id, result });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e) });
+    parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e), timedOut: e instanceof TimeLimitError });
+  } finally {
+    setDeadline(undefined);
+    collectTrees(msg.task);
   }
 });
+
+// tree-sitter trees live in native memory, freed only when the GC finalises their small
+// JavaScript objects, which this worker's small heap rarely asks for: without explicit
+// collections they pile up (about 0.9 GB for drivers/media parsed whole). A collection
+// every few MB of parsed source; the finalisers run once this message is handled.
+v8.setFlagsFromString('--expose_gc');
+const gc = vm.runInNewContext('gc') as () => void;
+function collectTrees(t: WorkerTask): void {
+  if (t.type === 'extract' && parsedSince > 4 << 20) { gc(); parsedSince = 0; }
+}
+
+// Modules are loaded: the pool starts this worker's time limits from here.
+parentPort!.postMessage({ ready: true });

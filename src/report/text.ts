@@ -60,11 +60,19 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
     }
   }
   const n = (l: string) => res.findings.filter((f) => f.level === l).length;
+  // Every notification is in JSON `notifications` and SARIF toolExecutionNotifications;
+  // here the skips are listed (up to 50) and the notes counted by kind.
   const skipped = res.notifications.filter((x) => x.level !== 'note');
   if (skipped.length) {
-    out.push(c.yellow(`${skipped.length} file(s) or step(s) not audited:`));
+    out.push(c.yellow(`${skipped.length} file(s) skipped or not fully audited:`));
     for (const s of skipped.slice(0, 50)) out.push(`  ${s.file ?? ''}${s.file ? ': ' : ''}${s.message}`);
     if (skipped.length > 50) out.push(`  ... and ${skipped.length - 50} more (see --format json)`);
+  }
+  const notes = new Map<string, number>();
+  for (const x of res.notifications) if (x.level === 'note') notes.set(x.message, (notes.get(x.message) ?? 0) + 1);
+  if (notes.size) {
+    const kinds = [...notes].slice(0, 5).map(([m, k]) => `${k} x ${m}`).join('; ');
+    out.push(c.dim(`notes: ${kinds}${notes.size > 5 ? '; ...' : ''} (files in --format json)`));
   }
   if (opts.stats) out.push(formatStats(res));
   const v = res.tree.version.join('.');

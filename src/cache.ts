@@ -1,0 +1,235 @@
+// The --cache layer: what a run learnt about each file of a tree, kept outside the tree
+// (default $XDG_CACHE_HOME/gup-audit, else ~/.cache/gup-audit) for the next run.
+//
+//  - trees/<hash of the root>.v8: per file its stat key (size, mtime, ctime, inode), the
+//    prefilter verdict and its call index (hashes of the identifiers it calls). An entry is
+//    used only when the stat key is unchanged; a changed file is simply scanned again
+//    (scanning a file costs what hashing it would). As in git, entries whose mtime is within
+//    two seconds of the scan are "racily clean" and not trusted next time.
+//  - facts/xx/<key>.v8: the facts extracted from one file, keyed by the build, the path, a
+//    SHA-1 of the file's bytes and the request (names, skip list): content-addressed, so a
+//    stale entry can never be used (see extract() in src/parse/worker.ts). Entries not used
+//    for 30 days are removed (checked at most once a day).
+//  - the last audit result in the tree's index: returned as it is when the same options
+//    meet a tree in which no file changed (not stored when a file failed to parse).
+// Both are tied to a build id: the tool version and a hash of the compiled scan/extract
+// code, so a new build never reads an older build's entries.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as v8 from 'v8';
+import { createHash } from 'crypto';
+import { toolVersion } from './version';
+
+const FORMAT = 2;
+const RACY_MS = 2000;
+const PRUNE_EVERY_MS = 24 * 3600 * 1000;
+const PRUNE_AGE_MS = 30 * 24 * 3600 * 1000;
+
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  return path.join(base, 'gup-audit');
+}
+
+let build: string | undefined;
+/** The tool version and a hash of the compiled code whose output the cache holds. */
+export function buildId(): string {
+  if (build) return build;
+  const h = createHash('sha1').update(toolVersion);
+  for (const dir of ['parse', 'kernel']) {
+    const abs = path.join(__dirname, dir);
+    let names: string[] = [];
+    try { names = fs.readdirSync(abs).filter((n) => /\.(js|json)$/.test(n)).sort(); } catch { /* none */ }
+    for (const n of names) h.update(n).update(fs.readFileSync(path.join(abs, n)));
+  }
+  build = `${toolVersion}-${h.digest('hex').slice(0, 16)}`;
+  return build;
+}
+
+/** What a run knows about the files of the tree, in typed arrays (60k files). */
+export interface FileTable {
+  /** Paths relative to the root, sorted. */
+  rels: string[];
+  /** Stat key per file: size, mtimeMs, ctimeMs, ino (NaN: unknown). */
+  st: Float64Array;
+  /** Prefilter verdict: 0 unknown, 1 no, 2 yes. */
+  pre: Uint8Array;
+  /** Sorted call-index hashes: an array (or a view), null (unindexed), undefined (unknown). */
+  calls(i: number): Uint32Array | null | undefined;
+  setCalls(i: number, buf: Uint32Array | null, off?: number, len?: number): void;
+}
+
+interface Stored {
+  format: number;
+  build: string;
+  root: string;
+  needles: string;
+  savedAt: number;
+  prunedAt: number;
+  files: string[];
+  st: Float64Array;
+  /** As FileTable.pre. */
+  pre: Uint8Array;
+  /** 1: no call index (unindexed or unknown). */
+  noCalls: Uint8Array;
+  off: Int32Array;
+  hashes: Uint32Array;
+  result?: StoredResult;
+}
+
+/** A whole audit result, reused when the same options meet a tree none of whose files
+ * changed (`files`: how many files the run saw, all of them unchanged). */
+export interface StoredResult { key: string; files: number; value: unknown }
+
+export class AuditCache {
+  private stored: Stored | null = null;
+  readonly indexFile: string;
+  readonly factsDir: string;
+  /** Statistics for --profile. */
+  hits = 0;
+  misses = 0;
+  private readonly needleKey: string;
+  private newResult?: StoredResult;
+
+  constructor(readonly dir: string, readonly root: string, readonly needles: string[]) {
+    this.needleKey = needles.join('\0');
+    const key = createHash('sha1').update(root).digest('hex').slice(0, 16);
+    this.indexFile = path.join(dir, 'v1', 'trees', `${key}.v8`);
+    this.factsDir = path.join(dir, 'v1');
+    try {
+      const s = v8.deserialize(fs.readFileSync(this.indexFile)) as Stored;
+      if (s.format === FORMAT && s.build === buildId() && s.root === root) this.stored = s;
+    } catch { /* no usable cache: a cold run */ }
+  }
+
+  get loaded(): boolean { return this.stored !== null; }
+
+  /** Take the cached state of every file whose stat key (already in t.st) is unchanged.
+   * Both lists are sorted: one merge walk. */
+  apply(t: FileTable): void {
+    const s = this.stored;
+    if (!s) return;
+    const samePre = s.needles === this.needleKey;
+    let j = 0;
+    for (let i = 0; i < t.rels.length; i++) {
+      const rel = t.rels[i];
+      while (j < s.files.length && s.files[j] < rel) j++;
+      if (j >= s.files.length || s.files[j] !== rel) { this.misses++; continue; }
+      let same = !Number.isNaN(t.st[4 * i]);
+      for (let k = 0; same && k < 4; k++) same = s.st[4 * j + k] === t.st[4 * i + k];
+      if (!same) { this.misses++; continue; }
+      this.hits++;
+      if (samePre) t.pre[i] = s.pre[j];
+      if (!s.noCalls[j]) t.setCalls(i, s.hashes, s.off[j], s.off[j + 1] - s.off[j]);
+    }
+  }
+
+  /** The stored result for `key` if every one of the run's `files` files was unchanged. */
+  result(key: string, files: number): unknown {
+    const r = this.stored?.result;
+    if (!r || r.key !== key || r.files !== files || this.misses !== 0 || this.hits !== files) return undefined;
+    return r.value;
+  }
+
+  setResult(key: string, files: number, value: unknown): void {
+    this.newResult = { key, files, value };
+  }
+
+  /** Write what the table knows (atomically; errors are ignored: a cache that cannot be
+   * written only makes the next run slower). Unless `complete` (the run saw the whole
+   * tree), entries of files outside this run are kept. */
+  save(t: FileTable, startedAt: number, complete: boolean): void {
+    const prev = this.stored;
+    // Rows: >= 0 a file of the table, < 0 a kept entry -(j+1) of the previous index.
+    const rows: number[] = [];
+    if (prev && !complete) {
+      let j = 0;
+      for (let i = 0; i < t.rels.length; i++) {
+        while (j < prev.files.length && prev.files[j] < t.rels[i]) rows.push(-(j++ + 1));
+        if (j < prev.files.length && prev.files[j] === t.rels[i]) j++;
+        rows.push(i);
+      }
+      while (j < prev.files.length) rows.push(-(j++ + 1));
+    } else for (let i = 0; i < t.rels.length; i++) rows.push(i);
+    const n = rows.length;
+    const files: string[] = new Array(n);
+    const st = new Float64Array(4 * n).fill(NaN);
+    const pre = new Uint8Array(n);
+    const noCalls = new Uint8Array(n).fill(1);
+    const off = new Int32Array(n + 1);
+    let total = 0;
+    for (const r of rows) {
+      if (r >= 0) total += t.calls(r)?.length ?? 0;
+      else total += prev!.off[-r] - prev!.off[-r - 1];
+    }
+    const hashes = new Uint32Array(total);
+    let at = 0;
+    const samePre = prev?.needles === this.needleKey;
+    rows.forEach((r, i) => {
+      off[i] = at;
+      if (r < 0) {
+        const o = -r - 1, p = prev!;
+        files[i] = p.files[o];
+        st.set(p.st.subarray(4 * o, 4 * o + 4), 4 * i);
+        pre[i] = samePre ? p.pre[o] : 0;
+        noCalls[i] = p.noCalls[o];
+        const calls = p.hashes.subarray(p.off[o], p.off[o + 1]);
+        hashes.set(calls, at);
+        at += calls.length;
+        return;
+      }
+      files[i] = t.rels[r];
+      const key = t.st.subarray(4 * r, 4 * r + 4);
+      // Racily clean: modified around the scan, the same stat key may hide another change.
+      if (Number.isNaN(key[0]) || key[1] >= startedAt - RACY_MS) return;
+      st.set(key, 4 * i);
+      pre[i] = t.pre[r];
+      const calls = t.calls(r);
+      if (calls) { hashes.set(calls, at); at += calls.length; noCalls[i] = 0; }
+    });
+    off[n] = at;
+    const now = Date.now();
+    let prunedAt = prev?.prunedAt ?? now;
+    if (now - prunedAt > PRUNE_EVERY_MS) { this.prune(now); prunedAt = now; }
+    const out: Stored = {
+      format: FORMAT, build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
+      files, st, pre, noCalls, off, hashes: at === total ? hashes : hashes.slice(0, at),
+      ...(this.newResult ? { result: this.newResult } : {}),
+    };
+    try {
+      fs.mkdirSync(path.dirname(this.indexFile), { recursive: true });
+      const tmp = `${this.indexFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, v8.serialize(out));
+      fs.renameSync(tmp, this.indexFile);
+    } catch { /* see above */ }
+  }
+
+  /** Remove fact entries not read or written for PRUNE_AGE_MS (hits refresh their mtime). */
+  private prune(now: number): void {
+    const facts = path.join(this.factsDir, 'facts');
+    let dirs: string[] = [];
+    try { dirs = fs.readdirSync(facts); } catch { return; }
+    for (const d of dirs) {
+      const abs = path.join(facts, d);
+      let names: string[] = [];
+      try { names = fs.readdirSync(abs); } catch { continue; }
+      for (const n of names) {
+        try {
+          const p = path.join(abs, n);
+          if (now - fs.statSync(p).mtimeMs > PRUNE_AGE_MS) fs.unlinkSync(p);
+        } catch { /* raced with another run */ }
+      }
+    }
+  }
+}
+
+/** Check a --cache directory: absolute, outside the audited tree. */
+export function cacheDirFor(dir: string | true, root: string): string {
+  const abs = path.resolve(dir === true ? defaultCacheDir() : dir);
+  const rel = path.relative(root, abs);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new Error(`the cache directory must be outside the audited tree (${abs} is inside ${root})`);
+  }
+  return abs;
+}

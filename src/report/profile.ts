@@ -1,0 +1,30 @@
+// --profile: where the time went (phases, worker time per scan, slowest extractions,
+// cache use, peak memory), for stderr.
+import type { AuditResult } from '../engine';
+
+const mb = (n: number) => `${(n / 1e6).toFixed(n >= 1e8 ? 0 : 1)} MB`;
+
+export function formatProfile(res: AuditResult): string {
+  const p = res.profile;
+  const out: string[] = ['Profile:'];
+  const phases = Object.entries(res.stats.phasesMs).filter(([k]) => k !== 'total');
+  out.push(`  phases (wall ms)        ${phases.map(([k, v]) => `${k}=${v}`).join(' ')} total=${res.stats.phasesMs.total ?? 0}`);
+  if (!p) return out.join('\n');
+  const slowest = [...phases].sort((a, b) => b[1] - a[1])[0];
+  if (slowest) out.push(`  slowest phase           ${slowest[0]} (${slowest[1]} ms)`);
+  for (const kind of Object.keys(p.scan.workerMs)) {
+    const ms = p.scan.workerMs[kind], bytes = p.scan.bytes[kind] ?? 0;
+    const rate = ms > 0 ? ` (${(bytes / 1e3 / ms).toFixed(0)} MB/s per worker)` : '';
+    out.push(`  scan ${kind.padEnd(18)} ${p.scan.files[kind] ?? 0} files, ${mb(bytes)}, ${ms} ms of worker time${rate}`);
+  }
+  if (p.scan.cacheHits || p.scan.cacheMisses) out.push(`  cache                   ${p.scan.cacheHits} files unchanged, ${p.scan.cacheMisses} scanned again`);
+  out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache`);
+  if (p.slowest.length) {
+    out.push('  slowest extractions:');
+    for (const e of p.slowest.slice(0, 15)) {
+      out.push(`    ${String(e.ms).padStart(6)} ms  ${e.file} (${(e.bytes / 1024).toFixed(0)} KB${e.cached ? ', cached' : ''})`);
+    }
+  }
+  out.push(`  peak RSS                ${mb(p.peakRssBytes)}`);
+  return out.join('\n');
+}
