@@ -11,6 +11,8 @@ import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
 import { writeReportFile } from './output';
+import { detectTree } from './kernel/era';
+import { baselineEntry, formatBaseline, loadBaseline, resolveConfig } from './gate/config';
 import { parseVersion } from './kernel/api';
 import { addGateCommands } from './gate/cli';
 import { parseShard } from './scan';
@@ -106,6 +108,9 @@ export function buildProgram(): Command {
       try { return parseShard(v); } catch (e) { throw new InputError((e as Error).message); }
     })
     .option('--profile', 'print the slowest phases and files, worker time and peak memory to stderr')
+    .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root, if present)')
+    .option('--baseline <file>', 'suppress the findings listed in this baseline (matched by fingerprint)')
+    .option('--write-baseline <file>', 'write the findings of this run as a baseline file')
     .option('--stats', 'print attribution, lock-context and timing statistics')
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
     .option('--debug', 'print stack traces on errors')
@@ -118,11 +123,30 @@ export function buildProgram(): Command {
       if (paths.length === 0 && typeof opts.cache === 'string') { paths = [opts.cache]; opts.cache = true; }
       checkPaths(paths);
       selectRules({ only: opts.rule, disable: opts.disableRule });
+      // .gup-audit.json (or --config): rules on/off and levels, excludes, call depth,
+      // fail-on and a baseline; command-line options win.
+      const root = detectTree(paths[0], opts.kernelVersion).root;
+      const config = resolveConfig(root, opts.config);
+      const baselineFile = opts.baseline ?? (config.baseline && fs.existsSync(config.baseline) ? config.baseline : undefined);
+      if (!opts.baseline && config.baseline && !baselineFile && !opts.writeBaseline) throw new InputError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
+      const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
+      const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
+      const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
       const res = await audit({
-        paths, exclude: opts.exclude, jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: opts.callDepth,
+        levels: config.levels,
+        paths, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
         maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
         onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile,
       });
+      if (baseline) {
+        for (const f of res.findings) {
+          const e = baseline.entries.get(f.fingerprint);
+          if (e) f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(baseline.file)}` };
+        }
+      }
+      if (opts.writeBaseline) writeOutput(opts.writeBaseline, formatBaseline(res.findings.map(baselineEntry)));
+      // Suppressed findings stay in JSON/SARIF (marked); the text report and the verdict skip them.
+      const shown: AuditResult = { ...res, findings: res.findings.filter((f) => !f.suppressed) };
       let text: string;
       if (opts.format === 'json') text = formatJson(res);
       else if (opts.format === 'sarif') {
@@ -130,7 +154,7 @@ export function buildProgram(): Command {
         text = formatSarif(res, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
       } else {
         const c = new chalk.Instance({ level: useColor(opts) && !opts.output ? 1 : 0 });
-        text = formatText(res, { chalk: c, stats: !!opts.stats });
+        text = formatText(shown, { chalk: c, stats: !!opts.stats });
       }
       writeOutput(opts.output, text);
       if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
@@ -138,7 +162,7 @@ export function buildProgram(): Command {
         const { formatStats } = await import('./report/text');
         process.stderr.write(formatStats(res) + '\n');
       }
-      process.exitCode = failed(res, opts.failOn) ? 1 : 0;
+      process.exitCode = failed(shown, failOn) ? 1 : 0;
     });
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)

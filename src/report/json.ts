@@ -1,7 +1,8 @@
 // JSON report. Schema (stable, versioned by `schemaVersion`):
 // { schemaVersion: 1, tool: {name, version}, kernel: {version, source},
 //   findings: [{ ruleId, level, message, file, line, column, endLine, endColumn, function,
-//                hint?, fingerprint, related: [{ role, file, line, column, endLine, endColumn, message }] }],
+//                hint?, fingerprint, suppressed?: {kind, justification}, baselineState?,
+//                related: [{ role, file, line, column, endLine, endColumn, message }] }],
 //   notifications: [{ level, file?, message }], stats: {...} }
 // Lines and columns are 1-based; end columns are exclusive.
 import type { AuditResult } from '../engine';
@@ -21,6 +22,8 @@ export function toJson(res: AuditResult): object {
       ruleId: f.ruleId, level: f.level, message: f.message, file: f.file, ...loc(f), function: f.function,
       ...(f.hint ? { hint: f.hint } : {}),
       fingerprint: f.fingerprint,
+      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
+      ...(f.baselineState ? { baselineState: f.baselineState } : {}),
       related: f.related.map((r: Related) => ({ role: r.role, file: r.file, ...loc(r), message: r.message })),
     })),
     notifications: res.notifications,
