@@ -216,7 +216,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       const globals = new Set<string>();
       for (const fa of needCallers) {
         searched.add(`${fa.fn.file}:${fa.fn.name}`);
-        if (fa.fn.isStatic) {
+        // Static functions are called only from their own file, unless they live in a header.
+        if (fa.fn.isStatic && !fa.fn.file.endsWith('.h')) {
           const abs = path.join(tree.root, fa.fn.file);
           if (!staticByFile.has(abs)) staticByFile.set(abs, new Set());
           staticByFile.get(abs)!.add(fa.fn.name);

@@ -91,7 +91,8 @@ export class Program {
     if (!defs) return [];
     const local = defs.filter((d) => d.fn.file === from.fn.file);
     if (local.length) return local;
-    return defs.filter((d) => !d.fn.isStatic);
+    // Global definitions, and static (inline) functions of headers, which every includer sees.
+    return defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
   }
 
   /** Lock effects of the helpers a call reaches, in the caller's terms. */
