@@ -12,8 +12,8 @@
 //    for 30 days are removed (checked at most once a day).
 //  - the last audit result in the tree's index: returned as it is when the same options
 //    meet a tree in which no file changed (not stored when a file failed to parse).
-// Both are tied to a build id: the tool version and a hash of the compiled scan/extract
-// code, so a new build never reads an older build's entries.
+// Both are tied to a build id: the tool version and a hash of the compiled tool, so a new
+// build never reads an older build's entries.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,16 +33,22 @@ export function defaultCacheDir(): string {
 }
 
 let build: string | undefined;
-/** The tool version and a hash of the compiled code whose output the cache holds. */
+/** The tool version and a hash of the whole compiled tool (dist/src and dist/rules: scans,
+ * extraction, analysis and rules), whose output the cache holds. */
 export function buildId(): string {
   if (build) return build;
   const h = createHash('sha1').update(toolVersion);
-  for (const dir of ['parse', 'kernel']) {
-    const abs = path.join(__dirname, dir);
-    let names: string[] = [];
-    try { names = fs.readdirSync(abs).filter((n) => /\.(js|json)$/.test(n)).sort(); } catch { /* none */ }
-    for (const n of names) h.update(n).update(fs.readFileSync(path.join(abs, n)));
-  }
+  const walk = (dir: string) => {
+    let names: fs.Dirent[] = [];
+    try { names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)); } catch { return; }
+    for (const e of names) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|json)$/.test(e.name)) h.update(e.name).update(fs.readFileSync(p));
+    }
+  };
+  walk(__dirname);
+  walk(path.join(__dirname, '..', 'rules'));
   build = `${toolVersion}-${h.digest('hex').slice(0, 16)}`;
   return build;
 }

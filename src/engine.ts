@@ -300,6 +300,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
       }
     }
+    stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
     mark('analyse', t4);
     if (opts.shard) {
       const mine = findings.filter((f) => scan.isInShard(path.join(tree.root, f.file)));

@@ -83,6 +83,10 @@ test('merge: shard logs of the CLI merge into the full run\'s results', () => {
     assert.match(bad.stderr, /^gup-audit: error: cannot read/);
     fs.writeFileSync(path.join(dir, 'x.json'), '{"version":"1"}');
     assert.strictEqual(run(['merge', path.join(dir, 'x.json')]).status, 2);
+    const help = run(['merge', '--help']);
+    assert.strictEqual(help.status, 0);
+    assert.doesNotMatch(help.stderr, /internal error/);
+    assert.strictEqual(run(['merge']).status, 2);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

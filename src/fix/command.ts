@@ -94,8 +94,9 @@ export async function runFix(paths: string[], opts: { write?: boolean; formatPat
 }
 
 export function registerFix(program: Command, onError: (e: Error) => never): void {
-  program
-    .command('fix')
+  const fix = program.command('fix');
+  fix.exitOverride();
+  fix
     .description('print a unified diff converting prefer-unlocked findings to the _unlocked variant')
     .argument('[paths...]', 'kernel tree (or part of one)', ['.'])
     .option('--write', 'apply the fixes to the tree (atomically; only files unchanged since analysis)')

@@ -31,19 +31,6 @@ export function callHash(name: string): number {
   return (h === 0 ? 1 : h) >>> 0;
 }
 
-/** Whether a sorted call index contains a hash. */
-export function indexHas(hashes: Uint32Array, from: number, to: number, h: number): boolean {
-  let lo = from, hi = to - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = hashes[mid];
-    if (v === h) return true;
-    if (v < h) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
 /** A compiled needle set. `word`: a match must not touch identifier bytes on either side. */
 export class NeedleSet {
   readonly bytes: Uint8Array[];

@@ -127,7 +127,7 @@ export function readSarif(file: string): Json {
 
 /** `gup-audit merge`. `write` writes the output (atomically, or to stdout). */
 export function registerMerge(program: Command, write: (file: string | undefined, text: string) => void): void {
-  program
+  const merge = program
     .command('merge')
     .description('merge SARIF logs (e.g. of --shard runs) into one, deduplicated by fingerprint')
     .argument('<logs...>', 'SARIF 2.1.0 files')
@@ -136,4 +136,7 @@ export function registerMerge(program: Command, write: (file: string | undefined
       const merged = mergeSarif(files.map((name) => ({ name, log: readSarif(name) })));
       write(o.output, JSON.stringify(merged, null, 2) + '\n');
     });
+  // Help and usage errors end through main()'s exit codes, not process.exit().
+  merge.exitOverride();
+  merge.configureOutput({ writeErr: (t) => process.stderr.write(t.startsWith('error:') ? `gup-audit: ${t}` : t) });
 }
