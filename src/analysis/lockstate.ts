@@ -3,6 +3,7 @@
 // so that `ret = mmap_read_lock_killable(mm); if (ret) ...`, trylocks and the `locked`
 // word of GUP calls are followed exactly, path by path, and joined by set union.
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
+import { callsInOrder } from './expr';
 import { gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
 
 /** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
@@ -420,7 +421,7 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
   const out = new Set<string>();
   const hasLockCall = (e: Expr | null): boolean => {
     const ids: number[] = [];
-    callsIn(e, ids);
+    callsInOrder(e, ids);
     return ids.some((i) => classes[i].kind === 'lock');
   };
   const ident = (e: Expr): string | null => (e.k === 'id' ? e.n : e.k === 'un' && e.op === '!' && e.e.k === 'id' ? e.e.n : null);
@@ -492,22 +493,6 @@ function dedupeWorlds(xs: World[]): World[] {
   return xs.filter((x) => { const k = worldKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
 }
 
-function callsIn(e: Expr | null, out: number[]): void {
-  if (!e) return;
-  switch (e.k) {
-    case 'call': e.args.forEach((a) => callsIn(a, out)); out.push(e.call); return;
-    case 'un': callsIn(e.e, out); return;
-    case 'bin': callsIn(e.l, out); callsIn(e.r, out); return;
-    case 'assign': callsIn(e.r, out); callsIn(e.l, out); return;
-    case 'field': callsIn(e.e, out); return;
-    case 'idx': callsIn(e.e, out); callsIn(e.i, out); return;
-    case 'cond': callsIn(e.c, out); callsIn(e.t, out); callsIn(e.f, out); return;
-    case 'seq': e.items.forEach((x) => callsIn(x, out)); return;
-    case 'other': e.subs.forEach((x) => callsIn(x, out)); return;
-    default: return;
-  }
-}
-
 export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup): FunctionAnalysis {
   const classes = fn.calls.map((c) => classifyCall(c, fn, version));
   const vars = relevantVars(fn, classes);
@@ -569,7 +554,7 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
         break;
     }
   }
-  const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsIn(n.expr, out); return out; });
+  const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsInOrder(n.expr, out); return out; });
   return {
     fn, classes,
     atCall: ev.atCall.map((m) => [...m.values()]),
