@@ -2,7 +2,7 @@
 // name (static functions resolve in their own file first), and the lock state at a
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
-import type { Version } from '../kernel/api';
+import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
 import { analyseFunction, lockOf, normMm, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
@@ -87,6 +87,10 @@ export class Program {
 
   /** Definitions a call by name in `from` reaches: the file's own first, then global ones. */
   resolve(from: FunctionAnalysis, name: string): FunctionAnalysis[] {
+    // Calls of the kernel API (GUP entry points, mmap lock primitives) are judged by the
+    // API model, never by walking into their implementation: get_user_pages_fast_only()
+    // reaches a sleeping slow path only without FOLL_FAST_ONLY, which it always sets.
+    if (isGupName(name) || mmapLockPrimitive(name)) return [];
     const defs = this.byName.get(name);
     if (!defs) return [];
     const local = defs.filter((d) => d.fn.file === from.fn.file);
