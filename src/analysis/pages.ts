@@ -4,7 +4,7 @@
 import type { CallSite, CfgNode, Expr } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
-import { exprText, stripNoise } from './expr';
+import { children, exprText, stripNoise } from './expr';
 import { releaseFunctions } from '../kernel/api';
 
 export type Fam = 'get' | 'pin';
@@ -297,17 +297,9 @@ function walkAssigns(e: Expr | null, f: (l: Expr, r: Expr) => void): void {
   for (const c of childExprs(e)) walkAssigns(c, f);
 }
 
+/** Sub-expressions, without descending into calls and assignments (handled by the caller). */
 function childExprs(e: Expr): Expr[] {
-  switch (e.k) {
-    case 'un': return [e.e];
-    case 'bin': return [e.l, e.r];
-    case 'field': return [e.e];
-    case 'idx': return [e.e, e.i];
-    case 'cond': return [e.c, e.t, e.f];
-    case 'seq': return e.items;
-    case 'other': return e.subs;
-    default: return [];
-  }
+  return e.k === 'call' || e.k === 'assign' ? [] : children(e);
 }
 
 export interface Mismatch {
