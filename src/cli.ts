@@ -111,6 +111,7 @@ export function buildProgram(): Command {
     .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root, if present)')
     .option('--baseline <file>', 'suppress the findings listed in this baseline (matched by fingerprint)')
     .option('--write-baseline <file>', 'write the findings of this run as a baseline file')
+    .option('--fail-on-skip', 'exit 1 also when a file of the tree could not be audited (unreadable, binary, too large, not parsed)')
     .option('--stats', 'print attribution, lock-context and timing statistics')
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
     .option('--debug', 'print stack traces on errors')
@@ -162,7 +163,10 @@ export function buildProgram(): Command {
         const { formatStats } = await import('./report/text');
         process.stderr.write(formatStats(res) + '\n');
       }
-      process.exitCode = failed(shown, failOn) ? 1 : 0;
+      // A file left unaudited is a warning or error notification; with --fail-on-skip a CI
+      // gate does not go green without having looked at it.
+      const skipped = res.notifications.some((n) => n.level !== 'note' && n.file);
+      process.exitCode = failed(shown, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
     });
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)

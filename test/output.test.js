@@ -39,3 +39,18 @@ test('output: a regular file is replaced atomically and keeps its mode; a direct
   assert.match(d.stderr, /is a directory/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('--fail-on-skip: a file of the tree left unaudited fails the run, otherwise it is reported only', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-skip-'));
+  fs.cpSync(DEMO, dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'drivers', 'blob.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0x75, 0x73, 0x65, 0x72, 0x5f, 0x70, 0x61, 0x67, 0x65, 0]));
+  const plain = spawnSync(process.execPath, [BIN, dir, '--fail-on', 'none'], { encoding: 'utf8' });
+  assert.strictEqual(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /blob\.c.*binary/);
+  const strict = spawnSync(process.execPath, [BIN, dir, '--fail-on', 'none', '--fail-on-skip'], { encoding: 'utf8' });
+  assert.strictEqual(strict.status, 1, strict.stderr);
+  fs.rmSync(path.join(dir, 'drivers', 'blob.c'));
+  const clean = spawnSync(process.execPath, [BIN, dir, '--fail-on', 'none', '--fail-on-skip'], { encoding: 'utf8' });
+  assert.strictEqual(clean.status, 0, clean.stderr);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
