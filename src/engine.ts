@@ -10,7 +10,7 @@ import type { FileFacts, FunctionIR } from './parse/ir';
 import type { ExtractResult } from './parse/worker';
 import { TreeScan, type ScanProfile, type Shard } from './scan';
 import { AuditCache, buildId, cacheDirFor } from './cache';
-import { Program } from './analysis/program';
+import { AnalysisMemo, Program } from './analysis/program';
 import { lockOf } from './analysis/lockstate';
 import { gupSites, lockContextOf } from './analysis/sites';
 import { rules as allRules } from '../rules';
@@ -45,6 +45,9 @@ export interface AuditProfile {
   /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
   slowest: { file: string; ms: number; bytes: number; cached: boolean }[];
   extract: { files: number; ms: number; cached: number };
+  /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
+   * the files and functions extracted. */
+  rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
   peakRssBytes: number;
 }
 
@@ -156,7 +159,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
-        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], peakRssBytes: process.resourceUsage().maxRSS * 1024,
       } : undefined;
       return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(profile ? { profile } : {}) };
     }
@@ -207,9 +210,14 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
     const callDepth = opts.callDepth ?? 6;
     const searched = new Set<string>();
+    const rounds: AuditProfile['rounds'] = [];
+    const memo = new AnalysisMemo();
     for (let round = 0; round < callDepth; round++) {
-      const prog = new Program(functions, version, callDepth);
+      const tr = Date.now();
+      const prog = new Program(functions, version, callDepth, memo);
       const needCallers = callerDependent(prog, round).filter((fa) => !searched.has(`${fa.fn.file}:${fa.fn.name}`));
+      const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: functions.length };
+      rounds.push(rp);
       if (needCallers.length === 0) break;
       stats.callGraphRounds++;
       const staticByFile = new Map<string, Set<string>>();
@@ -229,6 +237,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         // Files calling one of the helpers, with the names each calls (src/scan.ts).
         const hits = await scan.callers([...globals]);
         mark('callgraph-scan', t3);
+        rp.callersMs = Date.now() - t3;
         for (const [h, names] of hits) {
           if (!work.has(h)) work.set(h, new Set());
           for (const g of names) work.get(h)!.add(g);
@@ -241,13 +250,17 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         if (!byNames.has(key)) byNames.set(key, []);
         byNames.get(key)!.push(f);
       }
-      for (const [key, files] of byNames) await extract(files, key.split(','), false);
+      const te = Date.now();
+      rp.files = work.size;
+      await Promise.all([...byNames].map(([key, files]) => extract(files, key.split(','), false)));
+      rp.extractMs = Date.now() - te;
+      rp.functions = functions.length - rp.functions;
     }
     mark('parse', t2);
 
     // ---- analysis and rules ----
     const t4 = Date.now();
-    const program = new Program(functions, version, callDepth);
+    const program = new Program(functions, version, callDepth, memo);
     stats.functionsExtracted = functions.length;
     stats.filesParsed = parsedFiles.size;
     stats.pointerCalls = program.unresolvedPointerCalls;
@@ -323,6 +336,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         scan: scan.profile,
         slowest: extractions.slice(0, 20),
         extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
+        rounds,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
     }

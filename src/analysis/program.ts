@@ -34,6 +34,29 @@ export interface EntryState {
 
 export type LockContext = 'local' | 'caller' | 'asserted' | 'none' | 'mixed' | 'self' | 'unknown';
 
+/** Dataflow results kept across the Programs of one audit (the call-graph rounds build a
+ * new Program over a growing set of functions): a function's analysis depends only on its
+ * IR, the era and the lock effects of the helpers it calls, so it is reused while those
+ * effects are unchanged. */
+export class AnalysisMemo {
+  readonly entries = new Map<FunctionIR, { effects: string; fa: FunctionAnalysis }[]>();
+  hits = 0;
+  misses = 0;
+
+  get(fn: FunctionIR, version: Version, effects: string, effectsAt?: (call: CallSite) => CalleeEffect[] | null): FunctionAnalysis {
+    let list = this.entries.get(fn);
+    const hit = list?.find((e) => e.effects === effects);
+    if (hit) { this.hits++; return hit.fa; }
+    this.misses++;
+    const fa = analyseFunction(fn, version, effectsAt);
+    if (!list) this.entries.set(fn, (list = []));
+    // (A function's callees' effects settle within a few rounds: keep the last few.)
+    if (list.length >= 4) list.shift();
+    list.push({ effects, fa });
+    return fa;
+  }
+}
+
 export class Program {
   readonly functions: FunctionAnalysis[];
   private byName = new Map<string, FunctionAnalysis[]>();
@@ -43,8 +66,8 @@ export class Program {
 
   readonly summaries = new Map<FunctionIR, LockSummary[]>();
 
-  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number) {
-    let analyses = fns.map((f) => analyseFunction(f, version));
+  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo()) {
+    let analyses = fns.map((f) => memo.get(f, version, ''));
     const index = () => {
       this.byName.clear();
       for (const fa of analyses) {
@@ -67,7 +90,8 @@ export class Program {
       analyses = analyses.map((fa) => {
         const uses = fa.fn.calls.some((c) => c.name && this.resolve(fa, c.name).some((d) => d !== fa && this.summaries.has(d.fn)));
         if (!uses) return fa;
-        return analyseFunction(fa.fn, version, (call) => this.effectsAt(fa, call));
+        const effects = new Map(fa.fn.calls.map((c) => [c, this.effectsAt(fa, c)]));
+        return memo.get(fa.fn, version, JSON.stringify([...effects.values()]), (call) => effects.get(call) ?? null);
       });
       index();
     }

@@ -4,8 +4,59 @@
 // never parsed at all.
 
 /** Replace comments and string/char literal contents with spaces, keeping newlines and
- * offsets, so that token scans and brace matching see only code. */
+ * offsets, so that token scans and brace matching see only code. Text of one byte per
+ * character (the worker reads files as Latin-1) is masked as bytes, about 5 times faster
+ * than over characters (the 369 candidate files of 6.12: 84 vs 454 ms); other text takes
+ * the same rules character by character. */
 export function maskCode(text: string): string {
+  if (NOT_LATIN1.test(text)) return maskChars(text);
+  const b = Buffer.from(text, 'latin1');
+  maskBytes(b);
+  return b.toString('latin1');
+}
+
+const NOT_LATIN1 = /[^\x00-\xff]/;
+/** Bytes that can open a comment or a literal. */
+const OPENS = new Uint8Array(256);
+OPENS[47] = OPENS[34] = OPENS[39] = 1;
+
+/** maskCode over bytes, in place. */
+export function maskBytes(b: Uint8Array): void {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i];
+    if (OPENS[c] === 0) { i++; continue; }
+    if (c === 47 /* / */) {
+      const d = i + 1 < n ? b[i + 1] : 0;
+      if (d === 42 /* * */) {
+        let j = i + 2;
+        while (j + 1 < n && !(b[j] === 42 && b[j + 1] === 47)) j++;
+        const stop = j + 1 < n ? j + 2 : n;
+        for (let k = i; k < stop; k++) if (b[k] !== 10) b[k] = 32;
+        i = stop;
+      } else if (d === 47) {
+        let j = i;
+        while (j < n && b[j] !== 10) b[j++] = 32;
+        i = j;
+      } else i++;
+      continue;
+    }
+    // " or ': the quotes stay, the contents go; an unterminated one ends at the line's end.
+    let j = i + 1;
+    while (j < n) {
+      const d = b[j];
+      if (d === 92 /* \ */) { if (j + 1 < n && b[j + 1] !== 10) b[j + 1] = 32; b[j] = 32; j += 2; continue; }
+      if (d === c || d === 10) break;
+      b[j] = 32;
+      j++;
+    }
+    i = j + 1;
+  }
+}
+
+/** maskCode over characters (text with characters above U+00FF). */
+export function maskChars(text: string): string {
   const out = text.split('');
   const n = text.length;
   let i = 0;
@@ -24,7 +75,7 @@ export function maskCode(text: string): string {
       let j = i + 1;
       while (j < n) {
         const d = text.charCodeAt(j);
-        if (d === 92 /* \ */) { if (out[j + 1] !== '\n') out[j + 1] = ' '; out[j] = ' '; j += 2; continue; }
+        if (d === 92 /* \ */) { if (j + 1 < n && out[j + 1] !== '\n') out[j + 1] = ' '; out[j] = ' '; j += 2; continue; }
         if (d === c || d === 10) break;
         out[j] = ' ';
         j++;
