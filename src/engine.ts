@@ -48,6 +48,8 @@ export interface AuditProfile {
   /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
    * the files and functions extracted. */
   rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
+  /** Wall ms of the first extraction (the candidate files). */
+  firstExtractMs: number;
   peakRssBytes: number;
 }
 
@@ -109,23 +111,23 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const version: Version = tree.version;
   const notifications: Notification[] = [];
   const exclude = opts.exclude ?? [];
-  const disc = await discover(opts.paths, tree.root, exclude);
-  notifications.push(...disc.notes);
-  mark('discover', t0);
-  // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
-  // directory (or excluding everything) must not go green.
-  if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length ? ' (after --exclude)' : ''}`);
-
   const jobs = Math.max(1, opts.jobs ?? os.availableParallelism?.() ?? os.cpus().length);
+  // The workers load their modules (tree-sitter, the scan kernels) while the tree is walked.
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
-  const stats: AuditStats = {
-    filesDiscovered: disc.files.length, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
-    callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
-    lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
-    findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: phases,
-  };
   try {
+    const disc = await discover(opts.paths, tree.root, exclude);
+    notifications.push(...disc.notes);
+    mark('discover', t0);
+    // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
+    // directory (or excluding everything) must not go green.
+    if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length ? ' (after --exclude)' : ''}`);
+    const stats: AuditStats = {
+      filesDiscovered: disc.files.length, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
+      callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
+      lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
+      findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: phases,
+    };
     // ---- prefilter: which files can matter at all (src/scan.ts) ----
     const t1 = Date.now();
     let cache: AuditCache | undefined;
@@ -159,7 +161,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
-        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], firstExtractMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024,
       } : undefined;
       return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(profile ? { profile } : {}) };
     }
@@ -171,6 +173,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const functions: FunctionIR[] = [];
     const parsedFiles = new Set<string>();
     const extractions: AuditProfile['slowest'] = [];
+    const memo = new AnalysisMemo();
     const extract = async (files: string[], names: string[], first: boolean) => {
       let done = 0;
       await Promise.all(files.map(async (abs) => {
@@ -206,12 +209,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         }
       }));
     };
+    const tx = Date.now();
     await extract(candidates, ROOT_NAMES, true);
+    const firstExtractMs = Date.now() - tx;
 
     const callDepth = opts.callDepth ?? 6;
     const searched = new Set<string>();
     const rounds: AuditProfile['rounds'] = [];
-    const memo = new AnalysisMemo();
     for (let round = 0; round < callDepth; round++) {
       const tr = Date.now();
       const prog = new Program(functions, version, callDepth, memo);
@@ -336,7 +340,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         scan: scan.profile,
         slowest: extractions.slice(0, 20),
         extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
-        rounds,
+        rounds, firstExtractMs,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
     }

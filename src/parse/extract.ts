@@ -13,8 +13,32 @@ function getParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(C);
+    cacheNodeTypes(C);
   }
   return parser;
+}
+
+/** node-tree-sitter gives every named node type its own SyntaxNode subclass and means to
+ * put the type name on its prototype (`nodeSubclass.prototype.type = typeName`), but that
+ * assignment meets the inherited `type` getter and is silently dropped, so every `.type`
+ * is a call into the native binding (~10% of extraction). The first `.type` read of a
+ * subclass asks the binding once and stores the answer on that subclass's prototype. */
+function cacheNodeTypes(lang: { nodeSubclasses?: (Function | undefined)[] }): void {
+  const base = (Parser as unknown as { SyntaxNode: Function }).SyntaxNode;
+  const getter = Object.getOwnPropertyDescriptor(base.prototype, 'type')?.get;
+  if (!getter) return;
+  for (const cls of lang.nodeSubclasses ?? []) {
+    if (typeof cls !== 'function' || cls === base || Object.prototype.hasOwnProperty.call(cls.prototype, 'type')) continue;
+    const proto = cls.prototype as object;
+    Object.defineProperty(proto, 'type', {
+      configurable: true,
+      get(this: object): string {
+        const t = getter.call(this) as string;
+        Object.defineProperty(proto, 'type', { value: t, configurable: true });
+        return t;
+      },
+    });
+  }
 }
 
 /** tree-sitter's default string input reads 32 KiB chunks; a callback over the whole text
@@ -703,7 +727,10 @@ function tokenRe(names: string[]): RegExp {
   const key = names.join('|');
   let re = reCache.get(key);
   if (!re) {
-    re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\b`, 'g');
+    // (No names: a pattern that never matches; an empty alternation would match the empty
+    // string at every offset and never advance.)
+    const alts = names.filter((n) => n.length > 0).map((n) => n.replace(/[$]/g, '\\$'));
+    re = alts.length ? new RegExp(`\\b(${alts.join('|')})\\b`, 'g') : /(?!)/g;
     if (reCache.size > 64) reCache.clear();
     reCache.set(key, re);
   }
