@@ -61,7 +61,7 @@ export interface FileTable {
   st: Float64Array;
   /** Prefilter verdict: 0 unknown, 1 no, 2 yes. */
   pre: Uint8Array;
-  /** Sorted call-index hashes: an array (or a view), null (unindexed), undefined (unknown). */
+  /** Call-index hashes (distinct, any order): an array (or a view), null (unindexed), undefined (unknown). */
   calls(i: number): Uint32Array | null | undefined;
   setCalls(i: number, buf: Uint32Array | null, off?: number, len?: number): void;
 }

@@ -3,7 +3,7 @@
 // files call one of these helpers).
 //
 // The tree is read once. While a file is in memory for the prefilter, the worker also
-// records the identifiers it calls (`name(`) as sorted 32-bit hashes, about 12 MB for a
+// records the identifiers it calls (`name(`) as distinct 32-bit hashes, about 12 MB for a
 // whole kernel; caller searches are then answered from these call indexes without reading
 // the tree again. Files without an index (never scanned: --no-prefilter, another --shard;
 // too many distinct calls; unreadable) are searched with the names themselves. A hash

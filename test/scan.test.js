@@ -35,7 +35,8 @@ function inChild(files, needleSets, env) {
     for (const f of files) {
       const r = sc.read(f, 1e9);
       const idx = sc.callIndex(r.len);
-      out.files.push({ any: ns.map((s) => sc.search(s, r.len, true).length > 0), all: ns.map((s) => sc.search(s, r.len, false).sort((a, b) => a - b)), idx: idx ? [...idx] : null });
+      // (The index promises distinct hashes in no particular order.)
+      out.files.push({ any: ns.map((s) => sc.search(s, r.len, true).length > 0), all: ns.map((s) => sc.search(s, r.len, false).sort((a, b) => a - b)), idx: idx ? [...idx].sort((a, b) => a - b) : null });
     }
     process.stdout.write(JSON.stringify(out));`;
   const r = spawnSync(process.execPath, ['-e', code], { input: JSON.stringify([files, needleSets]), env: { ...process.env, ...env }, maxBuffer: 1 << 28 });

@@ -224,7 +224,8 @@ export class Scanner {
     }
   }
 
-  /** Sorted distinct hashes of the identifiers called in the bytes read last, or null when
+  /** Distinct hashes (in first-seen order: callers are found by a flat pass, never by
+   * search) of the identifiers called in the bytes read last, or null when
    * there are more than MAX_CALL_NAMES of them. */
   callIndex(len: number): Uint32Array | null {
     const base = this.base;
@@ -246,7 +247,7 @@ export class Scanner {
           while (table[slot] !== h) slot = (slot + 1) & (size - 1);
           table[slot] = 0;
         }
-        if (n >= 0) return Uint32Array.from(list.subarray(0, n)).sort();
+        if (n >= 0) return list.slice(0, n);
         if (size === TABLE_SIZE) return null;
         size = TABLE_SIZE;
       }
@@ -265,6 +266,6 @@ export class Scanner {
         if (set.size > MAX_CALL_NAMES) return null;
       }
     }
-    return Uint32Array.from(set).sort();
+    return Uint32Array.from(set);
   }
 }

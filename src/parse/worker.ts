@@ -37,7 +37,7 @@ export interface ScanResult {
   which?: number[][];
   skipped: { index: number; reason: string }[];
   bytes: number;
-  /** With `index`: file i's sorted hashes are hashes[offsets[i] .. offsets[i+1]); files in
+  /** With `index`: file i's distinct hashes are hashes[offsets[i] .. offsets[i+1]); files in
    * `unindexed` (too many names, or skipped) have none and must be searched. */
   index?: { hashes: Uint32Array; offsets: Int32Array; unindexed: number[] };
   /** With `stat`: size, mtimeMs, ctimeMs, ino per file (NaN when unreadable). */
