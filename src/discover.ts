@@ -11,7 +11,10 @@ export interface Discovered {
   notes: Notification[];
 }
 
-export async function discover(paths: string[], root: string, exclude: string[]): Promise<Discovered> {
+/** Walks directories elsewhere (the worker pool): `dirs` with the same root and top. */
+export type WalkRunner = (dirs: string[], root: string, top: string) => Promise<Discovered>;
+
+export async function discover(paths: string[], root: string, exclude: string[], runner?: WalkRunner): Promise<Discovered> {
   const files = new Set<string>();
   const notes: Notification[] = [];
   for (const p of paths) {
@@ -19,6 +22,7 @@ export async function discover(paths: string[], root: string, exclude: string[])
     const st = fs.statSync(abs);
     if (st.isFile()) { files.add(abs); continue; }
     const skipped: Skipped = { root, top: abs, notes };
+    if (exclude.length === 0 && runner) { await walkParallel(abs, files, skipped, runner); continue; }
     if (exclude.length === 0) { walk(abs, files, skipped); continue; }
     // Every entry (not only *.c/*.h files) so that symbolic links are seen and reported;
     // unreadable directories are recorded by the readdir wrapper (errors stay suppressed).
@@ -41,6 +45,55 @@ export async function discover(paths: string[], root: string, exclude: string[])
     }
   }
   return { files: [...files].sort(), notes };
+}
+
+/** The same walk split over the worker pool: the first two levels here, each directory
+ * below in a task (in batches), so that the workers share a kernel tree's ~5k readdirs
+ * (about twice as fast on two cores). Entries, notes and the sorted result are as walk's. */
+async function walkParallel(top: string, out: Set<string>, skipped: Skipped, runner: WalkRunner): Promise<void> {
+  const dirs: string[] = [];
+  const level = (dir: string, depth: number) => {
+    const sub: string[] = [];
+    shallow(dir, out, skipped, sub);
+    for (const d of sub) {
+      if (depth === 0) level(d, 1);
+      else dirs.push(d);
+    }
+  };
+  level(top, 0);
+  const BATCH = 8;
+  const parts: Promise<Discovered>[] = [];
+  for (let i = 0; i < dirs.length; i += BATCH) parts.push(runner(dirs.slice(i, i + BATCH), skipped.root, skipped.top));
+  for (const r of await Promise.all(parts)) {
+    for (const f of r.files) out.add(f);
+    skipped.notes.push(...r.notes);
+  }
+}
+
+/** Walk each of `dirs` whole (in a worker: see WalkRunner). */
+export function walkDirs(dirs: string[], root: string, top: string): Discovered {
+  const out = new Set<string>();
+  const notes: Notification[] = [];
+  for (const d of dirs) walk(d, out, { root, top, notes });
+  return { files: [...out], notes };
+}
+
+/** One directory level of walk: its files and links here, its subdirectories in `sub`. */
+function shallow(dir: string, out: Set<string>, skipped: Skipped, sub: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    unreadableDir(dir, e as NodeJS.ErrnoException, skipped);
+    return;
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = (dir.endsWith(path.sep) ? dir : dir + path.sep) + e.name; // (path.join: 3x slower)
+    if (e.isDirectory()) sub.push(p);
+    else if (e.isFile() && (e.name.endsWith('.c') || e.name.endsWith('.h'))) out.add(p);
+    else if (e.isSymbolicLink()) symlink(p, e.name, skipped);
+  }
 }
 
 /** Where skipped entries are reported: paths relative to the kernel root. */
@@ -83,18 +136,7 @@ function symlink(p: string, name: string, s: Skipped): void {
  * suppressed) finds, 3-6x faster on a kernel tree (60k files: ~0.15-0.3 s instead of
  * ~0.8-1 s); used when there is nothing to exclude. `dir` is absolute and normalised. */
 function walk(dir: string, out: Set<string>, skipped: Skipped): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    unreadableDir(dir, e as NodeJS.ErrnoException, skipped);
-    return;
-  }
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = (dir.endsWith(path.sep) ? dir : dir + path.sep) + e.name; // (path.join: 3x slower)
-    if (e.isDirectory()) walk(p, out, skipped);
-    else if (e.isFile() && (e.name.endsWith('.c') || e.name.endsWith('.h'))) out.add(p);
-    else if (e.isSymbolicLink()) symlink(p, e.name, skipped);
-  }
+  const sub: string[] = [];
+  shallow(dir, out, skipped, sub);
+  for (const d of sub) walk(d, out, skipped);
 }

@@ -116,7 +116,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   try {
-    const disc = await discover(opts.paths, tree.root, exclude);
+    const disc = await discover(opts.paths, tree.root, exclude, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
     notifications.push(...disc.notes);
     mark('discover', t0);
     // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
@@ -256,6 +256,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       }
       const te = Date.now();
       rp.files = work.size;
+      if (process.env.GUP_AUDIT_DEBUG_ROUNDS) for (const [f, names] of work) process.stderr.write(`round ${round + 1}: ${rel(tree.root, f)} ${[...names].join(',')}\n`);
       await Promise.all([...byNames].map(([key, files]) => extract(files, key.split(','), false)));
       rp.extractMs = Date.now() - te;
       rp.functions = functions.length - rp.functions;
