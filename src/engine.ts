@@ -256,7 +256,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       }
       const te = Date.now();
       rp.files = work.size;
-      if (process.env.GUP_AUDIT_DEBUG_ROUNDS) for (const [f, names] of work) process.stderr.write(`round ${round + 1}: ${rel(tree.root, f)} ${[...names].join(',')}\n`);
       await Promise.all([...byNames].map(([key, files]) => extract(files, key.split(','), false)));
       rp.extractMs = Date.now() - te;
       rp.functions = functions.length - rp.functions;
