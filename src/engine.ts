@@ -43,13 +43,14 @@ export interface AuditOptions {
 export interface AuditProfile {
   scan: ScanProfile;
   /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
-  slowest: { file: string; ms: number; bytes: number; cached: boolean }[];
+  slowest: { file: string; ms: number; bytes: number; cached: boolean; first?: boolean }[];
   extract: { files: number; ms: number; cached: number };
   /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
    * the files and functions extracted. */
   rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
-  /** Wall ms of the first extraction (the candidate files). */
+  /** Wall ms of the first extraction (the candidate files), and its worker ms. */
   firstExtractMs: number;
+  firstExtractWorkerMs: number;
   peakRssBytes: number;
 }
 
@@ -161,7 +162,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
-        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], firstExtractMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], firstExtractMs: 0, firstExtractWorkerMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024,
       } : undefined;
       return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(profile ? { profile } : {}) };
     }
@@ -184,7 +185,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
             type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1] }, maxBytes,
             ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
           });
-          if (opts.profile) extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached });
+          if (opts.profile) extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
           if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
           for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
           const f = r.facts!;
@@ -340,7 +341,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         scan: scan.profile,
         slowest: extractions.slice(0, 20),
         extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
-        rounds, firstExtractMs,
+        rounds, firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
     }
