@@ -37,6 +37,46 @@ export function shardOf(relPath: string, count: number): number {
   return (h >>> 0) % count;
 }
 
+/** Positions q of `hashes` whose hash is in the open-addressing `table` (2^bits slots, 0 =
+ * empty, home slot as in TreeScan.callers), as pairs [q, slot]. A function of its own,
+ * with only typed arrays and numbers, so that V8 keeps one optimised version of this loop
+ * over ~3M hashes for every round (inline in callers it was deoptimised after the first
+ * round and ran ~10x slower in the next). */
+function matchHashes(hashes: Uint32Array, filter: Uint8Array, table: Uint32Array, bits: number): number[] {
+  const out: number[] = [];
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  for (let q = 0; q < hashes.length; q++) {
+    const h = hashes[q];
+    if (filter[h & 0xffff] === 0) continue;
+    let sl = (Math.imul(h, 0x9e3779b1) >>> shift) & mask;
+    while (table[sl] !== 0) {
+      if (table[sl] === h) { out.push(q, sl); break; }
+      sl = (sl + 1) & mask;
+    }
+  }
+  return out;
+}
+
+// Type feedback for every path of matchHashes (a hit, a filtered-out hash, a probe past an
+// occupied slot) before its first real pass: otherwise the optimised loop is compiled in
+// the middle of that pass without it and bails out at the first hit, back to the
+// interpreter for the rest of ~3M hashes (seen as one round's caller search taking ~100 ms).
+{
+  const bits = 4;
+  const table = new Uint32Array(1 << bits);
+  const filter = new Uint8Array(1 << 16);
+  const hs = [0x12345678, 0x9abcdef1];
+  for (const h of hs) {
+    let sl = (Math.imul(h, 0x9e3779b1) >>> (32 - bits)) & ((1 << bits) - 1);
+    while (table[sl] !== 0) sl = (sl + 1) & ((1 << bits) - 1);
+    table[sl] = h;
+    filter[h & 0xffff] = 1;
+  }
+  const sample = Uint32Array.of(1, hs[0], 2, hs[1], 0x00005678, 3);
+  for (let i = 0; i < 2000; i++) matchHashes(sample, filter, table, bits);
+}
+
 export interface ScanProfile {
   /** Worker milliseconds and bytes read, per kind of scan. */
   workerMs: Record<string, number>;
@@ -242,19 +282,12 @@ export class TreeScan implements FileTable {
     }
     // One flat pass over every indexed hash; the file of a (rare) hit by binary search.
     const { hashes, starts, files } = this.compact();
-    for (let q = 0; q < hashes.length; q++) {
-      const h = hashes[q];
-      if (filter[h & 0xffff] === 0) continue;
-      let sl = home(h);
-      while (table[sl] !== 0) {
-        if (table[sl] === h) {
-          let lo = 0, hi = starts.length - 1;
-          while (lo < hi) { const mid = (lo + hi + 1) >>> 1; if (starts[mid] <= q) lo = mid; else hi = mid - 1; }
-          add(files[lo], names[slotName[sl]]);
-          break;
-        }
-        sl = (sl + 1) & mask;
-      }
+    const found = matchHashes(hashes, filter, table, bits);
+    for (let k = 0; k < found.length; k += 2) {
+      const q = found[k];
+      let lo = 0, hi = starts.length - 1;
+      while (lo < hi) { const mid = (lo + hi + 1) >>> 1; if (starts[mid] <= q) lo = mid; else hi = mid - 1; }
+      add(files[lo], names[slotName[found[k + 1]]]);
     }
     const onHit = (i: number, which: number[] | undefined) => { for (const k of which ?? []) add(i, names[k]); };
     if (neverScanned.length) await this.scan('callers', neverScanned, { needles: names, word: true, all: true, index: true }, onHit);
