@@ -5,9 +5,9 @@
 
 /** Replace comments and string/char literal contents with spaces, keeping newlines and
  * offsets, so that token scans and brace matching see only code. Text of one byte per
- * character (the worker reads files as Latin-1) is masked as bytes, about 5 times faster
- * than over characters (the 369 candidate files of 6.12: 84 vs 454 ms); other text takes
- * the same rules character by character. */
+ * character (the worker reads files as Latin-1) is masked as bytes, about 8 times faster
+ * than over characters (the 369 candidate files of 6.12, 14 MB: ~55 vs ~450 ms with the
+ * conversions); other text takes the same rules character by character. */
 export function maskCode(text: string): string {
   if (NOT_LATIN1.test(text)) return maskChars(text);
   const b = Buffer.from(text, 'latin1');
@@ -20,8 +20,10 @@ const NOT_LATIN1 = /[^\x00-\xff]/;
 const OPENS = new Uint8Array(256);
 OPENS[47] = OPENS[34] = OPENS[39] = 1;
 
-/** maskCode over bytes, in place. */
-export function maskBytes(b: Uint8Array): void {
+/** maskCode over bytes, in place. Comments are found and blanked with Buffer's native
+ * indexOf and fill (about twice as fast as a byte loop: comments are a third of the
+ * kernel's bytes); code and literals are walked byte by byte. */
+export function maskBytes(b: Buffer): void {
   const n = b.length;
   let i = 0;
   while (i < n) {
@@ -30,15 +32,22 @@ export function maskBytes(b: Uint8Array): void {
     if (c === 47 /* / */) {
       const d = i + 1 < n ? b[i + 1] : 0;
       if (d === 42 /* * */) {
-        let j = i + 2;
-        while (j + 1 < n && !(b[j] === 42 && b[j + 1] === 47)) j++;
-        const stop = j + 1 < n ? j + 2 : n;
-        for (let k = i; k < stop; k++) if (b[k] !== 10) b[k] = 32;
+        const e = b.indexOf('*/', i + 2, 'latin1');
+        const stop = e < 0 ? n : e + 2;
+        // Spaces up to each newline, which stays.
+        for (let k = i; ;) {
+          const nl = b.indexOf(10, k);
+          const end = nl < 0 || nl >= stop ? stop : nl;
+          b.fill(32, k, end);
+          if (end === stop) break;
+          k = end + 1;
+        }
         i = stop;
       } else if (d === 47) {
-        let j = i;
-        while (j < n && b[j] !== 10) b[j++] = 32;
-        i = j;
+        const nl = b.indexOf(10, i);
+        const end = nl < 0 ? n : nl;
+        b.fill(32, i, end);
+        i = end;
       } else i++;
       continue;
     }
