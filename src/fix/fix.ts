@@ -2,7 +2,9 @@
 // replace the call with the _unlocked variant, arguments reordered for the tree's era,
 // keeping the file's indentation and line wrapping. A fix is produced only where the
 // rewrite is exact; otherwise the finding keeps no fix and says why.
-import { structuredPatch } from 'diff';
+/** jsdiff, loaded by the first diff written (not by every audit that loads the CLI). */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const jsdiff = (): typeof import('diff') => require('diff') as typeof import('diff');
 import type { Finding } from '../findings';
 import type { Span } from '../parse/ir';
 import { lineIndex, type LineIndex } from '../parse/cut';
@@ -162,7 +164,7 @@ export function planFixes(findings: Finding[], read: (file: string) => string): 
 
 /** A git-style unified diff of one file, applicable with `git apply` / `patch -p1`. */
 export function unifiedDiff(file: string, before: string, after: string): string {
-  const p = structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 });
+  const p = jsdiff().structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 });
   const out = [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`];
   for (const h of p.hunks) {
     out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`);

@@ -6,7 +6,11 @@
 // round-trip byte-exactly whatever their encoding.
 import * as fs from 'fs';
 import * as path from 'path';
-import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
+import type { StructuredPatch, StructuredPatchHunk } from 'diff';
+
+/** jsdiff, loaded by the first patch read (not by every audit that loads the CLI). */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const jsdiff = (): typeof import('diff') => require('diff') as typeof import('diff');
 import { UsageError } from '../engine';
 
 /** A patch that cannot be read or applied: the message names the patch, the file and the hunk. */
@@ -270,7 +274,7 @@ export function hunkHeaderLines(diff: string): number[] {
 
 export function parseDiff(diff: string, name: string): StructuredPatch[] {
   try {
-    return parsePatch(diff);
+    return jsdiff().parsePatch(diff);
   } catch (e) {
     throw new PatchError(`patch ${name} cannot be parsed: ${(e as Error).message}`);
   }
@@ -346,7 +350,7 @@ export function applySeries(messages: PatchMessage[], root: string, opts: ApplyO
       const attempt = (src: FileState): { result: string; origin: (Origin | null)[] | null } | string => {
         if (src.content === null) return `no such file in the tree${mi > 0 ? ' (nor created by an earlier patch)' : ''}`;
         if (!fp.hunks.length) return { result: src.content, origin: src.origin };
-        const applied = applyPatch(src.content, fp, { fuzzFactor: 0 });
+        const applied = jsdiff().applyPatch(src.content, fp, { fuzzFactor: 0 });
         const loc = locateHunks(splitLines(src.content), fp.hunks);
         if (applied === false) {
           const k = 'failed' in loc ? loc.failed : 0;
