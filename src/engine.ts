@@ -190,9 +190,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
           for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
           const f = r.facts!;
           if (f.functions.length) parsedFiles.add(abs);
-          // (Kept for the statistics only: not the list of every function the file defines,
-          // ~1.2M objects with --no-prefilter.)
-          if (first) factsByFile.set(abs, { ...f, defined: [] });
+          // (Kept for the statistics only.)
+          if (first) factsByFile.set(abs, f);
           const seen = extracted.get(abs) ?? new Set<number>();
           for (const fn of f.functions) {
             if (seen.has(fn.startLine)) continue;

@@ -784,14 +784,15 @@ function macrosUsed(code: string, defines: Record<string, MacroDef>): Record<str
 
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
+  const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
+  const skip = new Set(req.skip ?? []);
+  // Masking only turns comments and literals into spaces, so a token that is not in the raw
+  // text is not in the code either: a file without any (a prefilter hit on a substring,
+  // such as copy_user_page for `user_page`) needs no masking, cutting or parsing.
+  if (!tokenRe(req.names).test(text) && !(skip.size === 0 && tokenRe(req.gupNames).test(text))) return facts;
   const masked = maskCode(text);
   const lines = lineIndex(text);
   const cuts = cutFunctions(masked, lines);
-  const facts: FileFacts = {
-    file: req.file, functions: [], defined: cuts.map((c) => ({ name: c.name, isStatic: c.isStatic, startLine: c.headerLine + 1 })),
-    gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0,
-  };
-  const skip = new Set(req.skip ?? []);
   const wanted = new Set<CutFunction>();
   const findCut = (off: number): CutFunction | null => {
     let lo = 0, hi = cuts.length - 1;

@@ -99,13 +99,11 @@ export interface MacroDef {
 export interface FileFacts {
   file: string;
   functions: FunctionIR[];
-  /** Every function defined in the file (name, static?), extracted or not. */
-  defined: { name: string; isStatic: boolean; startLine: number }[];
   /** GUP call-like token occurrences seen by the token scan (stats). */
   gupTokens: { name: string; line: number; col: number }[];
   /** GUP tokens that no extracted function contains (stats, explained). */
   unattributed: { name: string; line: number; reason: string }[];
-  /** Kernel version hints found in this file (top Makefile). */
+  /** Size of the file (characters, one per byte). */
   bytes: number;
   parseErrors: number;
 }
