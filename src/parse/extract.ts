@@ -1,7 +1,7 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
 import Parser = require('tree-sitter');
-import type { SyntaxNode } from 'tree-sitter';
+import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
@@ -13,32 +13,8 @@ function getParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(C);
-    cacheNodeTypes(C);
   }
   return parser;
-}
-
-/** node-tree-sitter gives every named node type its own SyntaxNode subclass and means to
- * put the type name on its prototype (`nodeSubclass.prototype.type = typeName`), but that
- * assignment meets the inherited `type` getter and is silently dropped, so every `.type`
- * is a call into the native binding (~10% of extraction). The first `.type` read of a
- * subclass asks the binding once and stores the answer on that subclass's prototype. */
-function cacheNodeTypes(lang: { nodeSubclasses?: (Function | undefined)[] }): void {
-  const base = (Parser as unknown as { SyntaxNode: Function }).SyntaxNode;
-  const getter = Object.getOwnPropertyDescriptor(base.prototype, 'type')?.get;
-  if (!getter) return;
-  for (const cls of lang.nodeSubclasses ?? []) {
-    if (typeof cls !== 'function' || cls === base || Object.prototype.hasOwnProperty.call(cls.prototype, 'type')) continue;
-    const proto = cls.prototype as object;
-    Object.defineProperty(proto, 'type', {
-      configurable: true,
-      get(this: object): string {
-        const t = getter.call(this) as string;
-        Object.defineProperty(proto, 'type', { value: t, configurable: true });
-        return t;
-      },
-    });
-  }
 }
 
 /** tree-sitter's default string input reads 32 KiB chunks; a callback over the whole text
@@ -666,11 +642,11 @@ function declName(d: SyntaxNode): string | null {
 /** Build the IR of one cut function. */
 function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction): FunctionIR {
   const src = text.slice(cut.headerStart, cut.end);
-  const tree = parseText(src);
+  const root = materialise(parseText(src), src);
   const rel = cut.braceLine - cut.headerLine;
   // The body: the compound_statement that starts at the column-0 `{`.
   let body: SyntaxNode | null = null;
-  const stack: SyntaxNode[] = [tree.rootNode];
+  const stack: SyntaxNode[] = [root];
   while (stack.length && !body) {
     const n = stack.pop()!;
     if (n.type === 'compound_statement' && n.startPosition.row === rel && n.startPosition.column === 0) { body = n; break; }
@@ -678,11 +654,11 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   }
   const b = new FunctionBuilder(cut.headerLine, cut.headerStart, src);
   let errors = 0;
-  if (tree.rootNode.hasError) {
-    const s = [tree.rootNode];
+  if (root.hasError) {
+    const s = [root];
     while (s.length) { const n = s.pop()!; if (n.type === 'ERROR' || n.isMissing) errors++; if (n.hasError) s.push(...n.children); }
   }
-  const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([tree.rootNode], [{ n: 0, s: -1 }]);
+  const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([root], [{ n: 0, s: -1 }]);
   b.link(out, b.exit);
   for (const g of b.gotos) b.link(g.from, b.label(g.label));
   // Unlinked branch slots (e.g. a loop with a constant condition) fall to nothing.
