@@ -37,19 +37,40 @@ export function shardOf(relPath: string, count: number): number {
   return (h >>> 0) % count;
 }
 
-/** Positions q of `hashes` whose hash is in the open-addressing `table` (2^bits slots, 0 =
- * empty, home slot as in TreeScan.callers), as pairs [q, slot]. A function of its own,
- * with only typed arrays and numbers, so that V8 keeps one optimised version of this loop
- * over ~3M hashes for every round (inline in callers it was deoptimised after the first
- * round and ran ~10x slower in the next). */
+/** Home slot of hash `h` in an open-addressing table of 2^bits slots. */
+function homeSlot(h: number, bits: number): number {
+  return (Math.imul(h, 0x9e3779b1) >>> (32 - bits)) & ((1 << bits) - 1);
+}
+
+/** Hashes in a small open-addressing table (0 = empty; hashes are never 0), the slot of
+ * each, and a 64 Ki-entry byte filter on their low bits, which rejects almost every other
+ * hash with one load. */
+function hashTable(hs: number[]): { table: Uint32Array; filter: Uint8Array; bits: number; slots: number[] } {
+  const bits = Math.max(4, Math.ceil(Math.log2(hs.length * 4)));
+  const mask = (1 << bits) - 1;
+  const table = new Uint32Array(mask + 1);
+  const filter = new Uint8Array(1 << 16);
+  const slots = hs.map((h) => {
+    filter[h & 0xffff] = 1;
+    let sl = homeSlot(h, bits);
+    while (table[sl] !== 0 && table[sl] !== h) sl = (sl + 1) & mask;
+    table[sl] = h;
+    return sl;
+  });
+  return { table, filter, bits, slots };
+}
+
+/** Positions q of `hashes` whose hash is in `table` (see hashTable), as pairs [q, slot]. A
+ * function of its own, with only typed arrays and numbers, so that V8 keeps one optimised
+ * version of this loop over ~3M hashes for every round (inline in callers it was
+ * deoptimised after the first round and ran ~10x slower in the next). */
 function matchHashes(hashes: Uint32Array, filter: Uint8Array, table: Uint32Array, bits: number): number[] {
   const out: number[] = [];
   const mask = (1 << bits) - 1;
-  const shift = 32 - bits;
   for (let q = 0; q < hashes.length; q++) {
     const h = hashes[q];
     if (filter[h & 0xffff] === 0) continue;
-    let sl = (Math.imul(h, 0x9e3779b1) >>> shift) & mask;
+    let sl = homeSlot(h, bits);
     while (table[sl] !== 0) {
       if (table[sl] === h) { out.push(q, sl); break; }
       sl = (sl + 1) & mask;
@@ -63,16 +84,8 @@ function matchHashes(hashes: Uint32Array, filter: Uint8Array, table: Uint32Array
 // the middle of that pass without it and bails out at the first hit, back to the
 // interpreter for the rest of ~3M hashes (seen as one round's caller search taking ~100 ms).
 {
-  const bits = 4;
-  const table = new Uint32Array(1 << bits);
-  const filter = new Uint8Array(1 << 16);
   const hs = [0x12345678, 0x9abcdef1];
-  for (const h of hs) {
-    let sl = (Math.imul(h, 0x9e3779b1) >>> (32 - bits)) & ((1 << bits) - 1);
-    while (table[sl] !== 0) sl = (sl + 1) & ((1 << bits) - 1);
-    table[sl] = h;
-    filter[h & 0xffff] = 1;
-  }
+  const { table, filter, bits } = hashTable(hs);
   const sample = Uint32Array.of(1, hs[0], 2, hs[1], 0x00005678, 3);
   for (let i = 0; i < 2000; i++) matchHashes(sample, filter, table, bits);
 }
@@ -257,22 +270,9 @@ export class TreeScan implements FileTable {
       await this.scan('callers-bytes', this.o.files.map((_, i) => i), { needles: names }, (i) => { for (const n of names) add(i, n); });
       return out;
     }
-    // The names' hashes in a small open-addressing table (0 = empty; hashes are never 0).
-    const bits = Math.max(4, Math.ceil(Math.log2(names.length * 4)));
-    const mask = (1 << bits) - 1;
-    const table = new Uint32Array(mask + 1);
-    const slotName = new Int32Array(mask + 1);
-    const home = (h: number) => (Math.imul(h, 0x9e3779b1) >>> (32 - bits)) & mask;
-    // A 64 Ki-entry byte filter on the low bits rejects almost every hash with one load.
-    const filter = new Uint8Array(1 << 16);
-    names.forEach((nm, k) => {
-      const h = callHash(nm);
-      filter[h & 0xffff] = 1;
-      let sl = home(h);
-      while (table[sl] !== 0 && table[sl] !== h) sl = (sl + 1) & mask;
-      table[sl] = h;
-      slotName[sl] = k;
-    });
+    const { table, filter, bits, slots } = hashTable(names.map(callHash));
+    const slotName = new Int32Array(table.length);
+    slots.forEach((sl, k) => { slotName[sl] = k; });
     const neverScanned: number[] = [];
     const unindexed: number[] = [];
     for (let i = 0; i < this.rels.length; i++) {

@@ -78,18 +78,19 @@ export function materialise(tree: Parser.Tree, src: string): PNode {
   };
   const root = make();
   const stack: PNode[] = [root];
+  /** The cursor has just moved onto a child of the top of the stack: make it, push it. */
+  const enter = (): void => {
+    const parent = stack[stack.length - 1];
+    const fid = cur.currentFieldId;
+    if (fid && !fieldIdByName.has(cur.currentFieldName!)) fieldIdByName.set(cur.currentFieldName!, fid);
+    const n = make();
+    parent.children.push(n);
+    parent.fieldIds.push(fid);
+    stack.push(n);
+  };
   // Depth-first, pre-order: each node is made when the cursor reaches it.
   for (;;) {
-    if (cur.gotoFirstChild()) {
-      const parent = stack[stack.length - 1];
-      const fid = cur.currentFieldId;
-      if (fid && !fieldIdByName.has(cur.currentFieldName!)) fieldIdByName.set(cur.currentFieldName!, fid);
-      const n = make();
-      parent.children.push(n);
-      parent.fieldIds.push(fid);
-      stack.push(n);
-      continue;
-    }
+    if (cur.gotoFirstChild()) { enter(); continue; }
     // A leaf, or a node whose children are done: close nodes until one has a next sibling.
     for (;;) {
       // (The cursor is on `done`.) An ERROR or MISSING node in the subtree is necessary for
@@ -98,16 +99,7 @@ export function materialise(tree: Parser.Tree, src: string): PNode {
       const done = stack.pop()!;
       if (done.type === 'ERROR' || done.isMissing || done.children.some((c) => c.hasError)) done.hasError = cur.currentNode.hasError;
       if (stack.length === 0) return root;
-      if (cur.gotoNextSibling()) {
-        const parent = stack[stack.length - 1];
-        const fid = cur.currentFieldId;
-        if (fid && !fieldIdByName.has(cur.currentFieldName!)) fieldIdByName.set(cur.currentFieldName!, fid);
-        const n = make();
-        parent.children.push(n);
-        parent.fieldIds.push(fid);
-        stack.push(n);
-        break;
-      }
+      if (cur.gotoNextSibling()) { enter(); break; }
       cur.gotoParent();
     }
   }
