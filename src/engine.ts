@@ -209,8 +209,16 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         }
       }));
     };
+    // Workers answer in any order: the functions a batch added are put in file and line
+    // order, so that the program (and which caller chain a finding cites) is the same on
+    // every run.
+    const settle = (from: number) => {
+      const added = functions.splice(from).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.startLine - b.startLine));
+      for (const fn of added) functions.push(fn);
+    };
     const tx = Date.now();
     await extract(candidates, ROOT_NAMES, true);
+    settle(0);
     const firstExtractMs = Date.now() - tx;
 
     const callDepth = opts.callDepth ?? 6;
@@ -256,7 +264,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       }
       const te = Date.now();
       rp.files = work.size;
+      const before = functions.length;
       await Promise.all([...byNames].map(([key, files]) => extract(files, key.split(','), false)));
+      settle(before);
       rp.extractMs = Date.now() - te;
       rp.functions = functions.length - rp.functions;
     }
