@@ -5,7 +5,7 @@ import { lockOf } from '../src/analysis/lockstate';
 import { regionOf, regionWork } from '../src/analysis/region';
 import { unlockedReplacement } from '../src/kernel/replace';
 
-/** The _unlocked variants refuse FOLL_LONGTERM in some eras (kernel-gup-api.md §3.1):
+/** The _unlocked variants refuse FOLL_LONGTERM in some eras (see src/kernel/kernel-gup-api.json):
  * get_user_pages_unlocked from 5.2 on; pin_user_pages_unlocked from 5.10 to 6.2. */
 function rejectsLongterm(name: string, v: [number, number]): boolean {
   const at = v[0] * 100 + v[1];

@@ -22,23 +22,51 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** `/* expect: a, b *\/` annotations: Set of "file:line:rule"; `expect-none` lines too. */
+/** Annotations: `/* expect: rule-id:level, other-rule:level *\/` on the line of a finding
+ * (the level is required: a rule whose level changes must fail the fixtures) and
+ * `/* expect-none *\/` on a line that must stay silent. `expected` lists "file:line:rule:level"
+ * once per annotation; `none` holds "file:line". */
 function annotations(root) {
-  const expected = new Set();
+  const expected = [];
   const none = new Set();
   for (const f of walk(root)) {
     const rel = path.relative(root, f).split(path.sep).join('/');
     fs.readFileSync(f, 'latin1').split('\n').forEach((line, i) => {
-      const m = /\/\*\s*expect:\s*([a-z0-9,\s-]+?)\s*\*\//.exec(line);
-      if (m) for (const id of m[1].split(/[,\s]+/).filter(Boolean)) expected.add(`${rel}:${i + 1}:${id}`);
+      const m = /\/\*\s*expect:\s*([a-z0-9:,\s-]+?)\s*\*\//.exec(line);
+      if (m) {
+        for (const item of m[1].split(/[,\s]+/).filter(Boolean)) {
+          const a = /^([a-z0-9-]+):(error|warning|note)$/.exec(item);
+          if (!a) throw new Error(`${rel}:${i + 1}: annotation '${item}' must be rule-id:level (error, warning or note)`);
+          expected.push(`${rel}:${i + 1}:${a[1]}:${a[2]}`);
+        }
+      }
       if (/\/\*\s*expect-none\s*\*\//.test(line)) none.add(`${rel}:${i + 1}`);
     });
   }
   return { expected, none };
 }
 
+/** Compare findings with annotations as multisets of "file:line:rule:level": a finding
+ * reported twice, at another level, or on another line is a difference. */
+function compareWithAnnotations(findings, { expected, none }) {
+  const key = (f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`;
+  const count = (keys) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map());
+  const want = count(expected);
+  const got = count(findings.map(key));
+  const describe = (k) => {
+    const f = findings.find((x) => key(x) === k);
+    return f ? `${k}  (${f.message})` : k;
+  };
+  const missing = [];
+  const unexpected = [];
+  for (const [k, n] of want) for (let i = got.get(k) ?? 0; i < n; i++) missing.push(k);
+  for (const [k, n] of got) for (let i = want.get(k) ?? 0; i < n; i++) unexpected.push(describe(k));
+  const onExpectNone = findings.filter((f) => none.has(`${f.file}:${f.span.line}`)).map(key);
+  return { missing, unexpected, onExpectNone };
+}
+
 async function auditTree(root, extra = {}) {
   return audit({ paths: [root], jobs: 2, ...extra });
 }
 
-module.exports = { FIXTURES, fixtureTrees, annotations, auditTree, walk };
+module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, auditTree, walk };

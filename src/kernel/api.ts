@@ -1,5 +1,5 @@
 // The kernel API model: GUP entry points, release functions, FOLL_* flags and mmap lock
-// primitives per era, from kernel-gup-api.json (a copy of shared/kernel-gup-api.json).
+// primitives per era, from kernel-gup-api.json beside this file.
 import apiJson from './kernel-gup-api.json';
 
 export type LockReq = 'required' | 'forbidden' | 'via-locked' | 'any';
@@ -79,7 +79,7 @@ function inRange(v: Version, from: string, to: string | null): boolean {
 }
 
 /** The 4.4.y stable backport and the never-built 4.9 vchiq driver call a 7-argument
- * get_user_pages(tsk, mm, start, nr_pages, gup_flags, pages, vmas) (kernel-gup-api.md §7). */
+ * get_user_pages(tsk, mm, start, nr_pages, gup_flags, pages, vmas) (a stale layout kept in a never-built v4.9 driver). */
 const extraLayouts: Record<string, GupEra[]> = {
   get_user_pages: [
     {
