@@ -1,0 +1,79 @@
+'use strict';
+// gup-in-atomic: a sleeping GUP function called with a spinlock held, under rcu_read_lock(),
+// or with preemption/pagefaults disabled.
+module.exports = {
+  valid: [
+    {
+      name: 'fast_only under a spinlock', code: `
+int ga_ok(spinlock_t *lock, unsigned long uaddr, struct page **page)
+{
+	bool ok;
+
+	spin_lock(lock);
+	ok = get_user_page_fast_only(uaddr, FOLL_WRITE, page); /* expect-none */
+	spin_unlock(lock);
+	return ok ? 0 : -EFAULT;
+}
+` },
+    {
+      name: 'mutex is a sleeping lock', code: `
+int ga_mutex(struct mutex *m, unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	mutex_lock(m);
+	n = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+	mutex_unlock(m);
+	return n;
+}
+` },
+    {
+      name: 'spinlock released before the call', code: `
+int ga_after(spinlock_t *lock, unsigned long uaddr, struct page **pages)
+{
+	spin_lock(lock);
+	spin_unlock(lock);
+	return pin_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'spin_lock_irqsave around get_user_pages_fast', code: `
+int ga_spin(spinlock_t *lock, unsigned long uaddr, struct page **pages)
+{
+	unsigned long flags;
+	int n;
+
+	spin_lock_irqsave(lock, flags);
+	n = get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect: gup-in-atomic:error */
+	spin_unlock_irqrestore(lock, flags);
+	return n;
+}
+` },
+    {
+      name: 'rcu read side (4.9)', era: '4.9', code: `
+long ga_rcu(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	rcu_read_lock();
+	n = get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect: gup-in-atomic:error */
+	rcu_read_unlock();
+	return n;
+}
+` },
+    {
+      name: 'preemption disabled', code: `
+int ga_preempt(unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	preempt_disable();
+	n = pin_user_pages_fast(uaddr, 1, 0, pages); /* expect: gup-in-atomic:error */
+	preempt_enable();
+	return n;
+}
+` },
+  ],
+};

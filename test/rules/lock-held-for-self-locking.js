@@ -1,0 +1,82 @@
+'use strict';
+// lock-held-for-self-locking: a variant that takes the mmap lock itself (*_unlocked, *_fast)
+// called while the same mm's lock is held.
+module.exports = {
+  valid: [
+    {
+      name: 'unlocked variant with no lock held', code: `
+long sl_ok(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect-none */
+}
+` },
+    {
+      name: 'fast_only under the lock never locks', code: `
+int sl_fast_only(unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	mmap_read_lock(current->mm);
+	n = get_user_pages_fast_only(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'another mm is locked', code: `
+int sl_other_mm(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'get_user_pages_unlocked under down_read (4.9)', era: '4.9', code: `
+long sl_deadlock(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect: lock-held-for-self-locking:error */
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      name: 'pin_user_pages_fast under mmap_write_lock', code: `
+int sl_fast(unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	mmap_write_lock(current->mm);
+	n = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect: lock-held-for-self-locking:error */
+	mmap_write_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'helper called with the lock held by its caller',
+      messages: [/called with it held from sl_caller \(drivers\/c\d+_[a-z_]+\/case\.c:\d+\)/], code: `
+static int sl_helper(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_fast(uaddr, 1, 0, pages); /* expect: lock-held-for-self-locking:error */
+}
+
+int sl_caller(unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	mmap_read_lock(current->mm);
+	n = sl_helper(uaddr, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+  ],
+};

@@ -1,0 +1,60 @@
+'use strict';
+// locked-out-ignored: after a call passing &locked, the caller unlocks without testing it.
+module.exports = {
+  valid: [
+    {
+      name: 'unlock guarded by if (locked)', code: `
+long lo_ok(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, &locked); /* expect-none */
+	if (locked)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'NULL locked: the lock is never dropped', code: `
+long lo_null(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'unconditional unlock after &locked (6.12)', code: `
+long lo_bad(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = pin_user_pages_remote(mm, uaddr, 1, 0, pages, &locked); /* expect: locked-out-ignored:error */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'get_user_pages_locked then up_read (4.9)', era: '4.9', code: `
+long lo_bad49(unsigned long uaddr, struct page **pages)
+{
+	int locked = 1;
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = get_user_pages_locked(uaddr, 1, FOLL_WRITE, pages, &locked); /* expect: locked-out-ignored:error */
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+` },
+  ],
+};

@@ -1,0 +1,113 @@
+'use strict';
+// missing-mmap-lock: a GUP function that needs the caller to hold the mmap lock, reached on
+// a path where it is not held.
+module.exports = {
+  valid: [
+    {
+      name: 'lock taken locally', code: `
+long mm_local(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'asserted', code: `
+long mm_asserted(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	mmap_assert_locked(mm);
+	return get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL); /* expect-none */
+}
+` },
+    {
+      name: 'every caller holds it (static helper)', code: `
+static long mm_helper(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL); /* expect-none */
+}
+
+long mm_caller(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = mm_helper(mm, uaddr, pages);
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'self-locking variant needs no lock (4.9)', era: '4.9', code: `
+long mm_selflock(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect-none */
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'lock dropped before the call (4.9)', era: '4.9', code: `
+long mm_dropped(unsigned long uaddr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+
+	down_read(&current->mm->mmap_sem);
+	vma = find_vma(current->mm, uaddr);
+	up_read(&current->mm->mmap_sem);
+	if (!vma)
+		return -EFAULT;
+	return get_user_pages(uaddr, 1, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:error */
+}
+` },
+    {
+      name: 'a caller without the lock, named with its line',
+      messages: [/called without it from mm_bad_caller \(drivers\/c\d+_[a-z_]+\/case\.c:14\)/], code: `
+static long mm_pin_helper(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	return pin_user_pages_remote(mm, uaddr, 1, 0, pages, NULL); /* expect: missing-mmap-lock:error */
+}
+
+long mm_bad_caller(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = mm_pin_helper(mm, uaddr, pages);
+	mmap_read_unlock(mm);
+	n += mm_pin_helper(mm, uaddr + PAGE_SIZE, pages + 1);
+	return n;
+}
+` },
+    {
+      name: 'a chain of two callers, outermost last',
+      messages: [/called without it from mm_mid \(drivers\/c\d+_[a-z_]+\/case\.c:9\) <- mm_top \(drivers\/c\d+_[a-z_]+\/case\.c:16\)$/], code: `
+static long mm_leaf(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, 0, pages); /* expect: missing-mmap-lock:error */
+}
+
+static long mm_mid(unsigned long uaddr, struct page **pages)
+{
+	return mm_leaf(uaddr, pages);
+}
+
+long mm_top(unsigned long uaddr, struct page **pages)
+{
+	mmap_read_lock(current->mm);
+	mmap_read_unlock(current->mm);
+	return mm_mid(uaddr, pages);
+}
+` },
+    {
+      name: 'no caller found: a note', code: `
+long mm_orphan(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect: missing-mmap-lock:note */
+}
+` },
+  ],
+};

@@ -1,0 +1,56 @@
+'use strict';
+// partial-pin-unchecked: the result of a multi-page GUP call ignored or only tested for < 0
+// before all nr_pages entries are used or released.
+module.exports = {
+  valid: [
+    {
+      name: 'short pin handled', code: `
+int pc_ok(unsigned long uaddr, struct page **pages, int nr)
+{
+	int n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+
+	if (n < 0)
+		return n;
+	if (n != nr) {
+		unpin_user_pages(pages, n);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
+    {
+      name: 'single page, bool result', code: `
+int pc_one(unsigned long uaddr, struct page **page)
+{
+	if (get_user_pages_fast(uaddr, 1, 0, page) != 1) /* expect-none */
+		return -EFAULT;
+	return 0;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'only < 0 tested, then all entries released', code: `
+int pc_lt0(unsigned long uaddr, struct page **pages, int nr)
+{
+	int n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+
+	if (n < 0)
+		return n;
+	unpin_user_pages(pages, nr);
+	return 0;
+}
+` },
+    {
+      name: 'result ignored (4.9)', era: '4.9', code: `
+void pc_ignored(unsigned long uaddr, struct page **pages, int nr)
+{
+	int i;
+
+	get_user_pages_fast(uaddr, nr, 1, pages); /* expect: partial-pin-unchecked:warning */
+	for (i = 0; i < nr; i++)
+		put_page(pages[i]);
+}
+` },
+  ],
+};

@@ -1,0 +1,74 @@
+'use strict';
+// prefer-locked: the lock is held around a GUP call and could be dropped inside it, but the
+// _unlocked variant is not a drop-in: the lock is taken in a caller around a helper whose
+// only lock need is the GUP call, or the mm is remote.
+module.exports = {
+  valid: [
+    {
+      name: 'the region does other lock-dependent work', code: `
+static long pl_helper(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, 0, pages); /* expect-none */
+}
+
+long pl_keep(unsigned long uaddr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+	long n;
+
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, uaddr);
+	n = vma ? pl_helper(uaddr, pages) : -EFAULT;
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'already passes &locked', code: `
+long pl_done(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, &locked); /* expect-none */
+	if (locked)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'remote mm locked only around the call', code: `
+long pl_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = pin_user_pages_remote(mm, uaddr, 1, FOLL_WRITE, pages, NULL); /* expect: prefer-locked:note */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'caller locks only around a helper (4.9, videobuf shape)', era: '4.9', code: `
+static int pl_init_user_locked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int err = get_user_pages(data, nr, FOLL_WRITE, pages, NULL); /* expect: prefer-locked:note */
+
+	return err < 0 ? err : 0;
+}
+
+int pl_init_user(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret;
+
+	down_read(&current->mm->mmap_sem);
+	ret = pl_init_user_locked(data, nr, pages);
+	up_read(&current->mm->mmap_sem);
+	return ret;
+}
+` },
+  ],
+};

@@ -1,0 +1,94 @@
+'use strict';
+// prefer-unlocked: the mmap lock of current->mm taken around exactly one lock-requiring GUP
+// call whose region needs the lock for nothing else.
+module.exports = {
+  valid: [
+    {
+      name: 'vmas requested (4.9)', era: '4.9', code: `
+long pu_vmas(unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = get_user_pages(uaddr, 4, FOLL_WRITE, pages, vmas); /* expect-none */
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      name: 'find_vma shares the region', code: `
+long pu_findvma(unsigned long uaddr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+	long n = -EFAULT;
+
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, uaddr);
+	if (vma && !(vma->vm_flags & VM_IO))
+		n = get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'another mm: remote GUP on a task mm', code: `
+long pu_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, FOLL_FORCE, pages, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'already the _unlocked variant', code: `
+long pu_done(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect-none */
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'down_read around one get_user_pages (4.9)', era: '4.9',
+      messages: [/get_user_pages_unlocked\(uaddr, 1, pages, FOLL_WRITE\)/], code: `
+long pu_one(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = get_user_pages(uaddr, 1, FOLL_WRITE, pages, NULL); /* expect: prefer-unlocked:warning */
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      name: 'mmap_read_lock around one pin_user_pages (6.12)',
+      messages: [/pin_user_pages_unlocked\(start, nr, pages, FOLL_WRITE\)/], code: `
+long pu_pin(unsigned long start, unsigned long nr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = pin_user_pages(start, nr, FOLL_WRITE, pages); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'local mm alias of current->mm (6.1)', era: '6.1', code: `
+long pu_alias(unsigned long uaddr, struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages(uaddr, 1, 0, pages, NULL); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+  ],
+};

@@ -1,0 +1,63 @@
+'use strict';
+// vmas-with-locked: non-NULL vmas together with non-NULL locked.
+module.exports = {
+  valid: [
+    {
+      name: 'vmas with NULL locked (6.1)', era: '6.1', code: `
+long vl_ok(struct mm_struct *mm, unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, vmas, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'locked with NULL vmas (6.1)', era: '6.1', code: `
+long vl_ok2(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL, &locked); /* expect-none */
+	if (locked)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'both given (6.1)', era: '6.1', code: `
+long vl_bad(struct mm_struct *mm, unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
+{
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, vmas, &locked); /* expect: vmas-with-locked:error */
+	if (locked)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: 'both given, 4.10-5.8 layout with tsk (4.19)', era: '4.19', code: `
+long vl_bad419(struct task_struct *tsk, struct mm_struct *mm, unsigned long uaddr,
+	       struct page **pages, struct vm_area_struct **vmas)
+{
+	int locked = 1;
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = get_user_pages_remote(tsk, mm, uaddr, 1, 0, pages, vmas, &locked); /* expect: vmas-with-locked:error */
+	if (locked)
+		up_read(&mm->mmap_sem);
+	return n;
+}
+` },
+  ],
+};

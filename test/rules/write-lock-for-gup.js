@@ -1,0 +1,60 @@
+'use strict';
+// write-lock-for-gup: the mmap write lock taken around a region whose only lock need is GUP.
+module.exports = {
+  valid: [
+    {
+      name: 'read lock', code: `
+long wl_read(unsigned long uaddr, struct page **pages, struct vm_area_struct *vma)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = get_user_pages(uaddr, 2, 0, pages); /* expect-none */
+	vma = find_vma(current->mm, uaddr);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'the write lock is needed: vm_flags changed', code: `
+long wl_needed(unsigned long uaddr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+	long n;
+
+	mmap_write_lock(current->mm);
+	vma = find_vma(current->mm, uaddr);
+	vm_flags_set(vma, VM_DONTCOPY);
+	n = get_user_pages(uaddr, 1, 0, pages); /* expect-none */
+	mmap_write_unlock(current->mm);
+	return n;
+}
+` },
+  ],
+  invalid: [
+    {
+      name: 'down_write around get_user_pages only (4.9)', era: '4.9', code: `
+long wl_only(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	down_write(&current->mm->mmap_sem);
+	n = get_user_pages(uaddr, 2, FOLL_WRITE, pages, NULL); /* expect: write-lock-for-gup:warning */
+	up_write(&current->mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      name: 'mmap_write_lock around a remote pin', code: `
+long wl_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_write_lock(mm);
+	n = pin_user_pages_remote(mm, uaddr, 2, FOLL_WRITE, pages, NULL); /* expect: write-lock-for-gup:warning */
+	mmap_write_unlock(mm);
+	return n;
+}
+` },
+  ],
+};
