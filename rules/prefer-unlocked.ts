@@ -61,6 +61,7 @@ const rule: Rule = {
           call: { line: call.span.line, col: call.span.col, endLine: call.callSpan.endLine, endCol: call.callSpan.endCol },
           name: repl.name, argOrder: repl.order,
           drop: [...acqs, ...releases].map((id) => fa.fn.calls[id].callSpan),
+          dropText: [...acqs, ...releases].map((id) => fa.fn.calls[id].text),
         },
       });
     }

@@ -4,23 +4,23 @@ import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import chalk from 'chalk';
-import { audit, selectRules, UsageError, type AuditOptions, type AuditResult } from './engine';
+import { audit, selectRules, type AuditOptions, type AuditResult } from './engine';
+import { UsageError } from './errors';
 import { rules as allRules } from '../rules';
 import { formatText } from './report/text';
 import { formatJson } from './report/json';
 import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
-import { writeReportFile } from './output';
+import { writeOutput } from './output';
 import { detectTree } from './kernel/era';
 import { baselineEntry, formatBaseline, loadBaseline, resolveConfig } from './gate/config';
 import { parseVersion } from './kernel/api';
 import { addGateCommands } from './gate/cli';
 import { parseShard } from './scan';
 import { formatProfile } from './report/profile';
-import { MergeError, registerMerge } from './report/merge';
-import { FixInputError, registerFix } from './fix/command';
+import { registerMerge } from './report/merge';
+import { registerFix } from './fix/command';
 
-export class InputError extends Error {}
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -30,33 +30,27 @@ function useColor(opts: { color?: boolean }): boolean {
   return !!process.stdout.isTTY && !('NO_COLOR' in process.env) && opts.color !== false;
 }
 
-/** Write a machine-format output atomically: a temp file in the same directory, then rename. */
-export function writeOutput(file: string | undefined, text: string): void {
-  if (!file) { process.stdout.write(text); return; }
-  try { writeReportFile(file, text); } catch (e) { throw new InputError((e as Error).message); }
-}
-
 export function checkPaths(paths: string[]): void {
-  if (paths.length === 0) throw new InputError('no path given (usage: gup-audit [options] <path...>)');
+  if (paths.length === 0) throw new UsageError('no path given (usage: gup-audit [options] <path...>)');
   for (const p of paths) {
     let st: fs.Stats;
     try { st = fs.statSync(p); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? `path does not exist: ${p}` : `cannot access ${p}: ${code}`);
+      throw new UsageError(code === 'ENOENT' ? `path does not exist: ${p}` : `cannot access ${p}: ${code}`);
     }
-    if (!st.isDirectory() && !/\.[ch]$/.test(p)) throw new InputError(`not a directory or a .c/.h file: ${p}`);
+    if (!st.isDirectory() && !/\.[ch]$/.test(p)) throw new UsageError(`not a directory or a .c/.h file: ${p}`);
     if (st.isFile()) {
-      try { fs.closeSync(fs.openSync(p, 'r')); } catch (e) { throw new InputError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code}`); }
+      try { fs.closeSync(fs.openSync(p, 'r')); } catch (e) { throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code}`); }
     }
     if (st.isDirectory()) {
-      try { fs.readdirSync(p); } catch (e) { throw new InputError(`cannot read directory ${p}: ${(e as NodeJS.ErrnoException).code}`); }
+      try { fs.readdirSync(p); } catch (e) { throw new UsageError(`cannot read directory ${p}: ${(e as NodeJS.ErrnoException).code}`); }
     }
   }
 }
 
 function parseIntOpt(name: string) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`${name}: expected a positive integer, got '${v}'`);
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name}: expected a positive integer, got '${v}'`);
     return Number(v);
   };
 }
@@ -93,10 +87,10 @@ export function buildProgram(): Command {
     .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collect, [])
     .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collect, [])
     .option('--list-rules', 'list the rules and exit')
-    .option('--exclude <glob>', 'exclude files matching a glob, relative to the audited path (repeatable)', collect, [])
+    .option('--exclude <glob>', 'exclude files matching a glob, relative to the tree root (repeatable)', collect, [])
     .option('-j, --jobs <n>', 'worker threads (default: number of cores)', parseIntOpt('--jobs'))
     .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile', (v: string) => {
-      if (!parseVersion(v)) throw new InputError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
+      if (!parseVersion(v)) throw new UsageError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
       return v;
     })
     .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
@@ -105,7 +99,7 @@ export function buildProgram(): Command {
     .option('--no-prefilter', 'extract from every file instead of only those the token scan selects')
     .option('--cache [dir]', 'reuse per-file scan results and extracted facts of earlier runs, kept outside the tree (default dir: $XDG_CACHE_HOME/gup-audit or ~/.cache/gup-audit)')
     .option('--shard <i/n>', 'audit shard I of N of the files (for CI; combine the SARIF logs with `gup-audit merge`)', (v: string) => {
-      try { return parseShard(v); } catch (e) { throw new InputError((e as Error).message); }
+      try { return parseShard(v); } catch (e) { throw new UsageError((e as Error).message); }
     })
     .option('--profile', 'print the slowest phases and files, worker time and peak memory to stderr')
     .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root, if present)')
@@ -129,13 +123,13 @@ export function buildProgram(): Command {
       const root = detectTree(paths[0], opts.kernelVersion).root;
       const config = resolveConfig(root, opts.config);
       const baselineFile = opts.baseline ?? (config.baseline && fs.existsSync(config.baseline) ? config.baseline : undefined);
-      if (!opts.baseline && config.baseline && !baselineFile && !opts.writeBaseline) throw new InputError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
+      if (!opts.baseline && config.baseline && !baselineFile && !opts.writeBaseline) throw new UsageError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
       const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
       const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
       const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
       const res = await audit({
         levels: config.levels,
-        paths, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
+        paths, include: config.include, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
         maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
         onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile,
       });
@@ -169,8 +163,8 @@ export function buildProgram(): Command {
       process.exitCode = failed(shown, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
     });
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
-  registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)
-  registerMerge(program, writeOutput); // `gup-audit merge` (src/report/merge.ts)
+  registerFix(program); // `gup-audit fix` (src/fix/)
+  registerMerge(program); // `gup-audit merge` (src/report/merge.ts)
   return program;
 }
 
@@ -188,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line message
     }
-    if (e instanceof InputError || e instanceof UsageError || e instanceof FixInputError || e instanceof MergeError) {
+    if (e instanceof UsageError) {
       process.stderr.write(`gup-audit: error: ${e.message}\n`);
       return 2;
     }

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Notification } from './findings';
+import { makeFilter } from './glob';
 
 export interface Discovered {
   /** Absolute paths. */
@@ -13,40 +14,32 @@ export interface Discovered {
 /** Walks directories elsewhere (the worker pool): `dirs` with the same root and top. */
 export type WalkRunner = (dirs: string[], root: string, top: string) => Promise<Discovered>;
 
-export async function discover(paths: string[], root: string, exclude: string[], runner?: WalkRunner): Promise<Discovered> {
+/** Which files of the tree are audited: globs relative to the tree root (src/glob.ts). */
+export interface Selection { include: string[]; exclude: string[] }
+
+export async function discover(paths: string[], root: string, sel: Selection, runner?: WalkRunner): Promise<Discovered> {
   const files = new Set<string>();
   const notes: Notification[] = [];
+  const filtered = sel.include.length > 0 || sel.exclude.length > 0;
+  const keep = filtered ? treeFilter(root, sel) : undefined;
   for (const p of paths) {
     const abs = path.resolve(p);
     const st = fs.statSync(abs);
     if (st.isFile()) { files.add(abs); continue; }
-    const skipped: Skipped = { root, top: abs, notes };
-    if (exclude.length === 0 && runner) { await walkParallel(abs, files, skipped, runner); continue; }
-    if (exclude.length === 0) { walk(abs, files, skipped); continue; }
-    // Every entry (not only *.c/*.h files) so that symbolic links are seen and reported;
-    // unreadable directories are recorded by the readdir wrapper (errors stay suppressed).
-    // fast-glob is loaded only here (--exclude): neither plain runs nor the workers need it.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const fg = require('fast-glob') as typeof import('fast-glob');
-    const entries = await fg(['**'], {
-      cwd: abs, absolute: true, onlyFiles: false, followSymbolicLinks: false, dot: false,
-      ignore: exclude, suppressErrors: true, objectMode: true, unique: true,
-      fs: {
-        readdir: ((dir: string, o: unknown, cb: (err: NodeJS.ErrnoException | null, r: unknown) => void) => {
-          if (typeof o === 'function') { cb = o as typeof cb; o = undefined; }
-          fs.readdir(dir, o as { withFileTypes: true }, (err, r) => {
-            if (err) unreadableDir(dir, err, skipped);
-            cb(err, r);
-          });
-        }) as unknown as typeof fs.readdir,
-      },
-    });
-    for (const e of entries) {
-      if (e.dirent.isSymbolicLink()) symlink(e.path, e.name, skipped);
-      else if (e.dirent.isFile() && /\.[ch]$/.test(e.name)) files.add(e.path);
-    }
+    const skipped: Skipped = { root, top: abs, notes, keep };
+    if (!filtered && runner) { await walkParallel(abs, files, skipped, runner); continue; }
+    walk(abs, files, skipped);
   }
   return { files: [...files].sort(), notes };
+}
+
+/** The selection as tests on absolute paths: a file is kept when included and not
+ * excluded; a directory is entered unless excluded. */
+function treeFilter(root: string, sel: Selection): Skipped['keep'] {
+  const file = makeFilter(sel.include, sel.exclude);
+  const dir = makeFilter([], sel.exclude);
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  return { file: (abs) => file(rel(abs)), dir: (abs) => dir(rel(abs)) };
 }
 
 /** The same walk split over the worker pool: the first two levels here, each directory
@@ -89,17 +82,20 @@ function shallow(dir: string, out: Set<string>, skipped: Skipped, sub: string[])
     unreadableDir(dir, e as NodeJS.ErrnoException, skipped);
     return;
   }
+  const keep = skipped.keep;
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const p = (dir.endsWith(path.sep) ? dir : dir + path.sep) + e.name; // (path.join: 3x slower)
-    if (e.isDirectory()) sub.push(p);
+    if (e.isDirectory()) { if (!keep || keep.dir(p)) sub.push(p); }
+    else if (keep && !keep.file(p)) continue;
     else if (e.isFile() && (e.name.endsWith('.c') || e.name.endsWith('.h'))) out.add(p);
     else if (e.isSymbolicLink()) symlink(p, e.name, skipped);
   }
 }
 
-/** Where skipped entries are reported: paths relative to the kernel root. */
-interface Skipped { root: string; top: string; notes: Notification[] }
+/** Where skipped entries are reported: paths relative to the kernel root; `keep`: the
+ * include/exclude selection, when there is one. */
+interface Skipped { root: string; top: string; notes: Notification[]; keep?: { file: (abs: string) => boolean; dir: (abs: string) => boolean } }
 
 function unreadableDir(dir: string, err: NodeJS.ErrnoException, s: Skipped): void {
   if (err.code === 'ENOENT') return; // removed while walking
@@ -136,7 +132,7 @@ function symlink(p: string, name: string, s: Skipped): void {
 
 /** What fast-glob's `**\/*.{c,h}` (dot: false, onlyFiles, no symlinks followed, errors
  * suppressed) finds, 3-6x faster on a kernel tree (60k files: ~0.15-0.3 s instead of
- * ~0.8-1 s); used when there is nothing to exclude. `dir` is absolute and normalised. */
+ * ~0.8-1 s). `dir` is absolute and normalised. */
 function walk(dir: string, out: Set<string>, skipped: Skipped): void {
   const sub: string[] = [];
   shallow(dir, out, skipped, sub);

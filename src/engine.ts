@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { discover } from './discover';
+import { UsageError } from './errors';
 import { detectTree, type TreeInfo } from './kernel/era';
 import { gupNames, lockNames, releaseFunctions, type Version } from './kernel/api';
 import { WorkerPool } from './parse/pool';
@@ -20,6 +21,9 @@ import type { LockContext } from './analysis/program';
 
 export interface AuditOptions {
   paths: string[];
+  /** Globs relative to the tree root (src/glob.ts): only files they match are audited. */
+  include?: string[];
+  /** Globs relative to the tree root: files and directories left out. */
   exclude?: string[];
   jobs?: number;
   kernelVersion?: string;
@@ -97,7 +101,7 @@ export function selectRules(opts: Pick<AuditOptions, 'only' | 'disable' | 'level
   return allRules.filter((r) => (!opts.only?.length || opts.only.includes(r.meta.id)) && !opts.disable?.includes(r.meta.id) && opts.levels?.[r.meta.id] !== 'off');
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './errors';
 
 function rel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
@@ -117,12 +121,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   try {
-    const disc = await discover(opts.paths, tree.root, exclude, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
+    const include = opts.include ?? [];
+    const disc = await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
     notifications.push(...disc.notes);
     mark('discover', t0);
     // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
     // directory (or excluding everything) must not go green.
-    if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length ? ' (after --exclude)' : ''}`);
+    if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length || include.length ? ' (after include/exclude)' : ''}`);
     const stats: AuditStats = {
       filesDiscovered: disc.files.length, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
       callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
@@ -154,7 +159,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     stats.candidateFiles = candidates.length;
     mark('prefilter', t1b);
     // With --cache, an unchanged tree audited with the same options: the last result.
-    const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), exclude, tree, opts.callDepth ?? 6, maxBytes,
+    const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, opts.callDepth ?? 6, maxBytes,
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit.)
@@ -339,7 +344,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (cache) {
       const t5 = Date.now();
       if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications, stats });
-      scan.save(t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0);
+      scan.save(t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0);
       mark('cache-save', t5);
     }
     phases.total = Date.now() - t0;

@@ -37,8 +37,9 @@ export interface Finding {
   flow?: Related[];
   /** For `gup-audit fix`: the call to rewrite (callee identifier to closing parenthesis),
    * the new callee, the new argument order (indices of the old arguments, or literal
-   * texts), and the lock/unlock calls whose statements are dropped. */
-  rewrite?: { call: Span; name: string; argOrder: (number | string)[]; drop: Span[] };
+   * texts), and the lock/unlock calls whose statements are dropped with their analysed
+   * texts (the fixer checks every span it edits against them). */
+  rewrite?: { call: Span; name: string; argOrder: (number | string)[]; drop: Span[]; dropText: string[] };
   /** Set by the gate (diff/series): how the finding compares with the base (SARIF
    * result.baselineState): new = introduced, unchanged, updated = same fingerprint with
    * another level, absent = fixed (the finding is from the base). */

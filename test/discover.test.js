@@ -31,8 +31,8 @@ test('discover: the parallel walk equals the serial walk', async () => {
     const rootOnly = process.getuid?.() === 0;
     if (!rootOnly) { put('a/b/locked/in.c'); fs.chmodSync(path.join(root, 'a/b/locked'), 0o000); }
 
-    const serial = await discover([root], root, []);
-    const parallel = await discover([root], root, [], (dirs, r, top) => pool.run({ type: 'walk', dirs, root: r, top }));
+    const serial = await discover([root], root, { include: [], exclude: [] });
+    const parallel = await discover([root], root, { include: [], exclude: [] }, (dirs, r, top) => pool.run({ type: 'walk', dirs, root: r, top }));
     const norm = (d) => ({ files: [...d.files].sort(), notes: d.notes.map((n) => `${n.level} ${n.file} ${n.message}`).sort() });
     assert.deepStrictEqual(norm(parallel), norm(serial));
     const rel = serial.files.map((f) => path.relative(root, f));

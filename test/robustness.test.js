@@ -153,7 +153,7 @@ test('bad input: a directory with no C files (or all excluded) -> exit 2, one li
   put(empty, 'sub/Kconfig', 'config X\n');
   assertUsageError(run([empty]), /no \.c or \.h files found/);
   const root = goodTree();
-  assertUsageError(run([root, '--exclude', '**/*']), /no \.c or \.h files found .*after --exclude/);
+  assertUsageError(run([root, '--exclude', '**/*']), /no \.c or \.h files found .*after include\/exclude/);
 });
 
 test('bad input: bad option values -> exit 2, one line, no stack', () => {

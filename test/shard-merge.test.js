@@ -8,7 +8,8 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { fixtureTrees, auditTree, FIXTURES } = require('./helpers');
-const { mergeSarif, MergeError } = require('../dist/src/report/merge');
+const { mergeSarif } = require('../dist/src/report/merge');
+const { UsageError } = require('../dist/src/errors');
 const { parseShard, shardOf } = require('../dist/src/scan');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
@@ -55,7 +56,7 @@ test('merge: deduplicates by fingerprint, renumbers rules, keeps invocations', (
   assert.deepStrictEqual(run0.invocations.map((i) => i.commandLine), ['a', 'b']);
   assert.strictEqual(run0.properties.stats, undefined);
   assert.deepStrictEqual(run0.properties.merged, { logs: ['a', 'b'], runs: 2, results: 4, unique: 3 });
-  assert.throws(() => mergeSarif([{ name: 'x', log: { version: '2.0.0', runs: [] } }]), MergeError);
+  assert.throws(() => mergeSarif([{ name: 'x', log: { version: '2.0.0', runs: [] } }]), UsageError);
   assert.throws(() => mergeSarif([{ name: 'a', log: a }, { name: 'c', log: { version: '2.1.0', runs: [{ tool: { driver: { name: 'other' } }, results: [] }] } }]), /cannot be merged/);
 });
 

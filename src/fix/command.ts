@@ -7,8 +7,11 @@ import { spawnSync } from 'child_process';
 import { audit } from '../engine';
 import { planFixes, unifiedDiff, type FixPlan } from './fix';
 import { toolVersion } from '../version';
+import { UsageError } from '../errors';
+import { writeAll, writeOutput } from '../output';
+import { detectTree } from '../kernel/era';
+import { makeFilter, resolveConfig } from '../gate/config';
 
-export class FixInputError extends Error {}
 
 /** "<subsystem prefix>" from a path, as kernel subjects use it (drm/via, platform/goldfish). */
 export function subsystemPrefix(file: string): string {
@@ -54,21 +57,37 @@ export function formatPatchFile(file: string, diff: string, variants: string[], 
   ].join('\n');
 }
 
-function writeAtomic(abs: string, content: string): void {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.gup-audit.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, Buffer.from(content, 'latin1'));
-  try {
-    const st = fs.statSync(abs);
-    fs.chmodSync(tmp, st.mode);
-  } catch { /* keep default mode */ }
-  fs.renameSync(tmp, abs);
+/** Check that every file to rewrite is a regular file of the tree (not a link, not reached
+ * through a linked directory), not excluded by the config, and still holds what was
+ * analysed; the problems, one per file (empty: all can be written). */
+function unwritable(plan: FixPlan, root: string, allowed: (rel: string) => boolean): string[] {
+  const realRoot = fs.realpathSync(root);
+  const problems: string[] = [];
+  for (const f of plan.files) {
+    const abs = path.join(root, f.file);
+    const why = ((): string | null => {
+      if (!allowed(f.file)) return 'excluded by the configuration';
+      let st: fs.Stats;
+      try { st = fs.lstatSync(abs); } catch (e) { return (e as NodeJS.ErrnoException).code ?? 'cannot stat'; }
+      if (!st.isFile()) return 'not a regular file';
+      const real = fs.realpathSync(abs);
+      if (!real.startsWith(realRoot + path.sep)) return `resolves outside the tree (${real})`;
+      if (fs.readFileSync(abs, 'latin1') !== f.before) return 'changed since it was analysed';
+      return null;
+    })();
+    if (why) problems.push(`${f.file}: ${why}`);
+  }
+  return problems;
 }
 
-export async function runFix(paths: string[], opts: { write?: boolean; formatPatch?: string; kernelVersion?: string; jobs?: number }): Promise<{ plan: FixPlan; root: string; output: string }> {
-  const res = await audit({ paths, only: ['prefer-unlocked'], kernelVersion: opts.kernelVersion, jobs: opts.jobs });
-  const root = res.tree.root;
+export async function runFix(paths: string[], opts: { write?: boolean; formatPatch?: string; kernelVersion?: string; jobs?: number; config?: string }): Promise<{ plan: FixPlan; root: string; output: string }> {
+  const root = detectTree(paths[0], opts.kernelVersion).root;
+  // .gup-audit.json (or --config): fix never touches a file the configuration leaves out.
+  const config = resolveConfig(root, opts.config);
+  const res = await audit({ paths, only: ['prefer-unlocked'], kernelVersion: opts.kernelVersion, jobs: opts.jobs, include: config.include, exclude: config.exclude, levels: config.levels });
+  const allowed = makeFilter(config.include, config.exclude);
   const read = (f: string) => fs.readFileSync(path.join(root, f), 'latin1');
-  const plan = planFixes(res.findings, read);
+  const plan = planFixes(res.findings.filter((f) => allowed(f.file)), read);
   let output = '';
   for (const f of plan.files) output += unifiedDiff(f.file, f.before, f.after);
   if (opts.formatPatch) {
@@ -79,31 +98,29 @@ export async function runFix(paths: string[], opts: { write?: boolean; formatPat
       const variants = f.fixes.map((x) => x.finding.rewrite!.name);
       const text = formatPatchFile(f.file, unifiedDiff(f.file, f.before, f.after), variants, from, new Date());
       const slug = `${subsystemPrefix(f.file)}-use-${variants[0]}`.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 52);
-      fs.writeFileSync(path.join(dir, `${String(i + 1).padStart(4, '0')}-${slug}.patch`), Buffer.from(text, 'latin1'));
+      writeOutput(path.join(dir, `${String(i + 1).padStart(4, '0')}-${slug}.patch`), Buffer.from(text, 'latin1'), '--format-patch');
     });
   }
-  if (opts.write) {
-    for (const f of plan.files) {
-      const abs = path.join(root, f.file);
-      // Only files whose content still matches what was analysed.
-      if (fs.readFileSync(abs, 'latin1') !== f.before) throw new FixInputError(`${f.file} changed while fixing; nothing written to it`);
-      writeAtomic(abs, f.after);
-    }
+  if (opts.write && plan.files.length) {
+    const problems = unwritable(plan, root, allowed);
+    if (problems.length) throw new UsageError(`fix --write: nothing written: ${problems.join('; ')}`);
+    writeAll(plan.files.map((f) => ({ file: path.join(root, f.file), data: Buffer.from(f.after, 'latin1') })), 'fix --write', true);
   }
   return { plan, root, output };
 }
 
-export function registerFix(program: Command, onError: (e: Error) => never): void {
+export function registerFix(program: Command): void {
   const fix = program.command('fix');
   fix.exitOverride();
   fix
     .description('print a unified diff converting prefer-unlocked findings to the _unlocked variant')
     .argument('[paths...]', 'kernel tree (or part of one)', ['.'])
-    .option('--write', 'apply the fixes to the tree (atomically; only files unchanged since analysis)')
+    .option('--write', 'apply the fixes to the tree: all files or none, only regular, writable files of the tree unchanged since analysis')
     .option('--format-patch <dir>', 'write one git format-patch file per changed file into DIR')
     .option('--kernel-version <x.y>', 'kernel version of the tree')
+    .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root): its include/exclude and rule levels apply')
     .action(async (paths: string[], opts) => {
-      for (const p of paths) if (!fs.existsSync(p)) onError(new FixInputError(`path does not exist: ${p}`));
+      for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`path does not exist: ${p}`);
       const { plan, output } = await runFix(paths, opts);
       if (!opts.write && !opts.formatPatch) process.stdout.write(Buffer.from(output, 'latin1'));
       for (const s of plan.skipped) process.stderr.write(`gup-audit: no fix for ${s.finding.file}:${s.finding.span.line}: ${s.reason}\n`);

@@ -8,6 +8,7 @@ const jsdiff = (): typeof import('diff') => require('diff') as typeof import('di
 import type { Finding } from '../findings';
 import type { Span } from '../parse/ir';
 import { lineIndex, type LineIndex } from '../parse/cut';
+import { normSpace } from '../parse/extract';
 
 export interface Edit {
   start: number;
@@ -97,10 +98,19 @@ function plainStatementLine(text: string, li: LineIndex, span: Span): { start: n
 export function planFinding(f: Finding, text: string, li = lineIndex(text)): Edit[] | string {
   const rw = f.rewrite;
   if (!rw) return 'no rewrite recorded';
+  if (rw.call.endLine > li.starts.length) return 'the file changed since it was analysed (the call line is gone)';
   const start = offsetOf(li, rw.call.line, rw.call.col);
   const end = offsetOf(li, rw.call.endLine, rw.call.endCol);
   const old = text.slice(start, end);
-  if (old.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').trim() !== f.callText) return 'the file changed since it was analysed';
+  // Every span the edit touches (the call, each lock and unlock call) must still hold what
+  // was analysed: a file edited in between is left alone.
+  if (normSpace(old) !== f.callText) return 'the file changed since it was analysed (the call)';
+  if (rw.drop.length !== rw.dropText?.length) return 'no analysed text of the lock/unlock calls';
+  for (let k = 0; k < rw.drop.length; k++) {
+    const d = rw.drop[k];
+    if (d.line > li.starts.length || d.endLine > li.starts.length) return 'the file changed since it was analysed (a lock/unlock line is gone)';
+    if (normSpace(text.slice(offsetOf(li, d.line, d.col), offsetOf(li, d.endLine, d.endCol))) !== rw.dropText[k]) return `the file changed since it was analysed (line ${d.line} no longer holds ${rw.dropText[k]})`;
+  }
   const open = old.indexOf('(');
   if (open < 0 || !old.endsWith(')')) return 'unexpected call text';
   const oldName = old.slice(0, open).trim();

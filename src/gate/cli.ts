@@ -1,12 +1,12 @@
 // `gup-audit diff` and `gup-audit series`: the CI gate commands. Exit codes as for the
 // audit: 0 nothing introduced at or above --fail-on, 1 something is, 2 usage or input error
 // (including a patch that does not apply, a malformed config or baseline).
-import { writeReportFile } from '../output';
+import { writeOutput } from '../output';
 import { Command, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import chalk from 'chalk';
-import { UsageError } from '../engine';
+import { UsageError } from '../errors';
 import { detectTree } from '../kernel/era';
 import type { Level } from '../findings';
 import { loadBaseline, resolveConfig, baselineEntry, formatBaseline, type Baseline, type BaselineEntry } from './config';
@@ -55,11 +55,6 @@ function addCommonOptions(cmd: Command): Command {
     .option('--debug', 'print stack traces on errors');
 }
 
-function writeReport(file: string | undefined, text: string): void {
-  if (!file) { process.stdout.write(text); return; }
-  try { writeReportFile(file, text); } catch (e) { throw new UsageError((e as Error).message); }
-}
-
 function gateOptions(treeRoot: string, o: CommonOpts): { g: GateOptions; baseline?: Baseline } {
   const config = resolveConfig(treeRoot, o.config);
   let baseline: Baseline | undefined;
@@ -89,9 +84,9 @@ async function finish(res: GateResult, o: CommonOpts, baseline: Baseline | undef
       const old = entries.get(f.fingerprint);
       entries.set(f.fingerprint, { ...baselineEntry(f), ...(old?.justification ? { justification: old.justification } : {}) });
     }
-    writeReport(o.writeBaseline, formatBaseline([...entries.values()]));
+    writeOutput(o.writeBaseline, formatBaseline([...entries.values()]));
   }
-  writeReport(o.output, text);
+  writeOutput(o.output, text);
   process.exitCode = res.failing.length ? 1 : 0;
 }
 

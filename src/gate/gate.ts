@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { audit, assignFingerprints, UsageError, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
+import { UsageError } from '../errors';
+import { audit, assignFingerprints, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
 import { detectTree, type TreeInfo } from '../kernel/era';
 import { levelRank, type Finding, type Level, type Notification } from '../findings';
 import { rules as allRules } from '../../rules';

@@ -1,7 +1,7 @@
 // Reading revisions of a git checkout through git objects only: rev-parse, diff, ls-tree and
 // cat-file --batch. Nothing here writes to the repository, its index or its working tree.
 import { spawnSync } from 'child_process';
-import { UsageError } from '../engine';
+import { UsageError } from '../errors';
 
 export interface GitRepo {
   /** Directory git runs in. */

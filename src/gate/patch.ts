@@ -11,7 +11,7 @@ import type { StructuredPatch, StructuredPatchHunk } from 'diff';
 /** jsdiff, loaded by the first patch read (not by every audit that loads the CLI). */
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const jsdiff = (): typeof import('diff') => require('diff') as typeof import('diff');
-import { UsageError } from '../engine';
+import { UsageError } from '../errors';
 
 /** A patch that cannot be read or applied: the message names the patch, the file and the hunk. */
 export class PatchError extends UsageError {}

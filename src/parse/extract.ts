@@ -67,7 +67,8 @@ const MACRO_LOOP = /(for_each|_each_|^for_|_for$|_loop$|^loop_)/;
 export const MAX_EXPR_DEPTH = 256;
 export const MAX_STMT_DEPTH = 256;
 
-function normSpace(s: string): string {
+/** Whitespace-normalised text without comments: call texts (fingerprints, fix checks). */
+export function normSpace(s: string): string {
   return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

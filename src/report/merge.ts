@@ -15,7 +15,8 @@ import { FINGERPRINT_KEY } from './sarif';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export class MergeError extends Error {}
+import { UsageError } from '../errors';
+import { writeOutput } from '../output';
 
 function resultKey(r: Json): string {
   const fp = r.partialFingerprints?.[FINGERPRINT_KEY];
@@ -41,12 +42,12 @@ function remapArtifacts(v: unknown, map: Map<number, number>): void {
 }
 
 export function mergeSarif(logs: { name: string; log: Json }[]): Json {
-  if (logs.length === 0) throw new MergeError('merge: no input logs');
+  if (logs.length === 0) throw new UsageError('merge: no input logs');
   for (const { name, log } of logs) {
     if (!log || typeof log !== 'object' || log.version !== '2.1.0' || !Array.isArray(log.runs)) {
-      throw new MergeError(`${name}: not a SARIF 2.1.0 log (version "2.1.0" and runs[] expected)`);
+      throw new UsageError(`${name}: not a SARIF 2.1.0 log (version "2.1.0" and runs[] expected)`);
     }
-    if (log.runs.length === 0) throw new MergeError(`${name}: the log has no run`);
+    if (log.runs.length === 0) throw new UsageError(`${name}: the log has no run`);
   }
   const base = JSON.parse(JSON.stringify(logs[0].log.runs[0])) as Json;
   const toolName = base.tool?.driver?.name;
@@ -63,7 +64,7 @@ export function mergeSarif(logs: { name: string; log: Json }[]): Json {
       const run = JSON.parse(JSON.stringify(run0)) as Json;
       inputs++;
       if (run.tool?.driver?.name !== toolName) {
-        throw new MergeError(`${name}: a run of '${run.tool?.driver?.name}' cannot be merged with one of '${toolName}'`);
+        throw new UsageError(`${name}: a run of '${run.tool?.driver?.name}' cannot be merged with one of '${toolName}'`);
       }
       const runRules: Json[] = run.tool?.driver?.rules ?? [];
       for (const r of runRules) if (r?.id && !ruleAt.has(r.id)) { ruleAt.set(r.id, rules.length); rules.push(r); }
@@ -116,17 +117,17 @@ export function readSarif(file: string): Json {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new MergeError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
     return JSON.parse(text) as Json;
   } catch (e) {
-    throw new MergeError(`${file}: not JSON (${(e as Error).message})`);
+    throw new UsageError(`${file}: not JSON (${(e as Error).message})`);
   }
 }
 
 /** `gup-audit merge`. `write` writes the output (atomically, or to stdout). */
-export function registerMerge(program: Command, write: (file: string | undefined, text: string) => void): void {
+export function registerMerge(program: Command): void {
   const merge = program
     .command('merge')
     .description('merge SARIF logs (e.g. of --shard runs) into one, deduplicated by fingerprint')
@@ -134,7 +135,7 @@ export function registerMerge(program: Command, write: (file: string | undefined
     .option('-o, --output <file>', 'write the merged log to a file (written atomically)')
     .action((files: string[], o: { output?: string }) => {
       const merged = mergeSarif(files.map((name) => ({ name, log: readSarif(name) })));
-      write(o.output, JSON.stringify(merged, null, 2) + '\n');
+      writeOutput(o.output, JSON.stringify(merged, null, 2) + '\n');
     });
   // Help and usage errors end through main()'s exit codes, not process.exit().
   merge.exitOverride();

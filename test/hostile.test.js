@@ -1,0 +1,227 @@
+'use strict';
+// Hostile input (issue 14): the writer never follows a planted link nor replaces what it
+// should not; `fix --write` checks every span it edits, writes all files or none, respects
+// read-only files and the configuration. Every victim lives in a temporary directory.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { FIXTURES } = require('./helpers');
+const { prepareWrite, writeOutput } = require('../dist/src/output');
+const { runFix } = require('../dist/src/fix/command');
+const { UsageError } = require('../dist/src/errors');
+
+const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
+const V612 = path.join(FIXTURES, 'v6.12');
+const GOOD = 'drivers/virt/fsl_hypervisor.c';
+
+const tmpRoots = [];
+test.after(() => { for (const d of tmpRoots) fs.rmSync(d, { recursive: true, force: true }); });
+function tmpdir() {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-hostile-'));
+  tmpRoots.push(d);
+  return d;
+}
+
+/** A v6.12 tree with the prefer-unlocked fixture at `n` places (one fix each). */
+function fixTree(n = 1) {
+  const root = path.join(tmpdir(), 'tree');
+  fs.mkdirSync(root);
+  fs.copyFileSync(path.join(V612, 'Makefile'), path.join(root, 'Makefile'));
+  fs.cpSync(path.join(V612, 'include'), path.join(root, 'include'), { recursive: true });
+  const files = [];
+  for (let i = 0; i < n; i++) {
+    const rel = `drivers/d${i}/fsl_hypervisor.c`;
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.copyFileSync(path.join(V612, GOOD), path.join(root, rel));
+    files.push(rel);
+  }
+  return { root, files };
+}
+
+function run(args, opts = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120000, ...opts });
+  assert.doesNotMatch(r.stderr, /^\s+at /m, `stack trace printed:\n${r.stderr}`);
+  return r;
+}
+
+function assertExit2(r, re) {
+  assert.strictEqual(r.status, 2, `exit ${r.status}\nstderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.strictEqual(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], re);
+}
+
+// ---------------------------------------------------------------- the writer
+
+test('writer: links planted at guessable temporary names are never followed', () => {
+  const dir = tmpdir();
+  const victim = path.join(dir, 'victim');
+  fs.writeFileSync(victim, 'precious\n');
+  const out = path.join(dir, 'report.json');
+  // Every name the old writers used, for this process.
+  for (const n of [`.report.json.${process.pid}.tmp`, `.report.json.gup-audit.${process.pid}.tmp`]) fs.symlinkSync(victim, path.join(dir, n));
+  writeOutput(out, 'new\n');
+  assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'precious\n');
+  assert.ok(fs.lstatSync(out).isFile() && fs.readFileSync(out, 'utf8') === 'new\n');
+  // The temporary name is unpredictable: two writes prepared at once use two names.
+  const a = prepareWrite(out, 'a', '--output'), b = prepareWrite(out, 'b', '--output');
+  const temps = fs.readdirSync(dir).filter((n) => /^\.report\.json\.[0-9a-f]{24}\.tmp$/.test(n));
+  assert.strictEqual(temps.length, 2, temps.join(' '));
+  a.abort(); b.commit();
+  assert.strictEqual(fs.readFileSync(out, 'utf8'), 'b');
+  assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') && !n.includes(String(process.pid))), []);
+});
+
+test('writer: -o onto a dangling link, a 0444 file, newdir/ or an empty name is exit 2 and replaces nothing', () => {
+  const { root } = fixTree();
+  const dir = tmpdir();
+  const dangling = path.join(dir, 'dangling.json');
+  fs.symlinkSync(path.join(dir, 'nowhere', 'x.json'), dangling);
+  const ro = path.join(dir, 'ro.json');
+  fs.writeFileSync(ro, 'keep\n');
+  fs.chmodSync(ro, 0o444);
+  const cases = [
+    [dangling, /dangling symbolic link/],
+    [ro, /read-only/],
+    [path.join(dir, 'newdir') + '/', /names a directory/],
+    ['', /empty file name/],
+    [path.join(dir, 'no', 'such', 'dir', 'r.json'), /directory does not exist/],
+  ];
+  for (const [o, re] of cases) assertExit2(run([root, '-f', 'json', '-o', o, '--fail-on', 'none']), re);
+  assert.ok(fs.lstatSync(dangling).isSymbolicLink());
+  assert.ok(!fs.existsSync(path.join(dir, 'nowhere')));
+  assert.strictEqual(fs.readFileSync(ro, 'utf8'), 'keep\n');
+  assert.ok(!fs.existsSync(path.join(dir, 'newdir')));
+  // A link to a regular file the user named: the file it points to gets the report, the
+  // link stays a link.
+  const real = path.join(dir, 'real.json');
+  fs.writeFileSync(real, 'old');
+  fs.symlinkSync(real, path.join(dir, 'link.json'));
+  assert.strictEqual(run([root, '-f', 'json', '-o', path.join(dir, 'link.json'), '--fail-on', 'none']).status, 0);
+  assert.ok(fs.lstatSync(path.join(dir, 'link.json')).isSymbolicLink());
+  assert.match(fs.readFileSync(real, 'utf8'), /"schemaVersion"/);
+});
+
+test('writer: a FIFO is written in place, not replaced', { skip: process.platform === 'win32' }, () => {
+  const { root } = fixTree();
+  const fifo = path.join(tmpdir(), 'pipe');
+  assert.strictEqual(spawnSync('mkfifo', [fifo]).status, 0);
+  // A reader in the background drains the FIFO into a file.
+  const got = fifo + '.out';
+  const reader = require('child_process').spawn('sh', ['-c', `cat "${fifo}" > "${got}"`]);
+  const r = run([root, '-f', 'json', '-o', fifo, '--fail-on', 'none']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  return new Promise((resolve) => reader.on('exit', () => {
+    assert.ok(fs.lstatSync(fifo).isFIFO());
+    assert.match(fs.readFileSync(got, 'utf8'), /"schemaVersion"/);
+    resolve();
+  }));
+});
+
+// ---------------------------------------------------------------- fix --write
+
+test('fix --write: a link at the old temporary name cannot redirect the write; the source stays a regular file', async () => {
+  const { root, files } = fixTree();
+  const victim = path.join(tmpdir(), 'victim.c');
+  fs.writeFileSync(victim, 'outside\n');
+  const abs = path.join(root, files[0]);
+  for (let pid = process.pid - 5; pid < process.pid + 200; pid++) fs.symlinkSync(victim, path.join(path.dirname(abs), `.fsl_hypervisor.c.gup-audit.${pid}.tmp`));
+  const { plan } = await runFix([root], { write: true, jobs: 1 });
+  assert.strictEqual(plan.files.length, 1);
+  assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'outside\n');
+  assert.ok(fs.lstatSync(abs).isFile());
+  assert.match(fs.readFileSync(abs, 'latin1'), /pin_user_pages_unlocked\(/);
+});
+
+test('fix: an edit of the call, acquire or release line between analysis and writing is detected', async () => {
+  const { planFinding } = require('../dist/src/fix/fix');
+  const { root, files } = fixTree(1);
+  const { auditTree } = require('./helpers');
+  const res = await auditTree(root, { only: ['prefer-unlocked'] });
+  const finding = res.findings.find((f) => f.file === files[0]);
+  assert.ok(finding && finding.rewrite.dropText.length === 2, 'the finding carries the analysed lock/unlock texts');
+  const text = fs.readFileSync(path.join(root, files[0]), 'latin1');
+  assert.ok(Array.isArray(planFinding(finding, text)), 'the unchanged file is fixed');
+  const lines = text.split('\n');
+  const [lock, unlock] = finding.rewrite.drop.map((d) => d.line);
+  // The release moved one line down (a line inserted before it): the old span no longer
+  // holds the unlock, whose statement would otherwise survive after the _unlocked() call.
+  const moved = [...lines];
+  moved.splice(unlock - 1, 0, '\tpr_debug("x");');
+  assert.match(planFinding(finding, moved.join('\n')), /changed since it was analysed \(line \d+ no longer holds mmap_read_unlock/);
+  const acq = [...lines];
+  acq[lock - 1] = acq[lock - 1].replace('mmap_read_lock', 'mmap_write_lock');
+  assert.match(planFinding(finding, acq.join('\n')), /changed since it was analysed/);
+  const call = [...lines];
+  call[finding.span.line - 1] = call[finding.span.line - 1].replace('lb_offset', 'lb_offset2');
+  assert.match(planFinding(finding, call.join('\n')), /changed since it was analysed \(the call\)/);
+});
+
+test('fix --write: all files or none; the message names the file that stopped it', async () => {
+  const { root, files } = fixTree(4);
+  const before = files.map((f) => fs.readFileSync(path.join(root, f), 'latin1'));
+  fs.chmodSync(path.join(root, files[2]), 0o444);
+  await assert.rejects(runFix([root], { write: true, jobs: 1 }), (e) => e instanceof UsageError && e.message.includes(files[2]) && /no file was written/.test(e.message));
+  files.forEach((f, i) => assert.strictEqual(fs.readFileSync(path.join(root, f), 'latin1'), before[i], `${f} unchanged`));
+  assert.deepStrictEqual(fs.readdirSync(path.join(root, 'drivers', 'd0')), ['fsl_hypervisor.c'], 'no temporary file left');
+  // Through the CLI: exit 2, one line.
+  assertExit2(run(['fix', '--write', root]), /d2\/fsl_hypervisor\.c.*read-only/);
+});
+
+test('fix --write: a source reached through a symbolic link is not rewritten', async () => {
+  const { root, files } = fixTree(1);
+  const outside = path.join(tmpdir(), 'outside.c');
+  fs.copyFileSync(path.join(root, files[0]), outside);
+  const before = fs.readFileSync(outside, 'latin1');
+  const abs = path.join(root, files[0]);
+  fs.rmSync(abs);
+  fs.symlinkSync(outside, abs);
+  // Named explicitly, the linked file is audited, but fix refuses to write through it.
+  await assert.rejects(runFix([root, abs], { write: true, jobs: 1 }), (e) => e instanceof UsageError && /fsl_hypervisor\.c: not a regular file/.test(e.message));
+  assert.strictEqual(fs.readFileSync(outside, 'latin1'), before);
+  assert.ok(fs.lstatSync(abs).isSymbolicLink());
+  // A linked directory on the way: the real path is outside the tree.
+  const { root: r2, files: f2 } = fixTree(1);
+  const outDir = path.join(tmpdir(), 'outdir');
+  fs.cpSync(path.dirname(path.join(r2, f2[0])), outDir, { recursive: true });
+  fs.rmSync(path.join(r2, 'drivers', 'd0'), { recursive: true });
+  fs.symlinkSync(outDir, path.join(r2, 'drivers', 'd0'));
+  await assert.rejects(runFix([r2, path.join(r2, f2[0])], { write: true, jobs: 1 }), (e) => e instanceof UsageError && /resolves outside the tree/.test(e.message));
+  assert.strictEqual(fs.readFileSync(path.join(outDir, 'fsl_hypervisor.c'), 'latin1'), before);
+});
+
+test('fix --write honours .gup-audit.json and --config: excluded files are not rewritten', async () => {
+  const { root, files } = fixTree(2);
+  const before = fs.readFileSync(path.join(root, files[1]), 'latin1');
+  fs.writeFileSync(path.join(root, '.gup-audit.json'), JSON.stringify({ exclude: ['drivers/d1/**'] }));
+  const { plan } = await runFix([root], { write: true, jobs: 1 });
+  assert.deepStrictEqual(plan.files.map((f) => f.file), [files[0]]);
+  assert.strictEqual(fs.readFileSync(path.join(root, files[1]), 'latin1'), before);
+  const cfg = path.join(tmpdir(), 'cfg.json');
+  fs.writeFileSync(cfg, JSON.stringify({ include: ['drivers/d0/**'] }));
+  const { plan: p2 } = await runFix([root], { jobs: 1, config: cfg });
+  assert.deepStrictEqual(p2.files.map((f) => f.file), [], 'd0 already fixed, d1 not included');
+});
+
+// ---------------------------------------------------------------- config include/exclude
+
+test('config: include is honoured by the plain audit; exclude is relative to the tree root, whatever path is audited', () => {
+  const { root, files } = fixTree(2);
+  const found = (args) => {
+    const r = run([...args, '-f', 'json', '--fail-on', 'none']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    return [...new Set(JSON.parse(r.stdout).findings.map((f) => f.file))].sort();
+  };
+  assert.deepStrictEqual(found([root]), files);
+  fs.writeFileSync(path.join(root, '.gup-audit.json'), JSON.stringify({ include: ['drivers/d1/**'] }));
+  assert.deepStrictEqual(found([root]), [files[1]], 'include honoured');
+  fs.writeFileSync(path.join(root, '.gup-audit.json'), JSON.stringify({ exclude: ['drivers/d1'] }));
+  assert.deepStrictEqual(found([root]), [files[0]], 'exclude, whole tree');
+  assert.deepStrictEqual(found([path.join(root, 'drivers')]), [files[0]], 'exclude, a subdirectory audited: still relative to the root');
+  fs.rmSync(path.join(root, '.gup-audit.json'));
+  assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'drivers/d0/**']), [files[1]], '--exclude relative to the root');
+  assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'd0/*.c']), files, 'a path relative to the audited directory is not the meaning');
+});
