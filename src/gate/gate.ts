@@ -10,7 +10,7 @@ import { audit, assignFingerprints, type AuditOptions, type AuditResult, type Au
 import { detectTree, type TreeInfo } from '../kernel/era';
 import { levelRank, type Finding, type Level, type Notification } from '../findings';
 import { rules as allRules } from '../../rules';
-import { applySeries, hunkHeaderLines, parseDiff, stripPrefix, type Origin, type PatchMessage } from './patch';
+import { applySeries, hunkHeaderLines, isWithin, parseDiff, realPathOfNearest, stripPrefix, unsafePatchPath, type Origin, type PatchMessage } from './patch';
 import * as G from './git';
 import { makeFilter, type Baseline, type GateConfig } from './config';
 
@@ -111,8 +111,11 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
     if (content !== null && content !== undefined) side.set(rel, { buf: Buffer.from(content, 'latin1') });
   };
   if (opts.scope === 'dir') {
+    const realRoot = fs.realpathSync(root);
     for (const d of dirs) {
       let entries: fs.Dirent[] = [];
+      // (A directory that is a link out of the tree is not listed: nothing outside is read.)
+      if (!isWithin(realPathOfNearest(path.join(root, d)), realRoot)) continue;
       try { entries = fs.readdirSync(path.join(root, d), { withFileTypes: true }); } catch { entries = []; }
       for (const e of entries) {
         const rel = d === '.' ? e.name : `${d}/${e.name}`;
@@ -233,11 +236,17 @@ function writeTree(dir: string, files: Map<string, Content>, audited: (rel: stri
   const linked: string[] = [];
   const made = new Set<string>();
   fs.mkdirSync(path.join(dir, 'include'), { recursive: true });
+  const realDir = fs.realpathSync(dir);
   for (const [rel, c] of files) {
     const abs = path.join(dir, rel);
     const d = path.dirname(abs);
-    if (!made.has(d)) { fs.mkdirSync(d, { recursive: true }); made.add(d); }
-    if ('buf' in c) fs.writeFileSync(abs, c.buf);
+    if (!made.has(d)) {
+      fs.mkdirSync(d, { recursive: true });
+      // Every file goes below the temporary tree, whatever its name: checked on the real path.
+      if (unsafePatchPath(rel) || !isWithin(fs.realpathSync(d), realDir)) throw new UsageError(`${rel}: would be written outside the temporary tree: refused`);
+      made.add(d);
+    }
+    if ('buf' in c) fs.writeFileSync(abs, c.buf, { flag: 'wx' });
     else {
       fs.symlinkSync(c.link, abs);
       if (audited(rel)) linked.push(abs);

@@ -201,6 +201,36 @@ export interface AppliedSeries {
   notes: string[];
 }
 
+/**
+ * Why a tree-relative path from a patch header is unsafe, or null: absolute, a `..` or empty
+ * segment, a backslash or control character, or a lookalike that reads as one of those once
+ * its bytes are decoded as UTF-8 and NFKC-normalised (`．．／`, `‥`). Only such a check of the
+ * string is not enough: the real path is checked too when the file is read (see load()).
+ */
+export function unsafePatchPath(p: string): string | null {
+  if (p === '' || p === '.') return 'empty';
+  if (p.startsWith('/')) return 'absolute';
+  if (/[\x00-\x1f\x7f\\]/.test(p)) return 'a control character or backslash';
+  if (p.split('/').some((seg) => seg === '..' || seg === '')) return 'a ".." or empty segment';
+  const decoded = Buffer.from(p, 'latin1').toString('utf8').normalize('NFKC');
+  if (decoded !== Buffer.from(p, 'latin1').toString('utf8') && (decoded.startsWith('/') || decoded.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || /[\\]/.test(decoded))) {
+    return 'a Unicode lookalike of "/", "." or ".."';
+  }
+  return null;
+}
+
+/** Is `real` (a resolved path) `dir` itself or below it? */
+export function isWithin(real: string, dir: string): boolean {
+  return real === dir || real.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+/** The real path of `abs`, or of its nearest existing ancestor when it does not exist. */
+export function realPathOfNearest(abs: string): string {
+  for (let p = abs; ; p = path.dirname(p)) {
+    try { return fs.realpathSync(p); } catch { if (path.dirname(p) === p) return p; }
+  }
+}
+
 export function stripPrefix(name: string | undefined): string | null {
   if (name === undefined) return null;
   let n = name.replace(/\t.*$/, '');
@@ -315,11 +345,17 @@ export function applySeries(messages: PatchMessage[], root: string, opts: ApplyO
   /** Paths an earlier patch of the series changed (their state is no longer the tree's). */
   const touched = new Set<string>();
   const fresh = (content: string | null): FileState => ({ content, origin: content === null ? null : new Array(splitLines(content).length).fill(null) });
+  const realRoot = fs.realpathSync(root);
+  let reading = '';
   const load = (p: string): FileState => {
     if (!state.has(p)) {
       let content: string | null = null;
+      const abs = path.join(root, p);
+      // Through a linked directory (or a link at the name) the file may be anywhere: only
+      // what really lies in the tree is read.
+      const real = realPathOfNearest(abs);
+      if (!isWithin(real, realRoot)) throw new PatchError(`patch ${reading}: ${p} resolves outside the tree (${real}): not read`);
       try {
-        const abs = path.join(root, p);
         if (fs.lstatSync(abs).isFile()) content = fs.readFileSync(abs, 'latin1');
       } catch { content = null; }
       before.set(p, content);
@@ -329,6 +365,7 @@ export function applySeries(messages: PatchMessage[], root: string, opts: ApplyO
   };
 
   messages.forEach((msg, mi) => {
+    reading = msg.name;
     const files = parseDiff(msg.diff, msg.name);
     const headerLines = hunkHeaderLines(msg.diff);
     const idx = gitIndexLines(msg.diff);
@@ -341,6 +378,10 @@ export function applySeries(messages: PatchMessage[], root: string, opts: ApplyO
       hunkNo += fp.hunks.length;
       const shown = newP ?? oldP ?? '?';
       const fail = (why: string): never => { throw new PatchError(`patch ${msg.name} does not apply: ${shown}: ${why}`); };
+      for (const [p, raw] of [[oldP, fp.oldFileName], [newP, fp.newFileName]] as const) {
+        const why = p === null ? null : unsafePatchPath(p);
+        if (why) throw new PatchError(`patch ${msg.name}: unsafe file name ${JSON.stringify(raw)} (${why}): rejected`);
+      }
       if (!oldP && !newP) fail('no file names in the diff header');
       if (fp.isBinary) { notes.push(`${msg.name}: ${shown}: binary change not applied`); if (newP) lastPatch.set(newP, mi); return; }
       const creating = !oldP || fp.isCreate === true;
