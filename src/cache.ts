@@ -18,10 +18,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { toolVersion } from './version';
+import { makeDirs } from './output';
 
-const FORMAT = 2;
+const FORMAT = 3;
 const RACY_MS = 2000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
 const PRUNE_AGE_MS = 30 * 24 * 3600 * 1000;
@@ -97,16 +98,23 @@ export class AuditCache {
   misses = 0;
   private readonly needleKey: string;
   private newResult?: StoredResult;
+  /** What the run should say about the cache (an entry dropped). */
+  readonly notes: string[] = [];
 
   constructor(readonly dir: string, readonly root: string, readonly needles: string[]) {
     this.needleKey = needles.join('\0');
     const key = createHash('sha1').update(root).digest('hex').slice(0, 16);
     this.indexFile = path.join(dir, 'v1', 'trees', `${key}.v8`);
     this.factsDir = path.join(dir, 'v1');
-    try {
-      const s = v8.deserialize(fs.readFileSync(this.indexFile)) as Stored;
-      if (s.format === FORMAT && s.build === buildId() && s.root === root) this.stored = s;
-    } catch { /* no usable cache: a cold run */ }
+    let buf: Buffer | null = null;
+    try { buf = fs.readFileSync(this.indexFile); } catch { /* no cache yet: a cold run */ }
+    const got = buf ? unsealEntry(buf, buildId(), path.basename(this.indexFile)) : 'miss';
+    const s = typeof got === 'object' ? got.value as Stored : null;
+    // (An index of another format is an older tool's: replaced without a word.)
+    if (got === 'bad' || (s && !wellFormed(s))) {
+      this.notes.push(`cache: the index ${this.indexFile} failed its integrity check: dropped (a cold run)`);
+      try { fs.unlinkSync(this.indexFile); } catch { /* already gone */ }
+    } else if (s && s.format === FORMAT && s.root === root) this.stored = s;
   }
 
   get loaded(): boolean { return this.stored !== null; }
@@ -204,10 +212,7 @@ export class AuditCache {
       ...(this.newResult ? { result: this.newResult } : {}),
     };
     try {
-      fs.mkdirSync(path.dirname(this.indexFile), { recursive: true });
-      const tmp = `${this.indexFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, v8.serialize(out));
-      fs.renameSync(tmp, this.indexFile);
+      writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
     } catch { /* see above */ }
   }
 
@@ -230,12 +235,77 @@ export class AuditCache {
   }
 }
 
-/** Check a --cache directory: absolute, outside the audited tree. */
+/** The index's shape: arrays of matching lengths (a sealed entry of this build that is not
+ * one is treated as failing its check). */
+function wellFormed(s: Stored): boolean {
+  const n = Array.isArray(s.files) ? s.files.length : -1;
+  return n >= 0 && s.st instanceof Float64Array && s.st.length === 4 * n && s.pre instanceof Uint8Array && s.pre.length === n
+    && s.noCalls instanceof Uint8Array && s.noCalls.length === n && s.off instanceof Int32Array && s.off.length === n + 1
+    && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length);
+}
+
+/** Write a cache file: a temporary file created exclusively (never through a link), then
+ * renamed; errors are the caller's to ignore. */
+export function writeEntry(file: string, data: Buffer): void {
+  makeDirs(path.dirname(file));
+  const tmp = `${file}.${randomBytes(12).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    throw e;
+  }
+}
+
+/** Check a --cache directory: absolute, outside the audited tree, a directory this process
+ * can create and write (a bad one such as /proc/x is refused here, before any work). */
 export function cacheDirFor(dir: string | true, root: string): string {
   const abs = path.resolve(dir === true ? defaultCacheDir() : dir);
   const rel = path.relative(root, abs);
   if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
     throw new Error(`the cache directory must be outside the audited tree (${abs} is inside ${root})`);
   }
+  try {
+    makeDirs(path.join(abs, 'v1'));
+    fs.accessSync(path.join(abs, 'v1'), fs.constants.W_OK);
+    if (!fs.statSync(abs).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+  } catch (e) {
+    throw new Error(`cannot use ${abs} as a cache directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   return abs;
+}
+
+// ---------------------------------------------------------------------------------------
+// Entries: every file of the cache is sealed. The header names the build in clear (another
+// build's entry is simply not used) and a SHA-256 of the build, the entry's key (its file
+// name: an entry copied under another key fails) and the body; an entry that fails is
+// dropped and reported, never used.
+
+const MAGIC = Buffer.from('gup-audit cache 3\n');
+
+export function sealEntry(value: unknown, build: string, key: string): Buffer {
+  const body = v8.serialize(value);
+  const b = Buffer.from(build);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(b.length);
+  return Buffer.concat([MAGIC, len, b, entryDigest(build, key, body), body]);
+}
+
+function entryDigest(build: string, key: string, body: Buffer): Buffer {
+  return createHash('sha256').update(build).update('\0').update(key).update('\0').update(body).digest();
+}
+
+/** The value of a sealed entry: `miss` for another build, `foreign` for a file of another
+ * format (an older tool's index; at a fact key, only a planted file), `bad` when it fails
+ * its check (dropped by the caller, with a note). */
+export function unsealEntry(buf: Buffer, build: string, key: string): { value: unknown } | 'miss' | 'foreign' | 'bad' {
+  if (buf.length < MAGIC.length + 2 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return 'foreign';
+  const n = buf.readUInt16BE(MAGIC.length);
+  const at = MAGIC.length + 2;
+  if (buf.toString('utf8', at, at + n) !== build) return 'miss';
+  const digest = buf.subarray(at + n, at + n + 32);
+  const body = buf.subarray(at + n + 32);
+  if (digest.length !== 32 || !digest.equals(entryDigest(build, key, body))) return 'bad';
+  try { return { value: v8.deserialize(body) }; } catch { return 'bad'; }
 }

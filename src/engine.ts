@@ -141,6 +141,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       let dir: string;
       try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
       cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
+      for (const message of cache.notes) notifications.push({ level: 'note', message });
     }
     const scan = new TreeScan({
       pool, jobs, root: tree.root, files: disc.files, needles: PREFILTER_NEEDLES, cache, shard: opts.shard,
@@ -343,7 +344,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     }
     if (cache) {
       const t5 = Date.now();
-      if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications, stats });
+      // (Notes about dropped cache entries concern this run, not the tree: not stored.)
+      if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications: notifications.filter((n) => !n.message.startsWith('cache: ')), stats });
       scan.save(t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0);
       mark('cache-save', t5);
     }

@@ -225,3 +225,76 @@ test('config: include is honoured by the plain audit; exclude is relative to the
   assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'drivers/d0/**']), [files[1]], '--exclude relative to the root');
   assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'd0/*.c']), files, 'a path relative to the audited directory is not the meaning');
 });
+
+// ---------------------------------------------------------------- the cache
+
+function cacheFiles(dir, sub) {
+  const out = [];
+  const walkDir = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walkDir(p); else out.push(p); } };
+  walkDir(path.join(dir, 'v1', sub));
+  return out;
+}
+
+test('cache: entries that decode but fail their integrity check are dropped with a note; the result is the cold one', () => {
+  const { root } = fixTree(2);
+  const cache = path.join(tmpdir(), 'cache');
+  const audit = (env = {}) => {
+    const r = run([root, '-f', 'json', '--cache', cache], { env: { ...process.env, ...env } });
+    assert.notStrictEqual(r.status, 2, r.stderr);
+    const j = JSON.parse(r.stdout);
+    return { status: r.status, findings: j.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`), notes: j.notifications.map((n) => n.message) };
+  };
+  const cold = audit();
+  assert.ok(cold.findings.length >= 2);
+  const facts = cacheFiles(cache, 'facts');
+  assert.ok(facts.length >= 2);
+  // 1. Entries of `{}` (decodable, no seal) and 2. another file's sealed entry copied over
+  // an entry (a valid seal for another key): per-file entries are read (no whole result).
+  const v8 = require('v8');
+  const sealed = facts.map((f) => fs.readFileSync(f));
+  fs.writeFileSync(facts[0], v8.serialize({}));
+  for (let i = 1; i < facts.length; i++) fs.writeFileSync(facts[i], sealed[(i + 1) % facts.length === 0 ? 1 : (i + 1) % facts.length]);
+  const noResult = { GUP_AUDIT_CACHE_RESULT: '0' };
+  const warm = audit(noResult);
+  assert.deepStrictEqual(warm.findings, cold.findings);
+  assert.strictEqual(warm.status, cold.status);
+  assert.ok(warm.notes.some((m) => /cache: the entry .* failed its integrity check: dropped/.test(m)), warm.notes.join('\n'));
+  assert.ok(!warm.notes.some((m) => /not parsed/.test(m)));
+  const again = audit(noResult);
+  assert.deepStrictEqual(again.findings, cold.findings);
+  assert.ok(!again.notes.some((m) => /integrity/.test(m)), 'bad entries were replaced');
+  // 3. The tree index (it also holds the last whole result): one flipped byte.
+  const [index] = cacheFiles(cache, 'trees');
+  const buf = fs.readFileSync(index);
+  buf[buf.length - 9] ^= 0xff;
+  fs.writeFileSync(index, buf);
+  const afterIndex = audit();
+  assert.deepStrictEqual(afterIndex.findings, cold.findings);
+  assert.ok(afterIndex.notes.some((m) => /cache: the index .* failed its integrity check: dropped/.test(m)), afterIndex.notes.join('\n'));
+});
+
+test('cache: a warm cache does not hide a new dangling or out-of-tree link (--fail-on-skip: same verdict warm and cold)', () => {
+  const { root } = fixTree(1);
+  const cache = path.join(tmpdir(), 'cache');
+  const args = [root, '--fail-on', 'none', '--fail-on-skip', '-f', 'json'];
+  assert.strictEqual(run([...args, '--cache', cache]).status, 0);
+  assert.strictEqual(run([...args, '--cache', cache]).status, 0);
+  fs.symlinkSync(path.join(root, 'nowhere.c'), path.join(root, 'drivers', 'dangling.c'));
+  const warm = run([...args, '--cache', cache]);
+  const cold = run([...args, '--cache', path.join(tmpdir(), 'fresh')]);
+  assert.strictEqual(cold.status, 1);
+  assert.strictEqual(warm.status, 1, 'warm = cold');
+  fs.rmSync(path.join(root, 'drivers', 'dangling.c'));
+  fs.symlinkSync(tmpdir(), path.join(root, 'drivers', 'outside'));
+  assert.strictEqual(run([...args, '--cache', cache]).status, 1, 'a link out of the tree, warm');
+});
+
+test('cache: --cache=/proc/x and a cache below a file fail with exit 2 at once', () => {
+  const { root } = fixTree(1);
+  const file = path.join(tmpdir(), 'plain');
+  fs.writeFileSync(file, '');
+  for (const c of ['/proc/x', path.join(file, 'sub')]) {
+    const r = run([root, `--cache=${c}`], { timeout: 20000 });
+    assertExit2(r, /--cache: cannot use .* as a cache directory/);
+  }
+});

@@ -8,7 +8,7 @@ import { audit } from '../engine';
 import { planFixes, unifiedDiff, type FixPlan } from './fix';
 import { toolVersion } from '../version';
 import { UsageError } from '../errors';
-import { writeAll, writeOutput } from '../output';
+import { makeDirs, writeAll, writeOutput } from '../output';
 import { detectTree } from '../kernel/era';
 import { makeFilter, resolveConfig } from '../gate/config';
 
@@ -92,7 +92,7 @@ export async function runFix(paths: string[], opts: { write?: boolean; formatPat
   for (const f of plan.files) output += unifiedDiff(f.file, f.before, f.after);
   if (opts.formatPatch) {
     const dir = path.resolve(opts.formatPatch);
-    fs.mkdirSync(dir, { recursive: true });
+    try { makeDirs(dir); } catch (e) { throw new UsageError(`--format-patch: cannot create ${dir}: ${(e as NodeJS.ErrnoException).code}`); }
     const from = author(root);
     plan.files.forEach((f, i) => {
       const variants = f.fixes.map((x) => x.finding.rewrite!.name);

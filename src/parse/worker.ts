@@ -11,6 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
+import { sealEntry, unsealEntry, writeEntry } from '../cache';
 
 export type WorkerTask =
   | ScanTask
@@ -175,6 +176,15 @@ function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: B
   return { facts, notes };
 }
 
+/** A cached extraction of this file: skipped with a reason, or facts of this path. */
+function isExtractResult(v: unknown, rel: string): v is ExtractResult {
+  const r = v as ExtractResult | null;
+  if (!r || typeof r !== 'object') return false;
+  if (typeof r.skipped === 'string') return true;
+  const f = r.facts;
+  return !!f && f.file === rel && Array.isArray(f.functions) && Array.isArray(f.gupTokens) && Array.isArray(f.unattributed) && typeof f.bytes === 'number';
+}
+
 /** Facts are cached by content: the key is the build, the path, a hash of the bytes and
  * the request, so a changed file or a different request can never hit a stale entry. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
@@ -182,27 +192,30 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   const data = readWhole(task.req.abs, task.maxBytes);
   if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
   let file: string | null = null;
+  let dropped = '';
   if (task.cache) {
     const content = createHash('sha1').update(data).digest('hex');
     const { names, gupNames, skip, file: rel } = task.req;
     const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null])).digest('hex');
     file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
-    try {
-      const hit = v8.deserialize(fs.readFileSync(file)) as ExtractResult;
+    let buf: Buffer | null = null;
+    try { buf = fs.readFileSync(file); } catch { /* miss: extract */ }
+    const got = buf ? unsealEntry(buf, task.cache.build, path.basename(file)) : 'miss';
+    if (typeof got === 'object' && isExtractResult(got.value, rel)) {
       try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
-      return { ...hit, ms: Date.now() - t0, cached: true, bytes: data.length };
-    } catch { /* miss (or unreadable entry): extract */ }
+      return { ...got.value, ms: Date.now() - t0, cached: true, bytes: data.length };
+    }
+    if (got !== 'miss') {
+      try { fs.unlinkSync(file); } catch { /* already gone */ }
+      dropped = `cache: the entry ${file} failed its integrity check: dropped, extracted again`;
+    }
   }
   parsedSince += data.length;
   const res = extractUncached(task, data);
   if (file) {
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      fs.writeFileSync(tmp, v8.serialize(res));
-      fs.renameSync(tmp, file);
-    } catch { /* a cache that cannot be written is only slower */ }
+    try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
+  if (dropped) res.notes = [...(res.notes ?? []), dropped];
   return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length };
 }
 
