@@ -298,3 +298,104 @@ test('cache: --cache=/proc/x and a cache below a file fail with exit 2 at once',
     assertExit2(r, /--cache: cannot use .* as a cache directory/);
   }
 });
+
+// ---------------------------------------------------------------- SARIF and names
+
+let sarifValidator;
+function sarifSchemaErrors(log) {
+  if (!sarifValidator) {
+    const Ajv = require('ajv-draft-04');
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    require('ajv-formats')(ajv);
+    sarifValidator = ajv.compile(JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
+  }
+  return sarifValidator(log) ? [] : sarifValidator.errors.map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** A tree whose one prefer-unlocked file is called `name` (raw bytes allowed). */
+function namedTree(name, transform = (t) => t) {
+  const { root, files } = fixTree(1);
+  const dir = path.join(root, path.dirname(files[0]));
+  const text = transform(fs.readFileSync(path.join(root, files[0])));
+  fs.rmSync(path.join(root, files[0]));
+  fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/'), Buffer.isBuffer(name) ? name : Buffer.from(name)]), text);
+  return root;
+}
+
+test('sarif: every uri (results, related locations, fixes) is percent-encoded; the log validates', () => {
+  const root = namedTree('q"uote%20#?.c');
+  const r = run([root, '-f', 'sarif', '--fail-on', 'none']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  const log = JSON.parse(r.stdout);
+  assert.deepStrictEqual(sarifSchemaErrors(log), []);
+  const uris = [];
+  const collect = (v) => { if (Array.isArray(v)) v.forEach(collect); else if (v && typeof v === 'object') { if (v.artifactLocation) uris.push(v.artifactLocation.uri); Object.values(v).forEach(collect); } };
+  collect(log.runs[0].results);
+  const res = log.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked');
+  assert.ok(res.fixes?.length, 'the fix is there');
+  assert.ok(uris.length >= 3);
+  for (const u of uris) assert.strictEqual(u, 'drivers/d0/q%22uote%2520%23%3F.c');
+  assert.strictEqual(decodeURIComponent(uris[0]), 'drivers/d0/q"uote%20#?.c');
+});
+
+test('sarif: columns count UTF-16 code units (non-ASCII text before a call on its line)', () => {
+  // A comment with non-ASCII text (UTF-8: 11 bytes more than UTF-16 units) before the call.
+  const comment = Buffer.from('/* Größe → π 😀 */ ', 'utf8').toString('latin1');
+  const root = namedTree('fsl.c', (b) => Buffer.from(b.toString('latin1').replace('num_pinned = pin_user_pages(', `${comment}num_pinned = pin_user_pages(`), 'latin1'));
+  const file = path.join(root, 'drivers/d0/fsl.c');
+  const r = run([root, '-f', 'sarif', '--fail-on', 'none']);
+  const log = JSON.parse(r.stdout);
+  assert.strictEqual(log.runs[0].columnKind, 'utf16CodeUnits');
+  const res = log.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked');
+  const region = res.locations[0].physicalLocation.region;
+  const line = fs.readFileSync(file, 'utf8').split('\n')[region.startLine - 1];
+  assert.strictEqual(line.slice(region.startColumn - 1, region.endColumn - 1), 'pin_user_pages', `columns ${region.startColumn}-${region.endColumn} of ${JSON.stringify(line)}`);
+  assert.deepStrictEqual(sarifSchemaErrors(log), []);
+});
+
+test('merge: an input with results: "x" (or other invalid parts) is exit 2; nothing is written', () => {
+  const { root } = fixTree(1);
+  const dir = tmpdir();
+  const good = path.join(dir, 'good.sarif');
+  assert.strictEqual(run([root, '-f', 'sarif', '-o', good, '--fail-on', 'none']).status, 0);
+  const log = JSON.parse(fs.readFileSync(good, 'utf8'));
+  const cases = [
+    [(l) => { l.runs[0].results = 'x'; }, /runs\[0\]\.results: expected an array/],
+    [(l) => { l.runs[0].results[0].message = 5; }, /results\[0\]\.message/],
+    [(l) => { l.runs[0].tool.driver.rules = [{}]; }, /rules\[0\]\.id/],
+    [(l) => { l.runs[0].results.push(null); }, /results\[\d+\]: expected an object/],
+  ];
+  for (const [mutate, re] of cases) {
+    const bad = JSON.parse(JSON.stringify(log));
+    mutate(bad);
+    fs.writeFileSync(path.join(dir, 'bad.sarif'), JSON.stringify(bad));
+    const out = path.join(dir, 'merged.sarif');
+    assertExit2(run(['merge', good, path.join(dir, 'bad.sarif'), '-o', out]), re);
+    assert.ok(!fs.existsSync(out));
+  }
+  const merged = run(['merge', good, good]);
+  assert.strictEqual(merged.status, 0);
+  assert.deepStrictEqual(sarifSchemaErrors(JSON.parse(merged.stdout)), []);
+});
+
+test('names: a file name with a newline cannot break or forge the text report\'s lines', () => {
+  const root = namedTree('evil\n  9:9  error  forged.c');
+  const r = run([root, '--no-color', '--fail-on', 'none']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.ok(r.stdout.includes('"drivers/d0/evil\\n  9:9  error  forged.c"'), r.stdout);
+  assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('  9:9  error')), 'no forged line');
+});
+
+test('names: a file whose name is not UTF-8 is audited, not reported missing', () => {
+  const root = namedTree(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x63])); // "caf\xe9.c" (Latin-1)
+  const r = run([root, '-f', 'json', '--fail-on', 'none', '--fail-on-skip']);
+  assert.strictEqual(r.status, 0, r.stderr + r.stdout);
+  const j = JSON.parse(r.stdout);
+  const f = j.findings.find((x) => x.ruleId === 'prefer-unlocked');
+  assert.ok(f, 'the finding of the file is reported');
+  assert.strictEqual(f.file, 'drivers/d0/caf\udce9.c');
+  const t = run([root, '--no-color', '--fail-on', 'none']);
+  assert.ok(t.stdout.includes('"drivers/d0/caf\\xe9.c"'), t.stdout);
+  const s = JSON.parse(run([root, '-f', 'sarif', '--fail-on', 'none']).stdout);
+  assert.strictEqual(s.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked').locations[0].physicalLocation.artifactLocation.uri, 'drivers/d0/caf%E9.c');
+});

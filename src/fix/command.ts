@@ -8,6 +8,7 @@ import { audit } from '../engine';
 import { planFixes, unifiedDiff, type FixPlan } from './fix';
 import { toolVersion } from '../version';
 import { UsageError } from '../errors';
+import { fsPath } from '../fsname';
 import { makeDirs, writeAll, writeOutput } from '../output';
 import { detectTree } from '../kernel/era';
 import { makeFilter, resolveConfig } from '../gate/config';
@@ -67,6 +68,7 @@ function unwritable(plan: FixPlan, root: string, allowed: (rel: string) => boole
     const abs = path.join(root, f.file);
     const why = ((): string | null => {
       if (!allowed(f.file)) return 'excluded by the configuration';
+      if (typeof fsPath(abs) !== 'string') return 'its name is not UTF-8 (not rewritten)';
       let st: fs.Stats;
       try { st = fs.lstatSync(abs); } catch (e) { return (e as NodeJS.ErrnoException).code ?? 'cannot stat'; }
       if (!st.isFile()) return 'not a regular file';
@@ -86,7 +88,7 @@ export async function runFix(paths: string[], opts: { write?: boolean; formatPat
   const config = resolveConfig(root, opts.config);
   const res = await audit({ paths, only: ['prefer-unlocked'], kernelVersion: opts.kernelVersion, jobs: opts.jobs, include: config.include, exclude: config.exclude, levels: config.levels });
   const allowed = makeFilter(config.include, config.exclude);
-  const read = (f: string) => fs.readFileSync(path.join(root, f), 'latin1');
+  const read = (f: string) => fs.readFileSync(fsPath(path.join(root, f)), 'latin1');
   const plan = planFixes(res.findings.filter((f) => allowed(f.file)), read);
   let output = '';
   for (const f of plan.files) output += unifiedDiff(f.file, f.before, f.after);

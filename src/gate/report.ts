@@ -4,7 +4,7 @@
 import type { Chalk } from 'chalk';
 import type { AuditResult } from '../engine';
 import { levelRank, type Finding, type Level } from '../findings';
-import { formatText } from '../report/text';
+import { formatText, shownPath } from '../report/text';
 import { toJson } from '../report/json';
 import { toolVersion } from '../version';
 import type { GateResult } from './gate';
@@ -47,23 +47,23 @@ export function formatGateText(g: GateResult, c: Chalk): string {
   const upd = g.updated.filter((f) => !f.suppressed);
   if (upd.length) {
     out.push(c.bold(`Level changed (${upd.length}):`));
-    for (const f of upd) out.push(`  ${f.file}:${f.span.line}:${f.span.col}  ${g.previousLevel.get(f)} -> ${f.level}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}`);
+    for (const f of upd) out.push(`  ${shownPath(f.file)}:${f.span.line}:${f.span.col}  ${g.previousLevel.get(f)} -> ${f.level}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}`);
     out.push('');
   }
   if (g.fixed.length) {
     out.push(c.bold(`Fixed (${g.fixed.length}):`));
-    for (const f of g.fixed) out.push(`  ${f.file}:${f.span.line}:${f.span.col}  ${f.level}  ${f.message}  ${c.dim(`[${f.ruleId}] (line in the base)`)}`);
+    for (const f of g.fixed) out.push(`  ${shownPath(f.file)}:${f.span.line}:${f.span.col}  ${f.level}  ${f.message}  ${c.dim(`[${f.ruleId}] (line in the base)`)}`);
     out.push('');
   }
   if (g.suppressed.length) {
     out.push(c.bold(`Suppressed by baseline (${g.suppressed.length}):`));
-    for (const f of g.suppressed) out.push(c.dim(`  ${f.file}:${f.span.line}  ${f.level}  [${f.ruleId}] ${f.baselineState}`));
+    for (const f of g.suppressed) out.push(c.dim(`  ${shownPath(f.file)}:${f.span.line}  ${f.level}  [${f.ruleId}] ${f.baselineState}`));
     out.push('');
   }
   const problems = g.notifications.filter((n) => n.level !== 'note');
   if (problems.length) {
     out.push(c.yellow(`${problems.length} file(s) or step(s) not audited:`));
-    for (const s of problems.slice(0, 50)) out.push(`  ${s.file ? `${s.file}: ` : ''}${s.message}`);
+    for (const s of problems.slice(0, 50)) out.push(`  ${s.file ? `${shownPath(s.file)}: ` : ''}${s.message}`);
     out.push('');
   }
   const summary = gateSummary(g);
@@ -140,10 +140,10 @@ export function formatGateCheckpatch(g: GateResult, o: CheckpatchOptions): strin
     if (multi) out.push('-'.repeat(60), g.patches[p].name, '-'.repeat(60));
     for (const f of fs) {
       const msg = `${tag(f.level)}: ${f.ruleId}: ${f.message}`;
-      if (o.terse) { out.push(`${f.file}:${f.span.line}: ${msg}`); continue; }
+      if (o.terse) { out.push(`${shownPath(f.file)}:${f.span.line}: ${msg}`); continue; }
       const org = g.origin(f.file, f.span.line);
       out.push(msg);
-      out.push(`${org ? `#${org.inputLine}: ` : ''}FILE: ${f.file}:${f.span.line}:`);
+      out.push(`${org ? `#${org.inputLine}: ` : ''}FILE: ${shownPath(f.file)}:${f.span.line}:`);
       const src = g.sources.get(f.file)?.[f.span.line - 1];
       if (src !== undefined) out.push(`${org ? '+' : ' '}${src.replace(/\r$/, '')}`);
       out.push('');

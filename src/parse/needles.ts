@@ -4,6 +4,7 @@
 // and searched with the SIMD kernels of ./wasm; without WebAssembly SIMD the same answers
 // come from Buffer.indexOf and a JavaScript loop (slower, same results).
 import * as fs from 'fs';
+import { fsPath } from '../fsname';
 import { scanModule, type Kernels } from './wasm';
 
 /** Byte frequencies (per mille) of identifier characters in the Linux tree: the rarest
@@ -139,7 +140,7 @@ export class Scanner {
   read(file: string, maxBytes: number): ReadResult | string {
     let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      fd = fs.openSync(fsPath(file), 'r');
     } catch (e) {
       return `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
     }

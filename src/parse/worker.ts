@@ -12,6 +12,7 @@ import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
 import { sealEntry, unsealEntry, writeEntry } from '../cache';
+import { fsPath } from '../fsname';
 
 export type WorkerTask =
   | ScanTask
@@ -71,7 +72,7 @@ let buf = Buffer.allocUnsafe(1 << 20);
 function readWhole(path: string, maxBytes: number): Buffer | string {
   let fd: number;
   try {
-    fd = fs.openSync(path, 'r');
+    fd = fs.openSync(fsPath(path), 'r');
   } catch (e) {
     return `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
   }
@@ -158,7 +159,7 @@ function statFiles(files: string[]): Float64Array {
   const out = new Float64Array(4 * files.length).fill(NaN);
   for (let i = 0; i < files.length; i++) {
     try {
-      const st = fs.statSync(files[i], { throwIfNoEntry: false });
+      const st = fs.statSync(fsPath(files[i]), { throwIfNoEntry: false });
       if (st && st.isFile()) out.set([st.size, st.mtimeMs, st.ctimeMs, st.ino], 4 * i);
     } catch { /* NaN: not cacheable, rescanned */ }
   }

@@ -41,6 +41,34 @@ function remapArtifacts(v: unknown, map: Map<number, number>): void {
   for (const k of Object.keys(o)) if (k !== 'artifactLocation') remapArtifacts(o[k], map);
 }
 
+/** The parts of a run the merge reads and writes, checked against SARIF 2.1.0's shapes, so
+ * that an invalid input is an error naming the file and the place, never an invalid log. */
+function checkRun(name: string, run: unknown, at: string): void {
+  const bad = (where: string, what: string): never => { throw new UsageError(`${name}: ${at}${where}: expected ${what}: not a valid SARIF 2.1.0 log`); };
+  const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+  const arrayOfObjects = (v: unknown, where: string) => {
+    if (v === undefined) return [] as Json[];
+    if (!Array.isArray(v)) bad(where, 'an array');
+    (v as unknown[]).forEach((x, i) => { if (!isObj(x)) bad(`${where}[${i}]`, 'an object'); });
+    return v as Json[];
+  };
+  if (!isObj(run)) bad('', 'an object');
+  const r = run as Json;
+  if (!isObj(r.tool) || !isObj(r.tool.driver) || typeof r.tool.driver.name !== 'string') bad('.tool.driver.name', 'a string');
+  arrayOfObjects(r.tool.driver.rules, '.tool.driver.rules').forEach((x, i) => { if (typeof x.id !== 'string') bad(`.tool.driver.rules[${i}].id`, 'a string'); });
+  arrayOfObjects(r.artifacts, '.artifacts');
+  arrayOfObjects(r.invocations, '.invocations').forEach((x, i) => { if (typeof x.executionSuccessful !== 'boolean') bad(`.invocations[${i}].executionSuccessful`, 'a boolean'); });
+  arrayOfObjects(r.results, '.results').forEach((x, i) => {
+    const w = `.results[${i}]`;
+    if (!isObj(x.message) || (typeof x.message.text !== 'string' && typeof x.message.id !== 'string')) bad(`${w}.message`, 'an object with text or id');
+    if (x.ruleId !== undefined && typeof x.ruleId !== 'string') bad(`${w}.ruleId`, 'a string');
+    if (x.ruleIndex !== undefined && !(Number.isInteger(x.ruleIndex) && x.ruleIndex >= -1)) bad(`${w}.ruleIndex`, 'an integer');
+    arrayOfObjects(x.locations, `${w}.locations`);
+    arrayOfObjects(x.relatedLocations, `${w}.relatedLocations`);
+    if (x.partialFingerprints !== undefined && !isObj(x.partialFingerprints)) bad(`${w}.partialFingerprints`, 'an object');
+  });
+}
+
 export function mergeSarif(logs: { name: string; log: Json }[]): Json {
   if (logs.length === 0) throw new UsageError('merge: no input logs');
   for (const { name, log } of logs) {
@@ -48,6 +76,7 @@ export function mergeSarif(logs: { name: string; log: Json }[]): Json {
       throw new UsageError(`${name}: not a SARIF 2.1.0 log (version "2.1.0" and runs[] expected)`);
     }
     if (log.runs.length === 0) throw new UsageError(`${name}: the log has no run`);
+    (log.runs as unknown[]).forEach((run, i) => checkRun(name, run, `runs[${i}]`));
   }
   const base = JSON.parse(JSON.stringify(logs[0].log.runs[0])) as Json;
   const toolName = base.tool?.driver?.name;

@@ -16,6 +16,7 @@ import type { Span } from '../parse/ir';
 import { rules as allRules } from '../../rules';
 import { informationUri, toolVersion } from '../version';
 import { planFinding } from '../fix/fix';
+import { fsPath, fromBytes, toBytes } from '../fsname';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of our own fingerprints in result.partialFingerprints. */
@@ -86,7 +87,14 @@ function reportingDescriptor(meta: RuleMeta, docsDir: string | null): Json {
 
 /** A relative path as a URI reference: percent-encode what a URI cannot hold. */
 export function pathToUriRef(rel: string): string {
-  return encodeURI(rel.split(path.sep).join('/')).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23'));
+  // Byte by byte (a name that is not UTF-8 keeps its bytes: src/fsname.ts): everything but
+  // RFC 3986's unreserved characters and the path separator is percent-encoded.
+  let out = '';
+  for (const b of toBytes(rel.split(path.sep).join('/'))) {
+    const ch = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~/]/.test(ch) ? ch : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }
 
 function region(span: Span): Json {
@@ -197,7 +205,7 @@ function fixesOf(f: Finding, readFile?: (file: string) => string | null): Json[]
   return [{
     description: { text: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.` },
     artifactChanges: [{
-      artifactLocation: { uri: f.file, uriBaseId: 'SRCROOT' },
+      artifactLocation: { uri: pathToUriRef(f.file), uriBaseId: SRCROOT },
       replacements: edits.map((e) => ({
         deletedRegion: { startLine: e.region.line, startColumn: e.region.col, endLine: e.region.endLine, endColumn: e.region.endCol },
         ...(e.text ? { insertedContent: { text: e.text } } : {}),
@@ -282,7 +290,7 @@ function notificationOf(n: Notification): Json {
 }
 
 /** The SARIF log as an object (tests and other reporters use it). */
-export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
+function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
   const docsDir = findDocsDir();
   const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
   const ran = new Set(res.rules.map((r) => r.meta.id));
@@ -314,7 +322,7 @@ export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The root of the audited kernel tree.' } } },
       columnKind: 'utf16CodeUnits',
       results: res.findings.map((f) => resultOf(f, ruleIndex, (file) => {
-        try { return fs.readFileSync(path.join(res.tree.root, file), 'latin1'); } catch { return null; }
+        try { return fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1'); } catch { return null; }
       })),
       properties: {
         kernelVersion: res.tree.version.join('.'),
@@ -325,6 +333,58 @@ export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
   };
 }
 
+export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
+  const log = buildSarif(res, opts);
+  toUtf16Columns((log as AnyJson).runs[0], (file) => {
+    try { return fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1'); } catch { return null; }
+  });
+  return log;
+}
+
 export function formatSarif(res: AuditResult, opts: { commandLine: string }): string {
   return JSON.stringify(toSarif(res, opts), null, 2) + '\n';
+}
+
+type AnyJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Spans count bytes (files are read as Latin-1); the run says `columnKind: utf16CodeUnits`,
+ * so every region of a line with non-ASCII bytes before a column is converted (UTF-8
+ * decoded, counted in UTF-16 units), and inserted fix text is decoded from its bytes.
+ * `read` gives a file's text (Latin-1) by tree-relative path.
+ */
+export function toUtf16Columns(run: AnyJson, read: (file: string) => string | null): void {
+  const lines = new Map<string, string[] | null>();
+  const lineOf = (uri: string, n: number): string | undefined => {
+    let file: string;
+    file = fromBytes(Buffer.from(uri.replace(/%([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
+    if (!lines.has(file)) lines.set(file, read(file)?.split('\n') ?? null);
+    return lines.get(file)?.[n - 1];
+  };
+  const col = (uri: string, line: number, c: number): number => {
+    const text = lineOf(uri, line);
+    if (text === undefined || !/[\x80-\xff]/.test(text.slice(0, c - 1))) return c;
+    return Buffer.from(text.slice(0, c - 1), 'latin1').toString('utf8').length + 1;
+  };
+  const fix = (uri: string, r: AnyJson | undefined) => {
+    if (!r || typeof r.startLine !== 'number') return;
+    const endLine = r.endLine ?? r.startLine;
+    if (typeof r.startColumn === 'number') r.startColumn = col(uri, r.startLine, r.startColumn);
+    if (typeof r.endColumn === 'number') r.endColumn = col(uri, endLine, r.endColumn);
+  };
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) { for (const x of v) visit(x); return; }
+    if (!v || typeof v !== 'object') return;
+    const o = v as AnyJson;
+    const uri = o.artifactLocation?.uri;
+    if (typeof uri === 'string' && o.artifactLocation.uriBaseId === SRCROOT) {
+      fix(uri, o.region);
+      for (const rep of o.replacements ?? []) {
+        fix(uri, rep.deletedRegion);
+        if (typeof rep.insertedContent?.text === 'string') rep.insertedContent.text = Buffer.from(rep.insertedContent.text, 'latin1').toString('utf8');
+      }
+    }
+    for (const k of Object.keys(o)) if (k !== 'artifactLocation') visit(o[k]);
+  };
+  visit(run.results);
 }

@@ -5,6 +5,17 @@ import * as path from 'path';
 import type { Chalk } from 'chalk';
 import type { AuditResult } from '../engine';
 import type { Finding } from '../findings';
+import { fsPath } from '../fsname';
+
+/** A path as one line of a report: a name holding a newline or another control character
+ * is quoted with C escapes (as git's core.quotePath does), so it cannot break or forge lines. */
+export function shownPath(file: string): string {
+  if (!/[\x00-\x1f\x7f\uDC80-\uDCFF]/.test(file)) return file;
+  const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+  // (Bytes of a name that is not UTF-8 are held as U+DC80..U+DCFF: see src/fsname.ts.)
+  const hex = (n: number) => `\\x${n.toString(16).padStart(2, '0')}`;
+  return '"' + file.replace(/[\x00-\x1f\x7f"\\\uDC80-\uDCFF]/g, (ch) => esc[ch] ?? hex(ch.charCodeAt(0) & 0xff)) + '"';
+}
 
 export interface TextOptions {
   chalk: Chalk;
@@ -19,7 +30,7 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
   const lines = (file: string): string[] | null => {
     if (!cache.has(file)) {
       let v: string[] | null = null;
-      try { v = opts.readLines ? opts.readLines(file) : fs.readFileSync(path.join(res.tree.root, file), 'latin1').split('\n'); } catch { v = null; }
+      try { v = opts.readLines ? opts.readLines(file) : fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1').split('\n'); } catch { v = null; }
       cache.set(file, v);
     }
     return cache.get(file)!;
@@ -32,7 +43,7 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
   }
   const lvl = (l: string) => (l === 'error' ? c.red(l) : l === 'warning' ? c.yellow(l) : c.cyan(l));
   for (const [file, fs_] of byFile) {
-    out.push(c.underline(file));
+    out.push(c.underline(shownPath(file)));
     for (const f of fs_) {
       out.push(`  ${f.span.line}:${f.span.col}  ${lvl(f.level)}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}`);
       out.push(c.dim(`      in ${f.function}()`));
@@ -54,7 +65,7 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
           prev = l;
         }
       }
-      for (const r of f.related) if (r.file !== file) out.push(c.dim(`      ${r.role}: ${r.file}:${r.span.line}: ${r.message}`));
+      for (const r of f.related) if (r.file !== file) out.push(c.dim(`      ${r.role}: ${shownPath(r.file)}:${r.span.line}: ${r.message}`));
       if (f.hint) out.push(`      ${c.green('fix:')} ${f.hint}`);
       out.push('');
     }
@@ -65,7 +76,7 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
   const skipped = res.notifications.filter((x) => x.level !== 'note');
   if (skipped.length) {
     out.push(c.yellow(`${skipped.length} file(s) skipped or not fully audited:`));
-    for (const s of skipped.slice(0, 50)) out.push(`  ${s.file ?? ''}${s.file ? ': ' : ''}${s.message}`);
+    for (const s of skipped.slice(0, 50)) out.push(`  ${s.file ? `${shownPath(s.file)}: ` : ''}${s.message}`);
     if (skipped.length > 50) out.push(`  ... and ${skipped.length - 50} more (see --format json)`);
   }
   const notes = new Map<string, number>();
@@ -97,7 +108,7 @@ export function formatStats(res: AuditResult): string {
   const gaps = s.unattributed.filter((u) => !/declaration|header/.test(u.reason));
   if (gaps.length) {
     o.push('  not attributed:');
-    for (const u of gaps.slice(0, 40)) o.push(`    ${u.file}:${u.line} ${u.name}: ${u.reason}`);
+    for (const u of gaps.slice(0, 40)) o.push(`    ${shownPath(u.file)}:${u.line} ${u.name}: ${u.reason}`);
   }
   o.push('  lock context of GUP call sites:');
   for (const [k, v] of Object.entries(s.lockContext)) o.push(`    ${k.padEnd(10)} ${v}`);
