@@ -1,12 +1,11 @@
 // The audit pipeline: discover -> prefilter -> parse (workers) -> facts -> analysis -> rules.
-import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { discover } from './discover';
 import { UsageError } from './errors';
 import { detectTree, type TreeInfo } from './kernel/era';
 import { gupNames, lockNames, releaseFunctions, type Version } from './kernel/api';
-import { WorkerPool } from './parse/pool';
+import { WorkerPool, workerCount } from './parse/pool';
 import type { FileFacts, FunctionIR } from './parse/ir';
 import type { ExtractResult } from './parse/worker';
 import { TreeScan, type ScanProfile, type Shard } from './scan';
@@ -116,7 +115,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const version: Version = tree.version;
   const notifications: Notification[] = [];
   const exclude = opts.exclude ?? [];
-  const jobs = Math.max(1, opts.jobs ?? os.availableParallelism?.() ?? os.cpus().length);
+  const jobs = workerCount(opts.jobs);
   // The workers load their modules (tree-sitter, the scan kernels) while the tree is walked.
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;

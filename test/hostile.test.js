@@ -399,3 +399,54 @@ test('names: a file whose name is not UTF-8 is audited, not reported missing', (
   const s = JSON.parse(run([root, '-f', 'sarif', '--fail-on', 'none']).stdout);
   assert.strictEqual(s.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked').locations[0].physicalLocation.artifactLocation.uri, 'drivers/d0/caf%E9.c');
 });
+
+// ---------------------------------------------------------------- availability
+
+test('-j is capped at the cores: -j 100000 starts no more threads than help', () => {
+  const { workerCount } = require('../dist/src/parse/pool');
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  assert.strictEqual(workerCount(100000), cores);
+  assert.strictEqual(workerCount(1), 1);
+  assert.strictEqual(workerCount(undefined), cores);
+  const { root } = fixTree(1);
+  const r = run([root, '-j', '100000', '-f', 'json', '--fail-on', 'none'], { timeout: 60000 });
+  assert.strictEqual(r.status, 0, r.stderr);
+});
+
+/** A one-line change of the fixture tree's file, as a patch. */
+function tinyPatch(rel) {
+  return `--- a/${rel}\n+++ b/${rel}\n@@ -1,1 +1,2 @@\n-/*\n+/* touched */\n+/*\n`;
+}
+
+test('series: temporary trees a killed run left behind are removed by the next run (only its own)', async () => {
+  const { root, files } = fixTree(1);
+  assert.strictEqual(fs.readFileSync(path.join(root, files[0]), 'latin1').split('\n')[0], '/*');
+  const patch = path.join(tmpdir(), 'tiny.patch');
+  fs.writeFileSync(patch, tinyPatch(files[0]));
+  const base = tmpdir();
+  const env = { ...process.env, TMPDIR: base };
+  // A run killed (SIGKILL: no handler runs) while its temporary tree exists.
+  const child = require('child_process').spawn(process.execPath, [BIN, 'series', '--tree', root, patch], { env, stdio: 'ignore' });
+  const t0 = Date.now();
+  while (!fs.readdirSync(base).some((n) => n.startsWith(`gup-audit-gate-${child.pid}-`)) && Date.now() - t0 < 30000) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const left = fs.readdirSync(base).filter((n) => n.startsWith('gup-audit-gate-'));
+  assert.strictEqual(left.length, 1, 'the killed run left its tree');
+  // Look-alikes that must stay: a live process's, another user's, a link, another name.
+  const live = `gup-audit-gate-${process.pid}-Abc123`;
+  const foreign = 'gup-audit-gate-1-Xyz789';
+  fs.mkdirSync(path.join(base, live));
+  fs.mkdirSync(path.join(base, foreign));
+  fs.chownSync(path.join(base, foreign), 65534, 65534);
+  const victim = tmpdir();
+  fs.writeFileSync(path.join(victim, 'keep'), 'x');
+  fs.symlinkSync(victim, path.join(base, 'gup-audit-gate-999999-Lnk000'));
+  fs.mkdirSync(path.join(base, 'other-tool-123-abcdef'));
+  const r = run(['series', '--tree', root, patch], { env });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const now = fs.readdirSync(base).sort();
+  assert.ok(!now.includes(left[0]), 'the stale tree is gone');
+  for (const n of [live, foreign, 'gup-audit-gate-999999-Lnk000', 'other-tool-123-abcdef']) assert.ok(now.includes(n), `${n} kept`);
+  assert.ok(fs.existsSync(path.join(victim, 'keep')));
+});

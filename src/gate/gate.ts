@@ -276,10 +276,39 @@ function tempBase(): string {
   return os.tmpdir();
 }
 
+const TEMP_PREFIX = 'gup-audit-gate-';
+
+/** Temporary trees a killed run (SIGKILL, out of memory) left behind: only this tool's, by
+ * name, only directories (never through a link) owned by this user, and only when the
+ * process named in them is gone. */
+export function removeStaleTrees(base: string): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try { names = fs.readdirSync(base); } catch { return removed; }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const m = new RegExp(`^${TEMP_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`).exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const abs = path.join(base, name);
+    let st: fs.Stats;
+    try { st = fs.lstatSync(abs); } catch { continue; }
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || pid === process.pid || processAlive(pid)) continue;
+    try { fs.rmSync(abs, { recursive: true, force: true }); removed.push(abs); } catch { /* another run took it */ }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResult> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
-  const tmp = fs.mkdtempSync(path.join(tempBase(), 'gup-audit-gate-'));
+  const base = tempBase();
+  removeStaleTrees(base);
+  const tmp = fs.mkdtempSync(path.join(base, `${TEMP_PREFIX}${process.pid}-`));
   // The temporary trees go whatever happens: normal return, error, exit or a signal.
   const cleanup = () => { try { fs.rmSync(tmp, { recursive: true, force: true }); } catch { /* best effort */ } };
   const onSignal = (sig: NodeJS.Signals) => { cleanup(); process.kill(process.pid, sig); };

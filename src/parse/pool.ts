@@ -3,6 +3,7 @@
 // says `timedOut` and stays); a worker that does not answer by twice the limit (+1 s) is
 // terminated and replaced (a last resort: see setDeadline in ./extract).
 import { Worker } from 'worker_threads';
+import * as os from 'os';
 import * as path from 'path';
 import type { WorkerTask } from './worker';
 
@@ -24,6 +25,14 @@ interface Slot {
   /** Settles when the worker is ready or gone: a worker is never terminated while it is
    * still loading its native modules (that can hang or abort the process). */
   started: Promise<void>;
+}
+
+/** Worker threads worth starting: what was asked, at most one per core. Parsing is CPU
+ * bound; more threads than cores only add memory (each loads tree-sitter) and switching,
+ * and `-j 100000` must not start a hundred thousand threads. */
+export function workerCount(requested?: number): number {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return Math.max(1, Math.min(requested ?? cores, cores));
 }
 
 export class WorkerPool {
