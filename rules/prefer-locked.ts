@@ -29,7 +29,7 @@ const rule: Rule = {
         const acqs = [...new Set(vals.map((v) => v.acq!))];
         const ok = acqs.every((a) => {
           const r = regionOf(fa, a, key);
-          const wk = regionWork(fa, r, (id) => id === call.id);
+          const wk = regionWork(fa, r, call.id);
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         });
         if (ok) {
@@ -54,7 +54,7 @@ const rule: Rule = {
         if (cv.length === 0 || !cv.every((v) => v.st === 'R' && v.acq !== undefined)) return false;
         return [...new Set(cv.map((v) => v.acq!))].every((a) => {
           const r = regionOf(st.caller, a, k);
-          const wk = regionWork(st.caller, r, (id) => id === st.call.id);
+          const wk = regionWork(st.caller, r, st.call.id);
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         });
       });

@@ -42,7 +42,7 @@ const rule: Rule = {
       const releases = new Set<number>();
       for (const a of acqs) {
         const region = regionOf(fa, a, 'current->mm');
-        const work = regionWork(fa, region, (id) => id === call.id);
+        const work = regionWork(fa, region, call.id);
         if (work.gups.length !== 1 || work.other.length || work.loops || work.escapes || region.releases.length === 0) { ok = false; break; }
         related.push(rel('acquire', fa, fa.fn.calls[a].callSpan, 'mmap lock taken here'));
         region.releases.forEach((r) => releases.add(r));

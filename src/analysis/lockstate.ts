@@ -573,7 +573,7 @@ export function recordsLockState(exprs: (Expr | null)[]): boolean {
   while (stack.length) {
     const e = stack.pop()!;
     if (e.k === 'assign' && isLockWord(e.l)) return true;
-    if (e.k === 'seq') stack.push(...e.items);
+    if (e.k === 'seq') for (const x of e.items) stack.push(x);
     else if (e.k === 'assign') stack.push(e.r);
   }
   return false;

@@ -1,6 +1,6 @@
 // Locked regions: the CFG nodes where a given local acquire is held, and what they contain.
 import type { CallSite, Expr, Span } from '../parse/ir';
-import { lockOf, type FunctionAnalysis } from './lockstate';
+import { lockOf, type FunctionAnalysis, type World } from './lockstate';
 
 /** Calls that never need the mmap lock and are harmless inside a region (logging, checks,
  * arithmetic helpers). Anything else is treated as possible lock-dependent work. */
@@ -18,20 +18,49 @@ export interface Region {
   releases: number[];
 }
 
-export function regionOf(fa: FunctionAnalysis, acquire: number, key: string): Region {
-  const nodes = new Set<number>();
-  fa.atNode.forEach((worlds, id) => {
-    if (worlds.some((w) => { const v = lockOf(w, key); return (v.st === 'R' || v.st === 'W') && v.acq === acquire; })) nodes.add(id);
-  });
-  const calls: number[] = [];
-  const releases: number[] = [];
+/** Every region of a function for one lock key, built in one pass over the nodes' and
+ * calls' worlds (the rules ask for one region per GUP call: a scan of the whole function per
+ * question was quadratic in functions with thousands of acquires). */
+/** Work counters that tests bound: worlds looked at to build regions, reasons looked at to
+ * answer regionWork. */
+export const regionCounters = { worlds: 0, reasons: 0 };
+
+const regionsByFunction = new WeakMap<FunctionAnalysis, Map<string, Map<number, Region>>>();
+
+function regionsOf(fa: FunctionAnalysis, key: string): Map<number, Region> {
+  let byKey = regionsByFunction.get(fa);
+  if (!byKey) { byKey = new Map(); regionsByFunction.set(fa, byKey); }
+  let regions = byKey.get(key);
+  if (regions) return regions;
+  regions = new Map();
+  const get = (acquire: number): Region => {
+    let r = regions!.get(acquire);
+    if (!r) { r = { acquire, key, nodes: new Set(), calls: [], releases: [] }; regions!.set(acquire, r); }
+    return r;
+  };
+  /** The acquires held in any of the worlds (each once). */
+  const heldBy = (worlds: World[]): Set<number> => {
+    const out = new Set<number>();
+    regionCounters.worlds += worlds.length;
+    for (const w of worlds) { const v = lockOf(w, key); if ((v.st === 'R' || v.st === 'W') && v.acq !== undefined) out.add(v.acq); }
+    return out;
+  };
+  fa.atNode.forEach((worlds, id) => { for (const a of heldBy(worlds)) get(a).nodes.add(id); });
   fa.atCall.forEach((worlds, id) => {
-    if (!worlds.some((w) => { const v = lockOf(w, key); return (v.st === 'R' || v.st === 'W') && v.acq === acquire; })) return;
     const cls = fa.classes[id];
-    if (cls.kind === 'lock' && cls.key === key && cls.prim.kind === 'release') releases.push(id);
-    calls.push(id);
+    const isRelease = cls.kind === 'lock' && cls.key === key && cls.prim.kind === 'release';
+    for (const a of heldBy(worlds)) {
+      const r = get(a);
+      if (isRelease) r.releases.push(id);
+      r.calls.push(id);
+    }
   });
-  return { acquire, key, nodes, calls, releases };
+  byKey.set(key, regions);
+  return regions;
+}
+
+export function regionOf(fa: FunctionAnalysis, acquire: number, key: string): Region {
+  return regionsOf(fa, key).get(acquire) ?? { acquire, key, nodes: new Set(), calls: [], releases: [] };
 }
 
 export function within(inner: Span, outer: Span): boolean {
@@ -62,53 +91,98 @@ function fieldNeedsLock(e: Expr | null, out: string[]): void {
 
 export interface RegionWork {
   gups: number[];
-  /** Human-readable reasons the region needs the lock for something besides GUP. */
+  /** Human-readable reasons the region needs the lock for something besides GUP (for a
+   * question about one call: the first OTHER_REASONS of them). */
   other: { why: string; call?: CallSite; line: number }[];
   /** A GUP call of the region can run again within the same region (a loop inside it). */
-  loops: boolean;
+  readonly loops: boolean;
   /** A path returns while the region is held. */
-  escapes: boolean;
+  readonly escapes: boolean;
 }
 
-/** What a region does besides GUP calls. `isGup(id)` tells GUP calls of interest. */
-export function regionWork(fa: FunctionAnalysis, r: Region, isGup: (id: number) => boolean): RegionWork {
-  const gups = r.calls.filter(isGup);
-  const gupSpans = gups.map((g) => fa.fn.calls[g].callSpan);
-  const other: RegionWork['other'] = [];
+/** Reasons collected when one call is asked about: the rules only need to know that there
+ * is one, and a region with thousands of GUP calls must not cost thousands each time. */
+export const OTHER_REASONS = 8;
+
+type Reason = RegionWork['other'][number] & { id: number };
+
+/** What a region holds besides its releases, sorted once per region: `hard` calls count as
+ * lock-dependent work unless they are the GUP asked about; `soft` ones unless they are also
+ * inside its arguments; `fields` always. */
+interface RegionFacts { calls: Set<number>; hard: Reason[]; soft: Reason[]; fields: { why: string; line: number }[] }
+const factsByRegion = new WeakMap<Region, RegionFacts>();
+
+function factsOf(fa: FunctionAnalysis, r: Region): RegionFacts {
+  let f = factsByRegion.get(r);
+  if (f) return f;
+  f = { calls: new Set(r.calls), hard: [], soft: [], fields: [] };
+  regionCounters.reasons += r.calls.length + r.nodes.size;
+  const releases = new Set(r.releases);
   for (const id of r.calls) {
-    if (isGup(id) || r.releases.includes(id)) continue;
+    if (releases.has(id)) continue;
     const c = fa.fn.calls[id];
     const cls = fa.classes[id];
     if (cls.kind === 'lock' && cls.key === r.key && cls.prim.kind === 'assert') continue;
     const name = c.name ?? '(pointer)';
-    const inGupArgs = gupSpans.some((s) => within(c.callSpan, s));
-    if (NEEDS_LOCK.test(name) || cls.kind === 'gup') { other.push({ why: `${name}() needs the lock`, call: c, line: c.span.line }); continue; }
-    if (inGupArgs || BENIGN.test(name)) continue;
-    if (cls.kind === 'lock') { other.push({ why: `${name}() in the region`, call: c, line: c.span.line }); continue; }
-    other.push({ why: `${name}() may need the lock`, call: c, line: c.span.line });
+    if (NEEDS_LOCK.test(name) || cls.kind === 'gup') f.hard.push({ id, why: `${name}() needs the lock`, call: c, line: c.span.line });
+    else if (cls.kind === 'lock') f.soft.push({ id, why: `${name}() in the region`, call: c, line: c.span.line });
+    else if (!BENIGN.test(name)) f.soft.push({ id, why: `${name}() may need the lock`, call: c, line: c.span.line });
   }
   for (const n of r.nodes) {
-    const node = fa.fn.nodes[n];
     const acc: string[] = [];
-    fieldNeedsLock(node.expr, acc);
-    for (const a of acc) other.push({ why: a, line: node.line });
+    fieldNeedsLock(fa.fn.nodes[n].expr, acc);
+    for (const a of acc) f.fields.push({ why: a, line: fa.fn.nodes[n].line });
   }
-  // A cycle through a GUP node inside the region: the call runs more than once per acquire.
-  let loops = false;
-  const gupNodes = [...r.nodes].filter((n) => fa.nodeCalls[n].some((c) => gups.includes(c)));
+  factsByRegion.set(r, f);
+  return f;
+}
+
+/** What a region does besides GUP calls. `isGup` is the GUP call asked about (its id), or a
+ * test for the GUP calls of interest (then every reason is listed). */
+export function regionWork(fa: FunctionAnalysis, r: Region, isGup: number | ((id: number) => boolean)): RegionWork {
+  const facts = factsOf(fa, r);
+  const one = typeof isGup === 'number';
+  const test = one ? (id: number) => id === isGup : isGup;
+  const gups = one ? (facts.calls.has(isGup) ? [isGup] : []) : r.calls.filter(isGup);
+  const gupSpans = gups.map((g) => fa.fn.calls[g].callSpan);
+  const limit = one ? OTHER_REASONS : Infinity;
+  const other: RegionWork['other'] = [];
+  const add = (x: Reason | RegionFacts['fields'][number]) => other.push('id' in x ? { why: x.why, call: x.call, line: x.line } : x);
+  for (const h of facts.hard) { if (other.length >= limit) break; regionCounters.reasons++; if (!test(h.id)) add(h); }
+  for (const s of facts.soft) {
+    if (other.length >= limit) break;
+    regionCounters.reasons++;
+    if (!test(s.id) && !gupSpans.some((sp) => within(s.call!.callSpan, sp))) add(s);
+  }
+  for (const x of facts.fields) { if (other.length >= limit) break; regionCounters.reasons++; add(x); }
+  // Both are walks of the region: computed only when a rule gets that far.
+  let loops: boolean | undefined;
+  let escapes: boolean | undefined;
+  return {
+    gups, other,
+    get loops() { return loops ??= regionLoops(fa, r, gups); },
+    get escapes() { return escapes ??= fa.exits.some((w) => { const v = lockOf(w, r.key); return (v.st === 'R' || v.st === 'W') && v.acq === r.acquire; }); },
+  };
+}
+
+/** A cycle through a GUP node inside the region: the call runs more than once per acquire. */
+function regionLoops(fa: FunctionAnalysis, r: Region, gups: number[]): boolean {
+  const releases = new Set(r.releases);
+  const gupSet = new Set(gups);
+  const gupNodes = [...r.nodes].filter((n) => fa.nodeCalls[n].some((c) => gupSet.has(c)));
   for (const g of gupNodes) {
     const seen = new Set<number>();
     const stack = [...fa.fn.nodes[g].succ];
-    while (stack.length && !loops) {
+    while (stack.length) {
       const n = stack.pop()!;
+      regionCounters.reasons++;
       if (n < 0 || seen.has(n) || !r.nodes.has(n)) continue;
-      if (n === g) { loops = true; break; }
+      if (n === g) return true;
       seen.add(n);
       // Do not walk past a release of this region.
-      if (fa.nodeCalls[n].some((c) => r.releases.includes(c))) continue;
-      stack.push(...fa.fn.nodes[n].succ);
+      if (fa.nodeCalls[n].some((c) => releases.has(c))) continue;
+      for (const x of fa.fn.nodes[n].succ) stack.push(x); // (no spread: a switch node has one successor per case)
     }
   }
-  const escapes = fa.exits.some((w) => { const v = lockOf(w, r.key); return (v.st === 'R' || v.st === 'W') && v.acq === r.acquire; });
-  return { gups, other, loops, escapes };
+  return false;
 }

@@ -65,6 +65,8 @@ const MACRO_LOOP = /(for_each|_each_|^for_|_for$|_loop$|^loop_)/;
  * objects) safe, and bounds every recursive walker over Expr downstream (lockstate,
  * region, analysis/expr) by the same depth. Real kernel code nests a few dozen levels. */
 export const MAX_EXPR_DEPTH = 256;
+/** Work counters (per thread) that tests bound: successors compared when linking CFG edges. */
+export const extractCounters = { linkScans: 0 };
 export const MAX_STMT_DEPTH = 256;
 
 /** Whitespace-normalised text without comments: call texts (fingerprints, fix checks). */
@@ -109,9 +111,16 @@ class FunctionBuilder {
     for (const p of preds) {
       const node = this.nodes[p.n];
       if (p.s >= 0) node.succ[p.s] = to;
-      else if (!node.succ.includes(to)) node.succ.push(to);
+      else if (node.succ.length < 16) { extractCounters.linkScans += node.succ.length; if (!node.succ.includes(to)) node.succ.push(to); }
+      else {
+        // A switch with thousands of cases: a set, not a scan per link (was quadratic).
+        let seen = this.succSets.get(p.n);
+        if (!seen) { seen = new Set(node.succ); this.succSets.set(p.n, seen); }
+        if (!seen.has(to)) { seen.add(to); node.succ.push(to); }
+      }
     }
   }
+  private succSets = new Map<number, Set<number>>();
 
   span(n: SyntaxNode): Span {
     return {
@@ -327,7 +336,7 @@ class FunctionBuilder {
         return out;
       }
       case 'break_statement':
-        this.breakTargets.push(...preds);
+        for (const p of preds) this.breakTargets.push(p);
         return [];
       case 'continue_statement': {
         const to = this.contStack[this.contStack.length - 1];
@@ -657,7 +666,8 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   let errors = 0;
   if (root.hasError) {
     const s = [root];
-    while (s.length) { const n = s.pop()!; if (n.type === 'ERROR' || n.isMissing) errors++; if (n.hasError) s.push(...n.children); }
+    // (No spread: an ERROR node of macro soup can have more children than a call takes arguments.)
+    while (s.length) { const n = s.pop()!; if (n.type === 'ERROR' || n.isMissing) errors++; if (n.hasError) for (const ch of n.children) s.push(ch); }
   }
   const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([root], [{ n: 0, s: -1 }]);
   b.link(out, b.exit);

@@ -1,0 +1,79 @@
+'use strict';
+// Availability (issue 14): generated worst cases stay linear, asserted on work counters
+// (never on time): a function with thousands of GUP calls and gotos in one locked region,
+// thousands of acquire/goto retry blocks, a switch with tens of thousands of cases, and
+// 64k lines of macro soup in a function body (no stack overflow, the finding kept).
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { FIXTURES } = require('./helpers');
+const { audit } = require('../dist/src/engine');
+const { regionCounters } = require('../dist/src/analysis/region');
+const { extractFile, extractCounters } = require('../dist/src/parse/extract');
+const { gupNames } = require('../dist/src/kernel/api');
+
+const tmpRoots = [];
+test.after(() => { for (const d of tmpRoots) fs.rmSync(d, { recursive: true, force: true }); });
+
+function treeWith(body) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-avail-'));
+  tmpRoots.push(root);
+  fs.copyFileSync(path.join(FIXTURES, 'v6.12', 'Makefile'), path.join(root, 'Makefile'));
+  fs.cpSync(path.join(FIXTURES, 'v6.12', 'include'), path.join(root, 'include'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'drivers', 'x'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'drivers', 'x', 'big.c'), body);
+  return root;
+}
+
+const HEAD = 'int f(struct page **pages, unsigned long a, int c)\n{\n\tint ret = 0;\n';
+
+/** One locked region with n GUP calls, each followed by `goto out` on error. */
+const gotosInRegion = (n) => `${HEAD}\tmmap_read_lock(current->mm);\n${'\tret = get_user_pages(a, 1, FOLL_WRITE, pages);\n\tif (ret < 0) goto out;\n'.repeat(n)}out:\n\tmmap_read_unlock(current->mm);\n\treturn ret;\n}\n`;
+/** n retry blocks: a label, lock, GUP, unlock and a goto back. */
+const retryBlocks = (n) => HEAD + Array.from({ length: n }, (_, i) => `retry${i}:\n\tmmap_read_lock(current->mm);\n\tret = get_user_pages(a, 1, FOLL_WRITE, pages);\n\tmmap_read_unlock(current->mm);\n\tif (ret == -EAGAIN) goto retry${i};\n`).join('') + '\treturn ret;\n}\n';
+
+async function regionWorkFor(body) {
+  const root = treeWith(body);
+  const before = { ...regionCounters };
+  const res = await audit({ paths: [root], jobs: 1 });
+  assert.ok(!res.notifications.some((n) => n.level === 'error'), JSON.stringify(res.notifications));
+  return { work: regionCounters.worlds - before.worlds + regionCounters.reasons - before.reasons, res };
+}
+
+for (const [name, gen] of [['GUP calls and gotos in one locked region', gotosInRegion], ['retry blocks with a goto back each', retryBlocks]]) {
+  test(`availability: ${name}: region work grows linearly (1k, 4k, 10k)`, async () => {
+    const w1 = (await regionWorkFor(gen(1000))).work;
+    const w4 = (await regionWorkFor(gen(4000))).work;
+    const w10 = (await regionWorkFor(gen(10000))).work;
+    // Linear: x4 and x10 (and some slack); quadratic would be x16 and x100.
+    assert.ok(w4 / w1 < 6, `1k: ${w1}, 4k: ${w4}`);
+    assert.ok(w10 / w1 < 15, `1k: ${w1}, 10k: ${w10}`);
+  });
+}
+
+test('availability: retry blocks: every block is still a finding', async () => {
+  const { res } = await regionWorkFor(retryBlocks(2000));
+  assert.strictEqual(res.findings.filter((f) => f.ruleId === 'prefer-unlocked').length, 2000);
+});
+
+const bigSwitch = (n) => `${HEAD}\tmmap_read_lock(current->mm);\n\tswitch (c) {\n${Array.from({ length: n }, (_, i) => `\tcase ${i}: ret = ${i}; break;\n`).join('')}\t}\n\tret = pin_user_pages(a, 1, FOLL_WRITE, pages);\n\tmmap_read_unlock(current->mm);\n\treturn ret;\n}\n`;
+
+test('availability: a switch with 5k and 50k cases: linear CFG linking, the finding after it kept', async () => {
+  const req = { file: 'big.c', abs: 'big.c', names: ['pin_user_pages', 'mmap_read_lock'], gupNames };
+  const scans = (n) => { const before = extractCounters.linkScans; const f = extractFile(req, bigSwitch(n)); assert.strictEqual(f.functions.length, 1); return extractCounters.linkScans - before; };
+  const s5 = scans(5000), s50 = scans(50000);
+  assert.ok(s50 / s5 < 15, `5k: ${s5}, 50k: ${s50}`);
+  const res = await audit({ paths: [treeWith(bigSwitch(50000))], jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.span.line}:${f.ruleId}`), [`${50000 + 7}:prefer-unlocked`]);
+});
+
+test('availability: 64k lines of macro soup in a function body: no stack overflow, the finding kept', async () => {
+  for (const line of ['\t] ] ] ]\n', '\tFOO(BAR, x) BAZ(\n']) {
+    const body = `${HEAD}\tmmap_read_lock(current->mm);\n\tret = pin_user_pages(a, 1, FOLL_WRITE, pages);\n\tmmap_read_unlock(current->mm);\n${line.repeat(65536)}\treturn ret;\n}\n`;
+    const res = await audit({ paths: [treeWith(body)], jobs: 1 });
+    assert.ok(!res.notifications.some((n) => n.level === 'error'), JSON.stringify(res.notifications));
+    assert.deepStrictEqual(res.findings.map((f) => `${f.span.line}:${f.ruleId}`), ['5:prefer-unlocked']);
+  }
+});
