@@ -7,7 +7,7 @@ import { UsageError } from '../errors';
 import { rules as allRules } from '../../rules';
 import type { Finding, Level } from '../findings';
 import { toolVersion } from '../version';
-import { globToRegExp } from '../glob';
+import { checkGlob } from '../glob';
 
 export const CONFIG_FILE = '.gup-audit.json';
 
@@ -81,7 +81,7 @@ export function loadConfig(file: string): GateConfig {
     if (!Array.isArray(v)) bad(key, `expected an array of glob strings, got ${typeName(v)}`);
     (v as unknown[]).forEach((g, i) => {
       if (typeof g !== 'string' || !g.trim()) bad(`${key}[${i}]`, `expected a non-empty glob string, got ${typeName(g)}`);
-      try { globToRegExp(g as string); } catch (e) { bad(`${key}[${i}]`, (e as Error).message); }
+      try { checkGlob(g as string); } catch (e) { bad(`${key}[${i}]`, (e as Error).message); }
     });
     cfg[key] = v as string[];
   }
@@ -111,7 +111,7 @@ export function resolveConfig(treeRoot: string, explicit?: string): GateConfig {
 }
 
 // Globs: see src/glob.ts (one meaning for the audit, the gate and fix).
-export { globToRegExp, makeFilter } from '../glob';
+export { makeFilter } from '../glob';
 
 // ---------------------------------------------------------------------------------------
 // Baselines
