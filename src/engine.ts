@@ -129,7 +129,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     sublevel = opts.kernelVersion ? null : readSublevel(k.root);
   }
   const version: Version = tree.version;
-  const preprocess = preprocessOptions({ root: tree.root, version, sublevel, ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { config: opts.kconfig } : {}) });
+  const preprocess = preprocessOptions({ root: tree.root, version, sublevel, kernelTree: readSublevel(tree.root) !== null, ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { config: opts.kconfig } : {}) });
   const notifications: Notification[] = [];
   const exclude = opts.exclude ?? [];
   const jobs = workerCount(opts.jobs);

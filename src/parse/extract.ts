@@ -786,10 +786,11 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   let masked = maskCode(text);
   // The preprocessing stage: dead branches blanked (offsets kept), macros and wrappers that
   // reach the API expanded per function below.
-  const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, MACRO_TARGETS) : null;
-  if (scope) { text = scope.text; masked = scope.masked; }
   const lines = lineIndex(text);
-  const cuts = cutFunctions(masked, lines, scope?.blanked);
+  let liveCuts: CutFunction[] | undefined;
+  const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, MACRO_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
+  if (scope) { text = scope.text; masked = scope.masked; }
+  const cuts = liveCuts ?? cutFunctions(masked, lines, scope?.blanked);
   const wanted = new Set<CutFunction>();
   const findCut = (off: number): CutFunction | null => {
     let lo = 0, hi = cuts.length - 1;

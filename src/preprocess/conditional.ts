@@ -6,6 +6,7 @@
 // `#define`/`#undef`/`#include` are followed in order, so `defined(X)` sees what the file and
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
+import { lineIndex, lineOf } from '../parse/cut';
 
 /** A macro definition found in live (or undecidable) code. */
 export interface MacroDefinition {
@@ -38,12 +39,41 @@ export interface ConditionalResult {
   defined: DefinedState;
   /** Offsets of `elif` words to read as `if  ` (see evaluateConditionals). */
   elifAsIf: number[];
+  /** Headers included on live lines, in order (looked up, not copied). */
+  included: { scope: ConditionalResult; conditional?: string }[];
+}
+
+/** What a scope (with its headers, latest first) says of a name; undefined: nothing. The
+ * headers form a graph (shared headers, guards): each is visited once per question. */
+export function definedIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): true | false | 'maybe' | undefined {
+  const s = r.defined.get(name);
+  if (s !== undefined) return s;
+  seen.add(r);
+  for (let i = r.included.length - 1; i >= 0; i--) {
+    const inc = r.included[i];
+    if (seen.has(inc.scope)) continue;
+    const v = definedIn(inc.scope, name, seen);
+    if (v !== undefined) return inc.conditional && v === true ? 'maybe' : v;
+  }
+  return undefined;
+}
+
+function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): MacroDefinition | undefined {
+  const m = r.macros.get(name);
+  if (m) return m;
+  seen.add(r);
+  for (let i = r.included.length - 1; i >= 0; i--) {
+    if (seen.has(r.included[i].scope)) continue;
+    const v = macroIn(r.included[i].scope, name, seen);
+    if (v) return v;
+  }
+  return undefined;
 }
 
 export interface ScopeHooks {
   /** External knowledge of a name (headers outside the file, the kernel tree): null = unknown. */
   defined(name: string): boolean | null;
-  /** An `#include` on a live line: merge the header's definitions (or do nothing). */
+  /** An `#include` on a live line: record the header (or do nothing). */
   include?(spec: string, quoted: boolean, into: ConditionalResult, conditional: string | undefined): void;
 }
 
@@ -68,9 +98,9 @@ const MAX_MACRO_TEXT = 600;
 
 /** Walk the directives of a masked text. */
 export function evaluateConditionals(masked: string, raw: string, file: string, env: Omit<ConditionEnv, 'defined' | 'value'>, hooks: ScopeHooks): ConditionalResult {
-  const res: ConditionalResult = { dead: [], undecided: [], macros: new Map(), defined: new Map(), elifAsIf: [] };
+  const res: ConditionalResult = { dead: [], undecided: [], macros: new Map(), defined: new Map(), elifAsIf: [], included: [] };
   const lookup = (name: string): boolean | null => {
-    const s = res.defined.get(name);
+    const s = definedIn(res, name);
     if (s === true || s === false) return s;
     if (s === 'maybe') return null;
     return hooks.defined(name);
@@ -78,22 +108,25 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
   const cenv: ConditionEnv = {
     ...env,
     defined: lookup,
-    value: (name) => { const m = res.macros.get(name); return m && !m.params && !m.conditional ? m.value : undefined; },
+    value: (name) => { const m = macroIn(res, name); return m && !m.params && !m.conditional ? m.value : undefined; },
   };
   const stack: Group[] = [];
   const live = () => stack.every((g) => g.cur !== false);
   const undecidedHere = () => stack.filter((g) => g.cur === null).map((g) => g.conds[g.conds.length - 1]);
   let deadFrom = -1;
-  let offset = 0;
-  let lineNo = 0;
   const n = masked.length;
-  while (offset < n) {
+  const index = lineIndex(masked);
+  // Only directive lines matter: everything between two of them shares their liveness.
+  let from = 0;
+  while (from < n) {
+    const offset = nextDirective(masked, from);
+    if (offset < 0) break;
+    let lineNo = lineOf(index, offset) + 1;
     let end = masked.indexOf('\n', offset);
     if (end < 0) end = n;
-    lineNo++;
     let lineEnd = end;
     let text = masked.slice(offset, end);
-    const d = text.includes('#') ? DIRECTIVE.exec(text) : null;
+    const d = DIRECTIVE.exec(text);
     let lines = 1;
     if (d) {
       // Continuation lines belong to the directive.
@@ -168,14 +201,24 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const g = stack[stack.length - 1];
         if (g) branchBoundary(g, lineNo, lineNo + lines, res, false);
       } else if (kind === 'endif' && popped) branchBoundary(popped, lineNo, lineNo + lines, res, true);
-    } else if (!wasLive) {
-      if (deadFrom < 0) deadFrom = offset;
     }
-    lineNo += lines - 1;
-    offset = lineEnd + 1;
+    from = lineEnd + 1;
   }
   if (deadFrom >= 0) res.dead.push([deadFrom, n]);
   return res;
+}
+
+/** Offset of the next line (from `from`, a line start or after) whose first non-blank is `#`. */
+function nextDirective(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    const h = text.indexOf('#', at);
+    if (h < 0) return -1;
+    let k = h - 1;
+    while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+    if (k < 0 || text.charCodeAt(k) === 10) return k + 1 >= from ? k + 1 : h;
+    at = h + 1;
+  }
 }
 
 /** Close the undecided branch a group has open (at the line before `lineNo`), and open the

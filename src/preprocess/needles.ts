@@ -8,23 +8,26 @@ import { cutFunctions, lineIndex, maskCode } from '../parse/cut';
 import type { MacroDefinition } from './conditional';
 import { isLockWrapper, relevantMacros } from './scope';
 
-const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n|\\)*)/gm;
+const DEFINE = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n|\\)*)/y;
 const MAX_ROUNDS = 6;
 
 /** Every `#define` and one-call static inline wrapper of a text, live or not (a superset
  * keeps the needle set exact). */
 export function definitionsIn(text: string, file: string, isHeader: boolean): MacroDefinition[] {
   const out: MacroDefinition[] = [];
-  if (text.includes('define')) {
-    const masked = maskCode(text);
-    DEFINE.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = DEFINE.exec(masked))) {
-      const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
-      out.push({ name: m[1], ...(params ? { params } : {}), value: m[3].replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim(), line: 0, file });
-    }
-    if (isHeader) collectWrappers(masked, file, out);
-  } else if (isHeader) collectWrappers(maskCode(text), file, out);
+  // Read unmasked (a comment in a definition only adds names: still a superset); the
+  // anchored pattern runs only where `define` occurs.
+  for (let at = text.indexOf('define'); at >= 0; at = text.indexOf('define', at + 6)) {
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    DEFINE.lastIndex = lineStart;
+    const m = DEFINE.exec(text);
+    if (!m || m.index !== lineStart) continue;
+    const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    out.push({ name: m[1], ...(params ? { params } : {}), value: m[3].replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim(), line: 0, file });
+    at = m.index + m[0].length - 6;
+  }
+  // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
+  if (isHeader && text.includes('inline') && text.includes('mmap_')) collectWrappers(maskCode(text), file, out);
   return out;
 }
 

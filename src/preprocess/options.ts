@@ -32,6 +32,8 @@ export interface PreprocessInput {
   sublevel: number | null;
   /** The kernel tree a module is built against (--kdir). */
   kdir?: string;
+  /** The audited root is a kernel tree (its headers are then not followed). */
+  kernelTree: boolean;
   config?: Record<string, string>;
 }
 
@@ -40,9 +42,10 @@ export function preprocessOptions(i: PreprocessInput): PreprocessOptions {
   const hi = kernelVersionCode(i.version[0], i.version[1], i.sublevel ?? 255);
   const kernelIncludes = (dir: string) => ['include', 'arch/x86/include', 'include/uapi', 'arch/x86/include/uapi'].map((d) => path.join(dir, d));
   // A module's own directory and include/ (kbuild's usual -I$(src)), then the kernel's.
-  const dirs = i.kdir ? [i.root, path.join(i.root, 'include'), ...kernelIncludes(path.resolve(i.kdir))] : kernelIncludes(i.root);
+  const local = [i.root, path.join(i.root, 'include')];
+  const dirs = i.kdir ? [...local, ...kernelIncludes(path.resolve(i.kdir))] : i.kernelTree ? [] : local;
   return {
     versionCode: lo, versionCodeMax: hi, ...(i.config ? { config: i.config } : {}),
-    includeDirs: dirs.filter((d) => fs.existsSync(d)), followSystem: !!i.kdir, root: i.root,
+    includeDirs: dirs.filter((d) => fs.existsSync(d)), followSystem: !!i.kdir, ...(i.kernelTree && !i.kdir ? { shallow: true } : {}), root: i.root,
   };
 }

@@ -3,7 +3,7 @@
 // (its own and its headers') through which it reaches the GUP and mmap-lock API.
 import * as fs from 'fs';
 import * as path from 'path';
-import { cutFunctions, lineIndex, lineOf, maskCode } from '../parse/cut';
+import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../parse/cut';
 import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { MACRO_TARGETS } from './targets';
@@ -14,11 +14,16 @@ export interface PreprocessOptions {
   versionCode: number;
   versionCodeMax: number;
   config?: Record<string, string>;
-  /** Absolute directories searched for `<...>` includes (and quoted ones not beside the file). */
+  /** Absolute directories searched for `<...>` includes (and quoted ones not beside the
+   * file). Empty for a whole kernel tree: its own headers are not followed (cost), so tests
+   * of their macros stay undecided. */
   includeDirs: string[];
   /** Follow `<...>` includes recursively (a module audited against --kdir): names none of
    * them defines are then known to be undefined. Off for whole kernel trees (cost). */
   followSystem: boolean;
+  /** A whole kernel tree: a quoted header is read only when it names the API itself (a
+   * driver's header graph can be hundreds of files); the others stay unknown. */
+  shallow?: boolean;
   root: string;
 }
 
@@ -39,7 +44,16 @@ const MAX_INCLUDE_DEPTH = 24;
 /** Names a build defines on the command line or in generated headers, never in the tree. */
 const GENERATED = /^(HAVE_|CONFIG_)|CONF_|_PRESENT$|^MODULE$|^KBUILD_/;
 
-interface HeaderScope { result: ConditionalResult; wrappers: MacroDefinition[] }
+/** Byte needles of the API (as the prefilter's): a header without one defines no alias. */
+const API_BYTES = ['user_page', 'mmap_', 'get_vaddr_frames', 'memfd_pin_folios'];
+
+interface HeaderScope {
+  result: ConditionalResult;
+  wrappers: MacroDefinition[];
+  /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
+  relevant?: Map<string, MacroDefinition>;
+}
+const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
 const headers = new Map<string, HeaderScope | null>();
 let headerOptionsKey = '';
 
@@ -73,11 +87,13 @@ export function isLockWrapper(masked: string, headerStart: number, nameOffset: n
 
 const LOCK_TARGETS = new Set([...MACRO_TARGETS].filter((n) => !isGupName(n)));
 
-/** Lock wrappers of a text: function-like macros. */
-function wrappersOf(masked: string, file: string): MacroDefinition[] {
+/** Lock wrappers among the cut functions of a masked text: function-like macros. */
+function wrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDefinition[] {
+  // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
+  if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
-  for (const c of cutFunctions(masked, lines)) {
+  for (const c of cuts ?? cutFunctions(masked, lines)) {
     if (!c.isStatic) continue;
     const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
     const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body);
@@ -91,69 +107,82 @@ function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolv
   return {
     defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) ? false : null),
     include: (spec, quoted, into, conditional) => {
-      if (!quoted && !o.followSystem) {
-        // A kernel tree's own headers are not followed (cost); a module's are.
-        const abs = resolveInclude(o, spec, false, fromAbs);
-        if (!abs || !abs.startsWith(o.root + path.sep) || /[/\\]include[/\\](linux|asm|asm-generic|uapi)[/\\]/.test(abs)) { unresolved.any = true; return; }
-      }
       const abs = resolveInclude(o, spec, quoted, fromAbs);
       if (!abs) { unresolved.any = true; return; }
       const h = headerScope(o, abs, depth + 1, unresolved);
-      if (!h) return;
-      for (const [k, v] of h.result.defined) if (!into.defined.has(k) || into.defined.get(k) !== true) into.defined.set(k, conditional && v === true ? 'maybe' : v);
-      for (const [k, v] of h.result.macros) if (!into.macros.has(k)) into.macros.set(k, conditional ? { ...v, conditional } : v);
-      for (const w of h.wrappers) if (!into.macros.has(w.name)) into.macros.set(w.name, conditional ? { ...w, conditional } : w);
+      if (h) into.included.push({ scope: h.result, ...(conditional ? { conditional } : {}) });
     },
   };
 }
 
 function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolved: { any: boolean }): HeaderScope | null {
-  const key = JSON.stringify([o.versionCode, o.versionCodeMax, o.config ?? null, o.includeDirs, o.followSystem, o.root]);
+  const key = JSON.stringify([o.versionCode, o.versionCodeMax, o.config ?? null, o.includeDirs, o.followSystem, o.shallow ?? false, o.root]);
   if (key !== headerOptionsKey) { headers.clear(); headerOptionsKey = key; }
   if (headers.has(abs)) return headers.get(abs)!;
   if (depth > MAX_INCLUDE_DEPTH || headers.size >= MAX_HEADERS) { unresolved.any = true; return null; }
   headers.set(abs, null); // (an include cycle sees nothing)
   let raw: string;
   try { raw = fs.readFileSync(abs, 'latin1'); } catch { unresolved.any = true; return null; }
+  if (o.shallow && !API_BYTES.some((b) => raw.includes(b))) { unresolved.any = true; return null; }
   const masked = maskCode(raw);
   const file = relName(o, abs);
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, depth, unresolved));
   const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file) };
   headers.set(abs, h);
+  scopeOf.set(result, h);
   return h;
 }
 
 /** Keep the macros whose expansion reaches one of `targets` (transitively), except those
  * named like an API function themselves (a module's own fallback definition of it). */
 export function relevantMacros(all: Map<string, MacroDefinition>, targets: ReadonlySet<string>): Map<string, MacroDefinition> {
-  const reach = new Map<string, boolean>();
-  const reaches = (name: string, stack: Set<string>): boolean => {
-    const known = reach.get(name);
-    if (known !== undefined) return known;
-    const def = all.get(name);
-    if (!def || stack.has(name)) return false;
-    stack.add(name);
-    let r = false;
-    for (const id of def.value.match(/[A-Za-z_]\w*/g) ?? []) {
-      if (targets.has(id) || (id !== name && reaches(id, stack))) { r = true; break; }
-    }
-    stack.delete(name);
-    reach.set(name, r);
-    return r;
-  };
   const out = new Map<string, MacroDefinition>();
-  for (const [k, v] of all) if (!targets.has(k) && reaches(k, new Set())) out.set(k, v);
+  if (all.size === 0) return out;
+  // Fixpoint: a macro naming a target, then one naming such a macro, and so on.
+  let names = [...targets];
+  for (let round = 0; round < 16 && names.length; round++) {
+    const re = new RegExp(`\\b(?:${names.map((n) => n.replace(/\$/g, '\\$')).join('|')})\\b`);
+    const fresh: string[] = [];
+    for (const [k, v] of all) {
+      if (out.has(k) || targets.has(k) || !re.test(v.value)) continue;
+      out.set(k, v);
+      fresh.push(k);
+    }
+    names = fresh;
+  }
   return out;
 }
 
+/** The macros of a scope (its own, its wrappers, and its headers' relevant ones) that reach
+ * the targets; headers' answers are computed once per worker. */
+function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number): Map<string, MacroDefinition> {
+  // (Each header's answer is cached on it, so a shared header is computed once.)
+  const all = new Map<string, MacroDefinition>();
+  const extended = new Set(targets);
+  for (const inc of r.included) {
+    const h = scopeOf.get(inc.scope);
+    if (!h || depth > MAX_INCLUDE_DEPTH) continue;
+    h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1);
+    for (const [k, v] of h.relevant) { all.set(k, inc.conditional ? { ...v, conditional: inc.conditional } : v); extended.add(k); }
+  }
+  const own = new Map(r.macros);
+  for (const w of wrappers) if (!own.has(w.name)) own.set(w.name, w);
+  const mine = relevantMacros(own, extended);
+  // A name this scope defines itself is its own definition, relevant or not.
+  for (const k of own.keys()) if (!mine.has(k)) all.delete(k);
+  for (const [k, v] of mine) all.set(k, v);
+  return all;
+}
+
 /** Preprocess one file (raw text and its masked form). */
-export function preprocessFile(o: PreprocessOptions, abs: string, file: string, raw: string, masked: string, targets: ReadonlySet<string>): FileScope {
+export function preprocessFile(o: PreprocessOptions, abs: string, file: string, raw: string, masked: string, targets: ReadonlySet<string>,
+  cut?: (liveMasked: string, blanked: Set<number>) => CutFunction[]): FileScope {
   const unresolved = { any: false };
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, 0, unresolved));
   const liveMasked = liveText(masked, result);
-  const all = new Map(result.macros);
-  for (const w of wrappersOf(liveMasked, file)) if (!all.has(w.name)) all.set(w.name, w);
-  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantMacros(all, targets), blanked: blankedLines(masked, result.dead) };
+  const blanked = blankedLines(masked, result.dead);
+  const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked));
+  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked };
 }
 
 function blankedLines(text: string, dead: [number, number][]): Set<number> {
