@@ -95,14 +95,14 @@ export function buildProgram(): Command {
       return v;
     })
     .option('--kdir <dir>', 'kernel tree the audited module is built against (make -C KDIR M=...): era and headers come from it', (v: string) => {
-      if (!fs.existsSync(path.join(v, 'include')) || !fs.statSync(v).isDirectory()) throw new InputError(`--kdir: not a kernel tree (no include/): ${v}`);
+      if (!fs.existsSync(path.join(v, 'include')) || !fs.statSync(v).isDirectory()) throw new UsageError(`--kdir: not a kernel tree (no include/): ${v}`);
       return v;
     })
     .option('--kconfig <file>', 'kernel .config: evaluate CONFIG_*, IS_ENABLED(), #ifdef CONFIG_... (without it they stay undecided)', (v: string) => {
       let text: string;
-      try { text = fs.readFileSync(v, 'latin1'); } catch (e) { throw new InputError(`--kconfig: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
+      try { text = fs.readFileSync(v, 'latin1'); } catch (e) { throw new UsageError(`--kconfig: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
       const config = parseKconfig(text);
-      if (Object.keys(config).length === 0) throw new InputError(`--kconfig: no CONFIG_ lines in ${v}`);
+      if (Object.keys(config).length === 0) throw new UsageError(`--kconfig: no CONFIG_ lines in ${v}`);
       return config;
     })
     .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
