@@ -1,4 +1,5 @@
 import type { Rule } from '../src/rule';
+import { undecidedAt } from '../src/preprocess/remap';
 import { cmpVersion, mmapLockPrimitive, parseVersion, type Version } from '../src/kernel/api';
 
 /** Does the wrapper exist in this tree's era (mmap_write_trylock() is gone in 6.6)? */
@@ -50,10 +51,16 @@ const rule: Rule = {
     if (!ctx.hasMmapLockWrappers) return;
     for (const fa of ctx.program.functions) {
       if (fa.fn.file.endsWith('include/linux/mmap_lock.h')) continue;
+      // A module's own definition of a wrapper (its compat fallback): the hint would make
+      // mmap_read_lock() call itself.
+      if (mmapLockPrimitive(fa.fn.name) && !(fa.fn.name in WRAPPER)) continue;
       fa.fn.calls.forEach((call, i) => {
         const cls = fa.classes[i];
         if (cls.kind !== 'lock' || !cls.prim.arg.startsWith('&') || !call.name) return;
         if (!(call.name in WRAPPER)) return;
+        // Under a condition the tool cannot decide (a configure check, a header it cannot
+        // see): a compat fallback for kernels without the wrappers, most likely.
+        if (undecidedAt(fa.fn.undecided, call.span.line)) return;
         const mm = mmOf(call.argText[0] ?? '');
         let wrapper = WRAPPER[call.name];
         if (wrapper && !wrapperExists(wrapper, ctx.version)) wrapper = null;

@@ -3,7 +3,16 @@ import { rel } from '../src/rule';
 import { gupSites, otherKeyHeld, requiresLock } from '../src/analysis/sites';
 import { lockOf, recordsLockState } from '../src/analysis/lockstate';
 import { chainText } from '../src/analysis/program';
-import { isGupName } from '../src/kernel/api';
+import { isGupName, mmapLockPrimitive, type Version } from '../src/kernel/api';
+
+/** The assertion the era has: mmap_assert_locked() where it exists, else lockdep on the
+ * rwsem field of that era (mmap_sem before 5.8). */
+function assertionFor(key: string, v: Version): string {
+  const p = mmapLockPrimitive('mmap_assert_locked');
+  const from = p ? p.from.split('.').map(Number) : [5, 8];
+  if (v[0] > from[0] || (v[0] === from[0] && v[1] >= from[1])) return 'mmap_assert_locked()';
+  return `lockdep_assert_held(&${key}->mmap_sem)`;
+}
 
 const rule: Rule = {
   meta: {
@@ -67,7 +76,7 @@ const rule: Rule = {
         : es.cut ? 'the caller chain is deeper than --call-depth' : 'its callers could not be checked';
       ctx.report({
         fa, span: call.span, callText: call.text, level: 'note',
-        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add mmap_assert_locked() if callers hold it`,
+        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add ${assertionFor(key, ctx.version)} if callers hold it`,
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
       });
     }

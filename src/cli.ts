@@ -13,6 +13,7 @@ import { levelRank, type Level } from './findings';
 import { toolVersion } from './version';
 import { writeOutput } from './output';
 import { detectTree } from './kernel/era';
+import { parseKconfig } from './preprocess/options';
 import { baselineEntry, formatBaseline, loadBaseline, resolveConfig } from './gate/config';
 import { parseVersion } from './kernel/api';
 import { addGateCommands } from './gate/cli';
@@ -93,6 +94,17 @@ export function buildProgram(): Command {
       if (!parseVersion(v)) throw new UsageError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
       return v;
     })
+    .option('--kdir <dir>', 'kernel tree the audited module is built against (make -C KDIR M=...): era and headers come from it', (v: string) => {
+      if (!fs.existsSync(path.join(v, 'include')) || !fs.statSync(v).isDirectory()) throw new UsageError(`--kdir: not a kernel tree (no include/): ${v}`);
+      return v;
+    })
+    .option('--kconfig <file>', 'kernel .config: evaluate CONFIG_*, IS_ENABLED(), #ifdef CONFIG_... (without it they stay undecided)', (v: string) => {
+      let text: string;
+      try { text = fs.readFileSync(v, 'latin1'); } catch (e) { throw new UsageError(`--kconfig: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
+      const config = parseKconfig(text);
+      if (Object.keys(config).length === 0) throw new UsageError(`--kconfig: no CONFIG_ lines in ${v}`);
+      return config;
+    })
     .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
     .option('--max-file-size <bytes>', 'skip (and report) files larger than this', parseIntOpt('--max-file-size'), 16 * 1024 * 1024)
     .option('--file-timeout <ms>', 'time limit per file parse; a file over it is retried once, then skipped and reported', parseIntOpt('--file-timeout'), 60000)
@@ -132,6 +144,7 @@ export function buildProgram(): Command {
         paths, include: config.include, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
         maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
         onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile,
+        ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { kconfig: opts.kconfig } : {}),
       });
       if (baseline) {
         for (const f of res.findings) {

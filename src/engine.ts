@@ -17,6 +17,10 @@ import { rules as allRules } from '../rules';
 import type { Finding, Level, Notification, Related } from './findings';
 import type { Rule, RuleContext } from './rule';
 import type { LockContext } from './analysis/program';
+import { macroNeedles } from './preprocess/needles';
+import { MACRO_TARGETS } from './preprocess/targets';
+import { preprocessOptions, readSublevel } from './preprocess/options';
+import { annotateMessage } from './preprocess/report';
 
 export interface AuditOptions {
   paths: string[];
@@ -41,6 +45,10 @@ export interface AuditOptions {
   shard?: Shard;
   /** Collect AuditResult.profile (slowest files, worker time per scan). */
   profile?: boolean;
+  /** A kernel tree the audited module is built against (era and headers come from it). */
+  kdir?: string;
+  /** Kernel config (parsed .config) for CONFIG_* conditions. */
+  kconfig?: Record<string, string>;
 }
 
 export interface AuditProfile {
@@ -111,8 +119,17 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const phases: Record<string, number> = {};
   const mark = (name: string, since: number) => { phases[name] = (phases[name] ?? 0) + Date.now() - since; };
   const rules = selectRules(opts);
-  const tree = detectTree(opts.paths[0], opts.kernelVersion);
+  const tree = detectTree(opts.paths[0], opts.kdir ? undefined : opts.kernelVersion);
+  let sublevel = opts.kernelVersion ? null : readSublevel(tree.root);
+  if (opts.kdir) {
+    const k = detectTree(opts.kdir, opts.kernelVersion);
+    tree.version = k.version;
+    tree.source = `--kdir ${k.source}`;
+    tree.hasMmapLockH = k.hasMmapLockH;
+    sublevel = opts.kernelVersion ? null : readSublevel(k.root);
+  }
   const version: Version = tree.version;
+  const preprocess = preprocessOptions({ root: tree.root, version, sublevel, kernelTree: readSublevel(tree.root) !== null, ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { config: opts.kconfig } : {}) });
   const notifications: Notification[] = [];
   const exclude = opts.exclude ?? [];
   const jobs = workerCount(opts.jobs);
@@ -155,11 +172,14 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     mark('cache-load', t1);
     const t1b = Date.now();
     const candidates = await scan.prefilter(opts.prefilter !== false);
+    // Names reaching the API through macros and wrappers: needles too (src/preprocess/).
+    const viaMacros = await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
+    candidates.push(...viaMacros.files);
     stats.bytesScanned = scan.bytesScanned;
     stats.candidateFiles = candidates.length;
     mark('prefilter', t1b);
     // With --cache, an unchanged tree audited with the same options: the last result.
-    const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, opts.callDepth ?? 6, maxBytes,
+    const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, preprocess, opts.callDepth ?? 6, maxBytes,
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit.)
@@ -187,7 +207,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         const skip = [...(extracted.get(abs) ?? [])];
         try {
           const r = await pool.run<ExtractResult>({
-            type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1] }, maxBytes,
+            type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
             ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
           });
           if (opts.profile) extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
@@ -222,7 +242,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       for (const fn of added) functions.push(fn);
     };
     const tx = Date.now();
-    await extract(candidates, ROOT_NAMES, true);
+    await extract(candidates, viaMacros.names.length ? [...ROOT_NAMES, ...viaMacros.names] : ROOT_NAMES, true);
     settle(0);
     const firstExtractMs = Date.now() - tx;
 
@@ -295,7 +315,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         findings.push({
           ruleId: rule.meta.id,
           level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
-          message: r.message,
+          message: annotateMessage(r.message, r.fa.fn, r.span),
           file: r.fa.fn.file,
           span: r.span,
           function: r.fa.fn.name,
@@ -317,11 +337,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const attributedAt = new Set<string>();
     for (const s of gupSites(program)) {
       attributedAt.add(`${s.fa.fn.file}:${s.call.span.line}:${s.call.span.col}`);
+      if (s.call.via && factsByFile.has(path.join(tree.root, s.fa.fn.file))) { stats.gupTokenSites++; stats.gupCallSitesAttributed++; }
       stats.lockContext[lockContextOf(program, s)]++;
     }
     for (const f of factsByFile.values()) {
       for (const t of f.gupTokens) {
-        const isCall = !f.unattributed.some((u) => u.line === t.line && u.name === t.name && /declaration|header/.test(u.reason));
+        // (A macro definition is no call site: its uses are, reported at the use.)
+        const isCall = !f.unattributed.some((u) => u.line === t.line && u.name === t.name && /declaration|header|macro definition/.test(u.reason));
         if (!isCall) continue;
         stats.gupTokenSites++;
         if (attributedAt.has(`${f.file}:${t.line}:${t.col}`)) stats.gupCallSitesAttributed++;

@@ -206,7 +206,7 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
 }
 
 /** Cut kernel-style functions (`{` and `}` in column 0) out of masked text. */
-export function cutFunctions(masked: string, idx: LineIndex): CutFunction[] {
+export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<number>): CutFunction[] {
   const out: CutFunction[] = [];
   const starts = idx.starts;
   const nLines = starts.length;
@@ -222,8 +222,12 @@ export function cutFunctions(masked: string, idx: LineIndex): CutFunction[] {
     }
     if (j >= nLines) break;
     // Header: the lines above, up to a blank line, a `;`/`}` line end, or a preprocessor line.
+    // (Lines the preprocessor blanked, such as another era's prototype, are looked through.)
     let k = i - 1;
-    while (k >= 0 && i - k <= 12) {
+    let seen = 0;
+    while (k >= 0 && seen <= 12) {
+      if (blanked?.has(k)) { k--; continue; }
+      seen++;
       const t = lineText(k).trim();
       if (t === '' || t.endsWith(';') || t.endsWith('}') || t.startsWith('#') || t.endsWith('{')) break;
       k--;

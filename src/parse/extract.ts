@@ -3,6 +3,10 @@
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
+import { preprocessFile, type PreprocessOptions } from '../preprocess/scope';
+import { expandFunction, type ExpandedText } from '../preprocess/expand';
+import { remapExpanded, undecidedIn } from '../preprocess/remap';
+import { MACRO_TARGETS } from '../preprocess/targets';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -650,8 +654,8 @@ function declName(d: SyntaxNode): string | null {
 }
 
 /** Build the IR of one cut function. */
-function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction): FunctionIR {
-  const src = text.slice(cut.headerStart, cut.end);
+function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction, expanded?: ExpandedText | null): FunctionIR {
+  const src = expanded ? expanded.text : text.slice(cut.headerStart, cut.end);
   const root = materialise(parseText(src), src);
   const rel = cut.braceLine - cut.headerLine;
   // The body: the compound_statement that starts at the column-0 `{`.
@@ -707,6 +711,8 @@ export interface ExtractRequest {
   gupNames: string[];
   /** Start lines of functions already extracted from this file (skip them). */
   skip?: number[];
+  /** Read the file as the compiler would for the audited era/config (src/preprocess/). */
+  preprocess?: PreprocessOptions;
 }
 
 const reCache = new Map<string, RegExp>();
@@ -777,9 +783,14 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // text is not in the code either: a file without any (a prefilter hit on a substring,
   // such as copy_user_page for `user_page`) needs no masking, cutting or parsing.
   if (!tokenRe(req.names).test(text) && !(skip.size === 0 && tokenRe(req.gupNames).test(text))) return facts;
-  const masked = maskCode(text);
+  let masked = maskCode(text);
+  // The preprocessing stage: dead branches blanked (offsets kept), macros and wrappers that
+  // reach the API expanded per function below.
   const lines = lineIndex(text);
-  const cuts = cutFunctions(masked, lines);
+  let liveCuts: CutFunction[] | undefined;
+  const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, MACRO_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
+  if (scope) { text = scope.text; masked = scope.masked; }
+  const cuts = liveCuts ?? cutFunctions(masked, lines, scope?.blanked);
   const wanted = new Set<CutFunction>();
   const findCut = (off: number): CutFunction | null => {
     let lo = 0, hi = cuts.length - 1;
@@ -792,7 +803,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     }
     return null;
   };
-  const re = tokenRe(req.names);
+  const re = tokenRe(scope?.macros.size ? [...req.names, ...scope.macros.keys()] : req.names);
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked))) {
     const c = findCut(m.index);
@@ -809,7 +820,12 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const defines = wanted.size ? collectDefines(masked, lines) : {};
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
-    const fn = buildFunction(req.file, text, lines, c);
+    const bodyAt = lines.starts[c.braceLine];
+    const expanded = scope?.macros.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), scope.macros, bodyAt - c.headerStart) : null;
+    const fn = buildFunction(req.file, text, lines, c, expanded);
+    if (expanded) remapExpanded(fn, expanded, c.headerStart, text, lines);
+    const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
+    if (under.length) fn.undecided = under;
     const macros = macrosUsed(masked.slice(c.headerStart, c.end), defines);
     if (macros) fn.macros = macros;
     facts.parseErrors += fn.errors;

@@ -43,6 +43,8 @@ export interface CallSite {
   stmtEnd: number;
   /** Normalised text of the call, used for fingerprints. */
   text: string;
+  /** The macro (or static inline wrapper) whose use expanded to this call. */
+  via?: string;
 }
 
 export type CfgKind = 'entry' | 'exit' | 'stmt' | 'branch' | 'join';
@@ -85,6 +87,8 @@ export interface FunctionIR {
   macros?: Record<string, MacroDef>;
   /** Set when nesting limits cut the function's IR short (reported as a notification). */
   truncated?: string;
+  /** Line ranges live only under a condition the tool cannot decide (src/preprocess/). */
+  undecided?: { from: number; to: number; condition: string }[];
 }
 
 /** A `#define` of the file: object-like (no params) or function-like. */

@@ -196,8 +196,8 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   let dropped = '';
   if (task.cache) {
     const content = createHash('sha1').update(data).digest('hex');
-    const { names, gupNames, skip, file: rel } = task.req;
-    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null])).digest('hex');
+    const { names, gupNames, skip, file: rel, preprocess } = task.req;
+    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ?? null])).digest('hex');
     file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
     let buf: Buffer | null = null;
     try { buf = fs.readFileSync(file); } catch { /* miss: extract */ }

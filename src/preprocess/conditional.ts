@@ -1,0 +1,281 @@
+// Conditional compilation over masked text (comments and literals already blanked): which
+// lines the compiler sees for the audited era and config. Dead branches are blanked (spaces,
+// newlines kept, so offsets and lines stay), the directives of decided groups too; groups
+// whose condition is undecidable stay as they are (every alternative is analysed, as
+// tree-sitter sees `#if` inside a body) and are recorded so that findings there can say so.
+// `#define`/`#undef`/`#include` are followed in order, so `defined(X)` sees what the file and
+// its headers defined above the test.
+import { evaluateCondition, type ConditionEnv } from './condition';
+import { lineIndex, lineOf } from '../parse/cut';
+
+/** A macro definition found in live (or undecidable) code. */
+export interface MacroDefinition {
+  name: string;
+  params?: string[];
+  /** Replacement text, whitespace-normalised. */
+  value: string;
+  /** 1-based line and file (relative to the audited root, or absolute outside it). */
+  line: number;
+  file: string;
+  /** Only under a condition the tool cannot decide. */
+  conditional?: string;
+}
+
+/** A line range (1-based, inclusive) that is live only under an undecidable condition. */
+export interface UndecidedRange {
+  from: number;
+  to: number;
+  condition: string;
+}
+
+/** Names a scope defines: true, false (#undef'd), or 'maybe' (under an undecidable condition). */
+export type DefinedState = Map<string, true | false | 'maybe'>;
+
+export interface ConditionalResult {
+  /** [start, end) offsets to blank. */
+  dead: [number, number][];
+  undecided: UndecidedRange[];
+  macros: Map<string, MacroDefinition>;
+  defined: DefinedState;
+  /** Offsets of `elif` words to read as `if  ` (see evaluateConditionals). */
+  elifAsIf: number[];
+  /** Headers included on live lines, in order (looked up, not copied). */
+  included: { scope: ConditionalResult; conditional?: string }[];
+}
+
+/** What a scope (with its headers, latest first) says of a name; undefined: nothing. The
+ * headers form a graph (shared headers, guards): each is visited once per question. */
+export function definedIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): true | false | 'maybe' | undefined {
+  const s = r.defined.get(name);
+  if (s !== undefined) return s;
+  seen.add(r);
+  for (let i = r.included.length - 1; i >= 0; i--) {
+    const inc = r.included[i];
+    if (seen.has(inc.scope)) continue;
+    const v = definedIn(inc.scope, name, seen);
+    if (v !== undefined) return inc.conditional && v === true ? 'maybe' : v;
+  }
+  return undefined;
+}
+
+function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): MacroDefinition | undefined {
+  const m = r.macros.get(name);
+  if (m) return m;
+  seen.add(r);
+  for (let i = r.included.length - 1; i >= 0; i--) {
+    if (seen.has(r.included[i].scope)) continue;
+    const v = macroIn(r.included[i].scope, name, seen);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+export interface ScopeHooks {
+  /** External knowledge of a name (headers outside the file, the kernel tree): null = unknown. */
+  defined(name: string): boolean | null;
+  /** An `#include` on a live line: record the header (or do nothing). */
+  include?(spec: string, quoted: boolean, into: ConditionalResult, conditional: string | undefined): void;
+}
+
+interface Group {
+  /** Some earlier branch was taken for sure. */
+  taken: boolean;
+  /** The current branch is live (true), dead (false) or undecided (null). */
+  cur: boolean | null;
+  /** Undecided conditions of the branches so far (to describe an #else). */
+  conds: string[];
+  /** The group's directives are blanked (every condition decided so far). */
+  decided: boolean;
+  startLine: number;
+  parentLive: boolean;
+  /** First line of the undecided branch now open, and its condition. */
+  openFrom?: number;
+  openCond?: string;
+}
+
+const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define|undef|include)\b(.*)$/;
+const MAX_MACRO_TEXT = 600;
+
+/** Walk the directives of a masked text. */
+export function evaluateConditionals(masked: string, raw: string, file: string, env: Omit<ConditionEnv, 'defined' | 'value'>, hooks: ScopeHooks): ConditionalResult {
+  const res: ConditionalResult = { dead: [], undecided: [], macros: new Map(), defined: new Map(), elifAsIf: [], included: [] };
+  const lookup = (name: string): boolean | null => {
+    const s = definedIn(res, name);
+    if (s === true || s === false) return s;
+    if (s === 'maybe') return null;
+    return hooks.defined(name);
+  };
+  const cenv: ConditionEnv = {
+    ...env,
+    defined: lookup,
+    value: (name) => { const m = macroIn(res, name); return m && !m.params && !m.conditional ? m.value : undefined; },
+  };
+  const stack: Group[] = [];
+  const live = () => stack.every((g) => g.cur !== false);
+  const undecidedHere = () => stack.filter((g) => g.cur === null).map((g) => g.conds[g.conds.length - 1]);
+  let deadFrom = -1;
+  const n = masked.length;
+  const index = lineIndex(masked);
+  // Only directive lines matter: everything between two of them shares their liveness.
+  let from = 0;
+  while (from < n) {
+    const offset = nextDirective(masked, from);
+    if (offset < 0) break;
+    let lineNo = lineOf(index, offset) + 1;
+    let end = masked.indexOf('\n', offset);
+    if (end < 0) end = n;
+    let lineEnd = end;
+    let text = masked.slice(offset, end);
+    const d = DIRECTIVE.exec(text);
+    let lines = 1;
+    if (d) {
+      // Continuation lines belong to the directive.
+      while (/\\\s*$/.test(text) && lineEnd < n) {
+        const next = masked.indexOf('\n', lineEnd + 1);
+        const e2 = next < 0 ? n : next;
+        text = `${text.replace(/\\\s*$/, ' ')}${masked.slice(lineEnd + 1, e2)}`;
+        lineEnd = e2;
+        lines++;
+      }
+    }
+    const dm = d ? DIRECTIVE.exec(text.replace(/\n/g, ' ')) : null;
+    const wasLive = live();
+    if (dm) {
+      const kind = dm[1];
+      const arg = dm[2].trim();
+      let blankDirective = false;
+      let popped: Group | undefined;
+      if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
+        const cond = kind === 'if' ? arg : kind === 'ifdef' ? `defined(${firstWord(arg)})` : `!defined(${firstWord(arg)})`;
+        let v = wasLive ? evaluateCondition(cond, cenv) : false;
+        if (v === null && kind === 'ifndef' && isGuard(masked, lineEnd, firstWord(arg))) v = true;
+        stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive });
+        blankDirective = v !== null || !wasLive;
+      } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
+        const g = stack[stack.length - 1];
+        if (g) {
+          const cond = kind === 'elif' ? arg : kind === 'elifdef' ? `defined(${firstWord(arg)})` : `!defined(${firstWord(arg)})`;
+          const e = !g.parentLive || g.taken ? false : evaluateCondition(cond, cenv);
+          // Live only if the undecided earlier branches are not: undecided too.
+          const v = e === true && !g.decided ? null : e;
+          // Every earlier branch decided (dead, their directives blanked) and this one not:
+          // the compiler-visible group starts here, so this `#elif` reads as an `#if`.
+          if (v === null && g.decided) {
+            const at = masked.indexOf('elif', offset);
+            if (at >= 0 && at < lineEnd) res.elifAsIf.push(at);
+          }
+          g.conds.push(cond);
+          g.cur = v;
+          if (v === true) g.taken = true;
+          blankDirective = g.decided && v !== null;
+          if (v === null) g.decided = false;
+        }
+      } else if (kind === 'else') {
+        const g = stack[stack.length - 1];
+        if (g) {
+          const v = !g.parentLive || g.taken ? false : g.decided ? true : null;
+          g.conds.push(`!(${g.conds.join(' || ')})`);
+          g.cur = v;
+          blankDirective = g.decided && v !== null;
+          if (v === null) g.decided = false;
+        }
+      } else if (kind === 'endif') {
+        const g = stack.pop();
+        popped = g;
+        blankDirective = !g || g.decided || !g.parentLive;
+      } else if (wasLive) {
+        const cond = undecidedHere();
+        const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
+        directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined);
+      }
+      // Dead-branch bookkeeping: the directive itself is dead when blanked.
+      const nowLive = live();
+      if (blankDirective || !wasLive) {
+        if (deadFrom < 0) deadFrom = offset;
+      } else if (deadFrom >= 0) { res.dead.push([deadFrom, offset]); deadFrom = -1; }
+      // The body after it.
+      if (!nowLive && deadFrom < 0) deadFrom = lineEnd;
+      if (nowLive && deadFrom >= 0) { res.dead.push([deadFrom, lineEnd]); deadFrom = -1; }
+      // Undecided branches: recorded when they close.
+      if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef' || kind === 'elif' || kind === 'elifdef' || kind === 'elifndef' || kind === 'else') {
+        const g = stack[stack.length - 1];
+        if (g) branchBoundary(g, lineNo, lineNo + lines, res, false);
+      } else if (kind === 'endif' && popped) branchBoundary(popped, lineNo, lineNo + lines, res, true);
+    }
+    from = lineEnd + 1;
+  }
+  if (deadFrom >= 0) res.dead.push([deadFrom, n]);
+  return res;
+}
+
+/** Offset of the next line (from `from`, a line start or after) whose first non-blank is `#`. */
+function nextDirective(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    const h = text.indexOf('#', at);
+    if (h < 0) return -1;
+    let k = h - 1;
+    while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+    if (k < 0 || text.charCodeAt(k) === 10) return k + 1 >= from ? k + 1 : h;
+    at = h + 1;
+  }
+}
+
+/** Close the undecided branch a group has open (at the line before `lineNo`), and open the
+ * next one when the group's current branch is undecided. */
+function branchBoundary(g: Group, lineNo: number, nextLine: number, res: ConditionalResult, closing: boolean): void {
+  if (g.openFrom !== undefined) {
+    if (g.openFrom <= lineNo - 1) res.undecided.push({ from: g.openFrom, to: lineNo - 1, condition: g.openCond! });
+    g.openFrom = undefined;
+  }
+  if (!closing && g.cur === null && g.parentLive) { g.openFrom = nextLine; g.openCond = g.conds[g.conds.length - 1]; }
+}
+
+function firstWord(s: string): string {
+  return /^[A-Za-z_]\w*/.exec(s)?.[0] ?? s;
+}
+
+/** `#ifndef X` directly followed by `#define X` (empty or 1): an include guard or a
+ * define-if-missing, live whatever the tool knows of X. */
+function isGuard(masked: string, from: number, name: string): boolean {
+  const next = /^\s*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]*(1?)[ \t]*$/m.exec(masked.slice(from + 1, from + 400));
+  return !!next && next[1] === name && masked.slice(from + 1, from + 1 + next.index).trim() === '';
+}
+
+function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined): void {
+  if (kind === 'define') {
+    const m = /^([A-Za-z_]\w*)(\([^)]*\))?/.exec(arg);
+    if (!m) return;
+    const value = arg.slice(m[0].length).replace(/\s+/g, ' ').trim();
+    res.defined.set(m[1], conditional ? (res.defined.get(m[1]) === true ? true : 'maybe') : true);
+    if (value.length > MAX_MACRO_TEXT) return;
+    const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    res.macros.set(m[1], { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) });
+  } else if (kind === 'undef') {
+    const name = firstWord(arg);
+    res.defined.set(name, conditional ? 'maybe' : false);
+    if (!conditional) res.macros.delete(name);
+  } else if (kind === 'include' && hooks.include) {
+    const q = /^"([^"]+)"/.exec(arg) ?? /^<([^>]+)>/.exec(arg);
+    if (q) hooks.include(q[1], arg.startsWith('"'), res, conditional);
+  }
+}
+
+/** The text the compiler sees: dead ranges blanked (newlines kept), `#elif`s that open an
+ * undecided group read as `#if`. Offsets and lines are unchanged. */
+export function liveText(text: string, r: Pick<ConditionalResult, 'dead' | 'elifAsIf'>): string {
+  if (r.dead.length === 0 && r.elifAsIf.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  const edits: [number, number, string | null][] = [
+    ...r.dead.map(([s, e]): [number, number, string | null] => [s, e, null]),
+    ...r.elifAsIf.map((s): [number, number, string | null] => [s, s + 4, 'if  ']),
+  ].sort((a, b) => a[0] - b[0]);
+  for (const [s, e, w] of edits) {
+    if (s < at) continue;
+    parts.push(text.slice(at, s), w ?? text.slice(s, e).replace(/[^\n]/g, ' '));
+    at = e;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}

@@ -1,0 +1,199 @@
+// The preprocessor's view of one file for the audited era and config: its live text, the
+// ranges live only under undecidable conditions, and the macros and static inline wrappers
+// (its own and its headers') through which it reaches the GUP and mmap-lock API.
+import * as fs from 'fs';
+import * as path from 'path';
+import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../parse/cut';
+import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
+import type { ConditionEnv } from './condition';
+import { MACRO_TARGETS } from './targets';
+import { isGupName } from '../kernel/api';
+
+/** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
+export interface PreprocessOptions {
+  versionCode: number;
+  versionCodeMax: number;
+  config?: Record<string, string>;
+  /** Absolute directories searched for `<...>` includes (and quoted ones not beside the
+   * file). Empty for a whole kernel tree: its own headers are not followed (cost), so tests
+   * of their macros stay undecided. */
+  includeDirs: string[];
+  /** Follow `<...>` includes recursively (a module audited against --kdir): names none of
+   * them defines are then known to be undefined. Off for whole kernel trees (cost). */
+  followSystem: boolean;
+  /** A whole kernel tree: a quoted header is read only when it names the API itself (a
+   * driver's header graph can be hundreds of files); the others stay unknown. */
+  shallow?: boolean;
+  root: string;
+}
+
+export interface FileScope {
+  /** The source with dead branches blanked (same offsets), raw and masked. */
+  text: string;
+  masked: string;
+  undecided: UndecidedRange[];
+  /** Macros and wrappers that reach one of the API names, by the name used in the code. */
+  macros: Map<string, MacroDefinition>;
+  /** 0-based lines the preprocessor blanked. */
+  blanked: Set<number>;
+}
+
+/** Budget of headers read per worker (a module against a kernel tree reads a few hundred). */
+const MAX_HEADERS = 3000;
+const MAX_INCLUDE_DEPTH = 24;
+/** Names a build defines on the command line or in generated headers, never in the tree. */
+const GENERATED = /^(HAVE_|CONFIG_)|CONF_|_PRESENT$|^MODULE$|^KBUILD_/;
+
+/** Byte needles of the API (as the prefilter's): a header without one defines no alias. */
+const API_BYTES = ['user_page', 'mmap_', 'get_vaddr_frames', 'memfd_pin_folios'];
+
+interface HeaderScope {
+  result: ConditionalResult;
+  wrappers: MacroDefinition[];
+  /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
+  relevant?: Map<string, MacroDefinition>;
+}
+const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
+const headers = new Map<string, HeaderScope | null>();
+let headerOptionsKey = '';
+
+function conditionEnv(o: PreprocessOptions): Omit<ConditionEnv, 'defined' | 'value'> {
+  return { versionCode: o.versionCode, versionCodeMax: o.versionCodeMax, ...(o.config ? { config: o.config } : {}) };
+}
+
+function relName(o: PreprocessOptions, abs: string): string {
+  const r = path.relative(o.root, abs);
+  return r.startsWith('..') ? abs : r.split(path.sep).join('/');
+}
+
+function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fromAbs: string): string | null {
+  const cands = [...(quoted ? [path.resolve(path.dirname(fromAbs), spec)] : []), ...o.includeDirs.map((d) => path.join(d, spec))];
+  for (const c of cands) {
+    try { if (fs.statSync(c).isFile()) return c; } catch { /* next */ }
+  }
+  return null;
+}
+
+/** A `static inline` function whose body is one call that takes or releases the mmap lock
+ * (a lock wrapper): the call, read as a function-like macro. GUP helpers stay functions (the
+ * interprocedural analysis follows them). */
+export function isLockWrapper(masked: string, headerStart: number, nameOffset: number, body: string): RegExpExecArray | null {
+  if (!/\binline\b/.test(masked.slice(headerStart, nameOffset))) return null;
+  const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(body);
+  if (!m || !(LOCK_TARGETS.has(m[1]) || /\bmmap_(sem|lock)\b/.test(body))) return null;
+  m[1] = body.replace(/^return\s+/, '').replace(/;$/, '').trim();
+  return m;
+}
+
+const LOCK_TARGETS = new Set([...MACRO_TARGETS].filter((n) => !isGupName(n)));
+
+/** Lock wrappers among the cut functions of a masked text: function-like macros. */
+function wrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDefinition[] {
+  // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
+  if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
+  const lines = lineIndex(masked);
+  const out: MacroDefinition[] = [];
+  for (const c of cuts ?? cutFunctions(masked, lines)) {
+    if (!c.isStatic) continue;
+    const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
+    const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body);
+    if (!m) continue;
+    out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.headerLine + 1, file });
+  }
+  return out;
+}
+
+function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }): ScopeHooks {
+  return {
+    defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) ? false : null),
+    include: (spec, quoted, into, conditional) => {
+      const abs = resolveInclude(o, spec, quoted, fromAbs);
+      if (!abs) { unresolved.any = true; return; }
+      const h = headerScope(o, abs, depth + 1, unresolved);
+      if (h) into.included.push({ scope: h.result, ...(conditional ? { conditional } : {}) });
+    },
+  };
+}
+
+function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolved: { any: boolean }): HeaderScope | null {
+  const key = JSON.stringify([o.versionCode, o.versionCodeMax, o.config ?? null, o.includeDirs, o.followSystem, o.shallow ?? false, o.root]);
+  if (key !== headerOptionsKey) { headers.clear(); headerOptionsKey = key; }
+  if (headers.has(abs)) return headers.get(abs)!;
+  if (depth > MAX_INCLUDE_DEPTH || headers.size >= MAX_HEADERS) { unresolved.any = true; return null; }
+  headers.set(abs, null); // (an include cycle sees nothing)
+  let raw: string;
+  try { raw = fs.readFileSync(abs, 'latin1'); } catch { unresolved.any = true; return null; }
+  if (o.shallow && !API_BYTES.some((b) => raw.includes(b))) { unresolved.any = true; return null; }
+  const masked = maskCode(raw);
+  const file = relName(o, abs);
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, depth, unresolved));
+  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file) };
+  headers.set(abs, h);
+  scopeOf.set(result, h);
+  return h;
+}
+
+/** Keep the macros whose expansion reaches one of `targets` (transitively), except those
+ * named like an API function themselves (a module's own fallback definition of it). */
+export function relevantMacros(all: Map<string, MacroDefinition>, targets: ReadonlySet<string>): Map<string, MacroDefinition> {
+  const out = new Map<string, MacroDefinition>();
+  if (all.size === 0) return out;
+  // Fixpoint: a macro naming a target, then one naming such a macro, and so on.
+  let names = [...targets];
+  for (let round = 0; round < 16 && names.length; round++) {
+    const re = new RegExp(`\\b(?:${names.map((n) => n.replace(/\$/g, '\\$')).join('|')})\\b`);
+    const fresh: string[] = [];
+    for (const [k, v] of all) {
+      if (out.has(k) || targets.has(k) || !re.test(v.value)) continue;
+      out.set(k, v);
+      fresh.push(k);
+    }
+    names = fresh;
+  }
+  return out;
+}
+
+/** The macros of a scope (its own, its wrappers, and its headers' relevant ones) that reach
+ * the targets; headers' answers are computed once per worker. */
+function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number): Map<string, MacroDefinition> {
+  // (Each header's answer is cached on it, so a shared header is computed once.)
+  const all = new Map<string, MacroDefinition>();
+  const extended = new Set(targets);
+  for (const inc of r.included) {
+    const h = scopeOf.get(inc.scope);
+    if (!h || depth > MAX_INCLUDE_DEPTH) continue;
+    h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1);
+    for (const [k, v] of h.relevant) { all.set(k, inc.conditional ? { ...v, conditional: inc.conditional } : v); extended.add(k); }
+  }
+  const own = new Map(r.macros);
+  for (const w of wrappers) if (!own.has(w.name)) own.set(w.name, w);
+  const mine = relevantMacros(own, extended);
+  // A name this scope defines itself is its own definition, relevant or not.
+  for (const k of own.keys()) if (!mine.has(k)) all.delete(k);
+  for (const [k, v] of mine) all.set(k, v);
+  return all;
+}
+
+/** Preprocess one file (raw text and its masked form). */
+export function preprocessFile(o: PreprocessOptions, abs: string, file: string, raw: string, masked: string, targets: ReadonlySet<string>,
+  cut?: (liveMasked: string, blanked: Set<number>) => CutFunction[]): FileScope {
+  const unresolved = { any: false };
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, 0, unresolved));
+  const liveMasked = liveText(masked, result);
+  const blanked = blankedLines(masked, result.dead);
+  const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked));
+  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked };
+}
+
+function blankedLines(text: string, dead: [number, number][]): Set<number> {
+  const out = new Set<number>();
+  if (dead.length === 0) return out;
+  const lines = lineIndex(text);
+  for (const [s, e] of dead) {
+    let l = lineOf(lines, s);
+    // A line counts when the range covers it from its start.
+    if (lines.starts[l] < s) l++;
+    for (; l < lines.starts.length && lines.starts[l] < e; l++) out.add(l);
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+'use strict';
+// The preprocessing stage (src/preprocess/): #if evaluation per era and config, dead-branch
+// blanking, macro and wrapper expansion, and a compat-layer module audited with --kdir
+// against the fixture kernels of two eras.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const { evaluateCondition, kernelVersionCode } = require('../dist/src/preprocess/condition');
+const { evaluateConditionals, liveText } = require('../dist/src/preprocess/conditional');
+const { expandFunction, originalOffset } = require('../dist/src/preprocess/expand');
+const { parseKconfig } = require('../dist/src/preprocess/options');
+const { audit } = require('../dist/src/engine');
+const { FIXTURES, walk } = require('./helpers');
+
+const env = (v, config, defined = () => null) => ({ versionCode: kernelVersionCode(v[0], v[1], v[2] ?? 0), versionCodeMax: kernelVersionCode(v[0], v[1], v[2] ?? 255), config, defined });
+
+test('conditions: version arithmetic, logic, defined(), config', () => {
+  const e612 = env([6, 12, 117]);
+  assert.strictEqual(evaluateCondition('LINUX_VERSION_CODE >= KERNEL_VERSION(5, 8, 0)', e612), true);
+  assert.strictEqual(evaluateCondition('LINUX_VERSION_CODE < KERNEL_VERSION(5,8,0) && defined(FOO)', e612), false);
+  assert.strictEqual(evaluateCondition('LINUX_VERSION_CODE < KERNEL_VERSION(5,8,0) || defined(FOO)', e612), null);
+  assert.strictEqual(evaluateCondition('(LINUX_VERSION_CODE >> 16) == 6 && 1 + 1 == 2', e612), true);
+  assert.strictEqual(evaluateCondition('0', e612), false);
+  // An unknown sublevel decides only what every sublevel agrees on.
+  assert.strictEqual(evaluateCondition('LINUX_VERSION_CODE >= KERNEL_VERSION(4, 4, 168)', env([4, 4])), null);
+  assert.strictEqual(evaluateCondition('LINUX_VERSION_CODE >= KERNEL_VERSION(4, 4, 0)', env([4, 4])), true);
+  // CONFIG_*: undecided without a config; =m defines CONFIG_X_MODULE only.
+  assert.strictEqual(evaluateCondition('defined(CONFIG_MMU)', e612), null);
+  const cfg = parseKconfig('CONFIG_MMU=y\nCONFIG_FOO=m\n# CONFIG_BAR is not set\n');
+  const ec = env([6, 12, 0], cfg);
+  assert.strictEqual(evaluateCondition('defined(CONFIG_MMU) && IS_ENABLED(CONFIG_FOO) && !IS_BUILTIN(CONFIG_FOO)', ec), true);
+  assert.strictEqual(evaluateCondition('defined(CONFIG_FOO) || defined(CONFIG_BAR)', ec), false);
+  assert.strictEqual(evaluateCondition('defined(CONFIG_FOO_MODULE)', ec), true);
+});
+
+test('conditionals: dead branches blanked with lines kept, undecided ranges recorded', () => {
+  const src = [
+    '#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 8, 0)', // 1
+    'new_api();',                                         // 2
+    '#else',                                              // 3
+    'old_api();',                                         // 4
+    '#endif',                                             // 5
+    '#ifdef HAVE_X',                                      // 6
+    'x();',                                               // 7
+    '#endif',                                             // 8
+    '#define LOCAL 1',                                    // 9
+    '#if defined(LOCAL) && 0',                            // 10
+    'never();',                                           // 11
+    '#elif LOCAL',                                        // 12
+    'always();',                                          // 13
+    '#endif',                                             // 14
+  ].join('\n');
+  const r = evaluateConditionals(src, src, 'f.c', { versionCode: kernelVersionCode(6, 12, 0), versionCodeMax: kernelVersionCode(6, 12, 0) }, { defined: () => null });
+  const live = liveText(src, r);
+  assert.strictEqual(live.split('\n').length, src.split('\n').length);
+  assert.match(live, /new_api/);
+  assert.doesNotMatch(live, /old_api|never|#else|#elif/);
+  assert.match(live, /always/);
+  assert.match(live, /#ifdef HAVE_X/);
+  assert.deepStrictEqual(r.undecided, [{ from: 7, to: 7, condition: 'defined(HAVE_X)' }]);
+});
+
+test('expansion: a function-like adapter, positions mapped back to the use', () => {
+  const macros = new Map([
+    ['drv_gup', { name: 'drv_gup', params: ['s', 'n', 'p'], value: 'get_user_pages_remote(current->mm, s, n, 0, p, NULL)', line: 1, file: 'c.h' }],
+  ]);
+  const text = 'f() {\n  x = drv_gup(a,\n     b, pages); y();\n}';
+  const x = expandFunction(text, text, macros);
+  assert.ok(x);
+  assert.match(x.text, /get_user_pages_remote\(current->mm, a, b, 0, pages, NULL\)/);
+  assert.strictEqual(x.text.split('\n').length, text.split('\n').length);
+  const at = x.text.indexOf('get_user_pages_remote');
+  assert.strictEqual(originalOffset(x, at), text.indexOf('drv_gup'));
+  assert.strictEqual(originalOffset(x, x.text.indexOf('y()')), text.indexOf('y()'));
+  // Members and names that are no use of the macro stay.
+  assert.strictEqual(expandFunction('s->drv_gup(1);', 's->drv_gup(1);', macros), null);
+});
+
+function eraExpectations(root, era) {
+  const out = new Set();
+  for (const f of walk(root)) {
+    const rel = path.relative(root, f).split(path.sep).join('/');
+    fs.readFileSync(f, 'latin1').split('\n').forEach((line, i) => {
+      for (const m of line.matchAll(/expect@([\d.]+):\s*([a-z-]+):([a-z]+)/g)) if (m[1] === era) out.add(`${rel}:${i + 1}:${m[2]}:${m[3]}`);
+    });
+  }
+  return out;
+}
+
+for (const [era, kdir] of [['6.12', 'v6.12'], ['4.9', 'v4.9']]) {
+  test(`out-of-tree module with a compat layer, --kdir fixtures/${kdir}: findings match expect@${era}`, async () => {
+    const root = path.join(FIXTURES, 'oot', 'drv_compat');
+    const res = await audit({ paths: [root], kdir: path.join(FIXTURES, kdir), jobs: 2, cache: undefined });
+    assert.deepStrictEqual(res.tree.version, era.split('.').map(Number));
+    const actual = new Set(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`));
+    assert.deepStrictEqual([...actual].sort(), [...eraExpectations(root, era)].sort());
+    // Messages name the macro and the API, and the undecidable condition.
+    const viaMacro = res.findings.find((f) => f.file === 'drv.c' && f.span.line === 18);
+    assert.match(viaMacro.message, /drv_gup\(\).*get_user_pages\(\)/);
+    assert.ok(res.findings.some((f) => /HAVE_GUP_UNLOCKED/.test(f.message)));
+    // No message or fix names an API the era lacks.
+    if (era === '4.9') for (const f of res.findings) assert.doesNotMatch(`${f.message} ${f.hint ?? ''}`, /mmap_read_lock|mmap_assert_locked|pin_user_pages/);
+    // The macro-only file was kept by the prefilter, and the macro definition is no call site.
+    assert.ok(res.findings.some((f) => f.file === 'drv_user.c'));
+    assert.ok(!res.stats.unattributed.some((u) => u.reason === 'macro definition' && res.stats.gupTokenSites < 0));
+  });
+}
