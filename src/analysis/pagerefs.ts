@@ -188,7 +188,9 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
   const out: Loop[] = [];
   for (const n of fn.nodes) {
     if (n.kind !== 'branch' || !n.loop || !n.expr) continue;
-    const c = stripNoise(n.expr);
+    let c = stripNoise(n.expr);
+    // `pages && i < nr`: the index test is the loop's bound.
+    while (c.k === 'bin' && c.op === '&&') c = stripNoise(c.r);
     if (c.k !== 'bin' || !['<', '!=', '<='].includes(c.op)) continue;
     const l = stripNoise(c.l);
     if (l.k !== 'id') continue;
@@ -413,6 +415,18 @@ class AcquireFlow {
         }
       }
     }
+    // Status variables set to a constant anywhere (`ret = -EINVAL; break;` in a check loop,
+    // then `if (ret)`): their tests are correlated with paths this dataflow does not split.
+    for (const n of fn.nodes) {
+      walk(n.expr, (e) => {
+        if (e.k === 'assign' && e.op === '=') {
+          const l = stripNoise(e.l), v = stripNoise(e.r);
+          const constant = v.k === 'num' || (v.k === 'un' && v.op === '-') || (v.k === 'id' && /^E[A-Z0-9]+$/.test(v.n));
+          if (l.k === 'id' && l.n !== r && constant && !this.loops.some((lp) => lp.idx === l.n)) out.add(l.n);
+        }
+        return true;
+      });
+    }
     // Conditions that guard the call itself (`if (y == ny) uv = gup(...)`): testing them
     // again later is correlated with whether the call ran.
     const reach = (from: number) => { const seen = new Set<number>(); const st = [from]; while (st.length) { const x = st.pop()!; if (x < 0 || seen.has(x)) continue; seen.add(x); st.push(...fn.nodes[x].succ); } return seen; };
@@ -504,10 +518,11 @@ class AcquireFlow {
         return;
       }
       const args = e.args.map((x) => rootOf(x));
-      const passes = args.some((x) => x === a.root) || e.args.some((x) => elementOf(fa, x, node.id)?.root === a.root || this.derived.some((d) => mentionsId(x, d)));
+      const passes = args.some((x) => x === a.root) || e.args.some((x) => elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
+        || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d)));
       if (!passes) return;
       if (ARRAY_FREE.test(e.callee)) {
-        if (state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
+        if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
           const n = state.k & F ? 'all' : 'the short count of';
           this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
         }
@@ -603,6 +618,8 @@ class AcquireFlow {
       const rv = stripNoise(node.expr);
       const root = rootOf(rv);
       if (root === a.root) return;
+      // `return page_to_pfn(page)`: what the page maps to goes to the caller with its reference.
+      if (mentionsId(rv, a.root) || mentionsElement(rv, a.root)) return;
       if (a.countVar && !s.lost && mentionsId(rv, a.countVar)) return;
     }
     const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
