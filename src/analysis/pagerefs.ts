@@ -21,7 +21,7 @@ const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive)$/;
 const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDirty|folio_mark_dirty\w*|flush_dcache_page|page_to_pfn|page_to_phys|page_to_virt|page_folio|compound_head|PageHighMem|is_zone_device_page|is_zero_page|page_is_\w+|folio_test_\w+|Page\w+|copy_\w*page\w*|memset\w*|trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info)\w*|WARN\w*|BUG_ON|likely|unlikely|offset_in_page|page_size|page_shift|sizeof|min|max|min_t|max_t|clear_user_highpage|zero_user\w*)$/;
 
 /** Calls that put a page into a DMA mapping or a scatterlist. */
-export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages|sg_alloc_append_table_from_pages|dma_map_page\w*|dma_map_sg\w*|ib_dma_map_page|pci_map_page|sg_init_table)$/;
+export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages|sg_alloc_append_table_from_pages|dma_map_page\w*|ib_dma_map_page|pci_map_page)$/;
 
 /** What may be true of the returned count on a path: E an error or 0 (nothing held),
  * S a short count (1 <= ret < nr), F the full count. */
