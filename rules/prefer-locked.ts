@@ -48,6 +48,10 @@ const rule: Rule = {
       }
       // (b) The seed's videobuf pattern: the lock comes from callers around a helper call.
       if (!vals.every((v) => v.st === 'E')) continue;
+      // mm/ functions called with the lock held state the lock contract of a core API
+      // (make_device_exclusive_range() walks the vma after its GUP call): not a helper whose
+      // only lock need is the GUP call.
+      if (/^mm\//.test(fa.fn.file)) continue;
       const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (NEEDS_LOCK.test(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
       if (otherNeeds) continue;
       const callers = ctx.program.callersOf(fa).filter((c) => c.caller !== fa);
