@@ -22,10 +22,15 @@ const rule: Rule = {
       if (existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
       return `${fam}_user_pages_remote(current->mm, ..., &locked)`;
     };
+    // The `&locked` forms refuse FOLL_LONGTERM in some eras: get_user_pages_locked() and
+    // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
+    const at = ctx.version[0] * 100 + ctx.version[1];
+    const lockedRejectsLongterm = (name: string) => (name.startsWith('pin_') ? at <= 602 : at >= 502);
     for (const s of gupSites(ctx.program)) {
       if (!requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
+      if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && lockedRejectsLongterm(call.name!)) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0 || cls.vmas || cls.locked) continue;
       const vals = worlds.map((w) => lockOf(w, key));

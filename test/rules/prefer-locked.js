@@ -5,6 +5,29 @@
 module.exports = {
   valid: [
     {
+      name: 'FOLL_LONGTERM pin in 6.1: pin_user_pages_remote(..., &locked) refuses it before 6.3', era: '6.1', code: `
+static int pl_lt_locked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	long n = pin_user_pages(data, nr, FOLL_WRITE | FOLL_LONGTERM, pages, NULL); /* expect-none */
+
+	if (n == nr)
+		return 0;
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return -EFAULT;
+}
+
+int pl_lt(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = pl_lt_locked(data, nr, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
+    {
       name: 'the region does other lock-dependent work', code: `
 static long pl_helper(unsigned long uaddr, struct page **pages)
 {
