@@ -9,7 +9,7 @@ import type { CallSite, CfgNode, Expr } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
 import { children, exprText, predecessors, stripNoise, walk } from './expr';
-import { gupPagesArg, pageMismatches, rootOf, RELEASES, type Fam, type Mismatch } from './pages';
+import { fieldKey, gupPagesArg, pageMismatches, rootOf, RELEASES, type Fam, type Mismatch } from './pages';
 
 /** Entry points that do not return a page count for their pages argument. */
 const NOT_COUNTED = new Set(['get_vaddr_frames', 'memfd_pin_folios', 'get_user_page_fast_only', 'get_user_page_vma_remote']);
@@ -85,7 +85,7 @@ export function pageLifecycle(p: Program): Lifecycle {
     const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
     for (const a of acqs) {
       res.acquires.push(a);
-      const fs = new AcquireFlow(a, loops, helpers).run();
+      const fs = new AcquireFlow(a, loops, helpers, (root) => nullTolerantOwner(p, fa, root)).run();
       byAcq.set(a, fs);
       if (a.fam === 'get') {
         const use = dmaUseOf(fa, a, loops);
@@ -107,6 +107,31 @@ export function pageLifecycle(p: Program): Lifecycle {
   }
   memo.set(p, res);
   return res;
+}
+
+/** A function of the same file that releases entries through the same access path,
+ * one by one, after testing each entry (or its copy) for NULL. */
+function nullTolerantOwner(p: Program, from: FunctionAnalysis, root: string): FunctionAnalysis | null {
+  const key = fieldKey(root);
+  if (!key) return null;
+  for (const g of p.functions) {
+    if (g.fn.file !== from.fn.file || g === from) continue;
+    for (const n of g.fn.nodes) {
+      let hit = false;
+      eachCall(n.expr, (e) => {
+        if (hit || !e.callee || !RELEASES.has(e.callee) || !e.args[0]) return;
+        const el = elementOf(g, e.args[0], n.id);
+        // The same access path (`vsg->pages` in both): a field name alone is shared by
+        // unrelated structs of one file.
+        if (!el || fieldKey(el.root) !== key || el.root !== root) return;
+        const copy = stripNoise(e.args[0]);
+        hit = g.fn.nodes.some((b) => b.kind === 'branch' && !b.loop && b.expr !== null
+          && (mentionsElement(b.expr, el.root) || (copy.k === 'id' && mentionsId(b.expr, copy.n))));
+      });
+      if (hit) return g;
+    }
+  }
+  return null;
 }
 
 /** A helper leaking a short pin of a parameter array: the callers that free that array. */
@@ -341,7 +366,7 @@ class AcquireFlow {
   /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
    * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
   private derived: string[] = [];
-  constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers) {}
+  constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers, private ownerOf: (root: string) => FunctionAnalysis | null) {}
 
   run(): LifecycleFinding[] {
     const { fa, call } = this.a;
@@ -435,7 +460,11 @@ class AcquireFlow {
       if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2) continue;
       const t = reach(n.succ[0]).has(site), f = reach(n.succ[1]).has(site);
       if (t !== f) walk(n.expr, (e) => {
-        if ((e.k === 'id' || e.k === 'field') && exprText(e) !== r && exprText(e) !== this.a.root) { out.add(exprText(e)); return false; }
+        if (e.k === 'id' || e.k === 'field') {
+          // A whole name (`vsg->pages`), never its base (`vsg`), which other tests mention too.
+          if (exprText(e) !== r && exprText(e) !== this.a.root) out.add(exprText(e));
+          return false;
+        }
         return e.k !== 'call';
       });
     }
@@ -623,6 +652,10 @@ class AcquireFlow {
       if (a.countVar && !s.lost && mentionsId(rv, a.countVar)) return;
     }
     const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
+    // A struct-owned array whose release function (same file) skips NULL entries: the
+    // entries a short call did not fill are NULL in a zeroed array, and the object's
+    // release puts exactly the ones it got.
+    if (s.k & S && a.nr !== null && /->|\./.test(a.root) && this.ownerOf(a.root)) return;
     if (s.k & S && a.nr !== null) {
       // Nothing outside this function learns how many entries hold references.
       const kind: LifecycleKind = s.k & F ? 'short-return' : 'leak';
