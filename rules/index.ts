@@ -11,6 +11,7 @@ import vmasWithLocked from './vmas-with-locked';
 import pinPutMismatch from './pin-put-mismatch';
 import partialPinUnchecked from './partial-pin-unchecked';
 import longtermWithoutPin from './longterm-without-pin';
+import getPagesForDma from './get-pages-for-dma';
 import internalFollFlag from './internal-foll-flag';
 import gupInAtomic from './gup-in-atomic';
 import legacyMmapSem from './legacy-mmap-sem';
@@ -18,5 +19,5 @@ import legacyMmapSem from './legacy-mmap-sem';
 export const rules: Rule[] = [
   preferUnlocked, preferLocked, missingMmapLock, lockHeldForSelfLocking, lockedOutIgnored,
   unbalancedMmapLock, writeLockForGup, vmasWithLocked,
-  pinPutMismatch, partialPinUnchecked, longtermWithoutPin, internalFollFlag, gupInAtomic, legacyMmapSem,
+  pinPutMismatch, partialPinUnchecked, longtermWithoutPin, getPagesForDma, internalFollFlag, gupInAtomic, legacyMmapSem,
 ];

@@ -2,7 +2,7 @@ import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
 import type { Related } from '../src/findings';
 import { existsIn } from '../src/kernel/api';
-import { pageMismatches } from '../src/analysis/pages';
+import { pageLifecycle } from '../src/analysis/pagerefs';
 
 const rule: Rule = {
   meta: {
@@ -16,7 +16,7 @@ const rule: Rule = {
   },
   check(ctx) {
     if (!existsIn('pin_user_pages', ctx.version)) return;
-    for (const m of pageMismatches(ctx.program)) {
+    for (const m of pageLifecycle(ctx.program).mismatches) {
       const { ev, gups, acquired } = m;
       const name = ev.call.name!;
       const fix = acquired === 'pin'
@@ -32,6 +32,12 @@ const rule: Rule = {
         message: `${ev.root} ${acquired === 'pin' ? 'was pinned (FOLL_PIN)' : 'holds FOLL_GET references'} by ${where}, but ${name}()${via} releases it as ${ev.fam === 'pin' ? 'pinned pages' : 'FOLL_GET references'}: ${fix}`,
         hint: acquired === 'pin' ? 'unpin_user_page(s)()' : 'put_page()',
         related,
+        // acquire -> (helper call) -> the release of the other family
+        flow: [
+          ...(gups[0] ? [rel('gup', gups[0].fa, gups[0].call.callSpan, `${gups[0].call.name}() ${acquired === 'pin' ? 'pins' : 'takes FOLL_GET references on'} ${ev.root}`)] : []),
+          rel('release', ev.fa, ev.call.callSpan, `${name}() releases ${ev.root}${ev.via ? '' : ` as ${ev.fam === 'pin' ? 'pinned pages' : 'FOLL_GET references'}`}`),
+          ...(ev.via ? [rel('release', ev.via.fa, ev.via.call.callSpan, `${ev.via.call.name}() releases them as ${ev.fam === 'pin' ? 'pinned pages' : 'FOLL_GET references'}`)] : []),
+        ],
       });
     }
   },

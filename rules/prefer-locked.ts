@@ -16,11 +16,21 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    const lockedApi = existsIn('get_user_pages_locked', ctx.version) ? 'get_user_pages_locked()' : 'get_user_pages_remote(..., &locked)';
+    // The era's call that takes `int *locked`, in the family of the call it replaces.
+    const lockedApiFor = (name: string) => {
+      const fam = name.startsWith('pin_') ? 'pin' : 'get';
+      if (existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
+      return `${fam}_user_pages_remote(current->mm, ..., &locked)`;
+    };
+    // The `&locked` forms refuse FOLL_LONGTERM in some eras: get_user_pages_locked() and
+    // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
+    const at = ctx.version[0] * 100 + ctx.version[1];
+    const lockedRejectsLongterm = (name: string) => (name.startsWith('pin_') ? at <= 602 : at >= 502);
     for (const s of gupSites(ctx.program)) {
       if (!requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
+      if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && lockedRejectsLongterm(call.name!)) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0 || cls.vmas || cls.locked) continue;
       const vals = worlds.map((w) => lockOf(w, key));
@@ -43,11 +53,17 @@ const rule: Rule = {
       }
       // (b) The seed's videobuf pattern: the lock comes from callers around a helper call.
       if (!vals.every((v) => v.st === 'E')) continue;
+      // mm/ functions called with the lock held state the lock contract of a core API
+      // (make_device_exclusive_range() walks the vma after its GUP call): not a helper whose
+      // only lock need is the GUP call.
+      if (/^mm\//.test(fa.fn.file)) continue;
       const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (NEEDS_LOCK.test(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
       if (otherNeeds) continue;
       const callers = ctx.program.callersOf(fa).filter((c) => c.caller !== fa);
       if (callers.length === 0) continue;
-      const ok = callers.every((st) => {
+      // Callers whose region holds the lock only around this helper's call can drop it;
+      // the others keep the lock and pass NULL for the new parameter.
+      const droppable = callers.filter((st) => {
         const k = ctx.program.mapKey(fa, key, st.caller, st.call);
         if (!k) return false;
         const cv = st.caller.atCall[st.call.id].map((w) => lockOf(w, k));
@@ -58,12 +74,21 @@ const rule: Rule = {
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         });
       });
-      if (!ok) continue;
-      const first = callers[0];
+      if (droppable.length === 0) continue;
+      const keepers = callers.filter((st) => !droppable.includes(st));
+      const first = droppable[0];
+      const names = [...new Set(droppable.map((st) => `${st.caller.fn.name}()`))].join(', ');
+      const keep = keepers.length
+        ? `; ${[...new Set(keepers.map((st) => `${st.caller.fn.name}()`))].join(', ')} keep${keepers.length === 1 ? 's' : ''} the lock for other work and pass${keepers.length === 1 ? 'es' : ''} NULL`
+        : '';
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `${first.caller.fn.name}() takes the mmap lock only around ${fa.fn.name}(), whose only lock need is this ${call.name}() call: add an int *locked parameter to ${fa.fn.name}() and use ${lockedApi} so the lock can be dropped to retry faults`,
-        related: callers.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
+        message: `${names} take${droppable.length === 1 ? 's' : ''} the mmap lock only around ${fa.fn.name}(), whose only lock need is this ${call.name}() call: add an int *locked parameter to ${fa.fn.name}() and use ${lockedApiFor(call.name!)} so ${first.caller.fn.name}() can let the lock be dropped to retry faults${keep}`,
+        related: [
+          ...droppable.map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() holds the lock only for this call: it can pass &locked`)),
+          ...keepers.slice(0, 3).map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() keeps the lock: it passes NULL`)),
+        ],
+        flow: [rel('caller', first.caller, first.call.span, `${first.caller.fn.name}() takes the lock around ${fa.fn.name}()`), rel('gup', fa, call.callSpan, `${call.name}() is the only lock need`)],
       });
     }
   },

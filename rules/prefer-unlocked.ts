@@ -38,12 +38,17 @@ const rule: Rule = {
       if (!vals.every((v) => v.st === 'R' && v.acq !== undefined)) continue;
       const acqs = [...new Set(vals.map((v) => v.acq!))];
       let ok = true;
+      let inLoop = false;
       const related = [];
       const releases = new Set<number>();
       for (const a of acqs) {
         const region = regionOf(fa, a, 'current->mm');
         const work = regionWork(fa, region, call.id);
-        if (work.gups.length !== 1 || work.other.length || work.loops || work.escapes || region.releases.length === 0) { ok = false; break; }
+        // A region holding only a loop around the one call (local arithmetic, an error exit
+        // that unlocks) is a positive too: the _unlocked call goes inside the loop. Any other
+        // lock-dependent work in the loop body shows up in `work.other`.
+        if (work.gups.length !== 1 || work.other.length || work.escapes || region.releases.length === 0) { ok = false; break; }
+        if (work.loops) inLoop = true;
         related.push(rel('acquire', fa, fa.fn.calls[a].callSpan, 'mmap lock taken here'));
         region.releases.forEach((r) => releases.add(r));
       }
@@ -53,7 +58,9 @@ const rule: Rule = {
       const relFirst = related.find((r) => r.role === 'release');
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `the mmap lock of current->mm is taken only around this ${call.name}() call; ${repl.name}() takes it itself and can retry faults: use ${repl.text} and drop the lock/unlock calls`,
+        message: inLoop
+          ? `the mmap lock of current->mm is held only for a loop around this ${call.name}() call (nothing else in the loop needs it); ${repl.name}() takes it itself and can retry faults: call ${repl.text} inside the loop and drop the lock/unlock calls around it`
+          : `the mmap lock of current->mm is taken only around this ${call.name}() call; ${repl.name}() takes it itself and can retry faults: use ${repl.text} and drop the lock/unlock calls`,
         hint: repl.text,
         related,
         flow: [acq, rel('gup', fa, call.callSpan, `${call.name}() needs only this`), ...(relFirst ? [relFirst] : [])],

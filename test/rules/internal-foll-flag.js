@@ -33,5 +33,12 @@ int if_get(unsigned long uaddr, struct page **pages)
 	return pin_user_pages_fast(uaddr, 1, FOLL_GET, pages); /* expect: internal-foll-flag:error */
 }
 ` },
+    {
+      name: 'FOLL_GET passed to a get_* entry with pages: redundant, a note', code: `
+long if_get_redundant(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE | FOLL_GET); /* expect: internal-foll-flag:note */
+}
+` },
   ],
 };

@@ -27,8 +27,46 @@ int pc_one(unsigned long uaddr, struct page **page)
 	return 0;
 }
 ` },
+    {
+      name: 'count written into nr before the common release', code: `
+int pc_rewrite(unsigned long uaddr, struct page **pages, unsigned int nr)
+{
+	int ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+
+	if (ret != nr) {
+		nr = ret > 0 ? ret : 0;
+		ret = -EFAULT;
+	}
+	unpin_user_pages(pages, nr);
+	return ret;
+}
+` },
   ],
   invalid: [
+    {
+      name: 'error path releases all nr after a short pin', code: `
+int pc_over(unsigned long uaddr, struct page **pages, int nr)
+{
+	int ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+
+	if (ret != nr) {
+		unpin_user_pages(pages, nr);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
+    {
+      name: 'short pin returned as an error with the pages held', code: `
+int pc_leak(unsigned long uaddr, struct page **pages, int nr)
+{
+	int ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+
+	if (ret != nr)
+		return -EFAULT;
+	return 0;
+}
+` },
     {
       name: 'only < 0 tested, then all entries released', code: `
 int pc_lt0(unsigned long uaddr, struct page **pages, int nr)

@@ -5,6 +5,29 @@
 module.exports = {
   valid: [
     {
+      name: 'FOLL_LONGTERM pin in 6.1: pin_user_pages_remote(..., &locked) refuses it before 6.3', era: '6.1', code: `
+static int pl_lt_locked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	long n = pin_user_pages(data, nr, FOLL_WRITE | FOLL_LONGTERM, pages, NULL); /* expect-none */
+
+	if (n == nr)
+		return 0;
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return -EFAULT;
+}
+
+int pl_lt(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = pl_lt_locked(data, nr, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
+    {
       name: 'the region does other lock-dependent work', code: `
 static long pl_helper(unsigned long uaddr, struct page **pages)
 {
@@ -67,6 +90,40 @@ int pl_init_user(unsigned long data, unsigned long nr, struct page **pages)
 	down_read(&current->mm->mmap_sem);
 	ret = pl_init_user_locked(data, nr, pages);
 	up_read(&current->mm->mmap_sem);
+	return ret;
+}
+` },
+    {
+      name: 'one caller can drop the lock, another keeps it (6.12)', era: '6.12', code: `
+static int pl_pin_locked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	long n = pin_user_pages(data, nr, FOLL_WRITE, pages); /* expect: prefer-locked:note */
+
+	if (n == nr)
+		return 0;
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return -EFAULT;
+}
+
+int pl_pin(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = pl_pin_locked(data, nr, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+int pl_pin_checked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret = -EFAULT;
+
+	mmap_read_lock(current->mm);
+	if (vma_lookup(current->mm, data))
+		ret = pl_pin_locked(data, nr, pages);
+	mmap_read_unlock(current->mm);
 	return ret;
 }
 ` },

@@ -4,6 +4,25 @@
 module.exports = {
   valid: [
     {
+      name: 'loop body does other lock-dependent work (find_vma per page)', era: '6.12', code: `
+long pu_loop_vma(unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	unsigned long i;
+	long n = 0;
+
+	mmap_read_lock(current->mm);
+	for (i = 0; i < nr; i++) {
+		if (!find_vma(current->mm, uaddr + i * PAGE_SIZE))
+			break;
+		n = get_user_pages(uaddr + i * PAGE_SIZE, 1, 0, &pages[i]); /* expect-none */
+		if (n != 1)
+			break;
+	}
+	mmap_read_unlock(current->mm);
+	return i;
+}
+` },
+    {
       name: 'vmas requested (4.9)', era: '4.9', code: `
 long pu_vmas(unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
 {
@@ -88,6 +107,27 @@ long pu_alias(unsigned long uaddr, struct page **pages)
 	n = get_user_pages(uaddr, 1, 0, pages, NULL); /* expect: prefer-unlocked:warning */
 	mmap_read_unlock(mm);
 	return n;
+}
+` },
+    {
+      name: 'a retry loop around one call, error exit unlocks (4.9)', era: '4.9', code: `
+long pu_loop(unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	unsigned long done = 0;
+	long ret;
+
+	down_read(&current->mm->mmap_sem);
+	while (done < nr) {
+		ret = get_user_pages(uaddr + done * PAGE_SIZE, nr - done, FOLL_WRITE, /* expect: prefer-unlocked:warning */
+				     pages + done, NULL);
+		if (ret <= 0) {
+			up_read(&current->mm->mmap_sem);
+			return done ? done : -EFAULT;
+		}
+		done += ret;
+	}
+	up_read(&current->mm->mmap_sem);
+	return done;
 }
 ` },
   ],

@@ -1,0 +1,38 @@
+import type { Rule } from '../src/rule';
+import { rel } from '../src/rule';
+import { existsIn } from '../src/kernel/api';
+import { pageLifecycle } from '../src/analysis/pagerefs';
+
+/** The pin_user_pages* counterpart of a get_user_pages* call, when the era has it. */
+function pinVariant(name: string, v: [number, number]): string | null {
+  const m = /^get_user_pages(_fast|_remote|_unlocked|_locked)?$/.exec(name);
+  if (!m) return null;
+  const pin = `pin_user_pages${m[1] ?? ''}`;
+  return existsIn(pin, v) ? pin : null;
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'get-pages-for-dma',
+    name: 'GetPagesForDma',
+    level: 'note',
+    short: 'Pages from get_user_pages*() (FOLL_GET) are put into a DMA mapping or scatterlist in a tree that has pin_user_pages*().',
+    full: 'Pages whose contents a device reads or writes (DMA, a scatterlist handed to a driver) should be pinned with FOLL_PIN (pin_user_pages*(), 5.6+) and released with unpin_user_page(s)*(): a FOLL_GET reference is not counted as a pin, so the core mm (writeback, fork, page migration checks through folio_maybe_dma_pinned()) cannot tell that the page is under DMA. Advisory: the code works as it did before pins existed.',
+    tags: ['mm', 'gup', 'pin', 'maintainability'],
+    precision: 'medium',
+  },
+  check(ctx) {
+    for (const { acq, use } of pageLifecycle(ctx.program).dmaUses) {
+      const pin = pinVariant(acq.call.name!, ctx.version);
+      if (!pin) continue;
+      ctx.report({
+        fa: acq.fa, span: acq.call.span, callText: acq.call.text,
+        message: `${acq.root} is filled by ${acq.call.name}() (FOLL_GET) and put into a DMA mapping by ${use.name}() at line ${use.span.line}: use ${pin}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()`,
+        hint: `${pin}(...)`,
+        related: [rel('call', acq.fa, use.callSpan, `${use.name}() maps the pages for DMA`)],
+        flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, `${use.name}() hands them to the device`)],
+      });
+    }
+  },
+};
+export default rule;

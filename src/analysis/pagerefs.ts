@@ -1,0 +1,773 @@
+// Page references from a GUP call to their release, path by path. For every GUP call that
+// fills a pages array (or one `struct page *`), a forward dataflow over the function's CFG
+// follows how many entries hold a reference (none after an error, a short count, or all
+// nr_pages), what the code learns about the count from its tests, and what it does with
+// the entries: uses or releases all nr_pages, releases exactly the count, hands the array
+// to an owner, frees it, or returns. The family (FOLL_GET / FOLL_PIN) of each release is
+// judged by the family dataflow of pages.ts; both rules query `pageLifecycle()`.
+import type { CallSite, CfgNode, Expr } from '../parse/ir';
+import type { FunctionAnalysis } from './lockstate';
+import type { Program } from './program';
+import { children, exprText, predecessors, stripNoise, walk } from './expr';
+import { fieldKey, gupPagesArg, pageMismatches, rootOf, RELEASES, type Fam, type Mismatch } from './pages';
+
+/** Entry points that do not return a page count for their pages argument. */
+const NOT_COUNTED = new Set(['get_vaddr_frames', 'memfd_pin_folios', 'get_user_page_fast_only', 'get_user_page_vma_remote']);
+
+/** Calls that free the array itself (not the pages in it). */
+const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive)$/;
+
+/** Calls that read a page without keeping it (no ownership taken). */
+const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDirty|folio_mark_dirty\w*|flush_dcache_page|page_to_pfn|page_to_phys|page_to_virt|page_folio|compound_head|PageHighMem|is_zone_device_page|is_zero_page|page_is_\w+|folio_test_\w+|Page\w+|copy_\w*page\w*|memset\w*|trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info)\w*|WARN\w*|BUG_ON|likely|unlikely|offset_in_page|page_size|page_shift|sizeof|min|max|min_t|max_t|clear_user_highpage|zero_user\w*)$/;
+
+/** Calls that put a page into a DMA mapping or a scatterlist. */
+export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages|sg_alloc_append_table_from_pages|dma_map_page\w*|ib_dma_map_page|pci_map_page)$/;
+
+/** What may be true of the returned count on a path: E an error or 0 (nothing held),
+ * S a short count (1 <= ret < nr), F the full count. */
+const E = 1, S = 2, F = 4, ALL = 7;
+
+export interface PageAcquire {
+  fa: FunctionAnalysis;
+  call: CallSite;
+  fam: Fam;
+  /** The array (or page pointer) named by the pages argument, indexes dropped. */
+  root: string;
+  /** Text of the nr_pages argument; null for one page. */
+  nr: string | null;
+  /** The variable that receives the count, if any. */
+  countVar: string | null;
+  /** The call's result is neither stored nor tested. */
+  ignored: boolean;
+  /** The array is a local of the function (not a parameter, not reached through a struct). */
+  local: boolean;
+}
+
+export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release';
+
+export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
+
+export interface LifecycleFinding {
+  kind: LifecycleKind;
+  acq: PageAcquire;
+  /** acquire -> tests -> the event (use, release, free, return). */
+  path: LifecycleStep[];
+  /** The other GUP calls of the function reported for the same reason. */
+  siblings: PageAcquire[];
+  /** Callers that free the array they passed in without releasing its pages. */
+  callerFrees?: LifecycleStep[];
+  /** Further paths of the same call with another problem. */
+  also?: LifecycleFinding[];
+}
+
+const KIND_ORDER: LifecycleKind[] = ['over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+
+export interface Lifecycle {
+  acquires: PageAcquire[];
+  findings: LifecycleFinding[];
+  mismatches: Mismatch[];
+  /** GUP calls of the get family whose pages reach a DMA mapping or scatterlist here. */
+  dmaUses: { acq: PageAcquire; use: CallSite }[];
+}
+
+const memo = new WeakMap<Program, Lifecycle>();
+
+export function pageLifecycle(p: Program): Lifecycle {
+  const hit = memo.get(p);
+  if (hit) return hit;
+  const res: Lifecycle = { acquires: [], findings: [], mismatches: pageMismatches(p), dmaUses: [] };
+  const helpers = new ReleaseHelpers(p);
+  for (const fa of p.functions) {
+    const acqs: PageAcquire[] = [];
+    fa.fn.calls.forEach((call) => { const a = acquireOf(fa, call); if (a) acqs.push(a); });
+    if (!acqs.length) continue;
+    const loops = loopsOf(fa);
+    const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
+    for (const a of acqs) {
+      res.acquires.push(a);
+      const fs = new AcquireFlow(a, loops, helpers, (root) => nullTolerantOwner(p, fa, root)).run();
+      byAcq.set(a, fs);
+      if (a.fam === 'get') {
+        const use = dmaUseOf(fa, a, loops);
+        if (use) res.dmaUses.push({ acq: a, use });
+      }
+    }
+    // Two calls of one function whose count is tested only for an error: each names the other.
+    const shortOnes = acqs.filter((a) => byAcq.get(a)!.some((f) => f.kind.startsWith('short')));
+    for (const a of acqs) {
+      // One finding per call: the most telling path, the others as further steps.
+      const fs = byAcq.get(a)!.sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind));
+      if (!fs.length) continue;
+      const f = fs[0];
+      f.also = fs.slice(1);
+      if (f.kind.startsWith('short')) f.siblings = shortOnes.filter((x) => x !== a);
+      if (f.kind === 'leak') f.callerFrees = callerFrees(p, a);
+      res.findings.push(f);
+    }
+  }
+  memo.set(p, res);
+  return res;
+}
+
+/** A function of the same file that releases entries through the same access path,
+ * one by one, after testing each entry (or its copy) for NULL. */
+function nullTolerantOwner(p: Program, from: FunctionAnalysis, root: string): FunctionAnalysis | null {
+  const key = fieldKey(root);
+  if (!key) return null;
+  for (const g of p.functions) {
+    if (g.fn.file !== from.fn.file || g === from) continue;
+    for (const n of g.fn.nodes) {
+      let hit = false;
+      eachCall(n.expr, (e) => {
+        if (hit || !e.callee || !RELEASES.has(e.callee) || !e.args[0]) return;
+        const el = elementOf(g, e.args[0], n.id);
+        // The same access path (`vsg->pages` in both): a field name alone is shared by
+        // unrelated structs of one file.
+        if (!el || fieldKey(el.root) !== key || el.root !== root) return;
+        const copy = stripNoise(e.args[0]);
+        hit = g.fn.nodes.some((b) => b.kind === 'branch' && !b.loop && b.expr !== null
+          && (mentionsElement(b.expr, el.root) || (copy.k === 'id' && mentionsId(b.expr, copy.n))));
+      });
+      if (hit) return g;
+    }
+  }
+  return null;
+}
+
+/** A helper leaking a short pin of a parameter array: the callers that free that array. */
+function callerFrees(p: Program, a: PageAcquire): LifecycleStep[] {
+  const head = /^[A-Za-z_]\w*/.exec(a.root)?.[0] ?? '';
+  const pi = a.fa.fn.params.indexOf(head);
+  if (pi < 0 || head !== a.root) return [];
+  const out: LifecycleStep[] = [];
+  for (const st of p.callersOf(a.fa)) {
+    const arg = st.call.args[pi];
+    const root = arg ? rootOf(arg) : null;
+    if (!root) continue;
+    for (const c of st.caller.fn.calls) {
+      if (c.name && ARRAY_FREE.test(c.name) && c.args[0] && rootOf(c.args[0]) === root && c.span.line > st.call.span.line) {
+        out.push({ fa: st.caller, line: c.callSpan.line, col: c.callSpan.col, endCol: c.callSpan.endLine === c.callSpan.line ? c.callSpan.endCol : undefined, what: `${st.caller.fn.name}() frees ${root} after ${a.fa.fn.name}() failed, without releasing its pages` });
+        break;
+      }
+    }
+  }
+  return out.slice(0, 3);
+}
+
+function paramIndex(fa: FunctionAnalysis, role: RegExp, call: CallSite): number {
+  const cls = fa.classes[call.id];
+  if (cls.kind !== 'gup' || !cls.era) return -1;
+  return cls.era.params.findIndex((x) => role.test(x.split(':')[0]));
+}
+
+function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
+  if (!call.name || NOT_COUNTED.has(call.name)) return null;
+  const g = gupPagesArg(fa, call.id);
+  if (!g) return null;
+  const root = rootOf(g.arg);
+  if (!root) return null;
+  const ni = paramIndex(fa, /^nr_pages$/, call);
+  const nrE = ni >= 0 ? call.args[ni] : undefined;
+  const one = !nrE || (stripNoise(nrE).k === 'num' && (stripNoise(nrE) as { v: number | null }).v === 1);
+  const place = placeOf(fa, call.id);
+  let countVar: string | null = null;
+  let ignored = false;
+  if (place) {
+    const parent = place.parents[place.parents.length - 1];
+    if (!parent) {
+      if (place.node.ret) return null; // the count goes to the caller
+      ignored = place.node.kind === 'stmt';
+    } else if (parent.k === 'assign' && parent.op === '=') {
+      const l = stripNoise(parent.l);
+      // Stored through a pointer or into a struct: the count is recorded for someone else.
+      if (l.k !== 'id') return null;
+      countVar = l.n;
+    } else if (parent.k === 'assign') return null;
+  }
+  const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
+  const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
+  return { fa, call, fam: g.fam, root, nr: one ? null : call.argText[ni], countVar, ignored, local };
+}
+
+/** The call's CFG node and its parents, skipping wrappers that do not change the value. */
+function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Expr[] } | null {
+  for (const node of fa.fn.nodes) {
+    let found: Expr[] | null = null;
+    walk(node.expr, (e, parents) => {
+      if (found) return false;
+      if (e.k === 'call' && e.call === id) { found = parents.filter((x) => !(x.k === 'seq' && x.items.length === 1) && !(x.k === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))); return false; }
+      return true;
+    });
+    if (found) return { node, parents: found };
+  }
+  return null;
+}
+
+/** A loop header (`for (i = 0; i < bound; i++)`, `while (i < bound)`), its body nodes and
+ * the index it counts with. */
+interface Loop { header: number; idx: string; bound: string; body: Set<number> }
+
+function loopsOf(fa: FunctionAnalysis): Loop[] {
+  const fn = fa.fn;
+  const preds = predecessors(fn);
+  const out: Loop[] = [];
+  for (const n of fn.nodes) {
+    if (n.kind !== 'branch' || !n.loop || !n.expr) continue;
+    let c = stripNoise(n.expr);
+    // `pages && i < nr`: the index test is the loop's bound.
+    while (c.k === 'bin' && c.op === '&&') c = stripNoise(c.r);
+    if (c.k !== 'bin' || !['<', '!=', '<='].includes(c.op)) continue;
+    const l = stripNoise(c.l);
+    if (l.k !== 'id') continue;
+    // Body: reachable from the true edge without passing the header, and reaching it back.
+    const fwd = new Set<number>();
+    const st = [n.succ[0]];
+    while (st.length) { const x = st.pop()!; if (x < 0 || x === n.id || fwd.has(x)) continue; fwd.add(x); st.push(...fn.nodes[x].succ); }
+    const body = new Set<number>();
+    const bk = [...preds[n.id]];
+    const seen = new Set<number>();
+    while (bk.length) { const x = bk.pop()!; if (seen.has(x) || x === n.id) continue; seen.add(x); if (fwd.has(x)) { body.add(x); bk.push(...preds[x]); } }
+    out.push({ header: n.id, idx: l.n, bound: exprText(stripNoise(c.r)), body });
+  }
+  return out;
+}
+
+/** Release helpers: functions that release the pages of one parameter, with the parameter
+ * that counts them (`put_pages(pages, n)`), found by the same loop/release reading. */
+class ReleaseHelpers {
+  private cache = new Map<FunctionAnalysis, { pages: number; count: number } | null>();
+  constructor(private p: Program) {}
+
+  of(from: FunctionAnalysis, c: CallSite): { pages: number; count: number } | null {
+    if (!c.name || RELEASES.has(c.name)) return null;
+    for (const d of this.p.resolve(from, c.name)) {
+      if (d === from) continue;
+      const s = this.summary(d);
+      if (s) return s;
+    }
+    return null;
+  }
+
+  private summary(fa: FunctionAnalysis): { pages: number; count: number } | null {
+    if (this.cache.has(fa)) return this.cache.get(fa)!;
+    this.cache.set(fa, null);
+    const ps = fa.fn.params;
+    const loops = loopsOf(fa);
+    let res: { pages: number; count: number } | null = null;
+    for (const node of fa.fn.nodes) {
+      eachCall(node.expr, (e) => {
+        if (res || !e.callee) return;
+        const r = releaseShape(fa, e, node.id, loops, this);
+        if (!r) return;
+        const pi = ps.indexOf(/^[A-Za-z_]\w*/.exec(r.root)?.[0] ?? '');
+        const ci = ps.indexOf(r.count ?? '');
+        // `while (n-- > 0) put_page(pages[n])`: the count parameter is the index itself.
+        if (pi >= 0 && ci >= 0) res = { pages: pi, count: ci };
+      });
+      if (res) break;
+    }
+    this.cache.set(fa, res);
+    return res;
+  }
+}
+
+function eachCall(e: Expr | null, f: (c: Extract<Expr, { k: 'call' }>) => void): void {
+  walk(e, (x) => { if (x.k === 'call') f(x); return true; });
+}
+
+/** A release of pages: the array root and the count text (`pages[i]` in a loop over
+ * `i < bound` counts `bound`; a decrementing index counts itself). */
+function releaseShape(fa: FunctionAnalysis, e: Extract<Expr, { k: 'call' }>, node: number, loops: Loop[], helpers: ReleaseHelpers | null): { root: string; count: string | null; fam?: Fam } | null {
+  if (!e.callee) return null;
+  const fam = RELEASES.get(e.callee);
+  const call = fa.fn.calls[e.call];
+  if (fam) {
+    const a0 = e.args[0];
+    if (!a0) return null;
+    if (/^(unpin_user_pages\w*|release_pages)$/.test(e.callee)) {
+      const root = rootOf(a0);
+      return root ? { root, count: e.args[1] ? exprText(stripNoise(e.args[1])) : null, fam } : null;
+    }
+    // One page: an element of an array in a loop, a copy of one, or a page pointer.
+    const el = elementOf(fa, a0, node);
+    if (el) {
+      const lp = innermostLoop(loops, node, el.idx);
+      return { root: el.root, count: lp ? lp.bound : el.idx, fam };
+    }
+    const root = rootOf(a0);
+    return root ? { root, count: '1', fam } : null;
+  }
+  if (helpers && call) {
+    const h = helpers.of(fa, call);
+    if (h && e.args[h.pages]) {
+      const root = rootOf(e.args[h.pages]);
+      return root ? { root, count: e.args[h.count] ? exprText(stripNoise(e.args[h.count])) : null } : null;
+    }
+  }
+  return null;
+}
+
+/** `pages[i]`, or a local that was assigned `pages[i]` (element copy): the root and index. */
+function elementOf(fa: FunctionAnalysis, e0: Expr, node: number): { root: string; idx: string } | null {
+  const e = stripNoise(e0);
+  if (e.k === 'idx') {
+    const i = stripNoise(e.i);
+    const root = rootOf(e.e);
+    if (root && (i.k === 'id' || i.k === 'assign')) return { root, idx: i.k === 'id' ? i.n : exprText(stripNoise(i.l)) };
+    return null;
+  }
+  if (e.k !== 'id') return null;
+  for (const n of fa.fn.nodes) {
+    let hit: { root: string; idx: string } | null = null;
+    walk(n.expr, (x) => {
+      if (hit) return false;
+      if (x.k === 'assign' && x.op === '=' && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === e.n && stripNoise(x.r).k === 'idx') hit = elementOf(fa, x.r, node);
+      return true;
+    });
+    if (hit) return hit;
+  }
+  return null;
+}
+
+function innermostLoop(loops: Loop[], node: number, idx: string): Loop | null {
+  let best: Loop | null = null;
+  for (const l of loops) if (l.idx === idx && l.body.has(node) && (!best || l.body.size < best.body.size)) best = l;
+  return best;
+}
+
+/** A use of the pages by a DMA mapping or scatterlist call in this function. */
+function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite | null {
+  for (const node of fa.fn.nodes) {
+    let hit: CallSite | null = null;
+    eachCall(node.expr, (e) => {
+      if (hit || !e.callee || !DMA_USE.test(e.callee)) return;
+      for (const arg of e.args) {
+        const el = elementOf(fa, arg, node.id);
+        const r = el?.root ?? rootOf(arg);
+        if (r === a.root) { hit = fa.fn.calls[e.call]; return; }
+      }
+    });
+    void loops;
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** The abstract state of one path: what the count may be, whether references are still
+ * held by this function, and the steps that got there (for the code flow). */
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean }
+
+class AcquireFlow {
+  private out: LifecycleFinding[] = [];
+  private seen = new Set<string>();
+  /** Variables set in the arms of a test of the count (`if (ret != n) err = -EFAULT;`):
+   * a later test of one of them is correlated with the count, which paths here ignore. */
+  private corr: string[] = [];
+  /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
+   * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
+  private derived: string[] = [];
+  constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers, private ownerOf: (root: string) => FunctionAnalysis | null) {}
+
+  run(): LifecycleFinding[] {
+    const { fa, call } = this.a;
+    const fn = fa.fn;
+    if (this.a.ignored && this.a.nr) {
+      this.report('ignored', [this.step(call.span.line, `${call.name}() fills ${this.a.root}; its count is dropped`, call)]);
+      return this.out;
+    }
+    const start = placeOf(fa, call.id);
+    if (!start) return this.out;
+    this.corr = this.countCorrelated();
+    this.derived = this.derivedLocals();
+    const inSets: Map<string, PathState>[] = fn.nodes.map(() => new Map());
+    const work: number[] = [];
+    const add = (n: number, s: PathState) => {
+      if (n < 0) return;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.steps.map((x) => x.line).join(',')}`;
+      const m = inSets[n];
+      if (m.has(key) || m.size >= 24) return;
+      m.set(key, s);
+      work.push(n);
+    };
+    // The GUP node itself: the state after the call, then its own branch (if it is one).
+    this.afterNode(start.node, { k: ALL, held: true, steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
+    let steps = 0;
+    const done = new Set<string>();
+    while (work.length && steps++ < 4000) {
+      const n = work.pop()!;
+      for (const [key, s] of inSets[n]) {
+        const dk = `${n}:${key}`;
+        if (done.has(dk)) continue;
+        done.add(dk);
+        if (n === start.node.id) continue; // the call runs again: a new acquisition
+        this.afterNode(fn.nodes[n], s, add, false);
+      }
+    }
+    return this.out;
+  }
+
+  private derivedLocals(): string[] {
+    const out = new Set<string>();
+    const a = this.a;
+    for (const n of a.fa.fn.nodes) {
+      walk(n.expr, (x) => {
+        if (x.k !== 'assign' || x.op !== '=') return true;
+        const l = stripNoise(x.l);
+        const r = stripNoise(x.r);
+        if (l.k === 'id' && l.n !== a.root && l.n !== a.countVar && r.k === 'call' && (mentionsElement(r, a.root) || mentionsId(r, a.root)) && !elementOf(a.fa, r, n.id)) out.add(l.n);
+        return true;
+      });
+    }
+    return [...out];
+  }
+
+  private countCorrelated(): string[] {
+    const fn = this.a.fa.fn;
+    const out = new Set<string>();
+    const r = this.a.countVar;
+    for (const n of fn.nodes) {
+      if (n.kind !== 'branch' || !n.expr) continue;
+      const tests = (r && mentionsId(n.expr, r)) || callsIn(n.expr).includes(this.a.call.id);
+      if (!tests) continue;
+      for (const first of n.succ) {
+        let cur = first;
+        for (let i = 0; i < 4 && cur >= 0; i++) {
+          const x = fn.nodes[cur];
+          if (x.kind === 'branch') break;
+          walk(x.expr, (e) => { if (e.k === 'assign') { const l = stripNoise(e.l); if (l.k === 'id' && l.n !== r) out.add(l.n); } return true; });
+          if (x.succ.length !== 1) break;
+          cur = x.succ[0];
+        }
+      }
+    }
+    // Status variables set to a constant anywhere (`ret = -EINVAL; break;` in a check loop,
+    // then `if (ret)`): their tests are correlated with paths this dataflow does not split.
+    for (const n of fn.nodes) {
+      walk(n.expr, (e) => {
+        if (e.k === 'assign' && e.op === '=') {
+          const l = stripNoise(e.l), v = stripNoise(e.r);
+          const constant = v.k === 'num' || (v.k === 'un' && v.op === '-') || (v.k === 'id' && /^E[A-Z0-9]+$/.test(v.n));
+          if (l.k === 'id' && l.n !== r && constant && !this.loops.some((lp) => lp.idx === l.n)) out.add(l.n);
+        }
+        return true;
+      });
+    }
+    // Conditions that guard the call itself (`if (y == ny) uv = gup(...)`): testing them
+    // again later is correlated with whether the call ran.
+    const reach = (from: number) => { const seen = new Set<number>(); const st = [from]; while (st.length) { const x = st.pop()!; if (x < 0 || seen.has(x)) continue; seen.add(x); st.push(...fn.nodes[x].succ); } return seen; };
+    const site = placeOf(this.a.fa, this.a.call.id)?.node.id ?? -1;
+    for (const n of fn.nodes) {
+      if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2) continue;
+      const t = reach(n.succ[0]).has(site), f = reach(n.succ[1]).has(site);
+      if (t !== f) walk(n.expr, (e) => {
+        if (e.k === 'id' || e.k === 'field') {
+          // A whole name (`vsg->pages`), never its base (`vsg`), which other tests mention too.
+          if (exprText(e) !== r && exprText(e) !== this.a.root) out.add(exprText(e));
+          return false;
+        }
+        return e.k !== 'call';
+      });
+    }
+    return [...out];
+  }
+
+  private step(line: number, what: string, c?: CallSite): LifecycleStep {
+    return c ? { fa: this.a.fa, line: c.callSpan.line, col: c.callSpan.col, endCol: c.callSpan.endLine === c.callSpan.line ? c.callSpan.endCol : undefined, what } : { fa: this.a.fa, line, what };
+  }
+
+  private report(kind: LifecycleKind, path: LifecycleStep[]): void {
+    const last = path[path.length - 1];
+    const key = `${kind}:${last.line}`;
+    if (this.seen.has(key)) return;
+    // One finding per kind and acquire: the first path found tells the story.
+    if ([...this.seen].some((k) => k.startsWith(`${kind}:`))) return;
+    this.seen.add(key);
+    this.out.push({ kind, acq: this.a, path, siblings: [] });
+  }
+
+  /** Apply one node to a path state and pass the result to the successors. */
+  private afterNode(node: CfgNode, s0: PathState, add: (n: number, s: PathState) => void, isStart: boolean): void {
+    let s: PathState | null = s0;
+    // A loop that releases the entries: the release happens whether or not the body runs
+    // (its exit edge must not count as a path that kept them).
+    const lp = !isStart && node.kind === 'branch' ? this.loops.find((l) => l.header === node.id) : undefined;
+    if (lp && s.held) {
+      const rel = this.releaseIn(lp);
+      if (rel) {
+        if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
+          this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
+        }
+        return;
+      }
+      const body = this.bodyUse(lp);
+      if (body === 'stored') return;
+      if (body === 'read' && this.a.nr !== null && lp.bound === this.a.nr && s.k & S) {
+        this.report('short-use', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} entries reads ${this.a.root}` }]);
+        return;
+      }
+    }
+    if (s.held && !isStart) s = this.effects(node, s);
+    else if (s.held && isStart) s = this.effects(node, s, this.a.call.id);
+    if (!s) return;
+    if (node.kind === 'branch' && node.expr && s.held) {
+      const [t, f] = this.refine(node.expr, s.k, s.lost);
+      if (t === null) { return; } // the count is looked at in a way we do not model: handled
+      if (this.corr.some((v) => mentionsText(node.expr, v))) s = { ...s, unsure: true };
+      const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
+      if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
+      if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
+      return;
+    }
+    if (node.kind === 'exit' || node.ret || node.succ.every((x) => x < 0)) { this.atExit(node, s); if (node.kind === 'exit' || node.ret) return; }
+    for (const n of node.succ) add(n, s);
+  }
+
+  /** Uses, releases, frees and ownership changes in a node. Returns null when this path
+   * stops mattering (released, owned, or the count is handled). */
+  private effects(node: CfgNode, s: PathState, skipUpTo?: number): PathState | null {
+    const a = this.a;
+    const fa = a.fa;
+    let state: PathState | null = s;
+    const r = s.lost ? null : a.countVar;
+    // The count variable read for anything but an error test: the code knows the count.
+    if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) return null;
+    eachCall(node.expr, (e) => {
+      if (!state || e.call === skipUpTo || e.call === a.call.id) return;
+      const c = fa.fn.calls[e.call];
+      if (!e.callee || !c) return;
+      const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
+      if (rel && rel.root === a.root) {
+        const all = a.nr !== null && rel.count === a.nr;
+        if (all && (state.k & (E | S))) {
+          this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
+        } else if (all && (state.k & S) === 0 && state.k & F) {
+          // released in full after the full count was established: fine
+        }
+        state = null;
+        return;
+      }
+      const args = e.args.map((x) => rootOf(x));
+      const passes = args.some((x) => x === a.root) || e.args.some((x) => elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
+        || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d)));
+      if (!passes) return;
+      if (ARRAY_FREE.test(e.callee)) {
+        if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
+          const n = state.k & F ? 'all' : 'the short count of';
+          this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
+        }
+        state = null;
+        return;
+      }
+      if (LOOKS_ONLY.test(e.callee)) return;
+      const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
+      if (usesAll && state.k & S) {
+        this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
+        state = null;
+        return;
+      }
+      // Handed to a helper or an owner that may keep or release it.
+      state = null;
+    });
+    if (!state) return null;
+    // Stored into a struct, a pointer or another variable: someone else owns the pages.
+    let stored = false;
+    let lost = false;
+    walk(node.expr, (x) => {
+      if (x.k === 'assign' && x.op === '=') {
+        const src = rootOf(x.r);
+        const l = stripNoise(x.l);
+        if (src === a.root && exprText(stripNoise(x.r)) !== exprText(l)) {
+          if (!(l.k === 'id' && elementOf(fa, x.r, node.id))) stored = true;
+        }
+        // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
+        // an array or through a pointer: the pages live on there.
+        if (l.k !== 'id' && (mentionsElement(x.r, a.root) || (a.nr === null && mentionsId(x.r, a.root)))) stored = true;
+        if (r && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === r && !(stripNoise(x.r).k === 'call' && (stripNoise(x.r) as { call: number }).call === a.call.id)) {
+          // The count variable is overwritten: a later test no longer concerns this call.
+          lost = true;
+        }
+      }
+      return true;
+    });
+    if (stored) return null;
+    // The requested count is rewritten (`nr_pages = ret`, `nr_pages = 0` on the error path):
+    // later uses of it name what the code knows it got.
+    if (a.nr !== null && assignsTo(node.expr, a.nr)) return null;
+    if (lost) state = { ...state, lost: true, steps: [...state.steps, { fa, line: node.line, what: `${r} is overwritten: the count is lost` }] };
+    // A loop over all nr entries reading the array (element use without a call).
+    if (a.nr !== null && state.k & S && this.loopBound(node.id) === a.nr && mentionsElement(node.expr, a.root)) {
+      this.report('short-use', [...state.steps, this.step(node.line, `the loop over ${a.nr} entries reads ${a.root}`)]);
+      return null;
+    }
+    return state;
+  }
+
+  /** What a loop's body does with the entries: keeps them somewhere (an element, or what it
+   * maps to, stored outside the function's locals), only reads them, or nothing. */
+  private bodyUse(lp: Loop): 'stored' | 'read' | null {
+    const fa = this.a.fa;
+    let read = false;
+    for (const n of lp.body) {
+      const e = fa.fn.nodes[n].expr;
+      if (!mentionsElement(e, this.a.root)) continue;
+      read = true;
+      let stored = false;
+      walk(e, (x) => { if (x.k === 'assign' && stripNoise(x.l).k !== 'id' && mentionsElement(x.r, this.a.root)) stored = true; return !stored; });
+      if (stored) return 'stored';
+    }
+    return read ? 'read' : null;
+  }
+
+  /** A release of this acquire's array inside the loop's body, counted by the loop. */
+  private releaseIn(lp: Loop): CallSite | null {
+    const fa = this.a.fa;
+    for (const n of lp.body) {
+      let hit: CallSite | null = null;
+      eachCall(fa.fn.nodes[n].expr, (e) => {
+        if (hit) return;
+        const r = releaseShape(fa, e, n, this.loops, this.helpers);
+        if (r && r.root === this.a.root && r.count === lp.bound) hit = fa.fn.calls[e.call];
+      });
+      if (hit) return hit;
+    }
+    return null;
+  }
+
+  private loopBound(node: number): string | null {
+    let best: Loop | null = null;
+    for (const l of this.loops) if (l.body.has(node) && (!best || l.body.size < best.body.size)) best = l;
+    return best?.bound ?? null;
+  }
+
+  private atExit(node: CfgNode, s: PathState): void {
+    const a = this.a;
+    if (!s.held || !(s.k & (S | F)) || s.unsure) return;
+    // Returning the array or the count hands them to the caller.
+    if (node.expr) {
+      const rv = stripNoise(node.expr);
+      const root = rootOf(rv);
+      if (root === a.root) return;
+      // `return page_to_pfn(page)`: what the page maps to goes to the caller with its reference.
+      if (mentionsId(rv, a.root) || mentionsElement(rv, a.root)) return;
+      if (a.countVar && !s.lost && mentionsId(rv, a.countVar)) return;
+    }
+    const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
+    // A struct-owned array whose release function (same file) skips NULL entries: the
+    // entries a short call did not fill are NULL in a zeroed array, and the object's
+    // release puts exactly the ones it got.
+    if (s.k & S && a.nr !== null && /->|\./.test(a.root) && this.ownerOf(a.root)) return;
+    if (s.k & S && a.nr !== null) {
+      // Nothing outside this function learns how many entries hold references.
+      const kind: LifecycleKind = s.k & F ? 'short-return' : 'leak';
+      this.report(kind, [...s.steps, { fa: a.fa, line, what: kind === 'leak' ? `returns with the references of a short ${a.fam === 'pin' ? 'pin' : 'get'} held and the count lost` : `returns ${a.nr} entries as if all were filled` }]);
+      return;
+    }
+    if (a.local && s.k === F && !s.unsure) {
+      this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the ${a.nr ? 'references in ' : 'reference on '}${a.root} held; nothing releases ${a.nr ? 'them' : 'it'}` }]);
+    }
+  }
+
+  /** Split the count knowledge by a condition: [if true, if false]; null = the count is
+   * read in a way that is not an error test or a comparison with nr (the code handles it). */
+  private refine(c0: Expr, k: number, lost = false): [number, number] | [null, null] {
+    const c = stripNoise(c0);
+    const r = lost ? null : this.a.countVar;
+    const nr = this.a.nr ?? '1';
+    const isCount = (x: Expr): boolean => {
+      const y = stripNoise(x);
+      if (r && y.k === 'id' && y.n === r) return true;
+      if (y.k === 'call' && y.call === this.a.call.id) return true;
+      if (y.k === 'assign' && y.op === '=' && isCount(y.r)) return true;
+      return false;
+    };
+    if (c.k === 'un' && c.op === '!') {
+      const [t, f] = this.refine(c.e, k, lost);
+      return t === null ? [null, null] : [f, t];
+    }
+    if (c.k === 'bin' && (c.op === '&&' || c.op === '||')) {
+      const [lt, lf] = this.refine(c.l, k, lost);
+      if (lt === null) return [null, null];
+      if (c.op === '||') {
+        const [rt, rf] = this.refine(c.r, lf, lost);
+        if (rt === null) return [null, null];
+        return [lt | rt, rf];
+      }
+      const [rt, rf] = this.refine(c.r, lt, lost);
+      if (rt === null) return [null, null];
+      return [rt, lf | rf];
+    }
+    if (isCount(c)) return [k & (S | F), k & E];
+    // The array the call filled is not NULL on any path that holds references.
+    if (rootOf(c) === this.a.root && exprText(c) === this.a.root) return [k, k & E];
+    if (c.k === 'call' && c.callee === 'IS_ERR_VALUE' && c.args[0] && isCount(c.args[0])) return [k & E, k & (S | F)];
+    if (c.k === 'bin' && ['<', '<=', '>', '>=', '==', '!='].includes(c.op)) {
+      let op = c.op, l = c.l, rr = c.r;
+      if (!isCount(l) && isCount(rr)) { l = c.r; rr = c.l; op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
+      if (isCount(l)) {
+        const other = stripNoise(rr);
+        const zero = other.k === 'num' && other.v === 0;
+        const neg = other.k === 'un' && other.op === '-';
+        if (zero || neg) {
+          // ret < 0, ret <= 0, ret == 0: the error side; ret > 0, ret != 0, ret >= 0: the rest.
+          if (op === '<' || op === '<=' || op === '==') return [k & E, k & (S | F)];
+          return [k & (S | F), k & E];
+        }
+        if (exprText(other) === nr) {
+          if (op === '!=' || op === '<') return [k & (E | S), k & F];
+          if (op === '==' || op === '>=') return [k & F, k & (E | S)];
+        }
+        return [null, null];
+      }
+    }
+    if (r && mentionsId(c, r)) return [null, null];
+    return [k, k];
+  }
+}
+
+function assignsTo(e: Expr | null, text: string): boolean {
+  let hit = false;
+  walk(e, (x) => { if (hit) return false; if (x.k === 'assign' && exprText(stripNoise(x.l)) === text) hit = true; return true; });
+  return hit;
+}
+
+function callsIn(e: Expr | null): number[] {
+  const out: number[] = [];
+  walk(e, (x) => { if (x.k === 'call') out.push(x.call); return true; });
+  return out;
+}
+
+/** Does the expression name this variable or field path (`vsg->state`)? */
+function mentionsText(e: Expr | null, text: string): boolean {
+  let hit = false;
+  walk(e, (x) => { if (hit) return false; if ((x.k === 'id' || x.k === 'field') && exprText(x) === text) { hit = true; return false; } return true; });
+  return hit;
+}
+
+function mentionsId(e: Expr | null, n: string): boolean {
+  let hit = false;
+  walk(e, (x) => { if (hit) return false; if (x.k === 'id' && x.n === n) hit = true; return true; });
+  return hit;
+}
+
+function mentionsElement(e: Expr | null, root: string): boolean {
+  let hit = false;
+  walk(e, (x) => { if (hit) return false; if (x.k === 'idx' && rootOf(x.e) === root) hit = true; return true; });
+  return hit;
+}
+
+/** Is the count variable read (not written, not only tested) in this expression? */
+function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
+  let hit = false;
+  walk(e, (x, parents) => {
+    if (hit) return false;
+    if (x.k !== 'id' || x.n !== r) return true;
+    const p = parents[parents.length - 1];
+    if (p && p.k === 'assign' && p.l === x && p.op === '=') return true; // written
+    if (p && p.k === 'assign' && p.r.k === 'call' && p.r.call === gupCall) return true;
+    if (p && p.k === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
+    hit = true;
+    return false;
+  });
+  void children;
+  return hit;
+}
