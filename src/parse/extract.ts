@@ -2,7 +2,7 @@
 // function whose nodes carry small expression trees, and the call sites in them.
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
-import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
+import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -604,7 +604,8 @@ class FunctionBuilder {
   call(n: SyntaxNode, flat = false): Expr {
     const fn = n.childForFieldName('function');
     const argsNode = n.childForFieldName('arguments');
-    const name = fn && fn.type === 'identifier' ? fn.text : null;
+    const pasted = fn ? pastedCallee(fn) : null;
+    const name = pasted ?? (fn && fn.type === 'identifier' ? fn.text : null);
     const argNodes = (argsNode?.namedChildren ?? []).filter((x) => x.type !== 'comment');
     // Arguments are evaluated before the call: register their calls first.
     const args = argNodes.map((a) => (flat ? this.leaf(a) : this.expr(a)));
@@ -622,7 +623,7 @@ class FunctionBuilder {
       stmtEnd: this.stmtEnd,
       text: normSpace(flat ? n.text.slice(0, 512) : n.text),
     });
-    if (!fn || fn.type !== 'identifier') {
+    if (!fn || !name) {
       // Calls through pointers: evaluate the callee expression for its side effects.
       return { k: 'call', callee: null, args: fn && !flat ? [this.expr(fn), ...args] : args, call: id };
     }
@@ -670,7 +671,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     name: cut.name,
     file,
     isStatic: cut.isStatic,
-    span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.name.startsWith('sys_') ? 0 : cut.name.length) },
+    span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.nameInText ? cut.name.length : 0) },
     startLine: cut.headerLine + 1,
     endLine: cut.endLine + 1,
     params: cut.params,
@@ -683,6 +684,16 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };
+}
+
+/** `FNAME(fetch)` in `FNAME(fetch)(vcpu, ...)`: a function whose name a macro pastes (see
+ * macroBuiltName), called by that name rather than through a pointer. */
+function pastedCallee(fn: SyntaxNode): string | null {
+  if (fn.type !== 'call_expression') return null;
+  const macro = fn.childForFieldName('function');
+  const args = fn.childForFieldName('arguments')?.namedChildren.filter((x) => x.type !== 'comment') ?? [];
+  if (!macro || macro.type !== 'identifier' || !isNamePastingMacro(macro.text) || args.length !== 1 || args[0].type !== 'identifier') return null;
+  return macroBuiltName(macro.text, args[0].text);
 }
 
 export interface ExtractRequest {

@@ -105,6 +105,7 @@ export function formatStats(res: AuditResult): string {
   for (const [k, v] of Object.entries(s.findingsByRule).sort()) o.push(`    ${k.padEnd(28)} ${v}`);
   o.push(`  calls through pointers  ${s.pointerCalls} (not resolved)`);
   o.push(`  parse error nodes       ${s.parseErrorNodes}`);
+  if (s.analysisWork) o.push(`  analysis work           ${s.analysisWork.functionAnalyses} function dataflows, ${s.analysisWork.entrySummaries} entry summaries, ${s.analysisWork.entryEvaluations} caller-edge evaluations`);
   o.push(`  time (ms)               ${Object.entries(s.phasesMs).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   return o.join('\n');
 }
