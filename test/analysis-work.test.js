@@ -19,7 +19,7 @@ function cliqueTree(n, depth) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-clique-'));
   const out = ['#define FNAME(name) clique_##name', '',
     'static long FNAME(leaf)(struct mm_struct *mm, unsigned long addr, struct page **pages)', '{',
-    '\treturn get_user_pages_remote(mm, addr, 1, 0, pages, NULL); /* expect: missing-mmap-lock */', '}', ''];
+    '\treturn get_user_pages_remote(mm, addr, 1, 0, pages, NULL); /* expect: missing-mmap-lock:error */', '}', ''];
   for (let i = 0; i < n; i++) {
     out.push(`static long FNAME(c${i})(struct mm_struct *mm, unsigned long addr, struct page **pages, int k)`, '{');
     out.push('\tif (k <= 0)', '\t\treturn FNAME(leaf)(mm, addr, pages);');
