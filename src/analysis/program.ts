@@ -112,9 +112,11 @@ export class Program {
     const defs = this.byName.get(name);
     if (!defs) return [];
     const local = defs.filter((d) => d.fn.file === from.fn.file);
-    if (local.length) return local;
     // Global definitions, and static (inline) functions of headers, which every includer sees.
-    return defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
+    const global = () => defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
+    // A local __weak default: the overrides elsewhere (per architecture) are candidates too.
+    if (local.length) return local.some((d) => d.fn.isWeak) ? [...new Set([...local, ...global()])] : local;
+    return global();
   }
 
   /** Lock effects of the helpers a call reaches, in the caller's terms. */

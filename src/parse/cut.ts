@@ -136,6 +136,8 @@ export interface CutFunction {
   /** False when the name is not written at nameOffset (SYSCALL_DEFINEn makes sys_...). */
   nameInText: boolean;
   isStatic: boolean;
+  /** A `__weak` default that another definition (an architecture's) may override. */
+  isWeak: boolean;
   params: string[];
   acquires: string[];
   releases: string[];
@@ -226,6 +228,7 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
     let inner = header.slice(m.index + 1, close);
     let rest = header.slice(close + 1);
     const isStatic = /\bstatic\b/.test(before);
+    const isWeak = /\b__weak\b|__attribute__\s*\(\(\s*(__)?weak(__)?\s*\)\)/.test(before);
     // A name pasted by a macro (`static int FNAME(walk_addr)(struct kvm_vcpu *vcpu, ...)`):
     // each `MACRO(arg)` is a function of its own, and its parameters are in the next parens.
     const pasted = /^\s*\(/.exec(rest) && isNamePastingMacro(id) && /^\s*[A-Za-z_]\w*\s*$/.test(inner) ? macroBuiltName(id, inner) : null;
@@ -240,12 +243,12 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
     const mustHold = [...rest.matchAll(/__must_hold\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const releases = [...rest.matchAll(/__releases\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const defined = definedByMacro(id, inner);
-    if (defined) return { name: defined.name, nameAt: idm.index, nameInText: false, isStatic: false, params: defined.params, acquires, releases, mustHold };
+    if (defined) return { name: defined.name, nameAt: idm.index, nameInText: false, isStatic: false, isWeak, params: defined.params, acquires, releases, mustHold };
     const params = splitTopLevel(inner)
       .map((p) => /([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(p.replace(/\)\s*\([^)]*\)\s*$/, ')'))?.[1] ?? '')
       .map((p) => p.replace(/^\(\*?/, ''))
       .filter((p) => p && p !== 'void');
-    return { name: pasted ?? id, nameAt: idm.index, nameInText: !pasted || /^\w+\(\w+\)$/.test(header.slice(idm.index, close + 1)), isStatic, params, acquires, releases, mustHold };
+    return { name: pasted ?? id, nameAt: idm.index, nameInText: !pasted || /^\w+\(\w+\)$/.test(header.slice(idm.index, close + 1)), isStatic, isWeak, params, acquires, releases, mustHold };
   }
   return null;
 }
@@ -281,7 +284,7 @@ export function cutFunctions(masked: string, idx: LineIndex): CutFunction[] {
         const end = starts[j] + 1;
         out.push({
           headerLine, headerStart: starts[headerLine], braceLine: i, end, endLine: j,
-          name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, params: h.params,
+          name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params,
           acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
         });
       }

@@ -671,6 +671,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     name: cut.name,
     file,
     isStatic: cut.isStatic,
+    ...(cut.isWeak ? { isWeak: true } : {}),
     span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.nameInText ? cut.name.length : 0) },
     startLine: cut.headerLine + 1,
     endLine: cut.endLine + 1,

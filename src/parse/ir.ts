@@ -65,6 +65,8 @@ export interface FunctionIR {
   name: string;
   file: string;
   isStatic: boolean;
+  /** A `__weak` default: the definitions of the same name elsewhere override it. */
+  isWeak?: boolean;
   /** The name's location. */
   span: Span;
   startLine: number;

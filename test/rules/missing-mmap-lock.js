@@ -47,6 +47,34 @@ long mm_selflock(unsigned long uaddr, struct page **pages)
 	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect-none */
 }
 ` },
+    {
+      // uprobes' shape: a __weak default in the core file, called there with the lock held;
+      // an architecture's override pins. The override is a candidate of that call too.
+      name: '__weak function overridden elsewhere: its callers are the override callers', files: {
+        'core.c': `
+int __weak mw_set_bp(struct mm_struct *mm, unsigned long vaddr)
+{
+	return 0;
+}
+
+int mw_install(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_read_lock(mm);
+	r = mw_set_bp(mm, vaddr);
+	mmap_read_unlock(mm);
+	return r;
+}
+`,
+        'arch.c': `
+int mw_set_bp(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, FOLL_FORCE, &page, NULL); /* expect-none */
+}
+` } },
   ],
   invalid: [
     {
