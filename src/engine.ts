@@ -73,6 +73,10 @@ export interface AuditStats {
   lockContext: Record<LockContext, number>;
   findingsByRule: Record<string, number>;
   pointerCalls: number;
+  /** Calls through a struct field resolved to the functions stored into it; those left
+   * unresolved for too many candidates; fields whose calls were not searched for (too many
+   * calling files). */
+  pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number };
   /** Work of the analysis, counted (bounded by tests, not timed): dataflow runs of a
    * function, (function, mm key) entry summaries, and their caller-edge evaluations. */
   analysisWork: { functionAnalyses: number; entrySummaries: number; entryEvaluations: number };
@@ -232,6 +236,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
     const callDepth = opts.callDepth ?? 6;
     const searched = new Set<string>();
+    const fieldsNotSearched = new Set<string>();
     const rounds: AuditProfile['rounds'] = [];
     for (let round = 0; round < callDepth; round++) {
       const tr = Date.now();
@@ -245,6 +250,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       // Global helpers by the identifier their callers call (`FNAME` for `FNAME(fetch)`),
       // with the identifiers that make a function of a calling file worth extracting.
       const globals = new Map<string, Set<string>>();
+      const fieldTokens = new Set<string>();
       for (const fa of needCallers) {
         searched.add(`${fa.fn.file}:${fa.fn.name}`);
         // Static functions are called only from their own file, unless they live in a header.
@@ -257,6 +263,12 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
           if (!globals.has(called)) globals.set(called, new Set());
           globals.get(called)!.add(nameToken(fa.fn.name));
         }
+        // Stored into an ops table: the calls through that field (`->move(`) are callers.
+        for (const f of fa.fn.pointerFields ?? []) {
+          if (!globals.has(f)) globals.set(f, new Set());
+          globals.get(f)!.add(f);
+          fieldTokens.add(f);
+        }
       }
       const work = new Map<string, Set<string>>(staticByFile);
       if (globals.size) {
@@ -265,6 +277,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         const hits = await scan.callers([...globals.keys()]);
         mark('callgraph-scan', t3);
         rp.callersMs = Date.now() - t3;
+        dropCommonFields(hits, fieldTokens, globals, fieldsNotSearched);
         for (const [h, names] of hits) {
           if (!work.has(h)) work.set(h, new Set());
           for (const g of names) for (const t of globals.get(g)!) work.get(h)!.add(t);
@@ -298,6 +311,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     stats.functionsExtracted = functions.length;
     stats.filesParsed = parsedFiles.size;
     stats.pointerCalls = program.unresolvedPointerCalls;
+    stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: fieldsNotSearched.size };
     const findings: Finding[] = [];
     const ctx: RuleContext = {
       program, version,
@@ -383,6 +397,24 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     return { tree, findings, notifications: uniqueNotes, stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     await pool.close();
+  }
+}
+
+/** Files calling a field name (`->move(`) beyond this many: the field is too common to
+ * follow by name alone, and its calls are not searched. */
+const FIELD_CALLER_FILE_CAP = 64;
+
+/** Drop the hits of field names called in more than FIELD_CALLER_FILE_CAP files (recorded in
+ * `dropped`), unless the same token also names a helper called directly. */
+function dropCommonFields(hits: Map<string, Set<string>>, fields: Set<string>, globals: Map<string, Set<string>>, dropped: Set<string>): void {
+  const count = new Map<string, number>();
+  for (const names of hits.values()) for (const n of names) if (fields.has(n)) count.set(n, (count.get(n) ?? 0) + 1);
+  for (const [f, n] of count) {
+    if (n <= FIELD_CALLER_FILE_CAP) continue;
+    dropped.add(f);
+    const tokens = globals.get(f)!;
+    tokens.delete(f);
+    if (tokens.size === 0) for (const names of hits.values()) names.delete(f);
   }
 }
 

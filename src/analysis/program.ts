@@ -19,6 +19,10 @@ export interface LockSummary {
 
 export type { CallerStep, EntryState } from './entry-state';
 
+/** A call through a field name with more candidate targets than this stays unresolved: the
+ * field name alone (no struct type) cannot tell them apart, and each adds caller edges. */
+export const POINTER_CANDIDATE_CAP = 16;
+
 export type LockContext = 'local' | 'caller' | 'asserted' | 'none' | 'mixed' | 'self' | 'unknown';
 
 /** Dataflow results kept across the Programs of one audit (the call-graph rounds build a
@@ -55,6 +59,11 @@ export class Program {
   private callers = new Map<FunctionAnalysis, CallerStep[]>();
   readonly entries = new EntryStates(this);
   unresolvedPointerCalls = 0;
+  /** Calls through a struct field resolved to the functions stored into that field. */
+  resolvedPointerCalls = 0;
+  /** Calls through a field with more candidates than POINTER_CANDIDATE_CAP (left unresolved). */
+  cappedPointerCalls = 0;
+  private byField = new Map<string, FunctionAnalysis[]>();
   /** `file:name` of functions whose callers the caller search did not look for. */
   unsearched = new Set<string>();
 
@@ -90,10 +99,12 @@ export class Program {
       index();
     }
     this.functions = analyses;
+    for (const fa of this.functions) for (const f of fa.fn.pointerFields ?? []) (this.byField.get(f) ?? this.byField.set(f, []).get(f)!).push(fa);
     for (const fa of this.functions) {
       for (const c of fa.fn.calls) {
-        if (!c.name) { this.unresolvedPointerCalls++; continue; }
-        for (const callee of this.resolve(fa, c.name)) {
+        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(c);
+        if (!targets) { this.unresolvedPointerCalls++; continue; }
+        for (const callee of targets) {
           if (callee === fa && callee.fn.calls.length === 0) continue;
           const list = this.callers.get(callee) ?? [];
           list.push({ caller: fa, call: c });
@@ -117,6 +128,16 @@ export class Program {
     // A local __weak default: the overrides elsewhere (per architecture) are candidates too.
     if (local.length) return local.some((d) => d.fn.isWeak) ? [...new Set([...local, ...global()])] : local;
     return global();
+  }
+
+  /** The functions a call through a struct field reaches: every function stored into a
+   * field of that name (by initialiser or assignment), or null (unresolved). */
+  private pointerTargets(call: CallSite): FunctionAnalysis[] | null {
+    const targets = call.field ? this.byField.get(call.field) : undefined;
+    if (!targets) return null;
+    if (targets.length > POINTER_CANDIDATE_CAP) { this.cappedPointerCalls++; return null; }
+    this.resolvedPointerCalls++;
+    return targets;
   }
 
   /** Lock effects of the helpers a call reaches, in the caller's terms. */

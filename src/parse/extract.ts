@@ -611,9 +611,11 @@ class FunctionBuilder {
     const args = argNodes.map((a) => (flat ? this.leaf(a) : this.expr(a)));
     const id = this.calls.length;
     const span = this.span(fn ?? n);
+    const field = name ? undefined : calleeField(fn);
     this.calls.push({
       id,
       name,
+      ...(field ? { field } : {}),
       // Past the nesting limit the texts are clipped (nested calls would make them quadratic).
       argText: argNodes.map((a) => normSpace(flat ? a.text.slice(0, 512) : a.text)),
       args,
@@ -770,6 +772,33 @@ function macrosUsed(code: string, defines: Record<string, MacroDef>): Record<str
   return n ? out : undefined;
 }
 
+/** The field a call through a pointer reads its target from: `ops->populate` and
+ * `(*p->fn)` name `populate` and `fn`; other callee expressions name none. */
+function calleeField(fn: SyntaxNode | null): string | undefined {
+  let e = fn;
+  while (e && (e.type === 'parenthesized_expression' || (e.type === 'pointer_expression' && e.childForFieldName('argument'))))
+    e = e.type === 'pointer_expression' ? e.childForFieldName('argument') : e.namedChildren[0] ?? null;
+  return e?.type === 'field_expression' ? e.childForFieldName('field')?.text : undefined;
+}
+
+// `.field = &fn` or `.field = fn` closed by `,` or `}` (designated initialisers, also in
+// arrays of structs), and `x.field = fn;` / `p->field = &fn;` (assignments). Over masked
+// text: comments and literals are blanks. `==` is not an assignment.
+const INIT_FIELD_RE = /(?:\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:&\s*)?([A-Za-z_]\w*)\s*(?=[,};])/g;
+
+/** Function name -> the struct fields it is stored into in this file. */
+function pointerFieldsOf(masked: string, names: Set<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let m: RegExpExecArray | null;
+  INIT_FIELD_RE.lastIndex = 0;
+  while ((m = INIT_FIELD_RE.exec(masked))) {
+    if (!names.has(m[2])) continue;
+    const list = out.get(m[2]) ?? out.set(m[2], []).get(m[2])!;
+    if (!list.includes(m[1])) list.push(m[1]);
+  }
+  return out;
+}
+
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
@@ -815,6 +844,10 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     if (macros) fn.macros = macros;
     facts.parseErrors += fn.errors;
     facts.functions.push(fn);
+  }
+  if (facts.functions.length) {
+    const fields = pointerFieldsOf(masked, new Set(facts.functions.map((f) => f.name)));
+    for (const f of facts.functions) { const fs = fields.get(f.name); if (fs) f.pointerFields = fs; }
   }
   if (skip.size === 0) {
     const seenCalls = new Set<string>();
