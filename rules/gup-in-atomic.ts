@@ -21,7 +21,10 @@ function atomicCallers(p: Program, memo: Map<FunctionAnalysis, AtomicAnalysis>, 
   if (depth <= 0 || seen.has(fa)) return null;
   seen.add(fa);
   for (const step of p.callersOf(fa)) {
-    if (step.caller === fa) continue;
+    // A call through an ops-table field is matched by field name only, not by struct type:
+    // good enough to find a caller that holds the mmap lock, too loose to claim an atomic
+    // context (`->create(` of one protocol table reaching another table's handler).
+    if (step.caller === fa || !step.call.name) continue;
     const open = openAt(memo, step.caller, step.call.id);
     if (open.length) return { chain: [step], open };
     const up = atomicCallers(p, memo, step.caller, depth - 1, seen);

@@ -65,7 +65,7 @@ const rule: Rule = {
         const last = chain[chain.length - 1];
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and ${chain.length >= ctx.program.callDepth ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and ${!ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`}`,
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
         });
         continue;

@@ -105,7 +105,7 @@ export function buildProgram(): Command {
       if (Object.keys(config).length === 0) throw new UsageError(`--kconfig: no CONFIG_ lines in ${v}`);
       return config;
     })
-    .option('--call-depth <n>', 'how many caller levels to follow for lock context', parseIntOpt('--call-depth'), 6)
+    .option('--call-depth <n>', 'rounds of the caller search for the lock context of helpers', parseIntOpt('--call-depth'), 6)
     .option('--max-file-size <bytes>', 'skip (and report) files larger than this', parseIntOpt('--max-file-size'), 16 * 1024 * 1024)
     .option('--file-timeout <ms>', 'time limit per file parse; a file over it is retried once, then skipped and reported', parseIntOpt('--file-timeout'), 60000)
     .option('--no-prefilter', 'extract from every file instead of only those the token scan selects')

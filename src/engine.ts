@@ -6,11 +6,13 @@ import { UsageError } from './errors';
 import { detectTree, type TreeInfo } from './kernel/era';
 import { gupNames, lockNames, releaseFunctions, type Version } from './kernel/api';
 import { WorkerPool, workerCount } from './parse/pool';
+import { calledToken, nameToken } from './parse/cut';
 import type { FileFacts, FunctionIR } from './parse/ir';
 import type { ExtractResult } from './parse/worker';
 import { TreeScan, type ScanProfile, type Shard } from './scan';
 import { AuditCache, buildId, cacheDirFor } from './cache';
 import { AnalysisMemo, Program } from './analysis/program';
+import { BudgetLedger, type AnalysisBudget, type FunctionCost } from './analysis/budget';
 import { lockOf } from './analysis/lockstate';
 import { gupSites, lockContextOf } from './analysis/sites';
 import { rules as allRules } from '../rules';
@@ -49,6 +51,8 @@ export interface AuditOptions {
   kdir?: string;
   /** Kernel config (parsed .config) for CONFIG_* conditions. */
   kconfig?: Record<string, string>;
+  /** Dataflow steps per function and per file (default: analysis/budget.ts). */
+  analysisBudget?: AnalysisBudget;
 }
 
 export interface AuditProfile {
@@ -59,6 +63,8 @@ export interface AuditProfile {
   /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
    * the files and functions extracted. */
   rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
+  /** Function analyses, slowest first (at most 20): file, function, ms, dataflow steps. */
+  slowestFunctions: FunctionCost[];
   /** Wall ms of the first extraction (the candidate files), and its worker ms. */
   firstExtractMs: number;
   firstExtractWorkerMs: number;
@@ -78,6 +84,13 @@ export interface AuditStats {
   lockContext: Record<LockContext, number>;
   findingsByRule: Record<string, number>;
   pointerCalls: number;
+  /** Calls through a struct field resolved to the functions stored into it; those left
+   * unresolved for too many candidates; fields whose calls were not searched for (too many
+   * calling files). */
+  pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number };
+  /** Work of the analysis, counted (bounded by tests, not timed): dataflow runs of a
+   * function, (function, mm key) entry summaries, and their caller-edge evaluations. */
+  analysisWork: { functionAnalyses: number; entrySummaries: number; entryEvaluations: number };
   parseErrorNodes: number;
   phasesMs: Record<string, number>;
 }
@@ -148,7 +161,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       filesDiscovered: disc.files.length, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
       callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
       lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
-      findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: phases,
+      findingsByRule: {}, pointerCalls: 0, analysisWork: { functionAnalyses: 0, entrySummaries: 0, entryEvaluations: 0 }, parseErrorNodes: 0, phasesMs: phases,
     };
     // ---- prefilter: which files can matter at all (src/scan.ts) ----
     const t1 = Date.now();
@@ -187,7 +200,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
-        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], firstExtractMs: 0, firstExtractWorkerMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], slowestFunctions: [], firstExtractMs: 0, firstExtractWorkerMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024,
       } : undefined;
       return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(profile ? { profile } : {}) };
     }
@@ -199,7 +212,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const functions: FunctionIR[] = [];
     const parsedFiles = new Set<string>();
     const extractions: AuditProfile['slowest'] = [];
-    const memo = new AnalysisMemo();
+    const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     const extract = async (files: string[], names: string[], first: boolean) => {
       let done = 0;
       await Promise.all(files.map(async (abs) => {
@@ -248,6 +261,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
     const callDepth = opts.callDepth ?? 6;
     const searched = new Set<string>();
+    const fieldsNotSearched = new Set<string>();
     const rounds: AuditProfile['rounds'] = [];
     for (let round = 0; round < callDepth; round++) {
       const tr = Date.now();
@@ -258,26 +272,40 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       if (needCallers.length === 0) break;
       stats.callGraphRounds++;
       const staticByFile = new Map<string, Set<string>>();
-      const globals = new Set<string>();
+      // Global helpers by the identifier their callers call (`FNAME` for `FNAME(fetch)`),
+      // with the identifiers that make a function of a calling file worth extracting.
+      const globals = new Map<string, Set<string>>();
+      const fieldTokens = new Set<string>();
       for (const fa of needCallers) {
         searched.add(`${fa.fn.file}:${fa.fn.name}`);
         // Static functions are called only from their own file, unless they live in a header.
         if (fa.fn.isStatic && !fa.fn.file.endsWith('.h')) {
           const abs = path.join(tree.root, fa.fn.file);
           if (!staticByFile.has(abs)) staticByFile.set(abs, new Set());
-          staticByFile.get(abs)!.add(fa.fn.name);
-        } else globals.add(fa.fn.name);
+          staticByFile.get(abs)!.add(nameToken(fa.fn.name));
+        } else {
+          const called = calledToken(fa.fn.name);
+          if (!globals.has(called)) globals.set(called, new Set());
+          globals.get(called)!.add(nameToken(fa.fn.name));
+        }
+        // Stored into an ops table: the calls through that field (`->move(`) are callers.
+        for (const f of fa.fn.pointerFields ?? []) {
+          if (!globals.has(f)) globals.set(f, new Set());
+          globals.get(f)!.add(f);
+          fieldTokens.add(f);
+        }
       }
       const work = new Map<string, Set<string>>(staticByFile);
       if (globals.size) {
         const t3 = Date.now();
         // Files calling one of the helpers, with the names each calls (src/scan.ts).
-        const hits = await scan.callers([...globals]);
+        const hits = await scan.callers([...globals.keys()]);
         mark('callgraph-scan', t3);
         rp.callersMs = Date.now() - t3;
+        dropCommonFields(hits, fieldTokens, globals, fieldsNotSearched);
         for (const [h, names] of hits) {
           if (!work.has(h)) work.set(h, new Set());
-          for (const g of names) work.get(h)!.add(g);
+          for (const g of names) for (const t of globals.get(g)!) work.get(h)!.add(t);
         }
       }
       // One request per file with the names that matter there.
@@ -300,9 +328,15 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     // ---- analysis and rules ----
     const t4 = Date.now();
     const program = new Program(functions, version, callDepth, memo);
+    // Where --call-depth ended the caller search, the chains that reach it say so.
+    for (const fa of callerDependent(program, rounds.length)) {
+      const k = `${fa.fn.file}:${fa.fn.name}`;
+      if (!searched.has(k)) program.unsearched.add(k);
+    }
     stats.functionsExtracted = functions.length;
     stats.filesParsed = parsedFiles.size;
     stats.pointerCalls = program.unresolvedPointerCalls;
+    stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: fieldsNotSearched.size };
     const findings: Finding[] = [];
     const ctx: RuleContext = {
       program, version,
@@ -354,6 +388,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
       }
     }
+    for (const c of memo.ledger.cuts) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });
+    stats.analysisWork = { functionAnalyses: memo.misses, entrySummaries: program.entries.summaries, entryEvaluations: program.entries.evaluations };
     stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
     mark('analyse', t4);
     if (opts.shard) {
@@ -378,7 +414,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         scan: scan.profile,
         slowest: extractions.slice(0, 20),
         extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
-        rounds, firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
+        rounds, slowestFunctions: memo.ledger.slowest(20), firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
     }
@@ -389,6 +425,24 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     return { tree, findings, notifications: uniqueNotes, stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     await pool.close();
+  }
+}
+
+/** Files calling a field name (`->move(`) beyond this many: the field is too common to
+ * follow by name alone, and its calls are not searched. */
+const FIELD_CALLER_FILE_CAP = 64;
+
+/** Drop the hits of field names called in more than FIELD_CALLER_FILE_CAP files (recorded in
+ * `dropped`), unless the same token also names a helper called directly. */
+function dropCommonFields(hits: Map<string, Set<string>>, fields: Set<string>, globals: Map<string, Set<string>>, dropped: Set<string>): void {
+  const count = new Map<string, number>();
+  for (const names of hits.values()) for (const n of names) if (fields.has(n)) count.set(n, (count.get(n) ?? 0) + 1);
+  for (const [f, n] of count) {
+    if (n <= FIELD_CALLER_FILE_CAP) continue;
+    dropped.add(f);
+    const tokens = globals.get(f)!;
+    tokens.delete(f);
+    if (tokens.size === 0) for (const names of hits.values()) names.delete(f);
   }
 }
 
@@ -412,17 +466,15 @@ function callerDependent(p: Program, round: number): import('./analysis/lockstat
     if (e.lock === 'forbidden') selfLocking.add(s.fa);
     else out.add(s.fa);
   }
-  // Propagate through helper calls made in the entry state.
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const fa of p.functions) {
-      if (out.has(fa)) continue;
-      for (const c of fa.fn.calls) {
-        if (!c.name) continue;
-        const callees = p.resolve(fa, c.name).filter((x) => out.has(x) && x !== fa);
-        if (callees.length && fa.atCall[c.id].some((w) => Object.values(w.locks).every((v) => v.st === 'E'))) { out.add(fa); changed = true; break; }
-      }
+  // Propagate to the callers that call such a function in their own entry state: a
+  // worklist over the caller edges, so each edge is looked at once.
+  const work = [...out];
+  while (work.length) {
+    const callee = work.pop()!;
+    for (const step of p.callersOf(callee)) {
+      const fa = step.caller;
+      if (fa === callee || out.has(fa)) continue;
+      if (fa.atCall[step.call.id].some((w) => Object.values(w.locks).every((v) => v.st === 'E'))) { out.add(fa); work.push(fa); }
     }
   }
   if (round === 0) for (const f of selfLocking) out.add(f);

@@ -53,6 +53,9 @@ export interface FunctionAnalysis {
   nodeCalls: number[][];
   /** True when the world cap was hit and variables were dropped. */
   widened: boolean;
+  /** Dataflow steps taken, and whether the step budget stopped the dataflow first. */
+  steps?: number;
+  exhausted?: boolean;
 }
 
 const MAX_WORLDS_PER_NODE = 48;
@@ -493,7 +496,9 @@ function dedupeWorlds(xs: World[]): World[] {
   return xs.filter((x) => { const k = worldKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
 }
 
-export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup): FunctionAnalysis {
+/** `maxSteps`: the dataflow's budget (see analysis/budget.ts); past it the worlds found so
+ * far are the result and `exhausted` says so. */
+export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup, maxSteps = 200000): FunctionAnalysis {
   const classes = fn.calls.map((c) => classifyCall(c, fn, version));
   const vars = relevantVars(fn, classes);
   const guards = guardVars(fn, classes);
@@ -529,7 +534,8 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
   for (const a of [...fn.releases, ...fn.mustHold]) if (/mmap_(sem|lock)/.test(a)) entryLocks[normMm(a, fn.aliases)] = { st: 'A' };
   add(0, { locks: entryLocks, vars: {} });
   let steps = 0;
-  while (work.length && steps++ < 200000) {
+  while (work.length && steps < maxSteps) {
+    steps++;
     const [id, w] = work.pop()!;
     const node: CfgNode = fn.nodes[id];
     switch (node.kind) {
@@ -562,6 +568,8 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     exits: [...exits.values()],
     nodeCalls,
     widened,
+    steps,
+    exhausted: work.length > 0,
   };
 }
 

@@ -4,6 +4,8 @@
 import type { CallSite, FunctionIR } from '../parse/ir';
 import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
 import { analyseFunction, lockOf, normMm, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
+import { BudgetLedger } from './budget';
+import { EntryStates, type CallerStep, type EntryState } from './entry-state';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -15,22 +17,11 @@ export interface LockSummary {
   when: 'always' | 'nonzero' | 'zero';
 }
 
-export interface CallerStep {
-  caller: FunctionAnalysis;
-  call: CallSite;
-}
+export type { CallerStep, EntryState } from './entry-state';
 
-/** How the lock reaches a function's entry: chains of caller steps (outermost last). */
-export interface EntryState {
-  held: CallerStep[][];
-  unheld: CallerStep[][];
-  /** Reached from a caller that does not touch the lock either and has no callers itself. */
-  unknown: CallerStep[][];
-  /** No caller of this function was found at all. */
-  noCaller: boolean;
-  /** The call-depth bound cut the search. */
-  cut: boolean;
-}
+/** A call through a field name with more candidate targets than this stays unresolved: the
+ * field name alone (no struct type) cannot tell them apart, and each adds caller edges. */
+export const POINTER_CANDIDATE_CAP = 16;
 
 export type LockContext = 'local' | 'caller' | 'asserted' | 'none' | 'mixed' | 'self' | 'unknown';
 
@@ -43,12 +34,17 @@ export class AnalysisMemo {
   hits = 0;
   misses = 0;
 
+  constructor(readonly ledger = new BudgetLedger()) {}
+
   get(fn: FunctionIR, version: Version, effects: string, effectsAt?: (call: CallSite) => CalleeEffect[] | null): FunctionAnalysis {
     let list = this.entries.get(fn);
     const hit = list?.find((e) => e.effects === effects);
     if (hit) { this.hits++; return hit.fa; }
     this.misses++;
-    const fa = analyseFunction(fn, version, effectsAt);
+    const allowance = this.ledger.allowance(fn);
+    const t0 = performance.now();
+    const fa = analyseFunction(fn, version, effectsAt, allowance);
+    this.ledger.record(fn, allowance, fa.steps ?? 0, fa.exhausted ?? false, performance.now() - t0);
     if (!list) this.entries.set(fn, (list = []));
     // (A function's callees' effects settle within a few rounds: keep the last few.)
     if (list.length >= 4) list.shift();
@@ -61,8 +57,15 @@ export class Program {
   readonly functions: FunctionAnalysis[];
   private byName = new Map<string, FunctionAnalysis[]>();
   private callers = new Map<FunctionAnalysis, CallerStep[]>();
-  private entryMemo = new Map<string, EntryState>();
+  readonly entries = new EntryStates(this);
   unresolvedPointerCalls = 0;
+  /** Calls through a struct field resolved to the functions stored into that field. */
+  resolvedPointerCalls = 0;
+  /** Calls through a field with more candidates than POINTER_CANDIDATE_CAP (left unresolved). */
+  cappedPointerCalls = 0;
+  private byField = new Map<string, FunctionAnalysis[]>();
+  /** `file:name` of functions whose callers the caller search did not look for. */
+  unsearched = new Set<string>();
 
   readonly summaries = new Map<FunctionIR, LockSummary[]>();
 
@@ -96,10 +99,12 @@ export class Program {
       index();
     }
     this.functions = analyses;
+    for (const fa of this.functions) for (const f of fa.fn.pointerFields ?? []) (this.byField.get(f) ?? this.byField.set(f, []).get(f)!).push(fa);
     for (const fa of this.functions) {
       for (const c of fa.fn.calls) {
-        if (!c.name) { this.unresolvedPointerCalls++; continue; }
-        for (const callee of this.resolve(fa, c.name)) {
+        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(c);
+        if (!targets) { this.unresolvedPointerCalls++; continue; }
+        for (const callee of targets) {
           if (callee === fa && callee.fn.calls.length === 0) continue;
           const list = this.callers.get(callee) ?? [];
           list.push({ caller: fa, call: c });
@@ -118,9 +123,21 @@ export class Program {
     const defs = this.byName.get(name);
     if (!defs) return [];
     const local = defs.filter((d) => d.fn.file === from.fn.file);
-    if (local.length) return local;
     // Global definitions, and static (inline) functions of headers, which every includer sees.
-    return defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
+    const global = () => defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
+    // A local __weak default: the overrides elsewhere (per architecture) are candidates too.
+    if (local.length) return local.some((d) => d.fn.isWeak) ? [...new Set([...local, ...global()])] : local;
+    return global();
+  }
+
+  /** The functions a call through a struct field reaches: every function stored into a
+   * field of that name (by initialiser or assignment), or null (unresolved). */
+  private pointerTargets(call: CallSite): FunctionAnalysis[] | null {
+    const targets = call.field ? this.byField.get(call.field) : undefined;
+    if (!targets) return null;
+    if (targets.length > POINTER_CANDIDATE_CAP) { this.cappedPointerCalls++; return null; }
+    this.resolvedPointerCalls++;
+    return targets;
   }
 
   /** Lock effects of the helpers a call reaches, in the caller's terms. */
@@ -158,35 +175,15 @@ export class Program {
     return worlds.map((w) => lockOf(w, key).st);
   }
 
-  entryState(fa: FunctionAnalysis, key: string, depth = 0, visiting = new Set<FunctionAnalysis>()): EntryState {
-    const memoKey = `${fa.fn.file}:${fa.fn.startLine}:${key}`;
-    const memo = this.entryMemo.get(memoKey);
-    if (memo && depth === 0) return memo;
-    const res: EntryState = { held: [], unheld: [], unknown: [], noCaller: false, cut: false };
-    const callers = this.callersOf(fa).filter((s) => s.caller !== fa);
-    if (callers.length === 0) res.noCaller = true;
-    if (depth >= this.callDepth) { res.cut = true; return res; }
-    visiting.add(fa);
-    for (const step of callers) {
-      const k = this.mapKey(fa, key, step.caller, step.call);
-      if (k === null) { res.unknown.push([step]); continue; }
-      const sts = this.statesAt(step.caller.atCall[step.call.id], k);
-      if (sts.length === 0) continue; // unreachable call site
-      if (sts.some((s) => s === 'U' || s === 'D')) res.unheld.push([step]);
-      if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) res.held.push([step]);
-      if (sts.some((s) => s === 'E')) {
-        if (visiting.has(step.caller)) continue; // recursion: the outer frame decides
-        const up = this.entryState(step.caller, k, depth + 1, visiting);
-        for (const c of up.held) res.held.push([step, ...c]);
-        for (const c of up.unheld) res.unheld.push([step, ...c]);
-        for (const c of up.unknown) res.unknown.push([step, ...c]);
-        if (up.noCaller) res.unknown.push([step]);
-        if (up.cut) res.cut = true;
-      }
-    }
-    visiting.delete(fa);
-    if (depth === 0) this.entryMemo.set(memoKey, res);
-    return res;
+  /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per
+   * function and key; see entry-state.ts). */
+  entryState(fa: FunctionAnalysis, key: string): EntryState {
+    return this.entries.of(fa, key);
+  }
+
+  /** Did the caller search look for the callers of `fa`? (False where --call-depth ended it.) */
+  callersSearched(fa: FunctionAnalysis): boolean {
+    return !this.unsearched.has(`${fa.fn.file}:${fa.fn.name}`);
   }
 }
 

@@ -260,7 +260,7 @@ function emptyStats(): AuditStats {
     filesDiscovered: 0, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0, callGraphRounds: 0,
     gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
     lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
-    findingsByRule: {}, pointerCalls: 0, parseErrorNodes: 0, phasesMs: {},
+    findingsByRule: {}, pointerCalls: 0, analysisWork: { functionAnalyses: 0, entrySummaries: 0, entryEvaluations: 0 }, parseErrorNodes: 0, phasesMs: {},
   };
 }
 

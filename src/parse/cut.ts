@@ -133,7 +133,11 @@ export interface CutFunction {
   endLine: number;
   name: string;
   nameOffset: number;
+  /** False when the name is not written at nameOffset (SYSCALL_DEFINEn makes sys_...). */
+  nameInText: boolean;
   isStatic: boolean;
+  /** A `__weak` default that another definition (an architecture's) may override. */
+  isWeak: boolean;
   params: string[];
   acquires: string[];
   releases: string[];
@@ -167,7 +171,46 @@ function matchParen(s: string, open: number): number {
   return -1;
 }
 
-/** Name, parameters and annotations from a function header (comments already masked). */
+/** The name of a function whose name a macro pastes from one identifier (`FNAME(fetch)`):
+ * kept as written, so that every such function stays distinct from the others built by the
+ * same macro and a call written the same way (`FNAME(fetch)(...)`) names it. */
+export function macroBuiltName(macro: string, arg: string): string {
+  return `${macro}(${arg.trim()})`;
+}
+
+/** Macros that paste a function name are upper case (FNAME, PREFIX); lower-case ones such as
+ * cleanup.h's guard(spinlock)(&lock) are calls of what they return, not names. */
+export function isNamePastingMacro(id: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(id);
+}
+
+/** The identifier a caller's text contains for a function name: the pasted argument for a
+ * macro-built name (`FNAME(fetch)` -> `fetch`), else the name itself. */
+export function nameToken(name: string): string {
+  return /^\w+\((\w+)\)$/.exec(name)?.[1] ?? name;
+}
+
+/** The identifier a caller's text calls (`name(`) for a function name: the macro of a
+ * macro-built name (`FNAME(fetch)(...)` calls `FNAME`), else the name itself. */
+export function calledToken(name: string): string {
+  return /^(\w+)\(\w+\)$/.exec(name)?.[1] ?? name;
+}
+
+/** Functions that a defining macro names by its first argument and whose parameters are the
+ * (type, name) pairs after it: the name the kernel's expansion gives the function. */
+function definedByMacro(id: string, inner: string): { name: string; params: string[] } | null {
+  const m = /^(COMPAT_SYSCALL_DEFINE|SYSCALL_DEFINE|BPF_CALL_)(\d)$/.exec(id);
+  if (!m) return null;
+  const args = splitTopLevel(inner);
+  const params: string[] = [];
+  for (let i = 2; i < args.length; i += 2) params.push(args[i]);
+  const base = args[0] ?? 'unknown';
+  const prefix = m[1] === 'SYSCALL_DEFINE' ? 'sys_' : m[1] === 'COMPAT_SYSCALL_DEFINE' ? 'compat_sys_' : '';
+  return { name: prefix + base, params };
+}
+
+/** Name, parameters and annotations from a function header (comments already masked).
+ * `nameInText`: the name is written at `nameAt` (false for names a defining macro makes). */
 export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'headerStart' | 'braceLine' | 'end' | 'endLine' | 'nameOffset'> & { nameAt: number } | null {
   const re = /\(/g;
   let m: RegExpExecArray | null;
@@ -182,25 +225,30 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
     if (!idm || close < 0) return null;
     const id = idm[1];
     if (notNames.has(id)) { re.lastIndex = close + 1; continue; }
-    const inner = header.slice(m.index + 1, close);
-    const rest = header.slice(close + 1);
+    let inner = header.slice(m.index + 1, close);
+    let rest = header.slice(close + 1);
+    const isStatic = /\bstatic\b/.test(before);
+    const isWeak = /\b__weak\b|__attribute__\s*\(\(\s*(__)?weak(__)?\s*\)\)/.test(before);
+    // A name pasted by a macro (`static int FNAME(walk_addr)(struct kvm_vcpu *vcpu, ...)`):
+    // each `MACRO(arg)` is a function of its own, and its parameters are in the next parens.
+    const pasted = /^\s*\(/.exec(rest) && isNamePastingMacro(id) && /^\s*[A-Za-z_]\w*\s*$/.test(inner) ? macroBuiltName(id, inner) : null;
+    if (pasted) {
+      const open2 = close + 1 + rest.indexOf('(');
+      const close2 = matchParen(header, open2);
+      if (close2 < 0) return null;
+      inner = header.slice(open2 + 1, close2);
+      rest = header.slice(close2 + 1);
+    }
     const acquires = [...rest.matchAll(/__acquires\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const mustHold = [...rest.matchAll(/__must_hold\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const releases = [...rest.matchAll(/__releases\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
-    const isStatic = /\bstatic\b/.test(before);
-    const sys = /^(?:COMPAT_)?SYSCALL_DEFINE(\d)$/.exec(id);
-    if (sys) {
-      const args = splitTopLevel(inner);
-      const params: string[] = [];
-      for (let i = 2; i < args.length; i += 2) params.push(args[i]);
-      const nameArg = args[0] ?? 'unknown';
-      return { name: `sys_${nameArg}`, nameAt: idm.index, isStatic: false, params, acquires, releases, mustHold };
-    }
+    const defined = definedByMacro(id, inner);
+    if (defined) return { name: defined.name, nameAt: idm.index, nameInText: false, isStatic: false, isWeak, params: defined.params, acquires, releases, mustHold };
     const params = splitTopLevel(inner)
       .map((p) => /([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(p.replace(/\)\s*\([^)]*\)\s*$/, ')'))?.[1] ?? '')
       .map((p) => p.replace(/^\(\*?/, ''))
       .filter((p) => p && p !== 'void');
-    return { name: id, nameAt: idm.index, isStatic, params, acquires, releases, mustHold };
+    return { name: pasted ?? id, nameAt: idm.index, nameInText: !pasted || /^\w+\(\w+\)$/.test(header.slice(idm.index, close + 1)), isStatic, isWeak, params, acquires, releases, mustHold };
   }
   return null;
 }
@@ -240,7 +288,7 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
         const end = starts[j] + 1;
         out.push({
           headerLine, headerStart: starts[headerLine], braceLine: i, end, endLine: j,
-          name: h.name, nameOffset: starts[headerLine] + h.nameAt, isStatic: h.isStatic, params: h.params,
+          name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params,
           acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
         });
       }

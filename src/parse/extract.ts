@@ -2,7 +2,7 @@
 // function whose nodes carry small expression trees, and the call sites in them.
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
-import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction, type LineIndex } from './cut';
+import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
 import { preprocessFile, type PreprocessOptions } from '../preprocess/scope';
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
@@ -618,15 +618,18 @@ class FunctionBuilder {
   call(n: SyntaxNode, flat = false): Expr {
     const fn = n.childForFieldName('function');
     const argsNode = n.childForFieldName('arguments');
-    const name = fn && fn.type === 'identifier' ? fn.text : null;
+    const pasted = fn ? pastedCallee(fn) : null;
+    const name = pasted ?? (fn && fn.type === 'identifier' ? fn.text : null);
     const argNodes = (argsNode?.namedChildren ?? []).filter((x) => x.type !== 'comment');
     // Arguments are evaluated before the call: register their calls first.
     const args = argNodes.map((a) => (flat ? this.leaf(a) : this.expr(a)));
     const id = this.calls.length;
     const span = this.span(fn ?? n);
+    const field = name ? undefined : calleeField(fn);
     this.calls.push({
       id,
       name,
+      ...(field ? { field } : {}),
       // Past the nesting limit the texts are clipped (nested calls would make them quadratic).
       argText: argNodes.map((a) => normSpace(flat ? a.text.slice(0, 512) : a.text)),
       args,
@@ -636,7 +639,7 @@ class FunctionBuilder {
       stmtEnd: this.stmtEnd,
       text: normSpace(flat ? n.text.slice(0, 512) : n.text),
     });
-    if (!fn || fn.type !== 'identifier') {
+    if (!fn || !name) {
       // Calls through pointers: evaluate the callee expression for its side effects.
       return { k: 'call', callee: null, args: fn && !flat ? [this.expr(fn), ...args] : args, call: id };
     }
@@ -685,7 +688,8 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     name: cut.name,
     file,
     isStatic: cut.isStatic,
-    span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.name.startsWith('sys_') ? 0 : cut.name.length) },
+    ...(cut.isWeak ? { isWeak: true } : {}),
+    span: { line: nameLine + 1, col: cut.nameOffset - lines.starts[nameLine] + 1, endLine: nameLine + 1, endCol: cut.nameOffset - lines.starts[nameLine] + 1 + (cut.nameInText ? cut.name.length : 0) },
     startLine: cut.headerLine + 1,
     endLine: cut.endLine + 1,
     params: cut.params,
@@ -698,6 +702,16 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };
+}
+
+/** `FNAME(fetch)` in `FNAME(fetch)(vcpu, ...)`: a function whose name a macro pastes (see
+ * macroBuiltName), called by that name rather than through a pointer. */
+function pastedCallee(fn: SyntaxNode): string | null {
+  if (fn.type !== 'call_expression') return null;
+  const macro = fn.childForFieldName('function');
+  const args = fn.childForFieldName('arguments')?.namedChildren.filter((x) => x.type !== 'comment') ?? [];
+  if (!macro || macro.type !== 'identifier' || !isNamePastingMacro(macro.text) || args.length !== 1 || args[0].type !== 'identifier') return null;
+  return macroBuiltName(macro.text, args[0].text);
 }
 
 export interface ExtractRequest {
@@ -775,6 +789,33 @@ function macrosUsed(code: string, defines: Record<string, MacroDef>): Record<str
   return n ? out : undefined;
 }
 
+/** The field a call through a pointer reads its target from: `ops->populate` and
+ * `(*p->fn)` name `populate` and `fn`; other callee expressions name none. */
+function calleeField(fn: SyntaxNode | null): string | undefined {
+  let e = fn;
+  while (e && (e.type === 'parenthesized_expression' || (e.type === 'pointer_expression' && e.childForFieldName('argument'))))
+    e = e.type === 'pointer_expression' ? e.childForFieldName('argument') : e.namedChildren[0] ?? null;
+  return e?.type === 'field_expression' ? e.childForFieldName('field')?.text : undefined;
+}
+
+// `.field = &fn` or `.field = fn` closed by `,` or `}` (designated initialisers, also in
+// arrays of structs), and `x.field = fn;` / `p->field = &fn;` (assignments). Over masked
+// text: comments and literals are blanks. `==` is not an assignment.
+const INIT_FIELD_RE = /(?:\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:&\s*)?([A-Za-z_]\w*)\s*(?=[,};])/g;
+
+/** Function name -> the struct fields it is stored into in this file. */
+function pointerFieldsOf(masked: string, names: Set<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let m: RegExpExecArray | null;
+  INIT_FIELD_RE.lastIndex = 0;
+  while ((m = INIT_FIELD_RE.exec(masked))) {
+    if (!names.has(m[2])) continue;
+    const list = out.get(m[2]) ?? out.set(m[2], []).get(m[2])!;
+    if (!list.includes(m[1])) list.push(m[1]);
+  }
+  return out;
+}
+
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
@@ -830,6 +871,10 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     if (macros) fn.macros = macros;
     facts.parseErrors += fn.errors;
     facts.functions.push(fn);
+  }
+  if (facts.functions.length) {
+    const fields = pointerFieldsOf(masked, new Set(facts.functions.map((f) => f.name)));
+    for (const f of facts.functions) { const fs = fields.get(f.name); if (fs) f.pointerFields = fs; }
   }
   if (skip.size === 0) {
     const seenCalls = new Set<string>();

@@ -31,6 +31,8 @@ export interface CallSite {
   id: number;
   /** Callee identifier, or null for calls through expressions (function pointers). */
   name: string | null;
+  /** Calls through a struct field (`ops->populate(...)`, `(*p->fn)(...)`): the field name. */
+  field?: string;
   /** Argument texts, whitespace-normalised. */
   argText: string[];
   args: Expr[];
@@ -67,6 +69,11 @@ export interface FunctionIR {
   name: string;
   file: string;
   isStatic: boolean;
+  /** A `__weak` default: the definitions of the same name elsewhere override it. */
+  isWeak?: boolean;
+  /** Struct fields this function is stored into in its file (designated initialisers
+   * `.populate = &fn`, assignments `ops->populate = fn;`): calls through them reach it. */
+  pointerFields?: string[];
   /** The name's location. */
   span: Span;
   startLine: number;

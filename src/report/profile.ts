@@ -29,6 +29,12 @@ export function formatProfile(res: AuditResult): string {
       out.push(`    ${String(e.ms).padStart(6)} ms  ${e.file} (${(e.bytes / 1024).toFixed(0)} KB${e.cached ? ', cached' : ''})`);
     }
   }
+  if (p.slowestFunctions?.length) {
+    out.push('  slowest function analyses (lock dataflow):');
+    for (const f of p.slowestFunctions.slice(0, 15)) {
+      out.push(`    ${f.ms.toFixed(1).padStart(6)} ms  ${f.function}() ${f.file}:${f.line} (${f.steps} steps)`);
+    }
+  }
   out.push(`  peak RSS                ${mb(p.peakRssBytes)}`);
   return out.join('\n');
 }

@@ -271,9 +271,11 @@ const NOTIFICATION_DESCRIPTORS = [
   { id: 'file-skipped', text: 'A file was skipped (unreadable, binary, over --max-file-size, or its scan failed).' },
   { id: 'file-not-parsed', text: 'A file could not be parsed; its functions were not audited.' },
   { id: 'audit-note', text: 'A remark about the audited tree (encoding, symbolic links, ...).' },
+  { id: 'analysis-budget', text: 'The analysis budget stopped the analysis of a function (named in the message); its findings may be incomplete.' },
 ];
 
 function notificationDescriptor(n: Notification): string {
+  if (n.kind) return n.kind;
   if (/^skipped\b|scan of \d+ files failed/.test(n.message)) return 'file-skipped';
   if (/^not parsed\b/.test(n.message)) return 'file-not-parsed';
   return 'audit-note';

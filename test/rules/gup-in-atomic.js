@@ -36,6 +36,39 @@ int ga_after(spinlock_t *lock, unsigned long uaddr, struct page **pages)
 	return pin_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
 }
 ` },
+    {
+      // v4.9 paging_tmpl.h's shape: every function is named through FNAME(); the one that
+      // pins is never called with the spinlock that another FNAME() function takes.
+      name: 'functions named by a pasting macro are distinct', code: `
+#define FNAME(name) ga_paging_##name
+
+static int FNAME(update_bits)(unsigned long uaddr, struct page **page)
+{
+	return get_user_pages_fast(uaddr, 1, 1, page); /* expect-none */
+}
+
+static int FNAME(walk)(unsigned long uaddr, struct page **page)
+{
+	return FNAME(update_bits)(uaddr, page);
+}
+
+static int FNAME(fetch)(spinlock_t *lock)
+{
+	spin_lock(lock);
+	spin_unlock(lock);
+	return 0;
+}
+
+int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
+{
+	int r = FNAME(walk)(uaddr, page);
+
+	spin_lock(lock);
+	r |= FNAME(fetch)(lock);
+	spin_unlock(lock);
+	return r;
+}
+` },
   ],
   invalid: [
     {
@@ -75,5 +108,24 @@ int ga_preempt(unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      name: 'a function named by a pasting macro, called by that name under a spinlock', code: `
+#define FNAME(name) ga_pasted_##name
+
+static int FNAME(pin)(unsigned long uaddr, struct page **page)
+{
+	return get_user_pages_fast(uaddr, 1, 1, page); /* expect: gup-in-atomic:error */
+}
+
+int FNAME(locked)(spinlock_t *lock, unsigned long uaddr, struct page **page)
+{
+	int r;
+
+	spin_lock(lock);
+	r = FNAME(pin)(uaddr, page);
+	spin_unlock(lock);
+	return r;
+}
+`, messages: [/FNAME\(pin\)\(\) is called from FNAME\(locked\)\(\)/] },
   ],
 };

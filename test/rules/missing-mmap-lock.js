@@ -47,8 +47,131 @@ long mm_selflock(unsigned long uaddr, struct page **pages)
 	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE); /* expect-none */
 }
 ` },
+    {
+      // uprobes' shape: a __weak default in the core file, called there with the lock held;
+      // an architecture's override pins. The override is a candidate of that call too.
+      name: '__weak function overridden elsewhere: its callers are the override callers', files: {
+        'core.c': `
+int __weak mw_set_bp(struct mm_struct *mm, unsigned long vaddr)
+{
+	return 0;
+}
+
+int mw_install(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_read_lock(mm);
+	r = mw_set_bp(mm, vaddr);
+	mmap_read_unlock(mm);
+	return r;
+}
+`,
+        'arch.c': `
+int mw_set_bp(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, FOLL_FORCE, &page, NULL); /* expect-none */
+}
+` } },
+    {
+      // radeon's userptr shape: the pinning helper is reached only through an ops table
+      // (`.move = &drv_move`) that the core calls as bo->dev->funcs->move(); the driver's
+      // ioctl holds the lock around the core entry point.
+      name: 'helper reached through a designated initialiser of an ops table', files: {
+        'drv.c': `
+static int fp_pin(struct fp_bo *bo, unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+}
+
+static int fp_bind(struct fp_bo *bo)
+{
+	return fp_pin(bo, bo->uaddr, bo->pages);
+}
+
+static int fp_move(struct fp_bo *bo, bool evict)
+{
+	if (bo->userptr)
+		return fp_bind(bo);
+	return 0;
+}
+
+static struct fp_funcs fp_driver = {
+	.create = &fp_create,
+	.move = &fp_move,
+};
+
+int fp_userptr_ioctl(struct fp_bo *bo)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = fp_validate(bo);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'core.c': `
+static int fp_handle_move(struct fp_bo *bo, bool evict)
+{
+	return bo->dev->funcs->move(bo, evict);
+}
+
+int fp_validate(struct fp_bo *bo)
+{
+	return fp_handle_move(bo, false);
+}
+` } },
+    {
+      name: 'helper stored into a struct field by assignment, called through it', files: {
+        'drv.c': `
+static int fa_populate(struct fa_tt *tt)
+{
+	return get_user_pages(tt->uaddr, 1, 0, tt->pages); /* expect-none */
+}
+
+void fa_setup(struct fa_ops *ops)
+{
+	ops->fa_fill = fa_populate;
+}
+`,
+        'core.c': `
+int fa_core_fill(struct fa_tt *tt)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = tt->ops->fa_fill(tt);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+` } },
   ],
   invalid: [
+    {
+      name: 'a caller through an ops table without the lock',
+      messages: [/called without it from fq_run \(drivers\/c\d+_[a-z_]+\/core\.c:7\)/], files: {
+        'drv.c': `
+static int fq_fill(struct fq_tt *tt)
+{
+	return get_user_pages(tt->uaddr, 1, 0, tt->pages); /* expect: missing-mmap-lock:error */
+}
+
+static const struct fq_ops fq_driver_ops[] = {
+	{ .name = "a", .fq_fill = fq_fill },
+};
+`,
+        'core.c': `
+int fq_run(struct fq_tt *tt)
+{
+	mmap_read_lock(current->mm);
+	tt->uaddr = 0;
+	mmap_read_unlock(current->mm);
+	return tt->ops->fq_fill(tt);
+}
+` } },
     {
       name: 'lock dropped before the call (4.9)', era: '4.9', code: `
 long mm_dropped(unsigned long uaddr, struct page **pages)

@@ -1,0 +1,180 @@
+// The lock state at a function's entry as its callers provide it, as one summary per
+// (function, mm key). Caller context flows over the call graph: a caller that holds the
+// lock, or lacks it, at the call decides directly; a caller that reaches the call with the
+// lock as at its own entry passes on its own summary. The summaries are a least fixpoint
+// (recursion adds nothing of its own), solved once per node and memoised, so the work is
+// bounded by the edges of the call graph times the three verdicts, never by the number of
+// caller paths. Each verdict keeps ONE witness: a shortest caller chain that shows it.
+import type { CallSite } from '../parse/ir';
+import type { FunctionAnalysis, St, World } from './lockstate';
+
+export interface CallerStep {
+  caller: FunctionAnalysis;
+  call: CallSite;
+}
+
+/** How the lock reaches a function's entry: one witness caller chain (outermost last) per
+ * verdict that some path gives, empty when no path gives it. */
+export interface EntryState {
+  held: CallerStep[][];
+  unheld: CallerStep[][];
+  /** Reached from a caller that does not touch the lock either and has no callers itself
+   * (or whose callers were not searched), or the mm could not be named in a caller. */
+  unknown: CallerStep[][];
+  /** No caller of this function was found at all. */
+  noCaller: boolean;
+  /** Some chain reaches a function whose callers were not searched (--call-depth). */
+  cut: boolean;
+}
+
+type Verdict = 'held' | 'unheld' | 'unknown';
+const VERDICTS: Verdict[] = ['held', 'unheld', 'unknown'];
+
+interface Witness {
+  step: CallerStep;
+  /** The caller's node whose witness continues the chain, or null: the chain ends here. */
+  next: EntryNode | null;
+  length: number;
+}
+
+interface EntryNode {
+  fa: FunctionAnalysis;
+  key: string;
+  via: Partial<Record<Verdict, Witness>>;
+  noCaller: boolean;
+  cut: boolean;
+  /** Callers that reach the call with the lock as at their own entry. */
+  up: { step: CallerStep; node: EntryNode }[];
+  solved: boolean;
+  state?: EntryState;
+}
+
+/** What the solver needs of the program. */
+export interface CallGraphView {
+  callersOf(fa: FunctionAnalysis): CallerStep[];
+  mapKey(callee: FunctionAnalysis, key: string, caller: FunctionAnalysis, call: CallSite): string | null;
+  statesAt(worlds: World[], key: string): St[];
+  /** False for a function whose callers the caller search did not look for. */
+  callersSearched(fa: FunctionAnalysis): boolean;
+}
+
+export class EntryStates {
+  private nodes = new Map<FunctionAnalysis, Map<string, EntryNode>>();
+  /** Work done: caller steps examined plus witness relaxations (bounded by edges x 3). */
+  evaluations = 0;
+  /** (function, key) summaries computed. */
+  summaries = 0;
+
+  constructor(private readonly graph: CallGraphView) {}
+
+  of(fa: FunctionAnalysis, key: string): EntryState {
+    const root = this.node(fa, key);
+    if (!root.solved) this.solve(root);
+    return (root.state ??= this.stateOf(root));
+  }
+
+  private node(fa: FunctionAnalysis, key: string): EntryNode {
+    let byKey = this.nodes.get(fa);
+    if (!byKey) this.nodes.set(fa, (byKey = new Map()));
+    let n = byKey.get(key);
+    if (!n) byKey.set(key, (n = { fa, key, via: {}, noCaller: false, cut: false, up: [], solved: false }));
+    return n;
+  }
+
+  /** Every unsolved node reachable from `root` over entry-state callers: examined once,
+   * then the cut flag and the shortest witnesses flow down to the callees. */
+  private solve(root: EntryNode): void {
+    const fresh: EntryNode[] = [];
+    const seen = new Set<EntryNode>([root]);
+    for (let i = 0, queue = [root]; i < queue.length; i++) {
+      const n = queue[i];
+      fresh.push(n);
+      this.examine(n);
+      for (const { node } of n.up) if (!node.solved && !seen.has(node)) { seen.add(node); queue.push(node); }
+    }
+    this.summaries += fresh.length;
+    const down = new Map<EntryNode, EntryNode[]>();
+    for (const n of fresh) {
+      for (const { node } of n.up) {
+        if (node.solved) continue;
+        const list = down.get(node) ?? down.set(node, []).get(node)!;
+        if (list[list.length - 1] !== n) list.push(n);
+      }
+    }
+    this.flowCut(fresh, down);
+    for (const v of VERDICTS) this.flowWitnesses(v, fresh, down);
+    for (const n of fresh) n.solved = true;
+  }
+
+  /** The direct verdicts of a node's callers, and its entry-state callers. */
+  private examine(n: EntryNode): void {
+    const callers = this.graph.callersOf(n.fa).filter((s) => s.caller !== n.fa);
+    n.noCaller = callers.length === 0;
+    n.cut = !this.graph.callersSearched(n.fa);
+    for (const step of callers) {
+      this.evaluations++;
+      const k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
+      if (k === null) { offer(n, 'unknown', { step, next: null, length: 1 }); continue; }
+      const sts = this.graph.statesAt(step.caller.atCall[step.call.id], k);
+      if (sts.some((s) => s === 'U' || s === 'D')) offer(n, 'unheld', { step, next: null, length: 1 });
+      if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
+      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k) });
+    }
+  }
+
+  private flowCut(fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
+    const work = fresh.filter((n) => n.cut || n.up.some((u) => u.node.cut));
+    for (const n of work) n.cut = true;
+    while (work.length) {
+      for (const d of down.get(work.pop()!) ?? []) {
+        this.evaluations++;
+        if (!d.cut) { d.cut = true; work.push(d); }
+      }
+    }
+  }
+
+  /** Shortest witness chains for one verdict: a breadth-first relaxation in order of chain
+   * length, from the direct verdicts and the solved callers, down to the callees. */
+  private flowWitnesses(v: Verdict, fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
+    for (const n of fresh) {
+      for (const u of n.up) {
+        // A caller with no callers of its own: the chain ends there, lock unknown.
+        if (v === 'unknown' && u.node.noCaller) offer(n, v, { step: u.step, next: null, length: 1 });
+        const w = u.node.solved ? u.node.via[v] : undefined;
+        if (w) offer(n, v, { step: u.step, next: u.node, length: w.length + 1 });
+      }
+    }
+    const buckets: EntryNode[][] = [];
+    for (const n of fresh) { const w = n.via[v]; if (w) (buckets[w.length] ??= []).push(n); }
+    for (let len = 1; len < buckets.length; len++) {
+      for (const n of buckets[len] ?? []) {
+        if (n.via[v]!.length !== len) continue; // superseded by a shorter witness
+        for (const d of down.get(n) ?? []) {
+          this.evaluations++;
+          for (const u of d.up) {
+            if (u.node !== n) continue;
+            if (offer(d, v, { step: u.step, next: n, length: len + 1 })) (buckets[len + 1] ??= []).push(d);
+          }
+        }
+      }
+    }
+  }
+
+  private stateOf(n: EntryNode): EntryState {
+    const chain = (v: Verdict): CallerStep[][] => {
+      if (!n.via[v]) return [];
+      const out: CallerStep[] = [];
+      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) out.push(w.step);
+      return [out];
+    };
+    return { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+  }
+}
+
+/** Keep the witness if it is the first or a shorter one for the verdict. */
+function offer(n: EntryNode, v: Verdict, w: Witness): boolean {
+  const cur = n.via[v];
+  if (cur && cur.length <= w.length) return false;
+  n.via[v] = w;
+  return true;
+}
