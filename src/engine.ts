@@ -36,6 +36,10 @@ export interface AuditOptions {
   /** Audit shard I of N: the prefilter and first extraction cover the files of the shard,
    * caller searches the whole tree, and only findings in files of the shard are reported. */
   shard?: Shard;
+  /** Files (absolute) whose findings are wanted: `paths` is then the tree root, and only
+   * these files are extracted first and reported, with the whole tree's callers as their
+   * lock context (the stdin file list, the `make C=1` check). */
+  focus?: string[];
   /** Collect AuditResult.profile (slowest files, worker time per scan). */
   profile?: boolean;
 }
@@ -139,6 +143,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     }
     const scan = new TreeScan({
       pool, jobs, root: tree.root, files: disc.files, needles: PREFILTER_NEEDLES, cache, shard: opts.shard,
+      focus: opts.focus ? new Set(opts.focus.map((f) => rel(tree.root, path.resolve(f)))) : undefined,
       notify: (n) => notifications.push(n), onProgress: opts.onProgress,
       // The token scan is cheap (no parse): it reads files far above --max-file-size, so
       // that a big generated header without GUP tokens is simply not a candidate; the cap
@@ -155,7 +160,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     mark('prefilter', t1b);
     // With --cache, an unchanged tree audited with the same options: the last result.
     const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), exclude, tree, opts.callDepth ?? 6, maxBytes,
-      opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null]) : '';
+      opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit.)
     const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
@@ -329,7 +334,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     }
     stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
     mark('analyse', t4);
-    if (opts.shard) {
+    if (opts.shard || opts.focus) {
       const mine = findings.filter((f) => scan.isInShard(path.join(tree.root, f.file)));
       findings.length = 0;
       findings.push(...mine);

@@ -108,6 +108,9 @@ export interface TreeScanOptions {
   needles: string[];
   cache?: AuditCache;
   shard?: Shard;
+  /** Files of interest (relative to root): only these are prefiltered and extracted first,
+   * like a shard; caller searches still cover every discovered file. */
+  focus?: Set<string>;
   notify: (n: Notification) => void;
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Files above this size are skipped (and reported) by the scans (default: no limit). */
@@ -149,7 +152,12 @@ export class TreeScan implements FileTable {
     this.off = new Int32Array(n);
     this.len = new Int32Array(n);
     this.inShard = new Uint8Array(n).fill(1);
-    if (o.shard) this.rels.forEach((r, i) => { this.inShard[i] = shardOf(r, o.shard!.count) === o.shard!.index - 1 ? 1 : 0; });
+    this.rels.forEach((r, i) => { if (!this.isInShardRel(r)) this.inShard[i] = 0; });
+  }
+
+  private isInShardRel(rel: string): boolean {
+    if (this.o.focus && !this.o.focus.has(rel)) return false;
+    return !this.o.shard || shardOf(rel, this.o.shard.count) === this.o.shard.index - 1;
   }
 
   calls(i: number): Uint32Array | null | undefined {
@@ -169,8 +177,8 @@ export class TreeScan implements FileTable {
   }
 
   isInShard(abs: string): boolean {
-    if (!this.o.shard) return true;
-    return shardOf(relPath(this.o.root, abs), this.o.shard.count) === this.o.shard.index - 1;
+    if (!this.o.shard && !this.o.focus) return true;
+    return this.isInShardRel(relPath(this.o.root, abs));
   }
 
   /** With a loaded cache: stat every file (in the workers) and take what is still valid. */
