@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import chalk from 'chalk';
-import { audit, selectRules, UsageError, type AuditOptions, type AuditResult } from './engine';
+import { audit, selectRules, UsageError, type AuditResult } from './engine';
 import { rules as allRules } from '../rules';
 import { formatText } from './report/text';
 import { formatJson } from './report/json';
@@ -23,6 +23,7 @@ import { auditView } from './cli/view';
 import { formatAuditCheckpatch, formatGcc } from './report/gcc';
 import { parseFileList, readStdin } from './cli/filelist';
 import { ExplainError, formatRuleList, registerExplain } from './cli/rules';
+import { progressBar, type ProgressBar } from './cli/progress';
 
 export class InputError extends Error {}
 
@@ -69,19 +70,10 @@ export function failed(res: AuditResult, failOn: Level | 'none'): boolean {
   return res.findings.some((f) => levelRank(f.level) >= levelRank(failOn));
 }
 
-function progressReporter(): AuditOptions['onProgress'] {
+/** One bar on stderr when it is a terminal (not in CI). */
+function progressReporter(): ProgressBar | undefined {
   if (!process.stderr.isTTY || process.env.CI) return undefined;
-  const start = Date.now();
-  let last = 0;
-  return (phase, done, total) => {
-    const now = Date.now();
-    if (now - start < 1000 || (now - last < 100 && done < total)) return;
-    last = now;
-    const width = 24;
-    const fill = total ? Math.round((done / total) * width) : width;
-    process.stderr.write(`\r${phase.padEnd(6)} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} files   `);
-    if (done >= total) process.stderr.write('\r' + ' '.repeat(60) + '\r');
-  };
+  return progressBar((s) => process.stderr.write(s));
 }
 
 /** `gup-audit -`: the names on stdin; the audit covers their tree (for its callers) and
@@ -151,12 +143,14 @@ export function buildProgram(): Command {
       const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
       const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
       const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
+      const bar = progressReporter();
       const res = await audit({
         levels: config.levels,
         paths, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
         maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
-        onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile, focus: list?.focus,
+        onProgress: bar ? (phase, done, total) => bar.update(phase, done, total) : undefined, cache: opts.cache, shard: opts.shard, profile: !!opts.profile, focus: list?.focus,
       });
+      bar?.finish();
       if (list?.ignored.length) res.notifications.push(...list.ignored);
       if (baseline) {
         for (const f of res.findings) {

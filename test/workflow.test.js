@@ -166,3 +166,24 @@ test('explain, --list-rules --format json, help COMMAND', () => {
   assert.match(help.out, /^Usage: gup-audit diff /);
   assert.match(run(['help', 'explain']).out, /^Usage: gup-audit explain \[options\] <rule>/);
 });
+
+test('progress: one bar for the whole run, never restarting at a new batch or round', () => {
+  const { progressBar } = require('../dist/src/cli/progress');
+  const writes = [];
+  let t = 0;
+  const bar = progressBar((s) => writes.push(s), () => t);
+  t = 2000;
+  // The scan (two batches reporting), then two call-graph rounds of extraction, the second
+  // with two batches of the same size at once.
+  for (const [phase, d, n] of [['scan', 256, 512], ['scan', 512, 512], ['parse', 1, 3], ['parse', 3, 3], ['parse', 1, 2], ['parse', 1, 2], ['parse', 2, 2], ['parse', 2, 2]]) {
+    t += 200;
+    bar.update(phase, d, n);
+  }
+  const counts = writes.map((w) => /\] (\d+)\/(\d+) files/.exec(w)).filter(Boolean).map((m) => [Number(m[1]), Number(m[2])]);
+  assert.strictEqual(counts.length, 8);
+  for (let i = 1; i < counts.length; i++) assert.ok(counts[i][0] >= counts[i - 1][0], JSON.stringify(counts));
+  assert.deepStrictEqual(counts[counts.length - 1], [519, 519]);
+  assert.ok(writes.every((w) => w.startsWith('\r') && !w.includes('\n')));
+  bar.finish();
+  assert.match(writes[writes.length - 1], /^\r +\r$/);
+});
