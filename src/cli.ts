@@ -24,6 +24,7 @@ import { formatAuditCheckpatch, formatGcc } from './report/gcc';
 import { parseFileList, readStdin } from './cli/filelist';
 import { ExplainError, formatRuleList, registerExplain } from './cli/rules';
 import { progressBar, type ProgressBar } from './cli/progress';
+import { registerCallers } from './cli/callers';
 
 export class InputError extends Error {}
 
@@ -188,6 +189,7 @@ export function buildProgram(): Command {
   registerFix(program, (e) => { throw new InputError(e.message); }); // `gup-audit fix` (src/fix/)
   registerMerge(program, writeOutput); // `gup-audit merge` (src/report/merge.ts)
   registerExplain(program); // `gup-audit explain RULE` (src/cli/rules.ts)
+  registerCallers(program, writeOutput); // `gup-audit callers` (src/census.ts)
   program.helpCommand('help [command]', 'show the help of a command'); // (the default action would take `help` for a path)
   return program;
 }

@@ -40,6 +40,9 @@ export interface AuditOptions {
    * these files are extracted first and reported, with the whole tree's callers as their
    * lock context (the stdin file list, the `make C=1` check). */
   focus?: string[];
+  /** Called with the analysed program (the callers census); the whole result of an earlier
+   * run is then not reused from the cache. */
+  onProgram?: (program: Program) => void;
   /** Collect AuditResult.profile (slowest files, worker time per scan). */
   profile?: boolean;
 }
@@ -163,7 +166,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit.)
-    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
+    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' || opts.onProgram ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
@@ -283,6 +286,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     stats.functionsExtracted = functions.length;
     stats.filesParsed = parsedFiles.size;
     stats.pointerCalls = program.unresolvedPointerCalls;
+    opts.onProgram?.(program);
     const findings: Finding[] = [];
     const ctx: RuleContext = {
       program, version,
