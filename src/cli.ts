@@ -25,6 +25,7 @@ import { parseFileList, readStdin } from './cli/filelist';
 import { ExplainError, formatRuleList, registerExplain } from './cli/rules';
 import { progressBar, type ProgressBar } from './cli/progress';
 import { registerCallers } from './cli/callers';
+import { isCheckInvocation, runCheck } from './cli/check';
 
 export class InputError extends Error {}
 
@@ -200,6 +201,8 @@ export async function main(argv: string[]): Promise<number> {
   // Commander's own one-line errors ("error: unknown option ...") get the tool's prefix too.
   program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gup-audit: ${s}` : s) });
   const debug = argv.includes('--debug');
+  // kbuild's `$(CHECK) $(CHECKFLAGS) $(c_flags) file.c` (make C=1 CHECK=gup-audit).
+  if (isCheckInvocation(argv.slice(2))) return runCheck(argv.slice(2));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -40,6 +40,10 @@ export interface AuditOptions {
    * these files are extracted first and reported, with the whole tree's callers as their
    * lock context (the stdin file list, the `make C=1` check). */
   focus?: string[];
+  /** With `focus` and a saved cache index: take the tree's file list and every other
+   * file's state from the index instead of walking and statting the tree (the per-file
+   * check of a build; the index is refreshed by any ordinary --cache run). */
+  trustIndex?: boolean;
   /** Called with the analysed program (the callers census); the whole result of an earlier
    * run is then not reused from the cache. */
   onProgram?: (program: Program) => void;
@@ -124,7 +128,17 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   try {
-    const disc = await discover(opts.paths, tree.root, exclude, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
+    let cache: AuditCache | undefined;
+    if (opts.cache) {
+      let dir: string;
+      try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
+      cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
+    }
+    const known = opts.trustIndex && opts.focus ? cache?.knownFiles : null;
+    const focusRels = new Set((opts.focus ?? []).map((f) => rel(tree.root, path.resolve(f))));
+    const disc = known
+      ? { files: [...new Set([...known, ...focusRels])].sort().map((r) => path.join(tree.root, r)), notes: [] }
+      : await discover(opts.paths, tree.root, exclude, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
     notifications.push(...disc.notes);
     mark('discover', t0);
     // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
@@ -138,15 +152,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     };
     // ---- prefilter: which files can matter at all (src/scan.ts) ----
     const t1 = Date.now();
-    let cache: AuditCache | undefined;
-    if (opts.cache) {
-      let dir: string;
-      try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
-      cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
-    }
     const scan = new TreeScan({
       pool, jobs, root: tree.root, files: disc.files, needles: PREFILTER_NEEDLES, cache, shard: opts.shard,
-      focus: opts.focus ? new Set(opts.focus.map((f) => rel(tree.root, path.resolve(f)))) : undefined,
+      focus: opts.focus ? focusRels : undefined,
       notify: (n) => notifications.push(n), onProgress: opts.onProgress,
       // The token scan is cheap (no parse): it reads files far above --max-file-size, so
       // that a big generated header without GUP tokens is simply not a candidate; the cap
@@ -154,7 +162,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       // reported by the extraction.
       maxBytes: Math.max(maxBytes, 256 * 1024 * 1024),
     });
-    await scan.loadCache();
+    await scan.loadCache(known ? focusRels : undefined);
     mark('cache-load', t1);
     const t1b = Date.now();
     const candidates = await scan.prefilter(opts.prefilter !== false);
@@ -345,7 +353,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       stats.findingsByRule = {};
       for (const f of findings) stats.findingsByRule[f.ruleId] = (stats.findingsByRule[f.ruleId] ?? 0) + 1;
     }
-    if (cache) {
+    // (A trusted index is left as it was: a build's checks run in parallel, and an
+    // ordinary --cache run refreshes it.)
+    if (cache && !known) {
       const t5 = Date.now();
       if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications, stats });
       scan.save(t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0);

@@ -182,18 +182,27 @@ export class TreeScan implements FileTable {
   }
 
   /** With a loaded cache: stat every file (in the workers) and take what is still valid. */
-  async loadCache(): Promise<void> {
+  async loadCache(trustExcept?: Set<string>): Promise<void> {
     const cache = this.o.cache;
     if (!cache?.loaded) return;
     const files = this.o.files;
     const tasks: Promise<void>[] = [];
-    for (let i = 0; i < files.length; i += STAT_BATCH) {
-      const from = i;
-      tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: files.slice(i, i + STAT_BATCH) }).then((st) => {
-        this.st.set(st, 4 * from);
+    if (trustExcept) {
+      // Only the named files are statted; the others are as the index last saw them.
+      const idx = this.rels.flatMap((r, i) => (trustExcept.has(r) ? [i] : []));
+      tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: idx.map((i) => files[i]) }).then((st) => {
+        idx.forEach((i, k) => this.st.set(st.subarray(4 * k, 4 * k + 4), 4 * i));
       }, () => undefined));
+    } else {
+      for (let i = 0; i < files.length; i += STAT_BATCH) {
+        const from = i;
+        tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: files.slice(i, i + STAT_BATCH) }).then((st) => {
+          this.st.set(st, 4 * from);
+        }, () => undefined));
+      }
     }
     await Promise.all(tasks);
+    if (trustExcept) cache.assumeUnchanged(this, trustExcept);
     cache.apply(this);
     this.profile.cacheHits = cache.hits;
     this.profile.cacheMisses = cache.misses;
