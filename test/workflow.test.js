@@ -187,3 +187,23 @@ test('progress: one bar for the whole run, never restarting at a new batch or ro
   bar.finish();
   assert.match(writes[writes.length - 1], /^\r +\r$/);
 });
+
+test('series: the unchanged files linked into the temporary trees are not reported as not audited', () => {
+  const d = tree({ 'drivers/x/a.c': HELPER, 'drivers/x/b.c': LOCKING_CALLER, 'drivers/x/c.c': SELF_LOCK('') });
+  const git = (...args) => spawnSync('git', args, { cwd: d, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.org', 'add', '.');
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'base');
+  fs.writeFileSync(path.join(d, 'drivers/x/a.c'), HELPER.replace('FOLL_WRITE', 'FOLL_WRITE | FOLL_LONGTERM'));
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.org', 'commit', '-q', '-a', '-m', 'x: longterm');
+  const patch = git('format-patch', '--stdout', 'HEAD~1').stdout;
+  git('checkout', '-q', 'HEAD~1');
+  const r = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: patch });
+  assert.ok(r.code === 0 || r.code === 1, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepStrictEqual(j.notifications.filter((n) => /symbolic link|not audited|not followed/.test(n.message)), []);
+  // The linked files were audited: c.c's finding is there on both sides.
+  assert.ok(j.unchanged.some((f) => f.file === 'drivers/x/c.c'), JSON.stringify(j.unchanged.map((f) => f.file)));
+  const text = run(['series', '--tree', '.', '-'], { cwd: d, input: patch });
+  assert.ok(!/skipped or not fully audited/.test(text.out), text.out);
+});
