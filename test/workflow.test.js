@@ -207,3 +207,21 @@ test('series: the unchanged files linked into the temporary trees are not report
   const text = run(['series', '--tree', '.', '-'], { cwd: d, input: patch });
   assert.ok(!/skipped or not fully audited/.test(text.out), text.out);
 });
+
+test('diff --base REV with uncommitted source changes refuses and says how to gate them; git diff REV | series gates them', () => {
+  const d = tree({ 'drivers/x/a.c': HELPER });
+  const id = ['-c', 'user.name=T', '-c', 'user.email=t@example.org'];
+  const git = (...args) => spawnSync('git', [...id, ...args], { cwd: d, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  fs.writeFileSync(path.join(d, 'drivers/x/c.c'), SELF_LOCK(''));
+  git('add', 'drivers/x/c.c');
+  const r = run(['diff', '--base', 'HEAD', '.'], { cwd: d });
+  assert.strictEqual(r.code, 2);
+  assert.match(r.err, /^gup-audit: error: 1 source file\(s\) have uncommitted changes \(drivers\/x\/c\.c\): diff compares commits; .*git diff HEAD \| gup-audit series --tree \. -/);
+  // --head given: the commits only, as asked.
+  assert.strictEqual(run(['diff', '--base', 'HEAD', '--head', 'HEAD', '.'], { cwd: d }).code, 0);
+  const s = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: git('diff', 'HEAD').stdout });
+  assert.deepStrictEqual(JSON.parse(s.out).introduced.map((f) => [f.file, f.ruleId]), [['drivers/x/c.c', 'lock-held-for-self-locking']]);
+});
