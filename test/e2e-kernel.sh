@@ -54,6 +54,18 @@ rm -rf "$out"
 # The census of GUP call sites (README: "Callers census").
 node bin/gup-audit.js callers "$TREE" | tail -1 | sed 's/^/e2e: callers: /'
 
+# fix --format-patch mails (a git copy of the demo tree) pass the kernel's own
+# scripts/checkpatch.pl --strict.
+fp="$(mktemp -d)"
+cp -r fixtures/demo "$fp/tree"
+( cd "$fp/tree" && git init -q -b main && git config user.name "E2E Test" && git config user.email e2e@example.org && git add . && git commit -qm base )
+( cd "$fp/tree" && node "$OLDPWD/bin/gup-audit.js" fix . --format-patch "$fp/mails" --signoff )
+if ! perl "$TREE/scripts/checkpatch.pl" --strict --no-tree "$fp"/mails/*.patch >"$fp/checkpatch.log" 2>&1; then
+  echo "e2e: FAILED: checkpatch --strict on fix --format-patch mails"; cat "$fp/checkpatch.log"; exit 1
+fi
+echo "e2e: checkpatch --strict: $(ls "$fp"/mails/*.patch | wc -l) fix mail(s) clean"
+rm -rf "$fp"
+
 # make C=2 CHECK=gup-audit on a small directory with GUP callers (kernel/events: uprobes.c),
 # out of tree (O=) so the source stays untouched. Needs gcc, make, flex, bison, bc and
 # libelf-dev (.ci/run installs them); skipped with a message when they are missing.

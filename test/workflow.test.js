@@ -225,3 +225,27 @@ test('diff --base REV with uncommitted source changes refuses and says how to ga
   const s = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: git('diff', 'HEAD').stdout });
   assert.deepStrictEqual(JSON.parse(s.out).introduced.map((f) => [f.file, f.ruleId]), [['drivers/x/c.c', 'lock-held-for-self-locking']]);
 });
+
+test('fix --format-patch: diffstat, function names in hunk headers, --signoff from git config, applies with git am', () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-fp-'));
+  fs.cpSync(DEMO, d, { recursive: true });
+  const git = (...args) => spawnSync('git', args, { cwd: d, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Ann Dev');
+  git('config', 'user.email', 'ann@example.org');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  const out = path.join(d, '..', path.basename(d) + '-out');
+  assert.strictEqual(run(['fix', '.', '--format-patch', out, '--signoff'], { cwd: d }).code, 0);
+  const mails = fs.readdirSync(out).sort();
+  assert.ok(mails.length >= 1);
+  const m = fs.readFileSync(path.join(out, mails[0]), 'utf8');
+  assert.match(m, /\nSigned-off-by: Ann Dev <ann@example\.org>\n---\n (\S+) \| (\d+) \+*-*\n 1 file changed, \d+ insertions?\(\+\), \d+ deletions?\(-\)\n\ndiff --git /);
+  assert.match(m, /\n@@ -\d+,\d+ \+\d+,\d+ @@ static int vicap_pin_userptr\(struct vicap_buf \*buf\)\n/);
+  const [head] = m.split('\n---\n');
+  for (const l of head.split('\n')) assert.ok(l.length <= 75 || /^(From|Subject|Date):/.test(l), l);
+  const am = git('am', ...mails.map((f) => path.join(out, f)));
+  assert.strictEqual(am.status, 0, am.stderr);
+  assert.strictEqual(run(['fix', '.', '--format-patch', path.join(out, 'again')], { cwd: d }).code, 0);
+  assert.ok(!fs.existsSync(path.join(out, 'again')) || fs.readdirSync(path.join(out, 'again')).length === 0);
+});
