@@ -119,6 +119,23 @@ export class AuditCache {
 
   get loaded(): boolean { return this.stored !== null; }
 
+  /** The files of the saved index (relative, sorted), or null without one. */
+  get knownFiles(): string[] | null { return this.stored?.files ?? null; }
+
+  /** Trust the saved index: every file's stat key is taken as it was saved, except the
+   * files of `fresh` (whose keys the table already holds). For the per-file check of a
+   * build, where statting the whole tree would cost more than the check. */
+  assumeUnchanged(t: FileTable, fresh: Set<string>): void {
+    const s = this.stored;
+    if (!s) return;
+    let j = 0;
+    for (let i = 0; i < t.rels.length; i++) {
+      const rel = t.rels[i];
+      while (j < s.files.length && s.files[j] < rel) j++;
+      if (j < s.files.length && s.files[j] === rel && !fresh.has(rel)) t.st.set(s.st.subarray(4 * j, 4 * j + 4), 4 * i);
+    }
+  }
+
   /** Take the cached state of every file whose stat key (already in t.st) is unchanged.
    * Both lists are sorted: one merge walk. */
   apply(t: FileTable): void {

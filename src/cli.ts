@@ -21,6 +21,13 @@ import { parseShard } from './scan';
 import { formatProfile } from './report/profile';
 import { registerMerge } from './report/merge';
 import { registerFix } from './fix/command';
+import { auditView } from './cli/view';
+import { formatAuditCheckpatch, formatGcc } from './report/gcc';
+import { parseFileList, readStdin } from './cli/filelist';
+import { ExplainError, formatRuleList, registerExplain } from './cli/rules';
+import { progressBar, type ProgressBar } from './cli/progress';
+import { registerCallers } from './cli/callers';
+import { isCheckInvocation, runCheck } from './cli/check';
 
 
 function collect(v: string, prev: string[]): string[] {
@@ -60,19 +67,23 @@ export function failed(res: AuditResult, failOn: Level | 'none'): boolean {
   return res.findings.some((f) => levelRank(f.level) >= levelRank(failOn));
 }
 
-function progressReporter(): AuditOptions['onProgress'] {
+/** One bar on stderr when it is a terminal (not in CI). */
+function progressReporter(): ProgressBar | undefined {
   if (!process.stderr.isTTY || process.env.CI) return undefined;
-  const start = Date.now();
-  let last = 0;
-  return (phase, done, total) => {
-    const now = Date.now();
-    if (now - start < 1000 || (now - last < 100 && done < total)) return;
-    last = now;
-    const width = 24;
-    const fill = total ? Math.round((done / total) * width) : width;
-    process.stderr.write(`\r${phase.padEnd(6)} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} files   `);
-    if (done >= total) process.stderr.write('\r' + ' '.repeat(60) + '\r');
-  };
+  return progressBar((s) => process.stderr.write(s));
+}
+
+/** `gup-audit -`: the names on stdin; the audit covers their tree (for its callers) and
+ * reports only them. Names that are not audited become notes. */
+async function stdinFiles(): Promise<{ paths: string[]; focus: string[]; ignored: { level: 'note'; file: string; message: string }[] }> {
+  const { files, ignored } = parseFileList(await readStdin());
+  if (files.length === 0) {
+    throw new UsageError(ignored.length ? `no .c or .h file among the ${ignored.length} name(s) on standard input` : 'no file names on standard input');
+  }
+  const root = detectTree(files[0]).root;
+  const outside = files.find((f) => path.relative(root, f).startsWith('..'));
+  if (outside) throw new UsageError(`${outside} is not in the tree of ${files[0]} (${root}): audit one tree at a time`);
+  return { paths: [root], focus: files, ignored: ignored.map((x) => ({ level: 'note' as const, file: x.name, message: `not audited: ${x.why}` })) };
 }
 
 export function buildProgram(): Command {
@@ -81,8 +92,9 @@ export function buildProgram(): Command {
     .name('gup-audit')
     .description('Audit a Linux kernel source tree for get_user_pages (GUP) misuse and mmap lock handling.')
     .version(toolVersion)
-    .argument('[paths...]', 'kernel tree (or subdirectories / files of one) to audit')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .argument('[paths...]', 'kernel tree (or subdirectories / files of one) to audit; - reads file names from standard input')
+    .addOption(new Option('-f, --format <format>', 'output format (gcc: file:line:col: level: message [rule-id]; checkpatch: checkpatch.pl\'s form)').choices(['text', 'json', 'sarif', 'gcc', 'checkpatch']).default('text'))
+    .addOption(new Option('--min-level <level>', 'show only findings at or above this level (the summary counts the others)').choices(['error', 'warning', 'note']))
     .option('-o, --output <file>', 'write the report to a file (written atomically)')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this level exists').choices(['error', 'warning', 'note', 'none']).default('warning'))
     .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collect, [])
@@ -122,10 +134,10 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
     .option('--debug', 'print stack traces on errors')
     .action(async (paths: string[], opts) => {
-      if (opts.listRules) {
-        for (const r of allRules) process.stdout.write(`${r.meta.id.padEnd(28)} ${r.meta.level.padEnd(8)} ${r.meta.short}\n`);
-        return;
-      }
+      if (opts.listRules) { process.stdout.write(formatRuleList(opts.format)); return; }
+      // `-`: the files named on stdin, audited with the lock context of their whole tree.
+      const list = paths.length === 1 && paths[0] === '-' ? await stdinFiles() : undefined;
+      if (list) paths = list.paths;
       // `--cache TREE` (no directory given, the tree taken as one): the tree is meant.
       if (paths.length === 0 && typeof opts.cache === 'string') { paths = [opts.cache]; opts.cache = true; }
       checkPaths(paths);
@@ -139,13 +151,16 @@ export function buildProgram(): Command {
       const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
       const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
       const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
+      const bar = progressReporter();
       const res = await audit({
         levels: config.levels,
         paths, include: config.include, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
         maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
-        onProgress: progressReporter(), cache: opts.cache, shard: opts.shard, profile: !!opts.profile,
+        onProgress: bar ? (phase, done, total) => bar.update(phase, done, total) : undefined, cache: opts.cache, shard: opts.shard, profile: !!opts.profile, focus: list?.focus,
         ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { kconfig: opts.kconfig } : {}),
       });
+      bar?.finish();
+      if (list?.ignored.length) res.notifications.push(...list.ignored);
       if (baseline) {
         for (const f of res.findings) {
           const e = baseline.entries.get(f.fingerprint);
@@ -153,16 +168,19 @@ export function buildProgram(): Command {
         }
       }
       if (opts.writeBaseline) writeOutput(opts.writeBaseline, formatBaseline(res.findings.map(baselineEntry)));
-      // Suppressed findings stay in JSON/SARIF (marked); the text report and the verdict skip them.
-      const shown: AuditResult = { ...res, findings: res.findings.filter((f) => !f.suppressed) };
+      // Suppressed findings stay in JSON/SARIF (marked); the text report and the verdict skip
+      // them; --min-level hides lower findings from every report, not from the verdict.
+      const view = auditView(res, opts.minLevel);
       let text: string;
-      if (opts.format === 'json') text = formatJson(res);
+      if (opts.format === 'json') text = formatJson(view.reported);
       else if (opts.format === 'sarif') {
         const { formatSarif } = await import('./report/sarif');
-        text = formatSarif(res, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
-      } else {
+        text = formatSarif(view.reported, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
+      } else if (opts.format === 'gcc') text = formatGcc(view.shown);
+      else if (opts.format === 'checkpatch') text = formatAuditCheckpatch(view.shown, { terse: false, summary: true });
+      else {
         const c = new chalk.Instance({ level: useColor(opts) && !opts.output ? 1 : 0 });
-        text = formatText(shown, { chalk: c, stats: !!opts.stats });
+        text = formatText(view.shown, { chalk: c, stats: !!opts.stats, hidden: view.hidden });
       }
       writeOutput(opts.output, text);
       if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
@@ -173,11 +191,14 @@ export function buildProgram(): Command {
       // A file left unaudited is a warning or error notification; with --fail-on-skip a CI
       // gate does not go green without having looked at it.
       const skipped = res.notifications.some((n) => n.level !== 'note' && n.file);
-      process.exitCode = failed(shown, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
+      process.exitCode = failed(view.live, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
     });
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program); // `gup-audit fix` (src/fix/)
   registerMerge(program); // `gup-audit merge` (src/report/merge.ts)
+  registerExplain(program); // `gup-audit explain RULE` (src/cli/rules.ts)
+  registerCallers(program, writeOutput); // `gup-audit callers` (src/census.ts)
+  program.helpCommand('help [command]', 'show the help of a command'); // (the default action would take `help` for a path)
   return program;
 }
 
@@ -187,6 +208,8 @@ export async function main(argv: string[]): Promise<number> {
   // Commander's own one-line errors ("error: unknown option ...") get the tool's prefix too.
   program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gup-audit: ${s}` : s) });
   const debug = argv.includes('--debug');
+  // kbuild's `$(CHECK) $(CHECKFLAGS) $(c_flags) file.c` (make C=1 CHECK=gup-audit).
+  if (isCheckInvocation(argv.slice(2))) return runCheck(argv.slice(2));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -195,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line message
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ExplainError) {
       process.stderr.write(`gup-audit: error: ${e.message}\n`);
       return 2;
     }

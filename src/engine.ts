@@ -45,6 +45,17 @@ export interface AuditOptions {
   /** Audit shard I of N: the prefilter and first extraction cover the files of the shard,
    * caller searches the whole tree, and only findings in files of the shard are reported. */
   shard?: Shard;
+  /** Files (absolute) whose findings are wanted: `paths` is then the tree root, and only
+   * these files are extracted first and reported, with the whole tree's callers as their
+   * lock context (the stdin file list, the `make C=1` check). */
+  focus?: string[];
+  /** With `focus` and a saved cache index: take the tree's file list and every other
+   * file's state from the index instead of walking and statting the tree (the per-file
+   * check of a build; the index is refreshed by any ordinary --cache run). */
+  trustIndex?: boolean;
+  /** Called with the analysed program (the callers census); the whole result of an earlier
+   * run is then not reused from the cache. */
+  onProgram?: (program: Program) => void;
   /** Collect AuditResult.profile (slowest files, worker time per scan). */
   profile?: boolean;
   /** A kernel tree the audited module is built against (era and headers come from it). */
@@ -150,8 +161,19 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   try {
+    let cache: AuditCache | undefined;
+    if (opts.cache) {
+      let dir: string;
+      try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
+      cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
+      for (const message of cache.notes) notifications.push({ level: 'note', message });
+    }
     const include = opts.include ?? [];
-    const disc = await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
+    const known = opts.trustIndex && opts.focus ? cache?.knownFiles : null;
+    const focusRels = new Set((opts.focus ?? []).map((f) => rel(tree.root, path.resolve(f))));
+    const disc = known
+      ? { files: [...new Set([...known, ...focusRels])].sort().map((r) => path.join(tree.root, r)), notes: [] }
+      : await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
     notifications.push(...disc.notes);
     mark('discover', t0);
     // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong
@@ -165,15 +187,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     };
     // ---- prefilter: which files can matter at all (src/scan.ts) ----
     const t1 = Date.now();
-    let cache: AuditCache | undefined;
-    if (opts.cache) {
-      let dir: string;
-      try { dir = cacheDirFor(opts.cache, tree.root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
-      cache = new AuditCache(dir, tree.root, PREFILTER_NEEDLES);
-      for (const message of cache.notes) notifications.push({ level: 'note', message });
-    }
     const scan = new TreeScan({
       pool, jobs, root: tree.root, files: disc.files, needles: PREFILTER_NEEDLES, cache, shard: opts.shard,
+      focus: opts.focus ? focusRels : undefined,
       notify: (n) => notifications.push(n), onProgress: opts.onProgress,
       // The token scan is cheap (no parse): it reads files far above --max-file-size, so
       // that a big generated header without GUP tokens is simply not a candidate; the cap
@@ -181,7 +197,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       // reported by the extraction.
       maxBytes: Math.max(maxBytes, 256 * 1024 * 1024),
     });
-    await scan.loadCache();
+    await scan.loadCache(known ? focusRels : undefined);
     mark('cache-load', t1);
     const t1b = Date.now();
     const candidates = await scan.prefilter(opts.prefilter !== false);
@@ -193,10 +209,10 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     mark('prefilter', t1b);
     // With --cache, an unchanged tree audited with the same options: the last result.
     const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, preprocess, opts.callDepth ?? 6, maxBytes,
-      opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null]) : '';
+      opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit.)
-    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
+    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' || opts.onProgram ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
     if (reused) {
       phases.total = Date.now() - t0;
       const profile: AuditProfile | undefined = opts.profile ? {
@@ -337,6 +353,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     stats.filesParsed = parsedFiles.size;
     stats.pointerCalls = program.unresolvedPointerCalls;
     stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: fieldsNotSearched.size };
+    opts.onProgram?.(program);
     const findings: Finding[] = [];
     const ctx: RuleContext = {
       program, version,
@@ -392,14 +409,16 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     stats.analysisWork = { functionAnalyses: memo.misses, entrySummaries: program.entries.summaries, entryEvaluations: program.entries.evaluations };
     stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
     mark('analyse', t4);
-    if (opts.shard) {
+    if (opts.shard || opts.focus) {
       const mine = findings.filter((f) => scan.isInShard(path.join(tree.root, f.file)));
       findings.length = 0;
       findings.push(...mine);
       stats.findingsByRule = {};
       for (const f of findings) stats.findingsByRule[f.ruleId] = (stats.findingsByRule[f.ruleId] ?? 0) + 1;
     }
-    if (cache) {
+    // (A trusted index is left as it was: a build's checks run in parallel, and an
+    // ordinary --cache run refreshes it.)
+    if (cache && !known) {
       const t5 = Date.now();
       // (Notes about dropped cache entries concern this run, not the tree: not stored.)
       if (!notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { findings, notifications: notifications.filter((n) => !n.message.startsWith('cache: ')), stats });

@@ -108,6 +108,9 @@ export interface TreeScanOptions {
   needles: string[];
   cache?: AuditCache;
   shard?: Shard;
+  /** Files of interest (relative to root): only these are prefiltered and extracted first,
+   * like a shard; caller searches still cover every discovered file. */
+  focus?: Set<string>;
   notify: (n: Notification) => void;
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Files above this size are skipped (and reported) by the scans (default: no limit). */
@@ -149,7 +152,12 @@ export class TreeScan implements FileTable {
     this.off = new Int32Array(n);
     this.len = new Int32Array(n);
     this.inShard = new Uint8Array(n).fill(1);
-    if (o.shard) this.rels.forEach((r, i) => { this.inShard[i] = shardOf(r, o.shard!.count) === o.shard!.index - 1 ? 1 : 0; });
+    this.rels.forEach((r, i) => { if (!this.isInShardRel(r)) this.inShard[i] = 0; });
+  }
+
+  private isInShardRel(rel: string): boolean {
+    if (this.o.focus && !this.o.focus.has(rel)) return false;
+    return !this.o.shard || shardOf(rel, this.o.shard.count) === this.o.shard.index - 1;
   }
 
   calls(i: number): Uint32Array | null | undefined {
@@ -169,23 +177,32 @@ export class TreeScan implements FileTable {
   }
 
   isInShard(abs: string): boolean {
-    if (!this.o.shard) return true;
-    return shardOf(relPath(this.o.root, abs), this.o.shard.count) === this.o.shard.index - 1;
+    if (!this.o.shard && !this.o.focus) return true;
+    return this.isInShardRel(relPath(this.o.root, abs));
   }
 
   /** With a loaded cache: stat every file (in the workers) and take what is still valid. */
-  async loadCache(): Promise<void> {
+  async loadCache(trustExcept?: Set<string>): Promise<void> {
     const cache = this.o.cache;
     if (!cache?.loaded) return;
     const files = this.o.files;
     const tasks: Promise<void>[] = [];
-    for (let i = 0; i < files.length; i += STAT_BATCH) {
-      const from = i;
-      tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: files.slice(i, i + STAT_BATCH) }).then((st) => {
-        this.st.set(st, 4 * from);
+    if (trustExcept) {
+      // Only the named files are statted; the others are as the index last saw them.
+      const idx = this.rels.flatMap((r, i) => (trustExcept.has(r) ? [i] : []));
+      tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: idx.map((i) => files[i]) }).then((st) => {
+        idx.forEach((i, k) => this.st.set(st.subarray(4 * k, 4 * k + 4), 4 * i));
       }, () => undefined));
+    } else {
+      for (let i = 0; i < files.length; i += STAT_BATCH) {
+        const from = i;
+        tasks.push(this.o.pool.run<Float64Array>({ type: 'stat', files: files.slice(i, i + STAT_BATCH) }).then((st) => {
+          this.st.set(st, 4 * from);
+        }, () => undefined));
+      }
     }
     await Promise.all(tasks);
+    if (trustExcept) cache.assumeUnchanged(this, trustExcept);
     cache.apply(this);
     this.profile.cacheHits = cache.hits;
     this.profile.cacheMisses = cache.misses;

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-function findPackageJson(): { version: string } {
+/** The package's own directory (where package.json, docs/ and man/ are), from dist/ or src/. */
+export const packageRoot: string | null = (() => {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
-    const p = path.join(dir, 'package.json');
-    if (fs.existsSync(p)) return JSON.parse(fs.readFileSync(p, 'utf8'));
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
     dir = path.dirname(dir);
   }
-  return { version: '0.0.0' };
-}
+  return null;
+})();
 
-export const toolVersion: string = findPackageJson().version;
+export const toolVersion: string = packageRoot ? JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version : '0.0.0';
 export const informationUri = 'https://github.com/gup-audit/gup-audit';

@@ -50,3 +50,58 @@ console.log("e2e: OK");
 SARIF_FILE="$out/audit.sarif" node --test --test-name-pattern=SARIF_FILE test/sarif.test.js >"$out/sarif-test.log" 2>&1 || { echo "e2e: FAILED: SARIF schema validation"; tail -30 "$out/sarif-test.log"; exit 1; }
 echo "e2e: SARIF log of the whole tree validates ($(wc -c <"$out/audit.sarif") bytes)"
 rm -rf "$out"
+
+# The census of GUP call sites (README: "Callers census").
+node bin/gup-audit.js callers "$TREE" | tail -1 | sed 's/^/e2e: callers: /'
+
+# fix --format-patch mails (a git copy of the demo tree) pass the kernel's own
+# scripts/checkpatch.pl --strict.
+fp="$(mktemp -d)"
+cp -r fixtures/demo "$fp/tree"
+( cd "$fp/tree" && git init -q -b main && git config user.name "E2E Test" && git config user.email e2e@example.org && git add . && git commit -qm base )
+( cd "$fp/tree" && node "$OLDPWD/bin/gup-audit.js" fix . --format-patch "$fp/mails" --signoff )
+if ! perl "$TREE/scripts/checkpatch.pl" --strict --no-tree "$fp"/mails/*.patch >"$fp/checkpatch.log" 2>&1; then
+  echo "e2e: FAILED: checkpatch --strict on fix --format-patch mails"; cat "$fp/checkpatch.log"; exit 1
+fi
+echo "e2e: checkpatch --strict: $(ls "$fp"/mails/*.patch | wc -l) fix mail(s) clean"
+rm -rf "$fp"
+
+# make C=2 CHECK=gup-audit on a small directory with GUP callers (kernel/events: uprobes.c),
+# out of tree (O=) so the source stays untouched. Needs gcc, make, flex, bison, bc and
+# libelf-dev (.ci/run installs them); skipped with a message when they are missing.
+KDIR="${GUP_AUDIT_E2E_KDIR:-kernel/events/}"
+if ! command -v gcc >/dev/null || ! command -v make >/dev/null || ! command -v flex >/dev/null || ! command -v bison >/dev/null || ! command -v bc >/dev/null; then
+  echo "e2e: make C=2: SKIPPED (gcc, make, flex, bison and bc are needed)"
+  exit 0
+fi
+build="$(mktemp -d)"
+export XDG_CACHE_HOME="$build/cache"
+cat >"$build/check" <<CHECK
+#!/bin/sh
+s=\$(date +%s%N)
+node "$PWD/bin/gup-audit.js" "\$@"
+rc=\$?
+echo "\$(( (\$(date +%s%N) - s) / 1000000 )) \$rc" >>"$build/times"
+exit \$rc
+CHECK
+chmod +x "$build/check"
+node bin/gup-audit.js "$TREE" --cache --fail-on none >/dev/null   # the index the checks use
+make -s -C "$TREE" O="$build/o" defconfig >"$build/make.log" 2>&1
+make -s -C "$TREE" O="$build/o" -j"$(nproc)" prepare >>"$build/make.log" 2>&1 || { echo "e2e: FAILED: make prepare"; tail -20 "$build/make.log"; exit 1; }
+t0=$(date +%s%N)
+make -C "$TREE" O="$build/o" -j1 "$KDIR" >>"$build/make.log" 2>&1 || { echo "e2e: FAILED: make $KDIR"; tail -20 "$build/make.log"; exit 1; }
+compile_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+compiled=$(grep -c "^  CC " "$build/make.log" || true)
+: >"$build/times"
+make -C "$TREE" O="$build/o" -j1 C=2 CHECK="$build/check" "$KDIR" >"$build/check.log" 2>&1 || { echo "e2e: FAILED: make C=2 failed the build"; tail -20 "$build/check.log"; exit 1; }
+checked=$(grep -c "^  CHECK " "$build/check.log" || true)
+findings=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: (error|warning|note): .*\[[a-z-]+\]$' "$build/check.log" || true)
+[ "$checked" -gt 0 ] && [ "$(wc -l <"$build/times")" -ge "$checked" ] || { echo "e2e: FAILED: make C=2 ran no check"; exit 1; }
+awk -v kdir="$KDIR" -v files="$checked" -v findings="$findings" -v cms="$compile_ms" -v cc="$compiled" '
+  { s += $1; if ($2 != 0) bad++ }
+  END {
+    printf "e2e: make C=2 %s: %d files checked, %d findings, %.2f s per check (mean), compile %.2f s per file (%d files, -j1)\n", kdir, files, findings, s / NR / 1000, cms / cc / 1000, cc
+    if (bad) { print "e2e: FAILED: a check exited non-zero"; exit 1 }
+  }' "$build/times"
+grep -E '^[^ ]+:[0-9]+:[0-9]+: (error|warning|note): ' "$build/check.log" | cut -c1-160 | sed 's/^/e2e:   /'
+rm -rf "$build"

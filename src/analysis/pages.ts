@@ -311,8 +311,9 @@ export interface Mismatch {
 
 type Summary = Map<number, { fam: Fam; call: CallSite; fa: FunctionAnalysis }>;
 
-/** Every release whose pages come, on all paths, from the other GUP family. */
-export function pageMismatches(p: Program): Mismatch[] {
+/** Every release whose pages come, on all paths, from the other GUP family. `onRelease`
+ * sees every release with the GUP calls its pages may come from (the callers census). */
+export function pageMismatches(p: Program, onRelease?: (ev: ReleaseEvent, gups: GupRef[]) => void): Mismatch[] {
   // Static inline helpers in headers are called from other files.
   const headerStatics = new Map<string, FunctionAnalysis[]>();
   for (const fa of p.functions) {
@@ -406,6 +407,7 @@ export function pageMismatches(p: Program): Mismatch[] {
     // families in one function: the code tells two kinds of pages apart (`if (buf->user)
     // unpin... else put_page...`), and the other kind may come from a file not seen here
     // or from a non-GUP helper filling the same field (TEE shared memory, triaged on 6.1).
+    if (onRelease) for (const x of events) onRelease(x.ev, x.gups);
     const famsByRoot = new Map<string, Set<Fam>>();
     for (const x of events) { const s = famsByRoot.get(x.ev.root) ?? new Set<Fam>(); s.add(x.ev.fam); famsByRoot.set(x.ev.root, s); }
     for (const x of events) {

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { audit } from '../engine';
-import { planFixes, unifiedDiff, type FixPlan } from './fix';
+import { diffStat, planFixes, unifiedDiff, type FixPlan } from './fix';
 import { toolVersion } from '../version';
 import { UsageError } from '../errors';
 import { fsPath } from '../fsname';
@@ -28,20 +28,28 @@ function author(cwd: string): string {
   return name && email ? `${name} <${email}>` : 'Your Name <you@example.org>';
 }
 
-export function formatPatchFile(file: string, diff: string, variants: string[], from: string, date: Date): string {
+/** Commit message lines of at most 72 columns (checkpatch asks for 75). */
+function wrap(text: string, width = 72): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/)) {
+    if (line && line.length + 1 + w.length > width) { out.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+export function formatPatchFile(file: string, diff: string, variants: string[], from: string, date: Date, signoff?: string): string {
   const v = [...new Set(variants)];
   const subject = `${subsystemPrefix(file)}: use ${v.map((x) => `${x}()`).join(' and ')}`;
+  const lockedName = v.length === 1 && v[0].startsWith('pin') ? 'pin_user_pages' : 'get_user_pages';
   const body = [
-    `The mmap lock of current->mm is taken in ${path.basename(file)} only around one`,
-    `${v.length === 1 && v[0].startsWith('pin') ? 'pin_user_pages' : 'get_user_pages'}() call, and nothing else in the locked region needs it.`,
-    `${v.join('()/')}() takes the lock itself and, unlike the locked`,
-    'variant, can drop it while faulting pages in and retry (VM_FAULT_RETRY), so the',
-    'caller does not need to handle the mmap lock at all.',
+    ...wrap(`The mmap lock of current->mm is taken in ${path.basename(file)} only around one ${lockedName}() call, and nothing else in the locked region needs it. ${v.join('()/')}() takes the lock itself and, unlike the locked variant, can drop it while faulting pages in and retry (VM_FAULT_RETRY), so the caller does not need to handle the mmap lock at all.`),
     '',
-    'Convert the call and drop the lock/unlock around it. No functional change',
-    'otherwise.',
+    ...wrap('Convert the call and drop the lock/unlock around it. No functional change otherwise.'),
     '',
     `Found with gup-audit ${toolVersion} (rule prefer-unlocked).`,
+    ...(signoff ? ['', `Signed-off-by: ${signoff}`] : []),
   ];
   return [
     'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
@@ -51,6 +59,7 @@ export function formatPatchFile(file: string, diff: string, variants: string[], 
     '',
     ...body,
     '---',
+    diffStat(file, diff),
     diff.trimEnd(),
     '-- ',
     `gup-audit ${toolVersion}`,
@@ -82,7 +91,7 @@ function unwritable(plan: FixPlan, root: string, allowed: (rel: string) => boole
   return problems;
 }
 
-export async function runFix(paths: string[], opts: { write?: boolean; formatPatch?: string; kernelVersion?: string; jobs?: number; config?: string }): Promise<{ plan: FixPlan; root: string; output: string }> {
+export async function runFix(paths: string[], opts: { write?: boolean; formatPatch?: string; signoff?: boolean; kernelVersion?: string; jobs?: number; config?: string }): Promise<{ plan: FixPlan; root: string; output: string }> {
   const root = detectTree(paths[0], opts.kernelVersion).root;
   // .gup-audit.json (or --config): fix never touches a file the configuration leaves out.
   const config = resolveConfig(root, opts.config);
@@ -98,7 +107,7 @@ export async function runFix(paths: string[], opts: { write?: boolean; formatPat
     const from = author(root);
     plan.files.forEach((f, i) => {
       const variants = f.fixes.map((x) => x.finding.rewrite!.name);
-      const text = formatPatchFile(f.file, unifiedDiff(f.file, f.before, f.after), variants, from, new Date());
+      const text = formatPatchFile(f.file, unifiedDiff(f.file, f.before, f.after), variants, from, new Date(), opts.signoff ? from : undefined);
       const slug = `${subsystemPrefix(f.file)}-use-${variants[0]}`.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 52);
       writeOutput(path.join(dir, `${String(i + 1).padStart(4, '0')}-${slug}.patch`), Buffer.from(text, 'latin1'), '--format-patch');
     });
@@ -119,6 +128,7 @@ export function registerFix(program: Command): void {
     .argument('[paths...]', 'kernel tree (or part of one)', ['.'])
     .option('--write', 'apply the fixes to the tree: all files or none, only regular, writable files of the tree unchanged since analysis')
     .option('--format-patch <dir>', 'write one git format-patch file per changed file into DIR')
+    .option('--signoff', 'format-patch: add a Signed-off-by line (name and email from git config)')
     .option('--kernel-version <x.y>', 'kernel version of the tree')
     .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root): its include/exclude and rule levels apply')
     .action(async (paths: string[], opts) => {

@@ -173,11 +173,33 @@ export function planFixes(findings: Finding[], read: (file: string) => string): 
 }
 
 /** A git-style unified diff of one file, applicable with `git apply` / `patch -p1`. */
+/** The hunk header's function context as git's default for C prints it: the last line
+ * before the hunk that starts with a letter, `_` or `$`, trailing space cut, 80 bytes. */
+export function hunkFunction(lines: string[], oldStart: number): string | null {
+  for (let i = oldStart - 2; i >= 0; i--) if (/^[A-Za-z_$]/.test(lines[i])) return lines[i].replace(/\s+$/, '').slice(0, 80);
+  return null;
+}
+
+/** git's diffstat for one file (`--stat` of format-patch): the line and the summary. */
+export function diffStat(file: string, diff: string): string {
+  let ins = 0, del = 0;
+  for (const l of diff.split('\n')) {
+    if (l.startsWith('+') && !l.startsWith('+++')) ins++;
+    else if (l.startsWith('-') && !l.startsWith('---')) del++;
+  }
+  const n = ins + del;
+  const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+  const parts = [' 1 file changed', ...(ins ? [`${plural(ins, 'insertion')}(+)`] : []), ...(del ? [`${plural(del, 'deletion')}(-)`] : [])];
+  return ` ${file} | ${n} ${'+'.repeat(ins)}${'-'.repeat(del)}\n${parts.join(', ')}\n`;
+}
+
 export function unifiedDiff(file: string, before: string, after: string): string {
   const p = jsdiff().structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 });
   const out = [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`];
+  const lines = before.split('\n');
   for (const h of p.hunks) {
-    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`);
+    const fn = hunkFunction(lines, h.oldStart);
+    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${fn ? ` ${fn}` : ''}`);
     out.push(...h.lines);
   }
   return out.join('\n') + '\n';

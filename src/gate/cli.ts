@@ -12,6 +12,7 @@ import type { Level } from '../findings';
 import { loadBaseline, resolveConfig, baselineEntry, formatBaseline, type Baseline, type BaselineEntry } from './config';
 import { prepareDiff, prepareSeries, runGate, type GateOptions, type GateResult, type Scope } from './gate';
 import { splitInput, type PatchMessage } from './patch';
+import { openRepo, uncommittedSources } from './git';
 import { formatGateCheckpatch, formatGateJson, formatGateSarif, formatGateText } from './report';
 
 interface CommonOpts {
@@ -177,6 +178,11 @@ export function addGateCommands(program: Command): void {
   addCommonOptions(diff).action((tree: string, o: CommonOpts & { base: string; head: string }) => guarded(async () => {
     const root = treeRootOf(tree, o.kernelVersion);
     const { g, baseline } = gateOptions(root, o);
+    // `--head` defaults to HEAD: uncommitted edits would be silently left out of the gate.
+    if (diff.getOptionValueSource('head') !== 'cli') {
+      const dirty = uncommittedSources(openRepo(tree), tree);
+      if (dirty.length) throw new UsageError(`${dirty.length} source file(s) have uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', ...' : ''}): diff compares commits; commit them, pass --head HEAD to gate the commits only, or gate the working tree with \`git diff ${o.base} | gup-audit series --tree . -\``);
+    }
     const prepared = prepareDiff(tree, o.base, o.head, root, g);
     await finish(await runGate(prepared, g), o, baseline);
   }));

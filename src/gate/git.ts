@@ -1,6 +1,8 @@
 // Reading revisions of a git checkout through git objects only: rev-parse, diff, ls-tree and
 // cat-file --batch. Nothing here writes to the repository, its index or its working tree.
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { UsageError } from '../errors';
 
 export interface GitRepo {
@@ -117,4 +119,10 @@ export function findRepo(dir: string): GitRepo | null {
   if (r.status !== 0) return null;
   const top = r.stdout.toString('utf8').trim();
   return { cwd: top, top };
+}
+
+/** Source files (.c/.h) of `dir` with uncommitted changes (staged or not) against HEAD. */
+export function uncommittedSources(repo: GitRepo, dir: string): string[] {
+  const out = git(repo, ['diff', '--name-only', 'HEAD', '--', path.relative(repo.top, fs.realpathSync(dir)) || '.']).toString('utf8');
+  return out.split('\n').filter((f) => /\.[ch]$/.test(f));
 }

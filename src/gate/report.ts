@@ -125,7 +125,6 @@ export function formatGateCheckpatch(g: GateResult, o: CheckpatchOptions): strin
   const shown = [...g.introduced, ...g.updated.filter((f) => levelRank(f.level) > levelRank(g.previousLevel.get(f)!))]
     .filter((f) => !f.suppressed && (f.level !== 'note' || g.failOn === 'note'))
     .sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line);
-  const tag = (l: Level) => (l === 'error' ? 'ERROR' : l === 'warning' ? 'WARNING' : 'CHECK');
   const lastPatch = g.patches.length - 1;
   const patchOf = (f: Finding) => g.origin(f.file, f.span.line)?.patch ?? g.lastPatch(f.file) ?? lastPatch;
   const out: string[] = [];
@@ -138,22 +137,29 @@ export function formatGateCheckpatch(g: GateResult, o: CheckpatchOptions): strin
   const multi = g.patches.length > 1 && !o.terse;
   for (const [p, fs] of [...groups].sort((a, b) => a[0] - b[0])) {
     if (multi) out.push('-'.repeat(60), g.patches[p].name, '-'.repeat(60));
-    for (const f of fs) {
-      const msg = `${tag(f.level)}: ${f.ruleId}: ${f.message}`;
-      if (o.terse) { out.push(`${shownPath(f.file)}:${f.span.line}: ${msg}`); continue; }
-      const org = g.origin(f.file, f.span.line);
-      out.push(msg);
-      out.push(`${org ? `#${org.inputLine}: ` : ''}FILE: ${shownPath(f.file)}:${f.span.line}:`);
-      const src = g.sources.get(f.file)?.[f.span.line - 1];
-      if (src !== undefined) out.push(`${org ? '+' : ' '}${src.replace(/\r$/, '')}`);
-      out.push('');
-    }
+    for (const f of fs) out.push(...checkpatchEntry(f, g.sources.get(f.file)?.[f.span.line - 1], o.terse, g.origin(f.file, f.span.line)?.inputLine));
   }
-  if (o.summary) {
-    const errors = shown.filter((f) => f.level === 'error').length;
-    const warnings = shown.filter((f) => f.level === 'warning').length;
-    const checks = shown.filter((f) => f.level === 'note').length;
-    out.push(`total: ${errors} errors, ${warnings} warnings, ${g.failOn === 'note' ? `${checks} checks, ` : ''}${g.linesChecked} lines checked`);
-  }
+  if (o.summary) out.push(checkpatchTotal(shown, g.failOn === 'note', g.linesChecked));
   return out.length ? out.join('\n') + '\n' : '';
+}
+
+const checkpatchTag = (l: Level) => (l === 'error' ? 'ERROR' : l === 'warning' ? 'WARNING' : 'CHECK');
+
+/** One problem in checkpatch.pl's shape (also the plain audit's --format checkpatch):
+ * `LEVEL: rule: message`, `#<n>: FILE: path:line:` (n: the patch line that added it, when
+ * known) and the source line (`+` when added), then a blank line; terse: one line. */
+export function checkpatchEntry(f: Finding, src: string | undefined, terse: boolean, inputLine?: number): string[] {
+  const msg = `${checkpatchTag(f.level)}: ${f.ruleId}: ${f.message}`;
+  if (terse) return [`${f.file}:${f.span.line}: ${msg}`];
+  const out = [msg, `${inputLine !== undefined ? `#${inputLine}: ` : ''}FILE: ${f.file}:${f.span.line}:`];
+  if (src !== undefined) out.push(`${inputLine !== undefined ? '+' : ' '}${src.replace(/\r$/, '')}`);
+  out.push('');
+  return out;
+}
+
+/** checkpatch.pl's closing line (checks counted only when notes are shown); what was
+ * checked: the patches' lines (gate), the tree's files (plain audit). */
+export function checkpatchTotal(shown: Finding[], checks: boolean, count: number, unit = 'lines'): string {
+  const n = (l: Level) => shown.filter((f) => f.level === l).length;
+  return `total: ${n('error')} errors, ${n('warning')} warnings, ${checks ? `${n('note')} checks, ` : ''}${count} ${unit} checked`;
 }

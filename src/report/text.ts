@@ -22,6 +22,8 @@ export interface TextOptions {
   stats: boolean;
   /** Source lines by file (tests pass their own reader). */
   readLines?: (file: string) => string[] | null;
+  /** Findings left out of the report (suppressed, below --min-level): counted in the summary. */
+  hidden?: { suppressed: number; belowLevel: number; minLevel?: string };
 }
 
 export function formatText(res: AuditResult, opts: TextOptions): string {
@@ -88,9 +90,14 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
   if (opts.stats) out.push(formatStats(res));
   const v = res.tree.version.join('.');
   const total = res.findings.length;
-  const summary = `${total} finding${total === 1 ? '' : 's'} (${n('error')} error, ${n('warning')} warning, ${n('note')} note) in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; ${res.stats.filesDiscovered} files, ${res.stats.candidateFiles} candidates, ${res.stats.functionsExtracted} functions analysed; kernel ${v}`;
+  const summary = `${total} finding${total === 1 ? '' : 's'} (${n('error')} error, ${n('warning')} warning, ${n('note')} note) in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; ${res.stats.filesDiscovered} files, ${res.stats.candidateFiles} candidates, ${res.stats.functionsExtracted} functions analysed; kernel ${v}${hiddenText(opts.hidden)}`;
   out.push(total ? c.bold(summary) : c.green(summary));
   return out.join('\n') + '\n';
+}
+
+function hiddenText(h: TextOptions['hidden']): string {
+  if (!h) return '';
+  return `${h.suppressed ? `; ${h.suppressed} suppressed` : ''}${h.belowLevel ? `; ${h.belowLevel} below ${h.minLevel} not shown` : ''}`;
 }
 
 export function formatStats(res: AuditResult): string {
