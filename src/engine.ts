@@ -14,6 +14,7 @@ import { AuditCache, buildId, cacheDirFor } from './cache';
 import { AnalysisMemo, Program } from './analysis/program';
 import { BudgetLedger, type AnalysisBudget, type FunctionCost } from './analysis/budget';
 import { lockOf } from './analysis/lockstate';
+import { lifecycleCuts } from './analysis/pagerefs';
 import { gupSites, lockContextOf } from './analysis/sites';
 import { rules as allRules } from '../rules';
 import type { Finding, Level, Notification, Related } from './findings';
@@ -378,7 +379,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
           ...(r.rewrite ? { rewrite: r.rewrite } : {}),
         });
       };
-      rule.check(ctx);
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        // A defect in one rule must not cost the audit of everything else: say so, go on.
+        const where = (e as Error)?.stack?.split('\n').find((l) => /\(.*\.js:\d+/.test(l))?.trim() ?? '';
+        notifications.push({ level: 'error', message: `rule ${rule.meta.id} stopped with an internal error (${(e as Error)?.message ?? String(e)}${where ? `; ${where}` : ''}); its findings are incomplete`, kind: 'internal-error' });
+      }
     }
     assignFingerprints(findings);
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId));
@@ -405,7 +412,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
       }
     }
-    for (const c of memo.ledger.cuts) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });
+    for (const c of [...memo.ledger.cuts, ...lifecycleCuts(program)]) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });
     stats.analysisWork = { functionAnalyses: memo.misses, entrySummaries: program.entries.summaries, entryEvaluations: program.entries.evaluations };
     stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
     mark('analyse', t4);

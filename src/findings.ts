@@ -62,6 +62,6 @@ export interface Notification {
   level: 'error' | 'warning' | 'note';
   file?: string;
   message: string;
-  /** What stopped short: 'analysis-budget' when the analysis budget cut a function. */
-  kind?: 'analysis-budget';
+  /** What stopped short: 'analysis-budget' when the analysis budget cut a function, 'internal-error' when a rule failed. */
+  kind?: 'analysis-budget' | 'internal-error';
 }

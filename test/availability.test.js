@@ -77,3 +77,24 @@ test('availability: 64k lines of macro soup in a function body: no stack overflo
     assert.deepStrictEqual(res.findings.map((f) => `${f.span.line}:${f.ruleId}`), ['5:prefer-unlocked']);
   }
 });
+
+test('availability: page-reference analysis of one function is bounded by its budget, and the cut is reported', async () => {
+  const { lifecycleCounters, LIFECYCLE_FUNCTION_BUDGET } = require('../dist/src/analysis/pagerefs');
+  const workFor = async (n) => {
+    const before = lifecycleCounters.work;
+    const res = await audit({ paths: [treeWith(retryBlocks(n))], jobs: 1 });
+    return { work: lifecycleCounters.work - before, res };
+  };
+  const small = await workFor(20);
+  assert.ok(small.work < LIFECYCLE_FUNCTION_BUDGET, String(small.work));
+  assert.ok(!small.res.notifications.some((x) => x.kind === 'analysis-budget'), JSON.stringify(small.res.notifications));
+  const big = await workFor(3000);
+  // One call past the budget at most: the work of a call is a few passes over the function.
+  assert.ok(big.work < LIFECYCLE_FUNCTION_BUDGET + 3 * 3000 * 8 + 4000, String(big.work));
+  const cut = big.res.notifications.filter((x) => x.kind === 'analysis-budget');
+  assert.strictEqual(cut.length, 1, JSON.stringify(cut));
+  assert.strictEqual(cut[0].level, 'warning');
+  assert.match(cut[0].message, /^f\(\): page references of \d+ of its 3000 GUP calls not followed/);
+  // The lock rules still see every block.
+  assert.strictEqual(big.res.findings.filter((f) => f.ruleId === 'prefer-unlocked').length, 3000);
+});

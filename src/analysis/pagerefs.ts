@@ -5,7 +5,7 @@
 // the entries: uses or releases all nr_pages, releases exactly the count, hands the array
 // to an owner, frees it, or returns. The family (FOLL_GET / FOLL_PIN) of each release is
 // judged by the family dataflow of pages.ts; both rules query `pageLifecycle()`.
-import type { CallSite, CfgNode, Expr } from '../parse/ir';
+import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
 import { children, exprText, predecessors, stripNoise, walk } from './expr';
@@ -68,14 +68,32 @@ export interface Lifecycle {
   mismatches: Mismatch[];
   /** GUP calls of the get family whose pages reach a DMA mapping or scatterlist here. */
   dmaUses: { acq: PageAcquire; use: CallSite }[];
+  /** Functions whose GUP calls were not all followed: the work budget ran out. */
+  cuts: { file: string; function: string; message: string }[];
+  /** Work done: CFG nodes scanned plus dataflow steps, over all acquires. */
+  work: number;
 }
 
+/** Work units (CFG nodes scanned and dataflow steps) one function's page-reference
+ * analysis may spend over all its GUP calls; far above what any function of the 4.9, 6.1
+ * and 6.12 trees needs. Past it the remaining calls of that function are not followed and
+ * the cut is reported. */
+export const LIFECYCLE_FUNCTION_BUDGET = 400000;
+
 const memo = new WeakMap<Program, Lifecycle>();
+
+/** Work done by every page-reference analysis of this process (asserted on by tests). */
+export const lifecycleCounters = { work: 0, cuts: 0 };
+
+/** The cuts of a page-reference analysis already run on `p` (none if no rule asked for it). */
+export function lifecycleCuts(p: Program): Lifecycle['cuts'] {
+  return memo.get(p)?.cuts ?? [];
+}
 
 export function pageLifecycle(p: Program): Lifecycle {
   const hit = memo.get(p);
   if (hit) return hit;
-  const res: Lifecycle = { acquires: [], findings: [], mismatches: pageMismatches(p), dmaUses: [] };
+  const res: Lifecycle = { acquires: [], findings: [], mismatches: pageMismatches(p), dmaUses: [], cuts: [], work: 0 };
   const helpers = new ReleaseHelpers(p);
   for (const fa of p.functions) {
     const acqs: PageAcquire[] = [];
@@ -83,9 +101,17 @@ export function pageLifecycle(p: Program): Lifecycle {
     if (!acqs.length) continue;
     const loops = loopsOf(fa);
     const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
-    for (const a of acqs) {
+    let spent = 0;
+    for (const [i, a] of acqs.entries()) {
       res.acquires.push(a);
-      const fs = new AcquireFlow(a, loops, helpers, (root) => nullTolerantOwner(p, fa, root)).run();
+      if (spent >= LIFECYCLE_FUNCTION_BUDGET) {
+        lifecycleCounters.cuts++;
+        res.cuts.push({ file: fa.fn.file, function: fa.fn.name, message: `${fa.fn.name}(): page references of ${acqs.length - i} of its ${acqs.length} GUP calls not followed: the analysis budget of ${LIFECYCLE_FUNCTION_BUDGET} steps was spent` });
+        break;
+      }
+      const flow = new AcquireFlow(a, loops, helpers, (root) => nullTolerantOwner(p, fa, root));
+      const fs = flow.run();
+      spent += flow.work;
       byAcq.set(a, fs);
       if (a.fam === 'get') {
         const use = dmaUseOf(fa, a, loops);
@@ -93,8 +119,11 @@ export function pageLifecycle(p: Program): Lifecycle {
       }
     }
     // Two calls of one function whose count is tested only for an error: each names the other.
-    const shortOnes = acqs.filter((a) => byAcq.get(a)!.some((f) => f.kind.startsWith('short')));
+    const shortOnes = acqs.filter((a) => (byAcq.get(a) ?? []).some((f) => f.kind.startsWith('short')));
+    res.work += spent;
+    lifecycleCounters.work += spent;
     for (const a of acqs) {
+      if (!byAcq.has(a)) continue;
       // One finding per call: the most telling path, the others as further steps.
       const fs = byAcq.get(a)!.sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind));
       if (!fs.length) continue;
@@ -189,19 +218,32 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   return { fa, call, fam: g.fam, root, nr: one ? null : call.argText[ni], countVar, ignored, local };
 }
 
+const predCache = new WeakMap<FunctionIR, number[][]>();
+function predecessorsOf(fn: FunctionIR): number[][] {
+  let p = predCache.get(fn);
+  if (!p) predCache.set(fn, (p = predecessors(fn)));
+  return p;
+}
+
 /** The call's CFG node and its parents, skipping wrappers that do not change the value. */
 function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Expr[] } | null {
-  for (const node of fa.fn.nodes) {
-    let found: Expr[] | null = null;
-    walk(node.expr, (e, parents) => {
-      if (found) return false;
-      if (e.k === 'call' && e.call === id) { found = parents.filter((x) => !(x.k === 'seq' && x.items.length === 1) && !(x.k === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))); return false; }
-      return true;
-    });
-    if (found) return { node, parents: found };
+  let places = placeCache.get(fa.fn);
+  if (!places) {
+    // Every call of the function placed in one pass (a scan per call is quadratic).
+    places = new Map();
+    for (const node of fa.fn.nodes) {
+      walk(node.expr, (e, parents) => {
+        if (e.k === 'call' && e.call !== undefined && !places!.has(e.call)) {
+          places!.set(e.call, { node, parents: parents.filter((x) => !(x.k === 'seq' && x.items.length === 1) && !(x.k === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))) });
+        }
+        return true;
+      });
+    }
+    placeCache.set(fa.fn, places);
   }
-  return null;
+  return places.get(id) ?? null;
 }
+const placeCache = new WeakMap<FunctionIR, Map<number, { node: CfgNode; parents: Expr[] }>>();
 
 /** A loop header (`for (i = 0; i < bound; i++)`, `while (i < bound)`), its body nodes and
  * the index it counts with. */
@@ -317,16 +359,35 @@ function elementOf(fa: FunctionAnalysis, e0: Expr, node: number): { root: string
     return null;
   }
   if (e.k !== 'id') return null;
-  for (const n of fa.fn.nodes) {
-    let hit: { root: string; idx: string } | null = null;
-    walk(n.expr, (x) => {
-      if (hit) return false;
-      if (x.k === 'assign' && x.op === '=' && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === e.n && stripNoise(x.r).k === 'idx') hit = elementOf(fa, x.r, node);
-      return true;
-    });
+  for (const r of elementCopies(fa.fn).get(e.n) ?? []) {
+    const hit = elementOf(fa, r, node);
     if (hit) return hit;
   }
   return null;
+}
+
+const copiesCache = new WeakMap<FunctionIR, Map<string, Expr[]>>();
+/** Element copies of a function (`page = pages[i]`): each local and the element
+ * expressions assigned to it, in source order; computed once per function. */
+function elementCopies(fn: FunctionIR): Map<string, Expr[]> {
+  let m = copiesCache.get(fn);
+  if (m) return m;
+  m = new Map();
+  for (const n of fn.nodes) {
+    walk(n.expr, (x) => {
+      if (x.k === 'assign' && x.op === '=') {
+        const l = stripNoise(x.l);
+        if (l.k === 'id' && stripNoise(x.r).k === 'idx') {
+          const list = m!.get(l.n) ?? [];
+          list.push(x.r);
+          m!.set(l.n, list);
+        }
+      }
+      return true;
+    });
+  }
+  copiesCache.set(fn, m);
+  return m;
 }
 
 function innermostLoop(loops: Loop[], node: number, idx: string): Loop | null {
@@ -366,6 +427,8 @@ class AcquireFlow {
   /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
    * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
   private derived: string[] = [];
+  /** Work done by run(): CFG nodes scanned and dataflow steps. */
+  work = 0;
   constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers, private ownerOf: (root: string) => FunctionAnalysis | null) {}
 
   run(): LifecycleFinding[] {
@@ -379,6 +442,7 @@ class AcquireFlow {
     if (!start) return this.out;
     this.corr = this.countCorrelated();
     this.derived = this.derivedLocals();
+    this.work = 3 * fn.nodes.length;
     const inSets: Map<string, PathState>[] = fn.nodes.map(() => new Map());
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
@@ -403,6 +467,7 @@ class AcquireFlow {
         this.afterNode(fn.nodes[n], s, add, false);
       }
     }
+    this.work += steps;
     return this.out;
   }
 
@@ -454,11 +519,18 @@ class AcquireFlow {
     }
     // Conditions that guard the call itself (`if (y == ny) uv = gup(...)`): testing them
     // again later is correlated with whether the call ran.
-    const reach = (from: number) => { const seen = new Set<number>(); const st = [from]; while (st.length) { const x = st.pop()!; if (x < 0 || seen.has(x)) continue; seen.add(x); st.push(...fn.nodes[x].succ); } return seen; };
+    // One backward walk from the call finds every node that can reach it (linear in the
+    // function), instead of a forward walk from each arm of each branch (cubic overall).
     const site = placeOf(this.a.fa, this.a.call.id)?.node.id ?? -1;
+    const canReach = new Set<number>();
+    if (site >= 0) {
+      const preds = predecessorsOf(fn);
+      const st = [site];
+      while (st.length) { const x = st.pop()!; if (canReach.has(x)) continue; canReach.add(x); for (const q of preds[x]) st.push(q); }
+    }
     for (const n of fn.nodes) {
       if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2) continue;
-      const t = reach(n.succ[0]).has(site), f = reach(n.succ[1]).has(site);
+      const t = n.succ[0] >= 0 && canReach.has(n.succ[0]), f = n.succ[1] >= 0 && canReach.has(n.succ[1]);
       if (t !== f) walk(n.expr, (e) => {
         if (e.k === 'id' || e.k === 'field') {
           // A whole name (`vsg->pages`), never its base (`vsg`), which other tests mention too.
