@@ -29,7 +29,9 @@ function explain(f: LifecycleFinding): { problem: string; fix: string } {
     case 'over-release':
       return { problem: `an error path releases all ${n} entries after a short ${acq.fam === 'pin' ? 'pin' : 'get'} (line ${last.line}), unset ones included`, fix: `release only the ${count} entries that were filled: ${release}` };
     case 'leak':
-      return { problem: `a path returns with references held that nothing owns (line ${last.line})`, fix: acq.nr ? `release them on that path: ${release}` : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
+      return { problem: /count lost/.test(last.what)
+        ? `a path returns after a short ${acq.fam === 'pin' ? 'pin' : 'get'} with the references held and the count dropped (line ${last.line}): whatever releases ${acq.root} later cannot tell which entries are set`
+        : `a path returns with references held that nothing owns (line ${last.line})`, fix: acq.nr ? `release them on that path: ${release}` : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
     case 'leak-free':
       return { problem: `${acq.root} is freed with its references still held (line ${last.line})`, fix: `release the pages before freeing the array: ${release}` };
   }

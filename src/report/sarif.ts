@@ -272,6 +272,7 @@ const NOTIFICATION_DESCRIPTORS = [
   { id: 'file-not-parsed', text: 'A file could not be parsed; its functions were not audited.' },
   { id: 'audit-note', text: 'A remark about the audited tree (encoding, symbolic links, ...).' },
   { id: 'analysis-budget', text: 'The analysis budget stopped the analysis of a function (named in the message); its findings may be incomplete.' },
+  { id: 'internal-error', text: 'A rule stopped with an internal error (named in the message); its findings are incomplete. Please report it.' },
 ];
 
 function notificationDescriptor(n: Notification): string {
