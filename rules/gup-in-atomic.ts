@@ -65,6 +65,7 @@ const rule: Rule = {
           message: `${call.name}() can sleep, but it runs with ${describeClass(o.cls)}: ${top.caller.fn.calls[o.call].name}() at ${top.caller.fn.file}:${top.caller.fn.calls[o.call].span.line}${via}`,
           related,
           flow: [related[0], ...related.slice(1).reverse(), rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
+          chains: [up.chain],
         });
         continue;
       }

@@ -36,6 +36,7 @@ const rule: Rule = {
           fa, span: call.span, callText: call.text,
           message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${chainText(chain)}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
+          chains: [chain],
         });
       }
     }

@@ -55,6 +55,7 @@ const rule: Rule = {
           fa, span: call.span, callText: call.text,
           message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
+          chains: [chain],
         });
         continue;
       }
@@ -67,6 +68,7 @@ const rule: Rule = {
           fa, span: call.span, callText: call.text, level: 'note',
           message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and ${!ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`}`,
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
+          chains: [es.held[0], chain],
         });
         continue;
       }
@@ -78,6 +80,7 @@ const rule: Rule = {
         fa, span: call.span, callText: call.text, level: 'note',
         message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add ${assertionFor(key, ctx.version)} if callers hold it`,
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
+        chains: es.unknown.slice(0, 3).map((c) => [c[0]]),
       });
     }
   },

@@ -17,6 +17,14 @@ export interface Related {
   message: string;
 }
 
+/** One step of a caller chain: `function` (in `file`) calls the previous step's function,
+ * or the finding's function for the first step, at `span`. */
+export interface ChainStep {
+  function: string;
+  file: string;
+  span: Span;
+}
+
 export interface Finding {
   ruleId: string;
   level: Level;
@@ -35,6 +43,9 @@ export interface Finding {
   fingerprint: string;
   /** Ordered lock path for code flows (acquire -> call -> release). */
   flow?: Related[];
+  /** The caller chains the message cites, each innermost caller first (structured: the
+   * reporters draw code flows from them, never from the message text). */
+  chains?: ChainStep[][];
   /** For `gup-audit fix`: the call to rewrite (callee identifier to closing parenthesis),
    * the new callee, the new argument order (indices of the old arguments, or literal
    * texts), and the lock/unlock calls whose statements are dropped with their analysed

@@ -2,7 +2,7 @@
 import type { Finding, Level, Related, RuleMeta } from './findings';
 import type { Span } from './parse/ir';
 import type { FunctionAnalysis } from './analysis/lockstate';
-import type { Program } from './analysis/program';
+import type { CallerStep, Program } from './analysis/program';
 import type { Version } from './kernel/api';
 
 export interface ReportInput {
@@ -16,6 +16,8 @@ export interface ReportInput {
   /** Overrides the rule's level for this finding (e.g. a note when callers are unknown). */
   level?: Level;
   rewrite?: Finding['rewrite'];
+  /** The caller chains the message cites, innermost caller first. */
+  chains?: CallerStep[][];
 }
 
 export interface RuleContext {

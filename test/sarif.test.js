@@ -139,6 +139,7 @@ test('sarif: caller chains become nested thread flows, outermost caller first; b
     ],
     hint: 'mmap_read_lock(current->mm) around pages[0]',
     callText: 'pin_user_pages(uaddr, 1, 0, &pages[0])', fingerprint: '0123456789abcdef0123456789abcdef',
+    chains: [[{ function: 'mid', file: 'drivers/x/a.c', span: span(20, 2, 7) }, { function: 'top', file: 'drivers/y/b.c', span: span(30, 2, 3) }]],
   };
   const res = {
     tree: { root: '/tmp/linux tree', version: [6, 12], source: 'test', hasMmapLockH: true },
@@ -175,6 +176,10 @@ test('sarif: two caller chains that share steps give two complete thread flows',
     file: 'k/a.c', span: span(10), function: 'inner',
     related: [c('k/a.c', 20, 'mid'), c('k/b.c', 40, 'other'), c('k/a.c', 30, 'top')],
     callText: 'get_user_pages_remote(mm, a, 1, 0, p, NULL)', fingerprint: 'ffff',
+    chains: [
+      [{ function: 'mid', file: 'k/a.c', span: span(20) }, { function: 'top', file: 'k/a.c', span: span(30) }],
+      [{ function: 'mid', file: 'k/a.c', span: span(20) }, { function: 'other', file: 'k/b.c', span: span(40) }],
+    ],
   };
   const res = { tree: { root: '/tmp/t', version: [6, 12], source: 'test', hasMmapLockH: true }, findings: [finding], notifications: [], stats: {}, rules };
   const log = toSarif(res, { commandLine: 'gup-audit x' });
@@ -183,6 +188,44 @@ test('sarif: two caller chains that share steps give two complete thread flows',
   const lines = flows.map((fl) => fl.threadFlows[0].locations.map((s) => s.location.physicalLocation.region.startLine));
   assert.deepStrictEqual(lines, [[30, 20, 10], [40, 20, 10]]);
   assert.deepStrictEqual(flows.map((fl) => fl.message.text), ['call chain: top() -> mid() -> inner()', 'call chain: other() -> mid() -> inner()']);
+  // The flows come from the structured chains, not from the message: rewording it changes nothing.
+  const reworded = toSarif({ ...res, findings: [{ ...finding, message: 'reworded, no chain in it' }] }, { commandLine: 'gup-audit x' });
+  assert.deepStrictEqual(reworded.runs[0].results[0].codeFlows.map((fl) => fl.message.text), flows.map((fl) => fl.message.text));
+});
+
+test('json and sarif: a finding from a caller chain carries it structured, innermost caller first', async () => {
+  const { audit } = require('../dist/src/engine');
+  const { toJson } = require('../dist/src/report/json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-chain-'));
+  try {
+    fs.copyFileSync(path.join(FIXTURES, 'v6.12', 'Makefile'), path.join(dir, 'Makefile'));
+    fs.mkdirSync(path.join(dir, 'drivers', 'c'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'drivers', 'c', 'chain.c'), [
+      'static int pin_one(unsigned long a, struct page **p)',
+      '{',
+      '\treturn pin_user_pages(a, 1, 0, p);',
+      '}',
+      'static int mid(unsigned long a, struct page **p)',
+      '{',
+      '\treturn pin_one(a, p);',
+      '}',
+      'int top_ioctl(unsigned long a, struct page **p)',
+      '{',
+      '\tmmap_read_lock(current->mm);',
+      '\tmmap_read_unlock(current->mm);',
+      '\treturn mid(a, p);',
+      '}',
+      '',
+    ].join('\n'));
+    const res = await audit({ paths: [dir], jobs: 1 });
+    const f = toJson(res).findings.find((x) => x.ruleId === 'missing-mmap-lock');
+    assert.ok(f, JSON.stringify(res.findings.map((x) => x.ruleId)));
+    assert.deepStrictEqual(f.chains.map((c) => c.map((st) => `${st.function}@${st.file}:${st.line}`)), [['mid@drivers/c/chain.c:7', 'top_ioctl@drivers/c/chain.c:13']]);
+    const flows = toSarif(res, { commandLine: 'x' }).runs[0].results.find((r) => r.ruleId === 'missing-mmap-lock').codeFlows;
+    assert.ok(flows.some((fl) => fl.message.text === 'call chain: top_ioctl() -> mid() -> pin_one()'), JSON.stringify(flows.map((fl) => fl.message.text)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** A copy of a fixture tree in a temp dir, edited by `edit(root)`, audited. */

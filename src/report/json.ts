@@ -2,7 +2,8 @@
 // { schemaVersion: 1, tool: {name, version}, kernel: {version, source},
 //   findings: [{ ruleId, level, message, file, line, column, endLine, endColumn, function,
 //                hint?, fingerprint, suppressed?: {kind, justification}, baselineState?,
-//                related: [{ role, file, line, column, endLine, endColumn, message }] }],
+//                related: [{ role, file, line, column, endLine, endColumn, message }],
+//                chains?: [[{ function, file, line, column, endLine, endColumn }]] (innermost caller first) }],
 //   notifications: [{ level, file?, message }], stats: {...} }
 // Lines and columns are 1-based; end columns are exclusive.
 import type { AuditResult } from '../engine';
@@ -25,6 +26,7 @@ export function toJson(res: AuditResult): object {
       ...(f.suppressed ? { suppressed: f.suppressed } : {}),
       ...(f.baselineState ? { baselineState: f.baselineState } : {}),
       related: f.related.map((r: Related) => ({ role: r.role, file: r.file, ...loc(r), message: r.message })),
+      ...(f.chains?.length ? { chains: f.chains.map((c) => c.map((st) => ({ function: st.function, file: st.file, ...loc(st) }))) } : {}),
     })),
     notifications: res.notifications,
     stats: res.stats,

@@ -132,25 +132,24 @@ function byPosition(a: { file: string; span: Span }, b: { file: string; span: Sp
   return a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col;
 }
 
-/** Caller steps grouped into chains, innermost first, in the order the message names them
- * (`f (file:line) <- g (file:line)`, as chainText() writes them); a caller the message does
- * not name is a direct caller on its own. */
-export function callerChains(f: Finding): Related[][] {
+/** Caller steps grouped into chains, innermost first, as the rule gave them
+ * (Finding.chains); a caller no chain names is a direct caller on its own. */
+export function callerChains(f: Finding): { loc: Related; fn: string }[][] {
   const callers = f.related.filter((r) => r.role === 'caller');
-  if (callers.length === 0) return [];
   const used = new Set<Related>();
-  const chains: Related[][] = [];
-  const chainRe = /[A-Za-z_]\w* \([^\s()]+:\d+\)(?:\s*<-\s*[A-Za-z_]\w* \([^\s()]+:\d+\))*/g;
-  for (const m of f.message.matchAll(chainRe)) {
+  const chains: { loc: Related; fn: string }[][] = [];
+  for (const chain of f.chains ?? []) {
     // Chains may share steps (the engine keeps each related site once).
-    const steps = [...m[0].matchAll(/\(([^\s()]+):(\d+)\)/g)].map((s) =>
-      callers.find((c) => c.file === s[1] && c.span.line === Number(s[2])));
-    if (steps.some((s) => s === undefined)) continue;
-    if (chains.some((c) => c.length === steps.length && c.every((x, i) => x === steps[i]))) continue;
-    for (const s of steps) used.add(s!);
-    chains.push(steps as Related[]);
+    const steps = chain.map((st) => {
+      const r = callers.find((c) => c.file === st.file && c.span.line === st.span.line && c.span.col === st.span.col)
+        ?? { role: 'caller' as const, file: st.file, span: st.span, message: `called from ${st.function}` };
+      used.add(r);
+      return { loc: r, fn: st.function };
+    });
+    if (steps.length && !chains.some((c) => c.length === steps.length && c.every((x, i) => x.loc === steps[i].loc))) chains.push(steps);
   }
-  for (const c of callers) if (!used.has(c)) chains.push([c]);
+  // (A caller outside every chain: its function is the one its message names.)
+  for (const c of callers) if (!used.has(c)) chains.push([{ loc: c, fn: /\bfrom ([A-Za-z_]\w*)/.exec(c.message)?.[1] ?? c.message }]);
   return chains;
 }
 
@@ -187,10 +186,9 @@ export function flowsOf(f: Finding): { message: string; steps: FlowStep[] }[] {
   }
   for (const chain of callerChains(f)) {
     const outerFirst = [...chain].reverse();
-    const steps: FlowStep[] = outerFirst.map((r, i) => ({ loc: r, kinds: ['call'], nesting: i, essential: false }));
+    const steps: FlowStep[] = outerFirst.map((r, i) => ({ loc: r.loc, kinds: ['call'], nesting: i, essential: false }));
     steps.push({ loc: primaryAsRelated(f, primaryMsg), kinds: ['call'], nesting: outerFirst.length, essential: true });
-    const caller = (r: Related) => /\bfrom ([A-Za-z_]\w*)$/.exec(r.message)?.[1] ?? r.message;
-    flows.push({ message: `call chain: ${outerFirst.map((r) => `${caller(r)}()`).join(' -> ')} -> ${f.function}()`, steps });
+    flows.push({ message: `call chain: ${outerFirst.map((r) => `${r.fn}()`).join(' -> ')} -> ${f.function}()`, steps });
   }
   return flows;
 }

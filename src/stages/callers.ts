@@ -1,0 +1,155 @@
+// Stage 3: caller expansion. Functions whose lock context comes from their callers
+// (a GUP call reached with the entry state, for an mm the callers can name) send the
+// search to the files that call them; those files' calling functions are extracted, and
+// again, up to --call-depth rounds. The lock context itself is then one summary per
+// (function, mm) over the call graph (src/analysis/program.ts).
+import * as path from 'path';
+import type { Version } from '../kernel/api';
+import { calledToken, nameToken } from '../parse/cut';
+import type { TreeScan } from '../scan';
+import { AnalysisMemo, Program } from '../analysis/program';
+import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
+import { gupSites } from '../analysis/sites';
+import type { AuditProfile, AuditStats } from './types';
+import type { FactsStore } from './facts';
+
+/** Files calling a field name (`->move(`) beyond this many: the field is too common to
+ * follow by name alone, and its calls are not searched. */
+const FIELD_CALLER_FILE_CAP = 64;
+
+export interface CallerExpansion {
+  rounds: AuditProfile['rounds'];
+  /** `file:function` of every helper whose callers were searched. */
+  searched: Set<string>;
+  /** Fields whose calls were too common to search. */
+  fieldsNotSearched: Set<string>;
+  /** Wall ms of the caller scans. */
+  scanMs: number;
+}
+
+export async function expandCallers(store: FactsStore, scan: TreeScan, root: string, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats): Promise<CallerExpansion> {
+  const x: CallerExpansion = { rounds: [], searched: new Set(), fieldsNotSearched: new Set(), scanMs: 0 };
+  for (let round = 0; round < callDepth; round++) {
+    const tr = Date.now();
+    const prog = new Program(store.functions, version, callDepth, memo);
+    const needCallers = callerDependent(prog, round).filter((fa) => !x.searched.has(`${fa.fn.file}:${fa.fn.name}`));
+    const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
+    x.rounds.push(rp);
+    if (needCallers.length === 0) break;
+    stats.callGraphRounds++;
+    const t3 = Date.now();
+    const work = await callingFiles(needCallers, scan, root, x);
+    rp.callersMs = Date.now() - t3;
+    x.scanMs += rp.callersMs;
+    // One request per file with the names that matter there.
+    const byNames = new Map<string, string[]>();
+    for (const [f, names] of work) {
+      const key = [...names].sort().join(',');
+      if (!byNames.has(key)) byNames.set(key, []);
+      byNames.get(key)!.push(f);
+    }
+    const te = Date.now();
+    rp.files = work.size;
+    await Promise.all([...byNames].map(([key, files]) => store.extract(files, key.split(','), false)));
+    rp.extractMs = Date.now() - te;
+    rp.functions = store.functions.length - rp.functions;
+  }
+  return x;
+}
+
+/** The files that call one of `needCallers`, each with the names worth extracting there. */
+async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion): Promise<Map<string, Set<string>>> {
+  const staticByFile = new Map<string, Set<string>>();
+  // Global helpers by the identifier their callers call (`FNAME` for `FNAME(fetch)`),
+  // with the identifiers that make a function of a calling file worth extracting.
+  const globals = new Map<string, Set<string>>();
+  const fieldTokens = new Set<string>();
+  for (const fa of needCallers) {
+    x.searched.add(`${fa.fn.file}:${fa.fn.name}`);
+    // Static functions are called only from their own file, unless they live in a header.
+    if (fa.fn.isStatic && !fa.fn.file.endsWith('.h')) {
+      const abs = path.join(root, fa.fn.file);
+      if (!staticByFile.has(abs)) staticByFile.set(abs, new Set());
+      staticByFile.get(abs)!.add(nameToken(fa.fn.name));
+    } else {
+      const called = calledToken(fa.fn.name);
+      if (!globals.has(called)) globals.set(called, new Set());
+      globals.get(called)!.add(nameToken(fa.fn.name));
+    }
+    // Stored into an ops table: the calls through that field (`->move(`) are callers.
+    for (const f of fa.fn.pointerFields ?? []) {
+      if (!globals.has(f)) globals.set(f, new Set());
+      globals.get(f)!.add(f);
+      fieldTokens.add(f);
+    }
+  }
+  const work = new Map<string, Set<string>>(staticByFile);
+  if (!globals.size) return work;
+  // Files calling one of the helpers, with the names each calls (src/scan.ts).
+  const hits = await scan.callers([...globals.keys()]);
+  dropCommonFields(hits, fieldTokens, globals, x.fieldsNotSearched);
+  for (const [h, names] of hits) {
+    if (!work.has(h)) work.set(h, new Set());
+    for (const g of names) for (const t of globals.get(g)!) work.get(h)!.add(t);
+  }
+  return work;
+}
+
+/** Where --call-depth ended the caller search, the chains that reach it say so. */
+export function markUnsearched(program: Program, x: CallerExpansion): void {
+  for (const fa of callerDependent(program, x.rounds.length)) {
+    const k = `${fa.fn.file}:${fa.fn.name}`;
+    if (!x.searched.has(k)) program.unsearched.add(k);
+  }
+}
+
+/** Drop the hits of field names called in more than FIELD_CALLER_FILE_CAP files (recorded in
+ * `dropped`), unless the same token also names a helper called directly. */
+function dropCommonFields(hits: Map<string, Set<string>>, fields: Set<string>, globals: Map<string, Set<string>>, dropped: Set<string>): void {
+  const count = new Map<string, number>();
+  for (const names of hits.values()) for (const n of names) if (fields.has(n)) count.set(n, (count.get(n) ?? 0) + 1);
+  for (const [f, n] of count) {
+    if (n <= FIELD_CALLER_FILE_CAP) continue;
+    dropped.add(f);
+    const tokens = globals.get(f)!;
+    tokens.delete(f);
+    if (tokens.size === 0) for (const names of hits.values()) names.delete(f);
+  }
+}
+
+/** An mm key the callers can name: `current->mm` or one reached from a parameter. */
+function mappable(fa: FunctionAnalysis, key: string | null): boolean {
+  if (!key) return false;
+  const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+  return head === 'current' || (head !== undefined && fa.fn.params.includes(head));
+}
+
+/** Functions whose lock context comes from their callers: a GUP call or a call of such a
+ * function reached with the lock state as at entry, for an mm the callers can name. */
+function callerDependent(p: Program, round: number): FunctionAnalysis[] {
+  const out = new Set<FunctionAnalysis>();
+  // Self-locking variants (*_fast, *_unlocked) in a helper: only its direct callers are
+  // looked for (a caller holding the lock around the helper); lock-requiring calls follow
+  // the whole chain up to --call-depth.
+  const selfLocking = new Set<FunctionAnalysis>();
+  for (const s of gupSites(p)) {
+    const e = s.cls.era;
+    if (!e || e.lock === 'any' || !mappable(s.fa, s.cls.key)) continue;
+    if (!s.fa.atCall[s.call.id].some((w) => lockOf(w, s.cls.key!).st === 'E')) continue;
+    if (e.lock === 'forbidden') selfLocking.add(s.fa);
+    else out.add(s.fa);
+  }
+  // Propagate to the callers that call such a function in their own entry state: a
+  // worklist over the caller edges, so each edge is looked at once.
+  const work = [...out];
+  while (work.length) {
+    const callee = work.pop()!;
+    for (const step of p.callersOf(callee)) {
+      const fa = step.caller;
+      if (fa === callee || out.has(fa)) continue;
+      if (fa.atCall[step.call.id].some((w) => Object.values(w.locks).every((v) => v.st === 'E'))) { out.add(fa); work.push(fa); }
+    }
+  }
+  if (round === 0) for (const f of selfLocking) out.add(f);
+  return [...out];
+}

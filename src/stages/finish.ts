@@ -1,0 +1,50 @@
+// Stage 7: the result. Findings narrowed to the shard or focus files, the cache updated,
+// the profile assembled, notifications reported once each in a stable order.
+import * as path from 'path';
+import type { AuditCache } from '../cache';
+import type { TreeScan } from '../scan';
+import type { AnalysisMemo } from '../analysis/program';
+import type { Finding, Notification } from '../findings';
+import type { AuditProfile, AuditStats } from './types';
+import type { FactsStore } from './facts';
+import type { CallerExpansion } from './callers';
+import { countByRule } from './run-rules';
+
+/** With --shard or a focus list: only the findings in the files of this run. */
+export function narrowToShard(findings: Finding[], scan: TreeScan, root: string, stats: AuditStats): Finding[] {
+  const mine = findings.filter((f) => scan.isInShard(path.join(root, f.file)));
+  stats.findingsByRule = countByRule(mine);
+  return mine;
+}
+
+/** Store the result and the scan index (unless the run had errors: a failed file is not
+ * a result to reuse). */
+export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }): void {
+  // (Notes about dropped cache entries concern this run, not the tree: not stored.)
+  if (!result.notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) });
+  scan.save(t0, wholeTree);
+}
+
+export function buildProfile(scan: TreeScan, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, firstExtractMs: number): AuditProfile {
+  const extractions = [...store.extractions].sort((a, b) => b.ms - a.ms);
+  return {
+    scan: scan.profile,
+    slowest: extractions.slice(0, 20),
+    extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length },
+    rounds: expansion.rounds, slowestFunctions: memo.ledger.slowest(20), firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** The profile of a run that reused the cached result. */
+export function reusedProfile(scan: TreeScan): AuditProfile {
+  return { scan: scan.profile, slowest: [], extract: { files: 0, ms: 0, cached: 0 }, rounds: [], slowestFunctions: [], firstExtractMs: 0, firstExtractWorkerMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** The same skip can be seen by several scans (prefilter, caller searches): report it once,
+ * in file and message order (workers finish in any order). */
+export function uniqueNotifications(notifications: Notification[]): Notification[] {
+  const seen = new Set<string>();
+  return notifications.filter((n) => { const k = `${n.level}\0${n.file ?? ''}\0${n.message}`; if (seen.has(k)) return false; seen.add(k); return true; })
+    .sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.message.localeCompare(b.message));
+}

@@ -1,0 +1,42 @@
+// Stage 1: the prefilter. A token scan of every discovered file (src/scan.ts) keeps the
+// files that can matter: GUP or mmap-lock tokens, or a macro or wrapper that reaches them
+// (src/preprocess/needles.ts).
+import type { WorkerPool } from '../parse/pool';
+import { TreeScan } from '../scan';
+import type { AuditCache } from '../cache';
+import { macroNeedles } from '../preprocess/needles';
+import { MACRO_TARGETS } from '../preprocess/targets';
+import type { Notification } from '../findings';
+import type { AuditOptions, AuditStats } from './types';
+import { PREFILTER_NEEDLES } from './setup';
+
+export interface Prefiltered {
+  scan: TreeScan;
+  candidates: string[];
+  /** Names that reach the API through macros and wrappers (extracted as roots too). */
+  macroNames: string[];
+  cacheLoadMs: number;
+}
+
+export async function prefilter(input: { pool: WorkerPool; jobs: number; root: string; files: string[]; cache?: AuditCache; maxBytes: number; opts: AuditOptions; focusRels: Set<string>; known: boolean; notifications: Notification[]; stats: AuditStats }): Promise<Prefiltered> {
+  const { opts, notifications } = input;
+  const t = Date.now();
+  const scan = new TreeScan({
+    pool: input.pool, jobs: input.jobs, root: input.root, files: input.files, needles: PREFILTER_NEEDLES, cache: input.cache, shard: opts.shard,
+    focus: opts.focus ? input.focusRels : undefined,
+    notify: (n) => notifications.push(n), onProgress: opts.onProgress,
+    // The token scan is cheap (no parse): it reads files far above --max-file-size, so
+    // that a big generated header without GUP tokens is simply not a candidate; the cap
+    // only bounds the scan's buffer. Candidates above --max-file-size are skipped and
+    // reported by the extraction.
+    maxBytes: Math.max(input.maxBytes, 256 * 1024 * 1024),
+  });
+  await scan.loadCache(input.known ? input.focusRels : undefined);
+  const cacheLoadMs = Date.now() - t;
+  const candidates = await scan.prefilter(opts.prefilter !== false);
+  const viaMacros = await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
+  candidates.push(...viaMacros.files);
+  input.stats.bytesScanned = scan.bytesScanned;
+  input.stats.candidateFiles = candidates.length;
+  return { scan, candidates, macroNames: viaMacros.names, cacheLoadMs };
+}

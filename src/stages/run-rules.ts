@@ -1,0 +1,74 @@
+// Stage 5: run the rules over the analysed program. Each report becomes a Finding (level
+// from --level/config, the rule's report or its default), with fingerprints and a stable
+// order; a rule that throws is reported and the others still run.
+import { createHash } from 'crypto';
+import type { Version } from '../kernel/api';
+import type { TreeInfo } from '../kernel/era';
+import type { Program } from '../analysis/program';
+import { annotateMessage } from '../preprocess/report';
+import type { Finding, Level, Notification, Related } from '../findings';
+import type { Rule, RuleContext } from '../rule';
+
+export function runRules(rules: Rule[], program: Program, version: Version, tree: TreeInfo, levels: Record<string, Level | 'off'> | undefined, notifications: Notification[]): Finding[] {
+  const findings: Finding[] = [];
+  const ctx: RuleContext = {
+    program, version,
+    hasMmapLockWrappers: tree.hasMmapLockH || version[0] > 5 || (version[0] === 5 && version[1] >= 8),
+    report: () => undefined,
+  };
+  for (const rule of rules) {
+    ctx.report = (r) => {
+      const lvl = levels?.[rule.meta.id];
+      findings.push({
+        ruleId: rule.meta.id,
+        level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
+        message: annotateMessage(r.message, r.fa.fn, r.span),
+        file: r.fa.fn.file,
+        span: r.span,
+        function: r.fa.fn.name,
+        related: dedupeRelated(r.related ?? []),
+        hint: r.hint,
+        callText: r.callText,
+        fingerprint: '',
+        flow: r.flow,
+        ...(r.chains?.length ? { chains: r.chains.map((c) => c.map((st) => ({ function: st.caller.fn.name, file: st.caller.fn.file, span: st.call.span }))) } : {}),
+        ...(r.rewrite ? { rewrite: r.rewrite } : {}),
+      });
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      // A defect in one rule must not cost the audit of everything else: say so, go on.
+      const where = (e as Error)?.stack?.split('\n').find((l) => /\(.*\.js:\d+/.test(l))?.trim() ?? '';
+      notifications.push({ level: 'error', message: `rule ${rule.meta.id} stopped with an internal error (${(e as Error)?.message ?? String(e)}${where ? `; ${where}` : ''}); its findings are incomplete`, kind: 'internal-error' });
+    }
+  }
+  assignFingerprints(findings);
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId));
+  return findings;
+}
+
+/** Findings per rule id. */
+export function countByRule(findings: Finding[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of findings) out[f.ruleId] = (out[f.ruleId] ?? 0) + 1;
+  return out;
+}
+
+function dedupeRelated(rs: Related[]): Related[] {
+  const seen = new Set<string>();
+  return rs.filter((r) => { const k = `${r.role}:${r.file}:${r.span.line}:${r.span.col}`; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/** Fingerprints from rule, path, function, normalised call text and an occurrence index:
+ * stable when unrelated lines shift, different when the call changes. */
+export function assignFingerprints(findings: Finding[]): void {
+  const sorted = [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col);
+  const counts = new Map<string, number>();
+  for (const f of sorted) {
+    const base = `${f.ruleId}\0${f.file}\0${f.function}\0${f.callText.replace(/\s+/g, '')}`;
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    f.fingerprint = createHash('sha256').update(`${base}\0${n}`).digest('hex').slice(0, 32);
+  }
+}

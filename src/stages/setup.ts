@@ -1,0 +1,57 @@
+// Stage 0: what is audited and how: the rules, the tree and its kernel era, the
+// preprocessor's view of it, and the persistent cache.
+import * as path from 'path';
+import { UsageError } from '../errors';
+import { detectTree, type TreeInfo } from '../kernel/era';
+import type { Version } from '../kernel/api';
+import { AuditCache, cacheDirFor } from '../cache';
+import { preprocessOptions, readSublevel } from '../preprocess/options';
+import type { PreprocessOptions } from '../preprocess/scope';
+import { rules as allRules } from '../../rules';
+import type { Notification } from '../findings';
+import type { Rule } from '../rule';
+import type { AuditOptions } from './types';
+
+/** Byte needles of the first scan: any file without one cannot hold a GUP call or a raw
+ * mmap lock operation. `user_page` covers get_user_pages*, pin_user_pages*,
+ * get_user_page_*; the others are the remaining GUP entry points and the lock fields. */
+export const PREFILTER_NEEDLES = ['user_page', 'get_vaddr_frames', 'memfd_pin_folios', 'mmap_sem', 'mmap_lock'];
+
+export function selectRules(opts: Pick<AuditOptions, 'only' | 'disable' | 'levels'>): Rule[] {
+  const known = new Set(allRules.map((r) => r.meta.id));
+  for (const id of [...(opts.only ?? []), ...(opts.disable ?? []), ...Object.keys(opts.levels ?? {})]) {
+    if (!known.has(id)) throw new UsageError(`unknown rule '${id}' (see --list-rules)`);
+  }
+  return allRules.filter((r) => (!opts.only?.length || opts.only.includes(r.meta.id)) && !opts.disable?.includes(r.meta.id) && opts.levels?.[r.meta.id] !== 'off');
+}
+
+/** The audited tree, its era (from --kdir for a module), and the preprocessor options. */
+export function resolveTree(opts: AuditOptions): { tree: TreeInfo; version: Version; preprocess: PreprocessOptions } {
+  const tree = detectTree(opts.paths[0], opts.kdir ? undefined : opts.kernelVersion);
+  let sublevel = opts.kernelVersion ? null : readSublevel(tree.root);
+  if (opts.kdir) {
+    const k = detectTree(opts.kdir, opts.kernelVersion);
+    tree.version = k.version;
+    tree.source = `--kdir ${k.source}`;
+    tree.hasMmapLockH = k.hasMmapLockH;
+    sublevel = opts.kernelVersion ? null : readSublevel(k.root);
+  }
+  const version: Version = tree.version;
+  const preprocess = preprocessOptions({ root: tree.root, version, sublevel, kernelTree: readSublevel(tree.root) !== null, ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { config: opts.kconfig } : {}) });
+  return { tree, version, preprocess };
+}
+
+/** The persistent cache (--cache), its notes pushed to `notifications`. */
+export function openCache(opts: AuditOptions, root: string, notifications: Notification[]): AuditCache | undefined {
+  if (!opts.cache) return undefined;
+  let dir: string;
+  try { dir = cacheDirFor(opts.cache, root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
+  const cache = new AuditCache(dir, root, PREFILTER_NEEDLES);
+  for (const message of cache.notes) notifications.push({ level: 'note', message });
+  return cache;
+}
+
+/** A path of the tree, relative to its root, with `/` separators. */
+export function rel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}

@@ -1,0 +1,41 @@
+// Stage 6: statistics. Every GUP token the scan saw is attributed to a function (or listed
+// with the reason it is not), lock contexts are counted, and what stopped short (analysis
+// budgets, calls the parser did not see) becomes a notification.
+import type { Program } from '../analysis/program';
+import type { AnalysisMemo } from '../analysis/program';
+import { lifecycleCuts } from '../analysis/pagerefs';
+import { gupSites, lockContextOf } from '../analysis/sites';
+import type { Notification } from '../findings';
+import type { AuditStats } from './types';
+import type { FactsStore } from './facts';
+import type { CallerExpansion } from './callers';
+
+export function collectStatistics(program: Program, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, stats: AuditStats, notifications: Notification[]): void {
+  stats.functionsExtracted = store.functions.length;
+  stats.filesParsed = store.parsedFiles.size;
+  stats.pointerCalls = program.unresolvedPointerCalls;
+  stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: expansion.fieldsNotSearched.size };
+  const attributedAt = new Set<string>();
+  for (const s of gupSites(program)) {
+    attributedAt.add(`${s.fa.fn.file}:${s.call.span.line}:${s.call.span.col}`);
+    if (s.call.via && store.hasFacts(s.fa.fn.file)) { stats.gupTokenSites++; stats.gupCallSitesAttributed++; }
+    stats.lockContext[lockContextOf(program, s)]++;
+  }
+  for (const f of store.factsByFile.values()) {
+    for (const t of f.gupTokens) {
+      // (A macro definition is no call site: its uses are, reported at the use.)
+      const isCall = !f.unattributed.some((u) => u.line === t.line && u.name === t.name && /declaration|header|macro definition/.test(u.reason));
+      if (!isCall) continue;
+      stats.gupTokenSites++;
+      if (attributedAt.has(`${f.file}:${t.line}:${t.col}`)) stats.gupCallSitesAttributed++;
+    }
+    for (const u of f.unattributed) {
+      stats.unattributed.push({ file: f.file, ...u });
+      // Syntax tree-sitter could not read hid a GUP call: say so, not only in --stats.
+      if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
+    }
+  }
+  for (const c of [...memo.ledger.cuts, ...lifecycleCuts(program)]) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });
+  stats.analysisWork = { functionAnalyses: memo.misses, entrySummaries: program.entries.summaries, entryEvaluations: program.entries.evaluations };
+  stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
+}

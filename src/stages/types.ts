@@ -1,0 +1,108 @@
+// The audit's public types: what a caller asks for (AuditOptions) and what it gets back.
+import type { TreeInfo } from '../kernel/era';
+import type { ScanProfile, Shard } from '../scan';
+import type { Program, LockContext } from '../analysis/program';
+import type { AnalysisBudget, FunctionCost } from '../analysis/budget';
+import type { Finding, Level, Notification } from '../findings';
+import type { Rule } from '../rule';
+
+export interface AuditOptions {
+  paths: string[];
+  /** Globs relative to the tree root (src/glob.ts): only files they match are audited. */
+  include?: string[];
+  /** Globs relative to the tree root: files and directories left out. */
+  exclude?: string[];
+  jobs?: number;
+  kernelVersion?: string;
+  callDepth?: number;
+  maxFileSize?: number;
+  prefilter?: boolean;
+  only?: string[];
+  disable?: string[];
+  levels?: Record<string, Level | 'off'>;
+  timeoutMs?: number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+  /** Cache directory (true: the default, $XDG_CACHE_HOME/gup-audit); see src/cache.ts. */
+  cache?: string | true;
+  /** Audit shard I of N: the prefilter and first extraction cover the files of the shard,
+   * caller searches the whole tree, and only findings in files of the shard are reported. */
+  shard?: Shard;
+  /** Files (absolute) whose findings are wanted: `paths` is then the tree root, and only
+   * these files are extracted first and reported, with the whole tree's callers as their
+   * lock context (the stdin file list, the `make C=1` check). */
+  focus?: string[];
+  /** With `focus` and a saved cache index: take the tree's file list and every other
+   * file's state from the index instead of walking and statting the tree (the per-file
+   * check of a build; the index is refreshed by any ordinary --cache run). */
+  trustIndex?: boolean;
+  /** Called with the analysed program (the callers census); the whole result of an earlier
+   * run is then not reused from the cache. */
+  onProgram?: (program: Program) => void;
+  /** Collect AuditResult.profile (slowest files, worker time per scan). */
+  profile?: boolean;
+  /** A kernel tree the audited module is built against (era and headers come from it). */
+  kdir?: string;
+  /** Kernel config (parsed .config) for CONFIG_* conditions. */
+  kconfig?: Record<string, string>;
+  /** Dataflow steps per function and per file (default: analysis/budget.ts). */
+  analysisBudget?: AnalysisBudget;
+}
+
+export interface AuditProfile {
+  scan: ScanProfile;
+  /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
+  slowest: { file: string; ms: number; bytes: number; cached: boolean; first?: boolean }[];
+  extract: { files: number; ms: number; cached: number };
+  /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
+   * the files and functions extracted. */
+  rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
+  /** Function analyses, slowest first (at most 20): file, function, ms, dataflow steps. */
+  slowestFunctions: FunctionCost[];
+  /** Wall ms of the first extraction (the candidate files), and its worker ms. */
+  firstExtractMs: number;
+  firstExtractWorkerMs: number;
+  peakRssBytes: number;
+}
+
+export interface AuditStats {
+  filesDiscovered: number;
+  bytesScanned: number;
+  candidateFiles: number;
+  filesParsed: number;
+  functionsExtracted: number;
+  callGraphRounds: number;
+  gupTokenSites: number;
+  gupCallSitesAttributed: number;
+  unattributed: { file: string; line: number; name: string; reason: string }[];
+  lockContext: Record<LockContext, number>;
+  findingsByRule: Record<string, number>;
+  pointerCalls: number;
+  /** Calls through a struct field resolved to the functions stored into it; those left
+   * unresolved for too many candidates; fields whose calls were not searched for (too many
+   * calling files). */
+  pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number };
+  /** Work of the analysis, counted (bounded by tests, not timed): dataflow runs of a
+   * function, (function, mm key) entry summaries, and their caller-edge evaluations. */
+  analysisWork: { functionAnalyses: number; entrySummaries: number; entryEvaluations: number };
+  parseErrorNodes: number;
+  phasesMs: Record<string, number>;
+}
+
+export interface AuditResult {
+  tree: TreeInfo;
+  findings: Finding[];
+  notifications: Notification[];
+  stats: AuditStats;
+  rules: Rule[];
+  profile?: AuditProfile;
+}
+
+/** Statistics of an audit, all zero. */
+export function emptyStats(phases: Record<string, number>, filesDiscovered: number): AuditStats {
+  return {
+    filesDiscovered, bytesScanned: 0, candidateFiles: 0, filesParsed: 0, functionsExtracted: 0,
+    callGraphRounds: 0, gupTokenSites: 0, gupCallSitesAttributed: 0, unattributed: [],
+    lockContext: { local: 0, caller: 0, asserted: 0, none: 0, mixed: 0, self: 0, unknown: 0 },
+    findingsByRule: {}, pointerCalls: 0, analysisWork: { functionAnalyses: 0, entrySummaries: 0, entryEvaluations: 0 }, parseErrorNodes: 0, phasesMs: phases,
+  };
+}
