@@ -133,8 +133,13 @@ export class Program {
   /** The functions a call through a struct field reaches: every function stored into a
    * field of that name (by initialiser or assignment), or null (unresolved). */
   private pointerTargets(call: CallSite): FunctionAnalysis[] | null {
-    const targets = call.field ? this.byField.get(call.field) : undefined;
-    if (!targets) return null;
+    const all = call.field ? this.byField.get(call.field) : undefined;
+    if (!all) return null;
+    // The field name alone says nothing of the struct: a function whose parameter count
+    // differs from the call's arguments is stored into another struct's field of that name
+    // (`uncore->move(uncore, cpu)` never reaches a five-parameter ttm `.move`).
+    const targets = all.filter((t) => t.fn.arity === undefined || t.fn.arity === call.argText.length);
+    if (!targets.length) return null;
     if (targets.length > POINTER_CANDIDATE_CAP) { this.cappedPointerCalls++; return null; }
     this.resolvedPointerCalls++;
     return targets;

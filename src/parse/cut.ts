@@ -139,6 +139,8 @@ export interface CutFunction {
   /** A `__weak` default that another definition (an architecture's) may override. */
   isWeak: boolean;
   params: string[];
+  /** How many arguments a call passes (null: variadic, or not known from the text). */
+  arity: number | null;
   acquires: string[];
   releases: string[];
   mustHold: string[];
@@ -243,12 +245,15 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
     const mustHold = [...rest.matchAll(/__must_hold\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const releases = [...rest.matchAll(/__releases\s*\(([^)]*\)?)\)/g)].map((x) => x[1].trim());
     const defined = definedByMacro(id, inner);
-    if (defined) return { name: defined.name, nameAt: idm.index, nameInText: false, isStatic: false, isWeak, params: defined.params, acquires, releases, mustHold };
+    if (defined) return { name: defined.name, nameAt: idm.index, nameInText: false, isStatic: false, isWeak, params: defined.params, arity: null, acquires, releases, mustHold };
+    // Every declared parameter counts, named or not (`int f(int, char *)`); `(void)` is none.
+    const decls = splitTopLevel(inner).map((p) => p.trim()).filter(Boolean);
+    const arity = decls.some((p) => p === '...' || /^[A-Z_][A-Z0-9_]*$/.test(p)) ? null : decls.length === 1 && decls[0] === 'void' ? 0 : decls.length;
     const params = splitTopLevel(inner)
       .map((p) => /([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(p.replace(/\)\s*\([^)]*\)\s*$/, ')'))?.[1] ?? '')
       .map((p) => p.replace(/^\(\*?/, ''))
       .filter((p) => p && p !== 'void');
-    return { name: pasted ?? id, nameAt: idm.index, nameInText: !pasted || /^\w+\(\w+\)$/.test(header.slice(idm.index, close + 1)), isStatic, isWeak, params, acquires, releases, mustHold };
+    return { name: pasted ?? id, nameAt: idm.index, nameInText: !pasted || /^\w+\(\w+\)$/.test(header.slice(idm.index, close + 1)), isStatic, isWeak, params, arity, acquires, releases, mustHold };
   }
   return null;
 }
@@ -288,7 +293,7 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
         const end = starts[j] + 1;
         out.push({
           headerLine, headerStart: starts[headerLine], braceLine: i, end, endLine: j,
-          name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params,
+          name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params, arity: h.arity,
           acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
         });
       }

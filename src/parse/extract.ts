@@ -693,6 +693,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     startLine: cut.headerLine + 1,
     endLine: cut.endLine + 1,
     params: cut.params,
+    ...(cut.arity !== null ? { arity: cut.arity } : {}),
     acquires: cut.acquires,
     releases: cut.releases,
     mustHold: cut.mustHold,

@@ -79,6 +79,8 @@ export interface FunctionIR {
   startLine: number;
   endLine: number;
   params: string[];
+  /** How many arguments a call passes; absent when variadic or not known from the text. */
+  arity?: number;
   /** __acquires()/__releases() annotations: texts of their arguments. */
   acquires: string[];
   releases: string[];

@@ -125,6 +125,48 @@ int fp_validate(struct fp_bo *bo)
 }
 ` } },
     {
+      // radeon's shape again, plus a perf driver that calls its own `->fr_shift` (two
+      // arguments, another struct) on CPU hotplug without the lock: the field name alone
+      // would make that call a caller of the five-argument driver one; the argument count
+      // tells them apart.
+      name: 'a same-named field of another struct, called with another argument count, is no caller', files: {
+        'drv.c': `
+static int fr_pin(struct fr_bo *bo, unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
+}
+
+static int fr_move(struct fr_bo *bo, bool evict, void *ctx, void *mem, void *hop)
+{
+	if (bo->userptr)
+		return fr_pin(bo, bo->uaddr, bo->pages);
+	return 0;
+}
+
+static struct fr_funcs fr_driver = {
+	.fr_shift = &fr_move,
+};
+
+int fr_userptr_ioctl(struct fr_bo *bo)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = bo->dev->funcs->fr_shift(bo, false, NULL, NULL, NULL);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'uncore.c': `
+static int fr_uncore_down(unsigned int cpu)
+{
+	struct fr_uncore *uncore = &fr_uncores[cpu];
+
+	uncore->fr_shift(uncore, cpu);
+	return 0;
+}
+` } },
+    {
       name: 'helper stored into a struct field by assignment, called through it', files: {
         'drv.c': `
 static int fa_populate(struct fa_tt *tt)
