@@ -186,6 +186,19 @@ function main(): void {
   const warmFilesOut = lastOutput();
   rows.push({ name: 'audit --cache, warm, result recomputed', s: warmFiles, note: 'as after an edit: per-file entries, analysis rerun' });
 
+  // The per-file check of a kernel build (`make C=1 CHECK=gup-audit`): one process per
+  // compiled file, with kbuild-like compiler flags, from the tree's warm index (built by
+  // an ordinary --cache run into the default cache location, as the README says).
+  const xdg = path.join(tmp, 'xdg');
+  auditRun([tree, '-j', String(jobs), '--cache'], { XDG_CACHE_HOME: xdg });
+  const checkFiles = ['mm/gup.c', 'kernel/events/uprobes.c', 'drivers/misc/bcm-vk/bcm_vk_sg.c', 'fs/exec.c'].filter((f) => fs.existsSync(path.join(tree, f)));
+  const checkRows: Row[] = [];
+  for (const f of checkFiles) {
+    const s = median(runs, () => run(process.execPath, [BIN, '-D__KERNEL__', '-Wall', '-std=gnu11', '-I', path.join(tree, 'include'), path.join(tree, f)], { XDG_CACHE_HOME: xdg }));
+    if (s.status !== 0) throw new Error(`per-file check of ${f} failed (${s.status}): ${s.stderr.trim().split('\n').pop()}`);
+    checkRows.push({ name: `check one file (make C=1), warm index: ${f}`, s });
+  }
+
   let full: Sample | null = null, parse: Sample | null = null;
   let fullOut: ReturnType<typeof lastOutput> | null = null;
   let parsed: { files: number; bytes: number; ms: number; errors: number } | null = null;
@@ -199,6 +212,7 @@ function main(): void {
     rows.push({ name: `tree-sitter parse-only, .c files, ${jobs} workers`, s: parse });
   }
   table('Whole tree (warm page cache)', rows, base);
+  if (checkRows.length) table('Per-file checks of a kernel build (ratios to the whole-tree floor)', checkRows, base);
 
   if (full && parse && parsed) {
     const cMBs = all.cBytes / 1e6;
