@@ -41,7 +41,7 @@ const rule: Rule = {
     short: 'A sleeping GUP function is called in atomic context.',
     full: 'The slow GUP path faults pages in, waits on IO, calls cond_resched() and takes the mmap lock (a sleeping rwsem); get_user_pages_fast()/pin_user_pages_fast() fall back to it. Calling any of them with a spinlock held, under rcu_read_lock(), or with preemption, interrupts, bottom halves or page faults disabled sleeps in atomic context. Only *_fast_only (and __get_user_pages_fast before 5.8) are safe there.',
     tags: ['mm', 'gup', 'atomic', 'correctness'],
-    precision: 'high',
+    precision: 'medium',
   },
   check(ctx) {
     const memo = new Map<FunctionAnalysis, AtomicAnalysis>();

@@ -45,7 +45,7 @@ const rule: Rule = {
     short: 'Raw rwsem call on the mmap lock in a tree with the mmap_lock.h wrappers.',
     full: 'From 5.8 the mmap lock is taken through include/linux/mmap_lock.h (mmap_read_lock(), mmap_write_unlock(), ...). The wrappers also fire the mmap_lock tracepoints and, from 6.4, end the per-VMA write locks on unlock; a raw down_*/up_* on mm->mmap_lock (or mmap_sem) bypasses them.',
     tags: ['mm', 'mmap_lock', 'maintainability'],
-    precision: 'very-high',
+    precision: 'high',
   },
   check(ctx) {
     if (!ctx.hasMmapLockWrappers) return;

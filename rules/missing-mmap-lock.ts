@@ -22,7 +22,7 @@ const rule: Rule = {
     short: 'A GUP function that requires the mmap lock is reached without it.',
     full: 'get_user_pages(), pin_user_pages() and *_remote() without a locked argument require the caller to hold the mmap lock of the mm they walk (6.3+ asserts it). A path reaches the call with the lock not held: not taken locally, not asserted and not held by every caller.',
     tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
-    precision: 'high',
+    precision: 'medium',
   },
   check(ctx) {
     for (const s of gupSites(ctx.program)) {

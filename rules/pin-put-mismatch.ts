@@ -12,7 +12,7 @@ const rule: Rule = {
     short: 'Pages pinned with pin_user_pages*() released with put_page(), or FOLL_GET pages released with unpin_user_page*().',
     full: 'FOLL_PIN and FOLL_GET count references differently (a pin adds GUP_PIN_COUNTING_BIAS to a small folio, or 1 to _pincount of a large one). put_page() on a pinned page leaks it and leaves folio_maybe_dma_pinned() true for good; unpin_user_page() on a FOLL_GET page underflows the refcount and frees a page that is still mapped. The pages are followed from the GUP call through local variables, struct fields of the same file and release helpers.',
     tags: ['mm', 'gup', 'pin', 'correctness'],
-    precision: 'high',
+    precision: 'medium',
   },
   check(ctx) {
     if (!existsIn('pin_user_pages', ctx.version)) return;

@@ -13,7 +13,7 @@ const rule: Rule = {
     short: 'The lock could be dropped inside the GUP call: plumb an int *locked.',
     full: 'The mmap lock is held around a GUP call only for that call, but _unlocked is not a drop-in: the lock is taken in a caller around a helper whose only lock need is the GUP call, or the mm is remote. Passing an int *locked lets GUP drop the lock and retry faults (VM_FAULT_RETRY).',
     tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
-    precision: 'medium',
+    precision: 'low',
   },
   check(ctx) {
     // The era's call that takes `int *locked`, in the family of the call it replaces.

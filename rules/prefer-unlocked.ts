@@ -22,7 +22,7 @@ const rule: Rule = {
     short: 'The mmap lock is taken only around one GUP call: use the _unlocked variant.',
     full: 'The read lock of current->mm is taken and released around exactly one get_user_pages()/pin_user_pages() call (or *_remote on current->mm without locked) and nothing else in the region needs it. get_user_pages_unlocked()/pin_user_pages_unlocked() take the lock themselves and can drop it to retry faults (VM_FAULT_RETRY).',
     tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
-    precision: 'high',
+    precision: 'medium',
   },
   check(ctx) {
     for (const s of gupSites(ctx.program)) {

@@ -11,7 +11,7 @@ const rule: Rule = {
     short: 'The mmap lock is leaked on a return path, taken twice, or released when not held.',
     full: 'In a function with a GUP call, a path acquires the mmap lock and returns without releasing it, acquires it while already holding it, or releases it when it is not held (twice, after a failed killable/trylock acquire, or with the wrong mode).',
     tags: ['mm', 'mmap_lock', 'correctness'],
-    precision: 'high',
+    precision: 'medium',
   },
   check(ctx) {
     for (const fa of ctx.program.functions) {

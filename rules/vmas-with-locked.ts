@@ -9,7 +9,7 @@ const rule: Rule = {
     short: 'Non-NULL vmas passed together with non-NULL locked.',
     full: 'When the callee may drop the mmap lock (locked != NULL), the vmas it would return are invalid; __get_user_pages_locked() hits BUG_ON(locked && vmas) up to 6.4.',
     tags: ['mm', 'gup', 'correctness'],
-    precision: 'very-high',
+    precision: 'high',
   },
   check(ctx) {
     for (const { fa, call, cls } of gupSites(ctx.program)) {

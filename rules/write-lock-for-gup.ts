@@ -12,7 +12,7 @@ const rule: Rule = {
     short: 'The mmap write lock is taken for a region whose only lock need is GUP.',
     full: 'GUP needs only the read side of the mmap lock. Taking the write lock around a region that does nothing but GUP serialises every page fault and mmap of the process for no reason.',
     tags: ['mm', 'gup', 'mmap_lock', 'performance'],
-    precision: 'high',
+    precision: 'low',
   },
   check(ctx) {
     const done = new Set<string>();

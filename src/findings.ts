@@ -66,6 +66,9 @@ export interface RuleMeta {
   short: string;
   full: string;
   tags: string[];
+  /** How often a finding is a true positive, in GitHub code scanning's words (it is the
+   * SARIF `properties.precision`). The one source of the rule's confidence:
+   * docs/rules/<id>.md repeats it as `Confidence: <word>.` (test/rules.test.js checks). */
   precision: 'very-high' | 'high' | 'medium' | 'low';
 }
 

@@ -64,10 +64,11 @@ for (const root of fixtureTrees()) {
     assert.strictEqual(run.results.length, res.findings.length);
     assert.ok(res.findings.length > 0);
     const driverRules = run.tool.driver.rules;
-    assert.deepStrictEqual(driverRules.map((r) => r.id), rules.map((r) => r.meta.id), 'driver lists every rule, in index order');
+    assert.deepStrictEqual(driverRules.map((r) => r.id), rules.map((r) => r.meta.id).sort(), 'driver lists every rule, sorted by id');
     run.results.forEach((r, i) => {
       const f = res.findings[i];
       assert.strictEqual(r.ruleId, f.ruleId);
+      assert.ok(Number.isInteger(r.ruleIndex), `result ${i} has a ruleIndex`);
       assert.strictEqual(driverRules[r.ruleIndex].id, r.ruleId, `ruleIndex of result ${i}`);
       assert.strictEqual(r.level, f.level);
       assert.strictEqual(r.partialFingerprints[FINGERPRINT_KEY], f.fingerprint);
@@ -109,8 +110,9 @@ test('sarif: driver rules carry help text and markdown from docs/rules, helpUri 
   const log = toSarif(res, { commandLine: 'gup-audit --disable-rule prefer-unlocked x' });
   assert.deepStrictEqual(schemaErrors(log), []);
   const run = log.runs[0];
-  for (const [i, d] of run.tool.driver.rules.entries()) {
-    const meta = rules[i].meta;
+  assert.deepStrictEqual(run.tool.driver.rules.map((d) => d.id), rules.map((r) => r.meta.id).sort());
+  for (const d of run.tool.driver.rules) {
+    const meta = rules.find((r) => r.meta.id === d.id).meta;
     const doc = fs.readFileSync(path.join(REPO, 'docs', 'rules', `${meta.id}.md`), 'utf8');
     assert.strictEqual(d.help.markdown.trim(), doc.trim(), `${meta.id}: help.markdown is docs/rules/${meta.id}.md`);
     assert.match(d.help.text, /HOW TO FIX/, `${meta.id}: help.text has the fix section`);
@@ -123,8 +125,34 @@ test('sarif: driver rules carry help text and markdown from docs/rules, helpUri 
     assert.deepStrictEqual(d.properties, { tags: meta.tags, precision: meta.precision });
   }
   assert.ok(run.tool.driver.semanticVersion);
+  const index = run.tool.driver.rules.findIndex((d) => d.id === 'prefer-unlocked');
   assert.deepStrictEqual(run.invocations[0].ruleConfigurationOverrides,
-    [{ descriptor: { id: 'prefer-unlocked', index: 0 }, configuration: { enabled: false } }]);
+    [{ descriptor: { id: 'prefer-unlocked', index }, configuration: { enabled: false } }]);
+});
+
+test('sarif: driver.rules sorted by id and every ruleIndex, whatever the order of rules/index.ts', async () => {
+  // The registration order is the run order; it must not reach the log. The exported array
+  // is the one sarif.ts reads, so reversing it in place stands for a reordered rules/index.ts.
+  const res = await auditOnce(path.join(FIXTURES, 'v6.12'));
+  const ids = new Set(res.findings.map((f) => f.ruleId));
+  assert.ok(ids.size > 1, 'the fixture tree has findings of several rules');
+  const partial = { ...res, rules: res.rules.slice(1) }; // one rule disabled: its descriptor index too
+  const logs = (r) => [sarifOf(r), sarifOf(partial)];
+  const before = logs(res);
+  const saved = [...rules];
+  rules.reverse();
+  let after;
+  try { after = logs(res); } finally { rules.splice(0, rules.length, ...saved); }
+  assert.notDeepStrictEqual(saved.map((r) => r.meta.id), [...saved].reverse().map((r) => r.meta.id));
+  assert.deepStrictEqual(after, before, 'reversing the registered rules changes the SARIF log');
+  for (const log of before) {
+    const run = log.runs[0];
+    const driverIds = run.tool.driver.rules.map((d) => d.id);
+    assert.deepStrictEqual(driverIds, [...driverIds].sort(), 'driver.rules ids are sorted');
+    for (const r of run.results) assert.strictEqual(driverIds[r.ruleIndex], r.ruleId, `ruleIndex of a ${r.ruleId} result`);
+    for (const o of run.invocations[0].ruleConfigurationOverrides ?? []) assert.strictEqual(driverIds[o.descriptor.index], o.descriptor.id);
+  }
+  assert.strictEqual(before[1].runs[0].invocations[0].ruleConfigurationOverrides.length, 1);
 });
 
 test('sarif: caller chains become nested thread flows, outermost caller first; brackets are escaped', () => {

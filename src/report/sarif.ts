@@ -2,7 +2,8 @@
 //
 // One run. tool.driver lists every rule (also rules not run this time: ruleIndex must stay
 // stable, and the disabled ones are marked in invocations[0].ruleConfigurationOverrides),
-// each with help text and markdown taken from docs/rules/<id>.md at run time.
+// sorted by rule id (driverRules()), each with help text and markdown taken from
+// docs/rules/<id>.md at run time.
 // Results point at the tree root through uriBaseId SRCROOT; spans are already SARIF units
 // (1-based lines and columns, exclusive end column), so they are copied, not converted.
 // Lock sites and callers become relatedLocations (linked from the message as `[text](id)`)
@@ -290,12 +291,23 @@ function notificationOf(n: Notification): Json {
   };
 }
 
+/** The rules of tool.driver.rules, sorted by id in UTF-16 code unit order (not
+ * localeCompare: the order must not depend on the machine's locale). The order of
+ * rules/index.ts is the order rules run in; it must not reach the log, so that reordering
+ * or inserting a rule there leaves every ruleIndex (and descriptor index) unchanged for the
+ * rules that stay. Ids are unique (test/rules.test.js), so the order is total. */
+export function driverRules(): RuleMeta[] {
+  return allRules.map((r) => r.meta).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** The SARIF log as an object (tests and other reporters use it). */
 function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
   const docsDir = findDocsDir();
-  const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
+  const metas = driverRules();
+  // ruleIndex and the descriptor index of a disabled rule: positions in tool.driver.rules.
+  const ruleIndex = new Map(metas.map((m, i) => [m.id, i]));
   const ran = new Set(res.rules.map((r) => r.meta.id));
-  const disabled = allRules.map((r, i) => ({ r, i })).filter(({ r }) => !ran.has(r.meta.id));
+  const disabled = metas.map((meta, i) => ({ meta, i })).filter(({ meta }) => !ran.has(meta.id));
   const root = pathToFileURL(res.tree.root).href.replace(/\/?$/, '/');
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -308,7 +320,7 @@ function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
           version: toolVersion,
           semanticVersion: toolVersion,
           informationUri,
-          rules: allRules.map((r) => reportingDescriptor(r.meta, docsDir)),
+          rules: metas.map((m) => reportingDescriptor(m, docsDir)),
           notifications: NOTIFICATION_DESCRIPTORS.map((d) => ({ id: d.id, shortDescription: { text: d.text } })),
         },
       },
@@ -316,7 +328,7 @@ function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
         commandLine: opts.commandLine,
         executionSuccessful: true,
         ...(disabled.length ? {
-          ruleConfigurationOverrides: disabled.map(({ r, i }) => ({ descriptor: { id: r.meta.id, index: i }, configuration: { enabled: false } })),
+          ruleConfigurationOverrides: disabled.map(({ meta, i }) => ({ descriptor: { id: meta.id, index: i }, configuration: { enabled: false } })),
         } : {}),
         toolExecutionNotifications: res.notifications.map(notificationOf),
       }],

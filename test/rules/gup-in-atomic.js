@@ -127,5 +127,32 @@ int FNAME(locked)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 	return r;
 }
 `, messages: [/FNAME\(pin\)\(\) is called from FNAME\(locked\)\(\)/] },
+    {
+      // The chain is named innermost caller first, joined by ' <- ' (as missing-mmap-lock's
+      // chains). The outer caller takes the mmap lock: callers are extracted when they
+      // mention GUP or the mmap lock (docs/rules/gup-in-atomic.md).
+      name: 'a chain of two callers, the spinlock in the outermost', code: `
+static long ga_leaf(unsigned long uaddr, struct page **page)
+{
+	return get_user_pages(uaddr, 1, FOLL_WRITE, page); /* expect: gup-in-atomic:error */
+}
+
+static long ga_mid(unsigned long uaddr, struct page **page)
+{
+	return ga_leaf(uaddr, page);
+}
+
+long ga_top(spinlock_t *lock, unsigned long uaddr, struct page **page)
+{
+	long r;
+
+	mmap_read_lock(current->mm);
+	spin_lock(lock);
+	r = ga_mid(uaddr, page);
+	spin_unlock(lock);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`, messages: [/^get_user_pages\(\) can sleep, but it runs with a spinlock held: spin_lock\(\) at drivers\/c\d+_[a-z_]+\/case\.c:17 \(ga_leaf\(\) is called from ga_mid\(\) <- ga_top\(\)\)$/] },
   ],
 };
