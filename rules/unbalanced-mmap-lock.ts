@@ -45,12 +45,17 @@ const rule: Rule = {
             if (!once(`r${id}`)) continue;
             const by = v.by !== undefined ? fa.fn.calls[v.by] : null;
             const byCls = v.by !== undefined ? fa.classes[v.by] : null;
-            const why = by && byCls?.kind === 'lock' && byCls.prim.kind === 'release' ? `already released at line ${by.span.line}`
-              : by ? `the acquire at line ${by.span.line} can fail` : 'not held';
+            // What left it unheld: a local release, an acquire that can fail, or a helper
+            // whose every exit releases the caller's lock.
+            const released = byCls?.kind === 'lock' ? byCls.prim.kind === 'release' : !!by;
+            const why = !by ? 'not held'
+              : byCls?.kind === 'lock' && byCls.prim.kind === 'release' ? `already released at line ${by.span.line}`
+                : byCls?.kind === 'lock' ? `the acquire at line ${by.span.line} can fail`
+                  : `already released by ${by.name}() at line ${by.span.line}`;
             ctx.report({
               fa, span: c.span, callText: c.text,
               message: `${c.name}() releases the mmap lock of ${cls.key} when it is not held on a path (${why})`,
-              related: by ? [rel(byCls?.kind === 'lock' && byCls.prim.kind === 'release' ? 'release' : 'acquire', fa, by.callSpan, why)] : [],
+              related: by ? [rel(released ? 'release' : 'acquire', fa, by.callSpan, why)] : [],
             });
           } else if (p.kind === 'release' && ((v.st === 'R' && p.mode === 'write') || (v.st === 'W' && p.mode === 'read')) && v.acq !== undefined) {
             if (!once(`m${id}`)) continue;

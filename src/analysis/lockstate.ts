@@ -3,7 +3,7 @@
 // so that `ret = mmap_read_lock_killable(mm); if (ret) ...`, trylocks and the `locked`
 // word of GUP calls are followed exactly, path by path, and joined by set union.
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
-import { callsInOrder } from './expr';
+import { callsInOrder, exprText } from './expr';
 import { gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
 
 /** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
@@ -188,8 +188,17 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
 
 class Evaluator {
   atCall: Map<string, World>[];
+  /** Guard conditions followed as pseudo-variables `?<text>` (see guardConditions). */
+  conds = new Map<string, string[]>();
   constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>, private guards: Set<string>, private effects?: EffectLookup) {
     this.atCall = fa.fn.calls.map(() => new Map());
+  }
+
+  /** Forget the guard conditions that read `name` (it was assigned). */
+  forget(w: World, name: string): World {
+    let out = w;
+    for (const [text, ids] of this.conds) if (ids.includes(name) && out.vars[`?${text}`] !== undefined) out = withVar(out, `?${text}`, undefined);
+    return out;
   }
 
   eval(e: Expr | null, w: World): Outcome[] {
@@ -258,7 +267,12 @@ class Evaluator {
         return out;
       }
       case 'assign': {
-        const r = this.eval(e.r, w);
+        let r = this.eval(e.r, w);
+        if (this.conds.size) {
+          let root: Expr = e.l;
+          while (root.k === 'field' || root.k === 'idx' || (root.k === 'un' && root.op === '*') || (root.k === 'seq' && root.items.length === 1)) root = root.k === 'seq' ? root.items[0] : root.e;
+          if (root.k === 'id') { const n = root.n; r = r.map(([x, v]) => [this.forget(x, n), v]); }
+        }
         if (e.l.k === 'id' && this.vars.has(e.l.n)) {
           const name = e.l.n;
           return r.map(([x, v]) => [withVar(x, name, e.op === '=' ? v : undefined), v]);
@@ -455,6 +469,63 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
   return out;
 }
 
+/** Conditions that guard a lock operation and are tested again later in the function
+ * (`if (flags & F_ADDR) mmap_read_lock(mm); ... if (flags & F_ADDR) helper();`): each
+ * such test is followed as a pseudo-variable of the world, so the second test takes the
+ * arm the first one took. Only side-effect-free tests (names, fields, constants, operators:
+ * no calls, no assignments) qualify; the value is forgotten when one of its names is
+ * assigned. Text of the condition -> the names it reads. */
+function guardConditions(fn: FunctionIR, classes: CallClass[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const hasLockCall = (e: Expr | null): boolean => {
+    const ids: number[] = [];
+    callsInOrder(e, ids);
+    return ids.some((i) => classes[i].kind === 'lock');
+  };
+  const names = (e: Expr, acc: string[]): boolean => {
+    switch (e.k) {
+      case 'id': acc.push(e.n); return true;
+      case 'num': case 'null': return true;
+      case 'field': return names(e.e, acc);
+      case 'un': return names(e.e, acc);
+      case 'bin': return names(e.l, acc) && names(e.r, acc);
+      case 'seq': return e.items.length === 1 && names(e.items[0], acc);
+      default: return false;
+    }
+  };
+  const seen = new Map<string, number>();
+  const guarding = new Set<string>();
+  for (const n of fn.nodes) {
+    if (n.kind !== 'branch' || !n.expr || n.loop || n.expr.k === 'id') continue;
+    const t = condText(n.expr);
+    if (!t) continue;
+    seen.set(t.text, (seen.get(t.text) ?? 0) + 1);
+    if (n.succ.some((x) => x >= 0 && fn.nodes[x].kind === 'stmt' && hasLockCall(fn.nodes[x].expr))) guarding.add(t.text);
+  }
+  for (const n of fn.nodes) {
+    if (n.kind !== 'branch' || !n.expr || n.loop) continue;
+    const t = condText(n.expr);
+    if (!t || !guarding.has(t.text) || (seen.get(t.text) ?? 0) < 2 || out.has(t.text)) continue;
+    const acc: string[] = [];
+    if (names(t.e, acc) && acc.length) out.set(t.text, [...new Set(acc)]);
+  }
+  return out;
+}
+
+/** A branch condition without its negations: the text that identifies it and whether it
+ * is negated (`!(flags & F)` is the test `flags & F`, negated). */
+function condText(e0: Expr): { text: string; e: Expr; negated: boolean } | null {
+  let e = e0;
+  let negated = false;
+  for (let i = 0; i < 4; i++) {
+    if (e.k === 'seq' && e.items.length === 1) { e = e.items[0]; continue; }
+    if (e.k === 'un' && e.op === '!') { e = e.e; negated = !negated; continue; }
+    break;
+  }
+  if (e.k === 'id' || e.k === 'num') return null;
+  return { text: exprText(e), e, negated };
+}
+
 const isConstText = (t: string) => /^[A-Z_][A-Z0-9_]*$|^-?\d/.test(t);
 
 /** `x == C` -> x in {C}; `x != A && x != B` -> x not in {A, B}; `x == A || x == B` -> in. */
@@ -514,6 +585,7 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     }
   }
   const ev = new Evaluator({ fn, classes }, vars, guards, effects);
+  ev.conds = guardConditions(fn, classes);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
   const exits = new Map<string, World>();
   const work: [number, World][] = [];
@@ -551,13 +623,26 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
           for (const s of node.succ) add(s, y);
         }
         break;
-      case 'branch':
+      case 'branch': {
         if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
+        const c = ev.conds.size ? condText(node.expr) : null;
+        if (c && ev.conds.has(c.text)) {
+          // A correlated guard: decided by an earlier test of the same condition, or
+          // recorded now for the later ones (the test has no side effects to evaluate).
+          const key = `?${c.text}`;
+          const known = w.vars[key];
+          const holds = (val: number) => (c.negated ? 1 - val : val);
+          if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); break; }
+          add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
+          add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
+          break;
+        }
         for (const [x, v] of ev.eval(node.expr, w)) {
           if (v === undefined || v !== 0) add(node.succ[0], x);
           if (v === undefined || v === 0) add(node.succ[1], x);
         }
         break;
+      }
     }
   }
   const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsInOrder(n.expr, out); return out; });

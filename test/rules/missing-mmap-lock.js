@@ -125,6 +125,43 @@ int fp_validate(struct fp_bo *bo)
 }
 ` } },
     {
+      // do_get_mempolicy()'s shape: the lock is taken under a flag test, and the helper is
+      // called under the same test later; the path that skipped the lock skips the call.
+      name: 'helper called under the same flag test that took the lock (correlated conditions)', code: `
+static long cc_lookup(unsigned long addr)
+{
+	struct page *p;
+
+	return get_user_pages(addr & PAGE_MASK, 1, 0, &p); /* expect-none */
+}
+
+long cc_get_policy(int *out, unsigned long addr, unsigned long flags)
+{
+	long err = 0;
+
+	if (flags & CC_F_ADDR) {
+		mmap_read_lock(current->mm);
+		if (!cc_find(addr)) {
+			mmap_read_unlock(current->mm);
+			return -EFAULT;
+		}
+	}
+	if (flags & CC_F_NODE) {
+		if (flags & CC_F_ADDR) {
+			err = cc_lookup(addr);
+			if (err >= 0)
+				*out = err;
+		} else {
+			*out = 0;
+		}
+	}
+	if (!(flags & CC_F_ADDR))
+		return err;
+	mmap_read_unlock(current->mm);
+	return err;
+}
+` },
+    {
       // radeon's shape again, plus a perf driver that calls its own `->fr_shift` (two
       // arguments, another struct) on CPU hotplug without the lock: the field name alone
       // would make that call a caller of the five-argument driver one; the argument count

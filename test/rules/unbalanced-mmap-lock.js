@@ -5,6 +5,29 @@
 module.exports = {
   valid: [
     {
+      // The lock taken under a flag test and released under the same test (negated, with
+      // an early return): every path that took it releases it.
+      name: 'lock and unlock under the same flag test (correlated conditions)', code: `
+long ub_policy(int *out, unsigned long addr, unsigned long flags)
+{
+	long err = 0;
+
+	if (flags & UB_F_ADDR) {
+		mmap_read_lock(current->mm);
+		if (!ub_find(addr)) {
+			mmap_read_unlock(current->mm);
+			return -EFAULT;
+		}
+	}
+	if (flags & UB_F_NODE)
+		*out = ub_node(addr);
+	if (!(flags & UB_F_ADDR))
+		return err;
+	mmap_read_unlock(current->mm); /* expect-none */
+	return err;
+}
+` },
+    {
       name: 'every path releases', code: `
 long ub_ok(unsigned long uaddr, struct page **pages)
 {
@@ -32,6 +55,26 @@ long ub_handover(unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // A helper whose every exit releases the caller's lock: the caller's own release
+      // after it is a second release, and the message names the helper.
+      name: 'released by a helper, then again by the caller', code: `
+static void ub_finish(struct mm_struct *mm)
+{
+	mmap_read_unlock(mm);
+}
+
+long ub_helper_twice(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, a, 1, 0, p, NULL);
+	ub_finish(mm);
+	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
+	return n;
+}
+`, messages: [/already released by ub_finish\(\) at line \d+/] },
     {
       name: 'error path returns with the lock held (4.9)', era: '4.9', code: `
 long ub_leak(unsigned long uaddr, struct page **pages)
