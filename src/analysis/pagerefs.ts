@@ -512,7 +512,8 @@ class AcquireFlow {
         if (e.k === 'assign' && e.op === '=') {
           const l = stripNoise(e.l), v = stripNoise(e.r);
           const constant = v.k === 'num' || (v.k === 'un' && v.op === '-') || (v.k === 'id' && /^E[A-Z0-9]+$/.test(v.n));
-          if (l.k === 'id' && l.n !== r && constant && !this.loops.some((lp) => lp.idx === l.n)) out.add(l.n);
+          // (The requested count is no status flag: `npages = 0;` before it is computed.)
+          if (l.k === 'id' && l.n !== r && l.n !== this.a.nr && constant && !this.loops.some((lp) => lp.idx === l.n)) out.add(l.n);
         }
         return true;
       });

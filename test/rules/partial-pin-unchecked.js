@@ -44,6 +44,31 @@ int pc_rewrite(unsigned long uaddr, struct page **pages, unsigned int nr)
   ],
   invalid: [
     {
+      // The requested count initialised to 0 at its declaration, computed later: it is no
+      // status flag, and the short pin freed on the error path is still a leak.
+      name: 'count variable initialised to 0 before it is computed', code: `
+int pz_userptr(struct pz_bo *bo, unsigned long addr)
+{
+	unsigned int want = 0;
+	struct page **pages;
+	int ret;
+
+	want = bo->size >> PAGE_SHIFT;
+	pages = kvcalloc(want, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = get_user_pages_fast(addr, want, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != want) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = pz_use(bo, pages, want);
+out:
+	kvfree(pages);
+	return ret;
+}
+` },
+    {
       name: 'error path releases all nr after a short pin', code: `
 int pc_over(unsigned long uaddr, struct page **pages, int nr)
 {
