@@ -5,6 +5,7 @@ import type { CallSite, FunctionIR } from '../parse/ir';
 import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
 import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 import { BudgetLedger } from './budget';
+import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
@@ -63,13 +64,15 @@ export class Program {
   resolvedPointerCalls = 0;
   /** Calls through a field with more candidates than POINTER_CANDIDATE_CAP (left unresolved). */
   cappedPointerCalls = 0;
+  /** Candidate targets of calls through fields dropped: the caller cannot see their struct. */
+  typeFilteredTargets = 0;
   private byField = new Map<string, FunctionAnalysis[]>();
   /** `file:name` of functions whose callers the caller search did not look for. */
   unsearched = new Set<string>();
 
   readonly summaries = new Map<FunctionIR, LockSummary[]>();
 
-  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo()) {
+  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo(), private readonly visibility?: StructVisibility) {
     let analyses = fns.map((f) => memo.get(f, version, ''));
     const index = () => {
       this.byName.clear();
@@ -102,7 +105,7 @@ export class Program {
     for (const fa of this.functions) for (const f of fa.fn.pointerFields ?? []) (this.byField.get(f) ?? this.byField.set(f, []).get(f)!).push(fa);
     for (const fa of this.functions) {
       for (const c of fa.fn.calls) {
-        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(c);
+        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(fa, c);
         if (!targets) { this.unresolvedPointerCalls++; continue; }
         for (const callee of targets) {
           if (callee === fa && callee.fn.calls.length === 0) continue;
@@ -132,9 +135,20 @@ export class Program {
 
   /** The functions a call through a struct field reaches: every function stored into a
    * field of that name (by initialiser or assignment), or null (unresolved). */
-  private pointerTargets(call: CallSite): FunctionAnalysis[] | null {
-    const all = call.field ? this.byField.get(call.field) : undefined;
+  private pointerTargets(caller: FunctionAnalysis, call: CallSite): FunctionAnalysis[] | null {
+    let all = call.field ? this.byField.get(call.field) : undefined;
     if (!all) return null;
+    // Stored by typed initialisers only (`struct ttm_backend_func ... = { .bind = fn }`):
+    // a caller that cannot see that struct's definition cannot call through its member.
+    const vis = this.visibility;
+    if (vis) {
+      const before = all.length;
+      all = all.filter((t) => {
+        const structs = t.fn.fieldStructs?.[call.field!];
+        return !structs || structs.some((st) => vis.visible(caller.fn.file, st, t.fn.file));
+      });
+      this.typeFilteredTargets += before - all.length;
+    }
     // The field name alone says nothing of the struct: a function whose parameter count
     // differs from the call's arguments is stored into another struct's field of that name
     // (`uncore->move(uncore, cpu)` never reaches a five-parameter ttm `.move`).

@@ -74,6 +74,9 @@ export interface FunctionIR {
   /** Struct fields this function is stored into in its file (designated initialisers
    * `.populate = &fn`, assignments `ops->populate = fn;`): calls through them reach it. */
   pointerFields?: string[];
+  /** For a field of `pointerFields` stored only by typed initialisers
+   * (`struct ttm_backend_func f = { .bind = fn }`): the struct types. */
+  fieldStructs?: Record<string, string[]>;
   /** The name's location. */
   span: Span;
   startLine: number;

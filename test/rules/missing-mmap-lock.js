@@ -341,8 +341,95 @@ int uw_merge(struct uw_iter *it)
 	return uw_on_map(next);
 }
 ` },
+    {
+      // A network driver's info->bind(dev, x) and a GPU backend's .bind: same field name, same argument count, but net.c never includes the header that defines the backend's struct.
+      name: 'a same-named field of a struct the caller cannot see is no caller (typed initialiser, include closure)', files: {
+        'sv_tt.h': `
+struct sv_backend_func {
+	int (*bind)(struct sv_tt *tt, unsigned long start);
+};
+`,
+        'drv.c': `
+#include "sv_tt.h"
+
+static int sv_bind(struct sv_tt *tt, unsigned long start)
+{
+	return get_user_pages(start, 1, 0, tt->pages); /* expect-none */
+}
+
+static struct sv_backend_func sv_funcs = {
+	.bind = sv_bind,
+};
+`,
+        'core.c': `
+#include "sv_tt.h"
+
+int sv_tt_bind(struct sv_tt *tt)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = tt->func->bind(tt, tt->start);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'net.c': `
+struct sv_info {
+	int (*bind)(void *dev, unsigned long flags);
+};
+
+int sv_probe(struct sv_info *info, void *dev)
+{
+	return info->bind(dev, 0);
+}
+` } },
   ],
   invalid: [
+    {
+      // The same shape, where the other caller includes the struct's header: it is a caller, so the note stays.
+      name: 'a call through a field of a struct the caller sees (included) is a caller', files: {
+        'svi_tt.h': `
+struct svi_backend_func {
+	int (*bind)(struct svi_tt *tt, unsigned long start);
+};
+`,
+        'drv.c': `
+#include "svi_tt.h"
+
+static int svi_bind(struct svi_tt *tt, unsigned long start)
+{
+	return get_user_pages(start, 1, 0, tt->pages); /* expect: missing-mmap-lock:note */
+}
+
+static struct svi_backend_func svi_funcs = {
+	.bind = svi_bind,
+};
+`,
+        'core.c': `
+#include "svi_tt.h"
+
+int svi_tt_bind(struct svi_tt *tt)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = tt->func->bind(tt, tt->start);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'net.c': `
+#include "svi_tt.h"
+struct svi_info {
+	int (*bind)(void *dev, unsigned long flags);
+};
+
+int svi_probe(struct svi_info *info, void *dev)
+{
+	return info->bind(dev, 0);
+}
+` } },
     {
       // The mm comes from a local object of a function that names no mm of its own: the chain
       // ends there, and the note says the mm could not be followed (not "no caller").
