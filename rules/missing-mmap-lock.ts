@@ -51,22 +51,32 @@ const rule: Rule = {
       const es = ctx.program.entryState(fa, key);
       if (es.unheld.length) {
         const chain = es.unheld[0];
+        const root = es.unheldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.unheldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}${root}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
           chains: [chain],
         });
         continue;
       }
+      if (es.entry?.lock === 'unheld') {
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is ${es.entry.what}`,
+        });
+        continue;
+      }
+      if (es.entry?.lock === 'held' && !es.unknown.length) continue;
       if (es.held.length && es.unknown.length) {
         // Some callers hold the lock; another path comes from a function that takes no lock
         // and whose own callers are unknown (an entry point, or called through a pointer).
         const chain = es.unknown[0];
         const last = chain[chain.length - 1];
         const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
-        const end = es.unknownEnd?.why === 'unmapped'
-          ? `there ${callee}() uses the mm ${es.unknownEnd.key}, which ${last.caller.fn.name}() does not pass: the lock of that mm could not be followed`
+        const ue = es.unknownEnd;
+        const end = ue?.why === 'unmapped'
+          ? `there ${callee}() uses the mm ${ue.key}, which ${last.caller.fn.name}() does not pass: the lock of that mm could not be followed`
           : !ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',

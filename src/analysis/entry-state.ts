@@ -28,6 +28,11 @@ export interface EntryState {
   /** Where the unknown witness ends: the mm could not be named in the last caller (`key`,
    * as the function it calls names it), or that caller has no callers of its own. */
   unknownEnd?: { why: 'unmapped'; key: string } | { why: 'entry' };
+  /** The unheld witness ends at an entry point (a file_operations handler, a DRM ioctl, a
+   * system call): what it is. */
+  unheldEntry?: string;
+  /** The function itself is such an entry point. */
+  entry?: { lock: 'unheld' | 'held'; what: string };
 }
 
 type Verdict = 'held' | 'unheld' | 'unknown';
@@ -49,11 +54,26 @@ interface Witness {
   length: number;
   /** Ends here because the mm (`key`, in the callee's terms) could not be named in the caller. */
   unmapped?: string;
+  /** Ends here because the caller is an entry point with a known lock state: what it is. */
+  entry?: string;
 }
+
+/** After a call through a struct field from a core directory into a driver's function:
+ * the driver's and the core's directories. Callers above stay inside them: the core calls
+ * a driver's ops on objects that driver made, so a chain that went into radeon's ops from
+ * ttm does not come from another driver's ioctl through the same ttm code. */
+interface Scope { driver: string; core: string }
+
+const dirOf = (fa: FunctionAnalysis): string => {
+  const i = fa.fn.file.lastIndexOf('/');
+  return i < 0 ? '.' : fa.fn.file.slice(0, i);
+};
+const under = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`);
 
 interface EntryNode {
   fa: FunctionAnalysis;
   key: string;
+  scope?: Scope;
   via: Partial<Record<Verdict, Witness>>;
   noCaller: boolean;
   cut: boolean;
@@ -80,6 +100,8 @@ export class EntryStates {
   evaluations = 0;
   /** (function, key) summaries computed. */
   summaries = 0;
+  /** Caller steps not followed: another driver's call into the core above an ops hop. */
+  outOfScope = 0;
 
   constructor(private readonly graph: CallGraphView) {}
 
@@ -89,11 +111,12 @@ export class EntryStates {
     return (root.state ??= this.stateOf(root));
   }
 
-  private node(fa: FunctionAnalysis, key: string): EntryNode {
+  private node(fa: FunctionAnalysis, key: string, scope?: Scope): EntryNode {
     let byKey = this.nodes.get(fa);
     if (!byKey) this.nodes.set(fa, (byKey = new Map()));
-    let n = byKey.get(key);
-    if (!n) byKey.set(key, (n = { fa, key, via: {}, noCaller: false, cut: false, up: [], solved: false }));
+    const k = scope ? `${key}\0${scope.driver}\0${scope.core}` : key;
+    let n = byKey.get(k);
+    if (!n) byKey.set(k, (n = { fa, key, scope, via: {}, noCaller: false, cut: false, up: [], solved: false }));
     return n;
   }
 
@@ -129,6 +152,9 @@ export class EntryStates {
     n.cut = !this.graph.callersSearched(n.fa);
     for (const step of callers) {
       this.evaluations++;
+      const sc = n.scope;
+      // Another driver's caller of the core: not a path to this driver's ops (no verdict).
+      if (sc && !under(dirOf(step.caller), sc.driver) && !under(dirOf(step.caller), sc.core)) { this.outOfScope++; continue; }
       let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
       // An mm reached from a local (`next->vm_mm`) in a function that names one mm its
       // callers can follow (`mm = vma->vm_mm`): followed as that mm, but a caller found
@@ -147,8 +173,17 @@ export class EntryStates {
       const sts = this.graph.statesAt(step.caller.atCall[step.call.id], k);
       if (sts.some((s) => s === 'U' || s === 'D')) offer(n, guessed ? 'unknown' : 'unheld', guessed ? unmapped : { step, next: null, length: 1 });
       if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
-      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k) });
+      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step)) });
     }
+  }
+
+  /** The scope of a caller's node: set by a call through a struct field from another
+   * directory (neither inside the other), kept otherwise. */
+  private scopeAbove(n: EntryNode, step: CallerStep): Scope | undefined {
+    if (step.call.name || !step.call.field) return n.scope;
+    const d = dirOf(n.fa);
+    const c = dirOf(step.caller);
+    return under(d, c) || under(c, d) ? n.scope : { driver: d, core: c };
   }
 
   private flowCut(fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
@@ -167,8 +202,12 @@ export class EntryStates {
   private flowWitnesses(v: Verdict, fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
     for (const n of fresh) {
       for (const u of n.up) {
+        // A caller that is an entry point (a file_operations handler, a DRM ioctl, a system
+        // call): the chain ends there with the lock state entry gives.
+        const role = u.node.fa.fn.entry;
+        if (role && role.lock === v) offer(n, v, { step: u.step, next: null, length: 1, entry: role.what });
         // A caller with no callers of its own: the chain ends there, lock unknown.
-        if (v === 'unknown' && u.node.noCaller) offer(n, v, { step: u.step, next: null, length: 1 });
+        else if (v === 'unknown' && u.node.noCaller && !role) offer(n, v, { step: u.step, next: null, length: 1 });
         const w = u.node.solved ? u.node.via[v] : undefined;
         if (w) offer(n, v, { step: u.step, next: u.node, length: w.length + 1 });
       }
@@ -190,15 +229,18 @@ export class EntryStates {
   }
 
   private stateOf(n: EntryNode): EntryState {
-    let last: Witness | undefined;
+    const last: Partial<Record<Verdict, Witness>> = {};
     const chain = (v: Verdict): CallerStep[][] => {
       if (!n.via[v]) return [];
       const out: CallerStep[] = [];
-      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) { out.push(w.step); last = w; }
+      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) { out.push(w.step); last[v] = w; }
       return [out];
     };
     const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
-    if (state.unknown.length && last) state.unknownEnd = last.unmapped !== undefined ? { why: 'unmapped', key: last.unmapped } : { why: 'entry' };
+    const u = last.unknown;
+    if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped } : { why: 'entry' };
+    if (last.unheld?.entry) state.unheldEntry = last.unheld.entry;
+    if (n.fa.fn.entry) state.entry = n.fa.fn.entry;
     return state;
   }
 }

@@ -1,5 +1,6 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
+import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, fieldEntryRole, nameEntryRole } from '../kernel/entries';
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
@@ -861,6 +862,21 @@ function pointerFieldsOf(masked: string, names: Set<string>): Map<string, Map<st
   return out;
 }
 
+/** Entry points whose lock state at entry is known (src/kernel/entries.ts): handlers of
+ * file_operations tables, DRM ioctl tables, system calls. */
+function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
+  let drm: Set<string> | undefined;
+  for (const f of fns) {
+    let role = nameEntryRole(f.name);
+    for (const [field, types] of fields.get(f.name) ?? []) for (const t of types) role ??= fieldEntryRole(t, field);
+    if (!role && masked.includes('DRM_IOCTL_DEF')) {
+      drm ??= new Set([...masked.matchAll(DRM_IOCTL_RE)].map((m) => m[1]));
+      if (drm.has(f.name)) role = DRM_IOCTL_ROLE;
+    }
+    if (role) f.entry = role;
+  }
+}
+
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
@@ -926,6 +942,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
       const typed = [...fs].filter(([, t]) => !t.has('?'));
       if (typed.length) f.fieldStructs = Object.fromEntries(typed.map(([k, t]) => [k, [...t].sort()]));
     }
+    entryRoles(masked, facts.functions, fields);
   }
   if (skip.size === 0) {
     const seenCalls = new Set<string>();

@@ -384,8 +384,119 @@ int sv_probe(struct sv_info *info, void *dev)
 	return info->bind(dev, 0);
 }
 ` } },
+    {
+      // A helper reached only from a file_operations .mmap handler: the VFS calls it with
+      // the mmap lock held for write.
+      name: 'helper called from a .mmap handler of a file_operations table', code: `
+static int em_fill(struct vm_area_struct *vma, struct page **pages)
+{
+	return get_user_pages(vma->vm_start, 1, 0, pages); /* expect-none */
+}
+
+static int em_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct em_dev *d = filp->private_data;
+
+	return em_fill(vma, d->pages);
+}
+
+static const struct file_operations em_fops = {
+	.owner = THIS_MODULE,
+	.mmap = em_mmap,
+};
+` },
+    {
+      // ttm's shape: a core calls a driver's ops through a field; one driver reaches the
+      // core holding the lock, another driver's ioctl reaches the same core code without
+      // it. The other driver's objects never carry the first driver's ops: not a path.
+      name: 'another driver calling the core above an ops hop is no path to this driver', files: {
+        '/drivers/sc_core/core.c': `
+int sc_validate(struct sc_bo *bo)
+{
+	return bo->bdev->funcs->sc_move(bo, 1);
+}
+`,
+        '/drivers/sc_b/b.c': `
+static int sc_b_move(struct sc_bo *bo, int evict)
+{
+	return get_user_pages(bo->uaddr, 1, 0, bo->pages); /* expect-none */
+}
+
+static struct sc_funcs sc_b_funcs = {
+	.sc_move = sc_b_move,
+};
+
+int sc_b_userptr(struct sc_bo *bo)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = sc_validate(bo);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        '/drivers/sc_a/a.c': `
+int sc_a_submit(struct sc_bo *bo)
+{
+	return sc_validate(bo);
+}
+` } },
   ],
   invalid: [
+    {
+      // tt-kmd's shape: an ioctl handler in a file_operations table is entered from the
+      // ioctl system call, which never holds the mmap lock: a path without it, an error.
+      name: 'helper reached from an .unlocked_ioctl handler',
+      messages: [/called without it from ei_ioctl \(drivers\/c\d+_[a-z_]+\/case\.c:10\): ei_ioctl\(\) is the \.unlocked_ioctl handler of a file_operations table, entered from a system call without the mmap lock$/], code: `
+static int ei_pin(unsigned long start, int nr, struct page **pages)
+{
+	return pin_user_pages(start, nr, FOLL_WRITE | FOLL_LONGTERM, pages); /* expect: missing-mmap-lock:error */
+}
+
+static long ei_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pages[4];
+	int n = ei_pin(arg, 4, pages);
+
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return n < 0 ? n : 0;
+}
+
+static const struct file_operations ei_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = ei_ioctl,
+};
+` },
+    {
+      name: 'a DRM ioctl handler pins without the lock',
+      messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
+int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
+{
+	struct ed_args *args = data;
+
+	return get_user_pages(args->addr, 1, FOLL_WRITE, args->pages); /* expect: missing-mmap-lock:error */
+}
+
+static const struct drm_ioctl_desc ed_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(ED_USERPTR, ed_userptr_ioctl, DRM_AUTH | DRM_RENDER_ALLOW),
+};
+` },
+    {
+      // A .read member of a driver's own ops struct is not a VFS entry: its callers are
+      // unknown, so a note, not an error.
+      name: 'a .read member of another struct is no system call entry',
+      messages: [/its callers could not be checked|no caller of er_read\(\) was found/], code: `
+static int er_read(struct er_chan *ch, unsigned long uaddr)
+{
+	return get_user_pages(uaddr, 1, 0, ch->pages); /* expect: missing-mmap-lock:note */
+}
+
+static const struct er_chan_ops er_ops = {
+	.read = er_read,
+};
+` },
     {
       // The same shape, where the other caller includes the struct's header: it is a caller, so the note stays.
       name: 'a call through a field of a struct the caller sees (included) is a caller', files: {
