@@ -29,7 +29,7 @@ const rule: Rule = {
         continue;
       }
       if (!worlds.some((w) => lockOf(w, cls.key!).st === 'E')) continue;
-      const es = ctx.program.entryState(fa, cls.key);
+      const es = ctx.program.entryState(fa, cls.key, call.id);
       if (es.held.length) {
         const chain = es.held[0];
         ctx.report({

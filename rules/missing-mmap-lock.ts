@@ -48,7 +48,7 @@ const rule: Rule = {
       // The body of a GUP API function (mm.h's get_user_page_vma_remote()): its contract
       // hands the requirement to its callers, which are checked at their call sites.
       if (isGupName(fa.fn.name)) continue;
-      const es = ctx.program.entryState(fa, key);
+      const es = ctx.program.entryState(fa, key, call.id);
       if (es.unheld.length) {
         const chain = es.unheld[0];
         const root = es.unheldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.unheldEntry}` : '';

@@ -7,6 +7,7 @@
 // caller paths. Each verdict keeps ONE witness: a shortest caller chain that shows it.
 import type { CallSite } from '../parse/ir';
 import type { FunctionAnalysis, St, World } from './lockstate';
+import { callFacts, contradicts, factsKey, mergeFacts, worldFacts, type PathFact } from './path-facts';
 
 export interface CallerStep {
   caller: FunctionAnalysis;
@@ -74,6 +75,8 @@ interface EntryNode {
   fa: FunctionAnalysis;
   key: string;
   scope?: Scope;
+  /** Member/constant facts that hold on the way down to the call (src/analysis/path-facts.ts). */
+  facts: PathFact[];
   via: Partial<Record<Verdict, Witness>>;
   noCaller: boolean;
   cut: boolean;
@@ -102,21 +105,23 @@ export class EntryStates {
   summaries = 0;
   /** Caller steps not followed: another driver's call into the core above an ops hop. */
   outOfScope = 0;
+  /** Caller worlds dropped: they contradict the member facts of the path below. */
+  contradicted = 0;
 
   constructor(private readonly graph: CallGraphView) {}
 
-  of(fa: FunctionAnalysis, key: string): EntryState {
-    const root = this.node(fa, key);
+  of(fa: FunctionAnalysis, key: string, facts: PathFact[] = []): EntryState {
+    const root = this.node(fa, key, undefined, facts);
     if (!root.solved) this.solve(root);
     return (root.state ??= this.stateOf(root));
   }
 
-  private node(fa: FunctionAnalysis, key: string, scope?: Scope): EntryNode {
+  private node(fa: FunctionAnalysis, key: string, scope: Scope | undefined, facts: PathFact[]): EntryNode {
     let byKey = this.nodes.get(fa);
     if (!byKey) this.nodes.set(fa, (byKey = new Map()));
-    const k = scope ? `${key}\0${scope.driver}\0${scope.core}` : key;
+    const k = `${key}\0${scope ? `${scope.driver}\0${scope.core}` : ''}\0${factsKey(facts)}`;
     let n = byKey.get(k);
-    if (!n) byKey.set(k, (n = { fa, key, scope, via: {}, noCaller: false, cut: false, up: [], solved: false }));
+    if (!n) byKey.set(k, (n = { fa, key, scope, facts, via: {}, noCaller: false, cut: false, up: [], solved: false }));
     return n;
   }
 
@@ -170,10 +175,20 @@ export class EntryStates {
       // this path holds it where the VMA was found.
       if (k === null ? VMA_MM.test(n.key) : localVmaMm(step.caller, k)) { offer(n, 'held', { step, next: null, length: 1 }); continue; }
       if (k === null) { offer(n, 'unknown', unmapped); continue; }
-      const sts = this.graph.statesAt(step.caller.atCall[step.call.id], k);
+      // The facts below and at this call: a world of the caller that contradicts them
+      // (its lock was taken for b->memory == MMAP, the pin runs for USERPTR) is not this path.
+      const facts = mergeFacts(n.facts, callFacts(step.caller.fn, step.call.id, step.caller.nodeCalls));
+      let worlds = step.caller.atCall[step.call.id];
+      if (facts.length) {
+        const kept = worlds.filter((w) => !contradicts(worldFacts(w), facts));
+        this.contradicted += worlds.length - kept.length;
+        if (kept.length === 0 && worlds.length) continue;
+        worlds = kept;
+      }
+      const sts = this.graph.statesAt(worlds, k);
       if (sts.some((s) => s === 'U' || s === 'D')) offer(n, guessed ? 'unknown' : 'unheld', guessed ? unmapped : { step, next: null, length: 1 });
       if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
-      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step)) });
+      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step), facts) });
     }
   }
 

@@ -7,6 +7,7 @@ import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type 
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
+import { callFacts } from './path-facts';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -214,8 +215,8 @@ export class Program {
 
   /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per
    * function and key; see entry-state.ts). */
-  entryState(fa: FunctionAnalysis, key: string): EntryState {
-    return this.entries.of(fa, key);
+  entryState(fa: FunctionAnalysis, key: string, atCall?: number): EntryState {
+    return this.entries.of(fa, key, atCall === undefined ? [] : callFacts(fa.fn, atCall, fa.nodeCalls));
   }
 
   /** Did the caller search look for the callers of `fa`? (False where --call-depth ended it.) */

@@ -45,7 +45,7 @@ export function lockContextOf(p: Program, s: GupSite): LockContext {
     else if (otherKeyHeld(w, s.cls.key)) kinds.add('local');
     else if (isGupName(s.fa.fn.name)) kinds.add('caller'); // an API function's body: its contract
     else {
-      const es = p.entryState(s.fa, s.cls.key);
+      const es = p.entryState(s.fa, s.cls.key, s.call.id);
       if (es.unheld.length) kinds.add('none');
       if (es.held.length) kinds.add('caller');
       if (!es.unheld.length && !es.held.length) kinds.add('unknown');
