@@ -32,6 +32,8 @@ export interface EntryState {
   /** The unheld witness ends at an entry point (a file_operations handler, a DRM ioctl, a
    * system call): what it is. */
   unheldEntry?: string;
+  /** The same for the held witness (a `.mmap` handler). */
+  heldEntry?: string;
   /** The function itself is such an entry point. */
   entry?: { lock: 'unheld' | 'held'; what: string };
 }
@@ -255,6 +257,7 @@ export class EntryStates {
     const u = last.unknown;
     if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped } : { why: 'entry' };
     if (last.unheld?.entry) state.unheldEntry = last.unheld.entry;
+    if (last.held?.entry) state.heldEntry = last.held.entry;
     if (n.fa.fn.entry) state.entry = n.fa.fn.entry;
     return state;
   }

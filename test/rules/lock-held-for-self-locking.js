@@ -72,6 +72,39 @@ int fk_qbuf(struct fk_queue *q, struct fk_req *b)
   ],
   invalid: [
     {
+      // An mmap handler runs under the mmap write lock; the fast variant's slow path takes
+      // the read lock again.
+      name: 'fast variant inside a file_operations .mmap handler',
+      messages: [/hm_mmap\(\) is the \.mmap handler of a file_operations table, called with the mmap lock held for write$/], code: `
+static int hm_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct hm_dev *d = filp->private_data;
+
+	return get_user_pages_fast(d->uaddr, 1, 0, d->pages); /* expect: lock-held-for-self-locking:error */
+}
+
+static const struct file_operations hm_fops = {
+	.mmap = hm_mmap,
+};
+` },
+    {
+      name: 'fast variant in a helper of a .mmap handler',
+      messages: [/from hn_mmap \(drivers\/c\d+_[a-z_]+\/case\.c:9\): hn_mmap\(\) is the \.mmap handler/], code: `
+static int hn_fill(struct hn_dev *d)
+{
+	return get_user_pages_fast(d->uaddr, 1, 0, d->pages); /* expect: lock-held-for-self-locking:error */
+}
+
+static int hn_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return hn_fill(filp->private_data);
+}
+
+static const struct file_operations hn_fops = {
+	.mmap = hn_mmap,
+};
+` },
+    {
       // The same shape where the hook pins for the very kind the framework locks for.
       name: 'framework locks for one buffer kind, the hook pins for that kind', code: `
 static int fm_get_userptr(struct fm_buf *vb, unsigned long uaddr)
