@@ -12,7 +12,7 @@ import { StructVisibility } from './parse/includes';
 import { openCache, PREFILTER_NEEDLES, rel, resolveTree, selectRules } from './stages/setup';
 import { prefilter } from './stages/prefilter';
 import { FactsStore, ROOT_NAMES } from './stages/facts';
-import { expandCallers, markUnsearched } from './stages/callers';
+import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
 import { countByRule, runRules } from './stages/run-rules';
 import { collectStatistics } from './stages/statistics';
 import { buildProfile, narrowToShard, reusedProfile, saveCache, uniqueNotifications } from './stages/finish';
@@ -72,6 +72,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
     const firstExtractMs = Date.now() - t2;
     const visibility = new StructVisibility(tree.root);
+    await extractCallees(store, scan, version, callDepth, memo, stats, visibility);
     const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats, visibility);
     if (expansion.scanMs) phases['callgraph-scan'] = expansion.scanMs;
     mark('parse', t2);

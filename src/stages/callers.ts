@@ -96,6 +96,44 @@ async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, roo
   return work;
 }
 
+/** Callees defined in files that are not candidates (a 6.x helper that only calls
+ * mmap_read_unlock() has no prefilter token): called while an mmap lock is held in a
+ * function with a GUP call, unresolved, and not part of the API. Their bodies decide whether
+ * the helper releases the caller's lock (unbalanced-mmap-lock), so the files that define
+ * them are searched and those functions extracted, once. */
+export const CALLEE_NAME_CAP = 4000;
+/** A callee name found in more files than this is not followed. */
+export const CALLEE_FILE_CAP = 16;
+
+export async function extractCallees(store: FactsStore, scan: TreeScan, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats, visibility?: StructVisibility): Promise<void> {
+  const prog = new Program(store.functions, version, callDepth, memo, visibility);
+  const names = new Set<string>();
+  for (const fa of prog.functions) {
+    if (!fa.classes.some((c) => c.kind === 'gup')) continue;
+    fa.fn.calls.forEach((c, i) => {
+      if (!c.name || fa.classes[i].kind !== 'other' || names.size >= CALLEE_NAME_CAP) return;
+      if (!fa.atCall[i].some((w) => Object.values(w.locks).some((v) => v.st === 'R' || v.st === 'W'))) return;
+      if (prog.resolve(fa, c.name).length === 0) names.add(c.name);
+    });
+  }
+  if (names.size === 0) return;
+  const hits = await scan.callers([...names]);
+  // A name written in many files is a kernel API (find_vma(), kfree()), modelled or not
+  // lock-relevant, not a driver's helper: only the rare ones are followed.
+  const files = new Map<string, number>();
+  for (const ns of hits.values()) for (const n of ns) files.set(n, (files.get(n) ?? 0) + 1);
+  for (const ns of hits.values()) for (const n of [...ns]) if (files.get(n)! > CALLEE_FILE_CAP) ns.delete(n);
+  const byNames = new Map<string, string[]>();
+  for (const [f, ns] of hits) {
+    if (ns.size === 0) continue;
+    const key = [...ns].sort().join(',');
+    (byNames.get(key) ?? byNames.set(key, []).get(key)!).push(f);
+  }
+  await Promise.all([...byNames].map(([key, files]) => store.extract(files, key.split(','), false)));
+  stats.calleeNamesSearched = names.size;
+  stats.calleeFilesExtracted = [...byNames.values()].reduce((a, f) => a + f.length, 0);
+}
+
 /** Where --call-depth ended the caller search, the chains that reach it say so. */
 export function markUnsearched(program: Program, x: CallerExpansion): void {
   for (const fa of callerDependent(program, x.rounds.length)) {

@@ -80,6 +80,10 @@ export interface AuditStats {
   /** Calls through a struct field resolved to the functions stored into it; those left
    * unresolved for too many candidates; fields whose calls were not searched for (too many
    * calling files). */
+  /** Callee names searched for their definitions (helpers called under the lock). */
+  calleeNamesSearched?: number;
+  /** Files extracted for those definitions (names found in more than 16 files are not). */
+  calleeFilesExtracted?: number;
   pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number; typeFilteredTargets?: number };
   /** Work of the analysis, counted (bounded by tests, not timed): dataflow runs of a
    * function, (function, mm key) entry summaries, and their caller-edge evaluations. */

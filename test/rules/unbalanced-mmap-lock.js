@@ -56,6 +56,31 @@ long ub_handover(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The helper that releases the lock lives in another directory's file, which has no
+      // GUP call and no mmap_lock token (6.x wrappers only): its definition is searched for
+      // because it is called with the lock held.
+      name: 'helper in another file (no GUP, no mmap_lock token) releases the lock',
+      messages: [/already released by uc_finish\(\) at line 8/], files: {
+        '/drivers/uc_lib/finish.c': `
+void uc_finish(struct mm_struct *mm)
+{
+	uc_count++;
+	mmap_read_unlock(mm);
+}
+`,
+        '/drivers/uc_drv/pin.c': `
+long uc_pin(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL);
+	uc_finish(mm);
+	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
+	return n;
+}
+` } },
+    {
       // A helper whose every exit releases the caller's lock: the caller's own release
       // after it is a second release, and the message names the helper.
       name: 'released by a helper, then again by the caller', code: `
