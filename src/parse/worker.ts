@@ -11,7 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
-import { sealEntry, unsealEntry, writeEntry } from '../cache';
+import { benchEdit, sealEntry, unsealEntry, writeEntry } from '../cache';
 import { fsPath } from '../fsname';
 
 export type WorkerTask =
@@ -94,6 +94,8 @@ function readWhole(path: string, maxBytes: number): Buffer | string {
     fs.closeSync(fd);
   }
 }
+
+const edit = benchEdit();
 
 let scanner: Scanner | null = null;
 /** Bytes of source parsed since the last collection (see collectTrees). */
@@ -190,8 +192,9 @@ function isExtractResult(v: unknown, rel: string): v is ExtractResult {
  * the request, so a changed file or a different request can never hit a stale entry. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
   const t0 = Date.now();
-  const data = readWhole(task.req.abs, task.maxBytes);
+  let data = readWhole(task.req.abs, task.maxBytes);
   if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
+  if (edit && task.req.file === edit.file) data = Buffer.concat([data, Buffer.from(`\n/* edited: ${edit.tag} */\n`)]);
   let file: string | null = null;
   let dropped = '';
   if (task.cache) {
