@@ -64,9 +64,13 @@ const rule: Rule = {
         // and whose own callers are unknown (an entry point, or called through a pointer).
         const chain = es.unknown[0];
         const last = chain[chain.length - 1];
+        const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
+        const end = es.unknownEnd?.why === 'unmapped'
+          ? `there ${callee}() uses the mm ${es.unknownEnd.key}, which ${last.caller.fn.name}() does not pass: the lock of that mm could not be followed`
+          : !ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and ${!ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but the lock is not known to be held on the path from ${chainText(chain)}: ${end}`,
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
           chains: [es.held[0], chain],
         });

@@ -25,9 +25,21 @@ export interface EntryState {
   noCaller: boolean;
   /** Some chain reaches a function whose callers were not searched (--call-depth). */
   cut: boolean;
+  /** Where the unknown witness ends: the mm could not be named in the last caller (`key`,
+   * as the function it calls names it), or that caller has no callers of its own. */
+  unknownEnd?: { why: 'unmapped'; key: string } | { why: 'entry' };
 }
 
 type Verdict = 'held' | 'unheld' | 'unknown';
+
+/** An mm key that is a VMA's mm (`vma->vm_mm`, `vp->vma->vm_mm`). */
+const VMA_MM = /^\*?[A-Za-z_]\w*(?:(?:->|\.)\w+)*(?:->|\.)vm_mm$/;
+
+/** `key` is the mm of a VMA held in a local of `fa` (not reached from a parameter). */
+function localVmaMm(fa: FunctionAnalysis, key: string): boolean {
+  const head = /^\*?([A-Za-z_]\w*)/.exec(key)?.[1];
+  return VMA_MM.test(key) && head !== undefined && head !== 'current' && !fa.fn.params.includes(head);
+}
 const VERDICTS: Verdict[] = ['held', 'unheld', 'unknown'];
 
 interface Witness {
@@ -35,6 +47,8 @@ interface Witness {
   /** The caller's node whose witness continues the chain, or null: the chain ends here. */
   next: EntryNode | null;
   length: number;
+  /** Ends here because the mm (`key`, in the callee's terms) could not be named in the caller. */
+  unmapped?: string;
 }
 
 interface EntryNode {
@@ -53,6 +67,8 @@ interface EntryNode {
 export interface CallGraphView {
   callersOf(fa: FunctionAnalysis): CallerStep[];
   mapKey(callee: FunctionAnalysis, key: string, caller: FunctionAnalysis, call: CallSite): string | null;
+  /** The one mm `fa` names in terms its callers can map, for a key rooted in a local. */
+  soleMm(fa: FunctionAnalysis, key: string): string | null;
   statesAt(worlds: World[], key: string): St[];
   /** False for a function whose callers the caller search did not look for. */
   callersSearched(fa: FunctionAnalysis): boolean;
@@ -113,10 +129,23 @@ export class EntryStates {
     n.cut = !this.graph.callersSearched(n.fa);
     for (const step of callers) {
       this.evaluations++;
-      const k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
-      if (k === null) { offer(n, 'unknown', { step, next: null, length: 1 }); continue; }
+      let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
+      // An mm reached from a local (`next->vm_mm`) in a function that names one mm its
+      // callers can follow (`mm = vma->vm_mm`): followed as that mm, but a caller found
+      // without it is not claimed on a guess.
+      let guessed = false;
+      if (k === null) {
+        const g = this.graph.soleMm(n.fa, n.key);
+        if (g !== null) { k = this.graph.mapKey(n.fa, g, step.caller, step.call); guessed = k !== null; }
+      }
+      const unmapped: Witness = { step, next: null, length: 1, unmapped: n.key };
+      // The mm of a VMA the function holds in a local (`vma->vm_mm`, `vp->vma->vm_mm`): a VMA
+      // is only found (find_vma(), vma_lookup(), the VMA iterators) under its mm's lock, so
+      // this path holds it where the VMA was found.
+      if (k === null ? VMA_MM.test(n.key) : localVmaMm(step.caller, k)) { offer(n, 'held', { step, next: null, length: 1 }); continue; }
+      if (k === null) { offer(n, 'unknown', unmapped); continue; }
       const sts = this.graph.statesAt(step.caller.atCall[step.call.id], k);
-      if (sts.some((s) => s === 'U' || s === 'D')) offer(n, 'unheld', { step, next: null, length: 1 });
+      if (sts.some((s) => s === 'U' || s === 'D')) offer(n, guessed ? 'unknown' : 'unheld', guessed ? unmapped : { step, next: null, length: 1 });
       if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
       if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k) });
     }
@@ -161,13 +190,16 @@ export class EntryStates {
   }
 
   private stateOf(n: EntryNode): EntryState {
+    let last: Witness | undefined;
     const chain = (v: Verdict): CallerStep[][] => {
       if (!n.via[v]) return [];
       const out: CallerStep[] = [];
-      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) out.push(w.step);
+      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) { out.push(w.step); last = w; }
       return [out];
     };
-    return { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+    const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+    if (state.unknown.length && last) state.unknownEnd = last.unmapped !== undefined ? { why: 'unmapped', key: last.unmapped } : { why: 'entry' };
+    return state;
   }
 }
 

@@ -3,7 +3,7 @@
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
 import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
-import { analyseFunction, lockOf, normMm, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
+import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 import { BudgetLedger } from './budget';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
 
@@ -175,9 +175,27 @@ export class Program {
   }
 
   /** The states of `key` in the worlds at a call site; a world holding some other mm's lock
-   * while `key` is untouched counts as held when `key` could not be told apart. */
+   * while `key` is untouched counts as held (`A`): the two names may be one mm, as at a GUP
+   * call itself (sites.ts, otherKeyHeld). */
   statesAt(worlds: World[], key: string): St[] {
-    return worlds.map((w) => lockOf(w, key).st);
+    return worlds.map((w) => {
+      const st = lockOf(w, key).st;
+      return st === 'E' && otherKeyHeld(w, key) ? 'A' : st;
+    });
+  }
+
+  /** For a key rooted in a local of `fa` (`next->vm_mm`): the one mm `fa` names that its
+   * callers can follow (current->mm or rooted in a parameter), from its mm aliases
+   * (`mm = vma->vm_mm`), the locks it takes and its GUP calls; null when none or several. */
+  soleMm(fa: FunctionAnalysis, key: string): string | null {
+    const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+    if (!head || head === 'current' || fa.fn.params.includes(head)) return null;
+    const named = new Set<string>();
+    for (const v of Object.values(fa.fn.aliases)) if (/(^|->|\.)(vm_)?mm$/.test(v)) named.add(normMm(v, fa.fn.aliases));
+    for (const c of fa.classes) if ((c.kind === 'lock' || c.kind === 'gup') && c.key) named.add(c.key);
+    named.delete(key);
+    const ok = [...named].filter((k) => mappableKey(fa, k));
+    return ok.length === 1 && named.size === 1 ? ok[0] : null;
   }
 
   /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per

@@ -227,8 +227,193 @@ int fa_core_fill(struct fa_tt *tt)
 	return r;
 }
 ` } },
+      {
+      // The mm reaches the helper through a local object of a function that works on one
+      // mm (its own `mm = current->mm`); the outermost caller holds that lock.
+      name: 'mm of a local object in a function that names one mm', code: `
+static int uv_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect-none */
+}
+
+int uv_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uv_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+int uv_on_map(struct uv_area *area)
+{
+	return uv_write(area->owner_mm, area->start);
+}
+
+static unsigned long uv_map_region(struct file *file, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct uv_area *area;
+
+	area = uv_area_alloc(mm, file);
+	uv_on_map(area);
+	return addr;
+}
+
+unsigned long uv_vm_map(struct file *file, unsigned long addr)
+{
+	unsigned long r;
+
+	mmap_write_lock(current->mm);
+	r = uv_map_region(file, addr);
+	mmap_write_unlock(current->mm);
+	return r;
+}
+` },
+    {
+      // sgi-gru's shape: the interrupt handler reaches the helper holding the lock of the
+      // mm it names itself, taken by a trylock inside a compound condition.
+      name: 'caller holds an mm lock from a trylock in a compound condition', code: `
+static int gt_lookup(unsigned long vaddr, struct page **pages)
+{
+	return get_user_pages(vaddr, 1, 0, pages); /* expect-none */
+}
+
+static int gt_dropin(struct gt_state *gts, unsigned long vaddr)
+{
+	return gt_lookup(vaddr, gts->pages);
+}
+
+int gt_user_call(struct gt_state *gts, unsigned long vaddr)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = gt_dropin(gts, vaddr);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+
+irqreturn_t gt_intr(int irq, void *dev_id)
+{
+	struct gt_state *gts = dev_id;
+
+	if (!gts->force && mmap_read_trylock(gts->mm)) {
+		gt_dropin(gts, gts->vaddr);
+		mmap_read_unlock(gts->mm);
+	}
+	return IRQ_HANDLED;
+}
+` },
+    {
+      // uprobes' shape (uprobe_mmap() from the VMA code): the mm is that of a VMA the caller
+      // holds in a local. VMAs are found under their mm's lock, so that path holds it.
+      name: 'mm of a VMA held in a local', code: `
+static int uw_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect-none */
+}
+
+int uw_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uw_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static int uw_on_map(struct vm_area_struct *vma)
+{
+	return uw_write(vma->vm_mm, vma->vm_start);
+}
+
+int uw_merge(struct uw_iter *it)
+{
+	struct vm_area_struct *next = uw_next(it);
+
+	return uw_on_map(next);
+}
+` },
   ],
   invalid: [
+    {
+      // The mm comes from a local object of a function that names no mm of its own: the chain
+      // ends there, and the note says the mm could not be followed (not "no caller").
+      name: 'mm of a local object in a function naming no mm: not followed, said so',
+      messages: [/from uz_on_new \(drivers\/c\d+_[a-z_]+\/case\.c:23\) <- uz_new_vma \(drivers\/c\d+_[a-z_]+\/case\.c:28\): there uz_on_new\(\) uses the mm ctx->mm, which uz_new_vma\(\) does not pass: the lock of that mm could not be followed$/], code: `
+static int uz_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int uz_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uz_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static int uz_on_new(void)
+{
+	struct uz_ctx *ctx = uz_ctx_pop();
+
+	return uz_write(ctx->mm, ctx->start);
+}
+
+int uz_new_vma(void)
+{
+	return uz_on_new();
+}
+` },
+    {
+      // The same shape as 'mm of a local object ...' with no lock at the top: the mm is
+      // followed by a guess, so the note says so instead of claiming a caller without it.
+      name: 'mm of a local object, outermost caller without the lock',
+      messages: [/from ux_map_region \(drivers\/c\d+_[a-z_]+\/case\.c:25\) <- ux_vm_map \(drivers\/c\d+_[a-z_]+\/case\.c:31\): no caller of ux_vm_map\(\) was found$/], code: `
+static int ux_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int ux_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = ux_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static unsigned long ux_map_region(struct file *file, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct ux_area *area;
+
+	area = ux_area_alloc(mm, file);
+	ux_write(area->owner_mm, area->start);
+	return addr;
+}
+
+unsigned long ux_vm_map(struct file *file, unsigned long addr)
+{
+	return ux_map_region(file, addr);
+}
+` },
     {
       name: 'a caller through an ops table without the lock',
       messages: [/called without it from fq_run \(drivers\/c\d+_[a-z_]+\/core\.c:7\)/], files: {
