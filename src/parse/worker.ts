@@ -18,6 +18,9 @@ export type WorkerTask =
   | ScanTask
   | { type: 'stat'; files: string[] }
   | { type: 'walk'; dirs: string[]; root: string; top: string }
+  /** Load the extractor and parse a tiny function, so that the first extraction does not
+   * wait for it (sent behind the last batch of a large scan: see TreeScan.prefilter). */
+  | { type: 'warm' }
   | { type: 'extract'; req: ExtractRequest; maxBytes: number; cache?: { dir: string; build: string } };
 
 export interface ScanTask {
@@ -157,6 +160,14 @@ function scan(task: ScanTask): ScanResult {
   return res;
 }
 
+let warmed = false;
+function warm(): boolean {
+  if (warmed) return false;
+  warmed = true;
+  extractor().extractFile({ file: 'warm.c', abs: 'warm.c', names: ['get_user_pages'], gupNames: ['get_user_pages'] }, 'static int f(struct mm_struct *mm)\n{\n\tmmap_read_lock(mm);\n\treturn get_user_pages(0, 1, 0, NULL);\n}\n');
+  return true;
+}
+
 function statFiles(files: string[]): Float64Array {
   const out = new Float64Array(4 * files.length).fill(NaN);
   for (let i = 0; i < files.length; i++) {
@@ -249,7 +260,7 @@ parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: numb
     testFault(t);
     // Extraction enforces the time limit itself (see setDeadline in ./extract).
     if (t.type === 'extract') extractor().setDeadline(msg.timeoutMs);
-    const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : t.type === 'walk' ? walkDirs(t.dirs, t.root, t.top) : extract(t);
+    const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : t.type === 'walk' ? walkDirs(t.dirs, t.root, t.top) : t.type === 'warm' ? warm() : extract(t);
     parentPort!.postMessage({ id: msg.id, result });
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e), timedOut: !!ex && e instanceof ex.TimeLimitError });
