@@ -38,6 +38,16 @@ export class FactsStore {
   readonly extractions: AuditProfile['slowest'] = [];
   /** Start lines of the functions already taken from each file. */
   private extracted = new Map<string, Set<number>>();
+  /** Requests (file, names, skip list) that gave no new function: asked again (another
+   * round, the same names, nothing taken from the file since), the deterministic answer
+   * would be the same, so it is not sent. */
+  private fruitless = new Set<string>();
+  /** Requests not sent for that reason (--profile, tests). */
+  repeatsSkipped = 0;
+  /** Requests with no name left (a caller file found only through a field name too common
+   * to follow: src/stages/callers.ts drops the name, not the file) are not sent either: a
+   * later round's request takes nothing but functions mentioning a name (extractFile). */
+  emptySkipped = 0;
 
   constructor(private readonly i: FactsStoreInput) {}
 
@@ -61,6 +71,9 @@ export class FactsStore {
     const { pool, root, preprocess, maxBytes, cache, notifications, stats } = this.i;
     const file = rel(root, abs);
     const skip = [...(this.extracted.get(abs) ?? [])];
+    if (!first && !names.some((n) => n.length > 0)) { this.emptySkipped++; return; }
+    const key = first ? '' : `${abs}\0${names.join(',')}\0${skip.join(',')}`;
+    if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
       const r = await pool.run<ExtractResult>({
         type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
@@ -73,6 +86,7 @@ export class FactsStore {
       if (f.functions.length) this.parsedFiles.add(abs);
       if (first) this.factsByFile.set(abs, f);
       const seen = this.extracted.get(abs) ?? new Set<number>();
+      const before = seen.size;
       for (const fn of f.functions) {
         if (seen.has(fn.startLine)) continue;
         seen.add(fn.startLine);
@@ -81,6 +95,7 @@ export class FactsStore {
         if (fn.truncated) notifications.push({ level: 'warning', file, message: `${fn.name}() not fully analysed: ${fn.truncated}` });
       }
       this.extracted.set(abs, seen);
+      if (key && seen.size === before) this.fruitless.add(key);
     } catch (e) {
       notifications.push({ level: 'error', file, message: `not parsed: ${(e as Error).message}` });
     }
