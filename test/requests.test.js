@@ -104,3 +104,37 @@ test('the workers load the extractor behind a large prefilter scan, not a small 
     if (warm) assert.ok(kinds.lastIndexOf('scan') < kinds.indexOf('warm'));
   }
 });
+
+test('first-round answers sent early are used unless the final names add a token of the file', async () => {
+  const fs = require('fs');
+  const os = require('os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-prefetch-'));
+  try {
+    const a = path.join(dir, 'a.c'), b = path.join(dir, 'b.c'), c = path.join(dir, 'c.c');
+    fs.writeFileSync(a, 'int f(void) { return get_user_pages(1); }\n');
+    fs.writeFileSync(b, 'int g(void) { return MY_WRAPPER(1); }\n');
+    fs.writeFileSync(c, 'int h(void) { return MY_WRAPPER_2(1); /* MY_WRAPPERx */ }\n');
+    const pool = fakePool(() => facts([]));
+    const s = new FactsStore({ pool, root: dir, preprocess: undefined, maxBytes: 1 << 20, opts: {}, notifications: [], stats: { parseErrorNodes: 0 } });
+    s.prefetch([a, b, c], ['get_user_pages']);
+    assert.strictEqual(pool.sent.length, 3);
+    await s.extract([a, b, c], ['get_user_pages', 'MY_WRAPPER'], true);
+    // b names MY_WRAPPER: asked again with the final names; a and c (MY_WRAPPER_2 and
+    // MY_WRAPPERx are other tokens) keep their early answers.
+    assert.strictEqual(s.prefetched, 3);
+    assert.strictEqual(s.prefetchUsed, 2);
+    assert.strictEqual(pool.sent.length, 4);
+    assert.strictEqual(pool.sent[3].req.abs, b);
+    assert.deepStrictEqual(pool.sent[3].req.names, ['get_user_pages', 'MY_WRAPPER']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nothing is sent early with --cache (its entries are keyed by the names)', async () => {
+  const pool = fakePool(() => facts([]));
+  const s = new FactsStore({ pool, root: '/r', preprocess: undefined, maxBytes: 1 << 20, cache: { factsDir: '/nonexistent' }, opts: {}, notifications: [], stats: { parseErrorNodes: 0 } });
+  s.prefetch(['/r/a.c'], ['get_user_pages']);
+  assert.strictEqual(pool.sent.length, 0);
+  assert.strictEqual(s.prefetched, 0);
+});
