@@ -1,14 +1,21 @@
-// `npm run bench -- TREE`: gup-audit against its floor, on the same tree, in one run.
+// `npm run bench -- TREE [TREE...]`: gup-audit against its floor, on each tree, in one run.
 //
 // The floor is ripgrep finding the GUP and mmap-lock token set at all (`rg -l` with the
-// prefilter's needles over the same .c/.h files). Measured, each as a separate process:
-// the default audit, the audit with --cache (cold, then warm on the unchanged tree, then
-// warm with the result recomputed from the per-file entries), the full extraction without
-// prefilter, and tree-sitter's own parse-only throughput on the same .c files; then the
-// scale (a subsystem, half the tree, the whole tree; --jobs 1 vs 2). Wall time, CPU time
+// prefilter's needles over the same .c/.h files). Measured per tree, each as a separate
+// process: the default audit, the audit with --cache (cold, then warm on the unchanged
+// tree, warm with the result recomputed from the per-file entries, and warm with one file
+// edited), the per-file checks of a build, the full extraction without prefilter and
+// tree-sitter's own parse-only throughput on the same .c files; then the scale (a
+// subsystem, half the tree, the whole tree; --jobs 1 vs 2). Wall time, CPU time
 // (user+sys, from GNU time), peak RSS, and every ratio to the floor. Medians of --runs.
+// With several trees, a last table compares them: the default audit's time per MB of
+// source, and a tree audited with the --cache filled on the tree before it.
 //
-//   npm run bench -- TREE [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]
+// The trees are only read. "One file edited" is simulated without writing to the tree
+// (GUP_AUDIT_BENCH_EDIT, src/cache.ts): that file's index entry is not used and its bytes
+// are extracted with a comment line appended, a new one each run.
+//
+//   npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,12 +33,12 @@ interface Row { name: string; s: Sample; note?: string; bytes?: number }
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
-  process.stderr.write('usage: npm run bench -- TREE [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]\n');
+  process.stderr.write('usage: npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]\n');
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
-let tree = '';
+const trees: string[] = [];
 let runs = 3;
 let jobs = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
 let subsystem = 'drivers/media';
@@ -45,11 +52,10 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--quick') { runs = 1; skipSlow = true; }
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('-')) usage(`unknown option ${a}`);
-  else tree = a;
+  else trees.push(path.resolve(a));
 }
-if (!tree) usage('no TREE given (e.g. /usr/src/linux-source-6.12 unpacked)');
-tree = path.resolve(tree);
-if (!fs.existsSync(path.join(tree, 'Makefile'))) usage(`${tree}: not a kernel tree (no top Makefile)`);
+if (!trees.length) usage('no TREE given (e.g. /usr/src/linux-source-6.12 unpacked)');
+for (const tree of trees) if (!fs.existsSync(path.join(tree, 'Makefile'))) usage(`${tree}: not a kernel tree (no top Makefile)`);
 if (!(runs >= 1) || !(jobs >= 1)) usage('--runs and --jobs take positive integers');
 
 const hasTime = spawnSync(GNU_TIME, ['-f', '%e', 'true']).status === 0;
@@ -120,7 +126,7 @@ function inventory(dir: string): Unit {
 
 /** Directories (and files) that make up the first half of the tree's bytes, in path
  * order: units above a quarter of the tree are split into their children. */
-function firstHalf(total: number): { paths: string[]; bytes: number; files: number } {
+function firstHalf(tree: string, total: number): { paths: string[]; bytes: number; files: number } {
   const units: Unit[] = [];
   const split = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -154,10 +160,19 @@ function table(title: string, rows: Row[], base: Sample): void {
   }
 }
 
-function main(): void {
+interface TreeResult { tree: string; version: string; all: Unit; base: Sample; def: Sample; defOut: ReturnType<typeof lastOutput>; cacheDir: string; second?: { after: string; s: Sample; cached: string; same: boolean } }
+
+/** The kernel version of a tree, from its top Makefile. */
+function kernelVersion(tree: string): string {
+  const mk = fs.readFileSync(path.join(tree, 'Makefile'), 'utf8');
+  const v = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(mk)?.[1] ?? '?';
+  return `${v('VERSION')}.${v('PATCHLEVEL')}`;
+}
+
+function benchTree(tree: string, prev: TreeResult | undefined): TreeResult {
   const load0 = os.loadavg()[0];
   const all = inventory(tree);
-  console.log(`gup-audit benchmark: ${tree}`);
+  console.log(`\n==== gup-audit benchmark: ${tree} (v${kernelVersion(tree)})`);
   console.log(`  ${all.files} .c/.h files, ${(all.bytes / 1e6).toFixed(0)} MB (.c: ${(all.cBytes / 1e6).toFixed(0)} MB)`);
   console.log(`  ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, audit --jobs ${jobs}; median of ${runs} run(s)`);
   console.log(`  load average at start ${load0.toFixed(2)}${load0 > os.cpus().length / 2 ? '  (busy machine: figures are inflated)' : ''}${hasTime ? '' : '; GNU time missing: no CPU/RSS'}`);
@@ -175,7 +190,17 @@ function main(): void {
   const defOut = lastOutput();
   rows.push({ name: `audit (default; ${defOut.candidates} candidates)`, s: def });
 
-  const cacheDir = path.join(tmp, 'cache');
+  // The second tree: the cache filled on the tree before (content-keyed facts), this tree
+  // audited with it, against this tree's default (cold) audit.
+  let second: TreeResult['second'];
+  if (prev) {
+    const s = auditRun([tree, '-j', String(jobs), '--cache', prev.cacheDir, '--profile']);
+    const cached = /extraction\s+(\d+) requests, \d+ ms of worker time, (\d+) from the cache/.exec(s.stderr);
+    second = { after: prev.tree, s, cached: cached ? `${cached[2]} of ${cached[1]} extractions from the cache` : '?', same: false };
+    second.same = JSON.stringify(lastOutput().findings) === JSON.stringify(defOut.findings);
+  }
+
+  const cacheDir = path.join(tmp, `cache-${trees.indexOf(tree)}`);
   const cold = auditRun([tree, '-j', String(jobs), '--cache', cacheDir]);
   const coldOut = lastOutput();
   rows.push({ name: 'audit --cache, cold (fills the cache)', s: cold });
@@ -184,12 +209,17 @@ function main(): void {
   rows.push({ name: 'audit --cache, warm, unchanged tree', s: warm, note: 'last result reused' });
   const warmFiles = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_CACHE_RESULT: '0' }));
   const warmFilesOut = lastOutput();
-  rows.push({ name: 'audit --cache, warm, result recomputed', s: warmFiles, note: 'as after an edit: per-file entries, analysis rerun' });
+  rows.push({ name: 'audit --cache, warm, result recomputed', s: warmFiles, note: 'per-file entries, analysis rerun' });
+  const edited = ['mm/gup.c', 'mm/memory.c'].find((f) => fs.existsSync(path.join(tree, f)))!;
+  let edits = 0;
+  const warmEdit = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${process.pid}-${Date.now()}-${edits++}` }));
+  const warmEditOut = lastOutput();
+  rows.push({ name: 'audit --cache, warm, one file edited', s: warmEdit, note: `${edited} rescanned and extracted again, analysis rerun` });
 
   // The per-file check of a kernel build (`make C=1 CHECK=gup-audit`): one process per
   // compiled file, with kbuild-like compiler flags, from the tree's warm index (built by
   // an ordinary --cache run into the default cache location, as the README says).
-  const xdg = path.join(tmp, 'xdg');
+  const xdg = path.join(tmp, `xdg-${trees.indexOf(tree)}`);
   auditRun([tree, '-j', String(jobs), '--cache'], { XDG_CACHE_HOME: xdg });
   const checkFiles = ['mm/gup.c', 'kernel/events/uprobes.c', 'drivers/misc/bcm-vk/bcm_vk_sg.c', 'fs/exec.c'].filter((f) => fs.existsSync(path.join(tree, f)));
   const checkRows: Row[] = [];
@@ -224,7 +254,7 @@ function main(): void {
   }
 
   // ---- scale ----
-  const half = firstHalf(all.bytes);
+  const half = firstHalf(tree, all.bytes);
   const sub = path.join(tree, subsystem);
   const scale: Row[] = [];
   if (fs.existsSync(sub)) {
@@ -252,9 +282,32 @@ function main(): void {
   // A warm run reads no file: a rebuild of dist/ between the runs (a new build id) would
   // have made it cold.
   console.log(`  warm runs read ${warmOut.bytes} and ${warmFilesOut.bytes} bytes of source: ${warmOut.bytes === 0 && warmFilesOut.bytes === 0 ? 'the cache was warm' : 'NOT WARM (was dist/ rebuilt meanwhile?)'}`);
-  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
+  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, one file edited ${same(warmEditOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}${second ? `, after the cache of ${path.basename(second.after)} ${second.same ? 'same' : 'DIFFERENT'}` : ''}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
   const load1 = os.loadavg()[0];
   console.log(`  load average at the end ${load1.toFixed(2)}`);
+  return { tree, version: kernelVersion(tree), all, base, def, defOut, cacheDir, second };
+}
+
+function main(): void {
+  const results: TreeResult[] = [];
+  for (const tree of trees) results.push(benchTree(tree, results[results.length - 1]));
+  if (results.length < 2) return;
+  // Ratios to the newest kernel of the run.
+  const num = (v: string) => v.split('.').reduce((a, x) => a * 1000 + (Number(x) || 0), 0);
+  const first = results.reduce((a, r) => (num(r.version) > num(a.version) ? r : a));
+  const perMB = (r: TreeResult) => r.def.wall / (r.all.bytes / 1e6);
+  console.log(`\n==== Across trees (default audit, --jobs ${jobs}; MB: all .c/.h bytes)`);
+  console.log(`  ${'tree'.padEnd(34)} ${'MB'.padStart(5)} ${'floor s'.padStart(7)} ${'audit s'.padStart(7)} ${'audit/floor'.padStart(11)} ${'ms per MB'.padStart(9)}  ${`vs v${first.version}`.padStart(9)}`);
+  for (const r of results) {
+    console.log(`  ${`${path.basename(r.tree)} (v${r.version})`.padEnd(34)} ${(r.all.bytes / 1e6).toFixed(0).padStart(5)} ${fmtS(r.base.wall).padStart(7)} ${fmtS(r.def.wall).padStart(7)} ${ratio(r.def.wall, r.base.wall).padStart(11)} ${(1000 * perMB(r)).toFixed(2).padStart(9)}  ${`${(perMB(r) / perMB(first)).toFixed(2)}x`.padStart(9)}`);
+  }
+  console.log('\n  Second tree: each tree audited with the --cache filled (cold run) on the tree before it. Facts are');
+  console.log('  keyed by path and content (an unchanged file of the same path hits across trees); the scan index is');
+  console.log('  per tree root and stat key, so the second tree is always scanned whole.');
+  for (const r of results.slice(1)) {
+    const s = r.second!;
+    console.log(`  v${r.version} after v${results[results.indexOf(r) - 1].version}: ${s.s.wall.toFixed(2)} s = ${(s.s.wall / r.def.wall).toFixed(2)}x its cold default audit (${(s.s.wall / r.base.wall).toFixed(2)}x its floor), ${fmtMB(s.s.rss).trim()} peak; ${s.cached}; findings ${s.same ? 'same' : 'DIFFERENT'}`);
+  }
 }
 
 try {

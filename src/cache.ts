@@ -89,6 +89,18 @@ interface Stored {
  * changed (`files`: how many files the run saw, all of them unchanged). */
 export interface StoredResult { key: string; files: number; value: unknown }
 
+/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag> makes a run see that
+ * file as edited (its index entry unused, as after a change of its stat key; its bytes
+ * read for extraction with a comment line naming the tag appended, so its facts are looked
+ * up under new content), without writing to the tree: the benchmark's "one file edited" row
+ * on a read-only tree. A new tag is a new edit. */
+export function benchEdit(): { file: string; tag: string } | undefined {
+  const v = process.env.GUP_AUDIT_BENCH_EDIT;
+  if (!v) return undefined;
+  const at = v.lastIndexOf(':');
+  return at < 0 ? { file: v, tag: '' } : { file: v.slice(0, at), tag: v.slice(at + 1) };
+}
+
 export class AuditCache {
   private stored: Stored | null = null;
   readonly indexFile: string;
@@ -142,11 +154,12 @@ export class AuditCache {
     const s = this.stored;
     if (!s) return;
     const samePre = s.needles === this.needleKey;
+    const edited = benchEdit()?.file;
     let j = 0;
     for (let i = 0; i < t.rels.length; i++) {
       const rel = t.rels[i];
       while (j < s.files.length && s.files[j] < rel) j++;
-      if (j >= s.files.length || s.files[j] !== rel) { this.misses++; continue; }
+      if (j >= s.files.length || s.files[j] !== rel || rel === edited) { this.misses++; continue; }
       let same = !Number.isNaN(t.st[4 * i]);
       for (let k = 0; same && k < 4; k++) same = s.st[4 * j + k] === t.st[4 * i + k];
       if (!same) { this.misses++; continue; }

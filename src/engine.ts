@@ -51,7 +51,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (disc.files.length === 0) throw new UsageError(`no .c or .h files found in ${opts.paths.join(', ')}${exclude.length || include.length ? ' (after include/exclude)' : ''}`);
     const stats = emptyStats(phases, disc.files.length);
     const t1 = Date.now();
-    const pre = await prefilter({ pool, jobs, root: tree.root, files: disc.files, cache, maxBytes, opts, focusRels, known: !!known, notifications, stats });
+    const store = new FactsStore({ pool, root: tree.root, preprocess, maxBytes, cache, opts, notifications, stats });
+    const pre = await prefilter({ pool, jobs, root: tree.root, files: disc.files, cache, maxBytes, opts, focusRels, known: !!known, notifications, stats, prefetch: (c) => store.prefetch(c, ROOT_NAMES) });
     const { scan } = pre;
     phases['cache-load'] = pre.cacheLoadMs;
     mark('prefilter', t1 + pre.cacheLoadMs);
@@ -67,7 +68,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     }
 
     const t2 = Date.now();
-    const store = new FactsStore({ pool, root: tree.root, preprocess, maxBytes, cache, opts, notifications, stats });
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
     const firstExtractMs = Date.now() - t2;

@@ -118,6 +118,8 @@ export interface TreeScanOptions {
 }
 
 const SCAN_BATCH = 256;
+/** Files scanned by the prefilter from which the workers load the extractor early. */
+const WARM_AFTER = 2048;
 const STAT_BATCH = 4096;
 
 /** `abs` relative to `root`, with '/' (a prefix cut when possible: path.relative is slow
@@ -262,13 +264,24 @@ export class TreeScan implements FileTable {
     await Promise.all(tasks);
   }
 
+  /** Workers asked to load the extractor behind the prefilter's batches (for tests). */
+  warmed = 0;
+
   /** Files of the shard that pass the prefilter (all of them with `prefilter` false). */
   async prefilter(prefilter: boolean): Promise<string[]> {
     const files = this.o.files;
     if (!prefilter) return files.filter((_, i) => this.inShard[i] === 1);
     const todo: number[] = [];
     for (let i = 0; i < files.length; i++) if (this.inShard[i] === 1 && this.pre[i] === 0) todo.push(i);
-    await this.scan('prefilter', todo, { needles: this.o.needles, index: true }, () => undefined);
+    const scanned = this.scan('prefilter', todo, { needles: this.o.needles, index: true }, () => undefined);
+    // A large scan (a cold run) is followed by extractions: each worker loads the extractor
+    // as its last task of the scan, while the other still scans and the main thread
+    // gathers the candidates, instead of at its first extraction. (Not after a small scan:
+    // a warm --cache run may extract nothing at all.)
+    if (todo.length >= WARM_AFTER) {
+      for (let w = 0; w < this.o.jobs; w++) { this.warmed++; this.o.pool.run({ type: 'warm' }).catch(() => undefined); }
+    }
+    await scanned;
     return files.filter((_, i) => this.inShard[i] === 1 && this.pre[i] === 2);
   }
 

@@ -126,7 +126,12 @@ export class WorkerPool {
   run<T>(task: WorkerTask): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(new Error('worker pool is closed')); return; }
-      this.queue.push({ id: this.nextId++, task, tries: 0, resolve: resolve as (v: unknown) => void, reject });
+      const p: Pending = { id: this.nextId++, task, tries: 0, resolve: resolve as (v: unknown) => void, reject };
+      // A scan goes before queued extractions and warm-ups: the caller searches for macro
+      // names run while the first extraction's requests (sent early) are queued.
+      let at = this.queue.length;
+      if (task.type === 'scan') while (at > 0 && this.queue[at - 1].task.type !== 'scan') at--;
+      this.queue.splice(at, 0, p);
       this.pump();
     });
   }

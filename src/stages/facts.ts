@@ -2,6 +2,7 @@
 // file's facts and the functions found, in file and line order whatever order the workers
 // answer in, so that the program (and which caller chain a finding cites) is the same on
 // every run.
+import * as fs from 'fs';
 import * as path from 'path';
 import { gupNames, lockNames, releaseFunctions } from '../kernel/api';
 import type { WorkerPool } from '../parse/pool';
@@ -38,6 +39,21 @@ export class FactsStore {
   readonly extractions: AuditProfile['slowest'] = [];
   /** Start lines of the functions already taken from each file. */
   private extracted = new Map<string, Set<number>>();
+  /** Requests (file, names, skip list) that gave no new function: asked again (another
+   * round, the same names, nothing taken from the file since), the deterministic answer
+   * would be the same, so it is not sent. */
+  private fruitless = new Set<string>();
+  /** Requests not sent for that reason (--profile, tests). */
+  repeatsSkipped = 0;
+  /** Requests with no name left (a caller file found only through a field name too common
+   * to follow: src/stages/callers.ts drops the name, not the file) are not sent either: a
+   * later round's request takes nothing but functions mentioning a name (extractFile). */
+  emptySkipped = 0;
+  /** First-round requests sent before their names were final (see prefetch), and how many
+   * of them were used. */
+  prefetched = 0;
+  prefetchUsed = 0;
+  private early: { names: Set<string>; pending: Map<string, Promise<ExtractResult>> } | null = null;
 
   constructor(private readonly i: FactsStoreInput) {}
 
@@ -57,15 +73,57 @@ export class FactsStore {
     this.settle(from);
   }
 
+  /** Send the first-round requests of `files` with `names` now, before the first round's
+   * names are final (the prefilter's candidates, while the main thread still looks for the
+   * macros and wrappers that reach the API: src/preprocess/needles.ts). extract() uses the
+   * answer for a file when its request would have been the same: the names it adds are
+   * not tokens of the file, so they select nothing more (extractFile takes the functions
+   * that mention a name as a token). Not with --cache: its entries are keyed by the
+   * request's names. */
+  prefetch(files: string[], names: string[]): void {
+    if (this.i.cache || this.early) return;
+    const pending = new Map<string, Promise<ExtractResult>>();
+    for (const abs of files) {
+      const p = this.send(abs, names, true);
+      p.catch(() => undefined); // (an unused answer's failure is nobody's)
+      pending.set(abs, p);
+    }
+    this.prefetched += files.length;
+    this.early = { names: new Set(names), pending };
+  }
+
+  /** The prefetched answer for `abs`, if its request equals a first-round request with `names`. */
+  private takeEarly(abs: string, names: string[]): Promise<ExtractResult> | undefined {
+    const p = this.early?.pending.get(abs);
+    if (!p) return undefined;
+    this.early!.pending.delete(abs);
+    const extra = names.filter((n) => n.length > 0 && !this.early!.names.has(n));
+    if (extra.length) {
+      let text: string;
+      try { text = fs.readFileSync(abs, 'latin1'); } catch { return undefined; }
+      if (new RegExp(`\\b(${extra.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\b`).test(text)) return undefined;
+    }
+    this.prefetchUsed++;
+    return p;
+  }
+
+  private send(abs: string, names: string[], first: boolean, skip: number[] = []): Promise<ExtractResult> {
+    const { pool, root, preprocess, maxBytes, cache } = this.i;
+    return pool.run<ExtractResult>({
+      type: 'extract', req: { file: rel(root, abs), abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
+      ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
+    });
+  }
+
   private async extractOne(abs: string, names: string[], first: boolean): Promise<void> {
-    const { pool, root, preprocess, maxBytes, cache, notifications, stats } = this.i;
+    const { root, notifications, stats } = this.i;
     const file = rel(root, abs);
     const skip = [...(this.extracted.get(abs) ?? [])];
+    if (!first && !names.some((n) => n.length > 0)) { this.emptySkipped++; return; }
+    const key = first ? '' : `${abs}\0${names.join(',')}\0${skip.join(',')}`;
+    if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
-      const r = await pool.run<ExtractResult>({
-        type: 'extract', req: { file, abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
-        ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
-      });
+      const r = await ((first ? this.takeEarly(abs, names) : undefined) ?? this.send(abs, names, first, skip));
       if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
@@ -73,6 +131,7 @@ export class FactsStore {
       if (f.functions.length) this.parsedFiles.add(abs);
       if (first) this.factsByFile.set(abs, f);
       const seen = this.extracted.get(abs) ?? new Set<number>();
+      const before = seen.size;
       for (const fn of f.functions) {
         if (seen.has(fn.startLine)) continue;
         seen.add(fn.startLine);
@@ -81,6 +140,7 @@ export class FactsStore {
         if (fn.truncated) notifications.push({ level: 'warning', file, message: `${fn.name}() not fully analysed: ${fn.truncated}` });
       }
       this.extracted.set(abs, seen);
+      if (key && seen.size === before) this.fruitless.add(key);
     } catch (e) {
       notifications.push({ level: 'error', file, message: `not parsed: ${(e as Error).message}` });
     }

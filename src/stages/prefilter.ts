@@ -18,7 +18,10 @@ export interface Prefiltered {
   cacheLoadMs: number;
 }
 
-export async function prefilter(input: { pool: WorkerPool; jobs: number; root: string; files: string[]; cache?: AuditCache; maxBytes: number; opts: AuditOptions; focusRels: Set<string>; known: boolean; notifications: Notification[]; stats: AuditStats }): Promise<Prefiltered> {
+export async function prefilter(input: { pool: WorkerPool; jobs: number; root: string; files: string[]; cache?: AuditCache; maxBytes: number; opts: AuditOptions; focusRels: Set<string>; known: boolean; notifications: Notification[]; stats: AuditStats;
+  /** Called with the prefilter's candidates after a large scan (a cold run), before the
+   * macro search: their extraction can start (FactsStore.prefetch). */
+  prefetch?: (candidates: string[]) => void }): Promise<Prefiltered> {
   const { opts, notifications } = input;
   const t = Date.now();
   const scan = new TreeScan({
@@ -34,6 +37,7 @@ export async function prefilter(input: { pool: WorkerPool; jobs: number; root: s
   await scan.loadCache(input.known ? input.focusRels : undefined);
   const cacheLoadMs = Date.now() - t;
   const candidates = await scan.prefilter(opts.prefilter !== false);
+  if (scan.warmed > 0) input.prefetch?.(candidates);
   const viaMacros = await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
   candidates.push(...viaMacros.files);
   input.stats.bytesScanned = scan.bytesScanned;
