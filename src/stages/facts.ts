@@ -16,7 +16,10 @@ import { rel } from './setup';
 /** Identifiers that make a function worth extracting in the first round. */
 export const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.filter((n) => /^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n) === false),
   // Release functions: pin-put-mismatch follows pages into functions that only release them.
-  ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames')];
+  ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames'),
+  // Array frees: partial-pin-unchecked reads wrappers of them (`static void big_free(void *p)
+  // { kvfree(p); }`) as frees of the pages array.
+  'kfree', 'kvfree', 'vfree', 'kfree_sensitive', 'kvfree_sensitive'];
 
 export interface FactsStoreInput {
   pool: WorkerPool;
