@@ -18,8 +18,9 @@ export const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.fi
   // Release functions: pin-put-mismatch follows pages into functions that only release them.
   ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames'),
   // Array frees: partial-pin-unchecked reads wrappers of them (`static void big_free(void *p)
-  // { kvfree(p); }`) as frees of the pages array.
-  'kfree', 'kvfree', 'vfree', 'kfree_sensitive', 'kvfree_sensitive'];
+  // { kvfree(p); }`) as frees of the pages array. Not kfree(): it would double the functions
+  // extracted from a kernel tree (and the parse time) for wrappers that are rare.
+  'kvfree', 'vfree', 'kvfree_sensitive'];
 
 export interface FactsStoreInput {
   pool: WorkerPool;
