@@ -58,7 +58,7 @@ test('conditionals: dead branches blanked with lines kept, undecided ranges reco
   assert.doesNotMatch(live, /old_api|never|#else|#elif/);
   assert.match(live, /always/);
   assert.match(live, /#ifdef HAVE_X/);
-  assert.deepStrictEqual(r.undecided, [{ from: 7, to: 7, condition: 'defined(HAVE_X)' }]);
+  assert.deepStrictEqual(r.undecided, [{ from: 7, to: 7, condition: 'defined(HAVE_X)', group: 6 }]);
 });
 
 test('expansion: a function-like adapter, positions mapped back to the use', () => {

@@ -20,8 +20,24 @@ const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive)$/;
 /** Calls that read a page without keeping it (no ownership taken). */
 const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDirty|folio_mark_dirty\w*|flush_dcache_page|page_to_pfn|page_to_phys|page_to_virt|page_folio|compound_head|PageHighMem|is_zone_device_page|is_zero_page|page_is_\w+|folio_test_\w+|Page\w+|copy_\w*page\w*|memset\w*|trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info)\w*|WARN\w*|BUG_ON|likely|unlikely|offset_in_page|page_size|page_shift|sizeof|min|max|min_t|max_t|clear_user_highpage|zero_user\w*)$/;
 
+/** Is `x` an argument of `call` that comes after a string literal (a format string)? A
+ * print-like call (`drv_err(dev, "got %ld of %lu\n", ret, nr)`, a driver's own log macro)
+ * only formats what follows its format: it neither keeps nor releases it. */
+function formatArg(call: Extract<Expr, { k: 'call' }>, x: Expr): boolean {
+  const i = call.args.findIndex((a) => a === x || contains(a, x));
+  return i > 0 && call.args.slice(0, i).some((a) => stripNoise(a).k === 'str');
+}
+
+function contains(e: Expr, x: Expr): boolean {
+  let hit = false;
+  walk(e, (y) => { if (hit) return false; if (y === x) hit = true; return !hit; });
+  return hit;
+}
+
 /** Calls that put a page into a DMA mapping or a scatterlist. */
-export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages|sg_alloc_append_table_from_pages|dma_map_page\w*|ib_dma_map_page|pci_map_page)$/;
+// (drm_prime_pages_to_sg() is sg_alloc_table_from_pages_segment() over the whole array, for
+// a dma-buf importer to map: drivers/gpu/drm/drm_prime.c.)
+export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages|sg_alloc_append_table_from_pages|dma_map_page\w*|ib_dma_map_page|pci_map_page|drm_prime_pages_to_sg)$/;
 
 /** What may be true of the returned count on a path: E an error or 0 (nothing held),
  * S a short count (1 <= ret < nr), F the full count. */
@@ -278,7 +294,62 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
  * that counts them (`put_pages(pages, n)`), found by the same loop/release reading. */
 class ReleaseHelpers {
   private cache = new Map<FunctionAnalysis, { pages: number; count: number } | null>();
+  private freeCache = new Map<FunctionAnalysis, number>();
   constructor(private p: Program) {}
+
+  /** The parameter a wrapper of kfree()/kvfree() frees, or -1: a function of the tree
+   * (`static void big_free(void *p) { kvfree(p); }`) that frees the parameter and does
+   * nothing else with it than test it, or a function-like macro of the file
+   * (`#define big_free(p) kvfree(p)`, `#define big_free kvfree`). */
+  freedParam(from: FunctionAnalysis, c: CallSite): number {
+    if (!c.name || ARRAY_FREE.test(c.name)) return -1;
+    const m = from.fn.macros?.[c.name];
+    if (m) {
+      if (!m.params) return ARRAY_FREE.test(m.value.trim()) ? 0 : -1;
+      const x = /^\(?\s*([A-Za-z_]\w*)\s*\(\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)\s*\)?\s*;?$/.exec(m.value);
+      return x && ARRAY_FREE.test(x[1]) ? m.params.indexOf(x[2]) : -1;
+    }
+    for (const d of this.p.resolve(from, c.name)) {
+      if (d === from) continue;
+      const i = this.freeSummary(d);
+      if (i >= 0) return i;
+    }
+    return -1;
+  }
+
+  private freeSummary(fa: FunctionAnalysis): number {
+    const hit = this.freeCache.get(fa);
+    if (hit !== undefined) return hit;
+    this.freeCache.set(fa, -1);
+    let res = -1;
+    fa.fn.params.forEach((n, pi) => {
+      if (res >= 0) return;
+      let frees = false, other = false;
+      for (const node of fa.fn.nodes) {
+        walk(node.expr, (x, parents) => {
+          if (other) return false;
+          if (x.k !== 'id' || x.n !== n) return true;
+          let call: Extract<Expr, { k: 'call' }> | null = null;
+          for (let j = parents.length - 1; j >= 0 && !call; j--) { const q = parents[j]; if (q.k === 'call') call = q; }
+          if (call) {
+            const ai = call.args.findIndex((a) => stripNoise(a) === x);
+            const cs = fa.fn.calls[call.call];
+            if (ai >= 0 && call.callee && (ARRAY_FREE.test(call.callee) ? ai === 0 : cs && this.freedParam(fa, cs) === ai)) frees = true;
+            else if (!call.callee || !(LOOKS_ONLY.test(call.callee) || /^(is_vmalloc_addr|IS_ERR|IS_ERR_OR_NULL|ZERO_OR_NULL_PTR)$/.test(call.callee))) other = true;
+            return false;
+          }
+          const parent = parents[parents.length - 1];
+          // Tested, or cleared (`p = NULL`): anything else (stored, returned) keeps it.
+          if (!(node.kind === 'branch' || (parent && parent.k === 'assign' && parent.l === x))) other = true;
+          return false;
+        });
+        if (other) break;
+      }
+      if (frees && !other) res = pi;
+    });
+    this.freeCache.set(fa, res);
+    return res;
+  }
 
   of(from: FunctionAnalysis, c: CallSite): { pages: number; count: number } | null {
     if (!c.name || RELEASES.has(c.name)) return null;
@@ -416,7 +487,11 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
 
 /** The abstract state of one path: what the count may be, whether references are still
  * held by this function, and the steps that got there (for the code flow). */
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean }
+/** What a path knows of a local set to a constant after the call (`ret = -EINVAL;`): its
+ * value, or only its sign for an errno. */
+type Known = number | 'neg' | 'pos';
+
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -427,6 +502,9 @@ class AcquireFlow {
   /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
    * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
   private derived: string[] = [];
+  /** Counters advanced by the requested count (`done += nr`, `done = nr`): they count the
+   * calls that completed, so a release by one of them leaves a short count of this call held. */
+  private progress: string[] = [];
   /** Work done by run(): CFG nodes scanned and dataflow steps. */
   work = 0;
   constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers, private ownerOf: (root: string) => FunctionAnalysis | null) {}
@@ -442,12 +520,13 @@ class AcquireFlow {
     if (!start) return this.out;
     this.corr = this.countCorrelated();
     this.derived = this.derivedLocals();
+    this.progress = this.progressCounters();
     this.work = 3 * fn.nodes.length;
     const inSets: Map<string, PathState>[] = fn.nodes.map(() => new Map());
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -469,6 +548,57 @@ class AcquireFlow {
     }
     this.work += steps;
     return this.out;
+  }
+
+  private progressCounters(): string[] {
+    const nr = this.a.nr;
+    if (nr === null) return [];
+    const out = new Set<string>();
+    for (const n of this.a.fa.fn.nodes) {
+      walk(n.expr, (x) => {
+        if (x.k !== 'assign') return true;
+        const l = stripNoise(x.l), r = stripNoise(x.r);
+        if (l.k !== 'id' || l.n === nr || l.n === this.a.countVar) return true;
+        const step = x.op === '+=' || x.op === '=' ? exprText(r) === nr
+          : false;
+        const sum = x.op === '=' && r.k === 'bin' && r.op === '+' && ((exprText(stripNoise(r.l)) === l.n && exprText(stripNoise(r.r)) === nr) || (exprText(stripNoise(r.r)) === l.n && exprText(stripNoise(r.l)) === nr));
+        if (step || sum) out.add(l.n);
+        return true;
+      });
+    }
+    return [...out];
+  }
+
+  /** Edges that leave a loop's body other than through its header (a goto, break or return
+   * inside it), except the test of an entry for NULL (`if (!pages[i]) break;`: the entries
+   * after it were never filled). */
+  private earlyExits(lp: Loop, rel: CallSite): { from: number; to: number }[] {
+    const fn = this.a.fa.fn;
+    const out: { from: number; to: number }[] = [];
+    // The loop proper (what reaches a back edge: the header dominates its source), not what
+    // an enclosing loop brings back to the header; the release must be in it.
+    const body = naturalBody(fn, lp.header);
+    if (![...body].some((n) => callsIn(fn.nodes[n].expr).includes(rel.id))) return out;
+    for (const n of body) {
+      const node = fn.nodes[n];
+      for (const t of node.succ) {
+        if (t < 0 || t === lp.header || body.has(t)) continue;
+        if (node.kind === 'branch' && node.expr && this.nullTestOfEntry(node.expr, n)) continue;
+        out.push({ from: n, to: t });
+      }
+    }
+    return out;
+  }
+
+  private nullTestOfEntry(c0: Expr, node: number): boolean {
+    let c = stripNoise(c0);
+    if (c.k === 'un' && c.op === '!') c = stripNoise(c.e);
+    else if (c.k === 'bin' && (c.op === '==' || c.op === '!=')) {
+      const r = stripNoise(c.r);
+      if (!(r.k === 'null' || (r.k === 'num' && r.v === 0))) return false;
+      c = stripNoise(c.l);
+    }
+    return elementOf(this.a.fa, c, node)?.root === this.a.root;
   }
 
   private derivedLocals(): string[] {
@@ -535,7 +665,9 @@ class AcquireFlow {
       if (t !== f) walk(n.expr, (e) => {
         if (e.k === 'id' || e.k === 'field') {
           // A whole name (`vsg->pages`), never its base (`vsg`), which other tests mention too.
-          if (exprText(e) !== r && exprText(e) !== this.a.root) out.add(exprText(e));
+          // (Nor the requested count: a later test of it is the test of the count itself,
+          // `if (gup(.., half, ..) != half)` twice in a row.)
+          if (exprText(e) !== r && exprText(e) !== this.a.root && exprText(e) !== this.a.nr) out.add(exprText(e));
           return false;
         }
         return e.k !== 'call';
@@ -570,6 +702,16 @@ class AcquireFlow {
         if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
           this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
         }
+        // Released by a counter of the calls that completed: a short count of this one
+        // is not among them.
+        if (this.progress.includes(lp.bound) && s.k & S) {
+          add(node.succ[1], { ...s, k: s.k & (E | S), steps: [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases the entries of the calls that completed, not a short count of this one`, rel)] });
+          return;
+        }
+        // A goto, break or return out of the body: the entries not yet released are held.
+        for (const x of this.earlyExits(lp, rel)) {
+          add(x.to, { ...s, partial: true, steps: [...s.steps, { fa: this.a.fa, line: this.a.fa.fn.nodes[x.from].line, what: `leaves the loop releasing ${this.a.root} before its end: the entries not yet released are still held` }] });
+        }
         return;
       }
       const body = this.bodyUse(lp);
@@ -583,9 +725,16 @@ class AcquireFlow {
     else if (s.held && isStart) s = this.effects(node, s, this.a.call.id);
     if (!s) return;
     if (node.kind === 'branch' && node.expr && s.held) {
+      // A test of locals this path set to a constant (`ret = -EINVAL; goto out; ... out: if (ret)`)
+      // takes the arm their values decide.
+      const d = s.vals ? decide(node.expr, s.vals) : null;
+      if (d !== null) { add(node.succ[d ? 0 : 1], s); return; }
       const [t, f] = this.refine(node.expr, s.k, s.lost);
       if (t === null) { return; } // the count is looked at in a way we do not model: handled
-      if (this.corr.some((v) => mentionsText(node.expr, v))) s = { ...s, unsure: true };
+      // (The call's own arguments, `pages + done`, say nothing about a later path.)
+      // A loop over a counter of the calls that completed (`while (done) put_page(pages[--done])`)
+      // runs whatever this call got: its test says nothing about this call's path.
+      if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !(node.loop && this.progress.includes(v)))) s = { ...s, unsure: true };
       const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
       if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
       if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
@@ -616,22 +765,36 @@ class AcquireFlow {
         } else if (all && (state.k & S) === 0 && state.k & F) {
           // released in full after the full count was established: fine
         }
+        // One entry of a multi-page array (`unpin_user_page(pages[0])`): the others are held.
+        const a0 = e.args[0] ? stripNoise(e.args[0]) : null;
+        if (!all && a.nr !== null && rel.count === '1' && a0 && a0.k === 'idx' && stripNoise(a0.i).k === 'num') {
+          state = { ...state, partial: true, steps: [...state.steps, this.step(c.span.line, `${c.name}() releases only ${exprText(a0)}`, c)] };
+          return;
+        }
+        // Released by a counter of the calls that completed (`while (done) put_page(pages[--done])`).
+        if (!all && rel.count !== null && this.progress.includes(rel.count) && state.k & S) {
+          state = { ...state, k: state.k & (E | S), steps: [...state.steps, this.step(c.span.line, `${c.name}() releases by ${rel.count}, the entries of the calls that completed, not a short count of this one`, c)] };
+          return;
+        }
         state = null;
         return;
       }
-      const args = e.args.map((x) => rootOf(x));
-      const passes = args.some((x) => x === a.root) || e.args.some((x) => elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
-        || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d)));
+      const carries = (x: Expr) => rootOf(x) === a.root || elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
+        || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d));
+      const passes = e.args.some(carries);
       if (!passes) return;
-      if (ARRAY_FREE.test(e.callee)) {
+      const fi = this.helpers.freedParam(fa, c);
+      if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
         if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
-          const n = state.k & F ? 'all' : 'the short count of';
+          const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
           this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
         }
         state = null;
         return;
       }
       if (LOOKS_ONLY.test(e.callee)) return;
+      // Only formatted by a print-like call (after its format string): looked at, not kept.
+      if (e.args.every((x) => formatArg(e, x) || !carries(x))) return;
       const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
       if (usesAll && state.k & S) {
         this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
@@ -667,6 +830,8 @@ class AcquireFlow {
     // later uses of it name what the code knows it got.
     if (a.nr !== null && assignsTo(node.expr, a.nr)) return null;
     if (lost) state = { ...state, lost: true, steps: [...state.steps, { fa, line: node.line, what: `${r} is overwritten: the count is lost` }] };
+    const vals = knownAfter(node.expr, state.vals);
+    if (vals !== state.vals) state = { ...state, vals };
     // A loop over all nr entries reading the array (element use without a call).
     if (a.nr !== null && state.k & S && this.loopBound(node.id) === a.nr && mentionsElement(node.expr, a.root)) {
       this.report('short-use', [...state.steps, this.step(node.line, `the loop over ${a.nr} entries reads ${a.root}`)]);
@@ -810,9 +975,9 @@ function callsIn(e: Expr | null): number[] {
 }
 
 /** Does the expression name this variable or field path (`vsg->state`)? */
-function mentionsText(e: Expr | null, text: string): boolean {
+function mentionsText(e: Expr | null, text: string, skipCall?: number): boolean {
   let hit = false;
-  walk(e, (x) => { if (hit) return false; if ((x.k === 'id' || x.k === 'field') && exprText(x) === text) { hit = true; return false; } return true; });
+  walk(e, (x) => { if (hit) return false; if (x.k === 'call' && x.call === skipCall) return false; if ((x.k === 'id' || x.k === 'field') && exprText(x) === text) { hit = true; return false; } return true; });
   return hit;
 }
 
@@ -838,9 +1003,99 @@ function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
     if (p && p.k === 'assign' && p.l === x && p.op === '=') return true; // written
     if (p && p.k === 'assign' && p.r.k === 'call' && p.r.call === gupCall) return true;
     if (p && p.k === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
+    // Printed by a print-like call after its format string (a driver's own log macro).
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const q = parents[i];
+      if (q.k !== 'call') continue;
+      if (formatArg(q, x)) return true;
+      break;
+    }
     hit = true;
     return false;
   });
   void children;
   return hit;
+}
+
+/** What an expression leaves known of locals set to constants: `v = 0`, `v = -EINVAL`
+ * record a value; any other write of v, or its address taken, forgets it. */
+function knownAfter(e: Expr | null, vals: Record<string, Known> | undefined): Record<string, Known> | undefined {
+  let out = vals;
+  walk(e, (x) => {
+    if (x.k === 'assign') {
+      const l = stripNoise(x.l);
+      if (l.k === 'id') {
+        const v = x.op === '=' ? constantOf(x.r) : undefined;
+        if (v !== undefined) out = { ...out, [l.n]: v };
+        else if (out && l.n in out) { out = { ...out }; delete out[l.n]; }
+      }
+    } else if (x.k === 'un' && x.op === '&') {
+      const y = stripNoise(x.e);
+      if (y.k === 'id' && out && y.n in out) { out = { ...out }; delete out[y.n]; }
+    }
+    return true;
+  });
+  return out;
+}
+
+function constantOf(e0: Expr): Known | undefined {
+  const e = stripNoise(e0);
+  if (e.k === 'num' && e.v !== null) return e.v;
+  if (e.k === 'null') return 0;
+  if (e.k === 'id' && /^E[A-Z0-9]+$/.test(e.n)) return 'pos';
+  if (e.k === 'un' && e.op === '-') {
+    const x = stripNoise(e.e);
+    if (x.k === 'num' && x.v !== null) return -x.v;
+    if (x.k === 'id' && /^E[A-Z0-9]+$/.test(x.n)) return 'neg';
+  }
+  return undefined;
+}
+
+/** The truth of a condition over known locals, or null when it depends on anything else. */
+function decide(c0: Expr, vals: Record<string, Known>): boolean | null {
+  const c = stripNoise(c0);
+  if (c.k === 'id') { const v = vals[c.n]; return v === undefined ? null : v !== 0; }
+  if (c.k === 'un' && c.op === '!') { const d = decide(c.e, vals); return d === null ? null : !d; }
+  if (c.k === 'bin' && (c.op === '&&' || c.op === '||')) {
+    const l = decide(c.l, vals), r = decide(c.r, vals);
+    if (c.op === '&&') return l === false || r === false ? false : l === true && r === true ? true : null;
+    return l === true || r === true ? true : l === false && r === false ? false : null;
+  }
+  if (c.k === 'bin' && ['==', '!=', '<', '<=', '>', '>='].includes(c.op)) {
+    const l = stripNoise(c.l);
+    const rv = constantOf(c.r);
+    if (l.k !== 'id' || vals[l.n] === undefined || rv === undefined) return null;
+    const lv = vals[l.n];
+    // The sign of an errno against 0; numbers against numbers.
+    const sign = (v: Known): number | null => (v === 'neg' ? -1 : v === 'pos' ? 1 : null);
+    let cmp: number | null;
+    if (typeof lv === 'number' && typeof rv === 'number') cmp = Math.sign(lv - rv);
+    else if (rv === 0) cmp = sign(lv);
+    else if (lv === 0) { const sr = sign(rv); cmp = sr === null ? null : -sr; }
+    else return null;
+    if (cmp === null) return null;
+    switch (c.op) {
+      case '==': return cmp === 0;
+      case '!=': return cmp !== 0;
+      case '<': return cmp < 0;
+      case '<=': return cmp <= 0;
+      case '>': return cmp > 0;
+      default: return cmp >= 0;
+    }
+  }
+  return null;
+}
+
+/** The natural loop of a header: the nodes that reach a back edge's source (a predecessor
+ * of the header that the header dominates) without passing the header. */
+function naturalBody(fn: FunctionIR, header: number): Set<number> {
+  const preds = predecessorsOf(fn);
+  // Reachable from the entry without passing the header: not dominated by it.
+  const free = new Set<number>();
+  const st = [0];
+  while (st.length) { const x = st.pop()!; if (x < 0 || x === header || free.has(x)) continue; free.add(x); st.push(...fn.nodes[x].succ); }
+  const body = new Set<number>();
+  const bk = preds[header].filter((p) => !free.has(p));
+  while (bk.length) { const x = bk.pop()!; if (x === header || body.has(x) || free.has(x)) continue; body.add(x); bk.push(...preds[x]); }
+  return body;
 }

@@ -182,6 +182,38 @@ class FunctionBuilder {
           continue;
         }
       }
+      // `#ifdef X / if (a) / #else / if (b) / #endif / stmt;`: each arm ends in an `if`
+      // whose body is the statement after `#endif` (tree-sitter sees ifs with a missing
+      // body, then the statement on its own).
+      if ((c.type === 'preproc_if' || c.type === 'preproc_ifdef') && next && next.type !== 'comment') {
+        const arms = splitIfArms(c);
+        if (arms) {
+          const into: Pred[] = [];
+          const skip: Pred[] = [];
+          // One configuration or another: a chain of branches with unknown conditions.
+          let from = cur;
+          arms.forEach((arm, k) => {
+            let at = from;
+            if (k < arms.length - 1) {
+              const br = this.newNode('branch', null, this.line(c));
+              this.link(from, br);
+              at = [{ n: br, s: 0 }];
+              from = [{ n: br, s: 1 }];
+            }
+            const last = arm[arm.length - 1];
+            if (!last || last.type !== 'if_statement') { into.push(...this.block(arm, at)); return; }
+            const before = this.block(arm.slice(0, -1), at);
+            const cond = last.childForFieldName('condition');
+            const ib = this.withStmt(cond ?? last, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(last)));
+            this.link(before, ib);
+            into.push({ n: ib, s: 0 });
+            skip.push({ n: ib, s: 1 });
+          });
+          cur = [...this.stmt(next, into), ...skip];
+          i++;
+          continue;
+        }
+      }
       cur = this.stmt(c, cur);
     }
     return cur;
@@ -967,4 +999,34 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     }
   }
   return facts;
+}
+
+/** The arms of a `#if`/`#ifdef` group (with its `#elif`/`#else` alternatives) when at least
+ * one ends in an `if` whose body is missing (`if (c)` just before the next directive): the
+ * statement after `#endif` is then the body of each such `if`. Arms without such an `if`
+ * end with their statements (the shared statement runs after them); a group without
+ * `#else` has an empty last arm. Null for any other group. */
+function splitIfArms(n: SyntaxNode): SyntaxNode[][] | null {
+  const arms: SyntaxNode[][] = [];
+  let cur: SyntaxNode | null = n;
+  let dangling = 0;
+  for (let guard = 0; cur && guard < 64; guard++) {
+    const condNode = cur.childForFieldName('condition');
+    const alt: SyntaxNode | null = cur.type === 'preproc_else' ? null : cur.childForFieldName('alternative');
+    const nameNode = cur.childForFieldName('name');
+    const body = cur.namedChildren.filter((x) => x !== condNode && x !== alt && x !== nameNode && x.type !== 'comment');
+    if (condNode && condNode.text.trim() === '0') return null;
+    const last = body[body.length - 1];
+    if (last && last.type === 'if_statement') {
+      const cons = last.childForFieldName('consequence');
+      if (last.childForFieldName('alternative')) return null;
+      if (!cons || cons.text.trim() === '') dangling++;
+      else return null;
+    }
+    arms.push(body);
+    if (cur.type === 'preproc_else') { cur = null; break; }
+    if (!alt) { arms.push([]); cur = null; break; }
+    cur = alt;
+  }
+  return dangling > 0 && !cur ? arms : null;
 }

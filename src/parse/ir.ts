@@ -103,7 +103,7 @@ export interface FunctionIR {
   /** Set when nesting limits cut the function's IR short (reported as a notification). */
   truncated?: string;
   /** Line ranges live only under a condition the tool cannot decide (src/preprocess/). */
-  undecided?: { from: number; to: number; condition: string }[];
+  undecided?: { from: number; to: number; condition: string; group?: number }[];
 }
 
 /** A `#define` of the file: object-like (no params) or function-like. */

@@ -26,6 +26,8 @@ export interface UndecidedRange {
   from: number;
   to: number;
   condition: string;
+  /** Line of the group's `#if`/`#ifdef`: the arms of one group share it. */
+  group?: number;
 }
 
 /** Names a scope defines: true, false (#undef'd), or 'maybe' (under an undecidable condition). */
@@ -225,7 +227,7 @@ function nextDirective(text: string, from: number): number {
  * next one when the group's current branch is undecided. */
 function branchBoundary(g: Group, lineNo: number, nextLine: number, res: ConditionalResult, closing: boolean): void {
   if (g.openFrom !== undefined) {
-    if (g.openFrom <= lineNo - 1) res.undecided.push({ from: g.openFrom, to: lineNo - 1, condition: g.openCond! });
+    if (g.openFrom <= lineNo - 1) res.undecided.push({ from: g.openFrom, to: lineNo - 1, condition: g.openCond!, group: g.startLine });
     g.openFrom = undefined;
   }
   if (!closing && g.cur === null && g.parentLive) { g.openFrom = nextLine; g.openCond = g.conds[g.conds.length - 1]; }

@@ -17,7 +17,11 @@ import { rel } from './setup';
 /** Identifiers that make a function worth extracting in the first round. */
 export const ROOT_NAMES = [...gupNames, 'mmap_sem', 'mmap_lock', ...lockNames.filter((n) => /^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n) === false),
   // Release functions: pin-put-mismatch follows pages into functions that only release them.
-  ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames')];
+  ...[...releaseFunctions.keys()].filter((n) => n !== 'put_vaddr_frames'),
+  // Array frees: partial-pin-unchecked reads wrappers of them (`static void big_free(void *p)
+  // { kvfree(p); }`) as frees of the pages array. Not kfree(): it would double the functions
+  // extracted from a kernel tree (and the parse time) for wrappers that are rare.
+  'kvfree', 'vfree', 'kvfree_sensitive'];
 
 export interface FactsStoreInput {
   pool: WorkerPool;

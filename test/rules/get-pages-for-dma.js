@@ -30,8 +30,58 @@ int gd_old(struct sg_table *sgt, unsigned long uaddr, struct page **pages, int n
 	return sg_alloc_table_from_pages(sgt, pages, nr, 0, nr * PAGE_SIZE, GFP_KERNEL);
 }
 ` },
+    {
+      // A configure switch: the pin arm is built where pin_user_pages_fast() exists, the
+      // FOLL_GET arm only where it does not.
+      name: 'FOLL_GET call whose sibling #ifdef arm calls the pin counterpart', era: '6.12', code: `
+int gc_map(struct scatterlist *sg, unsigned long uaddr)
+{
+	struct page *page;
+
+#ifdef HAVE_PIN_USER_PAGES_FAST
+	if (pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page) < 0)
+#else
+	if (get_user_pages_fast(uaddr, 1, FOLL_WRITE, &page) < 0) /* expect-none */
+#endif
+		return -EFAULT;
+	sg_set_page(sg, page, PAGE_SIZE, 0);
+	return 0;
+}
+` },
   ],
   invalid: [
+    {
+      // drm_prime_pages_to_sg() builds the scatterlist with sg_alloc_table_from_pages_segment().
+      name: 'pages handed to drm_prime_pages_to_sg', era: '6.12', code: `
+struct sg_table *gp_sgt(struct drm_device *dev, unsigned long addr, struct page **pages, int npages)
+{
+	int ret = get_user_pages_fast(addr, npages, FOLL_WRITE, pages); /* expect: get-pages-for-dma:note */
+
+	if (ret != npages) {
+		while (ret > 0)
+			put_page(pages[--ret]);
+		return NULL;
+	}
+	return drm_prime_pages_to_sg(dev, pages, npages);
+}
+` },
+    {
+      // Both arms of an undecided #ifdef take FOLL_GET references: no pin arm to rely on.
+      name: 'FOLL_GET in both #ifdef arms', era: '6.12', code: `
+int gb_map(struct scatterlist *sg, unsigned long uaddr)
+{
+	struct page *page;
+
+#ifdef HAVE_GB_WRITE
+	if (get_user_pages_fast(uaddr, 1, FOLL_WRITE, &page) < 0) /* expect: get-pages-for-dma:note */
+#else
+	if (get_user_pages_fast(uaddr, 1, 0, &page) < 0) /* expect: get-pages-for-dma:note */
+#endif
+		return -EFAULT;
+	sg_set_page(sg, page, PAGE_SIZE, 0);
+	return 0;
+}
+` },
     {
       name: 'get_user_pages_fast pages mapped for DMA', era: '6.12', code: `
 dma_addr_t gd_map(struct device *dev, unsigned long uaddr, struct page **pages)

@@ -41,8 +41,318 @@ int pc_rewrite(unsigned long uaddr, struct page **pages, unsigned int nr)
 	return ret;
 }
 ` },
+    {
+      // A helper that does more with the array than free it may keep it: not a free wrapper.
+      name: 'array handed to a helper that does more than free it', code: `
+void pk_note(void *p);
+static void pk_done(void *p)
+{
+	pk_note(p);
+	kvfree(p);
+}
+
+int pk_init(struct pk_obj *o, unsigned long uaddr, unsigned long n)
+{
+	int ret;
+
+	o->pages = kvcalloc(n, sizeof(*o->pages), GFP_KERNEL);
+	if (!o->pages)
+		return -ENOMEM;
+	ret = get_user_pages_fast(uaddr, n, 0, o->pages); /* expect-none */
+	if (ret != n)
+		goto fail;
+	return 0;
+fail:
+	pk_done(o->pages);
+	o->pages = NULL;
+	return -EFAULT;
+}
+` },
+    {
+      // A call without a format string may keep the count: the code knows it.
+      name: 'count passed to a helper that is no log call', code: `
+void pn_record(void *dev, long nr);
+int pn_pin(void *dev, unsigned long uaddr, unsigned long npages, struct page ***out)
+{
+	struct page **pages;
+	long nr;
+
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	nr = get_user_pages_fast(uaddr, npages, FOLL_WRITE, pages); /* expect-none */
+	if (nr != npages) {
+		pn_record(dev, nr);
+		kvfree(pages);
+		return -EINVAL;
+	}
+	*out = pages;
+	return 0;
+}
+` },
+    {
+      // The release loop stops at the first NULL entry: the entries after it were never filled.
+      name: 'release loop that stops at a NULL entry', code: `
+int pq_check(unsigned long uaddr, int count)
+{
+	struct page **pages;
+	int ret, j;
+
+	pages = kcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = pin_user_pages_fast(uaddr, count, FOLL_WRITE, pages); /* expect-none */
+	if (ret != count)
+		goto failed;
+	for (j = 0; j < count; j++) {
+		if (!pages[j])
+			break;
+		unpin_user_page(pages[j]);
+	}
+	kfree(pages);
+	return 0;
+failed:
+	if (ret > 0)
+		unpin_user_pages(pages, ret);
+	kfree(pages);
+	return -EINVAL;
+}
+` },
+    {
+      // The short chunk's count is added to the counter the error path releases by.
+      name: 'chunked pin whose short count joins the released counter', code: `
+int pr_chunked(struct page **pages, unsigned long uaddr, unsigned long npages)
+{
+	unsigned long done = 0;
+	long ret;
+
+	while (done < npages) {
+		unsigned long nr = min(npages - done, 512UL);
+
+		ret = get_user_pages_fast(uaddr + (done << PAGE_SHIFT), nr, FOLL_WRITE, pages + done); /* expect-none */
+		if (ret != nr) {
+			if (ret > 0)
+				done += ret;
+			goto err;
+		}
+		done += nr;
+	}
+	return 0;
+err:
+	while (done)
+		put_page(pages[--done]);
+	return -ENOMEM;
+}
+` },
+    {
+      // The if header is chosen by an #ifdef the tool cannot decide and the body is shared
+      // after #endif: each arm's single-page call is tested against 1.
+      name: 'single-page test split across #ifdef arms with a shared body', code: `
+int ps_map(struct scatterlist *sg, unsigned long uaddr)
+{
+	struct page *page;
+
+#ifdef PS_WRITE
+	if (pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page) != 1) /* expect-none */
+#else
+	if (pin_user_pages_fast(uaddr, 1, 0, &page) != 1) /* expect-none */
+#endif
+		return -EFAULT;
+	sg_set_page(sg, page, PAGE_SIZE, 0);
+	return 0;
+}
+` },
   ],
   invalid: [
+    {
+      // The array freed through a same-file wrapper of kvfree() after a short pin.
+      name: 'array freed through a free wrapper after a short pin', code: `
+static inline void pw_free(void *p)
+{
+	kvfree(p);
+}
+
+int pw_init(struct pw_obj *o, unsigned long uaddr)
+{
+	int ret;
+
+	o->pages = kvcalloc(o->npages, sizeof(*o->pages), GFP_KERNEL);
+	if (!o->pages)
+		return -ENOMEM;
+	ret = get_user_pages_fast(uaddr, o->npages, 0, o->pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != o->npages)
+		goto clear;
+	return 0;
+clear:
+	pw_free(o->pages);
+	o->pages = NULL;
+	return -EFAULT;
+}
+`, messages: [/freed with its references still held|frees o->pages/] },
+    {
+      // The count only printed by a driver's own log macro (a format string, then the count).
+      name: 'count only passed to a driver log macro', files: {
+        'pl.h': `#define pl_err(dev, fmt, ...) printk(fmt, ##__VA_ARGS__)\n`,
+        'case.c': `#include "pl.h"
+int pl_pin(void *dev, unsigned long uaddr, unsigned long npages, struct page ***out)
+{
+	struct page **pages;
+	long nr;
+
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	nr = get_user_pages_fast(uaddr, npages, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (nr != npages) {
+		pl_err(dev, "pinned only %ld pages\\n", nr);
+		kvfree(pages);
+		return -EINVAL;
+	}
+	*out = pages;
+	return 0;
+}
+` } },
+    {
+      // A status variable set to an error on the short path and tested before the free:
+      // on that path its value is known, the free runs with the references held.
+      name: 'field array freed under if (ret) after a short pin', code: `
+int pf_pin(struct pf_mem *cm, unsigned long uaddr, unsigned long len)
+{
+	unsigned long npages = len >> PAGE_SHIFT;
+	long nr;
+	int ret = 0;
+
+	cm->pages = kvcalloc(npages, sizeof(struct page *), GFP_KERNEL);
+	if (!cm->pages)
+		return -ENOMEM;
+	nr = get_user_pages_fast(uaddr, npages, FOLL_WRITE, cm->pages); /* expect: partial-pin-unchecked:warning */
+	if (nr != npages) {
+		ret = -EINVAL;
+		goto done;
+	}
+	cm->size = len;
+done:
+	if (ret) {
+		kvfree(cm->pages);
+		cm->pages = NULL;
+	}
+	return ret;
+}
+`, messages: [/freed with its references still held/] },
+    {
+      // A release loop left early by a goto: the entries after it are still pinned when
+      // the array is freed.
+      name: 'release loop left by goto before the array is freed', code: `
+struct pg_info *pg_info_of(struct page *p);
+int pg_check(unsigned long uaddr, int count)
+{
+	struct page **pages;
+	int ret, j;
+
+	pages = kcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = pin_user_pages_fast(uaddr, count, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != count)
+		goto failed;
+	for (j = 0; j < count; j++) {
+		if (pg_info_of(pages[j])->mapping != NULL)
+			goto out;
+		unpin_user_page(pages[j]);
+	}
+	kfree(pages);
+	return 0;
+failed:
+	if (ret > 0)
+		unpin_user_pages(pages, ret);
+out:
+	kfree(pages);
+	return -EINVAL;
+}
+`, messages: [/freed with its references still held/] },
+    {
+      // Releasing one entry is not releasing the array.
+      name: 'one entry released before an early free', code: `
+int po_check(unsigned long uaddr, int count, int bad)
+{
+	struct page **pages;
+	int ret;
+
+	pages = kcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = pin_user_pages_fast(uaddr, count, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != count) {
+		if (ret > 0)
+			unpin_user_pages(pages, ret);
+		kfree(pages);
+		return -EFAULT;
+	}
+	unpin_user_page(pages[0]);
+	if (bad) {
+		kfree(pages);
+		return -EINVAL;
+	}
+	unpin_user_pages(pages + 1, count - 1);
+	kfree(pages);
+	return 0;
+}
+`, messages: [/freed with its references still held/] },
+    {
+      // The count compared inline, the array argument an offset into the array, the error
+      // path releasing only the earlier chunks (by another counter).
+      name: 'chunked pin tested inline: the short chunk leaks', code: `
+int pi_chunked(struct page **pages, unsigned long uaddr, unsigned long npages)
+{
+	unsigned long done = 0;
+
+	while (done < npages) {
+		unsigned long nr = min(npages - done, 512UL);
+
+		if (get_user_pages_fast(uaddr + (done << PAGE_SHIFT), nr, FOLL_WRITE, pages + done) != nr) /* expect: partial-pin-unchecked:warning */
+			goto err;
+		done += nr;
+	}
+	return 0;
+err:
+	while (done)
+		put_page(pages[--done]);
+	return -ENOMEM;
+}
+` },
+    {
+      // An offset array argument whose call mentions a counter set to a constant elsewhere.
+      name: 'second half pinned at an offset, tested inline', code: `
+int ph_halves(struct page **pages, unsigned long uaddr, unsigned long npages)
+{
+	unsigned long done = 0;
+	unsigned long half = npages / 2;
+
+	if (get_user_pages_fast(uaddr, half, FOLL_WRITE, pages) != half) /* expect: partial-pin-unchecked:warning */
+		return -ENOMEM;
+	done += half;
+	if (get_user_pages_fast(uaddr + (done << PAGE_SHIFT), half, FOLL_WRITE, pages + done) != half) /* expect: partial-pin-unchecked:warning */
+		return -ENOMEM;
+	return 0;
+}
+` },
+    {
+      // The error path releases by a counter of earlier work, not by this call's count.
+      name: 'error path releasing by another counter', code: `
+int pj_cleanup(struct page **pages, unsigned long uaddr, unsigned long nr)
+{
+	unsigned long done = 0;
+
+	if (get_user_pages_fast(uaddr, nr, FOLL_WRITE, pages) != nr) /* expect: partial-pin-unchecked:warning */
+		goto err;
+	done = nr;
+	return 0;
+err:
+	while (done)
+		put_page(pages[--done]);
+	return -ENOMEM;
+}
+` },
     {
       // The requested count initialised to 0 at its declaration, computed later: it is no
       // status flag, and the short pin freed on the error path is still a leak.
