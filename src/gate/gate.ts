@@ -12,12 +12,54 @@ import { levelRank, type Finding, type Level, type Notification } from '../findi
 import { rules as allRules } from '../../rules';
 import { applySeries, hunkHeaderLines, isWithin, parseDiff, realPathOfNearest, stripPrefix, unsafePatchPath, type Origin, type PatchMessage } from './patch';
 import * as G from './git';
+import { cutFunctions, lineIndex, maskCode } from '../parse/cut';
 import { makeFilter, type Baseline, type GateConfig } from './config';
 
 /** Files the analyser reads for era detection; copied into both trees, audited only when changed. */
 export const ERA_FILES = ['Makefile', 'include/linux/mm.h', 'include/linux/mmap_lock.h'];
 const isSource = (p: string) => /\.[ch]$/.test(p);
 const dirOf = (p: string) => path.posix.dirname(p);
+
+/** Caller files added to a side at most: beyond it, a note says the rest were not audited. */
+export const CALLER_FILE_CAP = 256;
+
+/** Names of the functions whose text differs between two versions of a file (added,
+ * removed or changed): their callers anywhere in the tree can change verdict. */
+export function changedFunctions(before: string | undefined | null, after: string | undefined | null): string[] {
+  const bodies = (text: string | undefined | null) => {
+    const m = new Map<string, string>();
+    if (!text) return m;
+    const masked = maskCode(text);
+    for (const c of cutFunctions(masked, lineIndex(masked))) if (/^[A-Za-z_]\w*$/.test(c.name)) m.set(c.name, masked.slice(c.headerStart, c.end).replace(/\s+/g, ' '));
+    return m;
+  };
+  const a = bodies(before);
+  const b = bodies(after);
+  const out = new Set<string>();
+  for (const [n, t] of a) if (b.get(n) !== t) out.add(n);
+  for (const n of b.keys()) if (!a.has(n)) out.add(n);
+  return [...out].sort();
+}
+
+/** Files outside `have` (tree-relative, sources, passing `keep`) that call one of `names`,
+ * from git grep at `commits` (the work tree for null); capped, with a note past the cap. */
+function callerFiles(repo: G.GitRepo, commits: (string | null)[], names: string[], toRel: (p: string) => string | null, keep: (rel: string) => boolean, have: Set<string>, notes: Notification[]): string[] {
+  if (!names.length) return [];
+  const found = new Set<string>();
+  // (One git grep per 64 names: a regular expression of bounded size.)
+  for (let i = 0; i < names.length; i += 64) {
+    for (const c of commits) for (const f of G.grepCallers(repo, c, names.slice(i, i + 64))) {
+      const rel = toRel(f);
+      if (rel && isSource(rel) && keep(rel) && !have.has(rel)) found.add(rel);
+    }
+  }
+  const list = [...found].sort();
+  if (list.length > CALLER_FILE_CAP) {
+    notes.push({ level: 'note', message: `callers of the changed functions are in ${list.length} other files; the first ${CALLER_FILE_CAP} are audited` });
+    return list.slice(0, CALLER_FILE_CAP);
+  }
+  return list;
+}
 
 /** A file of a side: bytes, or an unchanged file of the real tree, linked (symbolic link)
  * rather than copied: the engine reads explicitly given files through links. */
@@ -125,13 +167,30 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
       }
     }
   }
+  // Callers of the changed functions in other directories (a helper that now releases the
+  // lock changes its callers' verdicts): read from the checkout when it is a git one.
+  const callerNotes: Notification[] = [];
+  if (opts.scope === 'dir') {
+    const r = G.findRepo(root);
+    if (r) {
+      const top = fs.realpathSync(r.top);
+      const rootPrefix = path.relative(top, fs.realpathSync(root)).split(path.sep).join('/');
+      const toRel = (p: string) => (rootPrefix === '' ? p : p.startsWith(`${rootPrefix}/`) ? p.slice(rootPrefix.length + 1) : null);
+      const names = [...new Set(changed.flatMap((p) => changedFunctions(applied.before.get(p), applied.after.get(p)!.content)))];
+      const have = new Set([...before.keys(), ...changed]);
+      for (const rel of callerFiles(r, [null], names, toRel, filter, have, callerNotes)) {
+        before.set(rel, { link: path.join(root, rel) });
+        after.set(rel, { link: path.join(root, rel) });
+      }
+    }
+  }
   for (const p of changed) { put(before, p, applied.before.get(p)); put(after, p, applied.after.get(p)!.content); }
   for (const f of ERA_FILES) {
     if (before.has(f)) continue;
     if (applied.after.has(f)) { put(before, f, applied.before.get(f)); put(after, f, applied.after.get(f)!.content); continue; }
     if (fs.existsSync(path.join(root, f))) { before.set(f, { link: path.join(root, f) }); after.set(f, { link: path.join(root, f) }); }
   }
-  const notes: Notification[] = applied.notes.map((m) => ({ level: 'note', message: m }));
+  const notes: Notification[] = [...applied.notes.map((m): Notification => ({ level: 'note', message: m })), ...callerNotes];
   return {
     mode: 'series', root, label: messages.map((m) => m.name).join(', '),
     patches: messages.map((m) => ({ name: m.name, subject: m.subject, input: m.input, inputName: m.inputName })),
@@ -173,8 +232,18 @@ export function prepareDiff(treeDir: string, baseRev: string, headRev: string, r
   }
   const changedList = [...changed].sort();
   const dirs = [...new Set(changedList.map(dirOf))].sort();
+  // Callers of the changed functions in other directories, at either revision.
+  const callerNotes: Notification[] = [];
+  let callers: string[] = [];
+  if (opts.scope === 'dir' && changedList.length) {
+    const b = G.readBlobs(repo, base, changedList.map(toRepo));
+    const h = G.readBlobs(repo, head, changedList.map(toRepo));
+    const names = [...new Set(changedList.flatMap((p) => changedFunctions(b.get(toRepo(p))?.toString('latin1'), h.get(toRepo(p))?.toString('latin1'))))];
+    const inDirs = (rel: string) => dirs.includes(dirOf(rel));
+    callers = callerFiles(repo, [base, head], names, toRel, (rel) => filter(rel) && inTree(rel) && !inDirs(rel), new Set(changedList), callerNotes);
+  }
   const side = (commit: string): Map<string, Content> => {
-    const want = new Set<string>();
+    const want = new Set<string>(callers);
     if (opts.scope === 'dir') {
       for (const d of dirs) for (const f of G.listDir(repo, commit, toRepo(d === '.' ? '' : d))) {
         const rel = toRel(f);
@@ -223,7 +292,7 @@ export function prepareDiff(treeDir: string, baseRev: string, headRev: string, r
     origin: (file, line) => { const l = added.get(file)?.get(line); return l === undefined ? null : { patch: 0, inputLine: l }; },
     lastPatch: (file) => (added.has(file) ? 0 : null),
     linesChecked: text ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0,
-    notes: [],
+    notes: callerNotes,
   };
 }
 

@@ -126,3 +126,17 @@ export function uncommittedSources(repo: GitRepo, dir: string): string[] {
   const out = git(repo, ['diff', '--name-only', 'HEAD', '--', path.relative(repo.top, fs.realpathSync(dir)) || '.']).toString('utf8');
   return out.split('\n').filter((f) => /\.[ch]$/.test(f));
 }
+
+/** Files (repository paths) at `commit` (the work tree when null) that call one of `names`
+ * (`name(` as a word), among .c and .h files; names are C identifiers. */
+export function grepCallers(repo: GitRepo, commit: string | null, names: string[]): string[] {
+  if (!names.length) return [];
+  const re = `(^|[^A-Za-z0-9_])(${names.join('|')})[[:space:]]*\\(`;
+  const r = spawnSync('git', ['-c', 'core.quotepath=off', 'grep', '-l', '-I', '-E', '-z', '-e', re, ...(commit ? [commit] : []), '--', '*.c', '*.h'], {
+    cwd: repo.cwd, maxBuffer: 1 << 30, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+  });
+  // (git grep exits 1 when nothing matches.)
+  if (r.error || (r.status !== 0 && r.status !== 1)) return [];
+  const prefix = commit ? `${commit}:` : '';
+  return r.stdout.toString('latin1').split('\0').filter(Boolean).map((f) => (prefix && f.startsWith(prefix) ? f.slice(prefix.length) : f));
+}

@@ -1,0 +1,107 @@
+'use strict';
+// The gate sees callers outside the changed directories: a patch that only changes a helper
+// (it now releases its caller's mmap lock) is caught at the callers, in the helper's
+// directory and in another one, by `diff` and by `series`; an unrelated change adds no
+// caller files.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync, spawnSync } = require('child_process');
+const { changedFunctions } = require('../dist/src/gate/gate');
+
+const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Gate Test', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+  GIT_COMMITTER_NAME: 'Gate Test', GIT_COMMITTER_EMAIL: 'gate@example.org', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+};
+const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
+const run = (args, cwd) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+const HELPER = (body) => `void hx_finish(struct mm_struct *mm)
+{
+	hx_count++;
+${body}}
+
+int hx_other(int a)
+{
+	return a + 1;
+}
+`;
+const CALLER = (name) => `long ${name}(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL);
+	hx_finish(mm);
+	mmap_read_unlock(mm);
+	return n;
+}
+`;
+
+function repo() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-'));
+  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), text); };
+  w('Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+  w('drivers/hx/helper.c', HELPER(''));
+  w('drivers/hx/near.c', CALLER('hx_near'));
+  w('drivers/far/far.c', CALLER('hx_far'));
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'base');
+  return { dir, w };
+}
+
+test('changedFunctions names the functions whose text differs', () => {
+  assert.deepStrictEqual(changedFunctions(HELPER(''), HELPER('\tmmap_read_unlock(mm);\n')), ['hx_finish']);
+  assert.deepStrictEqual(changedFunctions(HELPER(''), HELPER('')), []);
+  assert.deepStrictEqual(changedFunctions(null, HELPER('')), ['hx_finish', 'hx_other']);
+});
+
+test('a helper that now releases the lock is caught at its callers in any directory', async (t) => {
+  const { dir, w } = repo();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  w('drivers/hx/helper.c', HELPER('\tmmap_read_unlock(mm);\n'));
+  git(dir, 'commit', '-qam', 'hx: release the lock in hx_finish');
+
+  await t.test('diff', () => {
+    const r = run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
+    assert.strictEqual(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const intro = out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort();
+    assert.deepStrictEqual(intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  });
+
+  await t.test('series', () => {
+    const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-p-'));
+    try {
+      git(dir, 'format-patch', '-q', '-1', '-o', pdir);
+      git(dir, 'checkout', '-q', 'HEAD~1');
+      const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
+      const r = run(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], dir);
+      assert.strictEqual(r.status, 1, r.stderr);
+      const intro = JSON.parse(r.stdout).introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort();
+      assert.deepStrictEqual(intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
+    } finally {
+      fs.rmSync(pdir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('a change to a function nobody calls adds no caller files', async (t) => {
+  const { dir, w } = repo();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  w('drivers/hx/helper.c', HELPER('').replace('a + 1', 'a + 2'));
+  git(dir, 'commit', '-qam', 'hx: other');
+  const r = run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
+  assert.strictEqual(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.strictEqual(out.introduced.length, 0);
+  // The helper's directory only: drivers/far is not read.
+  assert.deepStrictEqual(out.scope.directories, ['drivers/hx']);
+  assert.strictEqual(out.scope.filesAfter, 2);
+});
