@@ -29,14 +29,20 @@ const rule: Rule = {
         continue;
       }
       if (!worlds.some((w) => lockOf(w, cls.key!).st === 'E')) continue;
-      const es = ctx.program.entryState(fa, cls.key);
+      const es = ctx.program.entryState(fa, cls.key, call.id);
       if (es.held.length) {
         const chain = es.held[0];
+        const root = es.heldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.heldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${chainText(chain)}`,
+          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${chainText(chain)}${root}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
           chains: [chain],
+        });
+      } else if (es.entry?.lock === 'held') {
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is ${es.entry.what}`,
         });
       }
     }

@@ -48,25 +48,39 @@ const rule: Rule = {
       // The body of a GUP API function (mm.h's get_user_page_vma_remote()): its contract
       // hands the requirement to its callers, which are checked at their call sites.
       if (isGupName(fa.fn.name)) continue;
-      const es = ctx.program.entryState(fa, key);
+      const es = ctx.program.entryState(fa, key, call.id);
       if (es.unheld.length) {
         const chain = es.unheld[0];
+        const root = es.unheldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.unheldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}${root}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
           chains: [chain],
         });
         continue;
       }
+      if (es.entry?.lock === 'unheld') {
+        ctx.report({
+          fa, span: call.span, callText: call.text,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is ${es.entry.what}`,
+        });
+        continue;
+      }
+      if (es.entry?.lock === 'held' && !es.unknown.length) continue;
       if (es.held.length && es.unknown.length) {
         // Some callers hold the lock; another path comes from a function that takes no lock
         // and whose own callers are unknown (an entry point, or called through a pointer).
         const chain = es.unknown[0];
         const last = chain[chain.length - 1];
+        const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
+        const ue = es.unknownEnd;
+        const end = ue?.why === 'unmapped'
+          ? `there ${callee}() uses the mm ${ue.key}, which ${last.caller.fn.name}() does not pass: the lock of that mm could not be followed`
+          : !ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but without it from ${chainText(chain)}, and ${!ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but the lock is not known to be held on the path from ${chainText(chain)}: ${end}`,
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
           chains: [es.held[0], chain],
         });

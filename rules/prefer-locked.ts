@@ -4,6 +4,7 @@ import { gupSites, requiresLock } from '../src/analysis/sites';
 import { lockOf } from '../src/analysis/lockstate';
 import { NEEDS_LOCK, regionOf, regionWork } from '../src/analysis/region';
 import { existsIn } from '../src/kernel/api';
+import { FlagResolver, flagsArg } from '../src/analysis/flags';
 
 const rule: Rule = {
   meta: {
@@ -26,11 +27,16 @@ const rule: Rule = {
     // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
     const at = ctx.version[0] * 100 + ctx.version[1];
     const lockedRejectsLongterm = (name: string) => (name.startsWith('pin_') ? at <= 602 : at >= 502);
+    const flags = new FlagResolver(ctx.program);
     for (const s of gupSites(ctx.program)) {
       if (!requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
       if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && lockedRejectsLongterm(call.name!)) continue;
+      // FOLL_NOWAIT: a fault that would block returns at once (VM_FAULT_RETRY with
+      // FAULT_FLAG_RETRY_NOWAIT keeps the lock), so there is no retry to drop the lock for.
+      const fl = cls.era ? flagsArg(cls.era.params, call.args) : null;
+      if (fl && flags.resolve(fa, fl, call.span.line).has('FOLL_NOWAIT')) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0 || cls.vmas || cls.locked) continue;
       const vals = worlds.map((w) => lockOf(w, key));

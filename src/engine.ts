@@ -8,6 +8,7 @@ import { WorkerPool, workerCount } from './parse/pool';
 import { buildId } from './cache';
 import { AnalysisMemo, Program } from './analysis/program';
 import { BudgetLedger } from './analysis/budget';
+import { StructVisibility } from './parse/includes';
 import { openCache, PREFILTER_NEEDLES, rel, resolveTree, selectRules } from './stages/setup';
 import { prefilter } from './stages/prefilter';
 import { FactsStore, ROOT_NAMES } from './stages/facts';
@@ -70,12 +71,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
     const firstExtractMs = Date.now() - t2;
-    const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats);
+    const visibility = new StructVisibility(tree.root);
+    const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats, visibility);
     if (expansion.scanMs) phases['callgraph-scan'] = expansion.scanMs;
     mark('parse', t2);
 
     const t4 = Date.now();
-    const program = new Program(store.functions, version, callDepth, memo);
+    const program = new Program(store.functions, version, callDepth, memo, visibility);
     markUnsearched(program, expansion);
     opts.onProgram?.(program);
     let findings = runRules(rules, program, version, tree, opts.levels, notifications);

@@ -7,6 +7,7 @@
 // caller paths. Each verdict keeps ONE witness: a shortest caller chain that shows it.
 import type { CallSite } from '../parse/ir';
 import type { FunctionAnalysis, St, World } from './lockstate';
+import { callFacts, contradicts, factsKey, mergeFacts, worldFacts, type PathFact } from './path-facts';
 
 export interface CallerStep {
   caller: FunctionAnalysis;
@@ -25,9 +26,28 @@ export interface EntryState {
   noCaller: boolean;
   /** Some chain reaches a function whose callers were not searched (--call-depth). */
   cut: boolean;
+  /** Where the unknown witness ends: the mm could not be named in the last caller (`key`,
+   * as the function it calls names it), or that caller has no callers of its own. */
+  unknownEnd?: { why: 'unmapped'; key: string } | { why: 'entry' };
+  /** The unheld witness ends at an entry point (a file_operations handler, a DRM ioctl, a
+   * system call): what it is. */
+  unheldEntry?: string;
+  /** The same for the held witness (a `.mmap` handler). */
+  heldEntry?: string;
+  /** The function itself is such an entry point. */
+  entry?: { lock: 'unheld' | 'held'; what: string };
 }
 
 type Verdict = 'held' | 'unheld' | 'unknown';
+
+/** An mm key that is a VMA's mm (`vma->vm_mm`, `vp->vma->vm_mm`). */
+const VMA_MM = /^\*?[A-Za-z_]\w*(?:(?:->|\.)\w+)*(?:->|\.)vm_mm$/;
+
+/** `key` is the mm of a VMA held in a local of `fa` (not reached from a parameter). */
+function localVmaMm(fa: FunctionAnalysis, key: string): boolean {
+  const head = /^\*?([A-Za-z_]\w*)/.exec(key)?.[1];
+  return VMA_MM.test(key) && head !== undefined && head !== 'current' && !fa.fn.params.includes(head);
+}
 const VERDICTS: Verdict[] = ['held', 'unheld', 'unknown'];
 
 interface Witness {
@@ -35,11 +55,30 @@ interface Witness {
   /** The caller's node whose witness continues the chain, or null: the chain ends here. */
   next: EntryNode | null;
   length: number;
+  /** Ends here because the mm (`key`, in the callee's terms) could not be named in the caller. */
+  unmapped?: string;
+  /** Ends here because the caller is an entry point with a known lock state: what it is. */
+  entry?: string;
 }
+
+/** After a call through a struct field from a core directory into a driver's function:
+ * the driver's and the core's directories. Callers above stay inside them: the core calls
+ * a driver's ops on objects that driver made, so a chain that went into radeon's ops from
+ * ttm does not come from another driver's ioctl through the same ttm code. */
+interface Scope { driver: string; core: string }
+
+const dirOf = (fa: FunctionAnalysis): string => {
+  const i = fa.fn.file.lastIndexOf('/');
+  return i < 0 ? '.' : fa.fn.file.slice(0, i);
+};
+const under = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`);
 
 interface EntryNode {
   fa: FunctionAnalysis;
   key: string;
+  scope?: Scope;
+  /** Member/constant facts that hold on the way down to the call (src/analysis/path-facts.ts). */
+  facts: PathFact[];
   via: Partial<Record<Verdict, Witness>>;
   noCaller: boolean;
   cut: boolean;
@@ -53,6 +92,8 @@ interface EntryNode {
 export interface CallGraphView {
   callersOf(fa: FunctionAnalysis): CallerStep[];
   mapKey(callee: FunctionAnalysis, key: string, caller: FunctionAnalysis, call: CallSite): string | null;
+  /** The one mm `fa` names in terms its callers can map, for a key rooted in a local. */
+  soleMm(fa: FunctionAnalysis, key: string): string | null;
   statesAt(worlds: World[], key: string): St[];
   /** False for a function whose callers the caller search did not look for. */
   callersSearched(fa: FunctionAnalysis): boolean;
@@ -64,20 +105,25 @@ export class EntryStates {
   evaluations = 0;
   /** (function, key) summaries computed. */
   summaries = 0;
+  /** Caller steps not followed: another driver's call into the core above an ops hop. */
+  outOfScope = 0;
+  /** Caller worlds dropped: they contradict the member facts of the path below. */
+  contradicted = 0;
 
   constructor(private readonly graph: CallGraphView) {}
 
-  of(fa: FunctionAnalysis, key: string): EntryState {
-    const root = this.node(fa, key);
+  of(fa: FunctionAnalysis, key: string, facts: PathFact[] = []): EntryState {
+    const root = this.node(fa, key, undefined, facts);
     if (!root.solved) this.solve(root);
     return (root.state ??= this.stateOf(root));
   }
 
-  private node(fa: FunctionAnalysis, key: string): EntryNode {
+  private node(fa: FunctionAnalysis, key: string, scope: Scope | undefined, facts: PathFact[]): EntryNode {
     let byKey = this.nodes.get(fa);
     if (!byKey) this.nodes.set(fa, (byKey = new Map()));
-    let n = byKey.get(key);
-    if (!n) byKey.set(key, (n = { fa, key, via: {}, noCaller: false, cut: false, up: [], solved: false }));
+    const k = `${key}\0${scope ? `${scope.driver}\0${scope.core}` : ''}\0${factsKey(facts)}`;
+    let n = byKey.get(k);
+    if (!n) byKey.set(k, (n = { fa, key, scope, facts, via: {}, noCaller: false, cut: false, up: [], solved: false }));
     return n;
   }
 
@@ -113,13 +159,48 @@ export class EntryStates {
     n.cut = !this.graph.callersSearched(n.fa);
     for (const step of callers) {
       this.evaluations++;
-      const k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
-      if (k === null) { offer(n, 'unknown', { step, next: null, length: 1 }); continue; }
-      const sts = this.graph.statesAt(step.caller.atCall[step.call.id], k);
-      if (sts.some((s) => s === 'U' || s === 'D')) offer(n, 'unheld', { step, next: null, length: 1 });
+      const sc = n.scope;
+      // Another driver's caller of the core: not a path to this driver's ops (no verdict).
+      if (sc && !under(dirOf(step.caller), sc.driver) && !under(dirOf(step.caller), sc.core)) { this.outOfScope++; continue; }
+      let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
+      // An mm reached from a local (`next->vm_mm`) in a function that names one mm its
+      // callers can follow (`mm = vma->vm_mm`): followed as that mm, but a caller found
+      // without it is not claimed on a guess.
+      let guessed = false;
+      if (k === null) {
+        const g = this.graph.soleMm(n.fa, n.key);
+        if (g !== null) { k = this.graph.mapKey(n.fa, g, step.caller, step.call); guessed = k !== null; }
+      }
+      const unmapped: Witness = { step, next: null, length: 1, unmapped: n.key };
+      // The mm of a VMA the function holds in a local (`vma->vm_mm`, `vp->vma->vm_mm`): a VMA
+      // is only found (find_vma(), vma_lookup(), the VMA iterators) under its mm's lock, so
+      // this path holds it where the VMA was found.
+      if (k === null ? VMA_MM.test(n.key) : localVmaMm(step.caller, k)) { offer(n, 'held', { step, next: null, length: 1 }); continue; }
+      if (k === null) { offer(n, 'unknown', unmapped); continue; }
+      // The facts below and at this call: a world of the caller that contradicts them
+      // (its lock was taken for b->memory == MMAP, the pin runs for USERPTR) is not this path.
+      const facts = mergeFacts(n.facts, callFacts(step.caller.fn, step.call.id, step.caller.nodeCalls));
+      let worlds = step.caller.atCall[step.call.id];
+      if (facts.length) {
+        const kept = worlds.filter((w) => !contradicts(worldFacts(w), facts));
+        this.contradicted += worlds.length - kept.length;
+        if (kept.length === 0 && worlds.length) continue;
+        worlds = kept;
+      }
+      const sts = this.graph.statesAt(worlds, k);
+      if (sts.some((s) => s === 'U' || s === 'D')) offer(n, guessed ? 'unknown' : 'unheld', guessed ? unmapped : { step, next: null, length: 1 });
       if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
-      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k) });
+      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step), facts) });
     }
+  }
+
+  /** The scope of a caller's node: set by a call through a struct field from another
+   * directory (neither inside the other), kept otherwise. */
+  private scopeAbove(n: EntryNode, step: CallerStep): Scope | undefined {
+    if (step.call.name || !step.call.field) return n.scope;
+    const d = dirOf(n.fa);
+    const c = dirOf(step.caller);
+    return under(d, c) || under(c, d) ? n.scope : { driver: d, core: c };
   }
 
   private flowCut(fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
@@ -138,8 +219,12 @@ export class EntryStates {
   private flowWitnesses(v: Verdict, fresh: EntryNode[], down: Map<EntryNode, EntryNode[]>): void {
     for (const n of fresh) {
       for (const u of n.up) {
+        // A caller that is an entry point (a file_operations handler, a DRM ioctl, a system
+        // call): the chain ends there with the lock state entry gives.
+        const role = u.node.fa.fn.entry;
+        if (role && role.lock === v) offer(n, v, { step: u.step, next: null, length: 1, entry: role.what });
         // A caller with no callers of its own: the chain ends there, lock unknown.
-        if (v === 'unknown' && u.node.noCaller) offer(n, v, { step: u.step, next: null, length: 1 });
+        else if (v === 'unknown' && u.node.noCaller && !role) offer(n, v, { step: u.step, next: null, length: 1 });
         const w = u.node.solved ? u.node.via[v] : undefined;
         if (w) offer(n, v, { step: u.step, next: u.node, length: w.length + 1 });
       }
@@ -161,13 +246,20 @@ export class EntryStates {
   }
 
   private stateOf(n: EntryNode): EntryState {
+    const last: Partial<Record<Verdict, Witness>> = {};
     const chain = (v: Verdict): CallerStep[][] => {
       if (!n.via[v]) return [];
       const out: CallerStep[] = [];
-      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) out.push(w.step);
+      for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) { out.push(w.step); last[v] = w; }
       return [out];
     };
-    return { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+    const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+    const u = last.unknown;
+    if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped } : { why: 'entry' };
+    if (last.unheld?.entry) state.unheldEntry = last.unheld.entry;
+    if (last.held?.entry) state.heldEntry = last.held.entry;
+    if (n.fa.fn.entry) state.entry = n.fa.fn.entry;
+    return state;
   }
 }
 

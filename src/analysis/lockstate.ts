@@ -85,6 +85,11 @@ function withVar(w: World, name: string, v: number | undefined): World {
 
 /** Normalise an mm expression: `&current->mm->mmap_sem`, `current->mm` and a local `mm`
  * assigned from `current->mm` all become `current->mm`. */
+/** Some other mm's lock is held or asserted in this world: the key may be an alias of it. */
+export function otherKeyHeld(w: World, key: string): boolean {
+  return Object.entries(w.locks).some(([k, v]) => k !== key && (v.st === 'R' || v.st === 'W' || v.st === 'A'));
+}
+
 export function normMm(text: string, aliases: Record<string, string>): string {
   let t = text.replace(/\s+/g, '');
   for (let i = 0; i < 4; i++) {

@@ -3,9 +3,11 @@
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
 import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
-import { analyseFunction, lockOf, normMm, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
+import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 import { BudgetLedger } from './budget';
+import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
+import { callFacts } from './path-facts';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -63,13 +65,15 @@ export class Program {
   resolvedPointerCalls = 0;
   /** Calls through a field with more candidates than POINTER_CANDIDATE_CAP (left unresolved). */
   cappedPointerCalls = 0;
+  /** Candidate targets of calls through fields dropped: the caller cannot see their struct. */
+  typeFilteredTargets = 0;
   private byField = new Map<string, FunctionAnalysis[]>();
   /** `file:name` of functions whose callers the caller search did not look for. */
   unsearched = new Set<string>();
 
   readonly summaries = new Map<FunctionIR, LockSummary[]>();
 
-  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo()) {
+  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo(), private readonly visibility?: StructVisibility) {
     let analyses = fns.map((f) => memo.get(f, version, ''));
     const index = () => {
       this.byName.clear();
@@ -102,7 +106,7 @@ export class Program {
     for (const fa of this.functions) for (const f of fa.fn.pointerFields ?? []) (this.byField.get(f) ?? this.byField.set(f, []).get(f)!).push(fa);
     for (const fa of this.functions) {
       for (const c of fa.fn.calls) {
-        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(c);
+        const targets = c.name ? this.resolve(fa, c.name) : this.pointerTargets(fa, c);
         if (!targets) { this.unresolvedPointerCalls++; continue; }
         for (const callee of targets) {
           if (callee === fa && callee.fn.calls.length === 0) continue;
@@ -132,9 +136,20 @@ export class Program {
 
   /** The functions a call through a struct field reaches: every function stored into a
    * field of that name (by initialiser or assignment), or null (unresolved). */
-  private pointerTargets(call: CallSite): FunctionAnalysis[] | null {
-    const all = call.field ? this.byField.get(call.field) : undefined;
+  private pointerTargets(caller: FunctionAnalysis, call: CallSite): FunctionAnalysis[] | null {
+    let all = call.field ? this.byField.get(call.field) : undefined;
     if (!all) return null;
+    // Stored by typed initialisers only (`struct ttm_backend_func ... = { .bind = fn }`):
+    // a caller that cannot see that struct's definition cannot call through its member.
+    const vis = this.visibility;
+    if (vis) {
+      const before = all.length;
+      all = all.filter((t) => {
+        const structs = t.fn.fieldStructs?.[call.field!];
+        return !structs || structs.some((st) => vis.visible(caller.fn.file, st, t.fn.file));
+      });
+      this.typeFilteredTargets += before - all.length;
+    }
     // The field name alone says nothing of the struct: a function whose parameter count
     // differs from the call's arguments is stored into another struct's field of that name
     // (`uncore->move(uncore, cpu)` never reaches a five-parameter ttm `.move`).
@@ -175,15 +190,33 @@ export class Program {
   }
 
   /** The states of `key` in the worlds at a call site; a world holding some other mm's lock
-   * while `key` is untouched counts as held when `key` could not be told apart. */
+   * while `key` is untouched counts as held (`A`): the two names may be one mm, as at a GUP
+   * call itself (sites.ts, otherKeyHeld). */
   statesAt(worlds: World[], key: string): St[] {
-    return worlds.map((w) => lockOf(w, key).st);
+    return worlds.map((w) => {
+      const st = lockOf(w, key).st;
+      return st === 'E' && otherKeyHeld(w, key) ? 'A' : st;
+    });
+  }
+
+  /** For a key rooted in a local of `fa` (`next->vm_mm`): the one mm `fa` names that its
+   * callers can follow (current->mm or rooted in a parameter), from its mm aliases
+   * (`mm = vma->vm_mm`), the locks it takes and its GUP calls; null when none or several. */
+  soleMm(fa: FunctionAnalysis, key: string): string | null {
+    const head = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+    if (!head || head === 'current' || fa.fn.params.includes(head)) return null;
+    const named = new Set<string>();
+    for (const v of Object.values(fa.fn.aliases)) if (/(^|->|\.)(vm_)?mm$/.test(v)) named.add(normMm(v, fa.fn.aliases));
+    for (const c of fa.classes) if ((c.kind === 'lock' || c.kind === 'gup') && c.key) named.add(c.key);
+    named.delete(key);
+    const ok = [...named].filter((k) => mappableKey(fa, k));
+    return ok.length === 1 && named.size === 1 ? ok[0] : null;
   }
 
   /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per
    * function and key; see entry-state.ts). */
-  entryState(fa: FunctionAnalysis, key: string): EntryState {
-    return this.entries.of(fa, key);
+  entryState(fa: FunctionAnalysis, key: string, atCall?: number): EntryState {
+    return this.entries.of(fa, key, atCall === undefined ? [] : callFacts(fa.fn, atCall, fa.nodeCalls));
   }
 
   /** Did the caller search look for the callers of `fa`? (False where --call-depth ended it.) */

@@ -1,6 +1,6 @@
 // GUP call sites and their lock context, shared by the rules and --stats.
 import type { CallSite } from '../parse/ir';
-import { lockOf, type CallClass, type FunctionAnalysis, type World } from './lockstate';
+import { lockOf, otherKeyHeld, type CallClass, type FunctionAnalysis } from './lockstate';
 import type { LockContext, Program } from './program';
 import { isGupName } from '../kernel/api';
 
@@ -28,10 +28,7 @@ export function requiresLock(s: GupSite): boolean {
   return e.lock === 'required' || e.lock === 'via-locked';
 }
 
-/** Some other mm's lock is held or asserted in this world: the key may be an alias of it. */
-export function otherKeyHeld(w: World, key: string): boolean {
-  return Object.entries(w.locks).some(([k, v]) => k !== key && (v.st === 'R' || v.st === 'W' || v.st === 'A'));
-}
+export { otherKeyHeld } from './lockstate';
 
 export function lockContextOf(p: Program, s: GupSite): LockContext {
   const e = s.cls.era;
@@ -48,7 +45,7 @@ export function lockContextOf(p: Program, s: GupSite): LockContext {
     else if (otherKeyHeld(w, s.cls.key)) kinds.add('local');
     else if (isGupName(s.fa.fn.name)) kinds.add('caller'); // an API function's body: its contract
     else {
-      const es = p.entryState(s.fa, s.cls.key);
+      const es = p.entryState(s.fa, s.cls.key, s.call.id);
       if (es.unheld.length) kinds.add('none');
       if (es.held.length) kinds.add('caller');
       if (!es.unheld.length && !es.held.length) kinds.add('unknown');

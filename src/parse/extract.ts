@@ -1,5 +1,6 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
+import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, fieldEntryRole, nameEntryRole } from '../kernel/entries';
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
@@ -858,15 +859,59 @@ function calleeField(fn: SyntaxNode | null): string | undefined {
 // text: comments and literals are blanks. `==` is not an assignment.
 const INIT_FIELD_RE = /(?:\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:&\s*)?([A-Za-z_]\w*)\s*(?=[,};])/g;
 
-/** Function name -> the struct fields it is stored into in this file. */
-function pointerFieldsOf(masked: string, names: Set<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+// A typed initialiser: `struct S name = {` or `struct S name[] = {` (qualifiers and
+// attributes allowed), over masked text.
+const TYPED_INIT_RE = /\bstruct\s+([A-Za-z_]\w*)\s+(?:const\s+)?(?:__[A-Za-z_]\w*(?:\([^()]*\))?\s+)*[A-Za-z_]\w*\s*(\[[^\]]*\])?\s*(?:__[A-Za-z_]\w*(?:\([^()]*\))?\s*)*=\s*\{/g;
+
+interface TypedInit { struct: string; open: number; close: number; array: boolean }
+
+/** The typed initialisers of a file, each with its brace span. */
+function typedInitialisers(masked: string): TypedInit[] {
+  const out: TypedInit[] = [];
+  let m: RegExpExecArray | null;
+  TYPED_INIT_RE.lastIndex = 0;
+  while ((m = TYPED_INIT_RE.exec(masked))) {
+    const open = m.index + m[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < masked.length; i++) {
+      const c = masked.charCodeAt(i);
+      if (c === 123) depth++;
+      else if (c === 125 && --depth === 0) { close = i; break; }
+    }
+    if (close < 0) break;
+    out.push({ struct: m[1], open, close, array: m[2] !== undefined });
+  }
+  return out;
+}
+
+/** The struct type whose member the store at `at` initialises: the typed initialiser that
+ * holds it at the member level (one brace deep, two in an array), or '?' (an assignment,
+ * a nested or compound-literal initialiser: not known). */
+function storeStruct(masked: string, inits: TypedInit[], at: number): string {
+  const init = inits.find((t) => t.open < at && at < t.close);
+  if (!init) return '?';
+  let depth = 0;
+  for (let i = init.open; i < at; i++) {
+    const c = masked.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125) depth--;
+  }
+  return depth === (init.array ? 2 : 1) ? init.struct : '?';
+}
+
+/** Function name -> the struct fields it is stored into in this file, each with the struct
+ * types of those stores ('?' where the type is not known). */
+function pointerFieldsOf(masked: string, names: Set<string>): Map<string, Map<string, Set<string>>> {
+  const out = new Map<string, Map<string, Set<string>>>();
+  let inits: TypedInit[] | undefined;
   let m: RegExpExecArray | null;
   INIT_FIELD_RE.lastIndex = 0;
   while ((m = INIT_FIELD_RE.exec(masked))) {
     if (!names.has(m[2])) continue;
-    const list = out.get(m[2]) ?? out.set(m[2], []).get(m[2])!;
-    if (!list.includes(m[1])) list.push(m[1]);
+    const fields = out.get(m[2]) ?? out.set(m[2], new Map()).get(m[2])!;
+    const types = fields.get(m[1]) ?? fields.set(m[1], new Set()).get(m[1])!;
+    types.add(storeStruct(masked, (inits ??= typedInitialisers(masked)), m.index));
   }
   return out;
 }
@@ -923,6 +968,21 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
   }
 }
 
+/** Entry points whose lock state at entry is known (src/kernel/entries.ts): handlers of
+ * file_operations tables, DRM ioctl tables, system calls. */
+function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
+  let drm: Set<string> | undefined;
+  for (const f of fns) {
+    let role = nameEntryRole(f.name);
+    for (const [field, types] of fields.get(f.name) ?? []) for (const t of types) role ??= fieldEntryRole(t, field);
+    if (!role && masked.includes('DRM_IOCTL_DEF')) {
+      drm ??= new Set([...masked.matchAll(DRM_IOCTL_RE)].map((m) => m[1]));
+      if (drm.has(f.name)) role = DRM_IOCTL_ROLE;
+    }
+    if (role) f.entry = role;
+  }
+}
+
 /** Extract the functions of a file that mention any of `names`. */
 export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
@@ -965,7 +1025,14 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   }
   if (facts.functions.length) {
     const fields = pointerFieldsOf(masked, new Set(facts.functions.map((f) => f.name)));
-    for (const f of facts.functions) { const fs = fields.get(f.name); if (fs) f.pointerFields = fs; }
+    for (const f of facts.functions) {
+      const fs = fields.get(f.name);
+      if (!fs) continue;
+      f.pointerFields = [...fs.keys()];
+      const typed = [...fs].filter(([, t]) => !t.has('?'));
+      if (typed.length) f.fieldStructs = Object.fromEntries(typed.map(([k, t]) => [k, [...t].sort()]));
+    }
+    entryRoles(masked, facts.functions, fields);
   }
   if (skip.size === 0) attributeGupSites(facts, gupSites, masked, lines, findCut);
   return facts;

@@ -74,6 +74,12 @@ export interface FunctionIR {
   /** Struct fields this function is stored into in its file (designated initialisers
    * `.populate = &fn`, assignments `ops->populate = fn;`): calls through them reach it. */
   pointerFields?: string[];
+  /** For a field of `pointerFields` stored only by typed initialisers
+   * (`struct ttm_backend_func f = { .bind = fn }`): the struct types. */
+  fieldStructs?: Record<string, string[]>;
+  /** An entry point whose mmap-lock state at entry is known (a file_operations handler,
+   * a DRM ioctl, a system call): src/kernel/entries.ts. */
+  entry?: { lock: 'unheld' | 'held'; what: string };
   /** The name's location. */
   span: Span;
   startLine: number;

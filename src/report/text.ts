@@ -122,7 +122,7 @@ export function formatStats(res: AuditResult): string {
   o.push('  findings by rule:');
   for (const [k, v] of Object.entries(s.findingsByRule).sort()) o.push(`    ${k.padEnd(28)} ${v}`);
   o.push(`  calls through pointers  ${s.pointerCalls} (not resolved)`);
-  if (s.pointerFields) o.push(`  calls through fields    ${s.pointerFields.resolvedCalls} resolved by field name, ${s.pointerFields.cappedCalls} left for too many candidates, ${s.pointerFields.fieldsNotSearched} fields called in too many files`);
+  if (s.pointerFields) o.push(`  calls through fields    ${s.pointerFields.resolvedCalls} resolved by field name, ${s.pointerFields.cappedCalls} left for too many candidates, ${s.pointerFields.fieldsNotSearched} fields called in too many files, ${s.pointerFields.typeFilteredTargets ?? 0} targets dropped (their struct is not visible to the caller)`);
   o.push(`  parse error nodes       ${s.parseErrorNodes}`);
   if (s.analysisWork) o.push(`  analysis work           ${s.analysisWork.functionAnalyses} function dataflows, ${s.analysisWork.entrySummaries} entry summaries, ${s.analysisWork.entryEvaluations} caller-edge evaluations`);
   o.push(`  time (ms)               ${Object.entries(s.phasesMs).map(([k, v]) => `${k}=${v}`).join(' ')}`);

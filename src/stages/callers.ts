@@ -12,6 +12,7 @@ import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
 import { gupSites } from '../analysis/sites';
 import type { AuditProfile, AuditStats } from './types';
 import type { FactsStore } from './facts';
+import type { StructVisibility } from '../parse/includes';
 
 /** Files calling a field name (`->move(`) beyond this many: the field is too common to
  * follow by name alone, and its calls are not searched. */
@@ -27,11 +28,11 @@ export interface CallerExpansion {
   scanMs: number;
 }
 
-export async function expandCallers(store: FactsStore, scan: TreeScan, root: string, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats): Promise<CallerExpansion> {
+export async function expandCallers(store: FactsStore, scan: TreeScan, root: string, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats, visibility?: StructVisibility): Promise<CallerExpansion> {
   const x: CallerExpansion = { rounds: [], searched: new Set(), fieldsNotSearched: new Set(), scanMs: 0 };
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
-    const prog = new Program(store.functions, version, callDepth, memo);
+    const prog = new Program(store.functions, version, callDepth, memo, visibility);
     const needCallers = callerDependent(prog, round).filter((fa) => !x.searched.has(`${fa.fn.file}:${fa.fn.name}`));
     const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
     x.rounds.push(rp);

@@ -14,7 +14,7 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
   stats.functionsExtracted = store.functions.length;
   stats.filesParsed = store.parsedFiles.size;
   stats.pointerCalls = program.unresolvedPointerCalls;
-  stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: expansion.fieldsNotSearched.size };
+  stats.pointerFields = { resolvedCalls: program.resolvedPointerCalls, cappedCalls: program.cappedPointerCalls, fieldsNotSearched: expansion.fieldsNotSearched.size, typeFilteredTargets: program.typeFilteredTargets };
   const attributedAt = new Set<string>();
   for (const s of gupSites(program)) {
     attributedAt.add(`${s.fa.fn.file}:${s.call.span.line}:${s.call.span.col}`);

@@ -80,7 +80,7 @@ export interface AuditStats {
   /** Calls through a struct field resolved to the functions stored into it; those left
    * unresolved for too many candidates; fields whose calls were not searched for (too many
    * calling files). */
-  pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number };
+  pointerFields?: { resolvedCalls: number; cappedCalls: number; fieldsNotSearched: number; typeFilteredTargets?: number };
   /** Work of the analysis, counted (bounded by tests, not timed): dataflow runs of a
    * function, (function, mm key) entry summaries, and their caller-edge evaluations. */
   analysisWork: { functionAnalyses: number; entrySummaries: number; entryEvaluations: number };

@@ -34,8 +34,110 @@ int sl_other_mm(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // videobuf's qbuf and omap_vout's hook: the framework locks only for MMAP buffers, the
+      // driver's hook pins only USERPTR ones: the pin is never reached with the lock.
+      name: 'framework locks for one buffer kind, the hook pins for another', code: `
+static int fk_get_userptr(struct fk_buf *vb, unsigned long uaddr)
+{
+	struct page *pages[2];
+
+	return get_user_pages_fast(uaddr, 2, FOLL_WRITE, pages); /* expect-none */
+}
+
+static int fk_buf_prepare(struct fk_queue *q, struct fk_buf *vb)
+{
+	if (FK_MEMORY_USERPTR == vb->memory)
+		return fk_get_userptr(vb, vb->baddr);
+	return 0;
+}
+
+static const struct fk_qops fk_ops = {
+	.fk_prepare = fk_buf_prepare,
+};
+
+int fk_qbuf(struct fk_queue *q, struct fk_req *b)
+{
+	struct fk_buf *buf = q->bufs[b->index];
+	int ret;
+
+	if (b->memory == FK_MEMORY_MMAP)
+		mmap_read_lock(current->mm);
+	ret = q->ops->fk_prepare(q, buf);
+	if (b->memory == FK_MEMORY_MMAP)
+		mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
   ],
   invalid: [
+    {
+      // An mmap handler runs under the mmap write lock; the fast variant's slow path takes
+      // the read lock again.
+      name: 'fast variant inside a file_operations .mmap handler',
+      messages: [/hm_mmap\(\) is the \.mmap handler of a file_operations table, called with the mmap lock held for write$/], code: `
+static int hm_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct hm_dev *d = filp->private_data;
+
+	return get_user_pages_fast(d->uaddr, 1, 0, d->pages); /* expect: lock-held-for-self-locking:error */
+}
+
+static const struct file_operations hm_fops = {
+	.mmap = hm_mmap,
+};
+` },
+    {
+      name: 'fast variant in a helper of a .mmap handler',
+      messages: [/from hn_mmap \(drivers\/c\d+_[a-z_]+\/case\.c:9\): hn_mmap\(\) is the \.mmap handler/], code: `
+static int hn_fill(struct hn_dev *d)
+{
+	return get_user_pages_fast(d->uaddr, 1, 0, d->pages); /* expect: lock-held-for-self-locking:error */
+}
+
+static int hn_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return hn_fill(filp->private_data);
+}
+
+static const struct file_operations hn_fops = {
+	.mmap = hn_mmap,
+};
+` },
+    {
+      // The same shape where the hook pins for the very kind the framework locks for.
+      name: 'framework locks for one buffer kind, the hook pins for that kind', code: `
+static int fm_get_userptr(struct fm_buf *vb, unsigned long uaddr)
+{
+	struct page *pages[2];
+
+	return get_user_pages_fast(uaddr, 2, FOLL_WRITE, pages); /* expect: lock-held-for-self-locking:error */
+}
+
+static int fm_buf_prepare(struct fm_queue *q, struct fm_buf *vb)
+{
+	if (FM_MEMORY_MMAP == vb->memory)
+		return fm_get_userptr(vb, vb->baddr);
+	return 0;
+}
+
+static const struct fm_qops fm_ops = {
+	.fm_prepare = fm_buf_prepare,
+};
+
+int fm_qbuf(struct fm_queue *q, struct fm_req *b)
+{
+	struct fm_buf *buf = q->bufs[b->index];
+	int ret;
+
+	if (b->memory == FM_MEMORY_MMAP)
+		mmap_read_lock(current->mm);
+	ret = q->ops->fm_prepare(q, buf);
+	if (b->memory == FM_MEMORY_MMAP)
+		mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
     {
       name: 'get_user_pages_unlocked under down_read (4.9)', era: '4.9', code: `
 long sl_deadlock(unsigned long uaddr, struct page **pages)

@@ -227,8 +227,391 @@ int fa_core_fill(struct fa_tt *tt)
 	return r;
 }
 ` } },
+      {
+      // The mm reaches the helper through a local object of a function that works on one
+      // mm (its own `mm = current->mm`); the outermost caller holds that lock.
+      name: 'mm of a local object in a function that names one mm', code: `
+static int uv_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect-none */
+}
+
+int uv_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uv_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+int uv_on_map(struct uv_area *area)
+{
+	return uv_write(area->owner_mm, area->start);
+}
+
+static unsigned long uv_map_region(struct file *file, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct uv_area *area;
+
+	area = uv_area_alloc(mm, file);
+	uv_on_map(area);
+	return addr;
+}
+
+unsigned long uv_vm_map(struct file *file, unsigned long addr)
+{
+	unsigned long r;
+
+	mmap_write_lock(current->mm);
+	r = uv_map_region(file, addr);
+	mmap_write_unlock(current->mm);
+	return r;
+}
+` },
+    {
+      // sgi-gru's shape: the interrupt handler reaches the helper holding the lock of the
+      // mm it names itself, taken by a trylock inside a compound condition.
+      name: 'caller holds an mm lock from a trylock in a compound condition', code: `
+static int gt_lookup(unsigned long vaddr, struct page **pages)
+{
+	return get_user_pages(vaddr, 1, 0, pages); /* expect-none */
+}
+
+static int gt_dropin(struct gt_state *gts, unsigned long vaddr)
+{
+	return gt_lookup(vaddr, gts->pages);
+}
+
+int gt_user_call(struct gt_state *gts, unsigned long vaddr)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = gt_dropin(gts, vaddr);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+
+irqreturn_t gt_intr(int irq, void *dev_id)
+{
+	struct gt_state *gts = dev_id;
+
+	if (!gts->force && mmap_read_trylock(gts->mm)) {
+		gt_dropin(gts, gts->vaddr);
+		mmap_read_unlock(gts->mm);
+	}
+	return IRQ_HANDLED;
+}
+` },
+    {
+      // uprobes' shape (uprobe_mmap() from the VMA code): the mm is that of a VMA the caller
+      // holds in a local. VMAs are found under their mm's lock, so that path holds it.
+      name: 'mm of a VMA held in a local', code: `
+static int uw_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect-none */
+}
+
+int uw_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uw_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static int uw_on_map(struct vm_area_struct *vma)
+{
+	return uw_write(vma->vm_mm, vma->vm_start);
+}
+
+int uw_merge(struct uw_iter *it)
+{
+	struct vm_area_struct *next = uw_next(it);
+
+	return uw_on_map(next);
+}
+` },
+    {
+      // A network driver's info->bind(dev, x) and a GPU backend's .bind: same field name, same argument count, but net.c never includes the header that defines the backend's struct.
+      name: 'a same-named field of a struct the caller cannot see is no caller (typed initialiser, include closure)', files: {
+        'sv_tt.h': `
+struct sv_backend_func {
+	int (*bind)(struct sv_tt *tt, unsigned long start);
+};
+`,
+        'drv.c': `
+#include "sv_tt.h"
+
+static int sv_bind(struct sv_tt *tt, unsigned long start)
+{
+	return get_user_pages(start, 1, 0, tt->pages); /* expect-none */
+}
+
+static struct sv_backend_func sv_funcs = {
+	.bind = sv_bind,
+};
+`,
+        'core.c': `
+#include "sv_tt.h"
+
+int sv_tt_bind(struct sv_tt *tt)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = tt->func->bind(tt, tt->start);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'net.c': `
+struct sv_info {
+	int (*bind)(void *dev, unsigned long flags);
+};
+
+int sv_probe(struct sv_info *info, void *dev)
+{
+	return info->bind(dev, 0);
+}
+` } },
+    {
+      // A helper reached only from a file_operations .mmap handler: the VFS calls it with
+      // the mmap lock held for write.
+      name: 'helper called from a .mmap handler of a file_operations table', code: `
+static int em_fill(struct vm_area_struct *vma, struct page **pages)
+{
+	return get_user_pages(vma->vm_start, 1, 0, pages); /* expect-none */
+}
+
+static int em_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct em_dev *d = filp->private_data;
+
+	return em_fill(vma, d->pages);
+}
+
+static const struct file_operations em_fops = {
+	.owner = THIS_MODULE,
+	.mmap = em_mmap,
+};
+` },
+    {
+      // ttm's shape: a core calls a driver's ops through a field; one driver reaches the
+      // core holding the lock, another driver's ioctl reaches the same core code without
+      // it. The other driver's objects never carry the first driver's ops: not a path.
+      name: 'another driver calling the core above an ops hop is no path to this driver', files: {
+        '/drivers/sc_core/core.c': `
+int sc_validate(struct sc_bo *bo)
+{
+	return bo->bdev->funcs->sc_move(bo, 1);
+}
+`,
+        '/drivers/sc_b/b.c': `
+static int sc_b_move(struct sc_bo *bo, int evict)
+{
+	return get_user_pages(bo->uaddr, 1, 0, bo->pages); /* expect-none */
+}
+
+static struct sc_funcs sc_b_funcs = {
+	.sc_move = sc_b_move,
+};
+
+int sc_b_userptr(struct sc_bo *bo)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = sc_validate(bo);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        '/drivers/sc_a/a.c': `
+int sc_a_submit(struct sc_bo *bo)
+{
+	return sc_validate(bo);
+}
+` } },
   ],
   invalid: [
+    {
+      // tt-kmd's shape: an ioctl handler in a file_operations table is entered from the
+      // ioctl system call, which never holds the mmap lock: a path without it, an error.
+      name: 'helper reached from an .unlocked_ioctl handler',
+      messages: [/called without it from ei_ioctl \(drivers\/c\d+_[a-z_]+\/case\.c:10\): ei_ioctl\(\) is the \.unlocked_ioctl handler of a file_operations table, entered from a system call without the mmap lock$/], code: `
+static int ei_pin(unsigned long start, int nr, struct page **pages)
+{
+	return pin_user_pages(start, nr, FOLL_WRITE | FOLL_LONGTERM, pages); /* expect: missing-mmap-lock:error */
+}
+
+static long ei_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pages[4];
+	int n = ei_pin(arg, 4, pages);
+
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return n < 0 ? n : 0;
+}
+
+static const struct file_operations ei_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = ei_ioctl,
+};
+` },
+    {
+      name: 'a DRM ioctl handler pins without the lock',
+      messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
+int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
+{
+	struct ed_args *args = data;
+
+	return get_user_pages(args->addr, 1, FOLL_WRITE, args->pages); /* expect: missing-mmap-lock:error */
+}
+
+static const struct drm_ioctl_desc ed_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(ED_USERPTR, ed_userptr_ioctl, DRM_AUTH | DRM_RENDER_ALLOW),
+};
+` },
+    {
+      // A .read member of a driver's own ops struct is not a VFS entry: its callers are
+      // unknown, so a note, not an error.
+      name: 'a .read member of another struct is no system call entry',
+      messages: [/its callers could not be checked|no caller of er_read\(\) was found/], code: `
+static int er_read(struct er_chan *ch, unsigned long uaddr)
+{
+	return get_user_pages(uaddr, 1, 0, ch->pages); /* expect: missing-mmap-lock:note */
+}
+
+static const struct er_chan_ops er_ops = {
+	.read = er_read,
+};
+` },
+    {
+      // The same shape, where the other caller includes the struct's header: it is a caller, so the note stays.
+      name: 'a call through a field of a struct the caller sees (included) is a caller', files: {
+        'svi_tt.h': `
+struct svi_backend_func {
+	int (*bind)(struct svi_tt *tt, unsigned long start);
+};
+`,
+        'drv.c': `
+#include "svi_tt.h"
+
+static int svi_bind(struct svi_tt *tt, unsigned long start)
+{
+	return get_user_pages(start, 1, 0, tt->pages); /* expect: missing-mmap-lock:note */
+}
+
+static struct svi_backend_func svi_funcs = {
+	.bind = svi_bind,
+};
+`,
+        'core.c': `
+#include "svi_tt.h"
+
+int svi_tt_bind(struct svi_tt *tt)
+{
+	int r;
+
+	mmap_read_lock(current->mm);
+	r = tt->func->bind(tt, tt->start);
+	mmap_read_unlock(current->mm);
+	return r;
+}
+`,
+        'net.c': `
+#include "svi_tt.h"
+struct svi_info {
+	int (*bind)(void *dev, unsigned long flags);
+};
+
+int svi_probe(struct svi_info *info, void *dev)
+{
+	return info->bind(dev, 0);
+}
+` } },
+    {
+      // The mm comes from a local object of a function that names no mm of its own: the chain
+      // ends there, and the note says the mm could not be followed (not "no caller").
+      name: 'mm of a local object in a function naming no mm: not followed, said so',
+      messages: [/from uz_on_new \(drivers\/c\d+_[a-z_]+\/case\.c:23\) <- uz_new_vma \(drivers\/c\d+_[a-z_]+\/case\.c:28\): there uz_on_new\(\) uses the mm ctx->mm, which uz_new_vma\(\) does not pass: the lock of that mm could not be followed$/], code: `
+static int uz_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int uz_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = uz_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static int uz_on_new(void)
+{
+	struct uz_ctx *ctx = uz_ctx_pop();
+
+	return uz_write(ctx->mm, ctx->start);
+}
+
+int uz_new_vma(void)
+{
+	return uz_on_new();
+}
+` },
+    {
+      // The same shape as 'mm of a local object ...' with no lock at the top: the mm is
+      // followed by a guess, so the note says so instead of claiming a caller without it.
+      name: 'mm of a local object, outermost caller without the lock',
+      messages: [/from ux_map_region \(drivers\/c\d+_[a-z_]+\/case\.c:25\) <- ux_vm_map \(drivers\/c\d+_[a-z_]+\/case\.c:31\): no caller of ux_vm_map\(\) was found$/], code: `
+static int ux_write(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct page *page;
+
+	return get_user_pages_remote(mm, vaddr, 1, 0, &page, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int ux_register(struct mm_struct *mm, unsigned long vaddr)
+{
+	int r;
+
+	mmap_write_lock(mm);
+	r = ux_write(mm, vaddr);
+	mmap_write_unlock(mm);
+	return r;
+}
+
+static unsigned long ux_map_region(struct file *file, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct ux_area *area;
+
+	area = ux_area_alloc(mm, file);
+	ux_write(area->owner_mm, area->start);
+	return addr;
+}
+
+unsigned long ux_vm_map(struct file *file, unsigned long addr)
+{
+	return ux_map_region(file, addr);
+}
+` },
     {
       name: 'a caller through an ops table without the lock',
       messages: [/called without it from fq_run \(drivers\/c\d+_[a-z_]+\/core\.c:7\)/], files: {

@@ -60,6 +60,41 @@ long pl_done(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // kvm's hva_to_pfn_slow() shape: FOLL_NOWAIT never waits for the fault, so GUP has no
+      // retry to drop the lock for.
+      name: 'FOLL_NOWAIT through a flags variable (4.9, kvm shape)', era: '4.9', code: `
+static int pn_page_nowait(unsigned long start, int write, struct page **page)
+{
+	int flags = FOLL_NOWAIT | FOLL_HWPOISON;
+
+	if (write)
+		flags |= FOLL_WRITE;
+	return get_user_pages(start, 1, flags, page, NULL); /* expect-none */
+}
+
+int pn_slow(unsigned long addr, struct page **page)
+{
+	int npages;
+
+	down_read(&current->mm->mmap_sem);
+	npages = pn_page_nowait(addr, 1, page);
+	up_read(&current->mm->mmap_sem);
+	return npages;
+}
+` },
+    {
+      name: 'FOLL_NOWAIT on a remote mm locked only around the call', code: `
+long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, FOLL_NOWAIT, pages, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
   ],
   invalid: [
     {

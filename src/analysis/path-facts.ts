@@ -1,0 +1,159 @@
+// Facts about a member compared with an enum constant (`vb->memory == V4L2_MEMORY_USERPTR`)
+// that hold where a call is made, and the contradiction between two of them across a caller
+// chain. A framework that takes the lock for one kind of buffer (`if (b->memory ==
+// V4L2_MEMORY_MMAP) down_read(...)`) and calls a driver's hook that pins only for another
+// kind (`if (V4L2_MEMORY_USERPTR == vb->memory) get_user_pages(...)`) never reaches the pin
+// with the lock held. The facts match by member name and by the constants' family (the
+// same prefix up to the last underscore): different objects (`b` and `vb`) are taken to
+// carry one value, which is how such frameworks use them.
+import type { Expr, FunctionIR } from '../parse/ir';
+import type { World } from './lockstate';
+import { exprText } from './expr';
+
+export interface PathFact {
+  field: string;
+  /** True: field == value; false: field != value. */
+  eq: boolean;
+  value: string;
+}
+
+const CONST = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+const family = (c: string) => c.slice(0, c.lastIndexOf('_'));
+
+/** The member a side of a comparison names (`vb->memory` -> memory), or null. */
+function memberOf(e: Expr): string | null {
+  while (e.k === 'seq' && e.items.length === 1) e = e.items[0];
+  return e.k === 'field' ? e.f : null;
+}
+
+/** Facts a condition gives when it evaluates to `truth`. */
+export function conditionFacts(e: Expr, truth: boolean, out: PathFact[] = []): PathFact[] {
+  if (e.k === 'seq' && e.items.length === 1) return conditionFacts(e.items[0], truth, out);
+  if (e.k === 'un' && e.op === '!') return conditionFacts(e.e, !truth, out);
+  if (e.k !== 'bin') return out;
+  if ((e.op === '&&' && truth) || (e.op === '||' && !truth)) {
+    conditionFacts(e.l, truth, out);
+    conditionFacts(e.r, truth, out);
+    return out;
+  }
+  if (e.op !== '==' && e.op !== '!=') return out;
+  const [m, c] = memberOf(e.l) !== null ? [memberOf(e.l), e.r] : [memberOf(e.r), e.l];
+  if (m === null || c.k !== 'id' || !CONST.test(c.n)) return out;
+  out.push({ field: m, eq: (e.op === '==') === truth, value: c.n });
+  return out;
+}
+
+/** Facts of the correlated guard conditions a world carries (`?<text>` = 0/1). */
+export function worldFacts(w: World): PathFact[] {
+  const out: PathFact[] = [];
+  for (const [k, v] of Object.entries(w.vars)) {
+    if (!k.startsWith('?') || (v !== 0 && v !== 1)) continue;
+    const direct = /^.*?(?:->|\.)([A-Za-z_]\w*) (==|!=) ([A-Z][A-Z0-9_]*)$/.exec(k.slice(1));
+    const reversed = /^([A-Z][A-Z0-9_]*) (==|!=) .*?(?:->|\.)([A-Za-z_]\w*)$/.exec(k.slice(1));
+    const [field, op, value] = direct ? [direct[1], direct[2], direct[3]] : reversed ? [reversed[3], reversed[2], reversed[1]] : [null, null, null];
+    if (!field || !value || !CONST.test(value)) continue;
+    out.push({ field, eq: (op === '==') === (v === 1), value });
+  }
+  return out;
+}
+
+/** Two sets of facts that cannot hold together: one member equal to two constants of one
+ * family, or equal and unequal to the same constant. */
+export function contradicts(a: PathFact[], b: PathFact[]): boolean {
+  for (const x of a) {
+    for (const y of b) {
+      if (x.field !== y.field || family(x.value) !== family(y.value)) continue;
+      if (x.eq && y.eq && x.value !== y.value) return true;
+      if (x.eq !== y.eq && x.value === y.value) return true;
+    }
+  }
+  return false;
+}
+
+/** Merge two fact lists (at most `cap` facts kept, first ones first). */
+export function mergeFacts(a: PathFact[], b: PathFact[], cap = 4): PathFact[] {
+  const out = [...a];
+  for (const f of b) if (out.length < cap && !out.some((g) => g.field === f.field && g.eq === f.eq && g.value === f.value)) out.push(f);
+  return out;
+}
+
+export function factsKey(f: PathFact[]): string {
+  return f.map((x) => `${x.field}${x.eq ? '==' : '!='}${x.value}`).sort().join('&');
+}
+
+const memo = new WeakMap<FunctionIR, Map<number, PathFact[]>>();
+
+/** The facts that hold at call `callId` of `fn`: the member/constant comparisons of the
+ * branches that dominate it, with the polarity of the edge that leads to it. */
+export function callFacts(fn: FunctionIR, callId: number, nodeCalls: number[][]): PathFact[] {
+  let byCall = memo.get(fn);
+  if (!byCall) memo.set(fn, (byCall = new Map()));
+  const hit = byCall.get(callId);
+  if (hit) return hit;
+  let out: PathFact[] = [];
+  const at = nodeCalls.findIndex((ids) => ids.includes(callId));
+  const dom = at >= 0 && fn.nodes.some((n) => n.kind === 'branch' && n.expr && /(==|!=)/.test(exprText(n.expr))) ? dominators(fn) : null;
+  if (dom) {
+    const { idom, preds } = dom;
+    const chain = new Set<number>();
+    for (let d = at; d >= 0 && !chain.has(d); d = idom[d]) chain.add(d);
+    for (const d of chain) {
+      const b = fn.nodes[d];
+      if (b.kind !== 'branch' || !b.expr || b.loop || b.succ.length !== 2 || b.succ[0] === b.succ[1]) continue;
+      // The edge leads to the call only when its target has no other way in (a join after
+      // `if (c) x;` is reached from both edges).
+      const only = (t: number) => chain.has(t) && preds[t].length === 1;
+      if (only(b.succ[0])) out = conditionFacts(b.expr, true, out);
+      else if (only(b.succ[1])) out = conditionFacts(b.expr, false, out);
+    }
+  }
+  byCall.set(callId, out);
+  return out;
+}
+
+/** Immediate dominators over the CFG (Cooper, Harvey and Kennedy), -1 for the entry and
+ * for unreachable nodes. */
+function dominators(fn: FunctionIR): { idom: number[]; preds: number[][] } {
+  const n = fn.nodes.length;
+  const entry = fn.nodes.findIndex((x) => x.kind === 'entry');
+  const order: number[] = [];
+  const rpoIndex = new Array<number>(n).fill(-1);
+  const seen = new Uint8Array(n);
+  // Iterative post-order.
+  const stack: [number, number][] = [[entry, 0]];
+  seen[entry] = 1;
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const succ = fn.nodes[top[0]].succ;
+    if (top[1] < succ.length) {
+      const s = succ[top[1]++];
+      if (s >= 0 && s < n && !seen[s]) { seen[s] = 1; stack.push([s, 0]); }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  order.reverse();
+  order.forEach((x, i) => { rpoIndex[x] = i; });
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  for (const x of order) for (const s of fn.nodes[x].succ) if (s >= 0 && s < n) preds[s].push(x);
+  const idom = new Array<number>(n).fill(-2);
+  idom[entry] = entry;
+  const intersect = (a: number, b: number) => {
+    while (a !== b) {
+      while (rpoIndex[a] > rpoIndex[b]) a = idom[a];
+      while (rpoIndex[b] > rpoIndex[a]) b = idom[b];
+    }
+    return a;
+  };
+  for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {
+    changed = false;
+    for (const x of order) {
+      if (x === entry) continue;
+      let d = -2;
+      for (const p of preds[x]) if (idom[p] !== -2) d = d === -2 ? p : intersect(p, d);
+      if (d !== -2 && idom[x] !== d) { idom[x] = d; changed = true; }
+    }
+  }
+  return { idom: idom.map((d, i) => (i === entry || d === -2 ? -1 : d)), preds };
+}

@@ -1,0 +1,165 @@
+// Which struct definitions a file can see: its #include closure in the audited tree. A call
+// through a struct member (`info->bind(dev)`) can only use a struct whose definition the
+// calling file sees, so a function stored into `.bind` of a struct defined in a header
+// that file never includes is not one of its targets (a usbnet driver's `info->bind` never
+// reaches ttm's `.bind`).
+//
+// The closure is an over-approximation: every #include is followed whatever #if surrounds
+// it. Only headers in the tree are read (include/, include/uapi/, the file's architecture's
+// include directories, x86's for files outside arch/, and the including file's directory
+// for quoted names); a quoted include that resolves nowhere (a directory added with -I by a
+// Makefile) makes the closure incomplete, and an incomplete closure sees everything.
+import * as fs from 'fs';
+import * as path from 'path';
+import { maskCode } from './cut';
+
+interface HeaderFacts {
+  includes: { name: string; quoted: boolean }[];
+  structs: Set<string>;
+}
+
+const INCLUDE_RE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
+const STRUCT_DEF_RE = /\bstruct\s+([A-Za-z_]\w*)\s*(?:__[A-Za-z_]\w*(?:\([^()]*\))?\s*)*\{/g;
+
+const GENERATED = /^(asm|generated|uapi\/asm)\/|^linux\/(version|compile|utsrelease|bounds)\.h$/;
+const OWN_FLAGS = /\b(?:(?:subdir-)?ccflags-[\w$()]+|EXTRA_CFLAGS|CFLAGS_[\w-]+\.o)\s*[:+]?=/;
+const SUBDIR_FLAGS = /\bsubdir-ccflags-[\w$()]+\s*[:+]?=/;
+
+/** Files read per audit at most (headers included): beyond it every struct is visible. */
+export const INCLUDE_FILE_CAP = 20000;
+
+export class StructVisibility {
+  private facts = new Map<string, HeaderFacts | null>();
+  private closures = new Map<string, { files: Set<string>; complete: boolean }>();
+  private definers = new Map<string, string[]>();
+  private mkDirs = new Map<string, string[]>();
+  private dirs = new Map<string, boolean>();
+  /** Headers and sources read (bounded by INCLUDE_FILE_CAP). */
+  filesRead = 0;
+
+  constructor(private readonly root: string) {}
+
+  /** Can code in `fromFile` (tree-relative) use struct `name`, defined where `storeFile`'s
+   * closure defines it? True when that definition is not found or the closure is not
+   * complete: only a known definition out of reach is a no. */
+  visible(fromFile: string, name: string, storeFile: string): boolean {
+    const defs = this.definersFor(storeFile, name);
+    if (defs.length === 0) return true;
+    const c = this.closure(fromFile);
+    if (!c.complete) return true;
+    return defs.some((d) => c.files.has(d));
+  }
+
+  private definersFor(storeFile: string, name: string): string[] {
+    const k = `${storeFile}\0${name}`;
+    let d = this.definers.get(k);
+    if (!d) {
+      const c = this.closure(storeFile);
+      d = [...c.files].filter((f) => this.read(f)?.structs.has(name));
+      this.definers.set(k, d);
+    }
+    return d;
+  }
+
+  private closure(file: string): { files: Set<string>; complete: boolean } {
+    let c = this.closures.get(file);
+    if (c) return c;
+    c = { files: new Set([file]), complete: true };
+    const arch = /^arch\/([^/]+)\//.exec(file)?.[1] ?? 'x86';
+    const dirs = [...this.makefileDirs(path.posix.dirname(file)), 'include', 'include/uapi', `arch/${arch}/include`, `arch/${arch}/include/uapi`];
+    for (let i = 0, queue = [file]; i < queue.length; i++) {
+      const f = this.read(queue[i]);
+      if (f === null) { if (i === 0) c.complete = false; continue; }
+      for (const inc of f.includes) {
+        const hit = this.resolveInclude(inc, queue[i], dirs);
+        if (hit === null) {
+          // (Generated headers: asm/ wrappers of asm-generic, generated/, version.h; the
+          // compiler's own <stdarg.h>.)
+          // (A <dir/x.h> whose dir is in no include directory is the C library's: <sys/types.h>
+          // under #ifndef __KERNEL__ in a uapi header.)
+          if (!GENERATED.test(inc.name) && (inc.quoted || this.inKernelDir(inc.name, dirs))) c.complete = false;
+          continue;
+        }
+        if (!c.files.has(hit)) { c.files.add(hit); queue.push(hit); }
+      }
+      if (this.filesRead >= INCLUDE_FILE_CAP) { c.complete = false; break; }
+    }
+    this.closures.set(file, c);
+    return c;
+  }
+
+  /** The -I directories kbuild adds for a directory's files: its Makefile's (or Kbuild's)
+   * ccflags-y / EXTRA_CFLAGS / CFLAGS_x.o, and subdir-ccflags-y of it and its parents. */
+  private makefileDirs(dir: string): string[] {
+    const hit = this.mkDirs.get(dir);
+    if (hit) return hit;
+    const out: string[] = [];
+    for (let d = dir, own = true; ; own = false) {
+      for (const name of ['Makefile', 'Kbuild']) {
+        let text: string;
+        try { text = fs.readFileSync(path.join(this.root, d, name), 'latin1'); } catch { continue; }
+        for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
+          if (!(own ? OWN_FLAGS : SUBDIR_FLAGS).test(line)) continue;
+          for (const m of line.matchAll(/-I\s*(\S+)/g)) {
+            const t = m[1].replace(/\$[({](src|obj)[)}]/g, d).replace(/\$[({]srctree[)}]\/?/g, '').replace(/^\.\/?$/, '.');
+            if (t.includes('$')) continue;
+            const n = path.posix.normalize(t);
+            if (!n.startsWith('..') && !path.posix.isAbsolute(n) && !out.includes(n)) out.push(n);
+          }
+        }
+      }
+      if (d === '.' || d === '') break;
+      d = path.posix.dirname(d);
+    }
+    this.mkDirs.set(dir, out);
+    return out;
+  }
+
+  private inKernelDir(name: string, dirs: string[]): boolean {
+    const slash = name.indexOf('/');
+    if (slash < 0) return false;
+    const top = name.slice(0, slash);
+    return dirs.some((d) => {
+      const k = `${d}/${top}`;
+      let hit = this.dirs.get(k);
+      if (hit === undefined) {
+        try { hit = fs.statSync(path.join(this.root, k)).isDirectory(); } catch { hit = false; }
+        this.dirs.set(k, hit);
+      }
+      return hit;
+    });
+  }
+
+  private resolveInclude(inc: { name: string; quoted: boolean }, from: string, dirs: string[]): string | null {
+    const cands = inc.quoted ? [path.posix.join(path.posix.dirname(from), inc.name), ...dirs.map((d) => `${d}/${inc.name}`)] : dirs.map((d) => `${d}/${inc.name}`);
+    for (const c of cands) {
+      const n = path.posix.normalize(c);
+      if (n.startsWith('..')) continue;
+      if (this.read(n) !== null) return n;
+    }
+    return null;
+  }
+
+  private read(rel: string): HeaderFacts | null {
+    const hit = this.facts.get(rel);
+    if (hit !== undefined) return hit;
+    let out: HeaderFacts | null = null;
+    if (this.filesRead < INCLUDE_FILE_CAP) {
+      try {
+        const text = fs.readFileSync(path.join(this.root, rel), 'latin1');
+        this.filesRead++;
+        const masked = maskCode(text);
+        const includes: HeaderFacts['includes'] = [];
+        // (#include names are string-like: read them from the raw text, at masked lines.)
+        for (const m of text.matchAll(INCLUDE_RE)) if (masked.charCodeAt(m.index! + m[0].indexOf('#')) === 35) includes.push({ name: m[2].trim(), quoted: m[1] === '"' });
+        const structs = new Set<string>();
+        for (const m of masked.matchAll(STRUCT_DEF_RE)) structs.add(m[1]);
+        out = { includes, structs };
+      } catch {
+        out = null;
+      }
+    }
+    this.facts.set(rel, out);
+    return out;
+  }
+}
