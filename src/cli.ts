@@ -1,6 +1,6 @@
 // Command line: options, exit codes, output; nothing else.
 // Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or input error.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import chalk from 'chalk';
@@ -86,13 +86,31 @@ async function stdinFiles(): Promise<{ paths: string[]; focus: string[]; ignored
   return { paths: [root], focus: files, ignored: ignored.map((x) => ({ level: 'note' as const, file: x.name, message: `not audited: ${x.why}` })) };
 }
 
-export function buildProgram(): Command {
-  const program = new Command();
+function kernelVersionOpt(v: string): string {
+  if (!parseVersion(v)) throw new UsageError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
+  return v;
+}
+
+function kdirOpt(v: string): string {
+  if (!fs.existsSync(path.join(v, 'include')) || !fs.statSync(v).isDirectory()) throw new UsageError(`--kdir: not a kernel tree (no include/): ${v}`);
+  return v;
+}
+
+function kconfigOpt(v: string): ReturnType<typeof parseKconfig> {
+  let text: string;
+  try { text = fs.readFileSync(v, 'latin1'); } catch (e) { throw new UsageError(`--kconfig: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
+  const config = parseKconfig(text);
+  if (Object.keys(config).length === 0) throw new UsageError(`--kconfig: no CONFIG_ lines in ${v}`);
+  return config;
+}
+
+function shardOpt(v: string): ReturnType<typeof parseShard> {
+  try { return parseShard(v); } catch (e) { throw new UsageError((e as Error).message); }
+}
+
+/** The audit command's options, in the order --help and the man page list them. */
+function addAuditOptions(program: Command): void {
   program
-    .name('gup-audit')
-    .description('Audit a Linux kernel source tree for get_user_pages (GUP) misuse and mmap lock handling.')
-    .version(toolVersion)
-    .argument('[paths...]', 'kernel tree (or subdirectories / files of one) to audit; - reads file names from standard input')
     .addOption(new Option('-f, --format <format>', 'output format (gcc: file:line:col: level: message [rule-id]; checkpatch: checkpatch.pl\'s form)').choices(['text', 'json', 'sarif', 'gcc', 'checkpatch']).default('text'))
     .addOption(new Option('--min-level <level>', 'show only findings at or above this level (the summary counts the others)').choices(['error', 'warning', 'note']))
     .option('-o, --output <file>', 'write the report to a file (written atomically)')
@@ -102,29 +120,15 @@ export function buildProgram(): Command {
     .option('--list-rules', 'list the rules and exit')
     .option('--exclude <glob>', 'exclude files matching a glob, relative to the tree root (repeatable)', collect, [])
     .option('-j, --jobs <n>', 'worker threads (default: number of cores)', parseIntOpt('--jobs'))
-    .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile', (v: string) => {
-      if (!parseVersion(v)) throw new UsageError(`--kernel-version: expected X.Y (e.g. 6.12), got '${v}'`);
-      return v;
-    })
-    .option('--kdir <dir>', 'kernel tree the audited module is built against (make -C KDIR M=...): era and headers come from it', (v: string) => {
-      if (!fs.existsSync(path.join(v, 'include')) || !fs.statSync(v).isDirectory()) throw new UsageError(`--kdir: not a kernel tree (no include/): ${v}`);
-      return v;
-    })
-    .option('--kconfig <file>', 'kernel .config: evaluate CONFIG_*, IS_ENABLED(), #ifdef CONFIG_... (without it they stay undecided)', (v: string) => {
-      let text: string;
-      try { text = fs.readFileSync(v, 'latin1'); } catch (e) { throw new UsageError(`--kconfig: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
-      const config = parseKconfig(text);
-      if (Object.keys(config).length === 0) throw new UsageError(`--kconfig: no CONFIG_ lines in ${v}`);
-      return config;
-    })
+    .option('--kernel-version <x.y>', 'kernel version of the tree, when auditing a subtree without its Makefile', kernelVersionOpt)
+    .option('--kdir <dir>', 'kernel tree the audited module is built against (make -C KDIR M=...): era and headers come from it', kdirOpt)
+    .option('--kconfig <file>', 'kernel .config: evaluate CONFIG_*, IS_ENABLED(), #ifdef CONFIG_... (without it they stay undecided)', kconfigOpt)
     .option('--call-depth <n>', 'rounds of the caller search for the lock context of helpers', parseIntOpt('--call-depth'), 6)
     .option('--max-file-size <bytes>', 'skip (and report) files larger than this', parseIntOpt('--max-file-size'), 16 * 1024 * 1024)
     .option('--file-timeout <ms>', 'time limit per file parse; a file over it is retried once, then skipped and reported', parseIntOpt('--file-timeout'), 60000)
     .option('--no-prefilter', 'extract from every file instead of only those the token scan selects')
     .option('--cache [dir]', 'reuse per-file scan results and extracted facts of earlier runs, kept outside the tree (default dir: $XDG_CACHE_HOME/gup-audit or ~/.cache/gup-audit)')
-    .option('--shard <i/n>', 'audit shard I of N of the files (for CI; combine the SARIF logs with `gup-audit merge`)', (v: string) => {
-      try { return parseShard(v); } catch (e) { throw new UsageError((e as Error).message); }
-    })
+    .option('--shard <i/n>', 'audit shard I of N of the files (for CI; combine the SARIF logs with `gup-audit merge`)', shardOpt)
     .option('--profile', 'print the slowest phases and files, worker time and peak memory to stderr')
     .option('--config <file>', 'configuration file (default: .gup-audit.json at the tree root, if present)')
     .option('--baseline <file>', 'suppress the findings listed in this baseline (matched by fingerprint)')
@@ -132,67 +136,83 @@ export function buildProgram(): Command {
     .option('--fail-on-skip', 'exit 1 also when a file of the tree could not be audited (unreadable, binary, too large, not parsed)')
     .option('--stats', 'print attribution, lock-context and timing statistics')
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
-    .option('--debug', 'print stack traces on errors')
-    .action(async (paths: string[], opts) => {
-      if (opts.listRules) { process.stdout.write(formatRuleList(opts.format)); return; }
-      // `-`: the files named on stdin, audited with the lock context of their whole tree.
-      const list = paths.length === 1 && paths[0] === '-' ? await stdinFiles() : undefined;
-      if (list) paths = list.paths;
-      // `--cache TREE` (no directory given, the tree taken as one): the tree is meant.
-      if (paths.length === 0 && typeof opts.cache === 'string') { paths = [opts.cache]; opts.cache = true; }
-      checkPaths(paths);
-      selectRules({ only: opts.rule, disable: opts.disableRule });
-      // .gup-audit.json (or --config): rules on/off and levels, excludes, call depth,
-      // fail-on and a baseline; command-line options win.
-      const root = detectTree(paths[0], opts.kernelVersion).root;
-      const config = resolveConfig(root, opts.config);
-      const baselineFile = opts.baseline ?? (config.baseline && fs.existsSync(config.baseline) ? config.baseline : undefined);
-      if (!opts.baseline && config.baseline && !baselineFile && !opts.writeBaseline) throw new UsageError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
-      const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
-      const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
-      const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
-      const bar = progressReporter();
-      const res = await audit({
-        levels: config.levels,
-        paths, include: config.include, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
-        maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
-        onProgress: bar ? (phase, done, total) => bar.update(phase, done, total) : undefined, cache: opts.cache, shard: opts.shard, profile: !!opts.profile, focus: list?.focus,
-        ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { kconfig: opts.kconfig } : {}),
-      });
-      bar?.finish();
-      if (list?.ignored.length) res.notifications.push(...list.ignored);
-      if (baseline) {
-        for (const f of res.findings) {
-          const e = baseline.entries.get(f.fingerprint);
-          if (e) f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(baseline.file)}` };
-        }
-      }
-      if (opts.writeBaseline) writeOutput(opts.writeBaseline, formatBaseline(res.findings.map(baselineEntry)));
-      // Suppressed findings stay in JSON/SARIF (marked); the text report and the verdict skip
-      // them; --min-level hides lower findings from every report, not from the verdict.
-      const view = auditView(res, opts.minLevel);
-      let text: string;
-      if (opts.format === 'json') text = formatJson(view.reported);
-      else if (opts.format === 'sarif') {
-        const { formatSarif } = await import('./report/sarif');
-        text = formatSarif(view.reported, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
-      } else if (opts.format === 'gcc') text = formatGcc(view.shown);
-      else if (opts.format === 'checkpatch') text = formatAuditCheckpatch(view.shown, { terse: false, summary: true });
-      else {
-        const c = new chalk.Instance({ level: useColor(opts) && !opts.output ? 1 : 0 });
-        text = formatText(view.shown, { chalk: c, stats: !!opts.stats, hidden: view.hidden });
-      }
-      writeOutput(opts.output, text);
-      if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
-      if (opts.stats && opts.format !== 'text') {
-        const { formatStats } = await import('./report/text');
-        process.stderr.write(formatStats(res) + '\n');
-      }
-      // A file left unaudited is a warning or error notification; with --fail-on-skip a CI
-      // gate does not go green without having looked at it.
-      const skipped = res.notifications.some((n) => n.level !== 'note' && n.file);
-      process.exitCode = failed(view.live, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
-    });
+    .option('--debug', 'print stack traces on errors');
+}
+
+/** The audit report in the format asked for. */
+async function formatReport(view: ReturnType<typeof auditView>, opts: OptionValues): Promise<string> {
+  if (opts.format === 'json') return formatJson(view.reported);
+  if (opts.format === 'sarif') {
+    const { formatSarif } = await import('./report/sarif');
+    return formatSarif(view.reported, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
+  }
+  if (opts.format === 'gcc') return formatGcc(view.shown);
+  if (opts.format === 'checkpatch') return formatAuditCheckpatch(view.shown, { terse: false, summary: true });
+  const c = new chalk.Instance({ level: useColor(opts) && !opts.output ? 1 : 0 });
+  return formatText(view.shown, { chalk: c, stats: !!opts.stats, hidden: view.hidden });
+}
+
+/** The audit command (`gup-audit [options] paths...`). */
+async function runAudit(program: Command, paths: string[], opts: OptionValues): Promise<void> {
+  if (opts.listRules) { process.stdout.write(formatRuleList(opts.format)); return; }
+  // `-`: the files named on stdin, audited with the lock context of their whole tree.
+  const list = paths.length === 1 && paths[0] === '-' ? await stdinFiles() : undefined;
+  if (list) paths = list.paths;
+  // `--cache TREE` (no directory given, the tree taken as one): the tree is meant.
+  if (paths.length === 0 && typeof opts.cache === 'string') { paths = [opts.cache]; opts.cache = true; }
+  checkPaths(paths);
+  selectRules({ only: opts.rule, disable: opts.disableRule });
+  // .gup-audit.json (or --config): rules on/off and levels, excludes, call depth,
+  // fail-on and a baseline; command-line options win.
+  const root = detectTree(paths[0], opts.kernelVersion).root;
+  const config = resolveConfig(root, opts.config);
+  const baselineFile = opts.baseline ?? (config.baseline && fs.existsSync(config.baseline) ? config.baseline : undefined);
+  if (!opts.baseline && config.baseline && !baselineFile && !opts.writeBaseline) throw new UsageError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
+  const baseline = baselineFile ? loadBaseline(baselineFile) : undefined;
+  const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
+  const failOn: Level | 'none' = fromCli('failOn') ? opts.failOn : config.failOn ?? opts.failOn;
+  const bar = progressReporter();
+  const res = await audit({
+    levels: config.levels,
+    paths, include: config.include, exclude: [...opts.exclude, ...config.exclude], jobs: opts.jobs, kernelVersion: opts.kernelVersion, callDepth: fromCli('callDepth') ? opts.callDepth : config.callDepth ?? opts.callDepth,
+    maxFileSize: opts.maxFileSize, timeoutMs: opts.fileTimeout, prefilter: opts.prefilter, only: opts.rule, disable: opts.disableRule,
+    onProgress: bar ? (phase, done, total) => bar.update(phase, done, total) : undefined, cache: opts.cache, shard: opts.shard, profile: !!opts.profile, focus: list?.focus,
+    ...(opts.kdir ? { kdir: opts.kdir } : {}), ...(opts.kconfig ? { kconfig: opts.kconfig } : {}),
+  });
+  bar?.finish();
+  if (list?.ignored.length) res.notifications.push(...list.ignored);
+  if (baseline) {
+    for (const f of res.findings) {
+      const e = baseline.entries.get(f.fingerprint);
+      if (e) f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(baseline.file)}` };
+    }
+  }
+  if (opts.writeBaseline) writeOutput(opts.writeBaseline, formatBaseline(res.findings.map(baselineEntry)));
+  // Suppressed findings stay in JSON/SARIF (marked); the text report and the verdict skip
+  // them; --min-level hides lower findings from every report, not from the verdict.
+  const view = auditView(res, opts.minLevel);
+  const text = await formatReport(view, opts);
+  writeOutput(opts.output, text);
+  if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
+  if (opts.stats && opts.format !== 'text') {
+    const { formatStats } = await import('./report/text');
+    process.stderr.write(formatStats(res) + '\n');
+  }
+  // A file left unaudited is a warning or error notification; with --fail-on-skip a CI
+  // gate does not go green without having looked at it.
+  const skipped = res.notifications.some((n) => n.level !== 'note' && n.file);
+  process.exitCode = failed(view.live, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gup-audit')
+    .description('Audit a Linux kernel source tree for get_user_pages (GUP) misuse and mmap lock handling.')
+    .version(toolVersion)
+    .argument('[paths...]', 'kernel tree (or subdirectories / files of one) to audit; - reads file names from standard input');
+  addAuditOptions(program);
+  program.action((paths: string[], opts: OptionValues) => runAudit(program, paths, opts));
   addGateCommands(program); // `gup-audit diff` / `gup-audit series` (src/gate/)
   registerFix(program); // `gup-audit fix` (src/fix/)
   registerMerge(program); // `gup-audit merge` (src/report/merge.ts)

@@ -191,6 +191,20 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
   return vars;
 }
 
+/** The value of a comparison of two known values (undefined: unknown, or not a comparison). */
+function compare(op: string, a: Val, b: Val): Val {
+  if (a === undefined || b === undefined) return undefined;
+  switch (op) {
+    case '==': return a === b ? 1 : 0;
+    case '!=': return a !== b ? 1 : 0;
+    case '<': return a < b ? 1 : 0;
+    case '>': return a > b ? 1 : 0;
+    case '<=': return a <= b ? 1 : 0;
+    case '>=': return a >= b ? 1 : 0;
+    default: return undefined;
+  }
+}
+
 class Evaluator {
   atCall: Map<string, World>[];
   /** Guard conditions followed as pseudo-variables `?<text>` (see guardConditions). */
@@ -230,65 +244,10 @@ class Evaluator {
         if (e.op === '-') return r.map(([x, v]) => [x, v === undefined ? undefined : -v]);
         return r.map(([x]) => [x, undefined]);
       }
-      case 'bin': {
-        // A test of x against constants, decided by a guard computed from x earlier.
-        const mt = membership(e);
-        if (mt) {
-          const v = this.membershipValue(mt, w);
-          if (v !== undefined) return [[w, v]];
-        }
-        if (e.op === '&&' || e.op === '||') {
-          const out: Outcome[] = [];
-          // Short-circuit: when the left value is unknown, one outcome skips the right side
-          // (and its calls) entirely; the other evaluates it with the left side decided.
-          const truth = (v: Val): Val => (v === undefined ? undefined : v ? 1 : 0);
-          const skip = e.op === '&&' ? 0 : 1;
-          for (const [w1, v1] of this.eval(e.l, w)) {
-            const t1 = truth(v1);
-            if (t1 === skip) { out.push([w1, skip]); continue; }
-            if (t1 === undefined) out.push([w1, skip]);
-            for (const [w2, v2] of this.eval(e.r, w1)) out.push([w2, truth(v2)]);
-          }
-          return dedupe(out);
-        }
-        const out: Outcome[] = [];
-        for (const [w1, a] of this.eval(e.l, w)) {
-          for (const [w2, b] of this.eval(e.r, w1)) {
-            let v: Val;
-            if (a !== undefined && b !== undefined) {
-              switch (e.op) {
-                case '==': v = a === b ? 1 : 0; break;
-                case '!=': v = a !== b ? 1 : 0; break;
-                case '<': v = a < b ? 1 : 0; break;
-                case '>': v = a > b ? 1 : 0; break;
-                case '<=': v = a <= b ? 1 : 0; break;
-                case '>=': v = a >= b ? 1 : 0; break;
-                default: v = undefined;
-              }
-            }
-            out.push([w2, v]);
-          }
-        }
-        return out;
-      }
-      case 'assign': {
-        let r = this.eval(e.r, w);
-        if (this.conds.size) {
-          let root: Expr = e.l;
-          while (root.k === 'field' || root.k === 'idx' || (root.k === 'un' && root.op === '*') || (root.k === 'seq' && root.items.length === 1)) root = root.k === 'seq' ? root.items[0] : root.e;
-          if (root.k === 'id') { const n = root.n; r = r.map(([x, v]) => [this.forget(x, n), v]); }
-        }
-        if (e.l.k === 'id' && this.vars.has(e.l.n)) {
-          const name = e.l.n;
-          return r.map(([x, v]) => [withVar(x, name, e.op === '=' ? v : undefined), v]);
-        }
-        if (e.l.k !== 'id') {
-          const out: Outcome[] = [];
-          for (const [x, v] of r) for (const [y] of this.eval(e.l, x)) out.push([y, v]);
-          return out;
-        }
-        return r;
-      }
+      case 'bin':
+        return this.evalBin(e, w);
+      case 'assign':
+        return this.evalAssign(e, w);
       case 'field':
         return this.eval(e.e, w).map(([x]) => [x, undefined]);
       case 'idx': {
@@ -324,6 +283,59 @@ class Evaluator {
         return cur.map(([x]) => [x, undefined]);
       }
     }
+  }
+
+  /** A binary operator: a membership test decided by a guard, short-circuit `&&`/`||`
+   * (both outcomes when the left side is unknown), or a comparison of known values. */
+  private evalBin(e: Extract<Expr, { k: 'bin' }>, w: World): Outcome[] {
+    // A test of x against constants, decided by a guard computed from x earlier.
+    const mt = membership(e);
+    if (mt) {
+      const v = this.membershipValue(mt, w);
+      if (v !== undefined) return [[w, v]];
+    }
+    if (e.op === '&&' || e.op === '||') {
+      const out: Outcome[] = [];
+      // Short-circuit: when the left value is unknown, one outcome skips the right side
+      // (and its calls) entirely; the other evaluates it with the left side decided.
+      const truth = (v: Val): Val => (v === undefined ? undefined : v ? 1 : 0);
+      const skip = e.op === '&&' ? 0 : 1;
+      for (const [w1, v1] of this.eval(e.l, w)) {
+        const t1 = truth(v1);
+        if (t1 === skip) { out.push([w1, skip]); continue; }
+        if (t1 === undefined) out.push([w1, skip]);
+        for (const [w2, v2] of this.eval(e.r, w1)) out.push([w2, truth(v2)]);
+      }
+      return dedupe(out);
+    }
+    const out: Outcome[] = [];
+    for (const [w1, a] of this.eval(e.l, w)) {
+      for (const [w2, b] of this.eval(e.r, w1)) {
+        out.push([w2, compare(e.op, a, b)]);
+      }
+    }
+    return out;
+  }
+
+  /** An assignment: tracked variables take the value; guard conditions reading the
+   * assigned root are forgotten. */
+  private evalAssign(e: Extract<Expr, { k: 'assign' }>, w: World): Outcome[] {
+    let r = this.eval(e.r, w);
+    if (this.conds.size) {
+      let root: Expr = e.l;
+      while (root.k === 'field' || root.k === 'idx' || (root.k === 'un' && root.op === '*') || (root.k === 'seq' && root.items.length === 1)) root = root.k === 'seq' ? root.items[0] : root.e;
+      if (root.k === 'id') { const n = root.n; r = r.map(([x, v]) => [this.forget(x, n), v]); }
+    }
+    if (e.l.k === 'id' && this.vars.has(e.l.n)) {
+      const name = e.l.n;
+      return r.map(([x, v]) => [withVar(x, name, e.op === '=' ? v : undefined), v]);
+    }
+    if (e.l.k !== 'id') {
+      const out: Outcome[] = [];
+      for (const [x, v] of r) for (const [y] of this.eval(e.l, x)) out.push([y, v]);
+      return out;
+    }
+    return r;
   }
 
   private relations: { v: string; x: string; kind: 'in' | 'notin'; set: string[] }[] | null = null;
@@ -572,10 +584,10 @@ function dedupeWorlds(xs: World[]): World[] {
   return xs.filter((x) => { const k = worldKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
 }
 
-/** `maxSteps`: the dataflow's budget (see analysis/budget.ts); past it the worlds found so
- * far are the result and `exhausted` says so. */
-export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup, maxSteps = 200000): FunctionAnalysis {
-  const classes = fn.calls.map((c) => classifyCall(c, fn, version));
+/** The variables the dataflow follows: results of conditional acquires, `locked` words,
+ * guards of lock operations, and results of helpers that conditionally return with the
+ * lock (`effects`). */
+function trackedVars(fn: FunctionIR, classes: CallClass[], effects?: EffectLookup): { vars: Set<string>; guards: Set<string> } {
   const vars = relevantVars(fn, classes);
   const guards = guardVars(fn, classes);
   for (const g of guards) vars.add(g);
@@ -589,6 +601,60 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
       }
     }
   }
+  return { vars, guards };
+}
+
+/** The locks held at entry: __releases()/__must_hold() say the caller hands the lock over held. */
+function entryLocks(fn: FunctionIR): Record<string, LockVal> {
+  const locks: Record<string, LockVal> = {};
+  for (const a of [...fn.releases, ...fn.mustHold]) if (/mmap_(sem|lock)/.test(a)) locks[normMm(a, fn.aliases)] = { st: 'A' };
+  return locks;
+}
+
+/** One step of the dataflow: world `w` through `node`; the worlds reaching its successors
+ * go to `add`, those reaching the exit to `exits`. */
+function step(node: CfgNode, w: World, ev: Evaluator, add: (node: number, w: World) => void, exits: Map<string, World>): void {
+  switch (node.kind) {
+    case 'exit': exits.set(worldKey(w), w); break;
+    case 'entry':
+    case 'join':
+      for (const s of node.succ) add(s, w);
+      break;
+    case 'stmt':
+      for (const [x, v] of ev.eval(node.expr, w)) {
+        // The returned value goes with the exit world (summaries of lock-returning helpers).
+        const y = node.ret && node.expr ? { locks: x.locks, vars: { ...x.vars, $ret: v === undefined ? NaN : v } } : x;
+        for (const s of node.succ) add(s, y);
+      }
+      break;
+    case 'branch': {
+      if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
+      const c = ev.conds.size ? condText(node.expr) : null;
+      if (c && ev.conds.has(c.text)) {
+        // A correlated guard: decided by an earlier test of the same condition, or
+        // recorded now for the later ones (the test has no side effects to evaluate).
+        const key = `?${c.text}`;
+        const known = w.vars[key];
+        const holds = (val: number) => (c.negated ? 1 - val : val);
+        if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); return; }
+        add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
+        add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
+        break;
+      }
+      for (const [x, v] of ev.eval(node.expr, w)) {
+        if (v === undefined || v !== 0) add(node.succ[0], x);
+        if (v === undefined || v === 0) add(node.succ[1], x);
+      }
+      break;
+    }
+  }
+}
+
+/** `maxSteps`: the dataflow's budget (see analysis/budget.ts); past it the worlds found so
+ * far are the result and `exhausted` says so. */
+export function analyseFunction(fn: FunctionIR, version: Version, effects?: EffectLookup, maxSteps = 200000): FunctionAnalysis {
+  const classes = fn.calls.map((c) => classifyCall(c, fn, version));
+  const { vars, guards } = trackedVars(fn, classes, effects);
   const ev = new Evaluator({ fn, classes }, vars, guards, effects);
   ev.conds = guardConditions(fn, classes);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
@@ -606,49 +672,12 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     set.set(k, x);
     work.push([node, x]);
   };
-  // __releases()/__must_hold() say the caller hands the lock over held.
-  const entryLocks: Record<string, LockVal> = {};
-  for (const a of [...fn.releases, ...fn.mustHold]) if (/mmap_(sem|lock)/.test(a)) entryLocks[normMm(a, fn.aliases)] = { st: 'A' };
-  add(0, { locks: entryLocks, vars: {} });
+  add(0, { locks: entryLocks(fn), vars: {} });
   let steps = 0;
   while (work.length && steps < maxSteps) {
     steps++;
     const [id, w] = work.pop()!;
-    const node: CfgNode = fn.nodes[id];
-    switch (node.kind) {
-      case 'exit': exits.set(worldKey(w), w); break;
-      case 'entry':
-      case 'join':
-        for (const s of node.succ) add(s, w);
-        break;
-      case 'stmt':
-        for (const [x, v] of ev.eval(node.expr, w)) {
-          // The returned value goes with the exit world (summaries of lock-returning helpers).
-          const y = node.ret && node.expr ? { locks: x.locks, vars: { ...x.vars, $ret: v === undefined ? NaN : v } } : x;
-          for (const s of node.succ) add(s, y);
-        }
-        break;
-      case 'branch': {
-        if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
-        const c = ev.conds.size ? condText(node.expr) : null;
-        if (c && ev.conds.has(c.text)) {
-          // A correlated guard: decided by an earlier test of the same condition, or
-          // recorded now for the later ones (the test has no side effects to evaluate).
-          const key = `?${c.text}`;
-          const known = w.vars[key];
-          const holds = (val: number) => (c.negated ? 1 - val : val);
-          if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); break; }
-          add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
-          add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
-          break;
-        }
-        for (const [x, v] of ev.eval(node.expr, w)) {
-          if (v === undefined || v !== 0) add(node.succ[0], x);
-          if (v === undefined || v === 0) add(node.succ[1], x);
-        }
-        break;
-      }
-    }
+    step(fn.nodes[id], w, ev, add, exits);
   }
   const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsInOrder(n.expr, out); return out; });
   return {

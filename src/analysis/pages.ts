@@ -333,12 +333,6 @@ export function pageMismatches(p: Program, onRelease?: (ev: ReleaseEvent, gups: 
     return null;
   };
   const isRelease = (from: FunctionAnalysis) => (c: CallSite) => !!c.name && (RELEASES.has(c.name) || helperOf(from, c) !== null);
-  const byFile = new Map<string, FunctionAnalysis[]>();
-  for (const fa of p.functions) {
-    const l = byFile.get(fa.fn.file) ?? [];
-    l.push(fa);
-    byFile.set(fa.fn.file, l);
-  }
 
   // Round 0 runs the functions with a GUP or release call; each later round re-runs the
   // callers of helpers whose summaries appeared in the round before. Field stores only grow.
@@ -355,23 +349,7 @@ export function pageMismatches(p: Program, onRelease?: (ev: ReleaseEvent, gups: 
     }
     const fresh = new Set<string>();
     for (const fa of todo) {
-      const f = facts.get(fa)!;
-      const sm: Summary = new Map();
-      const bad = new Set<number>();
-      for (const ev of f.events) {
-        for (const { fam, argIndex, inner } of releaseFamsOf(fa, ev.call, helperOf) ?? []) {
-          const a = ev.args[argIndex];
-          if (!a || a.toks.size !== 1) continue;
-          const t = [...a.toks][0];
-          if (!t.startsWith('ref:')) continue;
-          const pi = fa.fn.params.indexOf(t.slice(4));
-          if (pi < 0) continue;
-          const cur = sm.get(pi);
-          if (cur && cur.fam !== fam) bad.add(pi);
-          else if (!cur) sm.set(pi, { fam, call: inner?.call ?? ev.call, fa: inner?.fa ?? fa });
-        }
-      }
-      for (const b of bad) sm.delete(b);
+      const sm = releaseSummary(fa, facts.get(fa)!, helperOf);
       const prev = summaries.get(fa);
       if (sm.size !== (prev?.size ?? 0)) fresh.add(fa.fn.name);
       summaries.set(fa, sm);
@@ -381,44 +359,83 @@ export function pageMismatches(p: Program, onRelease?: (ev: ReleaseEvent, gups: 
 
   const out: Mismatch[] = [];
   for (const [fa, f] of facts) {
-    const fields = fieldsOf.get(fa.fn.file)!;
-    const events: { ev: ReleaseEvent; resolved: Set<string>; gups: GupRef[]; local: boolean }[] = [];
-    for (const e of f.events) {
-      for (const { fam, argIndex, inner } of releaseFamsOf(fa, e.call, helperOf) ?? []) {
-        const a = e.args[argIndex];
-        if (!a) continue;
-        const resolved = new Set<string>();
-        const gups: GupRef[] = [];
-        for (const t of a.toks) {
-          if (!t.startsWith('ref:')) { resolved.add(t); continue; }
-          const r = t.slice(4);
-          const fk = fieldKey(r);
-          const st = fk ? fields.get(fk) : undefined;
-          if (st) { for (const x of st.toks) resolved.add(x); gups.push(...st.gups); continue; }
-          resolved.add('unknown');
-        }
-        // GUP calls of this function behind the root (or the local it was copied from).
-        for (const [r, list] of f.gups) if (r === a.root || a.toks.has(`ref:${r}`)) for (const g of list) gups.push({ fa, call: g.call });
-        if (gups.length === 0) for (const list of f.gups.values()) for (const g of list) gups.push({ fa, call: g.call });
-        events.push({ ev: { fa, call: e.call, fam, root: a.root, via: inner }, resolved, gups, local: [...a.toks].every((t) => !t.startsWith('ref:')) });
-      }
-    }
-    // A root that comes from elsewhere (a parameter), or a struct field, released by both
-    // families in one function: the code tells two kinds of pages apart (`if (buf->user)
-    // unpin... else put_page...`), and the other kind may come from a file not seen here
-    // or from a non-GUP helper filling the same field (TEE shared memory, triaged on 6.1).
+    const events = releaseEvents(fa, f, fieldsOf.get(fa.fn.file)!, helperOf);
     if (onRelease) for (const x of events) onRelease(x.ev, x.gups);
-    const famsByRoot = new Map<string, Set<Fam>>();
-    for (const x of events) { const s = famsByRoot.get(x.ev.root) ?? new Set<Fam>(); s.add(x.ev.fam); famsByRoot.set(x.ev.root, s); }
-    for (const x of events) {
-      if ((!x.local || /->|\./.test(x.ev.root)) && (famsByRoot.get(x.ev.root)?.size ?? 0) > 1) continue;
-      if (x.resolved.size !== 1) continue;
-      const acquired = [...x.resolved][0];
-      if (acquired !== 'get' && acquired !== 'pin') continue;
-      if (acquired === x.ev.fam) continue;
-      const gups = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === acquired);
-      out.push({ ev: x.ev, gups: dedupe(gups), acquired });
+    out.push(...mismatchesAmong(events));
+  }
+  return out;
+}
+
+type HelperOf = (from: FunctionAnalysis, c: CallSite) => Summary | null;
+
+/** A release helper's summary: parameter index -> the family its releases use (parameters
+ * released by both families left out). */
+function releaseSummary(fa: FunctionAnalysis, f: FnFacts, helperOf: HelperOf): Summary {
+  const sm: Summary = new Map();
+  const bad = new Set<number>();
+  for (const ev of f.events) {
+    for (const { fam, argIndex, inner } of releaseFamsOf(fa, ev.call, helperOf) ?? []) {
+      const a = ev.args[argIndex];
+      if (!a || a.toks.size !== 1) continue;
+      const t = [...a.toks][0];
+      if (!t.startsWith('ref:')) continue;
+      const pi = fa.fn.params.indexOf(t.slice(4));
+      if (pi < 0) continue;
+      const cur = sm.get(pi);
+      if (cur && cur.fam !== fam) bad.add(pi);
+      else if (!cur) sm.set(pi, { fam, call: inner?.call ?? ev.call, fa: inner?.fa ?? fa });
     }
+  }
+  for (const b of bad) sm.delete(b);
+  return sm;
+}
+
+interface ReleaseSite { ev: ReleaseEvent; resolved: Set<string>; gups: GupRef[]; local: boolean }
+
+/** The releases of a function, each with where its pages may come from: the families
+ * (`resolved`: get, pin, other or unknown) and the GUP calls. */
+function releaseEvents(fa: FunctionAnalysis, f: FnFacts, fields: FieldStores, helperOf: HelperOf): ReleaseSite[] {
+  const events: ReleaseSite[] = [];
+  for (const e of f.events) {
+    for (const { fam, argIndex, inner } of releaseFamsOf(fa, e.call, helperOf) ?? []) {
+      const a = e.args[argIndex];
+      if (!a) continue;
+      const resolved = new Set<string>();
+      const gups: GupRef[] = [];
+      for (const t of a.toks) {
+        if (!t.startsWith('ref:')) { resolved.add(t); continue; }
+        const r = t.slice(4);
+        const fk = fieldKey(r);
+        const st = fk ? fields.get(fk) : undefined;
+        if (st) { for (const x of st.toks) resolved.add(x); gups.push(...st.gups); continue; }
+        resolved.add('unknown');
+      }
+      // GUP calls of this function behind the root (or the local it was copied from).
+      for (const [r, list] of f.gups) if (r === a.root || a.toks.has(`ref:${r}`)) for (const g of list) gups.push({ fa, call: g.call });
+      if (gups.length === 0) for (const list of f.gups.values()) for (const g of list) gups.push({ fa, call: g.call });
+      events.push({ ev: { fa, call: e.call, fam, root: a.root, via: inner }, resolved, gups, local: [...a.toks].every((t) => !t.startsWith('ref:')) });
+    }
+  }
+  return events;
+}
+
+/** The releases of one function whose pages come, on all paths, from the other family. */
+function mismatchesAmong(events: ReleaseSite[]): Mismatch[] {
+  // A root that comes from elsewhere (a parameter), or a struct field, released by both
+  // families in one function: the code tells two kinds of pages apart (`if (buf->user)
+  // unpin... else put_page...`), and the other kind may come from a file not seen here
+  // or from a non-GUP helper filling the same field (TEE shared memory, triaged on 6.1).
+  const out: Mismatch[] = [];
+  const famsByRoot = new Map<string, Set<Fam>>();
+  for (const x of events) { const s = famsByRoot.get(x.ev.root) ?? new Set<Fam>(); s.add(x.ev.fam); famsByRoot.set(x.ev.root, s); }
+  for (const x of events) {
+    if ((!x.local || /->|\./.test(x.ev.root)) && (famsByRoot.get(x.ev.root)?.size ?? 0) > 1) continue;
+    if (x.resolved.size !== 1) continue;
+    const acquired = [...x.resolved][0];
+    if (acquired !== 'get' && acquired !== 'pin') continue;
+    if (acquired === x.ev.fam) continue;
+    const gups = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === acquired);
+    out.push({ ev: x.ev, gups: dedupe(gups), acquired });
   }
   return out;
 }

@@ -204,6 +204,29 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
 // ---------------------------------------------------------------------------------------
 // diff
 
+/** The added lines of a diff text: file (tree-relative, by `toRel`) -> new line number ->
+ * the line of the diff text that added it (1-based). */
+function addedLines(text: string, name: string, toRel: (p: string | null) => string | null): Map<string, Map<number, number>> {
+  const added = new Map<string, Map<number, number>>();
+  const files = parseDiff(text, name);
+  const headers = hunkHeaderLines(text);
+  let h = 0;
+  for (const fp of files) {
+    const n = stripPrefix(fp.newFileName);
+    const rel = n === null ? null : toRel(n);
+    const m = new Map<number, number>();
+    for (const hunk of fp.hunks) {
+      let line = hunk.newStart;
+      hunk.lines.forEach((l, j) => {
+        if (l[0] === '+') { m.set(line, headers[h] + 2 + j); line++; } else if (l[0] !== '-' && l[0] !== '\\') line++;
+      });
+      h++;
+    }
+    if (rel) added.set(rel, m);
+  }
+  return added;
+}
+
 export function prepareDiff(treeDir: string, baseRev: string, headRev: string, root: string, opts: GateOptions): Prepared {
   const repo = G.openRepo(treeDir);
   const base = G.resolveCommit(repo, baseRev, '--base');
@@ -265,25 +288,7 @@ export function prepareDiff(treeDir: string, baseRev: string, headRev: string, r
 
   // Added lines of the diff, for checkpatch's "#<n>:" and '+' marks.
   const text = G.diffText(repo, base, head, changedList.map(toRepo));
-  const added = new Map<string, Map<number, number>>();
-  if (text) {
-    const files = parseDiff(text, `${baseRev}..${headRev}`);
-    const headers = hunkHeaderLines(text);
-    let h = 0;
-    for (const fp of files) {
-      const n = stripPrefix(fp.newFileName);
-      const rel = n === null ? null : toRel(n);
-      const m = new Map<number, number>();
-      for (const hunk of fp.hunks) {
-        let line = hunk.newStart;
-        hunk.lines.forEach((l, j) => {
-          if (l[0] === '+') { m.set(line, headers[h] + 2 + j); line++; } else if (l[0] !== '-' && l[0] !== '\\') line++;
-        });
-        h++;
-      }
-      if (rel) added.set(rel, m);
-    }
-  }
+  const added = text ? addedLines(text, `${baseRev}..${headRev}`, toRel) : new Map<string, Map<number, number>>();
   const label = `${baseRev}..${headRev}`;
   return {
     mode: 'diff', root, label, base, head,
@@ -372,6 +377,85 @@ function processAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/** Audit one side (`scoped`: how many of its files are audited; none: an empty result
+ * without running the audit). */
+async function auditSide(dir: string, scoped: number, linked: string[], common: Omit<AuditOptions, 'paths'>, opts: GateOptions): Promise<AuditResult> {
+  if (scoped === 0) {
+    return { tree: detectTree(dir, opts.kernelVersion), findings: [], notifications: [], stats: emptyStats(), rules: allRules.filter((r) => opts.config.levels[r.meta.id] !== 'off') };
+  }
+  const res = await audit({ paths: [dir, ...linked], ...common });
+  const isLinked = new Set(linked.map((a) => path.relative(dir, a).split(path.sep).join('/')));
+  // The links are the gate's own (unchanged files of the real tree, audited through the
+  // explicit list): whatever the walk says of them ("out of the audited tree") is noise.
+  res.notifications = res.notifications.filter((n) => !(n.file && isLinked.has(n.file.split(path.sep).join('/')) && /symbolic link/.test(n.message)));
+  return res;
+}
+
+/** Match the two sides' findings by fingerprint (the base's findings in renamed files under
+ * the new name), setting each finding's baselineState. */
+function compareSides(before: AuditResult, after: AuditResult, renames: Map<string, string>): { introduced: Finding[]; updated: Finding[]; unchanged: Finding[]; fixed: Finding[]; previousLevel: Map<Finding, Level> } {
+  // Renamed files: match the base's findings under the new name.
+  const origFile = new Map<Finding, string>();
+  if (renames.size) {
+    for (const f of before.findings) {
+      const n = renames.get(f.file);
+      if (n) { origFile.set(f, f.file); f.file = n; }
+    }
+    assignFingerprints(before.findings);
+  }
+  const bmap = new Map(before.findings.map((f) => [f.fingerprint, f]));
+  const amap = new Map(after.findings.map((f) => [f.fingerprint, f]));
+  const introduced: Finding[] = [];
+  const updated: Finding[] = [];
+  const unchanged: Finding[] = [];
+  const previousLevel = new Map<Finding, Level>();
+  for (const f of after.findings) {
+    const b = bmap.get(f.fingerprint);
+    if (!b) { f.baselineState = 'new'; introduced.push(f); continue; }
+    if (b.level !== f.level) { f.baselineState = 'updated'; previousLevel.set(f, b.level); updated.push(f); continue; }
+    f.baselineState = 'unchanged';
+    unchanged.push(f);
+  }
+  const fixed = before.findings.filter((f) => !amap.has(f.fingerprint));
+  for (const f of fixed) { f.baselineState = 'absent'; const o = origFile.get(f); if (o) f.file = o; }
+  return { introduced, updated, unchanged, fixed, previousLevel };
+}
+
+/** Mark the findings the baseline lists as suppressed; returns them. */
+function suppressListed(baseline: Baseline, findings: Finding[]): Finding[] {
+  const suppressed: Finding[] = [];
+  for (const f of findings) {
+    const e = baseline.entries.get(f.fingerprint);
+    if (!e) continue;
+    f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(baseline.file)}` };
+    suppressed.push(f);
+  }
+  return suppressed;
+}
+
+/** The lines of the files of `findings`, read from the after side (for the report). */
+function readSources(afterDir: string, findings: Finding[]): Map<string, string[]> {
+  const sources = new Map<string, string[]>();
+  for (const f of findings) {
+    if (sources.has(f.file)) continue;
+    try { sources.set(f.file, fs.readFileSync(path.join(afterDir, f.file), 'latin1').split('\n')); } catch { /* not kept */ }
+  }
+  return sources;
+}
+
+/** Notifications without repeats (same level, file and message), first kept. */
+function uniqueNotifications(all: Notification[]): Notification[] {
+  const seen = new Set<string>();
+  const notifications: Notification[] = [];
+  for (const n of all) {
+    const k = `${n.level}\0${n.file ?? ''}\0${n.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    notifications.push(n);
+  }
+  return notifications;
+}
+
 export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResult> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
@@ -397,72 +481,20 @@ export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResul
       jobs: opts.jobs ?? Math.max(1, Math.floor(cores / 2)), kernelVersion: opts.kernelVersion, callDepth: opts.callDepth ?? opts.config.callDepth,
       levels: opts.config.levels, exclude: eraExcluded,
     };
-    const run = async (dir: string, files: Map<string, Content>, linked: string[]): Promise<AuditResult> => {
-      if (scopeCount(files) === 0) {
-        return { tree: detectTree(dir, opts.kernelVersion), findings: [], notifications: [], stats: emptyStats(), rules: allRules.filter((r) => opts.config.levels[r.meta.id] !== 'off') };
-      }
-      const res = await audit({ paths: [dir, ...linked], ...common });
-      const isLinked = new Set(linked.map((a) => path.relative(dir, a).split(path.sep).join('/')));
-      // The links are the gate's own (unchanged files of the real tree, audited through the
-      // explicit list): whatever the walk says of them ("out of the audited tree") is noise.
-      res.notifications = res.notifications.filter((n) => !(n.file && isLinked.has(n.file.split(path.sep).join('/')) && /symbolic link/.test(n.message)));
-      return res;
-    };
+    const run = (dir: string, files: Map<string, Content>, linked: string[]): Promise<AuditResult> =>
+      auditSide(dir, scopeCount(files), linked, common, opts);
     const t1 = Date.now();
     const [before, after] = await Promise.all([run(sides.before, p.before, links.before), run(sides.after, p.after, links.after)]);
     timings.audit = Date.now() - t1;
 
-    // Renamed files: match the base's findings under the new name.
-    const origFile = new Map<Finding, string>();
-    if (p.renames.size) {
-      for (const f of before.findings) {
-        const n = p.renames.get(f.file);
-        if (n) { origFile.set(f, f.file); f.file = n; }
-      }
-      assignFingerprints(before.findings);
-    }
-    const bmap = new Map(before.findings.map((f) => [f.fingerprint, f]));
-    const amap = new Map(after.findings.map((f) => [f.fingerprint, f]));
-    const introduced: Finding[] = [];
-    const updated: Finding[] = [];
-    const unchanged: Finding[] = [];
-    const previousLevel = new Map<Finding, Level>();
-    for (const f of after.findings) {
-      const b = bmap.get(f.fingerprint);
-      if (!b) { f.baselineState = 'new'; introduced.push(f); continue; }
-      if (b.level !== f.level) { f.baselineState = 'updated'; previousLevel.set(f, b.level); updated.push(f); continue; }
-      f.baselineState = 'unchanged';
-      unchanged.push(f);
-    }
-    const fixed = before.findings.filter((f) => !amap.has(f.fingerprint));
-    for (const f of fixed) { f.baselineState = 'absent'; const o = origFile.get(f); if (o) f.file = o; }
-
-    const suppressed: Finding[] = [];
-    if (opts.baseline) {
-      for (const f of [...introduced, ...updated, ...unchanged]) {
-        const e = opts.baseline.entries.get(f.fingerprint);
-        if (!e) continue;
-        f.suppressed = { kind: 'external', justification: e.justification ?? `listed in baseline ${path.basename(opts.baseline.file)}` };
-        suppressed.push(f);
-      }
-    }
+    const { introduced, updated, unchanged, fixed, previousLevel } = compareSides(before, after, p.renames);
+    const suppressed = opts.baseline ? suppressListed(opts.baseline, [...introduced, ...updated, ...unchanged]) : [];
     const rank = levelRank(opts.failOn);
     const raised = (f: Finding) => levelRank(f.level) > levelRank(previousLevel.get(f)!);
     const failing = [...introduced, ...updated.filter(raised)].filter((f) => !f.suppressed && levelRank(f.level) >= rank);
 
-    const sources = new Map<string, string[]>();
-    for (const f of [...introduced, ...updated]) {
-      if (sources.has(f.file)) continue;
-      try { sources.set(f.file, fs.readFileSync(path.join(sides.after, f.file), 'latin1').split('\n')); } catch { /* not kept */ }
-    }
-    const seen = new Set<string>();
-    const notifications: Notification[] = [];
-    for (const n of [...p.notes, ...before.notifications, ...after.notifications]) {
-      const k = `${n.level}\0${n.file ?? ''}\0${n.message}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      notifications.push(n);
-    }
+    const sources = readSources(sides.after, [...introduced, ...updated]);
+    const notifications = uniqueNotifications([...p.notes, ...before.notifications, ...after.notifications]);
     timings.total = Date.now() - t0;
     return {
       mode: p.mode, tree: { ...after.tree, root: p.root, source: after.tree.source.split(sides.after).join(p.root) }, label: p.label, base: p.base, head: p.head, patches: p.patches,

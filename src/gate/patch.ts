@@ -337,35 +337,71 @@ function gitIndexLines(diff: string): ({ old: string; new: string } | null)[] {
  * naming the patch, the file and the hunk for the first one that does not apply.
  */
 export function applySeries(messages: PatchMessage[], root: string, opts: ApplyOptions = {}): AppliedSeries {
-  const before = new Map<string, string | null>();
-  const state = new Map<string, FileState>();
-  const lastPatch = new Map<string, number>();
-  const notes: string[] = [];
-  const renames = new Map<string, string>();
+  const series = new SeriesApplier(root, opts);
+  messages.forEach((msg, mi) => series.applyMessage(msg, mi));
+  return { before: series.before, after: series.state, lastPatch: series.lastPatch, renames: series.renames, notes: series.notes };
+}
+
+/** A file's state with no line's origin known (null content: no such file). */
+function freshState(content: string | null): FileState {
+  return { content, origin: content === null ? null : new Array(splitLines(content).length).fill(null) };
+}
+
+/** One file section of one patch of the series. */
+interface FileSection {
+  msg: PatchMessage;
+  /** Index of the patch in the series. */
+  mi: number;
+  fp: StructuredPatch;
+  oldP: string | null;
+  newP: string | null;
+  /** The name shown in messages. */
+  shown: string;
+  /** Index of its first hunk among the patch's hunks. */
+  firstHunk: number;
+  headerLines: number[];
+  /** The section's `index <old>..<new>` line, when known. */
+  gi: { old: string; new: string } | null;
+  fail: (why: string) => never;
+}
+
+type Attempt = { result: string; origin: (Origin | null)[] | null } | string;
+
+/** The state of the files while a series is applied. */
+class SeriesApplier {
+  readonly before = new Map<string, string | null>();
+  readonly state = new Map<string, FileState>();
+  readonly lastPatch = new Map<string, number>();
+  readonly notes: string[] = [];
+  readonly renames = new Map<string, string>();
   /** Paths an earlier patch of the series changed (their state is no longer the tree's). */
-  const touched = new Set<string>();
-  const fresh = (content: string | null): FileState => ({ content, origin: content === null ? null : new Array(splitLines(content).length).fill(null) });
-  const realRoot = fs.realpathSync(root);
-  let reading = '';
-  const load = (p: string): FileState => {
-    if (!state.has(p)) {
+  private readonly touched = new Set<string>();
+  private readonly realRoot: string;
+  private reading = '';
+
+  constructor(private readonly root: string, private readonly opts: ApplyOptions) {
+    this.realRoot = fs.realpathSync(root);
+  }
+
+  load(p: string): FileState {
+    if (!this.state.has(p)) {
       let content: string | null = null;
-      const abs = path.join(root, p);
+      const abs = path.join(this.root, p);
       // Through a linked directory (or a link at the name) the file may be anywhere: only
       // what really lies in the tree is read.
       const real = realPathOfNearest(abs);
-      if (!isWithin(real, realRoot)) throw new PatchError(`patch ${reading}: ${p} resolves outside the tree (${real}): not read`);
+      if (!isWithin(real, this.realRoot)) throw new PatchError(`patch ${this.reading}: ${p} resolves outside the tree (${real}): not read`);
       try {
         if (fs.lstatSync(abs).isFile()) content = fs.readFileSync(abs, 'latin1');
       } catch { content = null; }
-      before.set(p, content);
-      state.set(p, fresh(content));
+      this.before.set(p, content);
+      this.state.set(p, freshState(content));
     }
-    return state.get(p)!;
-  };
+    return this.state.get(p)!;
+  }
 
-  messages.forEach((msg, mi) => {
-    reading = msg.name;
+  applyMessage(msg: PatchMessage, mi: number): void {
+    this.reading = msg.name;
     const files = parseDiff(msg.diff, msg.name);
     const headerLines = hunkHeaderLines(msg.diff);
     const idx = gitIndexLines(msg.diff);
@@ -378,75 +414,86 @@ export function applySeries(messages: PatchMessage[], root: string, opts: ApplyO
       hunkNo += fp.hunks.length;
       const shown = newP ?? oldP ?? '?';
       const fail = (why: string): never => { throw new PatchError(`patch ${msg.name} does not apply: ${shown}: ${why}`); };
-      for (const [p, raw] of [[oldP, fp.oldFileName], [newP, fp.newFileName]] as const) {
-        const why = p === null ? null : unsafePatchPath(p);
-        if (why) throw new PatchError(`patch ${msg.name}: unsafe file name ${JSON.stringify(raw)} (${why}): rejected`);
-      }
-      if (!oldP && !newP) fail('no file names in the diff header');
-      if (fp.isBinary) { notes.push(`${msg.name}: ${shown}: binary change not applied`); if (newP) lastPatch.set(newP, mi); return; }
-      const creating = !oldP || fp.isCreate === true;
-      const gi = aligned ? idx[fi] : null;
-
-      /** Apply over a source; a string is the reason it does not apply. */
-      const attempt = (src: FileState): { result: string; origin: (Origin | null)[] | null } | string => {
-        if (src.content === null) return `no such file in the tree${mi > 0 ? ' (nor created by an earlier patch)' : ''}`;
-        if (!fp.hunks.length) return { result: src.content, origin: src.origin };
-        const applied = jsdiff().applyPatch(src.content, fp, { fuzzFactor: 0 });
-        const loc = locateHunks(splitLines(src.content), fp.hunks);
-        if (applied === false) {
-          const k = 'failed' in loc ? loc.failed : 0;
-          return `hunk #${k + 1} (${hunkHeader(fp.hunks[k])}) does not match`;
-        }
-        let origin = 'at' in loc && src.origin ? track(src.origin, fp.hunks, loc.at, (k, j) => ({ patch: mi, inputLine: msg.diffLine + headerLines[firstHunk + k] + 1 + j })) : null;
-        if (origin && origin.length !== splitLines(applied).length) origin = null;
-        return { result: applied, origin };
-      };
-
-      const key = creating ? newP! : oldP!;
-      let r: ReturnType<typeof attempt>;
-      let overPreimage = false;
-      if (creating) r = load(newP!).content !== null ? 'file to be created already exists' : attempt(fresh(''));
-      else r = attempt(load(oldP!));
-      if (typeof r === 'string') {
-        // The pre-image named by the patch, when the tree is not it (and the series has not
-        // changed the file yet): the base this patch was made against.
-        const pristine = !touched.has(key);
-        const pre = !pristine || !gi || !opts.blob ? undefined : /^0+$/.test(gi.old) ? '' : opts.blob(gi.old);
-        if (pre === undefined || pre === null) fail(r + (pre === null ? ` (and its pre-image ${gi!.old} is not in the repository)` : ''));
-        const r2 = attempt(fresh(pre!));
-        if (typeof r2 === 'string') fail(r2);
-        before.set(key, creating ? null : pre!);
-        r = r2 as Exclude<typeof r2, string>;
-        overPreimage = true;
-        notes.push(`${msg.name}: ${shown}: applied over its pre-image ${gi!.old} (the tree differs from it)`);
-      }
-      const { result, origin } = r as Exclude<typeof r, string>;
-      touched.add(key);
-      const deleting = !newP || fp.isDelete === true;
-      if (deleting) {
-        if (result.length && fp.hunks.length) fail('file to be deleted is not empty after the patch');
-        state.set(oldP!, { content: null, origin: null });
-        lastPatch.set(oldP!, mi);
-        return;
-      }
-      if (oldP && oldP !== newP) {
-        if (!fp.isCopy) {
-          state.set(oldP, { content: null, origin: null });
-          lastPatch.set(oldP, mi);
-          const from = [...renames].find(([, to]) => to === oldP)?.[0] ?? oldP;
-          renames.delete(from);
-          renames.set(from, newP!);
-        }
-        if (overPreimage) { load(newP!); if (!touched.has(newP!)) before.set(newP!, null); }
-        else if (load(newP!).content !== null && !touched.has(newP!) && !creating) fail('rename or copy target already exists');
-      } else load(newP!);
-      state.set(newP!, { content: result, origin });
-      touched.add(newP!);
-      lastPatch.set(newP!, mi);
-      if (!fp.hunks.length && !creating && oldP === newP) notes.push(`${msg.name}: ${shown}: mode change only`);
+      this.applyFile({ msg, mi, fp, oldP, newP, shown, firstHunk, headerLines, gi: aligned ? idx[fi] : null, fail });
     });
-  });
-  return { before, after: state, lastPatch, renames, notes };
+  }
+
+  private applyFile(f: FileSection): void {
+    const { msg, mi, fp, oldP, newP, shown, fail } = f;
+    for (const [p, raw] of [[oldP, fp.oldFileName], [newP, fp.newFileName]] as const) {
+      const why = p === null ? null : unsafePatchPath(p);
+      if (why) throw new PatchError(`patch ${msg.name}: unsafe file name ${JSON.stringify(raw)} (${why}): rejected`);
+    }
+    if (!oldP && !newP) fail('no file names in the diff header');
+    if (fp.isBinary) { this.notes.push(`${msg.name}: ${shown}: binary change not applied`); if (newP) this.lastPatch.set(newP, mi); return; }
+    const creating = !oldP || fp.isCreate === true;
+    const key = creating ? newP! : oldP!;
+    const { result, origin, overPreimage } = this.patched(f, creating, key);
+    this.touched.add(key);
+    const deleting = !newP || fp.isDelete === true;
+    if (deleting) {
+      if (result.length && fp.hunks.length) fail('file to be deleted is not empty after the patch');
+      this.state.set(oldP!, { content: null, origin: null });
+      this.lastPatch.set(oldP!, mi);
+      return;
+    }
+    if (oldP && oldP !== newP) this.moveFrom(f, creating, overPreimage);
+    else this.load(newP!);
+    this.state.set(newP!, { content: result, origin });
+    this.touched.add(newP!);
+    this.lastPatch.set(newP!, mi);
+    if (!fp.hunks.length && !creating && oldP === newP) this.notes.push(`${msg.name}: ${shown}: mode change only`);
+  }
+
+  /** The section applied over the file's current state or, when that fails and the series
+   * has not changed the file yet, over the pre-image the patch names (the base this patch
+   * was made against); fails when neither applies. */
+  private patched(f: FileSection, creating: boolean, key: string): { result: string; origin: (Origin | null)[] | null; overPreimage: boolean } {
+    const { oldP, newP, gi, fail } = f;
+    let r: Attempt;
+    if (creating) r = this.load(newP!).content !== null ? 'file to be created already exists' : this.attempt(f, freshState(''));
+    else r = this.attempt(f, this.load(oldP!));
+    if (typeof r !== 'string') return { ...r, overPreimage: false };
+    const pristine = !this.touched.has(key);
+    const pre = !pristine || !gi || !this.opts.blob ? undefined : /^0+$/.test(gi.old) ? '' : this.opts.blob(gi.old);
+    if (pre === undefined || pre === null) fail(r + (pre === null ? ` (and its pre-image ${gi!.old} is not in the repository)` : ''));
+    const r2 = this.attempt(f, freshState(pre!));
+    if (typeof r2 === 'string') fail(r2);
+    this.before.set(key, creating ? null : pre!);
+    this.notes.push(`${f.msg.name}: ${f.shown}: applied over its pre-image ${gi!.old} (the tree differs from it)`);
+    return { ...(r2 as Exclude<Attempt, string>), overPreimage: true };
+  }
+
+  /** Apply over a source; a string is the reason it does not apply. */
+  private attempt(f: FileSection, src: FileState): Attempt {
+    const { msg, mi, fp } = f;
+    if (src.content === null) return `no such file in the tree${mi > 0 ? ' (nor created by an earlier patch)' : ''}`;
+    if (!fp.hunks.length) return { result: src.content, origin: src.origin };
+    const applied = jsdiff().applyPatch(src.content, fp, { fuzzFactor: 0 });
+    const loc = locateHunks(splitLines(src.content), fp.hunks);
+    if (applied === false) {
+      const k = 'failed' in loc ? loc.failed : 0;
+      return `hunk #${k + 1} (${hunkHeader(fp.hunks[k])}) does not match`;
+    }
+    let origin = 'at' in loc && src.origin ? track(src.origin, fp.hunks, loc.at, (k, j) => ({ patch: mi, inputLine: msg.diffLine + f.headerLines[f.firstHunk + k] + 1 + j })) : null;
+    if (origin && origin.length !== splitLines(applied).length) origin = null;
+    return { result: applied, origin };
+  }
+
+  /** A rename or copy from oldP to newP: the old name goes (rename), the target must not
+   * exist unless the series made it or the patch applied over its pre-image. */
+  private moveFrom(f: FileSection, creating: boolean, overPreimage: boolean): void {
+    const { mi, fp, oldP, newP, fail } = f;
+    if (!fp.isCopy) {
+      this.state.set(oldP!, { content: null, origin: null });
+      this.lastPatch.set(oldP!, mi);
+      const from = [...this.renames].find(([, to]) => to === oldP)?.[0] ?? oldP!;
+      this.renames.delete(from);
+      this.renames.set(from, newP!);
+    }
+    if (overPreimage) { this.load(newP!); if (!this.touched.has(newP!)) this.before.set(newP!, null); }
+    else if (this.load(newP!).content !== null && !this.touched.has(newP!) && !creating) fail('rename or copy target already exists');
+  }
 }
 
 /** The origin array after applying hunks at the located positions. */

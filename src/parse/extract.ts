@@ -260,118 +260,16 @@ class FunctionBuilder {
       }
       case 'declaration':
         return this.withStmt(n, () => this.declaration(n, preds));
-      case 'if_statement': {
-        // `else if` chains are followed in a loop, not by recursion (they can be long).
-        const out: Pred[] = [];
-        let cur: SyntaxNode = n;
-        let into = preds;
-        for (;;) {
-          const cond = cur.childForFieldName('condition');
-          const br = this.withStmt(cond ?? cur, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(cur)));
-          this.link(into, br);
-          const cons = cur.childForFieldName('consequence');
-          const alt = cur.childForFieldName('alternative');
-          out.push(...(cons ? this.stmt(cons, [{ n: br, s: 0 }]) : [{ n: br, s: 0 }]));
-          const f: Pred[] = [{ n: br, s: 1 }];
-          if (!alt) { out.push(...f); break; }
-          const inner = alt.type === 'else_clause' ? alt.namedChildren.filter((x) => x.type !== 'comment') : [alt];
-          if (inner.length === 1 && inner[0].type === 'if_statement') { cur = inner[0]; into = f; continue; }
-          out.push(...this.block(inner, f));
-          break;
-        }
-        return out;
-      }
-      case 'while_statement': {
-        const cond = n.childForFieldName('condition');
-        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
-        this.nodes[br].loop = true;
-        this.link(preds, br);
-        const body = n.childForFieldName('body');
-        const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], br);
-        this.link(out, br);
-        return [{ n: br, s: 1 }, ...brk];
-      }
-      case 'do_statement': {
-        const head = this.newNode('join', null, this.line(n));
-        this.link(preds, head);
-        const cond = n.childForFieldName('condition');
-        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, cond ? this.line(cond) : this.line(n)));
-        this.nodes[br].loop = true;
-        const body = n.childForFieldName('body');
-        const [out, brk] = this.loopBody(body, [{ n: head, s: -1 }], br);
-        this.link(out, br);
-        this.link([{ n: br, s: 0 }], head);
-        // `do { } while (0)`: the false edge is the only way out.
-        const c = cond ? cond.text.replace(/[()\s]/g, '') : '';
-        if (c === '0') this.nodes[br].succ[0] = -2;
-        return [{ n: br, s: 1 }, ...brk];
-      }
-      case 'for_statement': {
-        let cur = preds;
-        const init = n.childForFieldName('initializer');
-        if (init) cur = init.type === 'declaration' ? this.withStmt(init, () => this.declaration(init, cur)) : this.withStmt(init, () => this.exprStmt(init, this.expr(init), cur));
-        const cond = n.childForFieldName('condition');
-        const br = this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, this.line(n)));
-        this.nodes[br].loop = true;
-        if (!cond) this.nodes[br].expr = { k: 'num', v: 1, t: '1' };
-        this.link(cur, br);
-        const update = n.childForFieldName('update');
-        let contTo = br;
-        let upd = -1;
-        if (update) {
-          upd = this.withStmt(update, () => this.newNode('stmt', this.expr(update), this.line(update)));
-          this.link([{ n: upd, s: -1 }], br);
-          contTo = upd;
-        }
-        const body = n.childForFieldName('body');
-        const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], contTo);
-        this.link(out, contTo);
-        return [{ n: br, s: 1 }, ...brk];
-      }
-      case 'switch_statement': {
-        const cond = n.childForFieldName('condition');
-        const sw = this.withStmt(cond ?? n, () => this.newNode('stmt', cond ? this.expr(cond) : null, this.line(n)));
-        this.link(preds, sw);
-        const body = n.childForFieldName('body');
-        const brk: Pred[] = [];
-        const saveB = this.breakTargets; this.breakTargets = brk;
-        this.breakStack.push(-1);
-        let fall: Pred[] = [];
-        let hasDefault = false;
-        // Entering a case assumes `cond == value` (an assume node whose false edge goes
-        // nowhere), so that guards computed from the same value stay correlated.
-        const swExpr = this.nodes[sw].expr;
-        const pure = swExpr !== null && !JSON.stringify(swExpr).includes('"k":"call"');
-        const others = (body?.namedChildren ?? []).filter((x) => x.type === 'case_statement').map((x) => x.childForFieldName('value')).filter((x): x is SyntaxNode => !!x);
-        for (const c of body?.namedChildren ?? []) {
-          if (c.type === 'case_statement') {
-            const j = this.newNode('join', null, this.line(c));
-            const value = c.childForFieldName('value');
-            let assume: Expr | null = null;
-            if (pure && value) assume = { k: 'bin', op: '==', l: swExpr!, r: this.expr(value) };
-            else if (pure && others.length && others.length <= 16) {
-              // default: none of the labels matched.
-              assume = others.map((o): Expr => ({ k: 'bin', op: '!=', l: swExpr!, r: this.expr(o) })).reduce((x, y) => ({ k: 'bin', op: '&&', l: x, r: y }));
-            }
-            if (assume) {
-              const a = this.newNode('branch', assume, this.line(c));
-              this.link([{ n: sw, s: -1 }], a);
-              this.link([{ n: a, s: 0 }], j);
-            } else this.link([{ n: sw, s: -1 }], j);
-            this.link(fall, j);
-            if (!c.childForFieldName('value')) hasDefault = true;
-            const stmts = c.namedChildren.filter((x) => x !== c.childForFieldName('value'));
-            fall = this.block(stmts, [{ n: j, s: -1 }]);
-          } else if (c.type !== 'comment') {
-            fall = this.stmt(c, fall);
-          }
-        }
-        this.breakStack.pop();
-        this.breakTargets = saveB;
-        const out = [...fall, ...brk];
-        if (!hasDefault) out.push({ n: sw, s: -1 });
-        return out;
-      }
+      case 'if_statement':
+        return this.ifStmt(n, preds);
+      case 'while_statement':
+        return this.whileStmt(n, preds);
+      case 'do_statement':
+        return this.doStmt(n, preds);
+      case 'for_statement':
+        return this.forStmt(n, preds);
+      case 'switch_statement':
+        return this.switchStmt(n, preds);
       case 'break_statement':
         for (const p of preds) this.breakTargets.push(p);
         return [];
@@ -380,45 +278,22 @@ class FunctionBuilder {
         if (to !== undefined) this.link(preds, to);
         return [];
       }
-      case 'return_statement': {
-        const v = n.namedChildren.find((x) => x.type !== 'comment');
-        const id = this.withStmt(n, () => this.newNode('stmt', v ? this.expr(v) : null, this.line(n)));
-        this.nodes[id].ret = true;
-        this.link(preds, id);
-        this.link([{ n: id, s: -1 }], this.exit);
-        return [];
-      }
+      case 'return_statement':
+        return this.returnStmt(n, preds);
       case 'goto_statement': {
         const l = n.childForFieldName('label');
         if (l) this.gotos.push({ from: preds, label: l.text });
         return [];
       }
-      case 'labeled_statement': {
-        const l = n.childForFieldName('label');
-        const j = this.label(l ? l.text : '?');
-        this.nodes[j].line = this.line(n);
-        this.link(preds, j);
-        const inner = n.namedChildren.filter((x) => x !== l && x.type !== 'comment');
-        return this.block(inner, [{ n: j, s: -1 }]);
-      }
+      case 'labeled_statement':
+        return this.labeledStmt(n, preds);
       case 'attributed_statement':
         return this.block(n.namedChildren.filter((x) => x.type !== 'attribute_declaration'), preds);
       case 'preproc_if':
       case 'preproc_ifdef':
       case 'preproc_elif':
-      case 'preproc_elifdef': {
-        // One configuration or the other: a branch with an unknown condition.
-        const condNode = n.childForFieldName('condition');
-        const alt = n.childForFieldName('alternative');
-        const nameNode = n.childForFieldName('name');
-        const body = n.namedChildren.filter((x) => x !== condNode && x !== alt && x !== nameNode);
-        const isIf0 = condNode && condNode.text.trim() === '0';
-        const br = this.newNode('branch', null, this.line(n));
-        this.link(preds, br);
-        const t = isIf0 ? [] : this.block(body, [{ n: br, s: 0 }]);
-        const f = alt ? this.stmt(alt, [{ n: br, s: 1 }]) : [{ n: br, s: 1 }];
-        return [...t, ...f];
-      }
+      case 'preproc_elifdef':
+        return this.preprocBranch(n, preds);
       case 'preproc_else':
         return this.block(n.namedChildren, preds);
       case 'ERROR':
@@ -446,6 +321,169 @@ class FunctionBuilder {
         return this.withStmt(n, () => this.exprStmt(n, this.expr(n), preds));
       }
     }
+  }
+
+  /** A loop's or `if`'s condition node: a branch on the condition (null when absent). */
+  private condBranch(cond: SyntaxNode | null, n: SyntaxNode, line: number): number {
+    return this.withStmt(cond ?? n, () => this.newNode('branch', cond ? this.expr(cond) : null, line));
+  }
+
+  private ifStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    // `else if` chains are followed in a loop, not by recursion (they can be long).
+    const out: Pred[] = [];
+    let cur: SyntaxNode = n;
+    let into = preds;
+    for (;;) {
+      const cond = cur.childForFieldName('condition');
+      const br = this.condBranch(cond, cur, this.line(cur));
+      this.link(into, br);
+      const cons = cur.childForFieldName('consequence');
+      const alt = cur.childForFieldName('alternative');
+      out.push(...(cons ? this.stmt(cons, [{ n: br, s: 0 }]) : [{ n: br, s: 0 }]));
+      const f: Pred[] = [{ n: br, s: 1 }];
+      if (!alt) { out.push(...f); break; }
+      const inner = alt.type === 'else_clause' ? alt.namedChildren.filter((x) => x.type !== 'comment') : [alt];
+      if (inner.length === 1 && inner[0].type === 'if_statement') { cur = inner[0]; into = f; continue; }
+      out.push(...this.block(inner, f));
+      break;
+    }
+    return out;
+  }
+
+  private whileStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const cond = n.childForFieldName('condition');
+    const br = this.condBranch(cond, n, this.line(n));
+    this.nodes[br].loop = true;
+    this.link(preds, br);
+    const body = n.childForFieldName('body');
+    const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], br);
+    this.link(out, br);
+    return [{ n: br, s: 1 }, ...brk];
+  }
+
+  private doStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const head = this.newNode('join', null, this.line(n));
+    this.link(preds, head);
+    const cond = n.childForFieldName('condition');
+    const br = this.condBranch(cond, n, cond ? this.line(cond) : this.line(n));
+    this.nodes[br].loop = true;
+    const body = n.childForFieldName('body');
+    const [out, brk] = this.loopBody(body, [{ n: head, s: -1 }], br);
+    this.link(out, br);
+    this.link([{ n: br, s: 0 }], head);
+    // `do { } while (0)`: the false edge is the only way out.
+    const c = cond ? cond.text.replace(/[()\s]/g, '') : '';
+    if (c === '0') this.nodes[br].succ[0] = -2;
+    return [{ n: br, s: 1 }, ...brk];
+  }
+
+  private forStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    let cur = preds;
+    const init = n.childForFieldName('initializer');
+    if (init) cur = init.type === 'declaration' ? this.withStmt(init, () => this.declaration(init, cur)) : this.withStmt(init, () => this.exprStmt(init, this.expr(init), cur));
+    const cond = n.childForFieldName('condition');
+    const br = this.condBranch(cond, n, this.line(n));
+    this.nodes[br].loop = true;
+    if (!cond) this.nodes[br].expr = { k: 'num', v: 1, t: '1' };
+    this.link(cur, br);
+    const update = n.childForFieldName('update');
+    let contTo = br;
+    let upd = -1;
+    if (update) {
+      upd = this.withStmt(update, () => this.newNode('stmt', this.expr(update), this.line(update)));
+      this.link([{ n: upd, s: -1 }], br);
+      contTo = upd;
+    }
+    const body = n.childForFieldName('body');
+    const [out, brk] = this.loopBody(body, [{ n: br, s: 0 }], contTo);
+    this.link(out, contTo);
+    return [{ n: br, s: 1 }, ...brk];
+  }
+
+  private switchStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const cond = n.childForFieldName('condition');
+    const sw = this.withStmt(cond ?? n, () => this.newNode('stmt', cond ? this.expr(cond) : null, this.line(n)));
+    this.link(preds, sw);
+    const body = n.childForFieldName('body');
+    const brk: Pred[] = [];
+    const saveB = this.breakTargets; this.breakTargets = brk;
+    this.breakStack.push(-1);
+    let fall: Pred[] = [];
+    let hasDefault = false;
+    // Entering a case assumes `cond == value` (an assume node whose false edge goes
+    // nowhere), so that guards computed from the same value stay correlated.
+    const swExpr = this.nodes[sw].expr;
+    const pure = swExpr !== null && !JSON.stringify(swExpr).includes('"k":"call"');
+    const others = (body?.namedChildren ?? []).filter((x) => x.type === 'case_statement').map((x) => x.childForFieldName('value')).filter((x): x is SyntaxNode => !!x);
+    for (const c of body?.namedChildren ?? []) {
+      if (c.type === 'case_statement') {
+        const j = this.caseEntry(c, sw, pure ? swExpr : null, others);
+        this.link(fall, j);
+        if (!c.childForFieldName('value')) hasDefault = true;
+        const stmts = c.namedChildren.filter((x) => x !== c.childForFieldName('value'));
+        fall = this.block(stmts, [{ n: j, s: -1 }]);
+      } else if (c.type !== 'comment') {
+        fall = this.stmt(c, fall);
+      }
+    }
+    this.breakStack.pop();
+    this.breakTargets = saveB;
+    const out = [...fall, ...brk];
+    if (!hasDefault) out.push({ n: sw, s: -1 });
+    return out;
+  }
+
+  /** The join node a case label starts, entered from the switch node `sw` through an
+   * assume node (`swExpr == value`, or for default none of the `others` labels) when the
+   * switched expression is pure (`swExpr` not null). */
+  private caseEntry(c: SyntaxNode, sw: number, swExpr: Expr | null, others: SyntaxNode[]): number {
+    const j = this.newNode('join', null, this.line(c));
+    const value = c.childForFieldName('value');
+    let assume: Expr | null = null;
+    if (swExpr && value) assume = { k: 'bin', op: '==', l: swExpr, r: this.expr(value) };
+    else if (swExpr && others.length && others.length <= 16) {
+      // default: none of the labels matched.
+      assume = others.map((o): Expr => ({ k: 'bin', op: '!=', l: swExpr, r: this.expr(o) })).reduce((x, y) => ({ k: 'bin', op: '&&', l: x, r: y }));
+    }
+    if (assume) {
+      const a = this.newNode('branch', assume, this.line(c));
+      this.link([{ n: sw, s: -1 }], a);
+      this.link([{ n: a, s: 0 }], j);
+    } else this.link([{ n: sw, s: -1 }], j);
+    return j;
+  }
+
+  private returnStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const v = n.namedChildren.find((x) => x.type !== 'comment');
+    const id = this.withStmt(n, () => this.newNode('stmt', v ? this.expr(v) : null, this.line(n)));
+    this.nodes[id].ret = true;
+    this.link(preds, id);
+    this.link([{ n: id, s: -1 }], this.exit);
+    return [];
+  }
+
+  private labeledStmt(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const l = n.childForFieldName('label');
+    const j = this.label(l ? l.text : '?');
+    this.nodes[j].line = this.line(n);
+    this.link(preds, j);
+    const inner = n.namedChildren.filter((x) => x !== l && x.type !== 'comment');
+    return this.block(inner, [{ n: j, s: -1 }]);
+  }
+
+  /** `#if`/`#ifdef`/`#elif` inside a body: one configuration or the other, a branch with
+   * an unknown condition (`#if 0` has no true arm). */
+  private preprocBranch(n: SyntaxNode, preds: Pred[]): Pred[] {
+    const condNode = n.childForFieldName('condition');
+    const alt = n.childForFieldName('alternative');
+    const nameNode = n.childForFieldName('name');
+    const body = n.namedChildren.filter((x) => x !== condNode && x !== alt && x !== nameNode);
+    const isIf0 = condNode && condNode.text.trim() === '0';
+    const br = this.newNode('branch', null, this.line(n));
+    this.link(preds, br);
+    const t = isIf0 ? [] : this.block(body, [{ n: br, s: 0 }]);
+    const f = alt ? this.stmt(alt, [{ n: br, s: 1 }]) : [{ n: br, s: 1 }];
+    return [...t, ...f];
   }
 
   loopBody(body: SyntaxNode | null, preds: Pred[], cont: number): [Pred[], Pred[]] {
@@ -566,6 +604,46 @@ class FunctionBuilder {
       case 'call_expression':
         return this.call(n);
       case 'unary_expression':
+      case 'pointer_expression':
+      case 'update_expression':
+      case 'binary_expression':
+      case 'assignment_expression':
+      case 'conditional_expression':
+      case 'comma_expression':
+        return this.operatorExpr(n);
+      case 'field_expression': {
+        const a = n.childForFieldName('argument');
+        const f = n.childForFieldName('field');
+        const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');
+        return { k: 'field', e: a ? this.expr(a) : { k: 'null' }, f: f?.text ?? '', arrow: op === '->' };
+      }
+      case 'subscript_expression': {
+        const a = n.childForFieldName('argument');
+        const i = n.childForFieldName('index') ?? n.namedChildren[1];
+        return { k: 'idx', e: a ? this.expr(a) : { k: 'null' }, i: i ? this.expr(i) : { k: 'null' } };
+      }
+      case 'cast_expression': {
+        const v = n.childForFieldName('value');
+        return v ? this.expr(v) : { k: 'other', t: n.type, subs: [] };
+      }
+      case 'ERROR':
+        this.errors++;
+        return { k: 'seq', items: n.namedChildren.filter((x) => x.type !== 'comment').map((x) => this.expr(x)) };
+      case 'compound_statement': {
+        // GNU statement expression `({ ... })` or a stray block: evaluate its contents in place.
+        return { k: 'seq', items: this.flatExprs(n) };
+      }
+      default: {
+        const subs = n.namedChildren.filter((x) => x.type !== 'comment' && x.type !== 'type_descriptor' && !x.type.endsWith('type_identifier') && x.type !== 'primitive_type');
+        return { k: 'other', t: n.type, subs: subs.map((x) => this.expr(x)) };
+      }
+    }
+  }
+
+  /** Operator expressions: unary, update, binary, assignment, conditional and comma. */
+  private operatorExpr(n: SyntaxNode): Expr {
+    switch (n.type) {
+      case 'unary_expression':
       case 'pointer_expression': {
         const op = n.childForFieldName('operator')?.text ?? n.child(0)?.text ?? '';
         const arg = n.childForFieldName('argument');
@@ -589,43 +667,19 @@ class FunctionBuilder {
         if (l && r && l.type === 'identifier' && op === '=') this.noteAlias(l.text, r);
         return { k: 'assign', op, l: l ? this.expr(l) : { k: 'null' }, r: r ? this.expr(r) : { k: 'null' } };
       }
-      case 'field_expression': {
-        const a = n.childForFieldName('argument');
-        const f = n.childForFieldName('field');
-        const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');
-        return { k: 'field', e: a ? this.expr(a) : { k: 'null' }, f: f?.text ?? '', arrow: op === '->' };
-      }
-      case 'subscript_expression': {
-        const a = n.childForFieldName('argument');
-        const i = n.childForFieldName('index') ?? n.namedChildren[1];
-        return { k: 'idx', e: a ? this.expr(a) : { k: 'null' }, i: i ? this.expr(i) : { k: 'null' } };
-      }
       case 'conditional_expression': {
         const c = n.childForFieldName('condition');
         const t = n.childForFieldName('consequence');
         const f = n.childForFieldName('alternative');
         return { k: 'cond', c: c ? this.expr(c) : { k: 'null' }, t: t ? this.expr(t) : { k: 'null' }, f: f ? this.expr(f) : { k: 'null' } };
       }
-      case 'cast_expression': {
-        const v = n.childForFieldName('value');
-        return v ? this.expr(v) : { k: 'other', t: n.type, subs: [] };
-      }
       case 'comma_expression': {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         return { k: 'seq', items: [l, r].filter((x): x is SyntaxNode => !!x).map((x) => this.expr(x)) };
       }
-      case 'ERROR':
-        this.errors++;
-        return { k: 'seq', items: n.namedChildren.filter((x) => x.type !== 'comment').map((x) => this.expr(x)) };
-      case 'compound_statement': {
-        // GNU statement expression `({ ... })` or a stray block: evaluate its contents in place.
-        return { k: 'seq', items: this.flatExprs(n) };
-      }
-      default: {
-        const subs = n.namedChildren.filter((x) => x.type !== 'comment' && x.type !== 'type_descriptor' && !x.type.endsWith('type_identifier') && x.type !== 'primitive_type');
-        return { k: 'other', t: n.type, subs: subs.map((x) => this.expr(x)) };
-      }
+      default:
+        return { k: 'other', t: n.type, subs: [] };
     }
   }
 
@@ -894,6 +948,58 @@ function pointerFieldsOf(masked: string, names: Set<string>): Map<string, Map<st
   return out;
 }
 
+/** The cut function whose text (header to closing brace) holds offset `off`, if any
+ * (`cuts` sorted by offset). */
+function cutAt(cuts: CutFunction[], off: number): CutFunction | null {
+  let lo = 0, hi = cuts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = cuts[mid];
+    if (off < c.headerStart) hi = mid - 1;
+    else if (off >= c.end) lo = mid + 1;
+    else return c;
+  }
+  return null;
+}
+
+/** GUP call-like tokens (a GUP name followed by `(`), for the attribution statistics. */
+function gupCallSites(masked: string, gupNames: string[]): { name: string; off: number }[] {
+  const gre = tokenRe(gupNames);
+  const gupSites: { name: string; off: number }[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = gre.exec(masked))) {
+    const after = masked.slice(m.index + m[0].length, m.index + m[0].length + 40);
+    if (!/^\s*\(/.test(after)) continue;
+    gupSites.push({ name: m[1], off: m.index });
+  }
+  return gupSites;
+}
+
+/** Every GUP call-like token goes to `facts.gupTokens`; those no extracted call accounts for
+ * go to `facts.unattributed`, with the reason. */
+function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: number }[], masked: string, lines: LineIndex, findCut: (off: number) => CutFunction | null): void {
+  const seenCalls = new Set<string>();
+  for (const f of facts.functions) for (const k of f.calls) seenCalls.add(`${f.startLine}:${k.name}:${k.span.line}:${k.span.col}`);
+  for (const s of gupSites) {
+    const line = lineOf(lines, s.off);
+    const col = s.off - lines.starts[line] + 1;
+    facts.gupTokens.push({ name: s.name, line: line + 1, col });
+    const c = findCut(s.off);
+    const inBody = c && lineOf(lines, s.off) > c.braceLine;
+    if (c && inBody) {
+      if (seenCalls.has(`${c.headerLine + 1}:${s.name}:${line + 1}:${col}`)) continue;
+      facts.unattributed.push({ name: s.name, line: line + 1, reason: 'in a function body, but the parser did not see a call' });
+      continue;
+    }
+    // Outside kernel-style bodies: prototypes, macro definitions, one-line inline functions.
+    const lineText = masked.slice(lines.starts[line], lines.starts[line + 1] ?? masked.length);
+    const prevCont = line > 0 && /\\\s*$/.test(masked.slice(lines.starts[line - 1], lines.starts[line]));
+    if (/^\s*#\s*define\b/.test(lineText) || prevCont) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'macro definition' });
+    else if (c) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration (function header)' });
+    else facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration or code outside a column-0 function body' });
+  }
+}
+
 /** Entry points whose lock state at entry is known (src/kernel/entries.ts): handlers of
  * file_operations tables, DRM ioctl tables, system calls. */
 function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
@@ -926,17 +1032,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   if (scope) { text = scope.text; masked = scope.masked; }
   const cuts = liveCuts ?? cutFunctions(masked, lines, scope?.blanked);
   const wanted = new Set<CutFunction>();
-  const findCut = (off: number): CutFunction | null => {
-    let lo = 0, hi = cuts.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = cuts[mid];
-      if (off < c.headerStart) hi = mid - 1;
-      else if (off >= c.end) lo = mid + 1;
-      else return c;
-    }
-    return null;
-  };
+  const findCut = (off: number): CutFunction | null => cutAt(cuts, off);
   const re = tokenRe(scope?.macros.size ? [...req.names, ...scope.macros.keys()] : req.names);
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked))) {
@@ -944,13 +1040,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     if (c && !skip.has(c.headerLine + 1)) wanted.add(c);
   }
   // GUP call-like tokens, for the attribution statistics.
-  const gre = tokenRe(req.gupNames);
-  const gupSites: { name: string; off: number }[] = [];
-  while ((m = gre.exec(masked))) {
-    const after = masked.slice(m.index + m[0].length, m.index + m[0].length + 40);
-    if (!/^\s*\(/.test(after)) continue;
-    gupSites.push({ name: m[1], off: m.index });
-  }
+  const gupSites = gupCallSites(masked, req.gupNames);
   const defines = wanted.size ? collectDefines(masked, lines) : {};
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
@@ -976,28 +1066,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
     }
     entryRoles(masked, facts.functions, fields);
   }
-  if (skip.size === 0) {
-    const seenCalls = new Set<string>();
-    for (const f of facts.functions) for (const k of f.calls) seenCalls.add(`${f.startLine}:${k.name}:${k.span.line}:${k.span.col}`);
-    for (const s of gupSites) {
-      const line = lineOf(lines, s.off);
-      const col = s.off - lines.starts[line] + 1;
-      facts.gupTokens.push({ name: s.name, line: line + 1, col });
-      const c = findCut(s.off);
-      const inBody = c && lineOf(lines, s.off) > c.braceLine;
-      if (c && inBody) {
-        if (seenCalls.has(`${c.headerLine + 1}:${s.name}:${line + 1}:${col}`)) continue;
-        facts.unattributed.push({ name: s.name, line: line + 1, reason: 'in a function body, but the parser did not see a call' });
-        continue;
-      }
-      // Outside kernel-style bodies: prototypes, macro definitions, one-line inline functions.
-      const lineText = masked.slice(lines.starts[line], lines.starts[line + 1] ?? masked.length);
-      const prevCont = line > 0 && /\\\s*$/.test(masked.slice(lines.starts[line - 1], lines.starts[line]));
-      if (/^\s*#\s*define\b/.test(lineText) || prevCont) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'macro definition' });
-      else if (c) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration (function header)' });
-      else facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration or code outside a column-0 function body' });
-    }
-  }
+  if (skip.size === 0) attributeGupSites(facts, gupSites, masked, lines, findCut);
   return facts;
 }
 

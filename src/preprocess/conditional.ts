@@ -98,6 +98,79 @@ interface Group {
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define|undef|include)\b(.*)$/;
 const MAX_MACRO_TEXT = 600;
 
+/** The directive line at `offset`, with its continuation lines joined: the directive match
+ * (null when the line is not a known directive), the end of its first line, the end of its
+ * last line and how many lines it spans. */
+function readDirective(masked: string, offset: number): { dm: RegExpExecArray | null; end: number; lineEnd: number; lines: number } {
+  const n = masked.length;
+  let end = masked.indexOf('\n', offset);
+  if (end < 0) end = n;
+  let lineEnd = end;
+  let text = masked.slice(offset, end);
+  const d = DIRECTIVE.exec(text);
+  let lines = 1;
+  if (d) {
+    // Continuation lines belong to the directive.
+    while (/\\\s*$/.test(text) && lineEnd < n) {
+      const next = masked.indexOf('\n', lineEnd + 1);
+      const e2 = next < 0 ? n : next;
+      text = `${text.replace(/\\\s*$/, ' ')}${masked.slice(lineEnd + 1, e2)}`;
+      lineEnd = e2;
+      lines++;
+    }
+  }
+  const dm = d ? DIRECTIVE.exec(text.replace(/\n/g, ' ')) : null;
+  return { dm, end, lineEnd, lines };
+}
+
+/** The condition an `#if`/`#ifdef`/`#ifndef` (or `#elif...`) tests, as an `#if` expression. */
+function branchCondition(kind: string, arg: string): string {
+  if (kind === 'if' || kind === 'elif') return arg;
+  return kind === 'ifdef' || kind === 'elifdef' ? `defined(${firstWord(arg)})` : `!defined(${firstWord(arg)})`;
+}
+
+/** An `#elif` of group `g`: updates the group; returns whether the directive is blanked. */
+function enterElif(g: Group, cond: string, cenv: ConditionEnv, masked: string, offset: number, lineEnd: number, res: ConditionalResult): boolean {
+  const e = !g.parentLive || g.taken ? false : evaluateCondition(cond, cenv);
+  // Live only if the undecided earlier branches are not: undecided too.
+  const v = e === true && !g.decided ? null : e;
+  // Every earlier branch decided (dead, their directives blanked) and this one not:
+  // the compiler-visible group starts here, so this `#elif` reads as an `#if`.
+  if (v === null && g.decided) {
+    const at = masked.indexOf('elif', offset);
+    if (at >= 0 && at < lineEnd) res.elifAsIf.push(at);
+  }
+  g.conds.push(cond);
+  g.cur = v;
+  if (v === true) g.taken = true;
+  const blank = g.decided && v !== null;
+  if (v === null) g.decided = false;
+  return blank;
+}
+
+/** An `#else` of group `g`: updates the group; returns whether the directive is blanked. */
+function enterElse(g: Group): boolean {
+  const v = !g.parentLive || g.taken ? false : g.decided ? true : null;
+  g.conds.push(`!(${g.conds.join(' || ')})`);
+  g.cur = v;
+  const blank = g.decided && v !== null;
+  if (v === null) g.decided = false;
+  return blank;
+}
+
+/** Dead-branch bookkeeping after a directive (from `offset` to `lineEnd`): the directive
+ * itself is dead when blanked (`directiveDead`), the text after it when the position is not
+ * live. Returns where the dead range now open starts (-1: none). */
+function markDead(res: ConditionalResult, deadFrom: number, directiveDead: boolean, nowLive: boolean, offset: number, lineEnd: number): number {
+  if (directiveDead) {
+    if (deadFrom < 0) deadFrom = offset;
+  } else if (deadFrom >= 0) { res.dead.push([deadFrom, offset]); deadFrom = -1; }
+  // The body after it.
+  if (!nowLive && deadFrom < 0) deadFrom = lineEnd;
+  if (nowLive && deadFrom >= 0) { res.dead.push([deadFrom, lineEnd]); deadFrom = -1; }
+  return deadFrom;
+}
+
 /** Walk the directives of a masked text. */
 export function evaluateConditionals(masked: string, raw: string, file: string, env: Omit<ConditionEnv, 'defined' | 'value'>, hooks: ScopeHooks): ConditionalResult {
   const res: ConditionalResult = { dead: [], undecided: [], macros: new Map(), defined: new Map(), elifAsIf: [], included: [] };
@@ -123,24 +196,8 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
   while (from < n) {
     const offset = nextDirective(masked, from);
     if (offset < 0) break;
-    let lineNo = lineOf(index, offset) + 1;
-    let end = masked.indexOf('\n', offset);
-    if (end < 0) end = n;
-    let lineEnd = end;
-    let text = masked.slice(offset, end);
-    const d = DIRECTIVE.exec(text);
-    let lines = 1;
-    if (d) {
-      // Continuation lines belong to the directive.
-      while (/\\\s*$/.test(text) && lineEnd < n) {
-        const next = masked.indexOf('\n', lineEnd + 1);
-        const e2 = next < 0 ? n : next;
-        text = `${text.replace(/\\\s*$/, ' ')}${masked.slice(lineEnd + 1, e2)}`;
-        lineEnd = e2;
-        lines++;
-      }
-    }
-    const dm = d ? DIRECTIVE.exec(text.replace(/\n/g, ' ')) : null;
+    const lineNo = lineOf(index, offset) + 1;
+    const { dm, end, lineEnd, lines } = readDirective(masked, offset);
     const wasLive = live();
     if (dm) {
       const kind = dm[1];
@@ -148,39 +205,17 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       let blankDirective = false;
       let popped: Group | undefined;
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
-        const cond = kind === 'if' ? arg : kind === 'ifdef' ? `defined(${firstWord(arg)})` : `!defined(${firstWord(arg)})`;
+        const cond = branchCondition(kind, arg);
         let v = wasLive ? evaluateCondition(cond, cenv) : false;
         if (v === null && kind === 'ifndef' && isGuard(masked, lineEnd, firstWord(arg))) v = true;
         stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive });
         blankDirective = v !== null || !wasLive;
       } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
         const g = stack[stack.length - 1];
-        if (g) {
-          const cond = kind === 'elif' ? arg : kind === 'elifdef' ? `defined(${firstWord(arg)})` : `!defined(${firstWord(arg)})`;
-          const e = !g.parentLive || g.taken ? false : evaluateCondition(cond, cenv);
-          // Live only if the undecided earlier branches are not: undecided too.
-          const v = e === true && !g.decided ? null : e;
-          // Every earlier branch decided (dead, their directives blanked) and this one not:
-          // the compiler-visible group starts here, so this `#elif` reads as an `#if`.
-          if (v === null && g.decided) {
-            const at = masked.indexOf('elif', offset);
-            if (at >= 0 && at < lineEnd) res.elifAsIf.push(at);
-          }
-          g.conds.push(cond);
-          g.cur = v;
-          if (v === true) g.taken = true;
-          blankDirective = g.decided && v !== null;
-          if (v === null) g.decided = false;
-        }
+        if (g) blankDirective = enterElif(g, branchCondition(kind, arg), cenv, masked, offset, lineEnd, res);
       } else if (kind === 'else') {
         const g = stack[stack.length - 1];
-        if (g) {
-          const v = !g.parentLive || g.taken ? false : g.decided ? true : null;
-          g.conds.push(`!(${g.conds.join(' || ')})`);
-          g.cur = v;
-          blankDirective = g.decided && v !== null;
-          if (v === null) g.decided = false;
-        }
+        if (g) blankDirective = enterElse(g);
       } else if (kind === 'endif') {
         const g = stack.pop();
         popped = g;
@@ -190,14 +225,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
         directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined);
       }
-      // Dead-branch bookkeeping: the directive itself is dead when blanked.
-      const nowLive = live();
-      if (blankDirective || !wasLive) {
-        if (deadFrom < 0) deadFrom = offset;
-      } else if (deadFrom >= 0) { res.dead.push([deadFrom, offset]); deadFrom = -1; }
-      // The body after it.
-      if (!nowLive && deadFrom < 0) deadFrom = lineEnd;
-      if (nowLive && deadFrom >= 0) { res.dead.push([deadFrom, lineEnd]); deadFrom = -1; }
+      deadFrom = markDead(res, deadFrom, blankDirective || !wasLive, live(), offset, lineEnd);
       // Undecided branches: recorded when they close.
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef' || kind === 'elif' || kind === 'elifdef' || kind === 'elifndef' || kind === 'else') {
         const g = stack[stack.length - 1];
