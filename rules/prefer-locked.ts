@@ -1,10 +1,25 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
 import { gupSites, requiresLock } from '../src/analysis/sites';
-import { lockOf } from '../src/analysis/lockstate';
+import { lockOf, type FunctionAnalysis } from '../src/analysis/lockstate';
+import type { CallerStep, Program } from '../src/analysis/program';
 import { NEEDS_LOCK, regionOf, regionWork } from '../src/analysis/region';
 import { existsIn } from '../src/kernel/api';
 import { FlagResolver, flagsArg } from '../src/analysis/flags';
+
+/** Does this caller take the lock (for read) only around its call of the helper, nothing
+ * else in the region needing it? */
+function holdsOnlyAround(program: Program, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
+  const k = program.mapKey(fa, key, st.caller, st.call);
+  if (!k) return false;
+  const cv = st.caller.atCall[st.call.id].map((w) => lockOf(w, k));
+  if (cv.length === 0 || !cv.every((v) => v.st === 'R' && v.acq !== undefined)) return false;
+  return [...new Set(cv.map((v) => v.acq!))].every((a) => {
+    const r = regionOf(st.caller, a, k);
+    const wk = regionWork(st.caller, r, st.call.id);
+    return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
+  });
+}
 
 const rule: Rule = {
   meta: {
@@ -69,17 +84,7 @@ const rule: Rule = {
       if (callers.length === 0) continue;
       // Callers whose region holds the lock only around this helper's call can drop it;
       // the others keep the lock and pass NULL for the new parameter.
-      const droppable = callers.filter((st) => {
-        const k = ctx.program.mapKey(fa, key, st.caller, st.call);
-        if (!k) return false;
-        const cv = st.caller.atCall[st.call.id].map((w) => lockOf(w, k));
-        if (cv.length === 0 || !cv.every((v) => v.st === 'R' && v.acq !== undefined)) return false;
-        return [...new Set(cv.map((v) => v.acq!))].every((a) => {
-          const r = regionOf(st.caller, a, k);
-          const wk = regionWork(st.caller, r, st.call.id);
-          return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
-        });
-      });
+      const droppable = callers.filter((st) => holdsOnlyAround(ctx.program, fa, key, st));
       if (droppable.length === 0) continue;
       const keepers = callers.filter((st) => !droppable.includes(st));
       const first = droppable[0];

@@ -20,7 +20,9 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { createHash, randomBytes } from 'crypto';
 import { toolVersion } from './version';
-import { makeDirs } from './output';
+import { makeDirs } from './fsname';
+import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
+export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
 const FORMAT = 3;
 const RACY_MS = 2000;
@@ -88,18 +90,6 @@ interface Stored {
 /** A whole audit result, reused when the same options meet a tree none of whose files
  * changed (`files`: how many files the run saw, all of them unchanged). */
 export interface StoredResult { key: string; files: number; value: unknown }
-
-/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag> makes a run see that
- * file as edited (its index entry unused, as after a change of its stat key; its bytes
- * read for extraction with a comment line naming the tag appended, so its facts are looked
- * up under new content), without writing to the tree: the benchmark's "one file edited" row
- * on a read-only tree. A new tag is a new edit. */
-export function benchEdit(): { file: string; tag: string } | undefined {
-  const v = process.env.GUP_AUDIT_BENCH_EDIT;
-  if (!v) return undefined;
-  const at = v.lastIndexOf(':');
-  return at < 0 ? { file: v, tag: '' } : { file: v.slice(0, at), tag: v.slice(at + 1) };
-}
 
 export class AuditCache {
   private stored: Stored | null = null;
@@ -274,20 +264,6 @@ function wellFormed(s: Stored): boolean {
     && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length);
 }
 
-/** Write a cache file: a temporary file created exclusively (never through a link), then
- * renamed; errors are the caller's to ignore. */
-export function writeEntry(file: string, data: Buffer): void {
-  makeDirs(path.dirname(file));
-  const tmp = `${file}.${randomBytes(12).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data, { flag: 'wx' });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* not created */ }
-    throw e;
-  }
-}
-
 /** Check a --cache directory: absolute, outside the audited tree, a directory this process
  * can create and write (a bad one such as /proc/x is refused here, before any work). */
 export function cacheDirFor(dir: string | true, root: string): string {
@@ -306,36 +282,3 @@ export function cacheDirFor(dir: string | true, root: string): string {
   return abs;
 }
 
-// ---------------------------------------------------------------------------------------
-// Entries: every file of the cache is sealed. The header names the build in clear (another
-// build's entry is simply not used) and a SHA-256 of the build, the entry's key (its file
-// name: an entry copied under another key fails) and the body; an entry that fails is
-// dropped and reported, never used.
-
-const MAGIC = Buffer.from('gup-audit cache 3\n');
-
-export function sealEntry(value: unknown, build: string, key: string): Buffer {
-  const body = v8.serialize(value);
-  const b = Buffer.from(build);
-  const len = Buffer.alloc(2);
-  len.writeUInt16BE(b.length);
-  return Buffer.concat([MAGIC, len, b, entryDigest(build, key, body), body]);
-}
-
-function entryDigest(build: string, key: string, body: Buffer): Buffer {
-  return createHash('sha256').update(build).update('\0').update(key).update('\0').update(body).digest();
-}
-
-/** The value of a sealed entry: `miss` for another build, `foreign` for a file of another
- * format (an older tool's index; at a fact key, only a planted file), `bad` when it fails
- * its check (dropped by the caller, with a note). */
-export function unsealEntry(buf: Buffer, build: string, key: string): { value: unknown } | 'miss' | 'foreign' | 'bad' {
-  if (buf.length < MAGIC.length + 2 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return 'foreign';
-  const n = buf.readUInt16BE(MAGIC.length);
-  const at = MAGIC.length + 2;
-  if (buf.toString('utf8', at, at + n) !== build) return 'miss';
-  const digest = buf.subarray(at + n, at + n + 32);
-  const body = buf.subarray(at + n + 32);
-  if (digest.length !== 32 || !digest.equals(entryDigest(build, key, body))) return 'bad';
-  try { return { value: v8.deserialize(body) }; } catch { return 'bad'; }
-}

@@ -51,6 +51,9 @@ export interface Finding {
    * texts), and the lock/unlock calls whose statements are dropped with their analysed
    * texts (the fixer checks every span it edits against them). */
   rewrite?: { call: Span; name: string; argOrder: (number | string)[]; drop: Span[]; dropText: string[] };
+  /** The rewrite's exact edits in the analysed file (src/kernel/rewrite.ts), attached by
+   * the engine when the rewrite is exact: SARIF `fixes` are formatted from them. */
+  fix?: { description: string; edits: { region: Span; text: string }[] };
   /** Set by the gate (diff/series): how the finding compares with the base (SARIF
    * result.baselineState): new = introduced, unchanged, updated = same fingerprint with
    * another level, absent = fixed (the finding is from the base). */

@@ -5,6 +5,7 @@
 // "surrogateescape"); fsPath() turns such a string back into the exact bytes for the file
 // system. Valid names (all but a handful) are untouched strings and cost nothing.
 import * as fs from 'fs';
+import * as path from 'path';
 
 const ESCAPED = /[\uDC80-\uDCFF]/;
 
@@ -48,4 +49,17 @@ export function readDirEntries(dir: string): { name: string; dirent: fs.Dirent }
   if (!entries.some((e) => e.name.includes('\uFFFD'))) return entries.map((dirent) => ({ name: dirent.name, dirent }));
   return fs.readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' })
     .map((dirent) => ({ name: fromBytes(dirent.name as unknown as Buffer), dirent: dirent as unknown as fs.Dirent }));
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdirSync loops forever where a parent
+ * cannot hold directories (/proc/x: ENOENT at every try). */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d) break;
+    missing.push(d);
+  }
+  for (const d of missing.reverse()) {
+    try { fs.mkdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+  }
 }

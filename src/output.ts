@@ -12,18 +12,7 @@ import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { UsageError } from './errors';
 
-/** mkdir -p, one level at a time: Node's recursive mkdirSync loops forever where a parent
- * cannot hold directories (/proc/x: ENOENT at every try). */
-export function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
-    if (path.dirname(d) === d) break;
-    missing.push(d);
-  }
-  for (const d of missing.reverse()) {
-    try { fs.mkdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
-  }
-}
+export { makeDirs } from './fsname';
 
 /** A write prepared but not yet visible: commit() makes it so, abort() leaves no trace. */
 export interface PreparedWrite {

@@ -754,57 +754,71 @@ class AcquireFlow {
     // The count variable read for anything but an error test: the code knows the count.
     if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) return null;
     eachCall(node.expr, (e) => {
-      if (!state || e.call === skipUpTo || e.call === a.call.id) return;
-      const c = fa.fn.calls[e.call];
-      if (!e.callee || !c) return;
-      const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
-      if (rel && rel.root === a.root) {
-        const all = a.nr !== null && rel.count === a.nr;
-        if (all && (state.k & (E | S))) {
-          this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
-        } else if (all && (state.k & S) === 0 && state.k & F) {
-          // released in full after the full count was established: fine
-        }
-        // One entry of a multi-page array (`unpin_user_page(pages[0])`): the others are held.
-        const a0 = e.args[0] ? stripNoise(e.args[0]) : null;
-        if (!all && a.nr !== null && rel.count === '1' && a0 && a0.k === 'idx' && stripNoise(a0.i).k === 'num') {
-          state = { ...state, partial: true, steps: [...state.steps, this.step(c.span.line, `${c.name}() releases only ${exprText(a0)}`, c)] };
-          return;
-        }
-        // Released by a counter of the calls that completed (`while (done) put_page(pages[--done])`).
-        if (!all && rel.count !== null && this.progress.includes(rel.count) && state.k & S) {
-          state = { ...state, k: state.k & (E | S), steps: [...state.steps, this.step(c.span.line, `${c.name}() releases by ${rel.count}, the entries of the calls that completed, not a short count of this one`, c)] };
-          return;
-        }
-        state = null;
-        return;
-      }
-      const carries = (x: Expr) => rootOf(x) === a.root || elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
-        || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d));
-      const passes = e.args.some(carries);
-      if (!passes) return;
-      const fi = this.helpers.freedParam(fa, c);
-      if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
-        if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
-          const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
-          this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
-        }
-        state = null;
-        return;
-      }
-      if (LOOKS_ONLY.test(e.callee)) return;
-      // Only formatted by a print-like call (after its format string): looked at, not kept.
-      if (e.args.every((x) => formatArg(e, x) || !carries(x))) return;
-      const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
-      if (usesAll && state.k & S) {
-        this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
-        state = null;
-        return;
-      }
-      // Handed to a helper or an owner that may keep or release it.
-      state = null;
+      if (state && e.call !== skipUpTo && e.call !== a.call.id) state = this.callEffect(node, state, e);
     });
     if (!state) return null;
+    return this.storeEffects(node, state, r);
+  }
+
+  /** What one call in a node does to the pages: releases, frees, uses all entries, keeps them
+   * (null: this path stops mattering), or nothing (the state as it was). */
+  private callEffect(node: CfgNode, s: PathState, e: Extract<Expr, { k: 'call' }>): PathState | null {
+    const a = this.a;
+    const fa = a.fa;
+    let state: PathState = s;
+    const c = fa.fn.calls[e.call];
+    if (!e.callee || !c) return state;
+    const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
+    if (rel && rel.root === a.root) {
+      const all = a.nr !== null && rel.count === a.nr;
+      if (all && (state.k & (E | S))) {
+        this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
+      } else if (all && (state.k & S) === 0 && state.k & F) {
+        // released in full after the full count was established: fine
+      }
+      // One entry of a multi-page array (`unpin_user_page(pages[0])`): the others are held.
+      const a0 = e.args[0] ? stripNoise(e.args[0]) : null;
+      if (!all && a.nr !== null && rel.count === '1' && a0 && a0.k === 'idx' && stripNoise(a0.i).k === 'num') {
+        state = { ...state, partial: true, steps: [...state.steps, this.step(c.span.line, `${c.name}() releases only ${exprText(a0)}`, c)] };
+        return state;
+      }
+      // Released by a counter of the calls that completed (`while (done) put_page(pages[--done])`).
+      if (!all && rel.count !== null && this.progress.includes(rel.count) && state.k & S) {
+        state = { ...state, k: state.k & (E | S), steps: [...state.steps, this.step(c.span.line, `${c.name}() releases by ${rel.count}, the entries of the calls that completed, not a short count of this one`, c)] };
+        return state;
+      }
+      return null;
+    }
+    const carries = (x: Expr) => rootOf(x) === a.root || elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
+      || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d));
+    const passes = e.args.some(carries);
+    if (!passes) return state;
+    const fi = this.helpers.freedParam(fa, c);
+    if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
+      if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
+        const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
+        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
+      }
+      return null;
+    }
+    if (LOOKS_ONLY.test(e.callee)) return state;
+    // Only formatted by a print-like call (after its format string): looked at, not kept.
+    if (e.args.every((x) => formatArg(e, x) || !carries(x))) return state;
+    const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
+    if (usesAll && state.k & S) {
+      this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
+      return null;
+    }
+    // Handed to a helper or an owner that may keep or release it.
+    return null;
+  }
+
+  /** Stores of the pages (someone else owns them), overwrites of the count and of the
+   * requested count, known values, and a loop over all entries that reads them. */
+  private storeEffects(node: CfgNode, s: PathState, r: string | null): PathState | null {
+    const a = this.a;
+    const fa = a.fa;
+    let state: PathState = s;
     // Stored into a struct, a pointer or another variable: someone else owns the pages.
     let stored = false;
     let lost = false;

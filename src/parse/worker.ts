@@ -11,7 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
-import { benchEdit, sealEntry, unsealEntry, writeEntry } from '../cache';
+import { benchEdit, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
 
 export type WorkerTask =

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AuditResult } from '../engine';
 import type { Finding } from '../findings';
-import { checkpatchEntry, checkpatchTotal } from '../gate/report';
+import { checkpatchEntry, checkpatchTotal } from './checkpatch';
 
 /** A finding's file as the reader's tools resolve it: relative to `cwd` (an editor's or
  * make's working directory), absolute when it lies outside. */

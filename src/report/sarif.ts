@@ -16,7 +16,6 @@ import type { Finding, Notification, Related, RelatedRole, RuleMeta } from '../f
 import type { Span } from '../parse/ir';
 import { rules as allRules } from '../../rules';
 import { informationUri, toolVersion } from '../version';
-import { planFinding } from '../fix/fix';
 import { fsPath, fromBytes, toBytes } from '../fsname';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -194,18 +193,14 @@ export function flowsOf(f: Finding): { message: string; steps: FlowStep[] }[] {
   return flows;
 }
 
-/** SARIF `fixes` from the autofix planner (prefer-unlocked), when the rewrite is exact. */
-function fixesOf(f: Finding, readFile?: (file: string) => string | null): Json[] | null {
-  if (!f.rewrite || !readFile) return null;
-  const text = readFile(f.file);
-  if (text === null) return null;
-  const edits = planFinding(f, text);
-  if (typeof edits === 'string') return null;
+/** SARIF `fixes` from the edits the engine attached (prefer-unlocked, exact rewrites). */
+function fixesOf(f: Finding): Json[] | null {
+  if (!f.fix) return null;
   return [{
-    description: { text: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.` },
+    description: { text: f.fix.description },
     artifactChanges: [{
       artifactLocation: { uri: pathToUriRef(f.file), uriBaseId: SRCROOT },
-      replacements: edits.map((e) => ({
+      replacements: f.fix.edits.map((e) => ({
         deletedRegion: { startLine: e.region.line, startColumn: e.region.col, endLine: e.region.endLine, endColumn: e.region.endCol },
         ...(e.text ? { insertedContent: { text: e.text } } : {}),
       })),
@@ -213,7 +208,7 @@ function fixesOf(f: Finding, readFile?: (file: string) => string | null): Json[]
   }];
 }
 
-function resultOf(f: Finding, ruleIndex: Map<string, number>, readFile?: (file: string) => string | null): Json {
+function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
   // Related locations: each site once, numbered from 1, linked from the message.
   const related: { id: number; r: Related }[] = [];
   for (const r of [...f.related, ...(f.flow ?? [])]) {
@@ -239,7 +234,7 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, readFile?: (file: 
     }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
   };
-  const fixes = fixesOf(f, readFile);
+  const fixes = fixesOf(f);
   if (fixes) res.fixes = fixes;
   // Set by the gate (diff/series) and by baselines.
   if (f.baselineState) res.baselineState = f.baselineState;
@@ -334,9 +329,7 @@ function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
       }],
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The root of the audited kernel tree.' } } },
       columnKind: 'utf16CodeUnits',
-      results: res.findings.map((f) => resultOf(f, ruleIndex, (file) => {
-        try { return fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1'); } catch { return null; }
-      })),
+      results: res.findings.map((f) => resultOf(f, ruleIndex)),
       properties: {
         kernelVersion: res.tree.version.join('.'),
         kernelVersionSource: res.tree.source,

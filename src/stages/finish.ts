@@ -9,6 +9,9 @@ import type { AuditProfile, AuditStats } from './types';
 import type { FactsStore } from './facts';
 import type { CallerExpansion } from './callers';
 import { countByRule } from './run-rules';
+import * as fs from 'fs';
+import { planFinding } from '../kernel/rewrite';
+import { fsPath } from '../fsname';
 
 /** With --shard or a focus list: only the findings in the files of this run. */
 export function narrowToShard(findings: Finding[], scan: TreeScan, root: string, stats: AuditStats): Finding[] {
@@ -47,4 +50,21 @@ export function uniqueNotifications(notifications: Notification[]): Notification
   const seen = new Set<string>();
   return notifications.filter((n) => { const k = `${n.level}\0${n.file ?? ''}\0${n.message}`; if (seen.has(k)) return false; seen.add(k); return true; })
     .sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.message.localeCompare(b.message));
+}
+
+/** Attach the exact edits of each finding that records a rewrite (prefer-unlocked): read
+ * from the analysed file once; a file that cannot be read or no longer matches gets none. */
+export function attachFixes(findings: Finding[], root: string): void {
+  const texts = new Map<string, string | null>();
+  for (const f of findings) {
+    if (!f.rewrite) continue;
+    if (!texts.has(f.file)) {
+      try { texts.set(f.file, fs.readFileSync(fsPath(path.join(root, f.file)), 'latin1')); } catch { texts.set(f.file, null); }
+    }
+    const text = texts.get(f.file);
+    if (text === null || text === undefined) continue;
+    const edits = planFinding(f, text);
+    if (typeof edits === 'string') continue;
+    f.fix = { description: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.`, edits: edits.map((e) => ({ region: e.region, text: e.text })) };
+  }
 }

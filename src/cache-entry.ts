@@ -1,0 +1,68 @@
+// Cache entries as files: sealed (build id, key and body under one digest), written through
+// an exclusive temporary file and a rename. The parse workers write and read fact entries
+// with these; src/cache.ts holds the cache's index and results.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as v8 from 'v8';
+import { createHash, randomBytes } from 'crypto';
+import { makeDirs } from './fsname';
+
+/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag> makes a run see that
+ * file as edited (its index entry unused, as after a change of its stat key; its bytes
+ * read for extraction with a comment line naming the tag appended, so its facts are looked
+ * up under new content), without writing to the tree: the benchmark's "one file edited" row
+ * on a read-only tree. A new tag is a new edit. */
+export function benchEdit(): { file: string; tag: string } | undefined {
+  const v = process.env.GUP_AUDIT_BENCH_EDIT;
+  if (!v) return undefined;
+  const at = v.lastIndexOf(':');
+  return at < 0 ? { file: v, tag: '' } : { file: v.slice(0, at), tag: v.slice(at + 1) };
+}
+
+/** Write a cache file: a temporary file created exclusively (never through a link), then
+ * renamed; errors are the caller's to ignore. */
+export function writeEntry(file: string, data: Buffer): void {
+  makeDirs(path.dirname(file));
+  const tmp = `${file}.${randomBytes(12).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Entries: every file of the cache is sealed. The header names the build in clear (another
+// build's entry is simply not used) and a SHA-256 of the build, the entry's key (its file
+// name: an entry copied under another key fails) and the body; an entry that fails is
+// dropped and reported, never used.
+
+const MAGIC = Buffer.from('gup-audit cache 3\n');
+
+export function sealEntry(value: unknown, build: string, key: string): Buffer {
+  const body = v8.serialize(value);
+  const b = Buffer.from(build);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(b.length);
+  return Buffer.concat([MAGIC, len, b, entryDigest(build, key, body), body]);
+}
+
+function entryDigest(build: string, key: string, body: Buffer): Buffer {
+  return createHash('sha256').update(build).update('\0').update(key).update('\0').update(body).digest();
+}
+
+/** The value of a sealed entry: `miss` for another build, `foreign` for a file of another
+ * format (an older tool's index; at a fact key, only a planted file), `bad` when it fails
+ * its check (dropped by the caller, with a note). */
+export function unsealEntry(buf: Buffer, build: string, key: string): { value: unknown } | 'miss' | 'foreign' | 'bad' {
+  if (buf.length < MAGIC.length + 2 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return 'foreign';
+  const n = buf.readUInt16BE(MAGIC.length);
+  const at = MAGIC.length + 2;
+  if (buf.toString('utf8', at, at + n) !== build) return 'miss';
+  const digest = buf.subarray(at + n, at + n + 32);
+  const body = buf.subarray(at + n + 32);
+  if (digest.length !== 32 || !digest.equals(entryDigest(build, key, body))) return 'bad';
+  try { return { value: v8.deserialize(body) }; } catch { return 'bad'; }
+}
