@@ -48,3 +48,39 @@ test('maskCode: text with characters above U+00FF keeps its offsets', () => {
   assert.strictEqual(m.length, t.length);
   assert.strictEqual(m, `x = " ";${' '.repeat(t.length - 9)}y`);
 });
+
+test('cutFunctions: kernel style and K&R style definitions; statements and initialisers are not functions', () => {
+  const { cutFunctions, lineIndex } = require('../dist/src/parse/cut');
+  const text = [
+    'static int kernel_style(int a)',
+    '{',
+    '\treturn a;',
+    '}',
+    '',
+    'static long knr_style(struct file *f,',
+    '\t\t      unsigned long arg) {',
+    '\tif (arg) {',
+    '\t\treturn 1;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+    'static const struct file_operations fops = {',
+    '\t.open = knr_open,',
+    '};',
+    '',
+    'struct knr_state {',
+    '\tint x;',
+    '};',
+    '',
+    'int knr_one(void) { return 1; }',
+    'void knr_last(void) {',
+    '\tdo_it();',
+    '}',
+    '',
+  ].join('\n');
+  const masked = maskCode(text);
+  const got = cutFunctions(masked, lineIndex(masked)).map((c) => `${c.name}:${c.headerLine + 1}-${c.endLine + 1}`);
+  // (A one-line definition closes on its own line, not in column 0: it is not cut.)
+  assert.deepStrictEqual(got, ['kernel_style:1-4', 'knr_style:6-12', 'knr_last:23-25']);
+});

@@ -258,7 +258,9 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
   return null;
 }
 
-/** Cut kernel-style functions (`{` and `}` in column 0) out of masked text. */
+/** Cut functions out of masked text: kernel style (`{` and `}` in column 0), and the
+ * K&R style of many out-of-tree modules (a header that starts in column 0 and ends its last
+ * line with `{`, the closing `}` in column 0). */
 export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<number>): CutFunction[] {
   const out: CutFunction[] = [];
   const starts = idx.starts;
@@ -267,7 +269,9 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
   let i = 0;
   while (i < nLines) {
     const lt = lineText(i);
-    if (!(lt.length > 0 && lt[0] === '{' && lt.slice(1).trim() === '')) { i++; continue; }
+    const kernelStyle = lt.length > 0 && lt[0] === '{' && lt.slice(1).trim() === '';
+    const knr = !kernelStyle && knrBrace(lt);
+    if (!kernelStyle && !knr) { i++; continue; }
     let j = i + 1;
     while (j < nLines && lineText(j)[0] !== '}') {
       // A new column-0 `{` before any `}`: the previous one was not a function body.
@@ -276,6 +280,7 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
     if (j >= nLines) break;
     // Header: the lines above, up to a blank line, a `;`/`}` line end, or a preprocessor line.
     // (Lines the preprocessor blanked, such as another era's prototype, are looked through.)
+    // In K&R style the header ends on the brace's own line.
     let k = i - 1;
     let seen = 0;
     while (k >= 0 && seen <= 12) {
@@ -286,9 +291,13 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
       k--;
     }
     const headerLine = k + 1;
-    if (headerLine < i) {
-      const header = masked.slice(starts[headerLine], starts[i]);
-      const h = /\(/.test(header) && !/=\s*$/.test(header.trim()) ? parseHeader(header) : null;
+    const headerEnd = knr ? starts[i] + lt.lastIndexOf('{') : starts[i];
+    // (K&R: the header must start in column 0 with a name, as a definition does; an
+    // indented `if (x) {` is a statement.)
+    const startsAtZero = !knr || /^[A-Za-z_]/.test(lineText(headerLine));
+    if ((headerLine < i || knr) && startsAtZero) {
+      const header = masked.slice(starts[headerLine], headerEnd);
+      const h = /\(/.test(header) && !/=\s*$/.test(header.trim()) && !(knr && KNR_NOT_FUNCTION.test(header.trim())) ? parseHeader(header) : null;
       if (h) {
         const end = starts[j] + 1;
         out.push({
@@ -296,9 +305,23 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
           name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params, arity: h.arity,
           acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
         });
+        i = j + 1;
+        continue;
       }
     }
-    i = j + 1;
+    // (A K&R candidate that is no function: look on from the next line.)
+    i = knr ? i + 1 : j + 1;
   }
   return out;
 }
+
+/** A line that ends with `{` after a closing parenthesis (`int f(void) {`), not a column-0
+ * `{` line. */
+function knrBrace(line: string): boolean {
+  const t = line.trimEnd();
+  if (t.length < 3 || t[t.length - 1] !== '{' || t[0] === '{' || t[0] === '}' || t[0] === '#') return false;
+  return /\)[\s\w()]*\{$/.test(t);
+}
+
+/** K&R-looking headers that are statements or declarations, not definitions. */
+const KNR_NOT_FUNCTION = /^(?:if|else|for|while|switch|do|return|case|struct\s+\w+\s*\{|enum|union|typedef)\b|=/;

@@ -996,6 +996,8 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
     const prevCont = line > 0 && /\\\s*$/.test(masked.slice(lines.starts[line - 1], lines.starts[line]));
     if (/^\s*#\s*define\b/.test(lineText) || prevCont) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'macro definition' });
     else if (c) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration (function header)' });
+    // An indented call statement in a .c file is code in a body the cutter did not find.
+    else if (!facts.file.endsWith('.h') && /^[ \t]+\S/.test(lineText) && /\)\s*;\s*$/.test(lineText) && !/^\s*(?:extern|static|typedef)\b/.test(lineText)) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'code outside any function body the tool could find' });
     else facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration or code outside a column-0 function body' });
   }
 }

@@ -33,6 +33,7 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
       stats.unattributed.push({ file: f.file, ...u });
       // Syntax tree-sitter could not read hid a GUP call: say so, not only in --stats.
       if (/did not see a call/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: the parser did not see a call there (syntax errors)` });
+      if (/outside any function body/.test(u.reason)) notifications.push({ level: 'warning', file: f.file, message: `${u.name}() at line ${u.line} not analysed: it is in no function body the tool could find (a definition whose braces it does not recognise)` });
     }
   }
   for (const c of [...memo.ledger.cuts, ...lifecycleCuts(program)]) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });

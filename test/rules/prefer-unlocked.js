@@ -71,6 +71,21 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // riffa's style: the body's `{` ends the header line (K&R, common out of tree).
+      name: 'K&R-style function: lock only around the call', code: `
+static long kr_grab(unsigned long uaddr, unsigned long count,
+		    struct page **pages) {
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, count, FOLL_WRITE, pages); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	if (got <= 0)
+		return -EFAULT;
+	return got;
+}
+` },
+    {
       name: 'down_read around one get_user_pages (4.9)', era: '4.9',
       messages: [/get_user_pages_unlocked\(uaddr, 1, pages, FOLL_WRITE\)/], code: `
 long pu_one(unsigned long uaddr, struct page **pages)
