@@ -106,3 +106,40 @@ for (const [era, kdir] of [['6.12', 'v6.12'], ['4.9', 'v4.9']]) {
     assert.ok(!res.stats.unattributed.some((u) => u.reason === 'macro definition' && res.stats.gupTokenSites < 0));
   });
 }
+
+test('a module whose Kbuild adds -I directories: the lock macro from such a header is read', async (t) => {
+  const os = require('os');
+  const { kbuildIncludeDirs } = require('../dist/src/preprocess/options');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-kbuild-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  w('Kbuild', 'obj-m += kb.o\nkb-y := alloc/drv.o\nccflags-y += -I$(src)/osdep -I$(SDK_ROOT)/hal/inc -I$(src)/missing\n');
+  w('osdep/osdep.h', '#ifndef OSDEP_H\n#define OSDEP_H\n#define kb_mm_lock current->mm->mmap_lock\n#endif\n');
+  w('hal/inc/hal.h', '/* reached through a make variable set on the command line */\n');
+  w('alloc/drv.c', [
+    '#include "osdep.h"',
+    '',
+    'static int kb_pin(unsigned long uaddr, unsigned long count, struct page **pages)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tdown_read(&kb_mm_lock);',
+    '\tgot = pin_user_pages(uaddr, count, FOLL_WRITE, pages); /* locked through the macro */',
+    '\tup_read(&kb_mm_lock);',
+    '\tif (got != count) {',
+    '\t\tif (got > 0)',
+    '\t\t\tunpin_user_pages(pages, got);',
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n'));
+  assert.deepStrictEqual(kbuildIncludeDirs(root).map((d) => path.relative(root, d)).sort(), ['hal/inc', 'osdep']);
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  // Locked through the macro: no missing-mmap-lock; the raw rwsem calls and the lock
+  // around one call are what a reviewer says.
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`).sort(), [
+    'alloc/drv.c:7:legacy-mmap-sem', 'alloc/drv.c:8:prefer-unlocked', 'alloc/drv.c:9:legacy-mmap-sem',
+  ]);
+});

@@ -41,11 +41,54 @@ export function preprocessOptions(i: PreprocessInput): PreprocessOptions {
   const lo = kernelVersionCode(i.version[0], i.version[1], i.sublevel ?? 0);
   const hi = kernelVersionCode(i.version[0], i.version[1], i.sublevel ?? 255);
   const kernelIncludes = (dir: string) => ['include', 'arch/x86/include', 'include/uapi', 'arch/x86/include/uapi'].map((d) => path.join(dir, d));
-  // A module's own directory and include/ (kbuild's usual -I$(src)), then the kernel's.
-  const local = [i.root, path.join(i.root, 'include')];
+  // A module's own directory and include/ (kbuild's usual -I$(src)), the -I directories
+  // its Makefiles and Kbuild files add, then the kernel's.
+  const local = [i.root, path.join(i.root, 'include'), ...(i.kernelTree ? [] : kbuildIncludeDirs(i.root))];
   const dirs = i.kdir ? [...local, ...kernelIncludes(path.resolve(i.kdir))] : i.kernelTree ? [] : local;
   return {
     versionCode: lo, versionCodeMax: hi, ...(i.config ? { config: i.config } : {}),
     includeDirs: dirs.filter((d) => fs.existsSync(d)), followSystem: !!i.kdir, ...(i.kernelTree && !i.kdir ? { shallow: true } : {}), root: i.root,
   };
+}
+
+/** Makefiles and Kbuild files read for -I directories at most (a module is small). */
+const KBUILD_FILE_CAP = 200;
+
+/** The -I directories of a module's Makefiles and Kbuild files (ccflags-y, EXTRA_CFLAGS,
+ * subdir-ccflags-y, CFLAGS_x.o), existing ones only. `$(src)`/`$(obj)` are the file's
+ * directory; a path rooted in another make variable (`-I$(AQROOT)/hal/os`, set on the make
+ * command line) is looked up under that directory and the module root. */
+export function kbuildIncludeDirs(root: string): string[] {
+  const found: string[] = [];
+  const files: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 6 || files.length >= KBUILD_FILE_CAP) return;
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (e.isDirectory() && !e.name.startsWith('.')) walk(path.join(dir, e.name), depth + 1);
+      else if (e.isFile() && /^(Makefile|Kbuild|Makefile\..*|Kbuild\..*)$/.test(e.name) && files.length < KBUILD_FILE_CAP) files.push(path.join(dir, e.name));
+    }
+  };
+  walk(root, 0);
+  const add = (d: string) => {
+    const n = path.normalize(d);
+    if (!found.includes(n) && n.startsWith(root) && fs.existsSync(n) && fs.statSync(n).isDirectory()) found.push(n);
+  };
+  for (const f of files.sort()) {
+    let text: string;
+    try { text = fs.readFileSync(f, 'latin1'); } catch { continue; }
+    const dir = path.dirname(f);
+    for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
+      if (!/\b(?:(?:subdir-)?ccflags-[\w$()]+|EXTRA_CFLAGS|CFLAGS_[\w-]+\.o)\s*[:+?]?=/.test(line)) continue;
+      for (const m of line.matchAll(/-I\s*(\S+)/g)) {
+        const t = m[1].replace(/\$[({](?:src|obj)[)}]/g, dir).replace(/^\$[({](?:PWD|CURDIR|M)[)}]/, dir);
+        const v = /^\$[({]\w+[)}]\/?(.*)$/.exec(t);
+        if (v) { add(path.join(dir, v[1])); add(path.join(root, v[1])); continue; }
+        if (t.includes('$')) continue;
+        add(path.isAbsolute(t) ? t : path.join(dir, t));
+      }
+    }
+  }
+  return found;
 }
