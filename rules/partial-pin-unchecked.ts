@@ -26,6 +26,8 @@ function explain(f: LifecycleFinding): { problem: string; fix: string } {
       return { problem: `the count is tested only for an error before all ${n} entries are used (line ${last.line}): after a short ${acq.fam === 'pin' ? 'pin' : 'get'} the rest of ${acq.root} is unset`, fix: handle };
     case 'short-return':
       return { problem: `the count is tested only for an error and then dropped (line ${last.line}): the caller takes all ${n} entries as filled`, fix: `${handle}, or return the count` };
+    case 'negative-release':
+      return { problem: `an error path passes ${count} to a release while it may still be a negative errno (line ${last.line}): the release takes it as a huge unsigned count`, fix: `release only a positive count: if (${count} > 0) ${release}` };
     case 'over-release':
       return { problem: `an error path releases all ${n} entries after a short ${acq.fam === 'pin' ? 'pin' : 'get'} (line ${last.line}), unset ones included`, fix: `release only the ${count} entries that were filled: ${release}` };
     case 'leak':
@@ -52,7 +54,7 @@ const rule: Rule = {
     for (const f of pageLifecycle(ctx.program).findings) {
       const { acq } = f;
       const { problem, fix } = explain(f);
-      const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' ? 'release' : 'call') : 'call'));
+      const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' || f.kind === 'negative-release' ? 'release' : 'call') : 'call'));
       const related: Related[] = flow.slice(1);
       for (const o of f.siblings) related.push({ role: 'gup', file: o.fa.fn.file, span: o.call.callSpan, message: `${o.call.name}() of the same function: its count is not handled either` });
       for (const c of f.callerFrees ?? []) related.push(asRelated(c, 'caller'));

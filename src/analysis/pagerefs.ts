@@ -42,6 +42,8 @@ export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_ta
 /** What may be true of the returned count on a path: E an error or 0 (nothing held),
  * S a short count (1 <= ret < nr), F the full count. */
 const E = 1, S = 2, F = 4, ALL = 7;
+/** Releases whose count parameter is unsigned: a negative errno is a huge count. */
+const UNSIGNED_COUNT_RELEASE = /^(unpin_user_pages|unpin_user_pages_dirty_lock|put_user_pages|put_user_pages_dirty_lock)$/;
 
 export interface PageAcquire {
   fa: FunctionAnalysis;
@@ -59,7 +61,7 @@ export interface PageAcquire {
   local: boolean;
 }
 
-export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release';
+export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release';
 
 export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
 
@@ -76,7 +78,7 @@ export interface LifecycleFinding {
   also?: LifecycleFinding[];
 }
 
-const KIND_ORDER: LifecycleKind[] = ['over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+const KIND_ORDER: LifecycleKind[] = ['negative-release', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
 
 export interface Lifecycle {
   acquires: PageAcquire[];
@@ -751,6 +753,17 @@ class AcquireFlow {
     const fa = a.fa;
     let state: PathState | null = s;
     const r = s.lost ? null : a.countVar;
+    // The count itself handed to a release that takes it as unsigned (unpin_user_pages():
+    // npages is unsigned long) on a path where it may still be a negative errno.
+    if (r && s.k & E && node.kind !== 'branch') {
+      let neg: Extract<Expr, { k: 'call' }> | null = null;
+      eachCall(node.expr, (e) => { if (!neg && e.callee && UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) neg = e; });
+      const c = neg ? fa.fn.calls[(neg as Extract<Expr, { k: 'call' }>).call] : undefined;
+      if (c) {
+        this.report('negative-release', [...s.steps, this.step(c.span.line, `${c.name}() gets ${r}, which may still be a negative errno here`, c)]);
+        return null;
+      }
+    }
     // The count variable read for anything but an error test: the code knows the count.
     if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) return null;
     eachCall(node.expr, (e) => {
@@ -948,7 +961,9 @@ class AcquireFlow {
       if (rt === null) return [null, null];
       return [rt, lf | rf];
     }
-    if (isCount(c)) return [k & (S | F), k & E];
+    // (A negative errno is non-zero: `if (ret)` and `ret != 0` keep the error side on their
+    // true edge; a release there may get the errno as a count.)
+    if (isCount(c)) return [k, k & E];
     // The array the call filled is not NULL on any path that holds references.
     if (rootOf(c) === this.a.root && exprText(c) === this.a.root) return [k, k & E];
     if (c.k === 'call' && c.callee === 'IS_ERR_VALUE' && c.args[0] && isCount(c.args[0])) return [k & E, k & (S | F)];
@@ -960,7 +975,10 @@ class AcquireFlow {
         const zero = other.k === 'num' && other.v === 0;
         const neg = other.k === 'un' && other.op === '-';
         if (zero || neg) {
-          // ret < 0, ret <= 0, ret == 0: the error side; ret > 0, ret != 0, ret >= 0: the rest.
+          // ret < 0, ret <= 0, ret == 0: the error side; ret > 0, ret >= 0: the rest; ret != 0
+          // (and the false edge of ret == 0) keeps a negative errno too.
+          if (zero && op === '==') return [k & E, k];
+          if (zero && op === '!=') return [k, k & E];
           if (op === '<' || op === '<=' || op === '==') return [k & E, k & (S | F)];
           return [k & (S | F), k & E];
         }

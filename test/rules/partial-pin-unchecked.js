@@ -162,8 +162,55 @@ int ps_map(struct scatterlist *sg, unsigned long uaddr)
 	return 0;
 }
 ` },
+    {
+      name: 'error exit unpins only a positive count', code: `
+static int np_map(unsigned long uaddr, int count, struct page ***out)
+{
+	struct page **pages;
+	int np_got = 0;
+
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	np_got = pin_user_pages_fast(uaddr, count, FOLL_WRITE, pages); /* expect-none */
+	if (np_got < count)
+		goto fail;
+	*out = pages;
+	return 0;
+fail:
+	if (np_got > 0)
+		unpin_user_pages(pages, np_got);
+	kvfree(pages);
+	return -EFAULT;
+}
+` },
   ],
   invalid: [
+    {
+      // ipu6's shape: the error exit unpins whatever non-zero count came back, a negative
+      // errno included (unpin_user_pages() takes it as a huge unsigned count).
+      name: 'error exit unpins a count that may be a negative errno',
+      messages: [/passes ng_got to a release while it may still be a negative errno \(line 17\)/], code: `
+static int ng_map(unsigned long uaddr, int count, struct page ***out)
+{
+	struct page **pages;
+	int ng_got = 0;
+
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ng_got = pin_user_pages_fast(uaddr, count, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ng_got < count)
+		goto fail;
+	*out = pages;
+	return 0;
+fail:
+	if (ng_got)
+		unpin_user_pages(pages, ng_got);
+	kvfree(pages);
+	return -EFAULT;
+}
+` },
     {
       // The array freed through a same-file wrapper of kvfree() after a short pin.
       name: 'array freed through a free wrapper after a short pin', code: `
