@@ -6,7 +6,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { FIXTURES, auditTree } = require('./helpers');
+const { FIXTURES, auditTreeParallel: auditTree } = require('./helpers');
 const { UsageError } = require('../dist/src/engine');
 
 const key = (r) => JSON.stringify({

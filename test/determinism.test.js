@@ -3,7 +3,7 @@
 // messages and caller chains with one worker as with several, run after run.
 const test = require('node:test');
 const assert = require('node:assert');
-const { fixtureTrees, auditTree } = require('./helpers');
+const { fixtureTrees, auditTreeParallel: auditTree } = require('./helpers');
 
 test('determinism: one worker and three give the same report on every fixture tree', async () => {
   for (const root of fixtureTrees()) {

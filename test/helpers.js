@@ -65,8 +65,14 @@ function compareWithAnnotations(findings, { expected, none }) {
   return { missing, unexpected, onExpectNone };
 }
 
+/** An audit with one worker: the results do not depend on the worker count (the cache,
+ * scan, shard and determinism tests use auditTreeParallel, which checks that with two). */
 async function auditTree(root, extra = {}) {
+  return audit({ paths: [root], jobs: 1, ...extra });
+}
+
+async function auditTreeParallel(root, extra = {}) {
   return audit({ paths: [root], jobs: 2, ...extra });
 }
 
-module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, auditTree, walk };
+module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, auditTree, auditTreeParallel, walk };

@@ -8,7 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { fixtureTrees, auditTree, walk, FIXTURES } = require('./helpers');
+const { fixtureTrees, auditTreeParallel: auditTree, walk, FIXTURES } = require('./helpers');
 
 const DIST = path.join(__dirname, '..', 'dist', 'src');
 const { callHash } = require(path.join(DIST, 'parse', 'needles'));
