@@ -42,6 +42,38 @@ export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_ta
 /** What may be true of the returned count on a path: E an error or 0 (nothing held),
  * S a short count (1 <= ret < nr), F the full count. */
 const E = 1, S = 2, F = 4, ALL = 7;
+/** Calls that build a table over the pages and return a status (0 or -errno). */
+const TABLE_BUILD = /^(sg_alloc_table_from_pages|sg_alloc_table_from_pages_segment|__sg_alloc_table_from_pages)$/;
+
+/** `v = call(...)` (or `v = call(...)` inside parentheses) in a statement: v, else null. */
+function assignedStatus(e: Expr | null, call: Extract<Expr, { k: 'call' }>): string | null {
+  let out: string | null = null;
+  walk(e, (x) => {
+    if (x.k === 'assign' && x.op === '=' && x.l.k === 'id' && stripNoise(x.r) === call) out = x.l.n;
+    return true;
+  });
+  return out;
+}
+
+/** The successor index of a branch on which a status variable reports failure (`err < 0`,
+ * `err`, `err != 0`: true; `!err`, `err == 0`, `err >= 0`: false), or null when the
+ * condition is not such a test. */
+function statusFailureEdge(c0: Expr, v: string): number | null {
+  const c = stripNoise(c0);
+  const isV = (x: Expr) => { const y = stripNoise(x); return y.k === 'id' && y.n === v; };
+  if (isV(c)) return 0;
+  if (c.k === 'un' && c.op === '!' && isV(c.e)) return 1;
+  if (c.k === 'call' && c.callee === 'unlikely' && c.args[0]) return statusFailureEdge(c.args[0], v);
+  if (c.k === 'bin' && isV(c.l)) {
+    const r = stripNoise(c.r);
+    if (r.k === 'num' && r.v === 0) {
+      if (c.op === '<' || c.op === '!=') return 0;
+      if (c.op === '>=' || c.op === '==') return 1;
+    }
+  }
+  return null;
+}
+
 /** Releases whose count parameter is unsigned: a negative errno is a huge count. */
 const UNSIGNED_COUNT_RELEASE = /^(unpin_user_pages|unpin_user_pages_dirty_lock|put_user_pages|put_user_pages_dirty_lock)$/;
 
@@ -493,7 +525,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -528,7 +560,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -723,6 +755,15 @@ class AcquireFlow {
         return;
       }
     }
+    // A table built from the pages, its status not tested yet: the test decides whether
+    // the table holds them (success: handed on) or the array still does (failure).
+    if (s.pending !== undefined && !isStart) {
+      const edge = node.kind === 'branch' && node.expr ? statusFailureEdge(node.expr, s.pending) : null;
+      if (edge === null) return; // used otherwise first: taken as handed on
+      const back = { ...s, pending: undefined, steps: [...s.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)}: the table was not built on this path, ${this.a.root} still holds the references` }] };
+      add(node.succ[edge], back);
+      return;
+    }
     if (s.held && !isStart) s = this.effects(node, s);
     else if (s.held && isStart) s = this.effects(node, s, this.a.call.id);
     if (!s) return;
@@ -815,6 +856,9 @@ class AcquireFlow {
       return null;
     }
     if (LOOKS_ONLY.test(e.callee)) return state;
+    // `err = sg_alloc_table_from_pages(...)`: handed to the table only if it succeeds.
+    const status = TABLE_BUILD.test(e.callee) ? assignedStatus(node.expr, e) : null;
+    if (status) return { ...state, pending: status, steps: [...state.steps, this.step(c.span.line, `${c.name}() builds a table from ${a.root}; its status is in ${status}`, c)] };
     // Only formatted by a print-like call (after its format string): looked at, not kept.
     if (e.args.every((x) => formatArg(e, x) || !carries(x))) return state;
     const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
