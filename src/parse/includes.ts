@@ -34,6 +34,7 @@ export class StructVisibility {
   private definers = new Map<string, string[]>();
   private mkDirs = new Map<string, string[]>();
   private dirs = new Map<string, boolean>();
+  private realRoot?: string;
   /** Headers and sources read (bounded by INCLUDE_FILE_CAP). */
   filesRead = 0;
 
@@ -97,7 +98,7 @@ export class StructVisibility {
     for (let d = dir, own = true; ; own = false) {
       for (const name of ['Makefile', 'Kbuild']) {
         let text: string;
-        try { text = fs.readFileSync(path.join(this.root, d, name), 'latin1'); } catch { continue; }
+        try { text = fs.readFileSync(this.inside(path.posix.join(d, name)), 'latin1'); } catch { continue; }
         for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
           if (!(own ? OWN_FLAGS : SUBDIR_FLAGS).test(line)) continue;
           for (const m of line.matchAll(/-I\s*(\S+)/g)) {
@@ -113,6 +114,18 @@ export class StructVisibility {
     }
     this.mkDirs.set(dir, out);
     return out;
+  }
+
+  /** The absolute path of a tree file, refusing (throwing) a symbolic link that leads out
+   * of the tree: only the audited tree is read. */
+  private inside(rel: string): string {
+    const abs = path.join(this.root, rel);
+    if (fs.lstatSync(abs).isSymbolicLink()) {
+      const real = fs.realpathSync(abs);
+      const r = path.relative(this.realRoot ??= fs.realpathSync(this.root), real);
+      if (r.startsWith('..') || path.isAbsolute(r)) throw new Error('outside the tree');
+    }
+    return abs;
   }
 
   private inKernelDir(name: string, dirs: string[]): boolean {
@@ -146,7 +159,7 @@ export class StructVisibility {
     let out: HeaderFacts | null = null;
     if (this.filesRead < INCLUDE_FILE_CAP) {
       try {
-        const text = fs.readFileSync(path.join(this.root, rel), 'latin1');
+        const text = fs.readFileSync(this.inside(rel), 'latin1');
         this.filesRead++;
         const masked = maskCode(text);
         const includes: HeaderFacts['includes'] = [];

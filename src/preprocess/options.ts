@@ -71,9 +71,15 @@ export function kbuildIncludeDirs(root: string): string[] {
     }
   };
   walk(root, 0);
+  // (Only directories inside the module, links resolved: nothing outside is read.)
+  let realRoot: string;
+  try { realRoot = fs.realpathSync(root); } catch { return []; }
   const add = (d: string) => {
     const n = path.normalize(d);
-    if (!found.includes(n) && n.startsWith(root) && fs.existsSync(n) && fs.statSync(n).isDirectory()) found.push(n);
+    let real: string;
+    try { real = fs.realpathSync(n); } catch { return; }
+    const r = path.relative(realRoot, real);
+    if (!found.includes(n) && !r.startsWith('..') && !path.isAbsolute(r) && fs.statSync(real).isDirectory()) found.push(n);
   };
   for (const f of files.sort()) {
     let text: string;
