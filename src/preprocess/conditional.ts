@@ -203,6 +203,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       const kind = dm[1];
       const arg = dm[2].trim();
       let blankDirective = false;
+      let armDirective: boolean | undefined;
       let popped: Group | undefined;
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
         const cond = branchCondition(kind, arg);
@@ -213,9 +214,12 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
         const g = stack[stack.length - 1];
         if (g) blankDirective = enterElif(g, branchCondition(kind, arg), cenv, masked, offset, lineEnd, res);
+        // (The arm before was dead, not the group: the directive is kept unless blanked.)
+        if (g) armDirective = g.parentLive;
       } else if (kind === 'else') {
         const g = stack[stack.length - 1];
         if (g) blankDirective = enterElse(g);
+        if (g) armDirective = g.parentLive;
       } else if (kind === 'endif') {
         const g = stack.pop();
         popped = g;
@@ -225,7 +229,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
         directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined);
       }
-      deadFrom = markDead(res, deadFrom, blankDirective || !wasLive, live(), offset, lineEnd);
+      deadFrom = markDead(res, deadFrom, blankDirective || !(armDirective ?? wasLive), live(), offset, lineEnd);
       // Undecided branches: recorded when they close.
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef' || kind === 'elif' || kind === 'elifdef' || kind === 'elifndef' || kind === 'else') {
         const g = stack[stack.length - 1];

@@ -214,6 +214,36 @@ static struct sg_table *tc_import(unsigned long uaddr, unsigned long count, size
 	return sgt;
 }
 ` },
+    {
+      // ssd-gpu-dma's shape: the variants of the call are alternatives (#if 0 / #elif an
+      // undecided CONFIG_ / #else); the #else call is no use of what the #elif call filled.
+      name: 'call variants in #if 0 / #elif undecided / #else are alternatives', code: `
+long ie_pin(struct ie_map *m)
+{
+	struct page **pages;
+	long ie_got;
+
+	pages = kcalloc(m->n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	mmap_read_lock(current->mm);
+#if 0
+	ie_got = get_user_pages(m->vaddr, m->n, FOLL_FORCE, pages);
+#elif defined(CONFIG_IE_OLD_API)
+	ie_got = get_user_pages(m->vaddr, m->n, FOLL_WRITE | FOLL_FORCE, pages); /* expect-none */
+#else
+	ie_got = get_user_pages(m->vaddr, m->n, FOLL_WRITE, pages); /* expect-none */
+#endif
+	mmap_read_unlock(current->mm);
+	if (ie_got <= 0) {
+		kfree(pages);
+		return ie_got ? ie_got : -EFAULT;
+	}
+	m->n = ie_got;
+	m->pages = pages;
+	return 0;
+}
+` },
   ],
   invalid: [
     {
