@@ -92,6 +92,9 @@ interface EntryNode {
 export interface CallGraphView {
   callersOf(fa: FunctionAnalysis): CallerStep[];
   mapKey(callee: FunctionAnalysis, key: string, caller: FunctionAnalysis, call: CallSite): string | null;
+  /** An expression `key` equals at a call of `fa` by a dominating test, that `fa`'s callers
+   * can name (rooted in a parameter or current), or 'NULL', or null. */
+  equalAt(fa: FunctionAnalysis, call: CallSite, key: string): string | null;
   /** The one mm `fa` names in terms its callers can map, for a key rooted in a local. */
   soleMm(fa: FunctionAnalysis, key: string): string | null;
   statesAt(worlds: World[], key: string): St[];
@@ -163,6 +166,14 @@ export class EntryStates {
       // Another driver's caller of the core: not a path to this driver's ops (no verdict).
       if (sc && !under(dirOf(step.caller), sc.driver) && !under(dirOf(step.caller), sc.core)) { this.outOfScope++; continue; }
       let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
+      // An equality tested before the call (`if (r->mm != locked_mm) return;`): the mm is
+      // that other expression, which the callers may name better (a parameter), or NULL
+      // (no GUP runs on this path: no verdict).
+      if (k !== null) {
+        const eq = this.graph.equalAt(step.caller, step.call, k);
+        if (eq !== null) k = eq;
+        if (k === 'NULL' || k === '0') { this.outOfScope++; continue; }
+      }
       // An mm reached from a local (`next->vm_mm`) in a function that names one mm its
       // callers can follow (`mm = vma->vm_mm`): followed as that mm, but a caller found
       // without it is not claimed on a guess.

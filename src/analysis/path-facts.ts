@@ -81,16 +81,16 @@ export function factsKey(f: PathFact[]): string {
   return f.map((x) => `${x.field}${x.eq ? '==' : '!='}${x.value}`).sort().join('&');
 }
 
-const memo = new WeakMap<FunctionIR, Map<number, PathFact[]>>();
+const memo = new WeakMap<FunctionIR, Map<number, { e: Expr; truth: boolean }[]>>();
 
-/** The facts that hold at call `callId` of `fn`: the member/constant comparisons of the
- * branches that dominate it, with the polarity of the edge that leads to it. */
-export function callFacts(fn: FunctionIR, callId: number, nodeCalls: number[][]): PathFact[] {
+/** The branch conditions that dominate call `callId` of `fn`, each with the polarity of
+ * the edge that leads to the call. */
+function dominatingTests(fn: FunctionIR, callId: number, nodeCalls: number[][]): { e: Expr; truth: boolean }[] {
   let byCall = memo.get(fn);
   if (!byCall) memo.set(fn, (byCall = new Map()));
   const hit = byCall.get(callId);
   if (hit) return hit;
-  let out: PathFact[] = [];
+  const out: { e: Expr; truth: boolean }[] = [];
   const at = nodeCalls.findIndex((ids) => ids.includes(callId));
   const dom = at >= 0 && fn.nodes.some((n) => n.kind === 'branch' && n.expr && /(==|!=)/.test(exprText(n.expr))) ? dominators(fn) : null;
   if (dom) {
@@ -103,11 +103,35 @@ export function callFacts(fn: FunctionIR, callId: number, nodeCalls: number[][])
       // The edge leads to the call only when its target has no other way in (a join after
       // `if (c) x;` is reached from both edges).
       const only = (t: number) => chain.has(t) && preds[t].length === 1;
-      if (only(b.succ[0])) out = conditionFacts(b.expr, true, out);
-      else if (only(b.succ[1])) out = conditionFacts(b.expr, false, out);
+      if (only(b.succ[0])) out.push({ e: b.expr, truth: true });
+      else if (only(b.succ[1])) out.push({ e: b.expr, truth: false });
     }
   }
   byCall.set(callId, out);
+  return out;
+}
+
+/** The facts that hold at call `callId` of `fn`: the member/constant comparisons of the
+ * branches that dominate it, with the polarity of the edge that leads to it. */
+export function callFacts(fn: FunctionIR, callId: number, nodeCalls: number[][]): PathFact[] {
+  let out: PathFact[] = [];
+  for (const t of dominatingTests(fn, callId, nodeCalls)) out = conditionFacts(t.e, t.truth, out);
+  return out;
+}
+
+/** Equalities of two expressions that hold at a call (`if (r->mm != locked_mm) return;`
+ * before it gives r->mm == locked_mm), as pairs of texts. */
+export function callEqualities(fn: FunctionIR, callId: number, nodeCalls: number[][]): [string, string][] {
+  const out: [string, string][] = [];
+  const visit = (e0: Expr, truth: boolean) => {
+    let e = e0;
+    while (e.k === 'seq' && e.items.length === 1) e = e.items[0];
+    if (e.k === 'un' && e.op === '!') { visit(e.e, !truth); return; }
+    if (e.k !== 'bin') return;
+    if ((e.op === '&&' && truth) || (e.op === '||' && !truth)) { visit(e.l, truth); visit(e.r, truth); return; }
+    if ((e.op === '==' && truth) || (e.op === '!=' && !truth)) out.push([exprText(e.l), exprText(e.r)]);
+  };
+  for (const t of dominatingTests(fn, callId, nodeCalls)) visit(t.e, t.truth);
   return out;
 }
 

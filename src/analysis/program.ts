@@ -7,7 +7,7 @@ import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type 
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
-import { callFacts } from './path-facts';
+import { callEqualities, callFacts } from './path-facts';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -197,6 +197,21 @@ export class Program {
       const st = lockOf(w, key).st;
       return st === 'E' && otherKeyHeld(w, key) ? 'A' : st;
     });
+  }
+
+  /** An expression `key` equals at `call` in `fa` by a dominating test (`if (r->mm !=
+   * locked_mm) return;`): the other side when `fa`'s callers can name it (a parameter or
+   * current) and the key is not already a parameter itself, 'NULL' for a null pointer. */
+  equalAt(fa: FunctionAnalysis, call: CallSite, key: string): string | null {
+    for (const [a, b] of callEqualities(fa.fn, call.id, fa.nodeCalls)) {
+      const na = normMm(a, fa.fn.aliases), nb = normMm(b, fa.fn.aliases);
+      const other = na === key ? nb : nb === key ? na : null;
+      if (other === null) continue;
+      if (other === 'NULL' || other === '0') return 'NULL';
+      const head = /^([A-Za-z_]\w*)/.exec(other)?.[1];
+      if (head && (head === 'current' || fa.fn.params.includes(head)) && /^[A-Za-z_][\w>.-]*$/.test(other)) return other;
+    }
+    return null;
   }
 
   /** For a key rooted in a local of `fa` (`next->vm_mm`): the one mm `fa` names that its

@@ -442,8 +442,77 @@ int sc_a_submit(struct sc_bo *bo)
 	return sc_validate(bo);
 }
 ` } },
+    {
+      // mali kbase's shape: the helper pins only the mm its caller says it has locked
+      // (r->mm == locked_mm); the caller without a lock passes NULL, so it never pins.
+      name: 'helper pins only the mm its caller passes as locked; the unlocked caller passes NULL', code: `
+static int lg_pin(struct lg_res *r)
+{
+	long got;
+
+	got = get_user_pages_remote(r->mm, r->addr, 1, FOLL_WRITE, r->pages, NULL); /* expect-none */
+	return got == 1 ? 0 : -EFAULT;
+}
+
+static int lg_map(struct lg_res *r, struct mm_struct *locked_mm)
+{
+	if (r->mm != locked_mm)
+		return -EINVAL;
+	return lg_pin(r);
+}
+
+int lg_job(struct lg_res *r)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = lg_map(r, current->mm);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+int lg_sticky(struct lg_res *r)
+{
+	return lg_map(r, NULL);
+}
+` },
   ],
   invalid: [
+    {
+      // The same shape where the other caller passes current->mm without taking the lock:
+      // the equality does not rule that path out, so the note stays.
+      name: 'helper pins the mm its caller passes; a caller passes current->mm without the lock',
+      messages: [/not known to be held on the path from lh_map \(drivers\/c\d+_[a-z_]+\/case\.c:14\) <- lh_sticky \(drivers\/c\d+_[a-z_]+\/case\.c:29\): no caller of lh_sticky\(\) was found$/], code: `
+static int lh_pin(struct lh_res *r)
+{
+	long got;
+
+	got = get_user_pages_remote(r->mm, r->addr, 1, FOLL_WRITE, r->pages, NULL); /* expect: missing-mmap-lock:note */
+	return got == 1 ? 0 : -EFAULT;
+}
+
+static int lh_map(struct lh_res *r, struct mm_struct *locked_mm)
+{
+	if (r->mm != locked_mm)
+		return -EINVAL;
+	return lh_pin(r);
+}
+
+int lh_job(struct lh_res *r)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = lh_map(r, current->mm);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+int lh_sticky(struct lh_res *r)
+{
+	return lh_map(r, current->mm);
+}
+` },
     {
       // tt-kmd's shape: an ioctl handler in a file_operations table is entered from the
       // ioctl system call, which never holds the mmap lock: a path without it, an error.
