@@ -14,7 +14,7 @@ import { prefilter } from './stages/prefilter';
 import { FactsStore, ROOT_NAMES } from './stages/facts';
 import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
 import { countByRule, runRules } from './stages/run-rules';
-import { collectStatistics } from './stages/statistics';
+import { collectStatistics, eraNotifications } from './stages/statistics';
 import { attachFixes, buildProfile, narrowToShard, reusedProfile, saveCache, uniqueNotifications } from './stages/finish';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
@@ -85,6 +85,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     attachFixes(findings, tree.root);
     stats.findingsByRule = countByRule(findings);
     collectStatistics(program, store, expansion, memo, stats, notifications);
+    eraNotifications(program, version, tree.source, notifications);
     mark('analyse', t4);
     if (opts.shard || opts.focus) findings = narrowToShard(findings, scan, tree.root, stats);
     // (A trusted index is left as it was: a build's checks run in parallel, and an

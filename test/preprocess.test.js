@@ -143,3 +143,27 @@ test('a module whose Kbuild adds -I directories: the lock macro from such a head
     'alloc/drv.c:7:legacy-mmap-sem', 'alloc/drv.c:8:prefer-unlocked', 'alloc/drv.c:9:legacy-mmap-sem',
   ]);
 });
+
+test('a module whose GUP calls do not match the era: a warning names them; a defaulted era is a note', async (t) => {
+  const os = require('os');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-era-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'old.c'), [
+    'static int old_pin(unsigned long uaddr, int n, struct page **pages)',
+    '{',
+    '\tint got;',
+    '',
+    '\tdown_write(&current->mm->mmap_sem);',
+    '\tgot = get_user_pages(current, current->mm, uaddr, n, 1, 0, pages, NULL);',
+    '\tup_write(&current->mm->mmap_sem);',
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], jobs: 1 });
+  const msgs = res.notifications.map((n) => `${n.level}: ${n.message}`);
+  assert.ok(msgs.some((m) => /^warning: 1 GUP call does not match the 6\.12 signature \(get_user_pages\(\) at old\.c:6 passes 8 arguments, 6\.12 takes 4\)/.test(m)), msgs.join('\n'));
+  assert.ok(msgs.some((m) => /^note: kernel version 6\.12 taken by default/.test(m)), msgs.join('\n'));
+  const told = await audit({ paths: [root], jobs: 1, kernelVersion: '4.4' });
+  assert.deepStrictEqual(told.notifications.filter((n) => /signature|by default/.test(n.message)), []);
+});

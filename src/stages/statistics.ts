@@ -8,6 +8,7 @@ import { gupSites, lockContextOf } from '../analysis/sites';
 import type { Notification } from '../findings';
 import type { AuditStats } from './types';
 import type { FactsStore } from './facts';
+import { gupEraAt, type Version } from '../kernel/api';
 import type { CallerExpansion } from './callers';
 
 export function collectStatistics(program: Program, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, stats: AuditStats, notifications: Notification[]): void {
@@ -39,4 +40,18 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
   for (const c of [...memo.ledger.cuts, ...lifecycleCuts(program)]) notifications.push({ level: 'warning', file: c.file, message: c.message, kind: 'analysis-budget' });
   stats.analysisWork = { functionAnalyses: memo.misses, entrySummaries: program.entries.summaries, entryEvaluations: program.entries.evaluations };
   stats.unattributed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
+}
+
+/** Say when the audited era looks wrong for the code: GUP calls whose argument count is not
+ * the era's signature (a module built for another kernel), and an era taken by default. */
+export function eraNotifications(program: Program, version: Version, source: string, notifications: Notification[]): void {
+  const odd: string[] = [];
+  for (const s of gupSites(program)) {
+    const e = s.call.name ? gupEraAt(s.call.name, version) : null;
+    if (e && s.call.argText.length !== e.params.length) odd.push(`${s.call.name}() at ${s.fa.fn.file}:${s.call.span.line} passes ${s.call.argText.length} arguments, ${version.join('.')} takes ${e.params.length}`);
+  }
+  if (odd.length) {
+    notifications.push({ level: 'warning', message: `${odd.length} GUP call${odd.length === 1 ? '' : 's'} do${odd.length === 1 ? 'es' : ''} not match the ${version.join('.')} signature (${odd.slice(0, 3).join('; ')}${odd.length > 3 ? '; ...' : ''}): the code may be built for another kernel; pass --kernel-version X.Y or --kdir (era: ${source})` });
+  }
+  if (/^default/.test(source)) notifications.push({ level: 'note', message: `kernel version ${version.join('.')} taken by default (no Makefile or include/linux/mm.h found): pass --kernel-version X.Y or --kdir for the kernel the code is built against` });
 }
