@@ -73,6 +73,9 @@ const rule: Rule = {
         // and whose own callers are unknown (an entry point, or called through a pointer).
         const chain = es.unknown[0];
         const last = chain[chain.length - 1];
+        // That path only reached --call-depth: no evidence against the callers that hold it
+        // (the mm core's deep chains, ttm's eviction paths); stay silent.
+        if (es.unknownEnd?.why !== 'unmapped' && !ctx.program.callersSearched(last.caller)) continue;
         const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
         const ue = es.unknownEnd;
         const end = ue?.why === 'unmapped'

@@ -476,6 +476,65 @@ int lg_sticky(struct lg_res *r)
 	return lg_map(r, NULL);
 }
 ` },
+    {
+      // A helper one caller calls with the lock; another chain is deeper than --call-depth:
+      // the search stopped, which is no evidence of a path without the lock.
+      name: 'held by one caller, another chain only reaches --call-depth', code: `
+static int dd_pin(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return get_user_pages_remote(mm, a, 1, 0, p, NULL); /* expect-none */
+}
+
+int dd_locked(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	int r;
+
+	mmap_read_lock(mm);
+	r = dd_pin(mm, a, p);
+	mmap_read_unlock(mm);
+	return r;
+}
+
+int dd_l1(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_pin(mm, a, p);
+}
+
+int dd_l2(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l1(mm, a, p);
+}
+
+int dd_l3(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l2(mm, a, p);
+}
+
+int dd_l4(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l3(mm, a, p);
+}
+
+int dd_l5(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l4(mm, a, p);
+}
+
+int dd_l6(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l5(mm, a, p);
+}
+
+int dd_l7(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l6(mm, a, p);
+}
+
+int dd_l8(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return dd_l7(mm, a, p);
+}
+` },
   ],
   invalid: [
     {
