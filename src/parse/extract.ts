@@ -1007,7 +1007,9 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
 function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
   let drm: Set<string> | undefined;
   for (const f of fns) {
-    let role = nameEntryRole(f.name);
+    // (Only a name SYSCALL_DEFINEn made: a function that merely starts with sys_, such as
+    // fbdev's sys_copyarea(), is no system call.)
+    let role = f.span.endCol === f.span.col ? nameEntryRole(f.name) : null;
     for (const [field, types] of fields.get(f.name) ?? []) for (const t of types) role ??= fieldEntryRole(t, field);
     if (!role && masked.includes('DRM_IOCTL_DEF')) {
       drm ??= new Set([...masked.matchAll(DRM_IOCTL_RE)].map((m) => m[1]));

@@ -538,6 +538,34 @@ int dd_l8(struct mm_struct *mm, unsigned long a, struct page **p)
   ],
   invalid: [
     {
+      name: 'a helper of a system call pins without the lock',
+      messages: [/called without it from sys_sy_pin \(drivers\/c\d+_[a-z_]+\/case\.c:9\): sys_sy_pin\(\) is a system call/], code: `
+static int sy_helper(unsigned long a, struct page **p)
+{
+	return get_user_pages(a, 1, 0, p); /* expect: missing-mmap-lock:error */
+}
+
+SYSCALL_DEFINE2(sy_pin, unsigned long, a, struct page **, p)
+{
+	return sy_helper(a, p);
+}
+` },
+    {
+      // A function whose name merely starts with sys_ (fbdev's sys_copyarea()) is no
+      // system call: its callers are unknown, a note.
+      name: 'a sys_-named function that is not a system call',
+      messages: [/its callers could not be checked|no caller of/], code: `
+static int sz_helper(unsigned long a, struct page **p)
+{
+	return get_user_pages(a, 1, 0, p); /* expect: missing-mmap-lock:note */
+}
+
+int sys_sz_copyarea(unsigned long a, struct page **p)
+{
+	return sz_helper(a, p);
+}
+` },
+    {
       // The same shape where the other caller passes current->mm without taking the lock:
       // the equality does not rule that path out, so the note stays.
       name: 'helper pins the mm its caller passes; a caller passes current->mm without the lock',
