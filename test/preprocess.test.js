@@ -167,3 +167,12 @@ test('a module whose GUP calls do not match the era: a warning names them; a def
   const told = await audit({ paths: [root], jobs: 1, kernelVersion: '4.4' });
   assert.deepStrictEqual(told.notifications.filter((n) => /signature|by default/.test(n.message)), []);
 });
+
+test('conditions: a macro whose value is an expression is evaluated in turn; one defined through itself stays unknown', () => {
+  const vals = { KV5: '(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 0, 0))', KV6: '(KV5 && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0))', LOOP: '(LOOP + 1)' };
+  const e = (v) => ({ ...env(v), value: (n) => vals[n] });
+  assert.strictEqual(evaluateCondition('KV5', e([6, 12])), true);
+  assert.strictEqual(evaluateCondition('KV5', e([4, 19])), false);
+  assert.strictEqual(evaluateCondition('!KV6', e([5, 4])), true);
+  assert.strictEqual(evaluateCondition('LOOP', e([6, 12])), null);
+});

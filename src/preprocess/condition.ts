@@ -95,7 +95,7 @@ function applyBinary(op: string, a: number, b: number): number | null {
 class ConditionParser {
   pos = 0;
   private depth = 0;
-  constructor(private readonly toks: Tok[], private readonly env: ConditionEnv, private readonly versionCode: number) {}
+  constructor(private readonly toks: Tok[], private readonly env: ConditionEnv, private readonly versionCode: number, private readonly nesting = 0) {}
 
   private peek(v: string): boolean {
     const t = this.toks[this.pos];
@@ -227,6 +227,19 @@ class ConditionParser {
     if (this.peek('(')) { this.args(); return null; }
     const known = this.env.value?.(name);
     if (known !== undefined && /^\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?$/.test(known)) return Number(known.replace(/[()\suUlL]/g, ''));
+    // A macro whose value is an expression (`#define KV5 (LINUX_VERSION_CODE >= KERNEL_VERSION(5,0,0))`):
+    // evaluated in turn (a few levels deep: a macro defined through itself stays unknown).
+    if (known !== undefined && this.nesting < 8) {
+      const sub = tokenize(known);
+      if (sub && sub.length) {
+        const p = new ConditionParser(sub, this.env, this.versionCode, this.nesting + 1);
+        try {
+          const v = p.ternary();
+          if (p.pos === sub.length) return v;
+        } catch { /* unknown */ }
+        return null;
+      }
+    }
     // An identifier that is no macro evaluates to 0 in C; one we cannot see is unknown.
     return definedName(name, this.env) === false ? 0 : null;
   }
