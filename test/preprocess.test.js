@@ -176,3 +176,33 @@ test('conditions: a macro whose value is an expression is evaluated in turn; one
   assert.strictEqual(evaluateCondition('!KV6', e([5, 4])), true);
   assert.strictEqual(evaluateCondition('LOOP', e([6, 12])), null);
 });
+
+test('a module whose build adds include directories kbuild does not name: the one header with that path is read', async (t) => {
+  const os = require('os');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-modhdr-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  w('src/include/mh/compat.h', '#define mh_pin(a, n, p) pin_user_pages(a, n, FOLL_WRITE, p)\n');
+  w('src/driver/pin.c', [
+    '#include <mh/compat.h>',
+    '',
+    'static long mh_grab(unsigned long a, unsigned long n, struct page **p)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tmmap_read_lock(current->mm);',
+    '\tgot = mh_pin(a, n, p);',
+    '\tmmap_read_unlock(current->mm);',
+    '\tif (got != n) {',
+    '\t\tif (got > 0)',
+    '\t\t\tunpin_user_pages(p, got);',
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['src/driver/pin.c:8:prefer-unlocked']);
+  assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
+});

@@ -71,7 +71,40 @@ function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fro
   for (const c of cands) {
     try { if (fs.statSync(c).isFile()) return c; } catch { /* next */ }
   }
-  return null;
+  // A module whose own build system adds include directories (not kbuild's ccflags): the
+  // one header of the module whose path ends with the name (`ci/driver/compat.h` found
+  // under src/include/). Not for a kernel tree, whose headers are not followed.
+  return o.shallow ? null : moduleHeader(o.root, spec);
+}
+
+/** Header files of a module read per worker at most. */
+const MODULE_HEADER_CAP = 20000;
+const moduleHeaders = new Map<string, Map<string, string[]>>();
+
+/** The module's only `.h` file whose path ends with `/spec` (or is named `spec`), or null. */
+function moduleHeader(root: string, spec: string): string | null {
+  let byBase = moduleHeaders.get(root);
+  if (!byBase) {
+    byBase = new Map();
+    let n = 0;
+    const walk = (dir: string, depth: number) => {
+      if (depth > 12 || n >= MODULE_HEADER_CAP) return;
+      let entries: fs.Dirent[];
+      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue;
+        const abs = path.join(dir, e.name);
+        if (e.isDirectory()) walk(abs, depth + 1);
+        else if (e.isFile() && e.name.endsWith('.h') && n++ < MODULE_HEADER_CAP) (byBase!.get(e.name) ?? byBase!.set(e.name, []).get(e.name)!).push(abs);
+      }
+    };
+    walk(root, 0);
+    moduleHeaders.set(root, byBase);
+  }
+  const norm = path.posix.normalize(spec);
+  if (norm.startsWith('..')) return null;
+  const hits = (byBase.get(path.posix.basename(norm)) ?? []).filter((abs) => abs.split(path.sep).join('/').endsWith(`/${norm}`));
+  return hits.length === 1 ? hits[0] : null;
 }
 
 /** A `static inline` function whose body is one call that takes or releases the mmap lock
