@@ -34,8 +34,14 @@ function explain(f: LifecycleFinding): { problem: string; fix: string } {
       return { problem: /count lost/.test(last.what)
         ? `a path returns after a short ${acq.fam === 'pin' ? 'pin' : 'get'} with the references held and the count dropped (line ${last.line}): whatever releases ${acq.root} later cannot tell which entries are set`
         : `a path returns with references held that nothing owns (line ${last.line})`, fix: acq.nr ? `release them on that path: ${release}` : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
-    case 'leak-free':
+    case 'leak-free': {
+      const earlier = f.earlier;
+      if (earlier) {
+        const back = acq.fam === 'pin' ? `unpin_user_pages(${acq.root}, ${earlier})` : `release the first ${earlier} pages (put_page() each)`;
+        return { problem: `${acq.root} is freed on an error path with the entries that earlier rounds of the loop filled still held (line ${last.line})`, fix: `release them before freeing the array: ${back}` };
+      }
       return { problem: `${acq.root} is freed with its references still held (line ${last.line})`, fix: `release the pages before freeing the array: ${release}` };
+    }
   }
   return { problem: 'the count is not handled', fix: handle };
 }

@@ -108,6 +108,8 @@ export interface LifecycleFinding {
   callerFrees?: LifecycleStep[];
   /** Further paths of the same call with another problem. */
   also?: LifecycleFinding[];
+  /** leak-free of the entries earlier rounds of a loop filled: their counter. */
+  earlier?: string;
 }
 
 const KIND_ORDER: LifecycleKind[] = ['negative-release', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
@@ -525,7 +527,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -560,14 +562,15 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
       work.push(n);
     };
     // The GUP node itself: the state after the call, then its own branch (if it is one).
-    this.afterNode(start.node, { k: ALL, held: true, steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
+    const prior = this.chunkCounter(start.node.id);
+    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
     let steps = 0;
     const done = new Set<string>();
     while (work.length && steps++ < 4000) {
@@ -582,6 +585,32 @@ class AcquireFlow {
     }
     this.work += steps;
     return this.out;
+  }
+
+  /** `gup(..., all + done)` in a loop that advances `done`: the counter of the entries that
+   * earlier rounds filled, or null. */
+  private chunkCounter(startNode: number): string | null {
+    const { fa, call, root } = this.a;
+    let counter: string | null = null;
+    for (const t of call.argText) {
+      const m = /^([A-Za-z_][\w>.-]*)\s*\+\s*([A-Za-z_]\w*)$/.exec(t) ?? /^&\s*([A-Za-z_][\w>.-]*)\[\s*([A-Za-z_]\w*)\s*\]$/.exec(t);
+      if (m && m[1] === root) counter = m[2];
+    }
+    if (!counter) return null;
+    let advanced = false;
+    for (const n of fa.fn.nodes) walk(n.expr, (x) => { if (x.k === 'assign' && x.op === '+=' && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === counter) advanced = true; return true; });
+    if (!advanced) return null;
+    // The call's node lies on a cycle of the graph (a loop around it).
+    const seen = new Set<number>();
+    const stack = [...fa.fn.nodes[startNode].succ];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n < 0 || seen.has(n)) continue;
+      if (n === startNode) return counter;
+      seen.add(n);
+      stack.push(...fa.fn.nodes[n].succ);
+    }
+    return null;
   }
 
   private progressCounters(): string[] {
@@ -714,14 +743,14 @@ class AcquireFlow {
     return c ? { fa: this.a.fa, line: c.callSpan.line, col: c.callSpan.col, endCol: c.callSpan.endLine === c.callSpan.line ? c.callSpan.endCol : undefined, what } : { fa: this.a.fa, line, what };
   }
 
-  private report(kind: LifecycleKind, path: LifecycleStep[]): void {
+  private report(kind: LifecycleKind, path: LifecycleStep[], earlier?: string): void {
     const last = path[path.length - 1];
     const key = `${kind}:${last.line}`;
     if (this.seen.has(key)) return;
     // One finding per kind and acquire: the first path found tells the story.
     if ([...this.seen].some((k) => k.startsWith(`${kind}:`))) return;
     this.seen.add(key);
-    this.out.push({ kind, acq: this.a, path, siblings: [] });
+    this.out.push({ kind, acq: this.a, path, siblings: [], ...(earlier ? { earlier } : {}) });
   }
 
   /** Apply one node to a path state and pass the result to the successors. */
@@ -824,6 +853,9 @@ class AcquireFlow {
     if (!e.callee || !c) return state;
     const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
     if (rel && rel.root === a.root) {
+      // Released by the counter of the rounds: earlier entries (and this call's, once it
+      // is added) go back.
+      if (state.prior && rel.count === state.prior) return null;
       const all = a.nr !== null && rel.count === a.nr;
       if (all && (state.k & (E | S))) {
         this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
@@ -852,6 +884,8 @@ class AcquireFlow {
       if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
         const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
         this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
+      } else if (!state.unsure && state.prior) {
+        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with the entries of earlier rounds (before ${state.prior}) still held`, c)], state.prior);
       }
       return null;
     }

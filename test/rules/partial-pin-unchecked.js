@@ -244,8 +244,62 @@ long ie_pin(struct ie_map *m)
 	return 0;
 }
 ` },
+    {
+      name: 'chunked pin loop: the error path unpins the earlier rounds first', code: `
+int cl_range(unsigned long uaddr, unsigned long nr, struct page ***out)
+{
+	struct page **all = kcalloc(nr, sizeof(*all), GFP_KERNEL);
+	unsigned long left = nr, done = 0;
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	while (left) {
+		unsigned long n = left < 16 ? left : 16;
+
+		ret = pin_user_pages_fast(uaddr + done * PAGE_SIZE, n, FOLL_WRITE, all + done); /* expect-none */
+		if (ret <= 0) {
+			unpin_user_pages(all, done);
+			kfree(all);
+			return ret ? ret : -EFAULT;
+		}
+		done += ret;
+		left -= ret;
+	}
+	*out = all;
+	return done;
+}
+` },
   ],
   invalid: [
+    {
+      // A chunked pin into all + done: an error in a later round frees the array with the
+      // entries of the earlier rounds still pinned.
+      name: 'chunked pin loop: a later round fails and the array is freed with earlier rounds held',
+      messages: [/all is freed on an error path with the entries that earlier rounds of the loop filled still held \(line 15\): release them before freeing the array: unpin_user_pages\(all, done\)/], code: `
+int ck_range(unsigned long uaddr, unsigned long nr, struct page ***out)
+{
+	struct page **all = kcalloc(nr, sizeof(*all), GFP_KERNEL);
+	unsigned long left = nr, done = 0;
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	while (left) {
+		unsigned long n = left < 16 ? left : 16;
+
+		ret = pin_user_pages_fast(uaddr + done * PAGE_SIZE, n, FOLL_WRITE, all + done); /* expect: partial-pin-unchecked:warning */
+		if (ret <= 0) {
+			kfree(all);
+			return ret ? ret : -EFAULT;
+		}
+		done += ret;
+		left -= ret;
+	}
+	*out = all;
+	return done;
+}
+` },
     {
       // A full pin, then building the table fails and the error exit frees the array
       // without unpinning: the table never held the pages on that path.
