@@ -13,6 +13,14 @@ const { parseKconfig } = require('../dist/src/preprocess/options');
 const { audit } = require('../dist/src/engine');
 const { FIXTURES, walk } = require('./helpers');
 
+/** A temporary module directory removed after the test, and a writer of files in it. */
+function tmpModule(t, prefix) {
+  const root = fs.mkdtempSync(path.join(require('os').tmpdir(), prefix));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  return { root, w };
+}
+
 const env = (v, config, defined = () => null) => ({ versionCode: kernelVersionCode(v[0], v[1], v[2] ?? 0), versionCodeMax: kernelVersionCode(v[0], v[1], v[2] ?? 255), config, defined });
 
 test('conditions: version arithmetic, logic, defined(), config', () => {
@@ -108,11 +116,8 @@ for (const [era, kdir] of [['6.12', 'v6.12'], ['4.9', 'v4.9']]) {
 }
 
 test('a module whose Kbuild adds -I directories: the lock macro from such a header is read', async (t) => {
-  const os = require('os');
   const { kbuildIncludeDirs } = require('../dist/src/preprocess/options');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-kbuild-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  const { root, w } = tmpModule(t, 'gup-kbuild-');
   w('Kbuild', 'obj-m += kb.o\nkb-y := alloc/drv.o\nccflags-y += -I$(src)/osdep -I$(SDK_ROOT)/hal/inc -I$(src)/missing\n');
   w('osdep/osdep.h', '#ifndef OSDEP_H\n#define OSDEP_H\n#define kb_mm_lock current->mm->mmap_lock\n#endif\n');
   w('hal/inc/hal.h', '/* reached through a make variable set on the command line */\n');
@@ -145,9 +150,7 @@ test('a module whose Kbuild adds -I directories: the lock macro from such a head
 });
 
 test('a module whose GUP calls do not match the era: a warning names them; a defaulted era is a note', async (t) => {
-  const os = require('os');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-era-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const { root } = tmpModule(t, 'gup-era-');
   fs.writeFileSync(path.join(root, 'old.c'), [
     'static int old_pin(unsigned long uaddr, int n, struct page **pages)',
     '{',
@@ -178,10 +181,7 @@ test('conditions: a macro whose value is an expression is evaluated in turn; one
 });
 
 test('a module whose build adds include directories kbuild does not name: the one header with that path is read', async (t) => {
-  const os = require('os');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-modhdr-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const w = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  const { root, w } = tmpModule(t, 'gup-modhdr-');
   w('src/include/mh/compat.h', '#define mh_pin(a, n, p) pin_user_pages(a, n, FOLL_WRITE, p)\n');
   w('src/driver/pin.c', [
     '#include <mh/compat.h>',

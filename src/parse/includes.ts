@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { maskCode } from './cut';
+import { kbuildIncludeFlags } from './kbuild';
 
 interface HeaderFacts {
   includes: { name: string; quoted: boolean }[];
@@ -22,8 +23,6 @@ const INCLUDE_RE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 const STRUCT_DEF_RE = /\bstruct\s+([A-Za-z_]\w*)\s*(?:__[A-Za-z_]\w*(?:\([^()]*\))?\s*)*\{/g;
 
 const GENERATED = /^(asm|generated|uapi\/asm)\/|^linux\/(version|compile|utsrelease|bounds)\.h$/;
-const OWN_FLAGS = /\b(?:(?:subdir-)?ccflags-[\w$()]+|EXTRA_CFLAGS|CFLAGS_[\w-]+\.o)\s*[:+]?=/;
-const SUBDIR_FLAGS = /\bsubdir-ccflags-[\w$()]+\s*[:+]?=/;
 
 /** Files read per audit at most (headers included): beyond it every struct is visible. */
 export const INCLUDE_FILE_CAP = 20000;
@@ -99,14 +98,11 @@ export class StructVisibility {
       for (const name of ['Makefile', 'Kbuild']) {
         let text: string;
         try { text = fs.readFileSync(this.inside(path.posix.join(d, name)), 'latin1'); } catch { continue; }
-        for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
-          if (!(own ? OWN_FLAGS : SUBDIR_FLAGS).test(line)) continue;
-          for (const m of line.matchAll(/-I\s*(\S+)/g)) {
-            const t = m[1].replace(/\$[({](src|obj)[)}]/g, d).replace(/\$[({]srctree[)}]\/?/g, '').replace(/^\.\/?$/, '.');
-            if (t.includes('$')) continue;
-            const n = path.posix.normalize(t);
-            if (!n.startsWith('..') && !path.posix.isAbsolute(n) && !out.includes(n)) out.push(n);
-          }
+        for (const f of kbuildIncludeFlags(text, d, !own)) {
+          // (Relative to the tree root, where kbuild runs; $(srctree) is that root.)
+          if (f.variable !== null && f.variable !== 'srctree') continue;
+          const n = path.posix.normalize(f.path === '' ? '.' : f.path);
+          if (!n.startsWith('..') && !path.posix.isAbsolute(n) && !out.includes(n)) out.push(n);
         }
       }
       if (d === '.' || d === '') break;

@@ -2,6 +2,7 @@
 // --kernel-version), the kernel config (--kconfig) and the include directories.
 import * as fs from 'fs';
 import * as path from 'path';
+import { kbuildIncludeFlags } from '../parse/kbuild';
 import type { Version } from '../kernel/api';
 import { kernelVersionCode } from './condition';
 import type { PreprocessOptions } from './scope';
@@ -85,15 +86,10 @@ export function kbuildIncludeDirs(root: string): string[] {
     let text: string;
     try { text = fs.readFileSync(f, 'latin1'); } catch { continue; }
     const dir = path.dirname(f);
-    for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
-      if (!/\b(?:(?:subdir-)?ccflags-[\w$()]+|EXTRA_CFLAGS|CFLAGS_[\w-]+\.o)\s*[:+?]?=/.test(line)) continue;
-      for (const m of line.matchAll(/-I\s*(\S+)/g)) {
-        const t = m[1].replace(/\$[({](?:src|obj)[)}]/g, dir).replace(/^\$[({](?:PWD|CURDIR|M)[)}]/, dir);
-        const v = /^\$[({]\w+[)}]\/?(.*)$/.exec(t);
-        if (v) { add(path.join(dir, v[1])); add(path.join(root, v[1])); continue; }
-        if (t.includes('$')) continue;
-        add(path.isAbsolute(t) ? t : path.join(dir, t));
-      }
+    for (const flag of kbuildIncludeFlags(text, dir, false)) {
+      // A path rooted in a variable set on the make command line: looked up in the module.
+      if (flag.variable !== null) { add(path.join(dir, flag.path)); add(path.join(root, flag.path)); continue; }
+      add(path.isAbsolute(flag.path) ? flag.path : path.join(dir, flag.path));
     }
   }
   return found;
