@@ -210,11 +210,26 @@ function benchTree(tree: string, prev: TreeResult | undefined): TreeResult {
   const warmFiles = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_CACHE_RESULT: '0' }));
   const warmFilesOut = lastOutput();
   rows.push({ name: 'audit --cache, warm, result recomputed', s: warmFiles, note: 'per-file entries, analysis rerun' });
+  // Edits (GUP_AUDIT_BENCH_EDIT, nothing written to the tree): a file the analysis reads,
+  // once with a comment appended (its facts unchanged: the result is kept after its
+  // requests are sent again) and once with lines inserted at its start (every line moves:
+  // recomputed; a different count each run, so no run finds the previous one's result; last:
+  // the edit is not in the tree, and a later run would take that result for the tree's);
+  // and a file outside what the result was computed from.
   const edited = ['mm/gup.c', 'mm/memory.c'].find((f) => fs.existsSync(path.join(tree, f)))!;
+  const outside = ['drivers/net/loopback.c', 'lib/sort.c', 'init/main.c'].find((f) => fs.existsSync(path.join(tree, f)))!;
   let edits = 0;
-  const warmEdit = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${process.pid}-${Date.now()}-${edits++}` }));
+  const tag = () => `${process.pid}-${Date.now()}-${edits++}`;
+  const kept = (o: ReturnType<typeof lastOutput>) => (o.bytes === 0 ? 'result kept' : 'result recomputed');
+  const warmEdit = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${tag()}` }));
   const warmEditOut = lastOutput();
-  rows.push({ name: 'audit --cache, warm, one file edited', s: warmEdit, note: `${edited} rescanned and extracted again, analysis rerun` });
+  rows.push({ name: 'audit --cache, warm, one file edited: comment', s: warmEdit, note: `${edited}, a comment line appended: ${kept(warmEditOut)}` });
+  const warmOther = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${outside}:${tag()}` }));
+  const warmOtherOut = lastOutput();
+  rows.push({ name: 'audit --cache, warm, another file edited', s: warmOther, note: `${outside}: ${kept(warmOtherOut)}` });
+  const warmMove = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${tag()}:${edits}` }));
+  const warmMoveOut = lastOutput();
+  rows.push({ name: 'audit --cache, warm, one file edited: lines moved', s: warmMove, note: `${edited}, lines inserted at its start: ${kept(warmMoveOut)}` });
 
   // The per-file check of a kernel build (`make C=1 CHECK=gup-audit`): one process per
   // compiled file, with kbuild-like compiler flags, from the tree's warm index (built by
@@ -282,7 +297,7 @@ function benchTree(tree: string, prev: TreeResult | undefined): TreeResult {
   // A warm run reads no file: a rebuild of dist/ between the runs (a new build id) would
   // have made it cold.
   console.log(`  warm runs read ${warmOut.bytes} and ${warmFilesOut.bytes} bytes of source: ${warmOut.bytes === 0 && warmFilesOut.bytes === 0 ? 'the cache was warm' : 'NOT WARM (was dist/ rebuilt meanwhile?)'}`);
-  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, one file edited ${same(warmEditOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}${second ? `, after the cache of ${path.basename(second.after)} ${second.same ? 'same' : 'DIFFERENT'}` : ''}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
+  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, edited ${[warmEditOut, warmMoveOut, warmOtherOut].every((o) => same(o.findings, defOut.findings)) ? 'same' : 'DIFFERENT'}${second ? `, after the cache of ${path.basename(second.after)} ${second.same ? 'same' : 'DIFFERENT'}` : ''}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
   const load1 = os.loadavg()[0];
   console.log(`  load average at the end ${load1.toFixed(2)}`);
   return { tree, version: kernelVersion(tree), all, base, def, defOut, cacheDir, second };

@@ -7,16 +7,24 @@ import * as v8 from 'v8';
 import { createHash, randomBytes } from 'crypto';
 import { makeDirs } from './fsname';
 
-/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag> makes a run see that
- * file as edited (its index entry unused, as after a change of its stat key; its bytes
- * read for extraction with a comment line naming the tag appended, so its facts are looked
- * up under new content), without writing to the tree: the benchmark's "one file edited" row
- * on a read-only tree. A new tag is a new edit. */
-export function benchEdit(): { file: string; tag: string } | undefined {
+/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag>[:<n>] makes a run see
+ * that file as edited (its index entry unused, as after a change of its stat key), without
+ * writing to the tree: the benchmark's "one file edited" rows on a read-only tree. The bytes
+ * read for extraction get a comment line naming the tag appended, or, with <n>, n comment
+ * lines inserted at the start (every line of the file moves). */
+export function benchEdit(): { file: string; tag: string; lines: number } | undefined {
   const v = process.env.GUP_AUDIT_BENCH_EDIT;
   if (!v) return undefined;
+  const m = /^(.*):([^:]*):(\d+)$/.exec(v);
+  if (m) return { file: m[1], tag: m[2], lines: Number(m[3]) };
   const at = v.lastIndexOf(':');
-  return at < 0 ? { file: v, tag: '' } : { file: v.slice(0, at), tag: v.slice(at + 1) };
+  return at < 0 ? { file: v, tag: '', lines: 0 } : { file: v.slice(0, at), tag: v.slice(at + 1), lines: 0 };
+}
+
+/** The bytes of `data` as the bench edit sees them. */
+export function benchEdited(data: Buffer, edit: { tag: string; lines: number }): Buffer {
+  if (edit.lines > 0) return Buffer.concat([Buffer.from(`/* edited: ${edit.tag} */\n`.repeat(edit.lines)), data]);
+  return Buffer.concat([data, Buffer.from(`\n/* edited: ${edit.tag} */\n`)]);
 }
 
 /** Write a cache file: a temporary file created exclusively (never through a link), then

@@ -88,8 +88,23 @@ interface Stored {
 }
 
 /** A whole audit result, reused when the same options meet a tree none of whose files
- * changed (`files`: how many files the run saw, all of them unchanged). */
-export interface StoredResult { key: string; files: number; value: unknown }
+ * changed (`files`: how many files the run saw, all of them unchanged), or whose changed
+ * files cannot change it: `deps` says what it was computed from (src/stages/reuse.ts). */
+export interface StoredResult { key: string; files: number; value: unknown; deps?: ResultDeps }
+
+/** What a result was computed from, besides the options of its key. */
+export interface ResultDeps {
+  /** The prefilter's candidates (relative, sorted) and the names that reach the API through
+   * macros and wrappers. */
+  candidates: string[];
+  macroNames: string[];
+  /** Every extraction request sent, with the digest of its answer. */
+  requests: { file: string; names: string[]; first: boolean; skip: number[]; digest?: string }[];
+  /** Every name searched for in the call indexes (caller, callee and macro searches). */
+  searched: string[];
+  /** Files read on the main thread (struct definitions). */
+  read: string[];
+}
 
 export class AuditCache {
   private stored: Stored | null = null;
@@ -100,6 +115,10 @@ export class AuditCache {
   misses = 0;
   private readonly needleKey: string;
   private newResult?: StoredResult;
+  /** Files of the run whose stat key changed (or that are new), relative; and how many
+   * files of the saved index the run no longer has. Set by apply(). */
+  readonly changed: string[] = [];
+  gone = 0;
   /** What the run should say about the cache (an entry dropped). */
   readonly notes: string[] = [];
 
@@ -145,18 +164,20 @@ export class AuditCache {
     if (!s) return;
     const samePre = s.needles === this.needleKey;
     const edited = benchEdit()?.file;
-    let j = 0;
+    let j = 0, found = 0;
     for (let i = 0; i < t.rels.length; i++) {
       const rel = t.rels[i];
       while (j < s.files.length && s.files[j] < rel) j++;
-      if (j >= s.files.length || s.files[j] !== rel || rel === edited) { this.misses++; continue; }
+      if (j < s.files.length && s.files[j] === rel) found++;
+      if (j >= s.files.length || s.files[j] !== rel || rel === edited) { this.misses++; this.changed.push(rel); continue; }
       let same = !Number.isNaN(t.st[4 * i]);
       for (let k = 0; same && k < 4; k++) same = s.st[4 * j + k] === t.st[4 * i + k];
-      if (!same) { this.misses++; continue; }
+      if (!same) { this.misses++; this.changed.push(rel); continue; }
       this.hits++;
       if (samePre) t.pre[i] = s.pre[j];
       if (!s.noCalls[j]) t.setCalls(i, s.hashes, s.off[j], s.off[j + 1] - s.off[j]);
     }
+    this.gone = s.files.length - found;
   }
 
   /** The stored result for `key` if every one of the run's `files` files was unchanged. */
@@ -166,8 +187,28 @@ export class AuditCache {
     return r.value;
   }
 
-  setResult(key: string, files: number, value: unknown): void {
-    this.newResult = { key, files, value };
+  /** The stored result for `key` whatever changed (the caller checks its deps). */
+  storedResult(key: string): StoredResult | undefined {
+    const r = this.stored?.result;
+    return r && r.key === key ? r : undefined;
+  }
+
+  /** The saved call index of `rel`: null when it had none (unindexed or unknown), undefined
+   * when the index does not hold the file. */
+  storedCalls(rel: string): Uint32Array | null | undefined {
+    const s = this.stored;
+    if (!s) return undefined;
+    let lo = 0, hi = s.files.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s.files[mid] === rel) return s.noCalls[mid] ? null : s.hashes.subarray(s.off[mid], s.off[mid + 1]);
+      if (s.files[mid] < rel) lo = mid + 1; else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  setResult(key: string, files: number, value: unknown, deps?: ResultDeps): void {
+    this.newResult = { key, files, value, ...(deps ? { deps } : {}) };
   }
 
   /** Write what the table knows (atomically; errors are ignored: a cache that cannot be

@@ -15,7 +15,8 @@ import { FactsStore, ROOT_NAMES } from './stages/facts';
 import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
 import { countByRule, runRules } from './stages/run-rules';
 import { collectStatistics, eraNotifications } from './stages/statistics';
-import { attachFixes, buildProfile, narrowToShard, reusedProfile, saveCache, uniqueNotifications } from './stages/finish';
+import { attachFixes, buildProfile, narrowToShard, resultDeps, reusedResult, saveCache, uniqueNotifications } from './stages/finish';
+import { reusableResult } from './stages/reuse';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
 
@@ -60,12 +61,10 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, preprocess, callDepth, maxBytes,
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
-    // stand-in for a run after an edit.)
-    const reused = process.env.GUP_AUDIT_CACHE_RESULT === '0' || opts.onProgram ? undefined : cache?.result(resultKey, scan.rels.length) as Pick<AuditResult, 'findings' | 'notifications' | 'stats'> | undefined;
-    if (reused) {
-      phases.total = Date.now() - t0;
-      return { tree, findings: reused.findings, notifications: reused.notifications, stats: { ...reused.stats, bytesScanned: 0, phasesMs: phases }, rules, ...(opts.profile ? { profile: reusedProfile(scan) } : {}) };
-    }
+    // stand-in for a run after an edit that changes the result.)
+    const reuse = cache && process.env.GUP_AUDIT_CACHE_RESULT !== '0' && !opts.onProgram ? await reusableResult(cache, resultKey, scan, tree.root, pre.candidates, pre.macroNames, store) : 'no --cache';
+    const wholeTree = opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0;
+    if (typeof reuse === 'object') return reusedResult(reuse, { cache: cache!, resultKey, scan, t0, phases, tree, rules, profile: opts.profile, save: !known, wholeTree });
 
     const t2 = Date.now();
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
@@ -92,11 +91,11 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     // ordinary --cache run refreshes it.)
     if (cache && !known) {
       const t5 = Date.now();
-      saveCache(cache, resultKey, scan, t0, opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0, { findings, notifications, stats });
+      saveCache(cache, resultKey, scan, t0, wholeTree, { findings, notifications, stats }, resultDeps(tree.root, pre, store, visibility));
       mark('cache-save', t5);
     }
     phases.total = Date.now() - t0;
-    const profile = opts.profile ? buildProfile(scan, store, expansion, memo, firstExtractMs) : undefined;
+    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     await pool.close();

@@ -285,8 +285,13 @@ export class TreeScan implements FileTable {
     return files.filter((_, i) => this.inShard[i] === 1 && this.pre[i] === 2);
   }
 
+  /** Every name callers() was asked for (src/stages/reuse.ts: an edit that adds or removes
+   * a call of one of them can change the result). */
+  readonly searchedNames = new Set<string>();
+
   /** Files that call (or, when searched by bytes, mention) one of `names`, with the names. */
   async callers(names: string[]): Promise<Map<string, Set<string>>> {
+    for (const n of names) this.searchedNames.add(n);
     const out = new Map<string, Set<string>>();
     const add = (i: number, name: string) => {
       const f = this.o.files[i];

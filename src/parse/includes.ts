@@ -39,6 +39,9 @@ export class StructVisibility {
 
   constructor(private readonly root: string) {}
 
+  /** Files of the tree read (or looked for) for struct definitions, relative paths. */
+  get readPaths(): string[] { return [...this.facts.keys()]; }
+
   /** Can code in `fromFile` (tree-relative) use struct `name`, defined where `storeFile`'s
    * closure defines it? True when that definition is not found or the closure is not
    * complete: only a known definition out of reach is a no. */

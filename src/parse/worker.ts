@@ -11,7 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
-import { benchEdit, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
+import { benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
 
 export type WorkerTask =
@@ -56,6 +56,11 @@ export interface ExtractResult {
   facts?: FileFacts;
   skipped?: string;
   notes?: string[];
+  /** With --cache: a SHA-1 of the answer (facts, skip reason, notes), kept in its cache
+   * entry. Two answers with the same digest are the same answer: a run after an edit
+   * compares them to decide whether the edit changed what the last result was computed
+   * from (src/stages/reuse.ts). */
+  digest?: string;
   /** Milliseconds spent (for --profile) and whether the facts came from the cache. */
   ms?: number;
   cached?: boolean;
@@ -205,7 +210,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   const t0 = Date.now();
   let data = readWhole(task.req.abs, task.maxBytes);
   if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
-  if (edit && task.req.file === edit.file) data = Buffer.concat([data, Buffer.from(`\n/* edited: ${edit.tag} */\n`)]);
+  if (edit && task.req.file === edit.file) data = benchEdited(data, edit);
   let file: string | null = null;
   let dropped = '';
   if (task.cache) {
@@ -228,6 +233,9 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   parsedSince += data.length;
   const res = extractUncached(task, data);
   if (file) {
+    // (Not the file's size, which only the profile reads: a comment appended changes
+    // nothing the result depends on.)
+    res.digest = createHash('sha1').update(v8.serialize({ ...res, facts: res.facts ? { ...res.facts, bytes: 0 } : undefined })).digest('hex');
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
   if (dropped) res.notes = [...(res.notes ?? []), dropped];

@@ -18,6 +18,7 @@ export function formatProfile(res: AuditResult): string {
     out.push(`  scan ${kind.padEnd(18)} ${p.scan.files[kind] ?? 0} files, ${mb(bytes)}, ${ms} ms of worker time${rate}`);
   }
   if (p.scan.cacheHits || p.scan.cacheMisses) out.push(`  cache                   ${p.scan.cacheHits} files unchanged, ${p.scan.cacheMisses} scanned again`);
+  if (p.reuse) out.push(`  result                  ${p.reuse}`);
   out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache`);
   out.push(`  first extraction        ${p.firstExtractMs} ms wall, ${p.firstExtractWorkerMs} ms of worker time (the candidate files)`);
   p.rounds.forEach((r, i) => {

@@ -34,7 +34,13 @@ export interface FactsStoreInput {
   stats: AuditStats;
 }
 
+/** An extraction request sent to a worker and the digest of its answer (with --cache):
+ * what a stored result was computed from (src/stages/reuse.ts). */
+export interface SentRequest { file: string; names: string[]; first: boolean; skip: number[]; digest?: string }
+
 export class FactsStore {
+  /** With --cache: every request sent, in the order the answers were taken. */
+  readonly requests: SentRequest[] = [];
   /** Facts of the files of the first extraction (the statistics' attribution reads them). */
   readonly factsByFile = new Map<string, FileFacts>();
   /** Every function extracted so far, in file and line order per batch. */
@@ -128,6 +134,7 @@ export class FactsStore {
     if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
       const r = await ((first ? this.takeEarly(abs, names) : undefined) ?? this.send(abs, names, first, skip));
+      if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest });
       if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
@@ -148,6 +155,11 @@ export class FactsStore {
     } catch (e) {
       notifications.push({ level: 'error', file, message: `not parsed: ${(e as Error).message}` });
     }
+  }
+
+  /** Send a recorded request again (the file may have changed since): its answer. */
+  resend(req: SentRequest): Promise<ExtractResult> {
+    return this.send(path.join(this.i.root, req.file), req.names, req.first, req.skip);
   }
 
   /** Put the functions added since `from` in file and line order. */

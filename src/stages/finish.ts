@@ -1,11 +1,15 @@
 // Stage 7: the result. Findings narrowed to the shard or focus files, the cache updated,
 // the profile assembled, notifications reported once each in a stable order.
 import * as path from 'path';
-import type { AuditCache } from '../cache';
+import type { AuditCache, ResultDeps } from '../cache';
+import type { StructVisibility } from '../parse/includes';
+import type { Prefiltered } from './prefilter';
+import type { Reuse } from './reuse';
+import { rel } from './setup';
 import type { TreeScan } from '../scan';
 import type { AnalysisMemo } from '../analysis/program';
 import type { Finding, Notification } from '../findings';
-import type { AuditProfile, AuditStats } from './types';
+import type { AuditProfile, AuditResult, AuditStats } from './types';
 import type { FactsStore } from './facts';
 import type { CallerExpansion } from './callers';
 import { countByRule } from './run-rules';
@@ -22,10 +26,33 @@ export function narrowToShard(findings: Finding[], scan: TreeScan, root: string,
 
 /** Store the result and the scan index (unless the run had errors: a failed file is not
  * a result to reuse). */
-export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }): void {
+export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }, deps?: ResultDeps): void {
   // (Notes about dropped cache entries concern this run, not the tree: not stored.)
-  if (!result.notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) });
+  if (!result.notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) }, deps);
   scan.save(t0, wholeTree);
+}
+
+/** What the result is computed from (src/stages/reuse.ts). */
+export function resultDeps(root: string, pre: Prefiltered, store: FactsStore, visibility: StructVisibility): ResultDeps {
+  return {
+    candidates: pre.candidates.map((c) => rel(root, c)).sort(), macroNames: [...pre.macroNames].sort(),
+    requests: store.requests, searched: [...pre.scan.searchedNames].sort(), read: visibility.readPaths.sort(),
+  };
+}
+
+/** The result of a run that reused the stored one (src/stages/reuse.ts). After an edit that
+ * cannot change it, the index is saved with the new stat keys and the result kept. */
+export function reusedResult(reuse: Reuse, r: { cache: AuditCache; resultKey: string; scan: TreeScan; t0: number; phases: Record<string, number>; tree: AuditResult['tree']; rules: AuditResult['rules']; profile?: boolean; save: boolean; wholeTree: boolean }): AuditResult {
+  const value = reuse.value as Pick<AuditResult, 'findings' | 'notifications' | 'stats'>;
+  if (reuse.changed > 0 && r.save) {
+    r.cache.setResult(r.resultKey, r.scan.rels.length, value, reuse.deps);
+    r.scan.save(r.t0, r.wholeTree);
+  }
+  r.phases.total = Date.now() - r.t0;
+  return {
+    tree: r.tree, findings: value.findings, notifications: uniqueNotifications(value.notifications), stats: { ...value.stats, bytesScanned: 0, phasesMs: r.phases }, rules: r.rules,
+    ...(r.profile ? { profile: { ...reusedProfile(r.scan), reuse: `reused: ${reuse.changed} changed file(s) checked, ${reuse.resent} request(s) sent again` } } : {}),
+  };
 }
 
 export function buildProfile(scan: TreeScan, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, firstExtractMs: number): AuditProfile {

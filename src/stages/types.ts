@@ -62,6 +62,9 @@ export interface AuditProfile {
   firstExtractMs: number;
   firstExtractWorkerMs: number;
   peakRssBytes: number;
+  /** With --cache: whether the stored result was reused (after how many changed files),
+   * or why not. */
+  reuse?: string;
 }
 
 export interface AuditStats {

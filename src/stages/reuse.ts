@@ -1,0 +1,72 @@
+// Stage 1b (with --cache): the last result, when this run's tree cannot give another one.
+// Either no file changed, or every changed file is outside what the result was computed
+// from: the result's dependencies (src/cache.ts ResultDeps) say which candidates, which
+// extraction requests and answers, which call-index searches and which headers the last
+// run used. An edit is invalidated by that record, not by re-running the analysis:
+//  - the prefilter (which runs anyway) must give the same candidates and macro names;
+//  - a changed file read on the main thread (struct definitions) always counts;
+//  - a changed file's calls of the names the run searched for must be the same as before
+//    (the caller, callee and macro searches would answer the same);
+//  - each extraction request the run sent to a changed file is sent again: its answer must
+//    have the same digest (the same functions, lines and notes).
+// Anything else (a file added or removed, an unindexed file, more than MAX_CHANGED files)
+// recomputes the result from the per-file entries.
+import { callHash } from '../parse/needles';
+import type { AuditCache, ResultDeps } from '../cache';
+import type { TreeScan } from '../scan';
+import type { FactsStore } from './facts';
+import { rel } from './setup';
+
+/** Beyond this many changed files the checks cost about what recomputing does. */
+export const MAX_CHANGED = 64;
+
+export interface Reuse {
+  value: unknown;
+  /** Changed files checked (0: none changed) and requests sent again. */
+  changed: number;
+  resent: number;
+  deps?: ResultDeps;
+}
+
+/** The stored result if the tree as scanned cannot change it; else why not (--profile). */
+export async function reusableResult(cache: AuditCache, key: string, scan: TreeScan, root: string, candidates: string[], macroNames: string[], store: FactsStore): Promise<Reuse | string> {
+  const unchanged = cache.result(key, scan.rels.length);
+  if (unchanged !== undefined) return { value: unchanged, changed: 0, resent: 0 };
+  const r = cache.storedResult(key);
+  if (!r) return 'no result stored for these options';
+  if (!r.deps) return 'the stored result has no dependency record';
+  if (r.files !== scan.rels.length || cache.gone > 0) return 'files were added or removed';
+  if (cache.changed.length > MAX_CHANGED) return `${cache.changed.length} files changed`;
+  const deps = r.deps;
+  if (!sameList(deps.candidates, candidates.map((c) => rel(root, c)).sort())) return 'the prefilter candidates changed';
+  if (!sameList(deps.macroNames, [...macroNames].sort())) return 'the macro and wrapper names changed';
+  const read = new Set(deps.read);
+  const searched = new Set(deps.searched.map(callHash));
+  const index = new Map<string, number>();
+  for (const c of cache.changed) index.set(c, -1);
+  scan.rels.forEach((f, i) => { if (index.has(f)) index.set(f, i); });
+  const resend: ResultDeps['requests'] = [];
+  for (const c of cache.changed) {
+    if (read.has(c)) return `${c}: read for struct definitions`;
+    const now = index.get(c)! >= 0 ? scan.calls(index.get(c)!) : undefined;
+    const before = cache.storedCalls(c);
+    if (!now || !before) return `${c}: no call index to compare`;
+    if (!sameList(hits(before, searched), hits(now, searched))) return `${c}: calls of a searched name changed`;
+    resend.push(...deps.requests.filter((q) => q.file === c));
+  }
+  const answers = await Promise.all(resend.map((q) => store.resend(q).then((a) => a.digest, () => undefined)));
+  const differs = resend.findIndex((q, k) => !q.digest || answers[k] !== q.digest);
+  if (differs >= 0) return `${resend[differs].file}: its extracted facts changed`;
+  return { value: r.value, changed: cache.changed.length, resent: resend.length, deps };
+}
+
+/** The searched hashes among a call index, sorted. */
+function hits(calls: Uint32Array, searched: Set<number>): number[] {
+  const out: number[] = [];
+  for (const h of calls) if (searched.has(h)) out.push(h);
+  return out.sort((a, b) => a - b);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,116 @@
+'use strict';
+// --cache after edits: the stored result is kept only when no changed file can change it
+// (src/stages/reuse.ts), and every warm run equals an audit without a cache.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { auditTree } = require('./helpers');
+
+const PIN = `#include <linux/mm.h>
+
+long foo_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+}
+`;
+const USER = `#include <linux/mm.h>
+
+long foo_user(unsigned long addr, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = foo_pin(current->mm, addr, pages);
+	mmap_read_unlock(current->mm);
+	return got;
+}
+`;
+const OTHER = `int bar_count(int *v, int n)
+{
+	int i, s = 0;
+
+	for (i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+`;
+
+const key = (r) => JSON.stringify({
+  findings: r.findings.map((f) => [f.file, f.span, f.ruleId, f.level, f.fingerprint, f.message]),
+  notifications: r.notifications,
+});
+
+let stamp = Date.now() - 3600 * 1000;
+/** Write a file of the tree with an mtime in the past (never "racily clean"), a new one each time. */
+function put(tree, rel, text) {
+  const p = path.join(tree, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  stamp += 1000;
+  fs.utimesSync(p, new Date(stamp), new Date(stamp));
+}
+
+test('cache: after an edit the result is kept only when the edit cannot change it, and always equals an uncached audit', async () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-tree-'));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-cache-'));
+  try {
+    put(tree, 'Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    put(tree, 'drivers/foo/pin.c', PIN);
+    put(tree, 'drivers/foo/user.c', USER);
+    put(tree, 'drivers/bar/other.c', OTHER);
+    const run = async () => {
+      const warm = await auditTree(tree, { cache, profile: true });
+      const plain = await auditTree(tree);
+      assert.strictEqual(key(warm), key(plain), 'a warm run gives what an uncached run gives');
+      return { warm, plain, reuse: warm.profile.reuse ?? '' };
+    };
+    const cold = await run();
+    assert.strictEqual(cold.plain.findings.length, 1);
+
+    // A file outside everything the result was computed from.
+    put(tree, 'drivers/bar/other.c', OTHER + '\n/* a comment */\nint bar_zero(void)\n{\n\treturn bar_count(0, 0);\n}\n');
+    let r = await run();
+    assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, 0 request/);
+
+    // The same file now calls the helper whose callers were searched: a new caller.
+    put(tree, 'drivers/bar/other.c', OTHER + '\nlong bar_pin(unsigned long addr, struct page **pages)\n{\n\treturn foo_pin(current->mm, addr, pages);\n}\n');
+    r = await run();
+    assert.match(r.reuse, /other\.c: calls of a searched name changed/);
+    assert.strictEqual(r.plain.findings.length, 2, 'the new caller without the lock is a finding');
+
+    // A comment appended to a file the analysis read: its requests are sent again and
+    // answer the same.
+    put(tree, 'drivers/foo/pin.c', PIN + '/* trailing */\n');
+    r = await run();
+    assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, [1-9]\d* request/);
+
+    // Lines inserted at its start: every finding moves.
+    put(tree, 'drivers/foo/pin.c', '/* one */\n/* two */\n' + PIN);
+    r = await run();
+    assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+    assert.strictEqual(r.warm.findings[0].span.line, 7);
+
+    // A caller's body changes (its lock dropped).
+    put(tree, 'drivers/foo/user.c', USER.replace(/\tmmap_read_(un)?lock\(current->mm\);\n/g, ''));
+    r = await run();
+    assert.match(r.reuse, /user\.c: /);
+    assert.ok(!r.reuse.startsWith('reused'));
+
+    // A new file, and a removed one.
+    put(tree, 'drivers/bar/new.c', OTHER.replace('bar_count', 'bar_new'));
+    r = await run();
+    assert.match(r.reuse, /added or removed/);
+    fs.rmSync(path.join(tree, 'drivers/bar/new.c'));
+    r = await run();
+    assert.match(r.reuse, /added or removed/);
+
+    // Unchanged: kept without a check.
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
