@@ -21,6 +21,13 @@ function holdsOnlyAround(program: Program, fa: FunctionAnalysis, key: string, st
   });
 }
 
+/** Does this caller hold the lock of the helper's mm (read or write) at its call? */
+function holdsAt(program: Program, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
+  const k = program.mapKey(fa, key, st.caller, st.call);
+  const cv = k ? st.caller.atCall[st.call.id].map((w) => lockOf(w, k)) : [];
+  return cv.length > 0 && cv.every((v) => v.st === 'R' || v.st === 'W');
+}
+
 const rule: Rule = {
   meta: {
     id: 'prefer-locked',
@@ -86,7 +93,9 @@ const rule: Rule = {
       // the others keep the lock and pass NULL for the new parameter.
       const droppable = callers.filter((st) => holdsOnlyAround(ctx.program, fa, key, st));
       if (droppable.length === 0) continue;
-      const keepers = callers.filter((st) => !droppable.includes(st));
+      // (Callers that do not hold the lock at the call, or hold it only as their own
+      // callers do, keep nothing: not named here; missing-mmap-lock speaks of them.)
+      const keepers = callers.filter((st) => !droppable.includes(st) && holdsAt(ctx.program, fa, key, st));
       const first = droppable[0];
       const names = [...new Set(droppable.map((st) => `${st.caller.fn.name}()`))].join(', ');
       const keep = keepers.length

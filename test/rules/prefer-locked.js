@@ -98,6 +98,29 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      name: 'a second caller holds no lock: it is not said to keep one',
+      messages: [/^pl_only\(\) takes the mmap lock only around pl_two_helper\(\), .* so pl_only\(\) can let the lock be dropped to retry faults$/], code: `
+long pl_two_helper(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_remote(mm, uaddr, 1, 0, pages, NULL); /* expect: prefer-locked:note */
+}
+
+long pl_only(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = pl_two_helper(current->mm, uaddr, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+
+long pl_bare(unsigned long uaddr, struct page **pages)
+{
+	return pl_two_helper(current->mm, uaddr, pages);
+}
+` },
+    {
       name: 'remote mm locked only around the call', code: `
 long pl_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 {
