@@ -139,3 +139,22 @@ function walk(dir: string, out: Set<string>, skipped: Skipped): void {
   shallow(dir, out, skipped, sub);
   for (const d of sub) walk(d, out, skipped);
 }
+
+/** For a discovery of a whole tree: is the .c/.h file `rel` known not to exist? Not for a
+ * name the walk does not list whatever exists (another suffix, a hidden directory, under a
+ * symbolic link or an unread directory it noted): those are looked for on disk. `files`:
+ * the relative paths found, sorted. */
+export function absentFrom(files: readonly string[], notes: readonly { file?: string }[]): (rel: string) => boolean {
+  const noted = notes.map((n) => n.file).filter((f): f is string => !!f);
+  return (rel) => {
+    if (!/\.[ch]$/.test(rel) || rel.startsWith('/') || /(^|\/)\./.test(rel)) return false;
+    if (noted.some((f) => f === '.' || rel === f || rel.startsWith(`${f}/`))) return false;
+    let lo = 0, hi = files.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (files[mid] === rel) return false;
+      if (files[mid] < rel) lo = mid + 1; else hi = mid - 1;
+    }
+    return true;
+  };
+}

@@ -2,7 +2,7 @@
 // facts (parse and extract in the workers) -> caller expansion -> analysis -> rules ->
 // statistics -> result. Each stage is a module; this file only calls them in order.
 import * as path from 'path';
-import { discover } from './discover';
+import { absentFrom, discover } from './discover';
 import { UsageError } from './errors';
 import { WorkerPool, workerCount } from './parse/pool';
 import { buildId } from './cache';
@@ -70,7 +70,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
     const firstExtractMs = Date.now() - t2;
-    const visibility = new StructVisibility(tree.root);
+    const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined);
     await extractCallees(store, scan, version, callDepth, memo, stats, visibility);
     const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats, visibility);
     if (expansion.scanMs) phases['callgraph-scan'] = expansion.scanMs;

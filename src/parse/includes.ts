@@ -37,7 +37,10 @@ export class StructVisibility {
   /** Headers and sources read (bounded by INCLUDE_FILE_CAP). */
   filesRead = 0;
 
-  constructor(private readonly root: string) {}
+  /** `absent(rel)`: true when the file is known not to exist (the discovery of the whole
+   * tree did not find it), so that looking for an include in every directory does not cost
+   * a failed system call per directory. */
+  constructor(private readonly root: string, private readonly absent: (rel: string) => boolean = () => false) {}
 
   /** Files of the tree read (or looked for) for struct definitions, relative paths. */
   get readPaths(): string[] { return [...this.facts.keys()]; }
@@ -115,6 +118,19 @@ export class StructVisibility {
     return out;
   }
 
+  /** A tree file's text (Latin-1): opened without following a symbolic link, which is
+   * followed only when it stays in the tree (inside()). */
+  private readInside(rel: string): string {
+    let fd: number;
+    try {
+      fd = fs.openSync(path.join(this.root, rel), fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+      fd = fs.openSync(this.inside(rel), 'r');
+    }
+    try { return fs.readFileSync(fd, 'latin1'); } finally { fs.closeSync(fd); }
+  }
+
   /** The absolute path of a tree file, refusing (throwing) a symbolic link that leads out
    * of the tree: only the audited tree is read. */
   private inside(rel: string): string {
@@ -156,9 +172,9 @@ export class StructVisibility {
     const hit = this.facts.get(rel);
     if (hit !== undefined) return hit;
     let out: HeaderFacts | null = null;
-    if (this.filesRead < INCLUDE_FILE_CAP) {
+    if (this.filesRead < INCLUDE_FILE_CAP && !this.absent(rel)) {
       try {
-        const text = fs.readFileSync(this.inside(rel), 'latin1');
+        const text = this.readInside(rel);
         this.filesRead++;
         const masked = maskCode(text);
         const includes: HeaderFacts['includes'] = [];
