@@ -21,6 +21,7 @@ import * as v8 from 'v8';
 import { createHash, randomBytes } from 'crypto';
 import { toolVersion } from './version';
 import { makeDirs } from './fsname';
+import { callHash } from './parse/needles';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
@@ -205,6 +206,22 @@ export class AuditCache {
       if (s.files[mid] < rel) lo = mid + 1; else hi = mid - 1;
     }
     return undefined;
+  }
+
+  /** Files of the saved index whose call index holds one of `names` (or that have none, so
+   * might), relative and sorted; null without an index. The index may be older than the
+   * files: the caller confirms each file on its current text. */
+  filesCalling(names: string[]): string[] | null {
+    const s = this.stored;
+    if (!s) return null;
+    const want = new Set(names.map(callHash));
+    const out: string[] = [];
+    for (let i = 0; i < s.files.length; i++) {
+      let hit = s.noCalls[i] === 1;
+      for (let k = s.off[i]; !hit && k < s.off[i + 1]; k++) hit = want.has(s.hashes[k]);
+      if (hit) out.push(s.files[i]);
+    }
+    return out;
   }
 
   setResult(key: string, files: number, value: unknown, deps?: ResultDeps): void {

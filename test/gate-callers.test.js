@@ -105,3 +105,33 @@ test('a change to a function nobody calls adds no caller files', async (t) => {
   assert.deepStrictEqual(out.scope.directories, ['drivers/hx']);
   assert.strictEqual(out.scope.filesAfter, 2);
 });
+
+test('series over a tree that is not a git checkout: callers from the tree\'s index, or a note without one', async (t) => {
+  const { dir, w } = repo();
+  const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-xdg-'));
+  const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-p-'));
+  t.after(() => { for (const d of [dir, xdg, pdir]) fs.rmSync(d, { recursive: true, force: true }); });
+  w('drivers/hx/helper.c', HELPER('\tmmap_read_unlock(mm);\n'));
+  git(dir, 'commit', '-qam', 'hx: release the lock in hx_finish');
+  git(dir, 'format-patch', '-q', '-1', '-o', pdir);
+  git(dir, 'checkout', '-q', 'HEAD~1');
+  fs.rmSync(path.join(dir, '.git'), { recursive: true, force: true });
+  const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
+  const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg };
+  const series = () => {
+    const r = spawnSync(process.execPath, [BIN, 'series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], { cwd: dir, encoding: 'utf8', env });
+    assert.strictEqual(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    return { intro: out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort(), notes: JSON.stringify(out) };
+  };
+  // No index: the helper's directory only, and a note says how to see further.
+  let r = series();
+  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.match(r.notes, /not a git checkout and has no index/);
+  // With the index of an earlier --cache run: the caller in another directory too.
+  const idx = spawnSync(process.execPath, [BIN, '--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
+  assert.strictEqual(idx.status, 0, idx.stderr);
+  r = series();
+  assert.deepStrictEqual(r.intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.doesNotMatch(r.notes, /has no index/);
+});

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UsageError } from '../errors';
-import { audit, assignFingerprints, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
+import { audit, assignFingerprints, PREFILTER_NEEDLES, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
+import { AuditCache, defaultCacheDir } from '../cache';
 import { detectTree, type TreeInfo } from '../kernel/era';
 import { levelRank, type Finding, type Level, type Notification } from '../findings';
 import { rules as allRules } from '../../rules';
@@ -59,6 +60,33 @@ function callerFiles(repo: G.GitRepo, commits: (string | null)[], names: string[
     return list.slice(0, CALLER_FILE_CAP);
   }
   return list;
+}
+
+/** callerFiles() for a tree that is not a git checkout: the files that call one of `names`
+ * according to the tree's persistent index (written by `gup-audit --cache TREE` in the
+ * default cache directory), each confirmed on its current text. Without an index, none,
+ * with a note saying how to get one. */
+function indexedCallerFiles(root: string, names: string[], keep: (rel: string) => boolean, have: Set<string>, notes: Notification[]): string[] {
+  if (!names.length) return [];
+  const treeRoot = path.resolve(root);
+  let cache = new AuditCache(defaultCacheDir(), treeRoot, PREFILTER_NEEDLES);
+  if (!cache.loaded) {
+    try { cache = new AuditCache(defaultCacheDir(), fs.realpathSync(treeRoot), PREFILTER_NEEDLES); } catch { /* as without */ }
+  }
+  const listed = cache.filesCalling(names);
+  if (!listed) {
+    notes.push({ level: 'note', message: 'the tree is not a git checkout and has no index: callers of the changed functions outside their directories are not audited (run gup-audit --cache on the tree once)' });
+    return [];
+  }
+  const call = new RegExp(`(^|[^A-Za-z0-9_])(${names.join('|')})\\s*\\(`);
+  const found = listed.filter((rel) => isSource(rel) && keep(rel) && !have.has(rel) && (() => {
+    try { return call.test(fs.readFileSync(path.join(treeRoot, rel), 'latin1')); } catch { return false; }
+  })());
+  if (found.length > CALLER_FILE_CAP) {
+    notes.push({ level: 'note', message: `callers of the changed functions are in ${found.length} other files; the first ${CALLER_FILE_CAP} are audited` });
+    return found.slice(0, CALLER_FILE_CAP);
+  }
+  return found;
 }
 
 /** A file of a side: bytes, or an unchanged file of the real tree, linked (symbolic link)
@@ -172,7 +200,13 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
   const callerNotes: Notification[] = [];
   if (opts.scope === 'dir') {
     const r = G.findRepo(root);
-    if (r) {
+    if (!r) {
+      const names = [...new Set(changed.flatMap((p) => changedFunctions(applied.before.get(p), applied.after.get(p)!.content)))];
+      for (const rel of indexedCallerFiles(root, names, filter, new Set([...before.keys(), ...changed]), callerNotes)) {
+        before.set(rel, { link: path.join(root, rel) });
+        after.set(rel, { link: path.join(root, rel) });
+      }
+    } else {
       const top = fs.realpathSync(r.top);
       const rootPrefix = path.relative(top, fs.realpathSync(root)).split(path.sep).join('/');
       const toRel = (p: string) => (rootPrefix === '' ? p : p.startsWith(`${rootPrefix}/`) ? p.slice(rootPrefix.length + 1) : null);
