@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'crypto';
 import { toolVersion } from './version';
 import { makeDirs } from './fsname';
 import { callHash } from './parse/needles';
+import type { HeaderFacts, HeaderFactsStore } from './parse/includes';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
@@ -86,7 +87,11 @@ interface Stored {
   off: Int32Array;
   hashes: Uint32Array;
   result?: StoredResult;
+  /** Header facts for struct visibility (src/parse/includes.ts), by file with its stat key. */
+  headers?: StoredHeader[];
 }
+
+interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
 
 /** A whole audit result, reused when the same options meet a tree none of whose files
  * changed (`files`: how many files the run saw, all of them unchanged), or whose changed
@@ -224,6 +229,36 @@ export class AuditCache {
     return out;
   }
 
+  private headersUsed = new Map<string, StoredHeader>();
+
+  /** Header facts of earlier runs, for files whose stat key (in `t`) is unchanged; what the
+   * run reads or reuses is saved with the index. */
+  headerStore(t: FileTable): HeaderFactsStore {
+    const stored = new Map((this.stored?.headers ?? []).map((h) => [h.rel, h]));
+    const keyOf = (rel: string): number[] | null => {
+      let lo = 0, hi = t.rels.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (t.rels[mid] === rel) { const k = [...t.st.subarray(4 * mid, 4 * mid + 4)]; return k.some(Number.isNaN) ? null : k; }
+        if (t.rels[mid] < rel) lo = mid + 1; else hi = mid - 1;
+      }
+      return null;
+    };
+    return {
+      get: (rel) => {
+        const h = stored.get(rel);
+        const k = h && keyOf(rel);
+        if (!h || !k || k.some((v, i) => v !== h.st[i])) return undefined;
+        this.headersUsed.set(rel, h);
+        return { includes: h.includes, structs: new Set(h.structs) };
+      },
+      set: (rel, f) => {
+        const k = keyOf(rel);
+        if (k) this.headersUsed.set(rel, { rel, st: k, includes: f.includes, structs: [...f.structs] });
+      },
+    };
+  }
+
   setResult(key: string, files: number, value: unknown, deps?: ResultDeps): void {
     this.newResult = { key, files, value, ...(deps ? { deps } : {}) };
   }
@@ -288,6 +323,9 @@ export class AuditCache {
       format: FORMAT, build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
       files, st, pre, noCalls, off, hashes: at === total ? hashes : hashes.slice(0, at),
       ...(this.newResult ? { result: this.newResult } : {}),
+      // (Racily clean headers are not kept: the same stat key may hide another change.)
+      // (A run that reused the result read none: the last ones are kept.)
+      headers: this.headersUsed.size ? [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS) : prev?.headers ?? [],
     };
     try {
       writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));

@@ -70,7 +70,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
     const firstExtractMs = Date.now() - t2;
-    const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined);
+    const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined, cache?.headerStore(scan));
     await extractCallees(store, scan, version, callDepth, memo, stats, visibility);
     const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats, visibility);
     if (expansion.scanMs) phases['callgraph-scan'] = expansion.scanMs;

@@ -114,3 +114,37 @@ test('cache: after an edit the result is kept only when the edit cannot change i
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('cache: header facts kept for struct visibility are used only while the header is unchanged', async () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-hdr-'));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-hdr-cache-'));
+  try {
+    put(tree, 'Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
+    put(tree, 'drivers/a/impl.c', `#include <linux/hxops.h>
+
+static long a_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+}
+
+static struct hx_ops a_ops = {
+	.pin = a_pin,
+};
+`);
+    put(tree, 'drivers/b/user.c', '#include "local.h"\n\nlong b_user(struct hx_ops *o, unsigned long addr, struct page **pages)\n{\n\treturn o->pin(current->mm, addr, pages);\n}\n');
+    const states = ['/* nothing yet */\n', '#include <linux/hxops.h>\n', '/* nothing again */\n'];
+    const seen = new Set();
+    for (const text of states) {
+      put(tree, 'drivers/b/local.h', text);
+      const warm = await auditTree(tree, { cache, profile: true });
+      const plain = await auditTree(tree);
+      assert.strictEqual(key(warm), key(plain), `local.h: ${text.trim()}`);
+      seen.add(key(plain));
+    }
+    assert.strictEqual(seen.size, 2, 'whether b_user() sees struct hx_ops changes the finding');
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

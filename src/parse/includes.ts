@@ -14,9 +14,15 @@ import * as path from 'path';
 import { maskCode } from './cut';
 import { kbuildIncludeFlags } from './kbuild';
 
-interface HeaderFacts {
+export interface HeaderFacts {
   includes: { name: string; quoted: boolean }[];
   structs: Set<string>;
+}
+
+/** Header facts kept between runs (--cache: src/cache.ts, keyed by the file's stat key). */
+export interface HeaderFactsStore {
+  get(rel: string): HeaderFacts | undefined;
+  set(rel: string, facts: HeaderFacts): void;
 }
 
 const INCLUDE_RE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
@@ -40,7 +46,7 @@ export class StructVisibility {
   /** `absent(rel)`: true when the file is known not to exist (the discovery of the whole
    * tree did not find it), so that looking for an include in every directory does not cost
    * a failed system call per directory. */
-  constructor(private readonly root: string, private readonly absent: (rel: string) => boolean = () => false) {}
+  constructor(private readonly root: string, private readonly absent: (rel: string) => boolean = () => false, private readonly kept?: HeaderFactsStore) {}
 
   /** Files of the tree read (or looked for) for struct definitions, relative paths. */
   get readPaths(): string[] { return [...this.facts.keys()]; }
@@ -172,7 +178,11 @@ export class StructVisibility {
     const hit = this.facts.get(rel);
     if (hit !== undefined) return hit;
     let out: HeaderFacts | null = null;
-    if (this.filesRead < INCLUDE_FILE_CAP && !this.absent(rel)) {
+    const known = this.filesRead < INCLUDE_FILE_CAP ? this.kept?.get(rel) : undefined;
+    if (known) {
+      this.filesRead++;
+      out = known;
+    } else if (this.filesRead < INCLUDE_FILE_CAP && !this.absent(rel)) {
       try {
         const text = this.readInside(rel);
         this.filesRead++;
@@ -183,6 +193,7 @@ export class StructVisibility {
         const structs = new Set<string>();
         for (const m of masked.matchAll(STRUCT_DEF_RE)) structs.add(m[1]);
         out = { includes, structs };
+        this.kept?.set(rel, out);
       } catch {
         out = null;
       }
