@@ -3,17 +3,19 @@
 // The floor is ripgrep finding the GUP and mmap-lock token set at all (`rg -l` with the
 // prefilter's needles over the same .c/.h files). Measured per tree, each as a separate
 // process: the default audit, the audit with --cache (cold, then warm on the unchanged
-// tree, warm with the result recomputed from the per-file entries, and warm with one file
-// edited), the per-file checks of a build, the full extraction without prefilter and
+// tree, warm with the result recomputed from the per-file entries, and warm after three
+// kinds of edit), the per-file checks of a build, the full extraction without prefilter and
 // tree-sitter's own parse-only throughput on the same .c files; then the scale (a
 // subsystem, half the tree, the whole tree; --jobs 1 vs 2). Wall time, CPU time
 // (user+sys, from GNU time), peak RSS, and every ratio to the floor. Medians of --runs.
 // With several trees, a last table compares them: the default audit's time per MB of
 // source, and a tree audited with the --cache filled on the tree before it.
 //
-// The trees are only read. "One file edited" is simulated without writing to the tree
-// (GUP_AUDIT_BENCH_EDIT, src/cache.ts): that file's index entry is not used and its bytes
-// are extracted with a comment line appended, a new one each run.
+// The trees are only read. Edits are simulated without writing to the tree
+// (GUP_AUDIT_BENCH_EDIT, src/cache-entry.ts): that file's index entry is not used and its
+// bytes are extracted with a comment line appended (mm/gup.c: its facts stay the same, the
+// result is kept), with lines inserted at its start (mm/gup.c: every line moves, the result
+// is recomputed), or a comment appended to a file the result does not depend on.
 //
 //   npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]
 import { spawnSync } from 'child_process';

@@ -74,3 +74,12 @@ export function unsealEntry(buf: Buffer, build: string, key: string): { value: u
   if (digest.length !== 32 || !digest.equals(entryDigest(build, key, body))) return 'bad';
   try { return { value: v8.deserialize(body) }; } catch { return 'bad'; }
 }
+
+/** The digest of an answer: its JSON (a canonical text: v8's serialisation writes an object
+ * met twice as a back-reference, so equal facts built with shared parts would differ), with
+ * sets and maps as arrays, and without the file's size, which only the profile reads (a
+ * comment appended changes nothing the result depends on). */
+export function answerDigest(res: { facts?: { bytes: number } }): string {
+  const text = JSON.stringify({ ...res, facts: res.facts ? { ...res.facts, bytes: 0 } : undefined }, (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
+  return createHash('sha1').update(text).digest('hex');
+}

@@ -62,7 +62,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
     // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
     // stand-in for a run after an edit that changes the result.)
-    const reuse = cache && process.env.GUP_AUDIT_CACHE_RESULT !== '0' && !opts.onProgram ? await reusableResult(cache, resultKey, scan, tree.root, pre.candidates, pre.macroNames, store) : 'no --cache';
+    const reuse = cache && process.env.GUP_AUDIT_CACHE_RESULT !== '0' && !opts.onProgram ? await reusableResult(cache, resultKey, scan, tree.root, pre.candidates, pre.macroNames, store, notifications) : 'no --cache';
     const wholeTree = opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0;
     if (typeof reuse === 'object') return reusedResult(reuse, { cache: cache!, resultKey, scan, t0, phases, tree, rules, profile: opts.profile, save: !known, wholeTree });
 

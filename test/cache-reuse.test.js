@@ -109,6 +109,19 @@ test('cache: after an edit the result is kept only when the edit cannot change i
     // Unchanged: kept without a check.
     r = await run();
     assert.match(r.reuse, /^reused: 0 changed/);
+
+    // A file the scan now skips (a sparse file past the scan's size cap): its warning is
+    // reported, and gone again when the file is back to what it was.
+    const big = path.join(tree, 'drivers/bar/other.c');
+    const before = fs.readFileSync(big);
+    fs.truncateSync(big, 300 * 1024 * 1024);
+    fs.utimesSync(big, new Date((stamp += 1000)), new Date(stamp));
+    r = await run();
+    assert.match(r.reuse, /other\.c: a notification about it/);
+    assert.ok(r.warm.notifications.some((n) => n.file === 'drivers/bar/other.c' && /skipped/.test(n.message)));
+    put(tree, 'drivers/bar/other.c', before);
+    r = await run();
+    assert.ok(!r.warm.notifications.some((n) => n.file === 'drivers/bar/other.c'));
   } finally {
     fs.rmSync(tree, { recursive: true, force: true });
     fs.rmSync(cache, { recursive: true, force: true });
@@ -147,4 +160,22 @@ static struct hx_ops a_ops = {
     fs.rmSync(tree, { recursive: true, force: true });
     fs.rmSync(cache, { recursive: true, force: true });
   }
+});
+
+test('the digest of an extraction answer is canonical: shared parts, sets and the file size do not change it', () => {
+  const { answerDigest } = require('../dist/src/cache-entry');
+  const v8 = require('v8');
+  const span = { line: 3, col: 1, endLine: 3, endCol: 9 };
+  const shared = { facts: { bytes: 10, functions: [{ span, callSpan: span, names: new Set(['a', 'b']) }] }, notes: [] };
+  const copies = { facts: { bytes: 10, functions: [{ span: { ...span }, callSpan: { ...span }, names: new Set(['a', 'b']) }] }, notes: [] };
+  // (v8's serialisation, which the digest once used, tells these two apart.)
+  assert.notDeepStrictEqual(v8.serialize(shared), v8.serialize(copies));
+  assert.strictEqual(answerDigest(shared), answerDigest(copies));
+  copies.facts.bytes = 99;
+  assert.strictEqual(answerDigest(shared), answerDigest(copies));
+  copies.facts.functions[0].names.add('c');
+  assert.notStrictEqual(answerDigest(shared), answerDigest(copies));
+  copies.facts.functions[0].names.delete('c');
+  copies.facts.functions[0].span.line = 4;
+  assert.notStrictEqual(answerDigest(shared), answerDigest(copies));
 });

@@ -11,7 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
-import { benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
+import { answerDigest, benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
 
 export type WorkerTask =
@@ -233,9 +233,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   parsedSince += data.length;
   const res = extractUncached(task, data);
   if (file) {
-    // (Not the file's size, which only the profile reads: a comment appended changes
-    // nothing the result depends on.)
-    res.digest = createHash('sha1').update(v8.serialize({ ...res, facts: res.facts ? { ...res.facts, bytes: 0 } : undefined })).digest('hex');
+    res.digest = answerDigest(res);
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
   if (dropped) res.notes = [...(res.notes ?? []), dropped];

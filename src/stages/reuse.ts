@@ -9,12 +9,14 @@
 //    (the caller, callee and macro searches would answer the same);
 //  - each extraction request the run sent to a changed file is sent again: its answer must
 //    have the same digest (the same functions, lines and notes).
-// Anything else (a file added or removed, an unindexed file, more than MAX_CHANGED files)
+// Anything else (a file added or removed, an unindexed file, a notification about a changed
+// file, more than MAX_CHANGED files)
 // recomputes the result from the per-file entries.
 import { callHash } from '../parse/needles';
 import type { AuditCache, ResultDeps } from '../cache';
 import type { TreeScan } from '../scan';
 import type { FactsStore } from './facts';
+import type { Notification } from '../findings';
 import { rel } from './setup';
 
 /** Beyond this many changed files the checks cost about what recomputing does. */
@@ -29,7 +31,7 @@ export interface Reuse {
 }
 
 /** The stored result if the tree as scanned cannot change it; else why not (--profile). */
-export async function reusableResult(cache: AuditCache, key: string, scan: TreeScan, root: string, candidates: string[], macroNames: string[], store: FactsStore): Promise<Reuse | string> {
+export async function reusableResult(cache: AuditCache, key: string, scan: TreeScan, root: string, candidates: string[], macroNames: string[], store: FactsStore, notifications: Notification[]): Promise<Reuse | string> {
   const unchanged = cache.result(key, scan.rels.length);
   if (unchanged !== undefined) return { value: unchanged, changed: 0, resent: 0 };
   const r = cache.storedResult(key);
@@ -40,6 +42,11 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
   const deps = r.deps;
   if (!sameList(deps.candidates, candidates.map((c) => rel(root, c)).sort())) return 'the prefilter candidates changed';
   if (!sameList(deps.macroNames, [...macroNames].sort())) return 'the macro and wrapper names changed';
+  // (A changed file that the scan or the last result has something to say about, skipped,
+  // not valid UTF-8, ...: recomputed, rather than keeping or losing the words.)
+  const changedSet = new Set(cache.changed);
+  const said = [...notifications, ...((r.value as { notifications?: Notification[] }).notifications ?? [])].find((n) => n.file !== undefined && changedSet.has(n.file));
+  if (said) return `${said.file}: a notification about it`;
   const read = new Set(deps.read);
   const searched = new Set(deps.searched.map(callHash));
   const index = new Map<string, number>();
