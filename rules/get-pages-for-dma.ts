@@ -1,31 +1,28 @@
-import type { Rule } from '../src/rule';
+import type { PageAcquire, PageQueries, Rule, RuleContext } from '../src/rule';
 import { rel } from '../src/rule';
-import { existsIn } from '../src/kernel/api';
-import { pageLifecycle, type PageAcquire } from '../src/analysis/pagerefs';
-import { gupPagesArg, rootOf } from '../src/analysis/pages';
 
 /** A call of the pin counterpart on the same pages in another arm of an `#if` group the tool
  * cannot decide (`#ifdef HAVE_PIN_USER_PAGES_FAST` / `#else`, a configure switch): the FOLL_GET
  * arm is the fallback for kernels without the pin call, the author already pins where it can. */
-function pinInSiblingArm(acq: PageAcquire, pin: string): boolean {
+function pinInSiblingArm(pages: PageQueries, acq: PageAcquire, pin: string): boolean {
   const ranges = acq.fa.fn.undecided ?? [];
   const at = (line: number) => ranges.filter((r) => r.group !== undefined && r.from <= line && line <= r.to);
   const mine = at(acq.call.span.line);
   if (!mine.length) return false;
   return acq.fa.fn.calls.some((c) => {
     if (c.name !== pin) return false;
-    const g = gupPagesArg(acq.fa, c.id);
-    if (!g || g.fam !== 'pin' || rootOf(g.arg) !== acq.root) return false;
+    const g = pages.gupPagesArg(acq.fa, c.id);
+    if (!g || g.fam !== 'pin' || pages.rootOf(g.arg) !== acq.root) return false;
     return at(c.span.line).some((r) => mine.some((m) => m.group === r.group && m.from !== r.from));
   });
 }
 
 /** The pin_user_pages* counterpart of a get_user_pages* call, when the era has it. */
-function pinVariant(name: string, v: [number, number]): string | null {
+function pinVariant(ctx: RuleContext, name: string): string | null {
   const m = /^get_user_pages(_fast|_remote|_unlocked|_locked)?$/.exec(name);
   if (!m) return null;
   const pin = `pin_user_pages${m[1] ?? ''}`;
-  return existsIn(pin, v) ? pin : null;
+  return ctx.api.existsIn(pin, ctx.version) ? pin : null;
 }
 
 const rule: Rule = {
@@ -39,9 +36,9 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    for (const { acq, use } of pageLifecycle(ctx.program).dmaUses) {
-      const pin = pinVariant(acq.call.name!, ctx.version);
-      if (!pin || pinInSiblingArm(acq, pin)) continue;
+    for (const { acq, use } of ctx.pages.lifecycle().dmaUses) {
+      const pin = pinVariant(ctx, acq.call.name!);
+      if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
         message: `${acq.root} is filled by ${acq.call.name}() (FOLL_GET) and put into a DMA mapping by ${use.name}() at line ${use.span.line}: use ${pin}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()`,

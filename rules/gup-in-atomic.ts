@@ -1,23 +1,16 @@
-import type { Rule } from '../src/rule';
+import type { AtomicQueries, CallerStep, FunctionAnalysis, Opener, Program, Rule } from '../src/rule';
 import { rel } from '../src/rule';
 import type { Related } from '../src/findings';
-import { gupSites } from '../src/analysis/sites';
-import { gupFunctions } from '../src/kernel/api';
-import { analyseAtomic, describeClass, type AtomicAnalysis, type Opener } from '../src/analysis/atomic';
-import type { FunctionAnalysis } from '../src/analysis/lockstate';
-import type { CallerStep, Program } from '../src/analysis/program';
 
 /** Sections open at a call on some path; for a call reached at depth 0 everywhere, the
  * callers (as far as the call graph knows them) that make the function's entry atomic. */
-function openAt(memo: Map<FunctionAnalysis, AtomicAnalysis>, fa: FunctionAnalysis, call: number): Opener[] {
-  let a = memo.get(fa);
-  if (!a) { a = analyseAtomic(fa.fn); memo.set(fa, a); }
-  const stacks = a.atCall[call] ?? [];
+function openAt(atomic: AtomicQueries, fa: FunctionAnalysis, call: number): Opener[] {
+  const stacks = atomic.of(fa).atCall[call] ?? [];
   const open = stacks.find((s) => s.length > 0);
   return open ?? [];
 }
 
-function atomicCallers(p: Program, memo: Map<FunctionAnalysis, AtomicAnalysis>, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>): { chain: CallerStep[]; open: Opener[] } | null {
+function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>): { chain: CallerStep[]; open: Opener[] } | null {
   if (depth <= 0 || seen.has(fa)) return null;
   seen.add(fa);
   for (const step of p.callersOf(fa)) {
@@ -25,9 +18,9 @@ function atomicCallers(p: Program, memo: Map<FunctionAnalysis, AtomicAnalysis>, 
     // good enough to find a caller that holds the mmap lock, too loose to claim an atomic
     // context (`->create(` of one protocol table reaching another table's handler).
     if (step.caller === fa || !step.call.name) continue;
-    const open = openAt(memo, step.caller, step.call.id);
+    const open = openAt(atomic, step.caller, step.call.id);
     if (open.length) return { chain: [step], open };
-    const up = atomicCallers(p, memo, step.caller, depth - 1, seen);
+    const up = atomicCallers(p, atomic, step.caller, depth - 1, seen);
     if (up) return { chain: [step, ...up.chain], open: up.open };
   }
   return null;
@@ -44,15 +37,14 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    const memo = new Map<FunctionAnalysis, AtomicAnalysis>();
-    for (const { fa, call } of gupSites(ctx.program)) {
-      const fn = call.name ? gupFunctions.get(call.name) : undefined;
+    for (const { fa, call } of ctx.sites) {
+      const fn = call.name ? ctx.api.gupFunctions.get(call.name) : undefined;
       if (!fn || !fn.sleeps) continue;
-      let open = openAt(memo, fa, call.id);
+      let open = openAt(ctx.atomic, fa, call.id);
       const related: Related[] = [];
       let via = '';
       if (open.length === 0) {
-        const up = atomicCallers(ctx.program, memo, fa, ctx.program.callDepth, new Set());
+        const up = atomicCallers(ctx.program, ctx.atomic, fa, ctx.program.callDepth, new Set());
         if (!up) continue;
         open = up.open;
         for (const st of up.chain) related.push(rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}()`));
@@ -62,7 +54,7 @@ const rule: Rule = {
         related.unshift(rel('lock', top.caller, top.caller.fn.calls[o.call].callSpan, `${top.caller.fn.calls[o.call].name}() opens the atomic section`));
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() can sleep, but it runs with ${describeClass(o.cls)}: ${top.caller.fn.calls[o.call].name}() at ${top.caller.fn.file}:${top.caller.fn.calls[o.call].span.line}${via}`,
+          message: `${call.name}() can sleep, but it runs with ${ctx.atomic.describe(o.cls)}: ${top.caller.fn.calls[o.call].name}() at ${top.caller.fn.file}:${top.caller.fn.calls[o.call].span.line}${via}`,
           related,
           flow: [related[0], ...related.slice(1).reverse(), rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
           chains: [up.chain],
@@ -74,7 +66,7 @@ const rule: Rule = {
       related.push(rel('lock', fa, opener.callSpan, `${opener.name}() opens the atomic section`));
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `${call.name}() can sleep (it faults pages in and takes the mmap lock), but it is called with ${describeClass(o.cls)} (${opener.name}() at line ${opener.span.line}); move the call out of the section${(call.name ?? '').startsWith('get_user_pages_fast') ? ', or use get_user_pages_fast_only() there with a sleeping fallback outside' : ''}`,
+        message: `${call.name}() can sleep (it faults pages in and takes the mmap lock), but it is called with ${ctx.atomic.describe(o.cls)} (${opener.name}() at line ${opener.span.line}); move the call out of the section${(call.name ?? '').startsWith('get_user_pages_fast') ? ', or use get_user_pages_fast_only() there with a sleeping fallback outside' : ''}`,
         related,
         flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
       });

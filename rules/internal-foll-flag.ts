@@ -1,7 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites } from '../src/analysis/sites';
-import { FlagResolver, flagsArg, lineSpan } from '../src/analysis/flags';
 import type { Expr } from '../src/parse/ir';
 
 function isNullish(e: Expr | undefined): boolean {
@@ -19,14 +17,13 @@ const rule: Rule = {
     precision: 'high',
   },
   check(ctx) {
-    const flags = new FlagResolver(ctx.program);
-    for (const { fa, call, cls } of gupSites(ctx.program)) {
+    for (const { fa, call, cls } of ctx.sites) {
       if (/^mm\//.test(fa.fn.file)) continue;
       const era = cls.era;
       if (!era || !call.name) continue;
-      const arg = flagsArg(era.params, call.args);
+      const arg = ctx.flags.argOf(era.params, call.args);
       if (!arg) continue;
-      const fs = flags.resolve(fa, arg, call.span.line);
+      const fs = ctx.flags.resolve(fa, arg, call.span.line);
       const pi = era.params.findIndex((p) => /^(pages|pagep|vec)$/.test(p.split(':')[0]));
       const noPages = pi >= 0 && isNullish(call.args[pi]);
       for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
@@ -54,7 +51,7 @@ const rule: Rule = {
           message: `${flag} passed explicitly to ${call.name}()${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: ${why}`,
           hint: `remove ${flag} from the flags`,
           related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
-            .map((o) => rel('call', o.fa, lineSpan(o.line), `${flag} comes from ${o.how}`)),
+            .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
         });
       }
     }

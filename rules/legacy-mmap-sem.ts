@@ -1,14 +1,12 @@
-import type { Rule } from '../src/rule';
-import { undecidedAt } from '../src/preprocess/remap';
-import { cmpVersion, mmapLockPrimitive, parseVersion, type Version } from '../src/kernel/api';
+import type { KernelApi, Rule, Version } from '../src/rule';
 
 /** Does the wrapper exist in this tree's era (mmap_write_trylock() is gone in 6.6)? */
-function wrapperExists(name: string, v: Version): boolean {
-  const p = mmapLockPrimitive(name);
+function wrapperExists(api: KernelApi, name: string, v: Version): boolean {
+  const p = api.mmapLockPrimitive(name);
   if (!p) return false;
   if (p.to === null) return true;
-  const to = parseVersion(p.to);
-  return to === null || cmpVersion(v, to) <= 0;
+  const to = api.parseVersion(p.to);
+  return to === null || api.cmpVersion(v, to) <= 0;
 }
 
 /** Raw rwsem call -> mmap_lock.h wrapper (null: none exists). */
@@ -53,17 +51,17 @@ const rule: Rule = {
       if (fa.fn.file.endsWith('include/linux/mmap_lock.h')) continue;
       // A module's own definition of a wrapper (its compat fallback): the hint would make
       // mmap_read_lock() call itself.
-      if (mmapLockPrimitive(fa.fn.name) && !(fa.fn.name in WRAPPER)) continue;
+      if (ctx.api.mmapLockPrimitive(fa.fn.name) && !(fa.fn.name in WRAPPER)) continue;
       fa.fn.calls.forEach((call, i) => {
         const cls = fa.classes[i];
         if (cls.kind !== 'lock' || !cls.prim.arg.startsWith('&') || !call.name) return;
         if (!(call.name in WRAPPER)) return;
         // Under a condition the tool cannot decide (a configure check, a header it cannot
         // see): a compat fallback for kernels without the wrappers, most likely.
-        if (undecidedAt(fa.fn.undecided, call.span.line)) return;
+        if (ctx.api.undecidedAt(fa.fn.undecided, call.span.line)) return;
         const mm = mmOf(call.argText[0] ?? '');
         let wrapper = WRAPPER[call.name];
-        if (wrapper && !wrapperExists(wrapper, ctx.version)) wrapper = null;
+        if (wrapper && !wrapperExists(ctx.api, wrapper, ctx.version)) wrapper = null;
         const extra = call.name === 'down_write_nested' && call.argText[1] ? `, ${call.argText[1]}` : '';
         const repl = wrapper ? `${wrapper}(${mm}${extra})` : null;
         ctx.report({

@@ -1,8 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites } from '../src/analysis/sites';
-import { lockOf } from '../src/analysis/lockstate';
-import { chainText } from '../src/analysis/program';
 
 const rule: Rule = {
   meta: {
@@ -15,11 +12,11 @@ const rule: Rule = {
     precision: 'high',
   },
   check(ctx) {
-    for (const s of gupSites(ctx.program)) {
+    for (const s of ctx.sites) {
       const { fa, call, cls } = s;
       if (!cls.era || cls.era.lock !== 'forbidden' || !cls.key) continue;
       const worlds = fa.atCall[call.id];
-      const held = worlds.map((w) => lockOf(w, cls.key!)).find((v) => v.st === 'R' || v.st === 'W' || v.st === 'A');
+      const held = worlds.map((w) => ctx.locks.lockOf(w, cls.key!)).find((v) => v.st === 'R' || v.st === 'W' || v.st === 'A');
       if (held) {
         ctx.report({
           fa, span: call.span, callText: call.text,
@@ -28,14 +25,14 @@ const rule: Rule = {
         });
         continue;
       }
-      if (!worlds.some((w) => lockOf(w, cls.key!).st === 'E')) continue;
+      if (!worlds.some((w) => ctx.locks.lockOf(w, cls.key!).st === 'E')) continue;
       const es = ctx.program.entryState(fa, cls.key, call.id);
       if (es.held.length) {
         const chain = es.held[0];
         const root = es.heldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.heldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${chainText(chain)}${root}`,
+          message: `${call.name}() takes the mmap lock of ${cls.key} itself, but ${fa.fn.name}() is called with it held from ${ctx.chainText(chain)}${root}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called with mmap_lock held from ${st.caller.fn.name}`)),
           chains: [chain],
         });

@@ -1,6 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { lockOf } from '../src/analysis/lockstate';
 
 const rule: Rule = {
   meta: {
@@ -19,7 +18,7 @@ const rule: Rule = {
         const cls = fa.classes[id];
         if (cls.kind !== 'lock' || cls.prim.kind !== 'release') return;
         for (const w of fa.atCall[id]) {
-          const v = lockOf(w, cls.key);
+          const v = ctx.locks.lockOf(w, cls.key);
           if (v.st !== 'D' || v.by === undefined || reported.has(v.by)) continue;
           reported.add(v.by);
           const g = fa.fn.calls[v.by];

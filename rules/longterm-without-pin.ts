@@ -1,8 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites } from '../src/analysis/sites';
-import { existsIn } from '../src/kernel/api';
-import { FlagResolver, flagsArg, lineSpan } from '../src/analysis/flags';
 
 /** The pin_user_pages* counterpart of a get_user_pages* call. */
 function pinVariant(name: string): string | null {
@@ -21,14 +18,13 @@ const rule: Rule = {
     precision: 'high',
   },
   check(ctx) {
-    if (!existsIn('pin_user_pages', ctx.version)) return;
-    const flags = new FlagResolver(ctx.program);
-    for (const { fa, call, cls } of gupSites(ctx.program)) {
+    if (!ctx.api.existsIn('pin_user_pages', ctx.version)) return;
+    for (const { fa, call, cls } of ctx.sites) {
       const era = cls.era;
       if (!era || era.pin !== 'get' || !call.name || call.name === 'get_user_pages_longterm') continue;
-      const arg = flagsArg(era.params, call.args);
+      const arg = ctx.flags.argOf(era.params, call.args);
       if (!arg) continue;
-      const fs = flags.resolve(fa, arg, call.span.line);
+      const fs = ctx.flags.resolve(fa, arg, call.span.line);
       const origins = fs.get('FOLL_LONGTERM');
       if (!origins) continue;
       const pin = pinVariant(call.name);
@@ -36,7 +32,7 @@ const rule: Rule = {
       const related = origins
         .filter((o) => !(o.fa === fa && o.line === call.span.line))
         .slice(0, 3)
-        .map((o) => rel('call', o.fa, lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`));
+        .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`));
       ctx.report({
         fa, span: call.span, callText: call.text,
         message: `${call.name}() is a FOLL_GET function but gets FOLL_LONGTERM${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: long-term references must be FOLL_PIN in this tree (rejected with a WARN from 5.10, uncounted as a pin in 5.6-5.9); use ${pin ?? 'the pin_user_pages*() counterpart'}() and release with unpin_user_page(s)()`,

@@ -1,14 +1,10 @@
-import type { Rule } from '../src/rule';
+import type { KernelApi, Rule, Version } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites, otherKeyHeld, requiresLock } from '../src/analysis/sites';
-import { lockOf, recordsLockState } from '../src/analysis/lockstate';
-import { chainText } from '../src/analysis/program';
-import { isGupName, mmapLockPrimitive, type Version } from '../src/kernel/api';
 
 /** The assertion the era has: mmap_assert_locked() where it exists, else lockdep on the
  * rwsem field of that era (mmap_sem before 5.8). */
-function assertionFor(key: string, v: Version): string {
-  const p = mmapLockPrimitive('mmap_assert_locked');
+function assertionFor(api: KernelApi, key: string, v: Version): string {
+  const p = api.mmapLockPrimitive('mmap_assert_locked');
   const from = p ? p.from.split('.').map(Number) : [5, 8];
   if (v[0] > from[0] || (v[0] === from[0] && v[1] >= from[1])) return 'mmap_assert_locked()';
   return `lockdep_assert_held(&${key}->mmap_sem)`;
@@ -25,12 +21,12 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    for (const s of gupSites(ctx.program)) {
-      if (!requiresLock(s)) continue;
+    for (const s of ctx.sites) {
+      if (!ctx.locks.requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
       const worlds = fa.atCall[call.id];
-      const dropped = worlds.map((w) => lockOf(w, key)).filter((v) => v.st === 'U' || v.st === 'D');
+      const dropped = worlds.map((w) => ctx.locks.lockOf(w, key)).filter((v) => v.st === 'U' || v.st === 'D');
       if (dropped.length) {
         const by = dropped.find((v) => v.by !== undefined)?.by;
         const related = by !== undefined ? [rel('release', fa, fa.fn.calls[by].callSpan, fa.classes[by].kind === 'gup' ? 'lock may be dropped by this call' : 'lock released (or not acquired) here')] : [];
@@ -41,20 +37,20 @@ const rule: Rule = {
         });
         continue;
       }
-      const entry = worlds.filter((w) => lockOf(w, key).st === 'E' && !otherKeyHeld(w, key));
+      const entry = worlds.filter((w) => ctx.locks.lockOf(w, key).st === 'E' && !ctx.locks.otherKeyHeld(w, key));
       if (entry.length === 0) continue;
       // Lock ownership kept in a state word across calls: the entry state is that word's.
-      if (recordsLockState(fa.fn.nodes.map((n) => n.expr))) continue;
+      if (ctx.locks.recordsLockState(fa)) continue;
       // The body of a GUP API function (mm.h's get_user_page_vma_remote()): its contract
       // hands the requirement to its callers, which are checked at their call sites.
-      if (isGupName(fa.fn.name)) continue;
+      if (ctx.api.isGupName(fa.fn.name)) continue;
       const es = ctx.program.entryState(fa, key, call.id);
       if (es.unheld.length) {
         const chain = es.unheld[0];
         const root = es.unheldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.unheldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${chainText(chain)}${root}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${ctx.chainText(chain)}${root}`,
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
           chains: [chain],
         });
@@ -83,7 +79,7 @@ const rule: Rule = {
           : !ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${chainText(es.held[0])}, but the lock is not known to be held on the path from ${chainText(chain)}: ${end}`,
+          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${ctx.chainText(es.held[0])}, but the lock is not known to be held on the path from ${ctx.chainText(chain)}: ${end}`,
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
           chains: [es.held[0], chain],
         });
@@ -95,7 +91,7 @@ const rule: Rule = {
         : es.cut ? 'the caller chain is deeper than --call-depth' : 'its callers could not be checked';
       ctx.report({
         fa, span: call.span, callText: call.text, level: 'note',
-        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add ${assertionFor(key, ctx.version)} if callers hold it`,
+        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add ${assertionFor(ctx.api, key, ctx.version)} if callers hold it`,
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
         chains: es.unknown.slice(0, 3).map((c) => [c[0]]),
       });

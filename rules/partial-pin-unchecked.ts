@@ -1,7 +1,6 @@
-import type { Rule } from '../src/rule';
+import type { LifecycleFinding, LifecycleStep, Rule } from '../src/rule';
 import type { Related } from '../src/findings';
 import type { Span } from '../src/parse/ir';
-import { pageLifecycle, type LifecycleFinding, type LifecycleStep } from '../src/analysis/pagerefs';
 
 function stepSpan(s: LifecycleStep): Span {
   return { line: s.line, col: s.col ?? 1, endLine: s.line, endCol: s.endCol ?? (s.col ?? 1) };
@@ -57,7 +56,7 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    for (const f of pageLifecycle(ctx.program).findings) {
+    for (const f of ctx.pages.lifecycle().findings) {
       const { acq } = f;
       const { problem, fix } = explain(f);
       const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' || f.kind === 'negative-release' ? 'release' : 'call') : 'call'));

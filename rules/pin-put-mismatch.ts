@@ -1,8 +1,6 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
 import type { Related } from '../src/findings';
-import { existsIn } from '../src/kernel/api';
-import { pageLifecycle } from '../src/analysis/pagerefs';
 
 const rule: Rule = {
   meta: {
@@ -15,8 +13,8 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    if (!existsIn('pin_user_pages', ctx.version)) return;
-    for (const m of pageLifecycle(ctx.program).mismatches) {
+    if (!ctx.api.existsIn('pin_user_pages', ctx.version)) return;
+    for (const m of ctx.pages.lifecycle().mismatches) {
       const { ev, gups, acquired } = m;
       const name = ev.call.name!;
       const fix = acquired === 'pin'

@@ -1,30 +1,24 @@
-import type { Rule } from '../src/rule';
+import type { CallerStep, FunctionAnalysis, Rule, RuleContext } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites, requiresLock } from '../src/analysis/sites';
-import { lockOf, type FunctionAnalysis } from '../src/analysis/lockstate';
-import type { CallerStep, Program } from '../src/analysis/program';
-import { NEEDS_LOCK, regionOf, regionWork } from '../src/analysis/region';
-import { existsIn } from '../src/kernel/api';
-import { FlagResolver, flagsArg } from '../src/analysis/flags';
 
 /** Does this caller take the lock (for read) only around its call of the helper, nothing
  * else in the region needing it? */
-function holdsOnlyAround(program: Program, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
-  const k = program.mapKey(fa, key, st.caller, st.call);
+function holdsOnlyAround(ctx: RuleContext, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
+  const k = ctx.program.mapKey(fa, key, st.caller, st.call);
   if (!k) return false;
-  const cv = st.caller.atCall[st.call.id].map((w) => lockOf(w, k));
+  const cv = st.caller.atCall[st.call.id].map((w) => ctx.locks.lockOf(w, k));
   if (cv.length === 0 || !cv.every((v) => v.st === 'R' && v.acq !== undefined)) return false;
   return [...new Set(cv.map((v) => v.acq!))].every((a) => {
-    const r = regionOf(st.caller, a, k);
-    const wk = regionWork(st.caller, r, st.call.id);
+    const r = ctx.regions.of(st.caller, a, k);
+    const wk = ctx.regions.work(st.caller, r, st.call.id);
     return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
   });
 }
 
 /** Does this caller hold the lock of the helper's mm (read or write) at its call? */
-function holdsAt(program: Program, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
-  const k = program.mapKey(fa, key, st.caller, st.call);
-  const cv = k ? st.caller.atCall[st.call.id].map((w) => lockOf(w, k)) : [];
+function holdsAt(ctx: RuleContext, fa: FunctionAnalysis, key: string, st: CallerStep): boolean {
+  const k = ctx.program.mapKey(fa, key, st.caller, st.call);
+  const cv = k ? st.caller.atCall[st.call.id].map((w) => ctx.locks.lockOf(w, k)) : [];
   return cv.length > 0 && cv.every((v) => v.st === 'R' || v.st === 'W');
 }
 
@@ -42,32 +36,31 @@ const rule: Rule = {
     // The era's call that takes `int *locked`, in the family of the call it replaces.
     const lockedApiFor = (name: string) => {
       const fam = name.startsWith('pin_') ? 'pin' : 'get';
-      if (existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
+      if (ctx.api.existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
       return `${fam}_user_pages_remote(current->mm, ..., &locked)`;
     };
     // The `&locked` forms refuse FOLL_LONGTERM in some eras: get_user_pages_locked() and
     // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
     const at = ctx.version[0] * 100 + ctx.version[1];
     const lockedRejectsLongterm = (name: string) => (name.startsWith('pin_') ? at <= 602 : at >= 502);
-    const flags = new FlagResolver(ctx.program);
-    for (const s of gupSites(ctx.program)) {
-      if (!requiresLock(s)) continue;
+    for (const s of ctx.sites) {
+      if (!ctx.locks.requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
       if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && lockedRejectsLongterm(call.name!)) continue;
       // FOLL_NOWAIT: a fault that would block returns at once (VM_FAULT_RETRY with
       // FAULT_FLAG_RETRY_NOWAIT keeps the lock), so there is no retry to drop the lock for.
-      const fl = cls.era ? flagsArg(cls.era.params, call.args) : null;
-      if (fl && flags.resolve(fa, fl, call.span.line).has('FOLL_NOWAIT')) continue;
+      const fl = cls.era ? ctx.flags.argOf(cls.era.params, call.args) : null;
+      if (fl && ctx.flags.resolve(fa, fl, call.span.line).has('FOLL_NOWAIT')) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0 || cls.vmas || cls.locked) continue;
-      const vals = worlds.map((w) => lockOf(w, key));
+      const vals = worlds.map((w) => ctx.locks.lockOf(w, key));
       // (a) A remote mm, locked here only around this call, with a locked parameter available.
       if (key !== 'current->mm' && cls.era?.params.includes('locked') && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
         const acqs = [...new Set(vals.map((v) => v.acq!))];
         const ok = acqs.every((a) => {
-          const r = regionOf(fa, a, key);
-          const wk = regionWork(fa, r, call.id);
+          const r = ctx.regions.of(fa, a, key);
+          const wk = ctx.regions.work(fa, r, call.id);
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         });
         if (ok) {
@@ -85,17 +78,17 @@ const rule: Rule = {
       // (make_device_exclusive_range() walks the vma after its GUP call): not a helper whose
       // only lock need is the GUP call.
       if (/^mm\//.test(fa.fn.file)) continue;
-      const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (NEEDS_LOCK.test(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
+      const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (ctx.regions.needsLock(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
       if (otherNeeds) continue;
       const callers = ctx.program.callersOf(fa).filter((c) => c.caller !== fa);
       if (callers.length === 0) continue;
       // Callers whose region holds the lock only around this helper's call can drop it;
       // the others keep the lock and pass NULL for the new parameter.
-      const droppable = callers.filter((st) => holdsOnlyAround(ctx.program, fa, key, st));
+      const droppable = callers.filter((st) => holdsOnlyAround(ctx, fa, key, st));
       if (droppable.length === 0) continue;
       // (Callers that do not hold the lock at the call, or hold it only as their own
       // callers do, keep nothing: not named here; missing-mmap-lock speaks of them.)
-      const keepers = callers.filter((st) => !droppable.includes(st) && holdsAt(ctx.program, fa, key, st));
+      const keepers = callers.filter((st) => !droppable.includes(st) && holdsAt(ctx, fa, key, st));
       const first = droppable[0];
       const names = [...new Set(droppable.map((st) => `${st.caller.fn.name}()`))].join(', ');
       const keep = keepers.length

@@ -1,9 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites } from '../src/analysis/sites';
-import { lockOf } from '../src/analysis/lockstate';
-import { regionOf, regionWork } from '../src/analysis/region';
-import { unlockedReplacement } from '../src/kernel/replace';
 
 /** The _unlocked variants refuse FOLL_LONGTERM in some eras (see src/kernel/kernel-gup-api.json):
  * get_user_pages_unlocked from 5.2 on; pin_user_pages_unlocked from 5.10 to 6.2. */
@@ -25,16 +21,16 @@ const rule: Rule = {
     precision: 'medium',
   },
   check(ctx) {
-    for (const s of gupSites(ctx.program)) {
+    for (const s of ctx.sites) {
       const { fa, call, cls } = s;
       if (!cls.era || cls.key !== 'current->mm' || cls.locked || cls.vmas) continue;
       if (cls.era.lock !== 'required' && cls.era.lock !== 'via-locked') continue;
-      const repl = unlockedReplacement(call, cls.era, ctx.version);
+      const repl = ctx.api.unlockedReplacement(call, cls.era, ctx.version);
       if (!repl) continue;
       if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && rejectsLongterm(repl.name, ctx.version)) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0) continue;
-      const vals = worlds.map((w) => lockOf(w, 'current->mm'));
+      const vals = worlds.map((w) => ctx.locks.lockOf(w, 'current->mm'));
       if (!vals.every((v) => v.st === 'R' && v.acq !== undefined)) continue;
       const acqs = [...new Set(vals.map((v) => v.acq!))];
       let ok = true;
@@ -42,8 +38,8 @@ const rule: Rule = {
       const related = [];
       const releases = new Set<number>();
       for (const a of acqs) {
-        const region = regionOf(fa, a, 'current->mm');
-        const work = regionWork(fa, region, call.id);
+        const region = ctx.regions.of(fa, a, 'current->mm');
+        const work = ctx.regions.work(fa, region, call.id);
         // A region holding only a loop around the one call (local arithmetic, an error exit
         // that unlocks) is a positive too: the _unlocked call goes inside the loop. Any other
         // lock-dependent work in the loop body shows up in `work.other`.

@@ -1,7 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { lockOf, recordsLockState } from '../src/analysis/lockstate';
-
 
 const rule: Rule = {
   meta: {
@@ -25,7 +23,7 @@ const rule: Rule = {
         if (cls.kind !== 'lock') return;
         const p = cls.prim;
         for (const w of fa.atCall[id]) {
-          const v = lockOf(w, cls.key);
+          const v = ctx.locks.lockOf(w, cls.key);
           if (['acquire', 'killable', 'trylock', 'interruptible'].includes(p.kind) && (v.st === 'R' || v.st === 'W') && v.acq !== undefined && p.kind !== 'trylock') {
             if (!once(`a${id}`)) continue;
             const first = fa.fn.calls[v.acq];
@@ -70,7 +68,7 @@ const rule: Rule = {
       });
       // A function that records lock ownership in a state word (`obj->locked = 1`,
       // `*locked = 1`) hands the lock over by design, like an __acquires annotation.
-      if (annotated || recordsLockState(fa.fn.nodes.map((n) => n.expr))) continue;
+      if (annotated || ctx.locks.recordsLockState(fa)) continue;
       for (const w of fa.exits) {
         for (const [key, v] of Object.entries(w.locks)) {
           if ((v.st !== 'R' && v.st !== 'W') || v.acq === undefined) continue;

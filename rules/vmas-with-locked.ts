@@ -1,5 +1,4 @@
 import type { Rule } from '../src/rule';
-import { gupSites } from '../src/analysis/sites';
 
 const rule: Rule = {
   meta: {
@@ -12,7 +11,7 @@ const rule: Rule = {
     precision: 'high',
   },
   check(ctx) {
-    for (const { fa, call, cls } of gupSites(ctx.program)) {
+    for (const { fa, call, cls } of ctx.sites) {
       if (!cls.vmas || !cls.locked) continue;
       ctx.report({
         fa, span: call.span, callText: call.text,

@@ -1,8 +1,5 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
-import { gupSites, requiresLock } from '../src/analysis/sites';
-import { lockOf } from '../src/analysis/lockstate';
-import { regionOf, regionWork } from '../src/analysis/region';
 
 const rule: Rule = {
   meta: {
@@ -16,17 +13,17 @@ const rule: Rule = {
   },
   check(ctx) {
     const done = new Set<string>();
-    for (const s of gupSites(ctx.program)) {
+    for (const s of ctx.sites) {
       const { fa, call, cls } = s;
-      if (!requiresLock(s)) continue;
+      if (!ctx.locks.requiresLock(s)) continue;
       for (const w of fa.atCall[call.id]) {
-        const v = lockOf(w, cls.key!);
+        const v = ctx.locks.lockOf(w, cls.key!);
         if (v.st !== 'W' || v.acq === undefined) continue;
         const id = `${fa.fn.file}:${fa.fn.startLine}:${v.acq}`;
         if (done.has(id)) continue;
         done.add(id);
-        const region = regionOf(fa, v.acq, cls.key!);
-        const work = regionWork(fa, region, (c) => { const k = fa.classes[c]; return k.kind === 'gup' && k.era?.lock !== 'forbidden'; });
+        const region = ctx.regions.of(fa, v.acq, cls.key!);
+        const work = ctx.regions.work(fa, region, (c) => { const k = fa.classes[c]; return k.kind === 'gup' && k.era?.lock !== 'forbidden'; });
         if (work.other.length || work.escapes || region.releases.length === 0) continue;
         const first = work.gups.map((g) => fa.fn.calls[g]).sort((a, b) => a.span.line - b.span.line || a.span.col - b.span.col)[0];
         const acq = fa.fn.calls[v.acq];

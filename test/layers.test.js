@@ -3,7 +3,9 @@
 // analysis > kernel/parse/preprocess > discover and plain helpers > errors. A module may
 // import (a value) only from its own layer or a lower one; `import type` names data types
 // and is erased by the compiler, so it is not checked. Every source file must have a layer:
-// a new file is placed here when it is added.
+// a new file is placed here when it is added. A rule file goes further: it imports only
+// src/rule.ts (the rule context's types and helpers), types from src/findings.ts and
+// src/parse/ir.ts, and other rule files.
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
@@ -50,6 +52,22 @@ function upwardImports(files, read, exists) {
   return upward;
 }
 
+/** Imports of rule files (rules/*.ts) that reach past the rule context: a rule imports
+ * only src/rule.ts (types and helpers), types from src/findings.ts and src/parse/ir.ts, and
+ * other rule files (rules/index.ts lists them); the analyses reach it through the context. */
+function ruleImportsPastContext(files, read) {
+  const bad = [];
+  for (const f of files.filter((x) => x.startsWith('rules/'))) {
+    for (const m of read(f).matchAll(/^(?:import|export)\s+(type\s+)?(?:[^;]*?from\s+)?'([^']+)'/gm)) {
+      const t = m[2].startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(f), m[2])) : m[2];
+      if (t.startsWith('rules/') || t === 'src/rule') continue;
+      if (m[1] && ['src/findings', 'src/parse/ir'].includes(t)) continue;
+      bad.push(`${f} -> ${t}${m[1] ? ' (type)' : ''}`);
+    }
+  }
+  return bad;
+}
+
 test('value imports never go to a higher layer; every source file has a layer', () => {
   const files = [...sources('src'), ...sources('rules')];
   const unplaced = files.filter((f) => layer(f) === null);
@@ -65,4 +83,36 @@ test('the check reports an upward value import and lets a type import pass', () 
   };
   const exists = (f) => ['src/engine.ts', 'src/findings.ts'].includes(f);
   assert.deepStrictEqual(upwardImports(Object.keys(texts), (f) => texts[f], exists), ['rules/bad.ts (5) -> src/engine.ts (6)']);
+});
+
+test('rule files import only the rule context, finding and IR types, and other rules', () => {
+  const files = sources('rules');
+  assert.ok(files.length > 10);
+  assert.deepStrictEqual(ruleImportsPastContext(files, (f) => fs.readFileSync(path.join(ROOT, f), 'utf8')), []);
+});
+
+test('the rule check reports a rule that imports an analysis, a kernel module or a value past the context', () => {
+  const texts = {
+    'rules/bad.ts': [
+      "import type { Rule } from '../src/rule';",
+      "import { rel } from '../src/rule';",
+      "import type { Related } from '../src/findings';",
+      "import type { Expr } from '../src/parse/ir';",
+      "import other from './other-rule';",
+      "import { gupSites } from '../src/analysis/sites';",
+      "import type { GupSite } from '../src/analysis/sites';",
+      "import { existsIn } from '../src/kernel/api';",
+      "import { levelRank } from '../src/findings';",
+      "import { readFileSync } from 'fs';",
+      '',
+    ].join('\n'),
+    'src/stages/ok.ts': "import { gupSites } from '../analysis/sites';\n",
+  };
+  assert.deepStrictEqual(ruleImportsPastContext(Object.keys(texts), (f) => texts[f]), [
+    'rules/bad.ts -> src/analysis/sites',
+    'rules/bad.ts -> src/analysis/sites (type)',
+    'rules/bad.ts -> src/kernel/api',
+    'rules/bad.ts -> src/findings',
+    'rules/bad.ts -> fs',
+  ]);
 });

@@ -1,21 +1,19 @@
 // Stage 5: run the rules over the analysed program. Each report becomes a Finding (level
 // from --level/config, the rule's report or its default), with fingerprints and a stable
-// order; a rule that throws is reported and the others still run.
+// order; a rule that throws is reported and the others still run. The rules share one
+// context (./rule-context): what they ask of the analyses is computed once per audit.
 import { createHash } from 'crypto';
 import type { Version } from '../kernel/api';
 import type { TreeInfo } from '../kernel/era';
 import type { Program } from '../analysis/program';
 import { annotateMessage } from '../preprocess/report';
 import type { Finding, Level, Notification, Related } from '../findings';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule } from '../rule';
+import { createRuleContext } from './rule-context';
 
 export function runRules(rules: Rule[], program: Program, version: Version, tree: TreeInfo, levels: Record<string, Level | 'off'> | undefined, notifications: Notification[]): Finding[] {
   const findings: Finding[] = [];
-  const ctx: RuleContext = {
-    program, version,
-    hasMmapLockWrappers: tree.hasMmapLockH || version[0] > 5 || (version[0] === 5 && version[1] >= 8),
-    report: () => undefined,
-  };
+  const ctx = createRuleContext(program, version, tree);
   for (const rule of rules) {
     ctx.report = (r) => {
       const lvl = levels?.[rule.meta.id];
