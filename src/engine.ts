@@ -15,7 +15,7 @@ import { FactsStore, ROOT_NAMES } from './stages/facts';
 import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
 import { countByRule, runRules } from './stages/run-rules';
 import { collectStatistics, eraNotifications } from './stages/statistics';
-import { attachFixes, buildProfile, narrowToShard, reusedProfile, saveCache, uniqueNotifications } from './stages/finish';
+import { attachFromSource, buildProfile, narrowToShard, reusedProfile, saveCache, uniqueNotifications } from './stages/finish';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
 
@@ -82,7 +82,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     markUnsearched(program, expansion);
     opts.onProgram?.(program);
     let findings = runRules(rules, program, version, tree, opts.levels, notifications);
-    attachFixes(findings, tree.root);
+    attachFromSource(findings, tree.root);
     stats.findingsByRule = countByRule(findings);
     collectStatistics(program, store, expansion, memo, stats, notifications);
     eraNotifications(program, version, tree.source, notifications);
