@@ -32,9 +32,10 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const { tree, version, preprocess } = resolveTree(opts);
   const notifications: Notification[] = [];
   const { include = [], exclude = [] } = opts;
-  const jobs = workerCount(opts.jobs);
+  const jobs = opts.pool ? opts.pool.size : workerCount(opts.jobs);
   // The workers load their modules (tree-sitter, the scan kernels) while the tree is walked.
-  const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  const pool = opts.pool ?? new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  pool.beginAudit();
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   const callDepth = opts.callDepth ?? 6;
   try {
@@ -99,6 +100,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const profile = opts.profile ? buildProfile(scan, store, expansion, memo, firstExtractMs) : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
-    await pool.close();
+    if (pool !== opts.pool) await pool.close();
   }
 }

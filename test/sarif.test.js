@@ -222,7 +222,7 @@ test('sarif: two caller chains that share steps give two complete thread flows',
 });
 
 test('json and sarif: a finding from a caller chain carries it structured, innermost caller first', async () => {
-  const { audit } = require('../dist/src/engine');
+  const { audit } = require('./helpers');
   const { toJson } = require('../dist/src/report/json');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-chain-'));
   try {

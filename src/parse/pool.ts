@@ -11,6 +11,8 @@ interface Pending {
   id: number;
   task: WorkerTask;
   tries: number;
+  /** The audit the task belongs to (beginAudit). */
+  audit: number;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
 }
@@ -43,8 +45,11 @@ export class WorkerPool {
   /** Workers that died before they were ready, in a row: a worker that cannot start at all
    * fails every task instead of being respawned forever. */
   private startFailures = 0;
+  /** Tasks of one audit carry its number: a worker that sees a new one drops what it kept
+   * of the last audit's tree (see beginAudit). */
+  private auditNumber = 0;
 
-  constructor(private readonly size: number, private readonly timeoutMs: number) {
+  constructor(readonly size: number, private readonly timeoutMs: number) {
     for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
   }
 
@@ -119,14 +124,21 @@ export class WorkerPool {
       const limit = p.task.type === 'extract' ? this.timeoutMs : Math.max(this.timeoutMs, 60000);
       const hard = 2 * limit + 1000;
       slot.timer = setTimeout(() => this.crashed(slot, `worker did not answer within ${hard} ms (time limit ${limit} ms)`), hard);
-      slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit });
+      slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit, audit: p.audit });
     }
+  }
+
+  /** A pool may serve several audits in turn (AuditOptions.pool): each starts with this,
+   * so that its tasks never see what a worker kept of another tree (headers read by path,
+   * a module's header list), which may have changed in between. */
+  beginAudit(): void {
+    this.auditNumber++;
   }
 
   run<T>(task: WorkerTask): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(new Error('worker pool is closed')); return; }
-      const p: Pending = { id: this.nextId++, task, tries: 0, resolve: resolve as (v: unknown) => void, reject };
+      const p: Pending = { id: this.nextId++, task, tries: 0, audit: this.auditNumber, resolve: resolve as (v: unknown) => void, reject };
       // A scan goes before queued extractions and warm-ups: the caller searches for macro
       // names run while the first extraction's requests (sent early) are queued.
       let at = this.queue.length;
