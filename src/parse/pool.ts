@@ -32,6 +32,10 @@ interface Slot {
 /** Worker threads worth starting: what was asked, at most one per core. Parsing is CPU
  * bound; more threads than cores only add memory (each loads tree-sitter) and switching,
  * and `-j 100000` must not start a hundred thousand threads. */
+/** How long tasks wait for a busy pool before it starts another worker (a worker takes
+ * ~0.15 s of CPU to start Node and load its modules). */
+const GROW_AFTER_MS = 50;
+
 export function workerCount(requested?: number): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return Math.max(1, Math.min(requested ?? cores, cores));
@@ -48,9 +52,32 @@ export class WorkerPool {
   /** Tasks of one audit carry its number: a worker that sees a new one drops what it kept
    * of the last audit's tree (see beginAudit). */
   private auditNumber = 0;
+  /** Armed while tasks wait and every worker is busy (see grow). */
+  private growTimer: NodeJS.Timeout | null = null;
 
+  /** One worker starts at once, the others (up to `size`) when tasks wait for them (see
+   * grow): a small tree, audited in a few tasks of a few milliseconds, does not pay for
+   * threads that would each start Node and load tree-sitter for nothing. */
   constructor(readonly size: number, private readonly timeoutMs: number) {
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
+    this.slots.push(this.spawn());
+  }
+
+  /** Start one more worker when tasks have waited GROW_AFTER_MS while every worker was
+   * ready and busy; the next one only once that one is ready and busy in turn. */
+  private grow(): void {
+    const can = !this.closed && this.slots.length < Math.max(1, this.size) && this.queue.length > 0 && this.slots.every((s) => s.ready && s.busy);
+    if (!can) {
+      if (this.growTimer) { clearTimeout(this.growTimer); this.growTimer = null; }
+      return;
+    }
+    if (this.growTimer) return;
+    this.growTimer = setTimeout(() => {
+      this.growTimer = null;
+      if (!this.closed && this.slots.length < Math.max(1, this.size) && this.queue.length > 0 && this.slots.every((s) => s.ready && s.busy)) this.slots.push(this.spawn());
+      else this.grow();
+    }, GROW_AFTER_MS);
+    // (A busy worker's time limit keeps the process alive meanwhile.)
+    this.growTimer.unref();
   }
 
   private spawn(): Slot {
@@ -126,6 +153,7 @@ export class WorkerPool {
       slot.timer = setTimeout(() => this.crashed(slot, `worker did not answer within ${hard} ms (time limit ${limit} ms)`), hard);
       slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit, audit: p.audit });
     }
+    this.grow();
   }
 
   /** A pool may serve several audits in turn (AuditOptions.pool): each starts with this,
@@ -150,6 +178,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.growTimer) { clearTimeout(this.growTimer); this.growTimer = null; }
     // terminate()'s promise does not keep the event loop alive, and an unref'd worker's
     // 'exit' can come after the loop ran dry: the run would end without a result. A timer
     // holds the loop until every worker is gone.
