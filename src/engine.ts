@@ -33,7 +33,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const notifications: Notification[] = [];
   const { include = [], exclude = [] } = opts;
   const jobs = opts.pool ? opts.pool.size : workerCount(opts.jobs);
-  // The workers load their modules (tree-sitter, the scan kernels) while the tree is walked.
+  // The first worker loads its modules (tree-sitter, the scan kernels) while the tree is walked.
   const pool = opts.pool ?? new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   pool.beginAudit();
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;

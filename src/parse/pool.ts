@@ -1,7 +1,8 @@
 // A small pool of worker threads. A task over the time limit, or whose worker crashes, is
 // retried once, then reported as failed. Extraction stops itself at the limit (the worker
 // says `timedOut` and stays); a worker that does not answer by twice the limit (+1 s) is
-// terminated and replaced (a last resort: see setDeadline in ./extract).
+// terminated and replaced (a last resort: see setDeadline in ./extract). One worker starts
+// with the pool, the others when tasks wait for them (WorkerPool.grow).
 import { Worker } from 'worker_threads';
 import * as os from 'os';
 import * as path from 'path';
@@ -29,13 +30,13 @@ interface Slot {
   started: Promise<void>;
 }
 
-/** Worker threads worth starting: what was asked, at most one per core. Parsing is CPU
- * bound; more threads than cores only add memory (each loads tree-sitter) and switching,
- * and `-j 100000` must not start a hundred thousand threads. */
 /** How long tasks wait for a busy pool before it starts another worker (a worker takes
  * ~0.15 s of CPU to start Node and load its modules). */
 const GROW_AFTER_MS = 50;
 
+/** Worker threads worth starting: what was asked, at most one per core. Parsing is CPU
+ * bound; more threads than cores only add memory (each loads tree-sitter) and switching,
+ * and `-j 100000` must not start a hundred thousand threads. */
 export function workerCount(requested?: number): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return Math.max(1, Math.min(requested ?? cores, cores));
