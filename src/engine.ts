@@ -15,7 +15,7 @@ import { FactsStore, ROOT_NAMES } from './stages/facts';
 import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
 import { countByRule, runRules } from './stages/run-rules';
 import { collectStatistics, eraNotifications } from './stages/statistics';
-import { attachFixes, buildProfile, narrowToShard, resultDeps, reusedResult, saveCache, uniqueNotifications } from './stages/finish';
+import { attachFromSource, buildProfile, narrowToShard, resultDeps, reusedResult, saveCache, uniqueNotifications } from './stages/finish';
 import { reusableResult } from './stages/reuse';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
@@ -33,9 +33,10 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const { tree, version, preprocess } = resolveTree(opts);
   const notifications: Notification[] = [];
   const { include = [], exclude = [] } = opts;
-  const jobs = workerCount(opts.jobs);
-  // The workers load their modules (tree-sitter, the scan kernels) while the tree is walked.
-  const pool = new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  const jobs = opts.pool ? opts.pool.size : workerCount(opts.jobs);
+  // The first worker loads its modules (tree-sitter, the scan kernels) while the tree is walked.
+  const pool = opts.pool ?? new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  pool.beginAudit();
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   const callDepth = opts.callDepth ?? 6;
   try {
@@ -81,7 +82,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     markUnsearched(program, expansion);
     opts.onProgram?.(program);
     let findings = runRules(rules, program, version, tree, opts.levels, notifications);
-    attachFixes(findings, tree.root);
+    attachFromSource(findings, tree.root);
     stats.findingsByRule = countByRule(findings);
     collectStatistics(program, store, expansion, memo, stats, notifications);
     eraNotifications(program, version, tree.source, notifications);
@@ -98,6 +99,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
-    await pool.close();
+    if (pool !== opts.pool) await pool.close();
   }
 }

@@ -54,6 +54,12 @@ export interface Finding {
   /** The rewrite's exact edits in the analysed file (src/kernel/rewrite.ts), attached by
    * the engine when the rewrite is exact: SARIF `fixes` are formatted from them. */
   fix?: { description: string; edits: { region: Span; text: string }[] };
+  /** UTF-16 columns (SARIF's columnKind utf16CodeUnits) of the columns the reports cite
+   * (the span's, related sites', flow and caller chain steps', fix regions'), attached by
+   * the engine from the analysed bytes: only those that differ from the byte column `col`,
+   * i.e. on a line with UTF-8 text before them; absent when none does. (The reporters read
+   * no source file.) */
+  utf16?: { file: string; line: number; col: number; utf16: number }[];
   /** Set by the gate (diff/series): how the finding compares with the base (SARIF
    * result.baselineState): new = introduced, unchanged, updated = same fingerprint with
    * another level, absent = fixed (the finding is from the base). */

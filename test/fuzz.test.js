@@ -8,8 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { FIXTURES, walk } = require('./helpers');
-const { audit } = require('../dist/src/engine');
+const { FIXTURES, audit, walk } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');

@@ -357,6 +357,36 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
   });
 });
 
+test('gate: sarif columns count UTF-16 units of the head revision, not of the checkout', () => {
+  // The head adds a GUP call whose line starts with non-ASCII text; the checkout is left at
+  // the base (diff reads git objects): the columns come with the findings of the head side.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-test-'));
+  try {
+    const repo = path.join(dir, 'repo');
+    fs.mkdirSync(path.join(repo, 'drivers/virt'), { recursive: true });
+    fs.copyFileSync(path.join(V612, 'Makefile'), path.join(repo, 'Makefile'));
+    copyDir(path.join(V612, 'include'), path.join(repo, 'include'));
+    const src = fs.readFileSync(path.join(V612, DRIVER), 'utf8');
+    const file = path.join(repo, DRIVER);
+    fs.writeFileSync(file, src.replace('\tmmap_read_lock(current->mm);\n', '').replace('\tmmap_read_unlock(current->mm);\n', ''));
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'base');
+    const head = src.replace('num_pinned = pin_user_pages(', '/* Größe → π 😀 */ num_pinned = pin_user_pages(');
+    fs.writeFileSync(file, head);
+    git(repo, 'commit', '-q', '-a', '-m', 'head');
+    git(repo, 'checkout', '-q', 'HEAD~1');
+    const r = run(['diff', '--base', 'HEAD', '--head', 'main', '--format', 'sarif', '--fail-on', 'none', repo]);
+    assert.strictEqual(r.code, 0, r.err);
+    const res = json(r).runs[0].results.find((x) => x.ruleId === 'prefer-unlocked');
+    assert.strictEqual(res.baselineState, 'new');
+    const reg = res.locations[0].physicalLocation.region;
+    assert.strictEqual(head.split('\n')[reg.startLine - 1].slice(reg.startColumn - 1, reg.endColumn - 1), 'pin_user_pages');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---- the patch reader and applier, in process ----
 
 const { splitInput, applySeries } = require('../dist/src/gate/patch');

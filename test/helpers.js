@@ -2,7 +2,9 @@
 // Shared test helpers: run audits on fixture trees and read their annotations.
 const fs = require('fs');
 const path = require('path');
-const { audit } = require('../dist/src/engine');
+const test = require('node:test');
+const { audit: auditOwnPool } = require('../dist/src/engine');
+const { WorkerPool, workerCount } = require('../dist/src/parse/pool');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -65,6 +67,29 @@ function compareWithAnnotations(findings, { expected, none }) {
   return { missing, unexpected, onExpectNone };
 }
 
+/** Worker pools shared by the audits of this test process, by size: each audit on its own
+ * pool would start its workers and load tree-sitter in them again (~0.1-0.2 s of CPU per
+ * audit, a few hundred audits). Closed when the file's tests are done. */
+const pools = new Map();
+test.after(async () => {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+});
+
+/** audit() on this process's shared pool of `jobs` workers (default 1) with the audit's time
+ * limit (timeoutMs, default 60 s, the CLI's). An audit that brings its own pool keeps it;
+ * the tests of worker faults, time limits and hung workers (robustness, availability)
+ * call the engine or the CLI directly: their workers are their own. */
+function audit(opts) {
+  if (opts.pool) return auditOwnPool(opts);
+  const jobs = workerCount(opts.jobs ?? 1);
+  const timeoutMs = opts.timeoutMs ?? 60000;
+  const key = `${jobs}/${timeoutMs}`;
+  if (!pools.has(key)) pools.set(key, new WorkerPool(jobs, timeoutMs));
+  return auditOwnPool({ ...opts, pool: pools.get(key) });
+}
+
 /** An audit with one worker: the results do not depend on the worker count (the cache,
  * scan, shard and determinism tests use auditTreeParallel, which checks that with two). */
 async function auditTree(root, extra = {}) {
@@ -75,4 +100,4 @@ async function auditTreeParallel(root, extra = {}) {
   return audit({ paths: [root], jobs: 2, ...extra });
 }
 
-module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, auditTree, auditTreeParallel, walk };
+module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, audit, auditTree, auditTreeParallel, walk };

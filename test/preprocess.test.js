@@ -10,8 +10,7 @@ const { evaluateCondition, kernelVersionCode } = require('../dist/src/preprocess
 const { evaluateConditionals, liveText } = require('../dist/src/preprocess/conditional');
 const { expandFunction, originalOffset } = require('../dist/src/preprocess/expand');
 const { parseKconfig } = require('../dist/src/preprocess/options');
-const { audit } = require('../dist/src/engine');
-const { FIXTURES, walk } = require('./helpers');
+const { audit, FIXTURES, walk } = require('./helpers');
 
 /** A temporary module directory removed after the test, and a writer of files in it. */
 function tmpModule(t, prefix) {
@@ -205,4 +204,35 @@ test('a module whose build adds include directories kbuild does not name: the on
   const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
   assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['src/driver/pin.c:8:prefer-unlocked']);
   assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
+});
+
+test('one worker pool for two audits (AuditOptions.pool): a module header edited in between is read again', async (t) => {
+  const { WorkerPool } = require('../dist/src/parse/pool');
+  const pool = new WorkerPool(1, 60000);
+  t.after(() => pool.close());
+  const { root, w } = tmpModule(t, 'gup-poolhdr-');
+  w('src/include/ph/compat.h', '#define ph_lock(mm) mmap_read_lock(mm)\n#define ph_unlock(mm) mmap_read_unlock(mm)\n');
+  w('src/driver/pin.c', [
+    '#include <ph/compat.h>',
+    '',
+    'static long ph_grab(unsigned long a, unsigned long n, struct page **p)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tph_lock(current->mm);',
+    '\tgot = pin_user_pages(a, n, FOLL_WRITE, p);',
+    '\tph_unlock(current->mm);',
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n'));
+  const rules = (res) => res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`).sort();
+  const first = await audit({ paths: [root], kernelVersion: '6.12', pool });
+  assert.ok(rules(first).includes('src/driver/pin.c:8:prefer-unlocked'), rules(first).join('\n'));
+  assert.ok(!rules(first).some((r) => /missing-mmap-lock/.test(r)), rules(first).join('\n'));
+  // The macros no longer take the lock: the call is now unlocked.
+  w('src/include/ph/compat.h', '#define ph_lock(mm) do { } while (0)\n#define ph_unlock(mm) do { } while (0)\n');
+  const second = await audit({ paths: [root], kernelVersion: '6.12', pool });
+  assert.ok(rules(second).includes('src/driver/pin.c:8:missing-mmap-lock'), rules(second).join('\n'));
+  assert.ok(!rules(second).includes('src/driver/pin.c:8:prefer-unlocked'), rules(second).join('\n'));
 });

@@ -13,8 +13,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { audit } = require('../dist/src/engine');
-const { annotations, compareWithAnnotations } = require('./helpers');
+const { audit, annotations, compareWithAnnotations } = require('./helpers');
 
 function slug(s) {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 60);

@@ -222,7 +222,7 @@ test('sarif: two caller chains that share steps give two complete thread flows',
 });
 
 test('json and sarif: a finding from a caller chain carries it structured, innermost caller first', async () => {
-  const { audit } = require('../dist/src/engine');
+  const { audit } = require('./helpers');
   const { toJson } = require('../dist/src/report/json');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-chain-'));
   try {
@@ -335,4 +335,57 @@ test('sarif: $SARIF_FILE validates against the SARIF 2.1.0 schema', { skip: !pro
   t.diagnostic(`${file}: ${size} bytes, ${gz} bytes gzip, ${run.results.length} results, ${run.tool.driver.rules.length} rules, max ${locs} locations and ${tfl} thread flow locations per result`);
   assert.ok(gz < 10 * 1024 * 1024, 'under the 10 MB (gzip) upload limit');
   assert.ok(run.results.length <= 25000, 'at most 25,000 results per run');
+});
+
+test('sarif: UTF-16 columns come with the findings; the writer reads no file of the tree (it is gone when formatted)', async () => {
+  // A v6.12 tree with the prefer-unlocked file twice: in one the GUP call's line starts with
+  // non-ASCII text (UTF-8: 11 bytes more than UTF-16 units), in the other the lock's line
+  // (which leaves it without a fix: the lock is no longer a plain statement line). Audited,
+  // then the files are removed: the log must still count columns in UTF-16 units (the
+  // finding's span, the lock site as related location and code flow step, the fix's
+  // deleted regions).
+  const V612 = path.join(FIXTURES, 'v6.12');
+  const GOOD = 'drivers/virt/fsl_hypervisor.c';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-sarif-'));
+  try {
+    const root = path.join(dir, 'tree');
+    fs.mkdirSync(path.join(root, 'drivers/virt'), { recursive: true });
+    fs.copyFileSync(path.join(V612, 'Makefile'), path.join(root, 'Makefile'));
+    fs.cpSync(path.join(V612, 'include'), path.join(root, 'include'), { recursive: true });
+    const comment = Buffer.from('/* Größe → π 😀 */ ', 'utf8').toString('latin1');
+    const orig = fs.readFileSync(path.join(V612, GOOD), 'latin1');
+    const files = { call: 'drivers/virt/call.c', lock: 'drivers/virt/lock.c' };
+    fs.writeFileSync(path.join(root, files.call), orig.replace('num_pinned = pin_user_pages(', `${comment}num_pinned = pin_user_pages(`), 'latin1');
+    fs.writeFileSync(path.join(root, files.lock), orig.replace('\tmmap_read_lock(current->mm);', `\t${comment}mmap_read_lock(current->mm);`), 'latin1');
+    const res = await auditTree(root);
+    const lines = {};
+    for (const [k, f] of Object.entries(files)) {
+      lines[k] = fs.readFileSync(path.join(root, f), 'utf8').split('\n');
+      fs.rmSync(path.join(root, f));
+    }
+    const log = toSarif(res, { commandLine: 'gup-audit x' });
+    const resultIn = (k) => log.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked' && x.locations[0].physicalLocation.artifactLocation.uri === files[k]);
+    // (The text of a region, up to the end of its first line.)
+    const at = (k, reg) => lines[k][reg.startLine - 1].slice(reg.startColumn - 1, reg.endLine === reg.startLine ? reg.endColumn - 1 : undefined);
+
+    const call = resultIn('call');
+    assert.ok(call, 'the finding with non-ASCII text before the call');
+    assert.strictEqual(at('call', call.locations[0].physicalLocation.region), 'pin_user_pages');
+    const gupStep = call.codeFlows[0].threadFlows[0].locations.find((l) => l.importance === 'essential');
+    assert.match(at('call', gupStep.location.physicalLocation.region), /^pin_user_pages\(/);
+    const edits = call.fixes[0].artifactChanges[0].replacements;
+    const callEdit = edits.find((e) => e.deletedRegion.startLine === call.locations[0].physicalLocation.region.startLine);
+    assert.ok(callEdit, 'an edit on the call line');
+    assert.match(at('call', callEdit.deletedRegion), /^pin_user_pages\(/);
+
+    const lock = resultIn('lock');
+    assert.ok(lock, 'the finding with non-ASCII text before the lock');
+    const site = lock.relatedLocations.find((x) => /mmap_read_lock/.test(lines.lock[x.physicalLocation.region.startLine - 1]));
+    assert.ok(site, 'the lock site is a related location');
+    assert.strictEqual(at('lock', site.physicalLocation.region), 'mmap_read_lock(current->mm)');
+    const steps = lock.codeFlows[0].threadFlows[0].locations.map((l) => at('lock', l.location.physicalLocation.region));
+    assert.ok(steps.includes('mmap_read_lock(current->mm)'), JSON.stringify(steps));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,7 @@ import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, fieldEntryRole, nameEntryRole } from '../
 import Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
-import { preprocessFile, type PreprocessOptions } from '../preprocess/scope';
+import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../preprocess/scope';
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
 import { MACRO_TARGETS } from '../preprocess/targets';
@@ -42,6 +42,11 @@ function parseText(text: string): Parser.Tree {
 let deadline = Infinity;
 let limitMs = 0;
 export class TimeLimitError extends Error {}
+/** Drop what the preprocessor kept of the tree (between audits: see WorkerPool.beginAudit). */
+export function clearTreeCaches(): void {
+  clearHeaderCaches();
+}
+
 export function setDeadline(ms: number | undefined): void {
   limitMs = ms ?? 0;
   deadline = ms ? Date.now() + ms : Infinity;

@@ -1,7 +1,8 @@
 // A small pool of worker threads. A task over the time limit, or whose worker crashes, is
 // retried once, then reported as failed. Extraction stops itself at the limit (the worker
 // says `timedOut` and stays); a worker that does not answer by twice the limit (+1 s) is
-// terminated and replaced (a last resort: see setDeadline in ./extract).
+// terminated and replaced (a last resort: see setDeadline in ./extract). One worker starts
+// with the pool, the others when tasks wait for them (WorkerPool.grow).
 import { Worker } from 'worker_threads';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,6 +12,8 @@ interface Pending {
   id: number;
   task: WorkerTask;
   tries: number;
+  /** The audit the task belongs to (beginAudit). */
+  audit: number;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
 }
@@ -26,6 +29,10 @@ interface Slot {
    * still loading its native modules (that can hang or abort the process). */
   started: Promise<void>;
 }
+
+/** How long tasks wait for a busy pool before it starts another worker (a worker takes
+ * ~0.15 s of CPU to start Node and load its modules). */
+const GROW_AFTER_MS = 50;
 
 /** Worker threads worth starting: what was asked, at most one per core. Parsing is CPU
  * bound; more threads than cores only add memory (each loads tree-sitter) and switching,
@@ -43,9 +50,35 @@ export class WorkerPool {
   /** Workers that died before they were ready, in a row: a worker that cannot start at all
    * fails every task instead of being respawned forever. */
   private startFailures = 0;
+  /** Tasks of one audit carry its number: a worker that sees a new one drops what it kept
+   * of the last audit's tree (see beginAudit). */
+  private auditNumber = 0;
+  /** Armed while tasks wait and every worker is busy (see grow). */
+  private growTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly size: number, private readonly timeoutMs: number) {
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
+  /** One worker starts at once, the others (up to `size`) when tasks wait for them (see
+   * grow): a small tree, audited in a few tasks of a few milliseconds, does not pay for
+   * threads that would each start Node and load tree-sitter for nothing. */
+  constructor(readonly size: number, private readonly timeoutMs: number) {
+    this.slots.push(this.spawn());
+  }
+
+  /** Start one more worker when tasks have waited GROW_AFTER_MS while every worker was
+   * ready and busy; the next one only once that one is ready and busy in turn. */
+  private grow(): void {
+    const can = !this.closed && this.slots.length < Math.max(1, this.size) && this.queue.length > 0 && this.slots.every((s) => s.ready && s.busy);
+    if (!can) {
+      if (this.growTimer) { clearTimeout(this.growTimer); this.growTimer = null; }
+      return;
+    }
+    if (this.growTimer) return;
+    this.growTimer = setTimeout(() => {
+      this.growTimer = null;
+      if (!this.closed && this.slots.length < Math.max(1, this.size) && this.queue.length > 0 && this.slots.every((s) => s.ready && s.busy)) this.slots.push(this.spawn());
+      else this.grow();
+    }, GROW_AFTER_MS);
+    // (A busy worker's time limit keeps the process alive meanwhile.)
+    this.growTimer.unref();
   }
 
   private spawn(): Slot {
@@ -119,14 +152,22 @@ export class WorkerPool {
       const limit = p.task.type === 'extract' ? this.timeoutMs : Math.max(this.timeoutMs, 60000);
       const hard = 2 * limit + 1000;
       slot.timer = setTimeout(() => this.crashed(slot, `worker did not answer within ${hard} ms (time limit ${limit} ms)`), hard);
-      slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit });
+      slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit, audit: p.audit });
     }
+    this.grow();
+  }
+
+  /** A pool may serve several audits in turn (AuditOptions.pool): each starts with this,
+   * so that its tasks never see what a worker kept of another tree (headers read by path,
+   * a module's header list), which may have changed in between. */
+  beginAudit(): void {
+    this.auditNumber++;
   }
 
   run<T>(task: WorkerTask): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(new Error('worker pool is closed')); return; }
-      const p: Pending = { id: this.nextId++, task, tries: 0, resolve: resolve as (v: unknown) => void, reject };
+      const p: Pending = { id: this.nextId++, task, tries: 0, audit: this.auditNumber, resolve: resolve as (v: unknown) => void, reject };
       // A scan goes before queued extractions and warm-ups: the caller searches for macro
       // names run while the first extraction's requests (sent early) are queued.
       let at = this.queue.length;
@@ -138,6 +179,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.growTimer) { clearTimeout(this.growTimer); this.growTimer = null; }
     // terminate()'s promise does not keep the event loop alive, and an unref'd worker's
     // 'exit' can come after the loop ran dry: the run would end without a result. A timer
     // holds the loop until every worker is gone.

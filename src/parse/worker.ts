@@ -260,9 +260,14 @@ function testFault(t: WorkerTask): void {
   if (fault === 'hang') for (;;) { /* until terminated */ }
 }
 
-parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: number }) => {
+/** The audit the last task belonged to: a task of another one first drops the header caches
+ * (a pool can serve several audits, of different trees or of a tree edited in between). */
+let auditNumber = 0;
+
+parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: number; audit?: number }) => {
   try {
     const t = msg.task;
+    if ((msg.audit ?? 0) !== auditNumber) { auditNumber = msg.audit ?? 0; ex?.clearTreeCaches(); }
     testFault(t);
     // Extraction enforces the time limit itself (see setDeadline in ./extract).
     if (t.type === 'extract') extractor().setDeadline(msg.timeoutMs);

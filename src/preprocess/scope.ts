@@ -77,6 +77,14 @@ function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fro
   return o.shallow ? null : moduleHeader(o.root, spec);
 }
 
+/** Forget every header read and every module's header list (a new audit: the files may
+ * have changed). */
+export function clearHeaderCaches(): void {
+  headers.clear();
+  headerOptionsKey = '';
+  moduleHeaders.clear();
+}
+
 /** Header files of a module read per worker at most. */
 const MODULE_HEADER_CAP = 20000;
 const moduleHeaders = new Map<string, Map<string, string[]>>();

@@ -4,8 +4,11 @@
 // stable, and the disabled ones are marked in invocations[0].ruleConfigurationOverrides),
 // sorted by rule id (driverRules()), each with help text and markdown taken from
 // docs/rules/<id>.md at run time.
-// Results point at the tree root through uriBaseId SRCROOT; spans are already SARIF units
-// (1-based lines and columns, exclusive end column), so they are copied, not converted.
+// Results point at the tree root through uriBaseId SRCROOT; spans are 1-based lines and
+// columns with an exclusive end column, as SARIF's. Columns count bytes; the log counts
+// UTF-16 code units: the engine attached the columns that differ (Finding.utf16, from the
+// analysed bytes), so this writer reads no file of the audited tree (only its own
+// docs/rules pages, for the rules' help).
 // Lock sites and callers become relatedLocations (linked from the message as `[text](id)`)
 // and codeFlows: acquire -> call -> release, or outermost caller -> ... -> call.
 import * as fs from 'fs';
@@ -16,7 +19,7 @@ import type { Finding, Notification, Related, RelatedRole, RuleMeta } from '../f
 import type { Span } from '../parse/ir';
 import { rules as allRules } from '../../rules';
 import { informationUri, toolVersion } from '../version';
-import { fsPath, fromBytes, toBytes } from '../fsname';
+import { toBytes } from '../fsname';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of our own fingerprints in result.partialFingerprints. */
@@ -97,15 +100,26 @@ export function pathToUriRef(rel: string): string {
   return out;
 }
 
-function region(span: Span): Json {
-  const r: Json = { startLine: span.line, startColumn: span.col };
+/** A column as the log counts it (UTF-16 code units) from a file, line and byte column. */
+type Columns = (file: string, line: number, col: number) => number;
+
+/** The columns of a finding's result: those the engine converted (Finding.utf16), the
+ * others as they are (a line that is ASCII up to the column counts the same either way). */
+function columnsOf(f: Finding): Columns {
+  if (!f.utf16?.length) return (_file, _line, col) => col;
+  const m = new Map(f.utf16.map((c) => [`${c.file}\0${c.line}\0${c.col}`, c.utf16]));
+  return (file, line, col) => m.get(`${file}\0${line}\0${col}`) ?? col;
+}
+
+function region(file: string, span: Span, cols: Columns): Json {
+  const r: Json = { startLine: span.line, startColumn: cols(file, span.line, span.col) };
   const ordered = span.endLine > span.line || (span.endLine === span.line && span.endCol >= span.col);
-  if (ordered) { r.endLine = span.endLine; r.endColumn = span.endCol; }
+  if (ordered) { r.endLine = span.endLine; r.endColumn = cols(file, span.endLine, span.endCol); }
   return r;
 }
 
-function physicalLocation(file: string, span?: Span): Json {
-  return { artifactLocation: { uri: pathToUriRef(file), uriBaseId: SRCROOT }, ...(span ? { region: region(span) } : {}) };
+function physicalLocation(file: string, span?: Span, cols?: Columns): Json {
+  return { artifactLocation: { uri: pathToUriRef(file), uriBaseId: SRCROOT }, ...(span && cols ? { region: region(file, span, cols) } : {}) };
 }
 
 /** Plain-text SARIF messages treat `[text](id)` as links: literal brackets and backslashes
@@ -193,22 +207,24 @@ export function flowsOf(f: Finding): { message: string; steps: FlowStep[] }[] {
   return flows;
 }
 
-/** SARIF `fixes` from the edits the engine attached (prefer-unlocked, exact rewrites). */
-function fixesOf(f: Finding): Json[] | null {
+/** SARIF `fixes` from the edits the engine attached (prefer-unlocked, exact rewrites). The
+ * inserted text is analysed bytes (Latin-1): decoded as UTF-8. */
+function fixesOf(f: Finding, cols: Columns): Json[] | null {
   if (!f.fix) return null;
   return [{
     description: { text: f.fix.description },
     artifactChanges: [{
       artifactLocation: { uri: pathToUriRef(f.file), uriBaseId: SRCROOT },
       replacements: f.fix.edits.map((e) => ({
-        deletedRegion: { startLine: e.region.line, startColumn: e.region.col, endLine: e.region.endLine, endColumn: e.region.endCol },
-        ...(e.text ? { insertedContent: { text: e.text } } : {}),
+        deletedRegion: { startLine: e.region.line, startColumn: cols(f.file, e.region.line, e.region.col), endLine: e.region.endLine, endColumn: cols(f.file, e.region.endLine, e.region.endCol) },
+        ...(e.text ? { insertedContent: { text: Buffer.from(e.text, 'latin1').toString('utf8') } } : {}),
       })),
     }],
   }];
 }
 
 function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
+  const cols = columnsOf(f);
   // Related locations: each site once, numbered from 1, linked from the message.
   const related: { id: number; r: Related }[] = [];
   for (const r of [...f.related, ...(f.flow ?? [])]) {
@@ -229,18 +245,18 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
     level: f.level,
     message: { text },
     locations: [{
-      physicalLocation: physicalLocation(f.file, f.span),
+      physicalLocation: physicalLocation(f.file, f.span, cols),
       ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
     }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
   };
-  const fixes = fixesOf(f);
+  const fixes = fixesOf(f, cols);
   if (fixes) res.fixes = fixes;
   // Set by the gate (diff/series) and by baselines.
   if (f.baselineState) res.baselineState = f.baselineState;
   if (f.suppressed) res.suppressions = [{ kind: f.suppressed.kind, justification: f.suppressed.justification }];
   if (related.length) {
-    res.relatedLocations = related.map((x) => ({ id: x.id, physicalLocation: physicalLocation(x.r.file, x.r.span), message: { text: escapeMessage(x.r.message) } }));
+    res.relatedLocations = related.map((x) => ({ id: x.id, physicalLocation: physicalLocation(x.r.file, x.r.span, cols), message: { text: escapeMessage(x.r.message) } }));
   }
   const flows = flowsOf(f);
   if (flows.length) {
@@ -248,7 +264,7 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
       message: { text: escapeMessage(fl.message) },
       threadFlows: [{
         locations: fl.steps.map((s, i) => ({
-          location: { physicalLocation: physicalLocation(s.loc.file, s.loc.span), message: { text: escapeMessage(s.loc.message) } },
+          location: { physicalLocation: physicalLocation(s.loc.file, s.loc.span, cols), message: { text: escapeMessage(s.loc.message) } },
           ...(s.kinds.length ? { kinds: s.kinds } : {}),
           nestingLevel: s.nesting,
           executionOrder: i + 1,
@@ -296,7 +312,7 @@ export function driverRules(): RuleMeta[] {
 }
 
 /** The SARIF log as an object (tests and other reporters use it). */
-function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
+export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
   const docsDir = findDocsDir();
   const metas = driverRules();
   // ruleIndex and the descriptor index of a disabled rule: positions in tool.driver.rules.
@@ -339,58 +355,6 @@ function buildSarif(res: AuditResult, opts: { commandLine: string }): Json {
   };
 }
 
-export function toSarif(res: AuditResult, opts: { commandLine: string }): Json {
-  const log = buildSarif(res, opts);
-  toUtf16Columns((log as AnyJson).runs[0], (file) => {
-    try { return fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1'); } catch { return null; }
-  });
-  return log;
-}
-
 export function formatSarif(res: AuditResult, opts: { commandLine: string }): string {
   return JSON.stringify(toSarif(res, opts), null, 2) + '\n';
-}
-
-type AnyJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/**
- * Spans count bytes (files are read as Latin-1); the run says `columnKind: utf16CodeUnits`,
- * so every region of a line with non-ASCII bytes before a column is converted (UTF-8
- * decoded, counted in UTF-16 units), and inserted fix text is decoded from its bytes.
- * `read` gives a file's text (Latin-1) by tree-relative path.
- */
-export function toUtf16Columns(run: AnyJson, read: (file: string) => string | null): void {
-  const lines = new Map<string, string[] | null>();
-  const lineOf = (uri: string, n: number): string | undefined => {
-    let file: string;
-    file = fromBytes(Buffer.from(uri.replace(/%([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
-    if (!lines.has(file)) lines.set(file, read(file)?.split('\n') ?? null);
-    return lines.get(file)?.[n - 1];
-  };
-  const col = (uri: string, line: number, c: number): number => {
-    const text = lineOf(uri, line);
-    if (text === undefined || !/[\x80-\xff]/.test(text.slice(0, c - 1))) return c;
-    return Buffer.from(text.slice(0, c - 1), 'latin1').toString('utf8').length + 1;
-  };
-  const fix = (uri: string, r: AnyJson | undefined) => {
-    if (!r || typeof r.startLine !== 'number') return;
-    const endLine = r.endLine ?? r.startLine;
-    if (typeof r.startColumn === 'number') r.startColumn = col(uri, r.startLine, r.startColumn);
-    if (typeof r.endColumn === 'number') r.endColumn = col(uri, endLine, r.endColumn);
-  };
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) { for (const x of v) visit(x); return; }
-    if (!v || typeof v !== 'object') return;
-    const o = v as AnyJson;
-    const uri = o.artifactLocation?.uri;
-    if (typeof uri === 'string' && o.artifactLocation.uriBaseId === SRCROOT) {
-      fix(uri, o.region);
-      for (const rep of o.replacements ?? []) {
-        fix(uri, rep.deletedRegion);
-        if (typeof rep.insertedContent?.text === 'string') rep.insertedContent.text = Buffer.from(rep.insertedContent.text, 'latin1').toString('utf8');
-      }
-    }
-    for (const k of Object.keys(o)) if (k !== 'artifactLocation') visit(o[k]);
-  };
-  visit(run.results);
 }

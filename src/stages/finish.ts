@@ -9,6 +9,7 @@ import { rel } from './setup';
 import type { TreeScan } from '../scan';
 import type { AnalysisMemo } from '../analysis/program';
 import type { Finding, Notification } from '../findings';
+import type { Span } from '../parse/ir';
 import type { AuditProfile, AuditResult, AuditStats } from './types';
 import type { FactsStore } from './facts';
 import type { CallerExpansion } from './callers';
@@ -79,19 +80,59 @@ export function uniqueNotifications(notifications: Notification[]): Notification
     .sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.message.localeCompare(b.message));
 }
 
-/** Attach the exact edits of each finding that records a rewrite (prefer-unlocked): read
- * from the analysed file once; a file that cannot be read or no longer matches gets none. */
-export function attachFixes(findings: Finding[], root: string): void {
+/** What the reports need from the analysed bytes, each file read once (the reporters read
+ * no source file): the exact edits of each finding that records a rewrite (prefer-unlocked;
+ * a file that cannot be read or no longer matches gets none), then the UTF-16 columns of
+ * the spans a SARIF result cites (Finding.utf16). */
+export function attachFromSource(findings: Finding[], root: string): void {
   const texts = new Map<string, string | null>();
+  const read = (file: string): string | null => {
+    if (!texts.has(file)) {
+      try { texts.set(file, fs.readFileSync(fsPath(path.join(root, file)), 'latin1')); } catch { texts.set(file, null); }
+    }
+    return texts.get(file)!;
+  };
   for (const f of findings) {
     if (!f.rewrite) continue;
-    if (!texts.has(f.file)) {
-      try { texts.set(f.file, fs.readFileSync(fsPath(path.join(root, f.file)), 'latin1')); } catch { texts.set(f.file, null); }
-    }
-    const text = texts.get(f.file);
-    if (text === null || text === undefined) continue;
+    const text = read(f.file);
+    if (text === null) continue;
     const edits = planFinding(f, text);
     if (typeof edits === 'string') continue;
     f.fix = { description: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.`, edits: edits.map((e) => ({ region: e.region, text: e.text })) };
+  }
+  attachUtf16Columns(findings, read);
+}
+
+/** Spans count bytes (files are read as Latin-1: one character per byte); SARIF counts
+ * UTF-16 code units. Each column a finding's SARIF result cites (its span, related sites,
+ * flow, caller chain steps, fix regions) whose line has non-ASCII bytes before it is
+ * converted (UTF-8 decoded, counted in UTF-16 units) and recorded in Finding.utf16 when it
+ * differs. `read` gives a file's text (Latin-1) by tree-relative path, null if unreadable
+ * (its columns stay byte columns). */
+export function attachUtf16Columns(findings: Finding[], read: (file: string) => string | null): void {
+  const lines = new Map<string, string[] | null>();
+  const lineOf = (file: string, n: number): string | undefined => {
+    if (!lines.has(file)) {
+      const text = read(file);
+      // (An all-ASCII file has no column to convert.)
+      lines.set(file, text !== null && /[\x80-\xff]/.test(text) ? text.split('\n') : null);
+    }
+    return lines.get(file)?.[n - 1];
+  };
+  for (const f of findings) {
+    const cols: NonNullable<Finding['utf16']> = [];
+    const column = (file: string, line: number, col: number) => {
+      const text = lineOf(file, line);
+      if (text === undefined || !/[\x80-\xff]/.test(text.slice(0, col - 1))) return;
+      const utf16 = Buffer.from(text.slice(0, col - 1), 'latin1').toString('utf8').length + 1;
+      if (utf16 !== col && !cols.some((c) => c.file === file && c.line === line && c.col === col)) cols.push({ file, line, col, utf16 });
+    };
+    const span = (file: string, s: Span) => { column(file, s.line, s.col); column(file, s.endLine, s.endCol); };
+    span(f.file, f.span);
+    for (const r of [...f.related, ...(f.flow ?? [])]) span(r.file, r.span);
+    for (const chain of f.chains ?? []) for (const st of chain) span(st.file, st.span);
+    for (const e of f.fix?.edits ?? []) span(f.file, e.region);
+    if (cols.length) f.utf16 = cols;
+    else delete f.utf16;
   }
 }

@@ -5,6 +5,7 @@ import type { Program, LockContext } from '../analysis/program';
 import type { AnalysisBudget, FunctionCost } from '../analysis/budget';
 import type { Finding, Level, Notification } from '../findings';
 import type { Rule } from '../rule';
+import type { WorkerPool } from '../parse/pool';
 
 export interface AuditOptions {
   paths: string[];
@@ -46,6 +47,10 @@ export interface AuditOptions {
   kconfig?: Record<string, string>;
   /** Dataflow steps per function and per file (default: analysis/budget.ts). */
   analysisBudget?: AnalysisBudget;
+  /** Worker threads to use instead of starting `jobs` new ones (for many audits in one
+   * process: the workers load tree-sitter once). Its size stands for `jobs` and its own
+   * time limit for `timeoutMs`; the caller closes it. */
+  pool?: WorkerPool;
 }
 
 export interface AuditProfile {
