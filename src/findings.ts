@@ -60,6 +60,10 @@ export interface Finding {
    * i.e. on a line with UTF-8 text before them; absent when none does. (The reporters read
    * no source file.) */
   utf16?: { file: string; line: number; col: number; utf16: number }[];
+  /** The text of the lines the text and checkpatch reports quote (the finding's line and
+   * its related sites' lines in its file), by line number, attached by the engine from the
+   * analysed bytes (Latin-1): the reporters read no source file. */
+  source?: Record<number, string>;
   /** Set by the gate (diff/series): how the finding compares with the base (SARIF
    * result.baselineState): new = introduced, unchanged, updated = same fingerprint with
    * another level, absent = fixed (the finding is from the base). */

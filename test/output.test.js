@@ -54,3 +54,26 @@ test('--fail-on-skip: a file of the tree left unaudited fails the run, otherwise
   assert.strictEqual(clean.status, 0, clean.stderr);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('the text and checkpatch reports quote the analysed lines without reading the tree', async () => {
+  const { auditTree } = require('./helpers');
+  const { formatText } = require('../dist/src/report/text');
+  const { formatAuditCheckpatch } = require('../dist/src/report/gcc');
+  const chalk = require('chalk');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-out-src-'));
+  try {
+    fs.cpSync(DEMO, root, { recursive: true });
+    const res = await auditTree(root);
+    assert.ok(res.findings.length > 0);
+    const f = res.findings[0];
+    const line = fs.readFileSync(path.join(root, f.file), 'latin1').split('\n')[f.span.line - 1];
+    // The tree is gone before the reports are formatted: what they quote came with the result.
+    fs.rmSync(root, { recursive: true, force: true });
+    const text = formatText(res, { chalk: new chalk.Instance({ level: 0 }), stats: false });
+    assert.ok(text.includes(`> ${f.span.line} | ${line.replace(/\t/g, '    ')}`), text);
+    const cp = formatAuditCheckpatch(res, { terse: false, summary: false });
+    assert.ok(cp.includes(line), cp);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

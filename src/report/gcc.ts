@@ -1,7 +1,6 @@
 // One line per finding, for editors and build logs: the form gcc and sparse print
 // (`file:line:col: warning: message [rule-id]`), which vim's quickfix, emacs compile-mode
 // and kbuild users read; and checkpatch.pl's form for the plain audit.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { AuditResult } from '../engine';
 import type { Finding } from '../findings';
@@ -26,13 +25,7 @@ export function formatGcc(res: AuditResult, cwd = process.cwd()): string {
 
 export function formatAuditCheckpatch(res: AuditResult, o: { terse: boolean; summary: boolean }): string {
   const out: string[] = [];
-  const lines = new Map<string, string[] | null>();
-  const srcLine = (f: Finding): string | undefined => {
-    if (!lines.has(f.file)) {
-      try { lines.set(f.file, fs.readFileSync(path.join(res.tree.root, f.file), 'latin1').split('\n')); } catch { lines.set(f.file, null); }
-    }
-    return lines.get(f.file)?.[f.span.line - 1];
-  };
+  const srcLine = (f: Finding): string | undefined => f.source?.[f.span.line];
   for (const f of res.findings) out.push(...checkpatchEntry(f, o.terse ? undefined : srcLine(f), o.terse));
   if (o.summary) out.push(checkpatchTotal(res.findings, res.findings.some((f) => f.level === 'note'), res.stats.filesDiscovered, 'files'));
   return out.length ? out.join('\n') + '\n' : '';

@@ -1,11 +1,8 @@
 // Human-readable report: grouped by file, a code frame with the acquire/release lines
 // marked, the rule id and a one-line fix hint.
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Chalk } from 'chalk';
 import type { AuditResult } from '../engine';
 import type { Finding } from '../findings';
-import { fsPath } from '../fsname';
 
 /** A path as one line of a report: a name holding a newline or another control character
  * is quoted with C escapes (as git's core.quotePath does), so it cannot break or forge lines. */
@@ -29,13 +26,11 @@ export interface TextOptions {
 export function formatText(res: AuditResult, opts: TextOptions): string {
   const c = opts.chalk;
   const cache = new Map<string, string[] | null>();
-  const lines = (file: string): string[] | null => {
-    if (!cache.has(file)) {
-      let v: string[] | null = null;
-      try { v = opts.readLines ? opts.readLines(file) : fs.readFileSync(fsPath(path.join(res.tree.root, file)), 'latin1').split('\n'); } catch { v = null; }
-      cache.set(file, v);
-    }
-    return cache.get(file)!;
+  // (The gate passes the lines of its own sides; else the engine attached them.)
+  const lineOf = (f: Finding, l: number): string | undefined => {
+    if (!opts.readLines) return f.source?.[l];
+    if (!cache.has(f.file)) cache.set(f.file, opts.readLines(f.file));
+    return cache.get(f.file)?.[l - 1];
   };
   const out: string[] = [];
   const byFile = new Map<string, Finding[]>();
@@ -49,17 +44,16 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
     for (const f of fs_) {
       out.push(`  ${f.span.line}:${f.span.col}  ${lvl(f.level)}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}`);
       out.push(c.dim(`      in ${f.function}()`));
-      const src = lines(file);
-      if (src) {
+      if (lineOf(f, f.span.line) !== undefined) {
         const marks = new Map<number, string>();
         for (const r of f.related) if (r.file === file) marks.set(r.span.line, r.role);
         const wanted = new Set<number>([f.span.line, ...marks.keys()]);
-        const sorted = [...wanted].filter((l) => l >= 1 && l <= src.length).sort((a, b) => a - b);
+        const sorted = [...wanted].filter((l) => lineOf(f, l) !== undefined).sort((a, b) => a - b);
         let prev = -1;
         const width = String(sorted[sorted.length - 1] ?? 0).length;
         for (const l of sorted) {
           if (prev > 0 && l > prev + 1) out.push(c.dim(`      ${' '.repeat(width)} :`));
-          const text = src[l - 1].replace(/\t/g, '    ').replace(/\r$/, '');
+          const text = lineOf(f, l)!.replace(/\t/g, '    ').replace(/\r$/, '');
           const isPrimary = l === f.span.line;
           const mark = isPrimary ? c.bold('>') : ' ';
           const tag = !isPrimary && marks.has(l) ? c.dim(`   <- ${marks.get(l)}`) : '';

@@ -101,6 +101,22 @@ export function attachFromSource(findings: Finding[], root: string): void {
     f.fix = { description: `Use ${f.rewrite.name}() and drop the lock/unlock around the call.`, edits: edits.map((e) => ({ region: e.region, text: e.text })) };
   }
   attachUtf16Columns(findings, read);
+  attachSourceLines(findings, read);
+}
+
+/** The lines the text and checkpatch reports quote (Finding.source). */
+export function attachSourceLines(findings: Finding[], read: (file: string) => string | null): void {
+  const lines = new Map<string, string[] | null>();
+  for (const f of findings) {
+    if (!lines.has(f.file)) lines.set(f.file, read(f.file)?.split('\n') ?? null);
+    const src = lines.get(f.file);
+    if (!src) continue;
+    const source: Record<number, string> = {};
+    for (const l of [f.span.line, ...f.related.filter((r) => r.file === f.file).map((r) => r.span.line)]) {
+      if (l >= 1 && l <= src.length) source[l] = src[l - 1];
+    }
+    f.source = source;
+  }
 }
 
 /** Spans count bytes (files are read as Latin-1: one character per byte); SARIF counts
