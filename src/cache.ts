@@ -21,6 +21,7 @@ import * as v8 from 'v8';
 import { createHash, randomBytes } from 'crypto';
 import { toolVersion } from './version';
 import { makeDirs } from './fsname';
+import { indexInSorted } from './discover';
 import { callHash } from './parse/needles';
 import type { HeaderFacts, HeaderFactsStore } from './parse/includes';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
@@ -203,14 +204,9 @@ export class AuditCache {
    * when the index does not hold the file. */
   storedCalls(rel: string): Uint32Array | null | undefined {
     const s = this.stored;
-    if (!s) return undefined;
-    let lo = 0, hi = s.files.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s.files[mid] === rel) return s.noCalls[mid] ? null : s.hashes.subarray(s.off[mid], s.off[mid + 1]);
-      if (s.files[mid] < rel) lo = mid + 1; else hi = mid - 1;
-    }
-    return undefined;
+    const i = s ? indexInSorted(s.files, rel) : -1;
+    if (i < 0) return undefined;
+    return s!.noCalls[i] ? null : s!.hashes.subarray(s!.off[i], s!.off[i + 1]);
   }
 
   /** Files of the saved index whose call index holds one of `names` (or that have none, so
@@ -236,13 +232,9 @@ export class AuditCache {
   headerStore(t: FileTable): HeaderFactsStore {
     const stored = new Map((this.stored?.headers ?? []).map((h) => [h.rel, h]));
     const keyOf = (rel: string): number[] | null => {
-      let lo = 0, hi = t.rels.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        if (t.rels[mid] === rel) { const k = [...t.st.subarray(4 * mid, 4 * mid + 4)]; return k.some(Number.isNaN) ? null : k; }
-        if (t.rels[mid] < rel) lo = mid + 1; else hi = mid - 1;
-      }
-      return null;
+      const i = indexInSorted(t.rels, rel);
+      const k = i < 0 ? null : [...t.st.subarray(4 * i, 4 * i + 4)];
+      return k && !k.some(Number.isNaN) ? k : null;
     };
     return {
       get: (rel) => {

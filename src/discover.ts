@@ -149,12 +149,17 @@ export function absentFrom(files: readonly string[], notes: readonly { file?: st
   return (rel) => {
     if (!/\.[ch]$/.test(rel) || rel.startsWith('/') || /(^|\/)\./.test(rel)) return false;
     if (noted.some((f) => f === '.' || rel === f || rel.startsWith(`${f}/`))) return false;
-    let lo = 0, hi = files.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (files[mid] === rel) return false;
-      if (files[mid] < rel) lo = mid + 1; else hi = mid - 1;
-    }
-    return true;
+    return indexInSorted(files, rel) < 0;
   };
+}
+
+/** The index of `key` in a list of paths sorted by code unit (`<`), or -1. */
+export function indexInSorted(list: readonly string[], key: string): number {
+  let lo = 0, hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] === key) return mid;
+    if (list[mid] < key) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
 }

@@ -54,12 +54,14 @@ function callerFiles(repo: G.GitRepo, commits: (string | null)[], names: string[
       if (rel && isSource(rel) && keep(rel) && !have.has(rel)) found.add(rel);
     }
   }
-  const list = [...found].sort();
-  if (list.length > CALLER_FILE_CAP) {
-    notes.push({ level: 'note', message: `callers of the changed functions are in ${list.length} other files; the first ${CALLER_FILE_CAP} are audited` });
-    return list.slice(0, CALLER_FILE_CAP);
-  }
-  return list;
+  return capped([...found].sort(), notes);
+}
+
+/** At most CALLER_FILE_CAP caller files, with a note past the cap. */
+function capped(list: string[], notes: Notification[]): string[] {
+  if (list.length <= CALLER_FILE_CAP) return list;
+  notes.push({ level: 'note', message: `callers of the changed functions are in ${list.length} other files; the first ${CALLER_FILE_CAP} are audited` });
+  return list.slice(0, CALLER_FILE_CAP);
 }
 
 /** callerFiles() for a tree that is not a git checkout: the files that call one of `names`
@@ -82,11 +84,7 @@ function indexedCallerFiles(root: string, names: string[], keep: (rel: string) =
   const found = listed.filter((rel) => isSource(rel) && keep(rel) && !have.has(rel) && (() => {
     try { return call.test(fs.readFileSync(path.join(treeRoot, rel), 'latin1')); } catch { return false; }
   })());
-  if (found.length > CALLER_FILE_CAP) {
-    notes.push({ level: 'note', message: `callers of the changed functions are in ${found.length} other files; the first ${CALLER_FILE_CAP} are audited` });
-    return found.slice(0, CALLER_FILE_CAP);
-  }
-  return found;
+  return capped(found, notes);
 }
 
 /** A file of a side: bytes, or an unchanged file of the real tree, linked (symbolic link)
@@ -200,22 +198,17 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
   const callerNotes: Notification[] = [];
   if (opts.scope === 'dir') {
     const r = G.findRepo(root);
-    if (!r) {
-      const names = [...new Set(changed.flatMap((p) => changedFunctions(applied.before.get(p), applied.after.get(p)!.content)))];
-      for (const rel of indexedCallerFiles(root, names, filter, new Set([...before.keys(), ...changed]), callerNotes)) {
-        before.set(rel, { link: path.join(root, rel) });
-        after.set(rel, { link: path.join(root, rel) });
-      }
-    } else {
-      const top = fs.realpathSync(r.top);
-      const rootPrefix = path.relative(top, fs.realpathSync(root)).split(path.sep).join('/');
+    const names = [...new Set(changed.flatMap((p) => changedFunctions(applied.before.get(p), applied.after.get(p)!.content)))];
+    const have = new Set([...before.keys(), ...changed]);
+    let found: string[];
+    if (r) {
+      const rootPrefix = path.relative(fs.realpathSync(r.top), fs.realpathSync(root)).split(path.sep).join('/');
       const toRel = (p: string) => (rootPrefix === '' ? p : p.startsWith(`${rootPrefix}/`) ? p.slice(rootPrefix.length + 1) : null);
-      const names = [...new Set(changed.flatMap((p) => changedFunctions(applied.before.get(p), applied.after.get(p)!.content)))];
-      const have = new Set([...before.keys(), ...changed]);
-      for (const rel of callerFiles(r, [null], names, toRel, filter, have, callerNotes)) {
-        before.set(rel, { link: path.join(root, rel) });
-        after.set(rel, { link: path.join(root, rel) });
-      }
+      found = callerFiles(r, [null], names, toRel, filter, have, callerNotes);
+    } else found = indexedCallerFiles(root, names, filter, have, callerNotes);
+    for (const rel of found) {
+      before.set(rel, { link: path.join(root, rel) });
+      after.set(rel, { link: path.join(root, rel) });
     }
   }
   for (const p of changed) { put(before, p, applied.before.get(p)); put(after, p, applied.after.get(p)!.content); }

@@ -13,6 +13,7 @@
 // file, more than MAX_CHANGED files)
 // recomputes the result from the per-file entries.
 import { callHash } from '../parse/needles';
+import { indexInSorted } from '../discover';
 import type { AuditCache, ResultDeps } from '../cache';
 import type { TreeScan } from '../scan';
 import type { FactsStore } from './facts';
@@ -49,13 +50,11 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
   if (said) return `${said.file}: a notification about it`;
   const read = new Set(deps.read);
   const searched = new Set(deps.searched.map(callHash));
-  const index = new Map<string, number>();
-  for (const c of cache.changed) index.set(c, -1);
-  scan.rels.forEach((f, i) => { if (index.has(f)) index.set(f, i); });
   const resend: ResultDeps['requests'] = [];
   for (const c of cache.changed) {
     if (read.has(c)) return `${c}: read for struct definitions`;
-    const now = index.get(c)! >= 0 ? scan.calls(index.get(c)!) : undefined;
+    const i = indexInSorted(scan.rels, c);
+    const now = i >= 0 ? scan.calls(i) : undefined;
     const before = cache.storedCalls(c);
     if (!now || !before) return `${c}: no call index to compare`;
     if (!sameList(hits(before, searched), hits(now, searched))) return `${c}: calls of a searched name changed`;
