@@ -79,7 +79,10 @@ export function unsealEntry(buf: Buffer, build: string, key: string): { value: u
  * met twice as a back-reference, so equal facts built with shared parts would differ), with
  * sets and maps as arrays, and without the file's size, which only the profile reads (a
  * comment appended changes nothing the result depends on). */
-export function answerDigest(res: { facts?: { bytes: number } }): string {
-  const text = JSON.stringify({ ...res, facts: res.facts ? { ...res.facts, bytes: 0 } : undefined }, (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
+export function answerDigest(res: { facts?: { bytes: number; deps?: [string, string | null][] } }): string {
+  // (Without the size and the headers' hashes: an edit that leaves the facts alone, a
+  // comment added to the file or to a header it reads, gives the same digest.)
+  const facts = res.facts ? { ...res.facts, bytes: 0, ...(res.facts.deps ? { deps: res.facts.deps.map(([name]) => name) } : {}) } : undefined;
+  const text = JSON.stringify({ ...res, facts }, (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
   return createHash('sha1').update(text).digest('hex');
 }

@@ -1039,6 +1039,8 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   let liveCuts: CutFunction[] | undefined;
   const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, MACRO_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
   if (scope) { text = scope.text; masked = scope.masked; }
+  if (scope?.deps.files.size) facts.deps = [...scope.deps.files].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  if (scope?.deps.version) facts.version = [req.preprocess!.versionCode, req.preprocess!.versionCodeMax];
   const cuts = liveCuts ?? cutFunctions(masked, lines, scope?.blanked);
   const wanted = new Set<CutFunction>();
   const findCut = (off: number): CutFunction | null => cutAt(cuts, off);

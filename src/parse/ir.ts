@@ -125,4 +125,10 @@ export interface FileFacts {
   /** Size of the file (characters, one per byte). */
   bytes: number;
   parseErrors: number;
+  /** What the preprocessing consulted besides the file (src/preprocess/scope.ts ScopeDeps):
+   * the headers tried, each with a SHA-1 of its bytes or null (no such file); absent when
+   * none. */
+  deps?: [string, string | null][];
+  /** The audited version range (KERNEL_VERSION codes) when a condition tested it. */
+  version?: [number, number];
 }

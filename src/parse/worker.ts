@@ -13,6 +13,7 @@ import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
 import { answerDigest, benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
+import { depsHold, type PreprocessOptions } from '../preprocess/scope';
 
 export type WorkerTask =
   | ScanTask
@@ -195,6 +196,20 @@ function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: B
   return { facts, notes };
 }
 
+/** The preprocessing options as the facts key sees them (see extract). */
+function preprocessKey(o: PreprocessOptions): unknown {
+  const { versionCode: _lo, versionCodeMax: _hi, root, ...rest } = o;
+  return o.shallow ? rest : { ...rest, root };
+}
+
+/** What a cached answer's preprocessing consulted is the same in this audit. */
+function consultedSame(r: ExtractResult, o: PreprocessOptions | undefined): boolean {
+  const f = r.facts;
+  if (!f || !o) return true;
+  if (f.version && (f.version[0] !== o.versionCode || f.version[1] !== o.versionCodeMax)) return false;
+  return !f.deps || depsHold(o, f.deps);
+}
+
 /** A cached extraction of this file: skipped with a reason, or facts of this path. */
 function isExtractResult(v: unknown, rel: string): v is ExtractResult {
   const r = v as ExtractResult | null;
@@ -205,7 +220,12 @@ function isExtractResult(v: unknown, rel: string): v is ExtractResult {
 }
 
 /** Facts are cached by content: the key is the build, the path, a hash of the bytes and
- * the request, so a changed file or a different request can never hit a stale entry. */
+ * the request, so a changed file or a different request can never hit a stale entry. The
+ * preprocessing options enter the key without the audited version, and without the tree's
+ * place for a kernel tree (whose headers are looked up only beside the file): an entry is
+ * used only while what its preprocessing consulted is the same (the headers it tried, and
+ * the version when a condition tested it), so a second tree hits on every file that is the
+ * same there. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
   const t0 = Date.now();
   let data = readWhole(task.req.abs, task.maxBytes);
@@ -216,16 +236,18 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   if (task.cache) {
     const content = createHash('sha1').update(data).digest('hex');
     const { names, gupNames, skip, file: rel, preprocess } = task.req;
-    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ?? null])).digest('hex');
+    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ? preprocessKey(preprocess) : null])).digest('hex');
     file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
     let buf: Buffer | null = null;
     try { buf = fs.readFileSync(file); } catch { /* miss: extract */ }
     const got = buf ? unsealEntry(buf, task.cache.build, path.basename(file)) : 'miss';
-    if (typeof got === 'object' && isExtractResult(got.value, rel)) {
+    const valid = typeof got === 'object' && isExtractResult(got.value, rel);
+    if (valid && consultedSame(got.value as ExtractResult, preprocess)) {
       try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
-      return { ...got.value, ms: Date.now() - t0, cached: true, bytes: data.length };
+      return { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length };
     }
-    if (got !== 'miss') {
+    // (An entry whose headers or version differ is only stale: extracted again, replaced.)
+    if (got !== 'miss' && !valid) {
       try { fs.unlinkSync(file); } catch { /* already gone */ }
       dropped = `cache: the entry ${file} failed its integrity check: dropped, extracted again`;
     }

@@ -16,6 +16,9 @@ export interface ConditionEnv {
   defined(name: string): boolean | null;
   /** The value of an object-like macro with a constant value, if known. */
   value?(name: string): string | undefined;
+  /** Set when a condition read LINUX_VERSION_CODE: the answer then depends on the audited
+   * version (the facts cache keys by it only then). */
+  seen?: { version: boolean };
 }
 
 export function kernelVersionCode(major: number, minor: number, sublevel: number): number {
@@ -199,7 +202,10 @@ class ConditionParser {
       if (paren) this.expect(')');
       return boolVal(definedName(id.v, this.env));
     }
-    if (name === 'LINUX_VERSION_CODE') return this.versionCode;
+    if (name === 'LINUX_VERSION_CODE') {
+      if (this.env.seen) this.env.seen.version = true;
+      return this.versionCode;
+    }
     if (name === 'KERNEL_VERSION') {
       const a = this.args();
       if (a.length !== 3 || a.some((x) => x === null)) return null;

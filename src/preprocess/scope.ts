@@ -3,6 +3,7 @@
 // (its own and its headers') through which it reaches the GUP and mmap-lock API.
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
 import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../parse/cut';
 import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
@@ -36,6 +37,18 @@ export interface FileScope {
   macros: Map<string, MacroDefinition>;
   /** 0-based lines the preprocessor blanked. */
   blanked: Set<number>;
+  /** What the answer depends on besides the file's own bytes and the options. */
+  deps: ScopeDeps;
+}
+
+/** What a preprocessing consulted besides the file's own bytes: every header path it tried,
+ * relative to the root when inside it, with a SHA-1 of the bytes (null: no such file), the
+ * digest of a module's header list under `?headers` when the lookup by name was used, and
+ * whether a condition read LINUX_VERSION_CODE. The facts cache keeps an answer only while
+ * all of these are the same (src/parse/worker.ts). */
+export interface ScopeDeps {
+  files: Map<string, string | null>;
+  version: boolean;
 }
 
 /** Budget of headers read per worker (a module against a kernel tree reads a few hundred). */
@@ -50,6 +63,8 @@ const API_BYTES = ['user_page', 'mmap_', 'get_vaddr_frames', 'memfd_pin_folios']
 interface HeaderScope {
   result: ConditionalResult;
   wrappers: MacroDefinition[];
+  /** Its own and its headers' dependencies. */
+  deps: ScopeDeps;
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
 }
@@ -57,8 +72,42 @@ const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
 const headers = new Map<string, HeaderScope | null>();
 let headerOptionsKey = '';
 
-function conditionEnv(o: PreprocessOptions): Omit<ConditionEnv, 'defined' | 'value'> {
-  return { versionCode: o.versionCode, versionCodeMax: o.versionCodeMax, ...(o.config ? { config: o.config } : {}) };
+function conditionEnv(o: PreprocessOptions, deps: ScopeDeps): Omit<ConditionEnv, 'defined' | 'value'> {
+  return { versionCode: o.versionCode, versionCodeMax: o.versionCodeMax, ...(o.config ? { config: o.config } : {}), seen: deps };
+}
+
+/** SHA-1 of each file consulted, per worker and audit (null: not a readable file). */
+const hashes = new Map<string, string | null>();
+
+function sha1(data: Buffer | string): string {
+  return createHash('sha1').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest('hex');
+}
+
+function hashOf(abs: string): string | null {
+  let h = hashes.get(abs);
+  if (h !== undefined) return h;
+  try { h = fs.statSync(abs).isFile() ? sha1(fs.readFileSync(abs)) : null; } catch { h = null; }
+  hashes.set(abs, h);
+  return h;
+}
+
+/** A dependency's name: relative to the root inside it (a copy of the tree elsewhere, or a
+ * second tree, has the same), else absolute. */
+function depName(o: PreprocessOptions, abs: string): string {
+  const r = path.relative(o.root, abs);
+  return r.startsWith('..') || path.isAbsolute(r) ? abs : r.split(path.sep).join('/');
+}
+
+function mergeDeps(into: ScopeDeps, from: ScopeDeps): void {
+  for (const [k, v] of from.files) into.files.set(k, v);
+  if (from.version) into.version = true;
+}
+
+/** Do the dependencies recorded for an answer hold in this tree? `fresh`: read the files
+ * again (not this worker's memo of the audit). */
+export function depsHold(o: PreprocessOptions, files: [string, string | null][], fresh = false): boolean {
+  if (fresh) { hashes.clear(); moduleHeaderDigests.clear(); moduleHeaders.clear(); }
+  return files.every(([name, h]) => (name === '?headers' ? moduleHeaderDigest(o.root) : hashOf(path.isAbsolute(name) ? name : path.join(o.root, name))) === h);
 }
 
 function relName(o: PreprocessOptions, abs: string): string {
@@ -66,15 +115,20 @@ function relName(o: PreprocessOptions, abs: string): string {
   return r.startsWith('..') ? abs : r.split(path.sep).join('/');
 }
 
-function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fromAbs: string): string | null {
+function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fromAbs: string, deps: ScopeDeps): string | null {
   const cands = [...(quoted ? [path.resolve(path.dirname(fromAbs), spec)] : []), ...o.includeDirs.map((d) => path.join(d, spec))];
   for (const c of cands) {
-    try { if (fs.statSync(c).isFile()) return c; } catch { /* next */ }
+    let found = false;
+    try { found = fs.statSync(c).isFile(); } catch { /* next */ }
+    if (found) return c;
+    deps.files.set(depName(o, c), null);
   }
   // A module whose own build system adds include directories (not kbuild's ccflags): the
   // one header of the module whose path ends with the name (`ci/driver/compat.h` found
   // under src/include/). Not for a kernel tree, whose headers are not followed.
-  return o.shallow ? null : moduleHeader(o.root, spec);
+  if (o.shallow) return null;
+  deps.files.set('?headers', moduleHeaderDigest(o.root));
+  return moduleHeader(o.root, spec);
 }
 
 /** Forget every header read and every module's header list (a new audit: the files may
@@ -83,14 +137,38 @@ export function clearHeaderCaches(): void {
   headers.clear();
   headerOptionsKey = '';
   moduleHeaders.clear();
+  moduleHeaderDigests.clear();
+  hashes.clear();
 }
 
 /** Header files of a module read per worker at most. */
 const MODULE_HEADER_CAP = 20000;
 const moduleHeaders = new Map<string, Map<string, string[]>>();
 
+const moduleHeaderDigests = new Map<string, string>();
+
+/** A digest of the module's header list (the lookup by name answers the same while it is
+ * the same). */
+function moduleHeaderDigest(root: string): string {
+  let d = moduleHeaderDigests.get(root);
+  if (d === undefined) {
+    const all = [...moduleHeaderList(root).values()].flat().map((abs) => path.relative(root, abs)).sort();
+    moduleHeaderDigests.set(root, (d = sha1(all.join('\n'))));
+  }
+  return d;
+}
+
 /** The module's only `.h` file whose path ends with `/spec` (or is named `spec`), or null. */
 function moduleHeader(root: string, spec: string): string | null {
+  const byBase = moduleHeaderList(root);
+  const norm = path.posix.normalize(spec);
+  if (norm.startsWith('..')) return null;
+  const hits = (byBase.get(path.posix.basename(norm)) ?? []).filter((abs) => abs.split(path.sep).join('/').endsWith(`/${norm}`));
+  return hits.length === 1 ? hits[0] : null;
+}
+
+/** The module's `.h` files by base name (read once per worker and audit). */
+function moduleHeaderList(root: string): Map<string, string[]> {
   let byBase = moduleHeaders.get(root);
   if (!byBase) {
     byBase = new Map();
@@ -109,10 +187,7 @@ function moduleHeader(root: string, spec: string): string | null {
     walk(root, 0);
     moduleHeaders.set(root, byBase);
   }
-  const norm = path.posix.normalize(spec);
-  if (norm.startsWith('..')) return null;
-  const hits = (byBase.get(path.posix.basename(norm)) ?? []).filter((abs) => abs.split(path.sep).join('/').endsWith(`/${norm}`));
-  return hits.length === 1 ? hits[0] : null;
+  return byBase;
 }
 
 /** A `static inline` function whose body is one call that takes or releases the mmap lock
@@ -144,16 +219,22 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDe
   return out;
 }
 
-function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }): ScopeHooks {
+function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps): ScopeHooks {
   return {
     defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) ? false : null),
     include: (spec, quoted, into, conditional) => {
-      const abs = resolveInclude(o, spec, quoted, fromAbs);
+      const abs = resolveInclude(o, spec, quoted, fromAbs, deps);
       if (!abs) { unresolved.any = true; return; }
       const h = headerScope(o, abs, depth + 1, unresolved);
+      deps.files.set(depName(o, abs), hashOf(abs));
+      if (h) mergeDeps(deps, h.deps);
       if (h) into.included.push({ scope: h.result, ...(conditional ? { conditional } : {}) });
     },
   };
+}
+
+function newDeps(): ScopeDeps {
+  return { files: new Map(), version: false };
 }
 
 function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolved: { any: boolean }): HeaderScope | null {
@@ -164,11 +245,13 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   headers.set(abs, null); // (an include cycle sees nothing)
   let raw: string;
   try { raw = fs.readFileSync(abs, 'latin1'); } catch { unresolved.any = true; return null; }
+  hashes.set(abs, sha1(raw));
   if (o.shallow && !API_BYTES.some((b) => raw.includes(b))) { unresolved.any = true; return null; }
   const masked = maskCode(raw);
   const file = relName(o, abs);
-  const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, depth, unresolved));
-  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file) };
+  const deps = newDeps();
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps));
+  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file), deps };
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -219,11 +302,12 @@ function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: 
 export function preprocessFile(o: PreprocessOptions, abs: string, file: string, raw: string, masked: string, targets: ReadonlySet<string>,
   cut?: (liveMasked: string, blanked: Set<number>) => CutFunction[]): FileScope {
   const unresolved = { any: false };
-  const result = evaluateConditionals(masked, raw, file, conditionEnv(o), hooksFor(o, abs, 0, unresolved));
+  const deps = newDeps();
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, 0, unresolved, deps));
   const liveMasked = liveText(masked, result);
   const blanked = blankedLines(masked, result.dead);
   const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked));
-  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked };
+  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked, deps };
 }
 
 function blankedLines(text: string, dead: [number, number][]): Set<number> {

@@ -36,7 +36,11 @@ export interface FactsStoreInput {
 
 /** An extraction request sent to a worker and the digest of its answer (with --cache):
  * what a stored result was computed from (src/stages/reuse.ts). */
-export interface SentRequest { file: string; names: string[]; first: boolean; skip: number[]; digest?: string }
+export interface SentRequest {
+  file: string; names: string[]; first: boolean; skip: number[]; digest?: string;
+  /** The headers its preprocessing consulted, with their SHA-1 (FileFacts.deps). */
+  deps?: [string, string | null][];
+}
 
 export class FactsStore {
   /** With --cache: every request sent, in the order the answers were taken. */
@@ -66,6 +70,9 @@ export class FactsStore {
   private early: { names: Set<string>; pending: Map<string, Promise<ExtractResult>> } | null = null;
 
   constructor(private readonly i: FactsStoreInput) {}
+
+  /** The preprocessing options its requests carry. */
+  get preprocess(): PreprocessOptions { return this.i.preprocess; }
 
   /** Extract the functions of `files` that mention one of `names` (all functions of the
    * first batch), skipping those already taken. */
@@ -134,7 +141,7 @@ export class FactsStore {
     if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
       const r = await ((first ? this.takeEarly(abs, names) : undefined) ?? this.send(abs, names, first, skip));
-      if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest });
+      if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest, ...(r.facts?.deps ? { deps: r.facts.deps } : {}) });
       if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
