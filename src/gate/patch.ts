@@ -153,24 +153,7 @@ function extractDiff(lines: string[]): { text: string; first: number } | null {
     if (/^diff --git /.test(lines[i]) || (/^--- \S/.test(lines[i]) && /^\+\+\+ \S/.test(lines[i + 1] ?? '') && /^@@ /.test(lines[i + 2] ?? ''))) { first = i; break; }
   }
   if (first < 0) return null;
-  let end = lines.length;
-  let oldLeft = 0;
-  let newLeft = 0;
-  for (let i = first; i < lines.length; i++) {
-    const l = lines[i];
-    if (oldLeft > 0 || newLeft > 0) {
-      const c = l[0];
-      if (c === '\\') continue;
-      if (c === '-') oldLeft--;
-      else if (c === '+') newLeft--;
-      else if (c === ' ' || l === '') { oldLeft--; newLeft--; }
-      else { oldLeft = 0; newLeft = 0; i--; }
-      continue;
-    }
-    const h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(l);
-    if (h) { oldLeft = h[1] === undefined ? 1 : Number(h[1]); newLeft = h[2] === undefined ? 1 : Number(h[2]); continue; }
-    if (l === '-- ' || l === '--') { end = i; break; }
-  }
+  const end = walkHunks(lines, first, (l) => l === '-- ' || l === '--');
   return { text: lines.slice(first, end).join('\n') + '\n', first };
 }
 
@@ -283,23 +266,40 @@ export function locateHunks(oldLines: string[], hunks: StructuredPatchHunk[]): {
 /** Lines of the diff text (0-based) where each hunk header is, in parsePatch order. */
 export function hunkHeaderLines(diff: string): number[] {
   const out: number[] = [];
-  const ls = diff.split('\n');
+  walkHunks(diff.split('\n'), 0, () => false, (i) => out.push(i));
+  return out;
+}
+
+/** The one walk over a diff's hunks, from line `from`: each hunk's body is counted by its
+ * header's line counts (a removed line that reads "- " or "@@ " is body, never a
+ * signature or a header); in a body, an empty line is context (mailers strip the space)
+ * and any other line ends the hunk early. Outside bodies, `header` is told of each hunk
+ * header; the walk ends at the first line `stop` accepts. Returns that line's index (or
+ * the number of lines). */
+function walkHunks(lines: string[], from: number, stop: (l: string) => boolean, header?: (i: number) => void): number {
   let oldLeft = 0;
   let newLeft = 0;
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i];
+  for (let i = from; i < lines.length; i++) {
+    const l = lines[i];
     if (oldLeft > 0 || newLeft > 0) {
       const c = l[0];
       if (c === '\\') continue;
       if (c === '-') oldLeft--;
       else if (c === '+') newLeft--;
-      else { oldLeft--; newLeft--; }
+      else if (c === ' ' || l === '') { oldLeft--; newLeft--; }
+      else { oldLeft = 0; newLeft = 0; i--; }
       continue;
     }
     const h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(l);
-    if (h) { out.push(i); oldLeft = h[1] === undefined ? 1 : Number(h[1]); newLeft = h[2] === undefined ? 1 : Number(h[2]); }
+    if (h) {
+      header?.(i);
+      oldLeft = h[1] === undefined ? 1 : Number(h[1]);
+      newLeft = h[2] === undefined ? 1 : Number(h[2]);
+      continue;
+    }
+    if (stop(l)) return i;
   }
-  return out;
+  return lines.length;
 }
 
 export function parseDiff(diff: string, name: string): StructuredPatch[] {
