@@ -8,6 +8,7 @@ import * as path from 'path';
 import { audit } from '../engine';
 import { detectTree } from '../kernel/era';
 import { levelRank, type Level } from '../findings';
+import { UsageError } from '../errors';
 import { auditView } from './view';
 import { gccLine, displayPath } from '../report/gcc';
 
@@ -31,7 +32,6 @@ export interface CheckArgs {
   cache: boolean;
 }
 
-export class CheckUsageError extends Error {}
 
 export function parseCheckArgs(args: string[]): CheckArgs {
   const out: CheckArgs = { file: '', defines: new Map(), undefs: [], includes: [], failOn: 'none', cache: true };
@@ -41,14 +41,14 @@ export function parseCheckArgs(args: string[]): CheckArgs {
     const joined = /^-(D|U|I)(.+)$/.exec(a);
     let opt = a;
     let val: string | undefined;
-    if (WITH_ARG.has(a)) { val = args[++i]; if (val === undefined) throw new CheckUsageError(`${a}: missing argument`); }
+    if (WITH_ARG.has(a)) { val = args[++i]; if (val === undefined) throw new UsageError(`${a}: missing argument`); }
     else if (joined) { opt = `-${joined[1]}`; val = joined[2]; }
     if (opt === '-D') { const eq = val!.indexOf('='); out.defines.set(eq < 0 ? val! : val!.slice(0, eq), eq < 0 ? '1' : val!.slice(eq + 1)); }
     else if (opt === '-U') out.undefs.push(val!);
     else if (opt === '-include' || opt === '-imacros') out.includes.push(val!);
     else if (a.startsWith('--fail-on=')) {
       const l = a.slice('--fail-on='.length);
-      if (!['error', 'warning', 'note', 'none'].includes(l)) throw new CheckUsageError(`--fail-on: expected error, warning, note or none, got '${l}'`);
+      if (!['error', 'warning', 'note', 'none'].includes(l)) throw new UsageError(`--fail-on: expected error, warning, note or none, got '${l}'`);
       out.failOn = l as Level | 'none';
     } else if (a === '--no-cache') out.cache = false;
     else if (!a.startsWith('-')) files.push(a);
@@ -56,7 +56,7 @@ export function parseCheckArgs(args: string[]): CheckArgs {
     // compiler's: accepted and ignored.
   }
   const c = files.filter((f) => /\.c$/.test(f));
-  if (c.length !== 1) throw new CheckUsageError(c.length ? `expected one .c file, got ${c.length}: ${c.join(' ')}` : 'no .c file to check');
+  if (c.length !== 1) throw new UsageError(c.length ? `expected one .c file, got ${c.length}: ${c.join(' ')}` : 'no .c file to check');
   out.file = c[0];
   return out;
 }

@@ -8,6 +8,7 @@ import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../pr
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
 import { MACRO_TARGETS } from '../preprocess/targets';
+import { TimeLimitError } from '../errors';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -41,7 +42,6 @@ function parseText(text: string): Parser.Tree {
  * tree-sitter's own timeout and the IR builder checks the clock as it goes. */
 let deadline = Infinity;
 let limitMs = 0;
-export class TimeLimitError extends Error {}
 /** Drop what the preprocessor kept of the tree (between audits: see WorkerPool.beginAudit). */
 export function clearTreeCaches(): void {
   clearHeaderCaches();

@@ -13,6 +13,7 @@ import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
 import { answerDigest, benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
+import { TimeLimitError } from '../errors';
 import { depsHold, type PreprocessOptions } from '../preprocess/scope';
 
 export type WorkerTask =
@@ -296,7 +297,7 @@ parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: numb
     const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : t.type === 'walk' ? walkDirs(t.dirs, t.root, t.top) : t.type === 'warm' ? warm() : extract(t);
     parentPort!.postMessage({ id: msg.id, result });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e), timedOut: !!ex && e instanceof ex.TimeLimitError });
+    parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e), timedOut: e instanceof TimeLimitError });
   } finally {
     ex?.setDeadline(undefined);
     collectTrees(msg.task);
