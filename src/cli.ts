@@ -9,7 +9,7 @@ import { UsageError } from './errors';
 import { rules as allRules } from '../rules';
 import { formatText } from './report/text';
 import { formatJson } from './report/json';
-import { levelRank, type Level } from './findings';
+import { failsAt, type Level } from './findings';
 import { toolVersion } from './version';
 import { writeOutput } from './output';
 import { detectTree } from './kernel/era';
@@ -64,7 +64,7 @@ function parseIntOpt(name: string) {
 }
 
 export function failed(res: AuditResult, failOn: Level | 'none'): boolean {
-  return res.findings.some((f) => levelRank(f.level) >= levelRank(failOn));
+  return res.findings.some((f) => failsAt(f, failOn));
 }
 
 /** One bar on stderr when it is a terminal (not in CI). */

@@ -8,6 +8,12 @@ export function levelRank(l: Level | 'none'): number {
   return l === 'none' ? 99 : LEVELS.indexOf(l);
 }
 
+/** The one verdict of --fail-on (audit, check and gate): a live finding at or above the
+ * level fails. */
+export function failsAt(f: { level: Level; suppressed?: unknown }, failOn: Level | 'none'): boolean {
+  return !f.suppressed && levelRank(f.level) >= levelRank(failOn);
+}
+
 export type RelatedRole = 'acquire' | 'release' | 'caller' | 'call' | 'gup' | 'assert' | 'lock';
 
 export interface Related {

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { audit } from '../engine';
 import { detectTree } from '../kernel/era';
-import { levelRank, type Level } from '../findings';
+import { failsAt, type Level } from '../findings';
 import { UsageError } from '../errors';
 import { auditView } from './view';
 import { gccLine, displayPath } from '../report/gcc';
@@ -78,7 +78,7 @@ export async function runCheck(args: string[]): Promise<number> {
     for (const f of view.shown.findings) text += gccLine(f, displayPath(root, f.file, cwd)) + '\n';
     for (const n of view.reported.notifications) if (n.level !== 'note' && n.file) text += `${displayPath(root, n.file, cwd)}: ${n.level}: ${n.message} [gup-audit]\n`;
     process.stderr.write(text);
-    return view.live.findings.some((f) => levelRank(f.level) >= levelRank(o.failOn)) ? 1 : 0;
+    return view.live.findings.some((f) => failsAt(f, o.failOn)) ? 1 : 0;
   } catch (e) {
     // A tool failure must not break a build that did not ask for it.
     process.stderr.write(`${o.file}: warning: gup-audit could not check this file: ${(e as Error).message}\n`);

@@ -9,7 +9,7 @@ import { UsageError } from '../errors';
 import { audit, assignFingerprints, PREFILTER_NEEDLES, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
 import { AuditCache, defaultCacheDir } from '../cache';
 import { detectTree, type TreeInfo } from '../kernel/era';
-import { levelRank, type Finding, type Level, type Notification } from '../findings';
+import { failsAt, levelRank, type Finding, type Level, type Notification } from '../findings';
 import { rules as allRules } from '../../rules';
 import { applySeries, hunkHeaderLines, isWithin, parseDiff, realPathOfNearest, stripPrefix, unsafePatchPath, type Origin, type PatchMessage } from './patch';
 import * as G from './git';
@@ -516,9 +516,8 @@ export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResul
 
     const { introduced, updated, unchanged, fixed, previousLevel } = compareSides(before, after, p.renames);
     const suppressed = opts.baseline ? suppressListed(opts.baseline, [...introduced, ...updated, ...unchanged]) : [];
-    const rank = levelRank(opts.failOn);
     const raised = (f: Finding) => levelRank(f.level) > levelRank(previousLevel.get(f)!);
-    const failing = [...introduced, ...updated.filter(raised)].filter((f) => !f.suppressed && levelRank(f.level) >= rank);
+    const failing = [...introduced, ...updated.filter(raised)].filter((f) => failsAt(f, opts.failOn));
 
     const sources = readSources(sides.after, [...introduced, ...updated]);
     const notifications = uniqueNotifications([...p.notes, ...before.notifications, ...after.notifications]);
