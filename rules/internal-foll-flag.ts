@@ -3,7 +3,7 @@ import { rel } from '../src/rule';
 import type { Expr } from '../src/parse/ir';
 
 function isNullish(e: Expr | undefined): boolean {
-  return !e || e.k === 'null' || (e.k === 'num' && e.v === 0);
+  return !e || e.kind === 'null' || (e.kind === 'num' && e.value === 0);
 }
 
 const rule: Rule = {

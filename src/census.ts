@@ -49,7 +49,7 @@ export function census(p: Program): CensusRow[] {
     if (farg) {
       const x = stripNoise(farg);
       const set = flags.resolve(s.fa, farg, s.call.span.line);
-      fl = set.size ? [...set.keys()].sort() : x.k === 'num' && x.v === 0 ? [] : null;
+      fl = set.size ? [...set.keys()].sort() : x.kind === 'num' && x.value === 0 ? [] : null;
     }
     rows.push({
       file: s.fa.fn.file, line: s.call.span.line, column: s.call.span.col, function: s.fa.fn.name,

@@ -121,12 +121,12 @@ function tryPolarity(cond: Expr, call: number): boolean | null {
   let e = stripNoise(cond);
   let neg = false;
   for (let i = 0; i < 4; i++) {
-    if (e.k === 'un' && e.op === '!') { neg = !neg; e = stripNoise(e.e); continue; }
+    if (e.kind === 'un' && e.op === '!') { neg = !neg; e = stripNoise(e.operand); continue; }
     break;
   }
-  if (e.k === 'call' && e.call === call) return !neg;
+  if (e.kind === 'call' && e.call === call) return !neg;
   // `a && trylock(l)`: held on the true edge.
-  if (e.k === 'bin' && e.op === '&&' && !neg) return true;
+  if (e.kind === 'bin' && e.op === '&&' && !neg) return true;
   return null;
 }
 

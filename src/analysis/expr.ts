@@ -2,15 +2,15 @@
 import type { CfgNode, Expr, FunctionIR } from '../parse/ir';
 
 export function children(e: Expr): Expr[] {
-  switch (e.k) {
+  switch (e.kind) {
     case 'call': return e.args;
-    case 'un': return [e.e];
-    case 'bin': return [e.l, e.r];
+    case 'un': return [e.operand];
+    case 'bin': return [e.left, e.right];
     // The right side is evaluated first.
-    case 'assign': return [e.r, e.l];
-    case 'field': return [e.e];
-    case 'idx': return [e.e, e.i];
-    case 'cond': return [e.c, e.t, e.f];
+    case 'assign': return [e.right, e.left];
+    case 'field': return [e.operand];
+    case 'idx': return [e.operand, e.index];
+    case 'cond': return [e.test, e.whenTrue, e.whenFalse];
     case 'seq': return e.items;
     case 'other': return e.subs;
     default: return [];
@@ -28,27 +28,27 @@ export function walk(e: Expr | null, visit: (e: Expr, parents: Expr[]) => boolea
 
 /** Normalised source-like text of an expression (for matching, not for display). */
 export function exprText(e: Expr): string {
-  switch (e.k) {
-    case 'id': return e.n;
-    case 'num': return e.t;
+  switch (e.kind) {
+    case 'id': return e.name;
+    case 'num': return e.text;
     case 'null': return 'NULL';
     case 'str': return '"…"';
     case 'call': return `${e.callee ?? '(*)'}(${e.args.map(exprText).join(', ')})`;
-    case 'un': return `${e.op}${exprText(e.e)}`;
-    case 'bin': return `${exprText(e.l)} ${e.op} ${exprText(e.r)}`;
-    case 'assign': return `${exprText(e.l)} ${e.op} ${exprText(e.r)}`;
-    case 'field': return `${exprText(e.e)}${e.arrow ? '->' : '.'}${e.f}`;
-    case 'idx': return `${exprText(e.e)}[${exprText(e.i)}]`;
-    case 'cond': return `${exprText(e.c)} ? ${exprText(e.t)} : ${exprText(e.f)}`;
+    case 'un': return `${e.op}${exprText(e.operand)}`;
+    case 'bin': return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'assign': return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'field': return `${exprText(e.operand)}${e.arrow ? '->' : '.'}${e.member}`;
+    case 'idx': return `${exprText(e.operand)}[${exprText(e.index)}]`;
+    case 'cond': return `${exprText(e.test)} ? ${exprText(e.whenTrue)} : ${exprText(e.whenFalse)}`;
     case 'seq': return `(${e.items.map(exprText).join(', ')})`;
-    case 'other': return `${e.t}(${e.subs.map(exprText).join(', ')})`;
+    case 'other': return `${e.text}(${e.subs.map(exprText).join(', ')})`;
   }
 }
 
 export interface CallPlace {
   node: CfgNode;
   /** The call expression itself. */
-  expr: Extract<Expr, { k: 'call' }>;
+  expr: Extract<Expr, { kind: 'call' }>;
   /** Enclosing expressions, outermost first. */
   parents: Expr[];
 }
@@ -59,7 +59,7 @@ export function placeOfCall(fn: FunctionIR, id: number): CallPlace | null {
     let found: CallPlace | null = null;
     walk(node.expr, (e, parents) => {
       if (found) return false;
-      if (e.k === 'call' && e.call === id) { found = { node, expr: e, parents: [...parents] }; return false; }
+      if (e.kind === 'call' && e.call === id) { found = { node, expr: e, parents: [...parents] }; return false; }
       return true;
     });
     if (found) return found;
@@ -71,7 +71,7 @@ export function placeOfCall(fn: FunctionIR, id: number): CallPlace | null {
 export function callsInOrder(e: Expr | null, out: number[] = []): number[] {
   if (!e) return out;
   for (const c of children(e)) callsInOrder(c, out);
-  if (e.k === 'call') out.push(e.call);
+  if (e.kind === 'call') out.push(e.call);
   return out;
 }
 
@@ -86,8 +86,8 @@ export function predecessors(fn: FunctionIR): number[][] {
 export function stripNoise(e: Expr): Expr {
   let cur = e;
   for (let i = 0; i < 8; i++) {
-    if (cur.k === 'seq' && cur.items.length === 1) { cur = cur.items[0]; continue; }
-    if (cur.k === 'call' && (cur.callee === 'likely' || cur.callee === 'unlikely' || cur.callee === 'READ_ONCE') && cur.args.length === 1) { cur = cur.args[0]; continue; }
+    if (cur.kind === 'seq' && cur.items.length === 1) { cur = cur.items[0]; continue; }
+    if (cur.kind === 'call' && (cur.callee === 'likely' || cur.callee === 'unlikely' || cur.callee === 'READ_ONCE') && cur.args.length === 1) { cur = cur.args[0]; continue; }
     break;
   }
   return cur;

@@ -30,10 +30,10 @@ function assignmentsOf(fa: FunctionAnalysis): Map<string, { op: string; r: Expr;
   const out = new Map<string, { op: string; r: Expr; line: number }[]>();
   for (const node of fa.fn.nodes) {
     walk(node.expr, (e) => {
-      if (e.k === 'assign' && e.l.k === 'id') {
-        const list = out.get(e.l.n) ?? [];
-        list.push({ op: e.op, r: e.r, line: node.line });
-        out.set(e.l.n, list);
+      if (e.kind === 'assign' && e.left.kind === 'id') {
+        const list = out.get(e.left.name) ?? [];
+        list.push({ op: e.op, r: e.right, line: node.line });
+        out.set(e.left.name, list);
       }
     });
   }
@@ -51,22 +51,22 @@ export class FlagResolver {
 
   private expr(fa: FunctionAnalysis, e: Expr, line: number, seen: Set<string>, depth: number): FlagSet {
     const out: FlagSet = new Map();
-    switch (e.k) {
+    switch (e.kind) {
       case 'id': {
-        if (/^FOLL_\w+$/.test(e.n)) { out.set(e.n, [{ fa, line, how: e.n }]); return out; }
-        const key = `${fa.fn.file}:${fa.fn.startLine}:${e.n}`;
+        if (/^FOLL_\w+$/.test(e.name)) { out.set(e.name, [{ fa, line, how: e.name }]); return out; }
+        const key = `${fa.fn.file}:${fa.fn.startLine}:${e.name}`;
         if (seen.has(key)) return out;
         seen.add(key);
-        const locals = this.assignmentsOf(fa).get(e.n);
+        const locals = this.assignmentsOf(fa).get(e.name);
         if (locals?.length) {
           for (const a of locals) {
             // `flags &= ~FOLL_X` removes; it never adds.
             if (a.op === '&=') continue;
             const sub = this.expr(fa, a.r, a.line, seen, depth);
-            for (const [k, v] of sub) out.set(k, v.map((o) => ({ ...o, how: o.how.includes('define') ? o.how : `${e.n} ${a.op} ${o.how}` })));
+            for (const [k, v] of sub) out.set(k, v.map((o) => ({ ...o, how: o.how.includes('define') ? o.how : `${e.name} ${a.op} ${o.how}` })));
           }
         }
-        const pi = fa.fn.params.indexOf(e.n);
+        const pi = fa.fn.params.indexOf(e.name);
         if (pi >= 0) {
           if (depth <= 0) return out;
           for (const step of this.program.callersOf(fa)) {
@@ -77,32 +77,32 @@ export class FlagResolver {
           return out;
         }
         if (locals?.length) return out;
-        const m = fa.fn.macros?.[e.n];
-        if (m && !m.params) merge(out, this.macro(fa, e.n, m.value, m.line, seen));
+        const m = fa.fn.macros?.[e.name];
+        if (m && !m.params) merge(out, this.macro(fa, e.name, m.value, m.line, seen));
         return out;
       }
       case 'bin':
         // `a & ~FOLL_X` keeps a's flags; `a | b`, `a + b` add both.
         if (e.op === '&') {
-          const neg = e.r.k === 'un' && e.r.op === '~' ? e.r.e : e.l.k === 'un' && e.l.op === '~' ? e.l.e : null;
+          const neg = e.right.kind === 'un' && e.right.op === '~' ? e.right.operand : e.left.kind === 'un' && e.left.op === '~' ? e.left.operand : null;
           if (!neg) return out;
-          const kept = this.expr(fa, neg === (e.r as { e?: Expr }).e ? e.l : e.r, line, seen, depth);
+          const kept = this.expr(fa, neg === (e.right as { e?: Expr }).e ? e.left : e.right, line, seen, depth);
           for (const k of this.expr(fa, neg, line, new Set(), 0).keys()) kept.delete(k);
           return kept;
         }
         if (e.op === '|' || e.op === '+' || e.op === '^') {
-          merge(out, this.expr(fa, e.l, line, seen, depth));
-          merge(out, this.expr(fa, e.r, line, seen, depth));
+          merge(out, this.expr(fa, e.left, line, seen, depth));
+          merge(out, this.expr(fa, e.right, line, seen, depth));
         }
         return out;
       case 'cond':
-        merge(out, this.expr(fa, e.t, line, seen, depth));
-        merge(out, this.expr(fa, e.f, line, seen, depth));
+        merge(out, this.expr(fa, e.whenTrue, line, seen, depth));
+        merge(out, this.expr(fa, e.whenFalse, line, seen, depth));
         return out;
       case 'seq':
         return e.items.length ? this.expr(fa, e.items[e.items.length - 1], line, seen, depth) : out;
       case 'assign':
-        return this.expr(fa, e.r, line, seen, depth);
+        return this.expr(fa, e.right, line, seen, depth);
       case 'call': {
         // A function-like macro of the file, e.g. #define GUP_FLAGS(w) ((w) ? FOLL_WRITE : 0)
         const m = e.callee ? fa.fn.macros?.[e.callee] : undefined;

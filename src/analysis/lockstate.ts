@@ -114,7 +114,7 @@ function isRawMmapArg(text: string): boolean {
 
 function isNullish(e: Expr | undefined): boolean {
   if (!e) return true;
-  return e.k === 'null' || (e.k === 'num' && e.v === 0);
+  return e.kind === 'null' || (e.kind === 'num' && e.value === 0);
 }
 
 export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): CallClass {
@@ -162,26 +162,26 @@ function relevantVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
   const vars = new Set<string>();
   const visit = (e: Expr | null): void => {
     if (!e) return;
-    switch (e.k) {
+    switch (e.kind) {
       case 'assign':
-        if (e.l.k === 'id' && e.r.k === 'call') {
-          const cls = classes[e.r.call];
-          if (cls.kind === 'lock' && ['killable', 'trylock', 'interruptible'].includes(cls.prim.kind)) vars.add(e.l.n);
-          if ((cls.kind === 'lock' && cls.prim.conditional) || cls.kind === 'drops-on-null') vars.add(e.l.n);
+        if (e.left.kind === 'id' && e.right.kind === 'call') {
+          const cls = classes[e.right.call];
+          if (cls.kind === 'lock' && ['killable', 'trylock', 'interruptible'].includes(cls.prim.kind)) vars.add(e.left.name);
+          if ((cls.kind === 'lock' && cls.prim.conditional) || cls.kind === 'drops-on-null') vars.add(e.left.name);
         }
-        visit(e.l); visit(e.r);
+        visit(e.left); visit(e.right);
         return;
       case 'call': {
         const cls = classes[e.call];
-        if (cls.kind === 'gup' && cls.locked && cls.locked.k === 'un' && cls.locked.op === '&' && cls.locked.e.k === 'id') vars.add(cls.locked.e.n);
+        if (cls.kind === 'gup' && cls.locked && cls.locked.kind === 'un' && cls.locked.op === '&' && cls.locked.operand.kind === 'id') vars.add(cls.locked.operand.name);
         e.args.forEach((a) => visit(a));
         return;
       }
-      case 'un': visit(e.e); return;
-      case 'bin': visit(e.l); visit(e.r); return;
-      case 'field': visit(e.e); return;
-      case 'idx': visit(e.e); visit(e.i); return;
-      case 'cond': visit(e.c); visit(e.t); visit(e.f); return;
+      case 'un': visit(e.operand); return;
+      case 'bin': visit(e.left); visit(e.right); return;
+      case 'field': visit(e.operand); return;
+      case 'idx': visit(e.operand); visit(e.index); return;
+      case 'cond': visit(e.test); visit(e.whenTrue); visit(e.whenFalse); return;
       case 'seq': e.items.forEach((x) => visit(x)); return;
       case 'other': e.subs.forEach((x) => visit(x)); return;
       default: return;
@@ -222,16 +222,16 @@ class Evaluator {
 
   eval(e: Expr | null, w: World): Outcome[] {
     if (!e) return [[w, undefined]];
-    switch (e.k) {
+    switch (e.kind) {
       case 'id': {
-        const v = w.vars[e.n];
+        const v = w.vars[e.name];
         // An unknown guard of a lock operation: follow both values, so that
         // `if (need && lock()) ...; if (need) unlock();` stays correlated.
-        if (v === undefined && this.guards.has(e.n)) return [[withVar(w, e.n, 0), 0], [withVar(w, e.n, 1), 1]];
+        if (v === undefined && this.guards.has(e.name)) return [[withVar(w, e.name, 0), 0], [withVar(w, e.name, 1), 1]];
         return [[w, v]];
       }
       case 'num':
-        return [[w, e.v ?? undefined]];
+        return [[w, e.value ?? undefined]];
       case 'null':
         return [[w, 0]];
       case 'str':
@@ -239,7 +239,7 @@ class Evaluator {
       case 'call':
         return this.call(e, w);
       case 'un': {
-        const r = this.eval(e.e, w);
+        const r = this.eval(e.operand, w);
         if (e.op === '!') return r.map(([x, v]) => [x, v === undefined ? undefined : v ? 0 : 1]);
         if (e.op === '-') return r.map(([x, v]) => [x, v === undefined ? undefined : -v]);
         return r.map(([x]) => [x, undefined]);
@@ -249,17 +249,17 @@ class Evaluator {
       case 'assign':
         return this.evalAssign(e, w);
       case 'field':
-        return this.eval(e.e, w).map(([x]) => [x, undefined]);
+        return this.eval(e.operand, w).map(([x]) => [x, undefined]);
       case 'idx': {
         const out: Outcome[] = [];
-        for (const [x] of this.eval(e.e, w)) for (const [y] of this.eval(e.i, x)) out.push([y, undefined]);
+        for (const [x] of this.eval(e.operand, w)) for (const [y] of this.eval(e.index, x)) out.push([y, undefined]);
         return out;
       }
       case 'cond': {
         const out: Outcome[] = [];
-        for (const [x, v] of this.eval(e.c, w)) {
-          if (v === undefined || v !== 0) out.push(...this.eval(e.t, x));
-          if (v === undefined || v === 0) out.push(...this.eval(e.f, x));
+        for (const [x, v] of this.eval(e.test, w)) {
+          if (v === undefined || v !== 0) out.push(...this.eval(e.whenTrue, x));
+          if (v === undefined || v === 0) out.push(...this.eval(e.whenFalse, x));
         }
         return dedupe(out);
       }
@@ -287,7 +287,7 @@ class Evaluator {
 
   /** A binary operator: a membership test decided by a guard, short-circuit `&&`/`||`
    * (both outcomes when the left side is unknown), or a comparison of known values. */
-  private evalBin(e: Extract<Expr, { k: 'bin' }>, w: World): Outcome[] {
+  private evalBin(e: Extract<Expr, { kind: 'bin' }>, w: World): Outcome[] {
     // A test of x against constants, decided by a guard computed from x earlier.
     const mt = membership(e);
     if (mt) {
@@ -300,17 +300,17 @@ class Evaluator {
       // (and its calls) entirely; the other evaluates it with the left side decided.
       const truth = (v: Val): Val => (v === undefined ? undefined : v ? 1 : 0);
       const skip = e.op === '&&' ? 0 : 1;
-      for (const [w1, v1] of this.eval(e.l, w)) {
+      for (const [w1, v1] of this.eval(e.left, w)) {
         const t1 = truth(v1);
         if (t1 === skip) { out.push([w1, skip]); continue; }
         if (t1 === undefined) out.push([w1, skip]);
-        for (const [w2, v2] of this.eval(e.r, w1)) out.push([w2, truth(v2)]);
+        for (const [w2, v2] of this.eval(e.right, w1)) out.push([w2, truth(v2)]);
       }
       return dedupe(out);
     }
     const out: Outcome[] = [];
-    for (const [w1, a] of this.eval(e.l, w)) {
-      for (const [w2, b] of this.eval(e.r, w1)) {
+    for (const [w1, a] of this.eval(e.left, w)) {
+      for (const [w2, b] of this.eval(e.right, w1)) {
         out.push([w2, compare(e.op, a, b)]);
       }
     }
@@ -319,20 +319,20 @@ class Evaluator {
 
   /** An assignment: tracked variables take the value; guard conditions reading the
    * assigned root are forgotten. */
-  private evalAssign(e: Extract<Expr, { k: 'assign' }>, w: World): Outcome[] {
-    let r = this.eval(e.r, w);
+  private evalAssign(e: Extract<Expr, { kind: 'assign' }>, w: World): Outcome[] {
+    let r = this.eval(e.right, w);
     if (this.conds.size) {
-      let root: Expr = e.l;
-      while (root.k === 'field' || root.k === 'idx' || (root.k === 'un' && root.op === '*') || (root.k === 'seq' && root.items.length === 1)) root = root.k === 'seq' ? root.items[0] : root.e;
-      if (root.k === 'id') { const n = root.n; r = r.map(([x, v]) => [this.forget(x, n), v]); }
+      let root: Expr = e.left;
+      while (root.kind === 'field' || root.kind === 'idx' || (root.kind === 'un' && root.op === '*') || (root.kind === 'seq' && root.items.length === 1)) root = root.kind === 'seq' ? root.items[0] : root.operand;
+      if (root.kind === 'id') { const n = root.name; r = r.map(([x, v]) => [this.forget(x, n), v]); }
     }
-    if (e.l.k === 'id' && this.vars.has(e.l.n)) {
-      const name = e.l.n;
+    if (e.left.kind === 'id' && this.vars.has(e.left.name)) {
+      const name = e.left.name;
       return r.map(([x, v]) => [withVar(x, name, e.op === '=' ? v : undefined), v]);
     }
-    if (e.l.k !== 'id') {
+    if (e.left.kind !== 'id') {
       const out: Outcome[] = [];
-      for (const [x, v] of r) for (const [y] of this.eval(e.l, x)) out.push([y, v]);
+      for (const [x, v] of r) for (const [y] of this.eval(e.left, x)) out.push([y, v]);
       return out;
     }
     return r;
@@ -348,10 +348,10 @@ class Evaluator {
       const found: { v: string; x: string; kind: 'in' | 'notin'; set: string[] }[] = [];
       for (const n of this.fa.fn.nodes) {
         const e = n.expr;
-        if (!e || e.k !== 'assign' || e.l.k !== 'id') continue;
-        count.set(e.l.n, (count.get(e.l.n) ?? 0) + 1);
-        const m = membership(e.r);
-        if (m) found.push({ v: e.l.n, ...m });
+        if (!e || e.kind !== 'assign' || e.left.kind !== 'id') continue;
+        count.set(e.left.name, (count.get(e.left.name) ?? 0) + 1);
+        const m = membership(e.right);
+        if (m) found.push({ v: e.left.name, ...m });
       }
       this.relations = found.filter((x) => count.get(x.v) === 1 && this.vars.has(x.v));
     }
@@ -367,7 +367,7 @@ class Evaluator {
     return undefined;
   }
 
-  call(e: Extract<Expr, { k: 'call' }>, w: World): Outcome[] {
+  call(e: Extract<Expr, { kind: 'call' }>, w: World): Outcome[] {
     let cur: World[] = [w];
     for (const a of e.args) {
       const next: World[] = [];
@@ -385,11 +385,11 @@ class Evaluator {
     return dedupe(out);
   }
 
-  effect(e: Extract<Expr, { k: 'call' }>, cls: CallClass, w: World): Outcome[] {
+  effect(e: Extract<Expr, { kind: 'call' }>, cls: CallClass, w: World): Outcome[] {
     if (e.callee === 'likely' || e.callee === 'unlikely' || e.callee === '__builtin_expect') {
       // The value of the wrapped condition; its effects were applied with the arguments.
       const inner = e.args[0];
-      if (inner && inner.k === 'id') return [[w, w.vars[inner.n]]];
+      if (inner && inner.kind === 'id') return [[w, w.vars[inner.name]]];
       return [[w, undefined]];
     }
     if (cls.kind === 'lock') {
@@ -440,7 +440,7 @@ class Evaluator {
     }
     if (cls.kind === 'gup' && cls.locked && cls.key && cls.era && cls.era.lock === 'via-locked') {
       const cur = lockOf(w, cls.key);
-      const v = cls.locked.k === 'un' && cls.locked.op === '&' && cls.locked.e.k === 'id' ? cls.locked.e.n : null;
+      const v = cls.locked.kind === 'un' && cls.locked.op === '&' && cls.locked.operand.kind === 'id' ? cls.locked.operand.name : null;
       const set = (x: World, n: number) => (v && this.vars.has(v) ? withVar(x, v, n) : x);
       if (cur.st === 'U' || cur.st === 'D') return [[w, undefined]];
       return [[set(w, 1), undefined], [set(withLock(w, cls.key, { st: 'D', by: e.call }), 0), undefined]];
@@ -458,19 +458,19 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
     callsInOrder(e, ids);
     return ids.some((i) => classes[i].kind === 'lock');
   };
-  const ident = (e: Expr): string | null => (e.k === 'id' ? e.n : e.k === 'un' && e.op === '!' && e.e.k === 'id' ? e.e.n : null);
+  const ident = (e: Expr): string | null => (e.kind === 'id' ? e.name : e.kind === 'un' && e.op === '!' && e.operand.kind === 'id' ? e.operand.name : null);
   const visit = (e: Expr | null): void => {
     if (!e) return;
-    if (e.k === 'bin' && (e.op === '&&' || e.op === '||')) {
-      const l = ident(e.l), r = ident(e.r);
-      if (l && hasLockCall(e.r)) out.add(l);
-      if (r && hasLockCall(e.l)) out.add(r);
+    if (e.kind === 'bin' && (e.op === '&&' || e.op === '||')) {
+      const l = ident(e.left), r = ident(e.right);
+      if (l && hasLockCall(e.right)) out.add(l);
+      if (r && hasLockCall(e.left)) out.add(r);
     }
-    switch (e.k) {
-      case 'un': visit(e.e); return;
-      case 'bin': visit(e.l); visit(e.r); return;
-      case 'assign': visit(e.r); return;
-      case 'cond': visit(e.c); visit(e.t); visit(e.f); return;
+    switch (e.kind) {
+      case 'un': visit(e.operand); return;
+      case 'bin': visit(e.left); visit(e.right); return;
+      case 'assign': visit(e.right); return;
+      case 'cond': visit(e.test); visit(e.whenTrue); visit(e.whenFalse); return;
       case 'seq': e.items.forEach(visit); return;
       default: return;
     }
@@ -500,12 +500,12 @@ function guardConditions(fn: FunctionIR, classes: CallClass[]): Map<string, stri
     return ids.some((i) => classes[i].kind === 'lock');
   };
   const names = (e: Expr, acc: string[]): boolean => {
-    switch (e.k) {
-      case 'id': acc.push(e.n); return true;
+    switch (e.kind) {
+      case 'id': acc.push(e.name); return true;
       case 'num': case 'null': return true;
-      case 'field': return names(e.e, acc);
-      case 'un': return names(e.e, acc);
-      case 'bin': return names(e.l, acc) && names(e.r, acc);
+      case 'field': return names(e.operand, acc);
+      case 'un': return names(e.operand, acc);
+      case 'bin': return names(e.left, acc) && names(e.right, acc);
       case 'seq': return e.items.length === 1 && names(e.items[0], acc);
       default: return false;
     }
@@ -513,7 +513,7 @@ function guardConditions(fn: FunctionIR, classes: CallClass[]): Map<string, stri
   const seen = new Map<string, number>();
   const guarding = new Set<string>();
   for (const n of fn.nodes) {
-    if (n.kind !== 'branch' || !n.expr || n.loop || n.expr.k === 'id') continue;
+    if (n.kind !== 'branch' || !n.expr || n.loop || n.expr.kind === 'id') continue;
     const t = condText(n.expr);
     if (!t) continue;
     seen.set(t.text, (seen.get(t.text) ?? 0) + 1);
@@ -535,11 +535,11 @@ function condText(e0: Expr): { text: string; e: Expr; negated: boolean } | null 
   let e = e0;
   let negated = false;
   for (let i = 0; i < 4; i++) {
-    if (e.k === 'seq' && e.items.length === 1) { e = e.items[0]; continue; }
-    if (e.k === 'un' && e.op === '!') { e = e.e; negated = !negated; continue; }
+    if (e.kind === 'seq' && e.items.length === 1) { e = e.items[0]; continue; }
+    if (e.kind === 'un' && e.op === '!') { e = e.operand; negated = !negated; continue; }
     break;
   }
-  if (e.k === 'id' || e.k === 'num') return null;
+  if (e.kind === 'id' || e.kind === 'num') return null;
   return { text: exprText(e), e, negated };
 }
 
@@ -547,16 +547,16 @@ const isConstText = (t: string) => /^[A-Z_][A-Z0-9_]*$|^-?\d/.test(t);
 
 /** `x == C` -> x in {C}; `x != A && x != B` -> x not in {A, B}; `x == A || x == B` -> in. */
 function membership(e: Expr): { x: string; kind: 'in' | 'notin'; set: string[] } | null {
-  if (e.k !== 'bin') return null;
+  if (e.kind !== 'bin') return null;
   if (e.op === '==' || e.op === '!=') {
-    const l = atomText(e.l), r = atomText(e.r);
+    const l = atomText(e.left), r = atomText(e.right);
     if (!l || !r) return null;
     const [x, c] = isConstText(l) && !isConstText(r) ? [r, l] : [l, r];
     if (!isConstText(c) || isConstText(x)) return null;
     return { x, kind: e.op === '==' ? 'in' : 'notin', set: [c] };
   }
   if (e.op === '&&' || e.op === '||') {
-    const a = membership(e.l), b = membership(e.r);
+    const a = membership(e.left), b = membership(e.right);
     if (!a || !b || a.x !== b.x || a.kind !== b.kind) return null;
     if ((e.op === '&&' && a.kind === 'notin') || (e.op === '||' && a.kind === 'in')) return { x: a.x, kind: a.kind, set: [...a.set, ...b.set] };
   }
@@ -564,7 +564,7 @@ function membership(e: Expr): { x: string; kind: 'in' | 'notin'; set: string[] }
 }
 
 function atomText(e: Expr): string | null {
-  return e.k === 'id' ? e.n : e.k === 'num' ? e.t : null;
+  return e.kind === 'id' ? e.name : e.kind === 'num' ? e.text : null;
 }
 
 function dedupe(xs: Outcome[]): Outcome[] {
@@ -595,9 +595,9 @@ function trackedVars(fn: FunctionIR, classes: CallClass[], effects?: EffectLooku
   if (effects) {
     for (const n of fn.nodes) {
       const e = n.expr;
-      if (e && e.k === 'assign' && e.l.k === 'id' && e.r.k === 'call') {
-        const effs = effects(fn.calls[e.r.call]);
-        if (effs?.some((x) => x.when !== 'always')) vars.add(e.l.n);
+      if (e && e.kind === 'assign' && e.left.kind === 'id' && e.right.kind === 'call') {
+        const effs = effects(fn.calls[e.right.call]);
+        if (effs?.some((x) => x.when !== 'always')) vars.add(e.left.name);
       }
     }
   }
@@ -695,13 +695,13 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
 /** The function records lock ownership in a state word (`obj->locked = 1`, `*locked = 1`):
  * it hands the lock over by design. */
 export function recordsLockState(exprs: (Expr | null)[]): boolean {
-  const isLockWord = (l: Expr) => (l.k === 'field' && /locked$/.test(l.f)) || (l.k === 'un' && l.op === '*' && l.e.k === 'id' && /locked$/.test(l.e.n));
+  const isLockWord = (l: Expr) => (l.kind === 'field' && /locked$/.test(l.member)) || (l.kind === 'un' && l.op === '*' && l.operand.kind === 'id' && /locked$/.test(l.operand.name));
   const stack = exprs.filter((e): e is Expr => !!e);
   while (stack.length) {
     const e = stack.pop()!;
-    if (e.k === 'assign' && isLockWord(e.l)) return true;
-    if (e.k === 'seq') for (const x of e.items) stack.push(x);
-    else if (e.k === 'assign') stack.push(e.r);
+    if (e.kind === 'assign' && isLockWord(e.left)) return true;
+    if (e.kind === 'seq') for (const x of e.items) stack.push(x);
+    else if (e.kind === 'assign') stack.push(e.right);
   }
   return false;
 }

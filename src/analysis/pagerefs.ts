@@ -23,9 +23,9 @@ const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDi
 /** Is `x` an argument of `call` that comes after a string literal (a format string)? A
  * print-like call (`drv_err(dev, "got %ld of %lu\n", ret, nr)`, a driver's own log macro)
  * only formats what follows its format: it neither keeps nor releases it. */
-function formatArg(call: Extract<Expr, { k: 'call' }>, x: Expr): boolean {
+function formatArg(call: Extract<Expr, { kind: 'call' }>, x: Expr): boolean {
   const i = call.args.findIndex((a) => a === x || contains(a, x));
-  return i > 0 && call.args.slice(0, i).some((a) => stripNoise(a).k === 'str');
+  return i > 0 && call.args.slice(0, i).some((a) => stripNoise(a).kind === 'str');
 }
 
 function contains(e: Expr, x: Expr): boolean {
@@ -46,10 +46,10 @@ const E = 1, S = 2, F = 4, ALL = 7;
 const TABLE_BUILD = /^(sg_alloc_table_from_pages|sg_alloc_table_from_pages_segment|__sg_alloc_table_from_pages)$/;
 
 /** `v = call(...)` (or `v = call(...)` inside parentheses) in a statement: v, else null. */
-function assignedStatus(e: Expr | null, call: Extract<Expr, { k: 'call' }>): string | null {
+function assignedStatus(e: Expr | null, call: Extract<Expr, { kind: 'call' }>): string | null {
   let out: string | null = null;
   walk(e, (x) => {
-    if (x.k === 'assign' && x.op === '=' && x.l.k === 'id' && stripNoise(x.r) === call) out = x.l.n;
+    if (x.kind === 'assign' && x.op === '=' && x.left.kind === 'id' && stripNoise(x.right) === call) out = x.left.name;
     return true;
   });
   return out;
@@ -60,13 +60,13 @@ function assignedStatus(e: Expr | null, call: Extract<Expr, { k: 'call' }>): str
  * condition is not such a test. */
 function statusFailureEdge(c0: Expr, v: string): number | null {
   const c = stripNoise(c0);
-  const isV = (x: Expr) => { const y = stripNoise(x); return y.k === 'id' && y.n === v; };
+  const isV = (x: Expr) => { const y = stripNoise(x); return y.kind === 'id' && y.name === v; };
   if (isV(c)) return 0;
-  if (c.k === 'un' && c.op === '!' && isV(c.e)) return 1;
-  if (c.k === 'call' && c.callee === 'unlikely' && c.args[0]) return statusFailureEdge(c.args[0], v);
-  if (c.k === 'bin' && isV(c.l)) {
-    const r = stripNoise(c.r);
-    if (r.k === 'num' && r.v === 0) {
+  if (c.kind === 'un' && c.op === '!' && isV(c.operand)) return 1;
+  if (c.kind === 'call' && c.callee === 'unlikely' && c.args[0]) return statusFailureEdge(c.args[0], v);
+  if (c.kind === 'bin' && isV(c.left)) {
+    const r = stripNoise(c.right);
+    if (r.kind === 'num' && r.value === 0) {
       if (c.op === '<' || c.op === '!=') return 0;
       if (c.op === '>=' || c.op === '==') return 1;
     }
@@ -207,7 +207,7 @@ function nullTolerantOwner(p: Program, from: FunctionAnalysis, root: string): Fu
         if (!el || fieldKey(el.root) !== key || el.root !== root) return;
         const copy = stripNoise(e.args[0]);
         hit = g.fn.nodes.some((b) => b.kind === 'branch' && !b.loop && b.expr !== null
-          && (mentionsElement(b.expr, el.root) || (copy.k === 'id' && mentionsId(b.expr, copy.n))));
+          && (mentionsElement(b.expr, el.root) || (copy.kind === 'id' && mentionsId(b.expr, copy.name))));
       });
       if (hit) return g;
     }
@@ -249,7 +249,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   if (!root) return null;
   const ni = paramIndex(fa, /^nr_pages$/, call);
   const nrE = ni >= 0 ? call.args[ni] : undefined;
-  const one = !nrE || (stripNoise(nrE).k === 'num' && (stripNoise(nrE) as { v: number | null }).v === 1);
+  const one = !nrE || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1);
   const place = placeOf(fa, call.id);
   let countVar: string | null = null;
   let ignored = false;
@@ -258,12 +258,12 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
     if (!parent) {
       if (place.node.ret) return null; // the count goes to the caller
       ignored = place.node.kind === 'stmt';
-    } else if (parent.k === 'assign' && parent.op === '=') {
-      const l = stripNoise(parent.l);
+    } else if (parent.kind === 'assign' && parent.op === '=') {
+      const l = stripNoise(parent.left);
       // Stored through a pointer or into a struct: the count is recorded for someone else.
-      if (l.k !== 'id') return null;
-      countVar = l.n;
-    } else if (parent.k === 'assign') return null;
+      if (l.kind !== 'id') return null;
+      countVar = l.name;
+    } else if (parent.kind === 'assign') return null;
   }
   const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
   const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
@@ -285,8 +285,8 @@ function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Ex
     places = new Map();
     for (const node of fa.fn.nodes) {
       walk(node.expr, (e, parents) => {
-        if (e.k === 'call' && e.call !== undefined && !places!.has(e.call)) {
-          places!.set(e.call, { node, parents: parents.filter((x) => !(x.k === 'seq' && x.items.length === 1) && !(x.k === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))) });
+        if (e.kind === 'call' && e.call !== undefined && !places!.has(e.call)) {
+          places!.set(e.call, { node, parents: parents.filter((x) => !(x.kind === 'seq' && x.items.length === 1) && !(x.kind === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))) });
         }
         return true;
       });
@@ -309,10 +309,10 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     if (n.kind !== 'branch' || !n.loop || !n.expr) continue;
     let c = stripNoise(n.expr);
     // `pages && i < nr`: the index test is the loop's bound.
-    while (c.k === 'bin' && c.op === '&&') c = stripNoise(c.r);
-    if (c.k !== 'bin' || !['<', '!=', '<='].includes(c.op)) continue;
-    const l = stripNoise(c.l);
-    if (l.k !== 'id') continue;
+    while (c.kind === 'bin' && c.op === '&&') c = stripNoise(c.right);
+    if (c.kind !== 'bin' || !['<', '!=', '<='].includes(c.op)) continue;
+    const l = stripNoise(c.left);
+    if (l.kind !== 'id') continue;
     // Body: reachable from the true edge without passing the header, and reaching it back.
     const fwd = new Set<number>();
     const st = [n.succ[0]];
@@ -321,7 +321,7 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     const bk = [...preds[n.id]];
     const seen = new Set<number>();
     while (bk.length) { const x = bk.pop()!; if (seen.has(x) || x === n.id) continue; seen.add(x); if (fwd.has(x)) { body.add(x); bk.push(...preds[x]); } }
-    out.push({ header: n.id, idx: l.n, bound: exprText(stripNoise(c.r)), body });
+    out.push({ header: n.id, idx: l.name, bound: exprText(stripNoise(c.right)), body });
   }
   return out;
 }
@@ -364,9 +364,9 @@ class ReleaseHelpers {
       for (const node of fa.fn.nodes) {
         walk(node.expr, (x, parents) => {
           if (other) return false;
-          if (x.k !== 'id' || x.n !== n) return true;
-          let call: Extract<Expr, { k: 'call' }> | null = null;
-          for (let j = parents.length - 1; j >= 0 && !call; j--) { const q = parents[j]; if (q.k === 'call') call = q; }
+          if (x.kind !== 'id' || x.name !== n) return true;
+          let call: Extract<Expr, { kind: 'call' }> | null = null;
+          for (let j = parents.length - 1; j >= 0 && !call; j--) { const q = parents[j]; if (q.kind === 'call') call = q; }
           if (call) {
             const ai = call.args.findIndex((a) => stripNoise(a) === x);
             const cs = fa.fn.calls[call.call];
@@ -376,7 +376,7 @@ class ReleaseHelpers {
           }
           const parent = parents[parents.length - 1];
           // Tested, or cleared (`p = NULL`): anything else (stored, returned) keeps it.
-          if (!(node.kind === 'branch' || (parent && parent.k === 'assign' && parent.l === x))) other = true;
+          if (!(node.kind === 'branch' || (parent && parent.kind === 'assign' && parent.left === x))) other = true;
           return false;
         });
         if (other) break;
@@ -420,13 +420,13 @@ class ReleaseHelpers {
   }
 }
 
-function eachCall(e: Expr | null, f: (c: Extract<Expr, { k: 'call' }>) => void): void {
-  walk(e, (x) => { if (x.k === 'call') f(x); return true; });
+function eachCall(e: Expr | null, f: (c: Extract<Expr, { kind: 'call' }>) => void): void {
+  walk(e, (x) => { if (x.kind === 'call') f(x); return true; });
 }
 
 /** A release of pages: the array root and the count text (`pages[i]` in a loop over
  * `i < bound` counts `bound`; a decrementing index counts itself). */
-function releaseShape(fa: FunctionAnalysis, e: Extract<Expr, { k: 'call' }>, node: number, loops: Loop[], helpers: ReleaseHelpers | null): { root: string; count: string | null; fam?: Fam } | null {
+function releaseShape(fa: FunctionAnalysis, e: Extract<Expr, { kind: 'call' }>, node: number, loops: Loop[], helpers: ReleaseHelpers | null): { root: string; count: string | null; fam?: Fam } | null {
   if (!e.callee) return null;
   const fam = RELEASES.get(e.callee);
   const call = fa.fn.calls[e.call];
@@ -459,14 +459,14 @@ function releaseShape(fa: FunctionAnalysis, e: Extract<Expr, { k: 'call' }>, nod
 /** `pages[i]`, or a local that was assigned `pages[i]` (element copy): the root and index. */
 function elementOf(fa: FunctionAnalysis, e0: Expr, node: number): { root: string; idx: string } | null {
   const e = stripNoise(e0);
-  if (e.k === 'idx') {
-    const i = stripNoise(e.i);
-    const root = rootOf(e.e);
-    if (root && (i.k === 'id' || i.k === 'assign')) return { root, idx: i.k === 'id' ? i.n : exprText(stripNoise(i.l)) };
+  if (e.kind === 'idx') {
+    const i = stripNoise(e.index);
+    const root = rootOf(e.operand);
+    if (root && (i.kind === 'id' || i.kind === 'assign')) return { root, idx: i.kind === 'id' ? i.name : exprText(stripNoise(i.left)) };
     return null;
   }
-  if (e.k !== 'id') return null;
-  for (const r of elementCopies(fa.fn).get(e.n) ?? []) {
+  if (e.kind !== 'id') return null;
+  for (const r of elementCopies(fa.fn).get(e.name) ?? []) {
     const hit = elementOf(fa, r, node);
     if (hit) return hit;
   }
@@ -482,12 +482,12 @@ function elementCopies(fn: FunctionIR): Map<string, Expr[]> {
   m = new Map();
   for (const n of fn.nodes) {
     walk(n.expr, (x) => {
-      if (x.k === 'assign' && x.op === '=') {
-        const l = stripNoise(x.l);
-        if (l.k === 'id' && stripNoise(x.r).k === 'idx') {
-          const list = m!.get(l.n) ?? [];
-          list.push(x.r);
-          m!.set(l.n, list);
+      if (x.kind === 'assign' && x.op === '=') {
+        const l = stripNoise(x.left);
+        if (l.kind === 'id' && stripNoise(x.right).kind === 'idx') {
+          const list = m!.get(l.name) ?? [];
+          list.push(x.right);
+          m!.set(l.name, list);
         }
       }
       return true;
@@ -598,7 +598,7 @@ class AcquireFlow {
     }
     if (!counter) return null;
     let advanced = false;
-    for (const n of fa.fn.nodes) walk(n.expr, (x) => { if (x.k === 'assign' && x.op === '+=' && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === counter) advanced = true; return true; });
+    for (const n of fa.fn.nodes) walk(n.expr, (x) => { if (x.kind === 'assign' && x.op === '+=' && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === counter) advanced = true; return true; });
     if (!advanced) return null;
     // The call's node lies on a cycle of the graph (a loop around it).
     const seen = new Set<number>();
@@ -619,13 +619,13 @@ class AcquireFlow {
     const out = new Set<string>();
     for (const n of this.a.fa.fn.nodes) {
       walk(n.expr, (x) => {
-        if (x.k !== 'assign') return true;
-        const l = stripNoise(x.l), r = stripNoise(x.r);
-        if (l.k !== 'id' || l.n === nr || l.n === this.a.countVar) return true;
+        if (x.kind !== 'assign') return true;
+        const l = stripNoise(x.left), r = stripNoise(x.right);
+        if (l.kind !== 'id' || l.name === nr || l.name === this.a.countVar) return true;
         const step = x.op === '+=' || x.op === '=' ? exprText(r) === nr
           : false;
-        const sum = x.op === '=' && r.k === 'bin' && r.op === '+' && ((exprText(stripNoise(r.l)) === l.n && exprText(stripNoise(r.r)) === nr) || (exprText(stripNoise(r.r)) === l.n && exprText(stripNoise(r.l)) === nr));
-        if (step || sum) out.add(l.n);
+        const sum = x.op === '=' && r.kind === 'bin' && r.op === '+' && ((exprText(stripNoise(r.left)) === l.name && exprText(stripNoise(r.right)) === nr) || (exprText(stripNoise(r.right)) === l.name && exprText(stripNoise(r.left)) === nr));
+        if (step || sum) out.add(l.name);
         return true;
       });
     }
@@ -655,11 +655,11 @@ class AcquireFlow {
 
   private nullTestOfEntry(c0: Expr, node: number): boolean {
     let c = stripNoise(c0);
-    if (c.k === 'un' && c.op === '!') c = stripNoise(c.e);
-    else if (c.k === 'bin' && (c.op === '==' || c.op === '!=')) {
-      const r = stripNoise(c.r);
-      if (!(r.k === 'null' || (r.k === 'num' && r.v === 0))) return false;
-      c = stripNoise(c.l);
+    if (c.kind === 'un' && c.op === '!') c = stripNoise(c.operand);
+    else if (c.kind === 'bin' && (c.op === '==' || c.op === '!=')) {
+      const r = stripNoise(c.right);
+      if (!(r.kind === 'null' || (r.kind === 'num' && r.value === 0))) return false;
+      c = stripNoise(c.left);
     }
     return elementOf(this.a.fa, c, node)?.root === this.a.root;
   }
@@ -669,10 +669,10 @@ class AcquireFlow {
     const a = this.a;
     for (const n of a.fa.fn.nodes) {
       walk(n.expr, (x) => {
-        if (x.k !== 'assign' || x.op !== '=') return true;
-        const l = stripNoise(x.l);
-        const r = stripNoise(x.r);
-        if (l.k === 'id' && l.n !== a.root && l.n !== a.countVar && r.k === 'call' && (mentionsElement(r, a.root) || mentionsId(r, a.root)) && !elementOf(a.fa, r, n.id)) out.add(l.n);
+        if (x.kind !== 'assign' || x.op !== '=') return true;
+        const l = stripNoise(x.left);
+        const r = stripNoise(x.right);
+        if (l.kind === 'id' && l.name !== a.root && l.name !== a.countVar && r.kind === 'call' && (mentionsElement(r, a.root) || mentionsId(r, a.root)) && !elementOf(a.fa, r, n.id)) out.add(l.name);
         return true;
       });
     }
@@ -692,7 +692,7 @@ class AcquireFlow {
         for (let i = 0; i < 4 && cur >= 0; i++) {
           const x = fn.nodes[cur];
           if (x.kind === 'branch') break;
-          walk(x.expr, (e) => { if (e.k === 'assign') { const l = stripNoise(e.l); if (l.k === 'id' && l.n !== r) out.add(l.n); } return true; });
+          walk(x.expr, (e) => { if (e.kind === 'assign') { const l = stripNoise(e.left); if (l.kind === 'id' && l.name !== r) out.add(l.name); } return true; });
           if (x.succ.length !== 1) break;
           cur = x.succ[0];
         }
@@ -702,11 +702,11 @@ class AcquireFlow {
     // then `if (ret)`): their tests are correlated with paths this dataflow does not split.
     for (const n of fn.nodes) {
       walk(n.expr, (e) => {
-        if (e.k === 'assign' && e.op === '=') {
-          const l = stripNoise(e.l), v = stripNoise(e.r);
-          const constant = v.k === 'num' || (v.k === 'un' && v.op === '-') || (v.k === 'id' && /^E[A-Z0-9]+$/.test(v.n));
+        if (e.kind === 'assign' && e.op === '=') {
+          const l = stripNoise(e.left), v = stripNoise(e.right);
+          const constant = v.kind === 'num' || (v.kind === 'un' && v.op === '-') || (v.kind === 'id' && /^E[A-Z0-9]+$/.test(v.name));
           // (The requested count is no status flag: `npages = 0;` before it is computed.)
-          if (l.k === 'id' && l.n !== r && l.n !== this.a.nr && constant && !this.loops.some((lp) => lp.idx === l.n)) out.add(l.n);
+          if (l.kind === 'id' && l.name !== r && l.name !== this.a.nr && constant && !this.loops.some((lp) => lp.idx === l.name)) out.add(l.name);
         }
         return true;
       });
@@ -726,14 +726,14 @@ class AcquireFlow {
       if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2) continue;
       const t = n.succ[0] >= 0 && canReach.has(n.succ[0]), f = n.succ[1] >= 0 && canReach.has(n.succ[1]);
       if (t !== f) walk(n.expr, (e) => {
-        if (e.k === 'id' || e.k === 'field') {
+        if (e.kind === 'id' || e.kind === 'field') {
           // A whole name (`vsg->pages`), never its base (`vsg`), which other tests mention too.
           // (Nor the requested count: a later test of it is the test of the count itself,
           // `if (gup(.., half, ..) != half)` twice in a row.)
           if (exprText(e) !== r && exprText(e) !== this.a.root && exprText(e) !== this.a.nr) out.add(exprText(e));
           return false;
         }
-        return e.k !== 'call';
+        return e.kind !== 'call';
       });
     }
     return [...out];
@@ -826,9 +826,9 @@ class AcquireFlow {
     // The count itself handed to a release that takes it as unsigned (unpin_user_pages():
     // npages is unsigned long) on a path where it may still be a negative errno.
     if (r && s.k & E && node.kind !== 'branch') {
-      let neg: Extract<Expr, { k: 'call' }> | null = null;
+      let neg: Extract<Expr, { kind: 'call' }> | null = null;
       eachCall(node.expr, (e) => { if (!neg && e.callee && UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) neg = e; });
-      const c = neg ? fa.fn.calls[(neg as Extract<Expr, { k: 'call' }>).call] : undefined;
+      const c = neg ? fa.fn.calls[(neg as Extract<Expr, { kind: 'call' }>).call] : undefined;
       if (c) {
         this.report('negative-release', [...s.steps, this.step(c.span.line, `${c.name}() gets ${r}, which may still be a negative errno here`, c)]);
         return null;
@@ -845,7 +845,7 @@ class AcquireFlow {
 
   /** What one call in a node does to the pages: releases, frees, uses all entries, keeps them
    * (null: this path stops mattering), or nothing (the state as it was). */
-  private callEffect(node: CfgNode, s: PathState, e: Extract<Expr, { k: 'call' }>): PathState | null {
+  private callEffect(node: CfgNode, s: PathState, e: Extract<Expr, { kind: 'call' }>): PathState | null {
     const a = this.a;
     const fa = a.fa;
     let state: PathState = s;
@@ -864,7 +864,7 @@ class AcquireFlow {
       }
       // One entry of a multi-page array (`unpin_user_page(pages[0])`): the others are held.
       const a0 = e.args[0] ? stripNoise(e.args[0]) : null;
-      if (!all && a.nr !== null && rel.count === '1' && a0 && a0.k === 'idx' && stripNoise(a0.i).k === 'num') {
+      if (!all && a.nr !== null && rel.count === '1' && a0 && a0.kind === 'idx' && stripNoise(a0.index).kind === 'num') {
         state = { ...state, partial: true, steps: [...state.steps, this.step(c.span.line, `${c.name}() releases only ${exprText(a0)}`, c)] };
         return state;
       }
@@ -914,16 +914,16 @@ class AcquireFlow {
     let stored = false;
     let lost = false;
     walk(node.expr, (x) => {
-      if (x.k === 'assign' && x.op === '=') {
-        const src = rootOf(x.r);
-        const l = stripNoise(x.l);
-        if (src === a.root && exprText(stripNoise(x.r)) !== exprText(l)) {
-          if (!(l.k === 'id' && elementOf(fa, x.r, node.id))) stored = true;
+      if (x.kind === 'assign' && x.op === '=') {
+        const src = rootOf(x.right);
+        const l = stripNoise(x.left);
+        if (src === a.root && exprText(stripNoise(x.right)) !== exprText(l)) {
+          if (!(l.kind === 'id' && elementOf(fa, x.right, node.id))) stored = true;
         }
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
-        if (l.k !== 'id' && (mentionsElement(x.r, a.root) || (a.nr === null && mentionsId(x.r, a.root)))) stored = true;
-        if (r && stripNoise(x.l).k === 'id' && (stripNoise(x.l) as { n: string }).n === r && !(stripNoise(x.r).k === 'call' && (stripNoise(x.r) as { call: number }).call === a.call.id)) {
+        if (l.kind !== 'id' && (mentionsElement(x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
+        if (r && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === r && !(stripNoise(x.right).kind === 'call' && (stripNoise(x.right) as { call: number }).call === a.call.id)) {
           // The count variable is overwritten: a later test no longer concerns this call.
           lost = true;
         }
@@ -955,7 +955,7 @@ class AcquireFlow {
       if (!mentionsElement(e, this.a.root)) continue;
       read = true;
       let stored = false;
-      walk(e, (x) => { if (x.k === 'assign' && stripNoise(x.l).k !== 'id' && mentionsElement(x.r, this.a.root)) stored = true; return !stored; });
+      walk(e, (x) => { if (x.kind === 'assign' && stripNoise(x.left).kind !== 'id' && mentionsElement(x.right, this.a.root)) stored = true; return !stored; });
       if (stored) return 'stored';
     }
     return read ? 'read' : null;
@@ -1018,24 +1018,24 @@ class AcquireFlow {
     const nr = this.a.nr ?? '1';
     const isCount = (x: Expr): boolean => {
       const y = stripNoise(x);
-      if (r && y.k === 'id' && y.n === r) return true;
-      if (y.k === 'call' && y.call === this.a.call.id) return true;
-      if (y.k === 'assign' && y.op === '=' && isCount(y.r)) return true;
+      if (r && y.kind === 'id' && y.name === r) return true;
+      if (y.kind === 'call' && y.call === this.a.call.id) return true;
+      if (y.kind === 'assign' && y.op === '=' && isCount(y.right)) return true;
       return false;
     };
-    if (c.k === 'un' && c.op === '!') {
-      const [t, f] = this.refine(c.e, k, lost);
+    if (c.kind === 'un' && c.op === '!') {
+      const [t, f] = this.refine(c.operand, k, lost);
       return t === null ? [null, null] : [f, t];
     }
-    if (c.k === 'bin' && (c.op === '&&' || c.op === '||')) {
-      const [lt, lf] = this.refine(c.l, k, lost);
+    if (c.kind === 'bin' && (c.op === '&&' || c.op === '||')) {
+      const [lt, lf] = this.refine(c.left, k, lost);
       if (lt === null) return [null, null];
       if (c.op === '||') {
-        const [rt, rf] = this.refine(c.r, lf, lost);
+        const [rt, rf] = this.refine(c.right, lf, lost);
         if (rt === null) return [null, null];
         return [lt | rt, rf];
       }
-      const [rt, rf] = this.refine(c.r, lt, lost);
+      const [rt, rf] = this.refine(c.right, lt, lost);
       if (rt === null) return [null, null];
       return [rt, lf | rf];
     }
@@ -1044,14 +1044,14 @@ class AcquireFlow {
     if (isCount(c)) return [k, k & E];
     // The array the call filled is not NULL on any path that holds references.
     if (rootOf(c) === this.a.root && exprText(c) === this.a.root) return [k, k & E];
-    if (c.k === 'call' && c.callee === 'IS_ERR_VALUE' && c.args[0] && isCount(c.args[0])) return [k & E, k & (S | F)];
-    if (c.k === 'bin' && ['<', '<=', '>', '>=', '==', '!='].includes(c.op)) {
-      let op = c.op, l = c.l, rr = c.r;
-      if (!isCount(l) && isCount(rr)) { l = c.r; rr = c.l; op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
+    if (c.kind === 'call' && c.callee === 'IS_ERR_VALUE' && c.args[0] && isCount(c.args[0])) return [k & E, k & (S | F)];
+    if (c.kind === 'bin' && ['<', '<=', '>', '>=', '==', '!='].includes(c.op)) {
+      let op = c.op, l = c.left, rr = c.right;
+      if (!isCount(l) && isCount(rr)) { l = c.right; rr = c.left; op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
       if (isCount(l)) {
         const other = stripNoise(rr);
-        const zero = other.k === 'num' && other.v === 0;
-        const neg = other.k === 'un' && other.op === '-';
+        const zero = other.kind === 'num' && other.value === 0;
+        const neg = other.kind === 'un' && other.op === '-';
         if (zero || neg) {
           // ret < 0, ret <= 0, ret == 0: the error side; ret > 0, ret >= 0: the rest; ret != 0
           // (and the false edge of ret == 0) keeps a negative errno too.
@@ -1074,32 +1074,32 @@ class AcquireFlow {
 
 function assignsTo(e: Expr | null, text: string): boolean {
   let hit = false;
-  walk(e, (x) => { if (hit) return false; if (x.k === 'assign' && exprText(stripNoise(x.l)) === text) hit = true; return true; });
+  walk(e, (x) => { if (hit) return false; if (x.kind === 'assign' && exprText(stripNoise(x.left)) === text) hit = true; return true; });
   return hit;
 }
 
 function callsIn(e: Expr | null): number[] {
   const out: number[] = [];
-  walk(e, (x) => { if (x.k === 'call') out.push(x.call); return true; });
+  walk(e, (x) => { if (x.kind === 'call') out.push(x.call); return true; });
   return out;
 }
 
 /** Does the expression name this variable or field path (`vsg->state`)? */
 function mentionsText(e: Expr | null, text: string, skipCall?: number): boolean {
   let hit = false;
-  walk(e, (x) => { if (hit) return false; if (x.k === 'call' && x.call === skipCall) return false; if ((x.k === 'id' || x.k === 'field') && exprText(x) === text) { hit = true; return false; } return true; });
+  walk(e, (x) => { if (hit) return false; if (x.kind === 'call' && x.call === skipCall) return false; if ((x.kind === 'id' || x.kind === 'field') && exprText(x) === text) { hit = true; return false; } return true; });
   return hit;
 }
 
 function mentionsId(e: Expr | null, n: string): boolean {
   let hit = false;
-  walk(e, (x) => { if (hit) return false; if (x.k === 'id' && x.n === n) hit = true; return true; });
+  walk(e, (x) => { if (hit) return false; if (x.kind === 'id' && x.name === n) hit = true; return true; });
   return hit;
 }
 
 function mentionsElement(e: Expr | null, root: string): boolean {
   let hit = false;
-  walk(e, (x) => { if (hit) return false; if (x.k === 'idx' && rootOf(x.e) === root) hit = true; return true; });
+  walk(e, (x) => { if (hit) return false; if (x.kind === 'idx' && rootOf(x.operand) === root) hit = true; return true; });
   return hit;
 }
 
@@ -1108,15 +1108,15 @@ function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
   let hit = false;
   walk(e, (x, parents) => {
     if (hit) return false;
-    if (x.k !== 'id' || x.n !== r) return true;
+    if (x.kind !== 'id' || x.name !== r) return true;
     const p = parents[parents.length - 1];
-    if (p && p.k === 'assign' && p.l === x && p.op === '=') return true; // written
-    if (p && p.k === 'assign' && p.r.k === 'call' && p.r.call === gupCall) return true;
-    if (p && p.k === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
+    if (p && p.kind === 'assign' && p.left === x && p.op === '=') return true; // written
+    if (p && p.kind === 'assign' && p.right.kind === 'call' && p.right.call === gupCall) return true;
+    if (p && p.kind === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
     // Printed by a print-like call after its format string (a driver's own log macro).
     for (let i = parents.length - 1; i >= 0; i--) {
       const q = parents[i];
-      if (q.k !== 'call') continue;
+      if (q.kind !== 'call') continue;
       if (formatArg(q, x)) return true;
       break;
     }
@@ -1132,16 +1132,16 @@ function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
 function knownAfter(e: Expr | null, vals: Record<string, Known> | undefined): Record<string, Known> | undefined {
   let out = vals;
   walk(e, (x) => {
-    if (x.k === 'assign') {
-      const l = stripNoise(x.l);
-      if (l.k === 'id') {
-        const v = x.op === '=' ? constantOf(x.r) : undefined;
-        if (v !== undefined) out = { ...out, [l.n]: v };
-        else if (out && l.n in out) { out = { ...out }; delete out[l.n]; }
+    if (x.kind === 'assign') {
+      const l = stripNoise(x.left);
+      if (l.kind === 'id') {
+        const v = x.op === '=' ? constantOf(x.right) : undefined;
+        if (v !== undefined) out = { ...out, [l.name]: v };
+        else if (out && l.name in out) { out = { ...out }; delete out[l.name]; }
       }
-    } else if (x.k === 'un' && x.op === '&') {
-      const y = stripNoise(x.e);
-      if (y.k === 'id' && out && y.n in out) { out = { ...out }; delete out[y.n]; }
+    } else if (x.kind === 'un' && x.op === '&') {
+      const y = stripNoise(x.operand);
+      if (y.kind === 'id' && out && y.name in out) { out = { ...out }; delete out[y.name]; }
     }
     return true;
   });
@@ -1150,13 +1150,13 @@ function knownAfter(e: Expr | null, vals: Record<string, Known> | undefined): Re
 
 function constantOf(e0: Expr): Known | undefined {
   const e = stripNoise(e0);
-  if (e.k === 'num' && e.v !== null) return e.v;
-  if (e.k === 'null') return 0;
-  if (e.k === 'id' && /^E[A-Z0-9]+$/.test(e.n)) return 'pos';
-  if (e.k === 'un' && e.op === '-') {
-    const x = stripNoise(e.e);
-    if (x.k === 'num' && x.v !== null) return -x.v;
-    if (x.k === 'id' && /^E[A-Z0-9]+$/.test(x.n)) return 'neg';
+  if (e.kind === 'num' && e.value !== null) return e.value;
+  if (e.kind === 'null') return 0;
+  if (e.kind === 'id' && /^E[A-Z0-9]+$/.test(e.name)) return 'pos';
+  if (e.kind === 'un' && e.op === '-') {
+    const x = stripNoise(e.operand);
+    if (x.kind === 'num' && x.value !== null) return -x.value;
+    if (x.kind === 'id' && /^E[A-Z0-9]+$/.test(x.name)) return 'neg';
   }
   return undefined;
 }
@@ -1164,18 +1164,18 @@ function constantOf(e0: Expr): Known | undefined {
 /** The truth of a condition over known locals, or null when it depends on anything else. */
 function decide(c0: Expr, vals: Record<string, Known>): boolean | null {
   const c = stripNoise(c0);
-  if (c.k === 'id') { const v = vals[c.n]; return v === undefined ? null : v !== 0; }
-  if (c.k === 'un' && c.op === '!') { const d = decide(c.e, vals); return d === null ? null : !d; }
-  if (c.k === 'bin' && (c.op === '&&' || c.op === '||')) {
-    const l = decide(c.l, vals), r = decide(c.r, vals);
+  if (c.kind === 'id') { const v = vals[c.name]; return v === undefined ? null : v !== 0; }
+  if (c.kind === 'un' && c.op === '!') { const d = decide(c.operand, vals); return d === null ? null : !d; }
+  if (c.kind === 'bin' && (c.op === '&&' || c.op === '||')) {
+    const l = decide(c.left, vals), r = decide(c.right, vals);
     if (c.op === '&&') return l === false || r === false ? false : l === true && r === true ? true : null;
     return l === true || r === true ? true : l === false && r === false ? false : null;
   }
-  if (c.k === 'bin' && ['==', '!=', '<', '<=', '>', '>='].includes(c.op)) {
-    const l = stripNoise(c.l);
-    const rv = constantOf(c.r);
-    if (l.k !== 'id' || vals[l.n] === undefined || rv === undefined) return null;
-    const lv = vals[l.n];
+  if (c.kind === 'bin' && ['==', '!=', '<', '<=', '>', '>='].includes(c.op)) {
+    const l = stripNoise(c.left);
+    const rv = constantOf(c.right);
+    if (l.kind !== 'id' || vals[l.name] === undefined || rv === undefined) return null;
+    const lv = vals[l.name];
     // The sign of an errno against 0; numbers against numbers.
     const sign = (v: Known): number | null => (v === 'neg' ? -1 : v === 'pos' ? 1 : null);
     let cmp: number | null;

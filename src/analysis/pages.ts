@@ -29,15 +29,15 @@ export interface GupRef { fa: FunctionAnalysis; call: CallSite }
 export function rootOf(e0: Expr): string | null {
   let e = stripNoise(e0);
   for (let i = 0; i < 8; i++) {
-    switch (e.k) {
-      case 'id': return e.n;
+    switch (e.kind) {
+      case 'id': return e.name;
       case 'field': return exprText(e).replace(/\[[^\]]*\]/g, '[]');
-      case 'idx': e = stripNoise(e.e); continue;
+      case 'idx': e = stripNoise(e.operand); continue;
       case 'un':
-        if (e.op === '&' || e.op === '*') { e = stripNoise(e.e); continue; }
+        if (e.op === '&' || e.op === '*') { e = stripNoise(e.operand); continue; }
         return null;
       case 'bin':
-        if (e.op === '+' || e.op === '-') { e = stripNoise(e.l); continue; }
+        if (e.op === '+' || e.op === '-') { e = stripNoise(e.left); continue; }
         return null;
       case 'call':
         if (e.callee && SAME_PAGE.test(e.callee) && e.args[0]) { e = stripNoise(e.args[0]); continue; }
@@ -51,8 +51,8 @@ export function rootOf(e0: Expr): string | null {
 /** Is the argument the whole root (strong update), not an element or an offset into it? */
 function isWhole(e0: Expr): boolean {
   const e = stripNoise(e0);
-  if (e.k === 'id' || e.k === 'field') return true;
-  if (e.k === 'un' && e.op === '&') { const x = stripNoise(e.e); return x.k === 'id' || x.k === 'field'; }
+  if (e.kind === 'id' || e.kind === 'field') return true;
+  if (e.kind === 'un' && e.op === '&') { const x = stripNoise(e.operand); return x.kind === 'id' || x.kind === 'field'; }
   return false;
 }
 
@@ -69,7 +69,7 @@ export function gupPagesArg(fa: FunctionAnalysis, id: number): { arg: Expr; fam:
   const arg = i >= 0 ? fa.fn.calls[id].args[i] : undefined;
   if (!arg) return null;
   const x = stripNoise(arg);
-  if (x.k === 'null' || (x.k === 'num' && x.v === 0)) return null;
+  if (x.kind === 'null' || (x.kind === 'num' && x.value === 0)) return null;
   return { arg, fam: cls.era.pin };
 }
 
@@ -123,7 +123,7 @@ class FunctionPages {
     const edges: [string, string][] = [];
     const sources = (e0: Expr, out: string[]) => {
       const e = stripNoise(e0);
-      if (e.k === 'cond') { sources(e.t, out); sources(e.f, out); return; }
+      if (e.kind === 'cond') { sources(e.whenTrue, out); sources(e.whenFalse, out); return; }
       const r = rootOf(e);
       if (r) out.push(r);
     };
@@ -187,16 +187,16 @@ class FunctionPages {
 
   private toksOf(e0: Expr, s: State, elementStore: boolean): Set<Tok> {
     const e = stripNoise(e0);
-    if (e.k === 'null' || e.k === 'num') return new Set();
-    if (e.k === 'call') {
+    if (e.kind === 'null' || e.kind === 'num') return new Set();
+    if (e.kind === 'call') {
       if (e.callee === 'get_user_page_vma_remote') return new Set(['get']);
       if (e.callee && PAGE_SOURCES.test(e.callee)) return new Set(['other']);
       if (e.callee && SAME_PAGE.test(e.callee) && e.args[0]) return this.toksOf(e.args[0], s, elementStore);
       // An allocation of the array itself, or something unknown stored into one element.
       return elementStore ? new Set(['other']) : new Set();
     }
-    if (e.k === 'cond') {
-      const a = this.toksOf(e.t, s, elementStore), b = this.toksOf(e.f, s, elementStore);
+    if (e.kind === 'cond') {
+      const a = this.toksOf(e.whenTrue, s, elementStore), b = this.toksOf(e.whenFalse, s, elementStore);
       for (const x of b) a.add(x);
       return a;
     }
@@ -206,7 +206,7 @@ class FunctionPages {
   }
 
   private expr(e: Expr, s: State, record: boolean): void {
-    switch (e.k) {
+    switch (e.kind) {
       case 'call': {
         for (const a of e.args) this.expr(a, s, record);
         const call = this.fa.fn.calls[e.call];
@@ -249,19 +249,19 @@ class FunctionPages {
         return;
       }
       case 'assign': {
-        this.expr(e.r, s, record);
-        const l = stripNoise(e.l);
+        this.expr(e.right, s, record);
+        const l = stripNoise(e.left);
         const r = rootOf(l);
-        if (!r || e.op !== '=') { this.expr(e.l, s, record); return; }
-        const whole = l.k === 'id' || l.k === 'field';
+        if (!r || e.op !== '=') { this.expr(e.left, s, record); return; }
+        const whole = l.kind === 'id' || l.kind === 'field';
         const fk = fieldKey(r);
         if (!this.interesting.has(r) && !fk) return;
-        const rr = stripNoise(e.r);
-        if (l.k === 'id' && (rr.k === 'bin' || (rr.k === 'un' && rr.op === '&'))) {
+        const rr = stripNoise(e.right);
+        if (l.kind === 'id' && (rr.kind === 'bin' || (rr.kind === 'un' && rr.op === '&'))) {
           const src = rootOf(rr);
           if (src && src !== r) this.derived.set(r, src);
         }
-        const toks = this.toksOf(e.r, s, !whole);
+        const toks = this.toksOf(e.right, s, !whole);
         if (this.interesting.has(r)) {
           if (whole) s.set(r, toks);
           else { const t = s.get(r) ?? new Set<Tok>([`ref:${r}`]); for (const x of toks) t.add(x); s.set(r, t); }
@@ -269,7 +269,7 @@ class FunctionPages {
         if (fk) {
           const concrete = new Set([...toks].filter((x) => x === 'get' || x === 'pin' || x === 'other'));
           // The GUP calls behind a copied local (`obj->pages = pages`).
-          const src = rootOf(e.r);
+          const src = rootOf(e.right);
           const gups = src ? (this.facts.gups.get(src) ?? []).map((g) => ({ fa: this.fa, call: g.call })) : [];
           if (concrete.size) this.storeField(fk, concrete, ...gups);
         }
@@ -291,15 +291,15 @@ class FunctionPages {
 /** Every `l = r` assignment in an expression. */
 function walkAssigns(e: Expr | null, f: (l: Expr, r: Expr) => void): void {
   if (!e) return;
-  if (e.k === 'assign' && e.op === '=') f(e.l, e.r);
-  if (e.k === 'call') { for (const a of e.args) walkAssigns(a, f); return; }
-  if (e.k === 'assign') { walkAssigns(e.r, f); walkAssigns(e.l, f); return; }
+  if (e.kind === 'assign' && e.op === '=') f(e.left, e.right);
+  if (e.kind === 'call') { for (const a of e.args) walkAssigns(a, f); return; }
+  if (e.kind === 'assign') { walkAssigns(e.right, f); walkAssigns(e.left, f); return; }
   for (const c of childExprs(e)) walkAssigns(c, f);
 }
 
 /** Sub-expressions, without descending into calls and assignments (handled by the caller). */
 function childExprs(e: Expr): Expr[] {
-  return e.k === 'call' || e.k === 'assign' ? [] : children(e);
+  return e.kind === 'call' || e.kind === 'assign' ? [] : children(e);
 }
 
 export interface Mismatch {

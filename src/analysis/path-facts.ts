@@ -22,24 +22,24 @@ const family = (c: string) => c.slice(0, c.lastIndexOf('_'));
 
 /** The member a side of a comparison names (`vb->memory` -> memory), or null. */
 function memberOf(e: Expr): string | null {
-  while (e.k === 'seq' && e.items.length === 1) e = e.items[0];
-  return e.k === 'field' ? e.f : null;
+  while (e.kind === 'seq' && e.items.length === 1) e = e.items[0];
+  return e.kind === 'field' ? e.member : null;
 }
 
 /** Facts a condition gives when it evaluates to `truth`. */
 export function conditionFacts(e: Expr, truth: boolean, out: PathFact[] = []): PathFact[] {
-  if (e.k === 'seq' && e.items.length === 1) return conditionFacts(e.items[0], truth, out);
-  if (e.k === 'un' && e.op === '!') return conditionFacts(e.e, !truth, out);
-  if (e.k !== 'bin') return out;
+  if (e.kind === 'seq' && e.items.length === 1) return conditionFacts(e.items[0], truth, out);
+  if (e.kind === 'un' && e.op === '!') return conditionFacts(e.operand, !truth, out);
+  if (e.kind !== 'bin') return out;
   if ((e.op === '&&' && truth) || (e.op === '||' && !truth)) {
-    conditionFacts(e.l, truth, out);
-    conditionFacts(e.r, truth, out);
+    conditionFacts(e.left, truth, out);
+    conditionFacts(e.right, truth, out);
     return out;
   }
   if (e.op !== '==' && e.op !== '!=') return out;
-  const [m, c] = memberOf(e.l) !== null ? [memberOf(e.l), e.r] : [memberOf(e.r), e.l];
-  if (m === null || c.k !== 'id' || !CONST.test(c.n)) return out;
-  out.push({ field: m, eq: (e.op === '==') === truth, value: c.n });
+  const [m, c] = memberOf(e.left) !== null ? [memberOf(e.left), e.right] : [memberOf(e.right), e.left];
+  if (m === null || c.kind !== 'id' || !CONST.test(c.name)) return out;
+  out.push({ field: m, eq: (e.op === '==') === truth, value: c.name });
   return out;
 }
 
@@ -125,11 +125,11 @@ export function callEqualities(fn: FunctionIR, callId: number, nodeCalls: number
   const out: [string, string][] = [];
   const visit = (e0: Expr, truth: boolean) => {
     let e = e0;
-    while (e.k === 'seq' && e.items.length === 1) e = e.items[0];
-    if (e.k === 'un' && e.op === '!') { visit(e.e, !truth); return; }
-    if (e.k !== 'bin') return;
-    if ((e.op === '&&' && truth) || (e.op === '||' && !truth)) { visit(e.l, truth); visit(e.r, truth); return; }
-    if ((e.op === '==' && truth) || (e.op === '!=' && !truth)) out.push([exprText(e.l), exprText(e.r)]);
+    while (e.kind === 'seq' && e.items.length === 1) e = e.items[0];
+    if (e.kind === 'un' && e.op === '!') { visit(e.operand, !truth); return; }
+    if (e.kind !== 'bin') return;
+    if ((e.op === '&&' && truth) || (e.op === '||' && !truth)) { visit(e.left, truth); visit(e.right, truth); return; }
+    if ((e.op === '==' && truth) || (e.op === '!=' && !truth)) out.push([exprText(e.left), exprText(e.right)]);
   };
   for (const t of dominatingTests(fn, callId, nodeCalls)) visit(t.e, t.truth);
   return out;

@@ -71,18 +71,18 @@ export function within(inner: Span, outer: Span): boolean {
 
 function fieldNeedsLock(e: Expr | null, out: string[]): void {
   if (!e) return;
-  switch (e.k) {
+  switch (e.kind) {
     case 'field':
-      if (/^vm_/.test(e.f) || (e.e.k === 'id' && /vma/.test(e.e.n) && e.arrow)) out.push(`access to ${e.f}`);
-      else if (/^(mmap_base|mmap|mm_rb|mm_mt|map_count|total_vm|locked_vm|pinned_vm|start_brk|brk|start_stack|def_flags)$/.test(e.f)) out.push(`access to mm->${e.f}`);
-      fieldNeedsLock(e.e, out);
+      if (/^vm_/.test(e.member) || (e.operand.kind === 'id' && /vma/.test(e.operand.name) && e.arrow)) out.push(`access to ${e.member}`);
+      else if (/^(mmap_base|mmap|mm_rb|mm_mt|map_count|total_vm|locked_vm|pinned_vm|start_brk|brk|start_stack|def_flags)$/.test(e.member)) out.push(`access to mm->${e.member}`);
+      fieldNeedsLock(e.operand, out);
       return;
     case 'call': e.args.forEach((a) => fieldNeedsLock(a, out)); return;
-    case 'un': fieldNeedsLock(e.e, out); return;
-    case 'bin': fieldNeedsLock(e.l, out); fieldNeedsLock(e.r, out); return;
-    case 'assign': fieldNeedsLock(e.l, out); fieldNeedsLock(e.r, out); return;
-    case 'idx': fieldNeedsLock(e.e, out); fieldNeedsLock(e.i, out); return;
-    case 'cond': fieldNeedsLock(e.c, out); fieldNeedsLock(e.t, out); fieldNeedsLock(e.f, out); return;
+    case 'un': fieldNeedsLock(e.operand, out); return;
+    case 'bin': fieldNeedsLock(e.left, out); fieldNeedsLock(e.right, out); return;
+    case 'assign': fieldNeedsLock(e.left, out); fieldNeedsLock(e.right, out); return;
+    case 'idx': fieldNeedsLock(e.operand, out); fieldNeedsLock(e.index, out); return;
+    case 'cond': fieldNeedsLock(e.test, out); fieldNeedsLock(e.whenTrue, out); fieldNeedsLock(e.whenFalse, out); return;
     case 'seq': e.items.forEach((x) => fieldNeedsLock(x, out)); return;
     case 'other': e.subs.forEach((x) => fieldNeedsLock(x, out)); return;
     default: return;

@@ -389,7 +389,7 @@ class FunctionBuilder {
     const cond = n.childForFieldName('condition');
     const br = this.condBranch(cond, n, this.line(n));
     this.nodes[br].loop = true;
-    if (!cond) this.nodes[br].expr = { k: 'num', v: 1, t: '1' };
+    if (!cond) this.nodes[br].expr = { kind: 'num', value: 1, text: '1' };
     this.link(cur, br);
     const update = n.childForFieldName('update');
     let contTo = br;
@@ -445,10 +445,10 @@ class FunctionBuilder {
     const j = this.newNode('join', null, this.line(c));
     const value = c.childForFieldName('value');
     let assume: Expr | null = null;
-    if (swExpr && value) assume = { k: 'bin', op: '==', l: swExpr, r: this.expr(value) };
+    if (swExpr && value) assume = { kind: 'bin', op: '==', left: swExpr, right: this.expr(value) };
     else if (swExpr && others.length && others.length <= 16) {
       // default: none of the labels matched.
-      assume = others.map((o): Expr => ({ k: 'bin', op: '!=', l: swExpr, r: this.expr(o) })).reduce((x, y) => ({ k: 'bin', op: '&&', l: x, r: y }));
+      assume = others.map((o): Expr => ({ kind: 'bin', op: '!=', left: swExpr, right: this.expr(o) })).reduce((x, y) => ({ kind: 'bin', op: '&&', left: x, right: y }));
     }
     if (assume) {
       const a = this.newNode('branch', assume, this.line(c));
@@ -512,7 +512,7 @@ class FunctionBuilder {
       if (!name || !value) continue;
       const rhs = this.expr(value);
       this.noteAlias(name, value);
-      cur = this.exprStmt(d, { k: 'assign', op: '=', l: { k: 'id', n: name }, r: rhs }, cur);
+      cur = this.exprStmt(d, { kind: 'assign', op: '=', left: { kind: 'id', name: name }, right: rhs }, cur);
     }
     return cur;
   }
@@ -562,7 +562,7 @@ class FunctionBuilder {
       const kids = n.namedChildren;
       for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], false]);
     }
-    return { k: 'seq', items };
+    return { kind: 'seq', items };
   }
 
   /** A leaf argument as an Expr without recursion (`x`, `0`, `NULL`, `&x`); else opaque. */
@@ -574,37 +574,37 @@ class FunctionBuilder {
       case 'pointer_expression': {
         const arg = n.childForFieldName('argument');
         const op = n.childForFieldName('operator')?.text ?? '';
-        if (arg && arg.type === 'identifier') return { k: 'un', op, e: { k: 'id', n: arg.text } };
-        return { k: 'other', t: n.type, subs: [] };
+        if (arg && arg.type === 'identifier') return { kind: 'un', op, operand: { kind: 'id', name: arg.text } };
+        return { kind: 'other', text: n.type, subs: [] };
       }
       default:
-        return { k: 'other', t: n.type, subs: [] };
+        return { kind: 'other', text: n.type, subs: [] };
     }
   }
 
   private exprNode(n: SyntaxNode): Expr {
     switch (n.type) {
       case 'identifier':
-        return { k: 'id', n: n.text };
+        return { kind: 'id', name: n.text };
       case 'number_literal': {
         const t = n.text.replace(/[uUlL]+$/, '');
         const v = /^0x/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : null;
-        return { k: 'num', v: v !== null && Number.isFinite(v) ? v : null, t };
+        return { kind: 'num', value: v !== null && Number.isFinite(v) ? v : null, text: t };
       }
       case 'null':
-        return { k: 'null' };
+        return { kind: 'null' };
       case 'true':
-        return { k: 'num', v: 1, t: 'true' };
+        return { kind: 'num', value: 1, text: 'true' };
       case 'false':
-        return { k: 'num', v: 0, t: 'false' };
+        return { kind: 'num', value: 0, text: 'false' };
       case 'string_literal':
       case 'concatenated_string':
       case 'char_literal':
-        return { k: 'str' };
+        return { kind: 'str' };
       case 'parenthesized_expression': {
         const inner = n.namedChildren.filter((x) => x.type !== 'comment');
         if (inner.length === 1) return this.expr(inner[0]);
-        return { k: 'seq', items: inner.map((x) => this.expr(x)) };
+        return { kind: 'seq', items: inner.map((x) => this.expr(x)) };
       }
       case 'call_expression':
         return this.call(n);
@@ -620,27 +620,27 @@ class FunctionBuilder {
         const a = n.childForFieldName('argument');
         const f = n.childForFieldName('field');
         const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');
-        return { k: 'field', e: a ? this.expr(a) : { k: 'null' }, f: f?.text ?? '', arrow: op === '->' };
+        return { kind: 'field', operand: a ? this.expr(a) : { kind: 'null' }, member: f?.text ?? '', arrow: op === '->' };
       }
       case 'subscript_expression': {
         const a = n.childForFieldName('argument');
         const i = n.childForFieldName('index') ?? n.namedChildren[1];
-        return { k: 'idx', e: a ? this.expr(a) : { k: 'null' }, i: i ? this.expr(i) : { k: 'null' } };
+        return { kind: 'idx', operand: a ? this.expr(a) : { kind: 'null' }, index: i ? this.expr(i) : { kind: 'null' } };
       }
       case 'cast_expression': {
         const v = n.childForFieldName('value');
-        return v ? this.expr(v) : { k: 'other', t: n.type, subs: [] };
+        return v ? this.expr(v) : { kind: 'other', text: n.type, subs: [] };
       }
       case 'ERROR':
         this.errors++;
-        return { k: 'seq', items: n.namedChildren.filter((x) => x.type !== 'comment').map((x) => this.expr(x)) };
+        return { kind: 'seq', items: n.namedChildren.filter((x) => x.type !== 'comment').map((x) => this.expr(x)) };
       case 'compound_statement': {
         // GNU statement expression `({ ... })` or a stray block: evaluate its contents in place.
-        return { k: 'seq', items: this.flatExprs(n) };
+        return { kind: 'seq', items: this.flatExprs(n) };
       }
       default: {
         const subs = n.namedChildren.filter((x) => x.type !== 'comment' && x.type !== 'type_descriptor' && !x.type.endsWith('type_identifier') && x.type !== 'primitive_type');
-        return { k: 'other', t: n.type, subs: subs.map((x) => this.expr(x)) };
+        return { kind: 'other', text: n.type, subs: subs.map((x) => this.expr(x)) };
       }
     }
   }
@@ -652,39 +652,39 @@ class FunctionBuilder {
       case 'pointer_expression': {
         const op = n.childForFieldName('operator')?.text ?? n.child(0)?.text ?? '';
         const arg = n.childForFieldName('argument');
-        return { k: 'un', op, e: arg ? this.expr(arg) : { k: 'other', t: '', subs: [] } };
+        return { kind: 'un', op, operand: arg ? this.expr(arg) : { kind: 'other', text: '', subs: [] } };
       }
       case 'update_expression': {
         const arg = n.childForFieldName('argument');
-        const e = arg ? this.expr(arg) : { k: 'other' as const, t: '', subs: [] };
-        return { k: 'assign', op: '+=', l: e, r: { k: 'num', v: null, t: '?' } };
+        const e = arg ? this.expr(arg) : { kind: 'other' as const, text: '', subs: [] };
+        return { kind: 'assign', op: '+=', left: e, right: { kind: 'num', value: null, text: '?' } };
       }
       case 'binary_expression': {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         const op = n.childForFieldName('operator')?.text ?? '';
-        return { k: 'bin', op, l: l ? this.expr(l) : { k: 'null' }, r: r ? this.expr(r) : { k: 'null' } };
+        return { kind: 'bin', op, left: l ? this.expr(l) : { kind: 'null' }, right: r ? this.expr(r) : { kind: 'null' } };
       }
       case 'assignment_expression': {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         const op = n.childForFieldName('operator')?.text ?? '=';
         if (l && r && l.type === 'identifier' && op === '=') this.noteAlias(l.text, r);
-        return { k: 'assign', op, l: l ? this.expr(l) : { k: 'null' }, r: r ? this.expr(r) : { k: 'null' } };
+        return { kind: 'assign', op, left: l ? this.expr(l) : { kind: 'null' }, right: r ? this.expr(r) : { kind: 'null' } };
       }
       case 'conditional_expression': {
         const c = n.childForFieldName('condition');
         const t = n.childForFieldName('consequence');
         const f = n.childForFieldName('alternative');
-        return { k: 'cond', c: c ? this.expr(c) : { k: 'null' }, t: t ? this.expr(t) : { k: 'null' }, f: f ? this.expr(f) : { k: 'null' } };
+        return { kind: 'cond', test: c ? this.expr(c) : { kind: 'null' }, whenTrue: t ? this.expr(t) : { kind: 'null' }, whenFalse: f ? this.expr(f) : { kind: 'null' } };
       }
       case 'comma_expression': {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
-        return { k: 'seq', items: [l, r].filter((x): x is SyntaxNode => !!x).map((x) => this.expr(x)) };
+        return { kind: 'seq', items: [l, r].filter((x): x is SyntaxNode => !!x).map((x) => this.expr(x)) };
       }
       default:
-        return { k: 'other', t: n.type, subs: [] };
+        return { kind: 'other', text: n.type, subs: [] };
     }
   }
 
@@ -698,7 +698,7 @@ class FunctionBuilder {
           const v = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
           const decl = d.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
           const name = decl ? declName(decl) : null;
-          if (v && name) out.push({ k: 'assign', op: '=', l: { k: 'id', n: name }, r: this.expr(v) });
+          if (v && name) out.push({ kind: 'assign', op: '=', left: { kind: 'id', name: name }, right: this.expr(v) });
         }
       } else if (c.type !== 'comment') out.push(this.expr(c));
     }
@@ -733,9 +733,9 @@ class FunctionBuilder {
     });
     if (!fn || !name) {
       // Calls through pointers: evaluate the callee expression for its side effects.
-      return { k: 'call', callee: null, args: fn && !flat ? [this.expr(fn), ...args] : args, call: id };
+      return { kind: 'call', callee: null, args: fn && !flat ? [this.expr(fn), ...args] : args, call: id };
     }
-    return { k: 'call', callee: name, args, call: id };
+    return { kind: 'call', callee: name, args, call: id };
   }
 }
 

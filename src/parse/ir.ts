@@ -10,21 +10,34 @@ export interface Span {
   endCol: number;
 }
 
-/** A tiny expression tree: enough for conditions, assignments, argument roles and texts. */
+/** A tiny expression tree: enough for conditions, assignments, argument roles and texts.
+ * `kind` says which node it is; a field means the same in every kind that has it
+ * (`operand`: the expression a unary operator, a member access or a subscript applies to;
+ * `left`/`right`: the two sides of a binary operator or an assignment). */
 export type Expr =
-  | { k: 'id'; n: string }
-  | { k: 'num'; v: number | null; t: string }
-  | { k: 'null' }
-  | { k: 'str' }
-  | { k: 'call'; callee: string | null; args: Expr[]; call: number }
-  | { k: 'un'; op: string; e: Expr }
-  | { k: 'bin'; op: string; l: Expr; r: Expr }
-  | { k: 'assign'; op: string; l: Expr; r: Expr }
-  | { k: 'field'; e: Expr; f: string; arrow: boolean }
-  | { k: 'idx'; e: Expr; i: Expr }
-  | { k: 'cond'; c: Expr; t: Expr; f: Expr }
-  | { k: 'seq'; items: Expr[] }
-  | { k: 'other'; t: string; subs: Expr[] };
+  | { kind: 'id'; name: string }
+  /** `value`: a decimal or hex literal's number (true: 1, false: 0), else null. */
+  | { kind: 'num'; value: number | null; text: string }
+  | { kind: 'null' }
+  | { kind: 'str' }
+  /** `callee`: the identifier called (null through a pointer); `call`: its index in
+   * FunctionIR.calls. */
+  | { kind: 'call'; callee: string | null; args: Expr[]; call: number }
+  | { kind: 'un'; op: string; operand: Expr }
+  | { kind: 'bin'; op: string; left: Expr; right: Expr }
+  /** `op`: `=` or a compound assignment (`+=`, `|=`, ...). */
+  | { kind: 'assign'; op: string; left: Expr; right: Expr }
+  /** `operand.member` or, with `arrow`, `operand->member`. */
+  | { kind: 'field'; operand: Expr; member: string; arrow: boolean }
+  /** `operand[index]`. */
+  | { kind: 'idx'; operand: Expr; index: Expr }
+  /** `test ? whenTrue : whenFalse`. */
+  | { kind: 'cond'; test: Expr; whenTrue: Expr; whenFalse: Expr }
+  /** The comma operator. */
+  | { kind: 'seq'; items: Expr[] }
+  /** Anything else (sizeof, compound literals, ...): its syntax node's type and its
+   * sub-expressions. */
+  | { kind: 'other'; text: string; subs: Expr[] };
 
 export interface CallSite {
   /** Index in FunctionIR.calls. */
