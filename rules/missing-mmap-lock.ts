@@ -30,7 +30,6 @@ const rule: Rule = {
       'caller-without-lock-entry': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}: {{entryFunction}}() is {{entry}}`,
       'entry-without-lock': `${REQUIRES}; {{function}}() does not take it and is {{entry}}`,
       'partly-held-unmapped-mm': `${PARTLY}there {{callee}}() uses the mm {{otherMm}}, which {{outerCaller}}() does not pass: the lock of that mm could not be followed`,
-      'partly-held-call-depth': `${PARTLY}that chain reaches --call-depth {{depth}}`,
       'partly-held-no-caller': `${PARTLY}no caller of {{outerCaller}}() was found`,
       'no-caller-found': `${UNKNOWN}no caller of {{function}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
       'callers-beyond-depth': `${UNKNOWN}the caller chain is deeper than --call-depth: add {{assertion}} if callers hold it`,
@@ -93,10 +92,11 @@ const rule: Rule = {
         const ue = es.unknownEnd;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : !ctx.program.callersSearched(last.caller) ? 'partly-held-call-depth' : 'partly-held-no-caller',
+          // (A path that only reached --call-depth was left above: its callers were searched.)
+          messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : 'partly-held-no-caller',
           data: {
             ...base, heldChain: ctx.chainText(es.held[0]), chain: ctx.chainText(chain), callee, otherMm: ue?.why === 'unmapped' ? ue.key : '',
-            outerCaller: last.caller.fn.name, depth: ctx.program.callDepth,
+            outerCaller: last.caller.fn.name,
           },
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
           chains: [es.held[0], chain],
