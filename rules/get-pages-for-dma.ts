@@ -34,6 +34,9 @@ const rule: Rule = {
     full: 'Pages whose contents a device reads or writes (DMA, a scatterlist handed to a driver) should be pinned with FOLL_PIN (pin_user_pages*(), 5.6+) and released with unpin_user_page(s)*(): a FOLL_GET reference is not counted as a pin, so the core mm (writeback, fork, page migration checks through folio_maybe_dma_pinned()) cannot tell that the page is under DMA. Advisory: the code works as it did before pins existed.',
     tags: ['mm', 'gup', 'pin', 'maintainability'],
     precision: 'medium',
+    messages: {
+      'get-for-dma': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a DMA mapping by {{mapper}}() at line {{line}}: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
+    },
   },
   check(ctx) {
     for (const { acq, use } of ctx.pages.lifecycle().dmaUses) {
@@ -41,7 +44,8 @@ const rule: Rule = {
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
-        message: `${acq.root} is filled by ${acq.call.name}() (FOLL_GET) and put into a DMA mapping by ${use.name}() at line ${use.span.line}: use ${pin}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()`,
+        messageId: 'get-for-dma',
+        data: { pages: acq.root, call: String(acq.call.name), mapper: String(use.name), line: use.span.line, pin },
         hint: `${pin}(...)`,
         related: [rel('call', acq.fa, use.callSpan, `${use.name}() maps the pages for DMA`)],
         flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, `${use.name}() hands them to the device`)],

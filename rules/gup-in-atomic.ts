@@ -35,6 +35,12 @@ const rule: Rule = {
     full: 'The slow GUP path faults pages in, waits on IO, calls cond_resched() and takes the mmap lock (a sleeping rwsem); get_user_pages_fast()/pin_user_pages_fast() fall back to it. Calling any of them with a spinlock held, under rcu_read_lock(), or with preemption, interrupts, bottom halves or page faults disabled sleeps in atomic context. Only *_fast_only (and __get_user_pages_fast before 5.8) are safe there.',
     tags: ['mm', 'gup', 'atomic', 'correctness'],
     precision: 'medium',
+    // {{context}}: what makes the section atomic ('a spinlock held', 'preemption disabled', ...).
+    messages: {
+      'atomic-section': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section',
+      'atomic-section-fast': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section, or use get_user_pages_fast_only() there with a sleeping fallback outside',
+      'atomic-caller': '{{call}}() can sleep, but it runs with {{context}}: {{opener}}() at {{file}}:{{line}} ({{function}}() is called from {{chain}})',
+    },
   },
   check(ctx) {
     for (const { fa, call } of ctx.sites) {
@@ -42,19 +48,22 @@ const rule: Rule = {
       if (!fn || !fn.sleeps) continue;
       let open = openAt(ctx.atomic, fa, call.id);
       const related: Related[] = [];
-      let via = '';
       if (open.length === 0) {
         const up = atomicCallers(ctx.program, ctx.atomic, fa, ctx.program.callDepth, new Set());
         if (!up) continue;
         open = up.open;
         for (const st of up.chain) related.push(rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}()`));
         const top = up.chain[up.chain.length - 1];
-        via = ` (${fa.fn.name}() is called from ${up.chain.map((s) => `${s.caller.fn.name}()`).join(' <- ')})`;
         const o = open[open.length - 1];
-        related.unshift(rel('lock', top.caller, top.caller.fn.calls[o.call].callSpan, `${top.caller.fn.calls[o.call].name}() opens the atomic section`));
+        const opener = top.caller.fn.calls[o.call];
+        related.unshift(rel('lock', top.caller, opener.callSpan, `${opener.name}() opens the atomic section`));
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() can sleep, but it runs with ${ctx.atomic.describe(o.cls)}: ${top.caller.fn.calls[o.call].name}() at ${top.caller.fn.file}:${top.caller.fn.calls[o.call].span.line}${via}`,
+          messageId: 'atomic-caller',
+          data: {
+            call: String(call.name), context: ctx.atomic.describe(o.cls), opener: String(opener.name), file: top.caller.fn.file, line: opener.span.line,
+            function: fa.fn.name, chain: up.chain.map((s) => `${s.caller.fn.name}()`).join(' <- '),
+          },
           related,
           flow: [related[0], ...related.slice(1).reverse(), rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
           chains: [up.chain],
@@ -66,7 +75,8 @@ const rule: Rule = {
       related.push(rel('lock', fa, opener.callSpan, `${opener.name}() opens the atomic section`));
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `${call.name}() can sleep (it faults pages in and takes the mmap lock), but it is called with ${ctx.atomic.describe(o.cls)} (${opener.name}() at line ${opener.span.line}); move the call out of the section${(call.name ?? '').startsWith('get_user_pages_fast') ? ', or use get_user_pages_fast_only() there with a sleeping fallback outside' : ''}`,
+        messageId: (call.name ?? '').startsWith('get_user_pages_fast') ? 'atomic-section-fast' : 'atomic-section',
+        data: { call: String(call.name), context: ctx.atomic.describe(o.cls), opener: String(opener.name), line: opener.span.line },
         related,
         flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
       });

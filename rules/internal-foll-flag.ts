@@ -6,6 +6,22 @@ function isNullish(e: Expr | undefined): boolean {
   return !e || e.kind === 'null' || (e.kind === 'num' && e.value === 0);
 }
 
+/** Why the flag is wrong, by case (the flag each case is about is in its wording). */
+const WHY: Record<string, [flag: string, why: string]> = {
+  'pin-to-pin': ['FOLL_PIN', '{{call}}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call'],
+  'pin-to-get': ['FOLL_PIN', "{{call}}() takes FOLL_GET references that are released with put_page(); FOLL_PIN from a caller is rejected (WARN_ON_ONCE, -EINVAL) from 5.6: use the pin_user_pages*() counterpart instead"],
+  'get-to-pin': ['FOLL_GET', '{{call}}() pins (FOLL_PIN); FOLL_GET together with FOLL_PIN is rejected with a WARN and -EINVAL'],
+  'get-without-pages': ['FOLL_GET', '{{call}}() is called without pages but with FOLL_GET: VM_BUG_ON in 4.x __get_user_pages(), WARN and failure in 6.3+'],
+  'get-redundant': ['FOLL_GET', "{{call}}() adds FOLL_GET itself when pages != NULL, so this is redundant at run time (harmless): drop it, the wrapper's name already states that the pages go back with put_page()"],
+};
+
+/** Each case twice: the flag written at the call, and the flag reaching it through a
+ * variable or macro (`-through`, naming where it comes from). */
+const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(WHY).flatMap(([id, [flag, why]]) => [
+  [id, `${flag} passed explicitly to {{call}}(): ${why}`],
+  [`${id}-through`, `${flag} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${why}`],
+]));
+
 const rule: Rule = {
   meta: {
     id: 'internal-foll-flag',
@@ -15,6 +31,7 @@ const rule: Rule = {
     full: 'The GUP wrappers choose the reference type themselves: pin_user_pages*() set FOLL_PIN, get_user_pages*() set FOLL_GET when pages != NULL. FOLL_PIN from a caller is rejected (WARN, -EINVAL) from 5.6 and is an internal flag from 6.3; FOLL_GET with pin_* is rejected; FOLL_GET with get_* and non-NULL pages is redundant at run time but states a release contract the wrapper name already states.',
     tags: ['mm', 'gup', 'pin', 'correctness'],
     precision: 'high',
+    messages: MESSAGES,
   },
   check(ctx) {
     for (const { fa, call, cls } of ctx.sites) {
@@ -29,26 +46,16 @@ const rule: Rule = {
       for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
         const origins = fs.get(flag);
         if (!origins) continue;
-        let why: string;
+        const id = flag === 'FOLL_PIN' ? (era.pin === 'pin' ? 'pin-to-pin' : 'pin-to-get')
+          : era.pin === 'pin' ? 'get-to-pin' : noPages ? 'get-without-pages' : 'get-redundant';
         // Error where the entry rejects the flag (WARN, failure, BUG); note where it is only
         // redundant (FOLL_GET to a get_* entry that sets it itself when pages != NULL).
-        let level: 'error' | 'note' = 'error';
-        if (flag === 'FOLL_PIN') {
-          why = era.pin === 'pin'
-            ? `${call.name}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call`
-            : `${call.name}() takes FOLL_GET references that are released with put_page(); FOLL_PIN from a caller is rejected (WARN_ON_ONCE, -EINVAL) from 5.6: use the pin_user_pages*() counterpart instead`;
-        } else if (era.pin === 'pin') {
-          why = `${call.name}() pins (FOLL_PIN); FOLL_GET together with FOLL_PIN is rejected with a WARN and -EINVAL`;
-        } else if (noPages) {
-          why = `${call.name}() is called without pages but with FOLL_GET: VM_BUG_ON in 4.x __get_user_pages(), WARN and failure in 6.3+`;
-        } else {
-          level = 'note';
-          why = `${call.name}() adds FOLL_GET itself when pages != NULL, so this is redundant at run time (harmless): drop it, the wrapper's name already states that the pages go back with put_page()`;
-        }
+        const level = id === 'get-redundant' ? 'note' : 'error';
         const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === flag);
         ctx.report({
           fa, span: call.span, callText: call.text, level,
-          message: `${flag} passed explicitly to ${call.name}()${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: ${why}`,
+          messageId: direct ? id : `${id}-through`,
+          data: { call: call.name, origin: origins[0].how, line: origins[0].line },
           hint: `remove ${flag} from the flags`,
           related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
             .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),

@@ -44,6 +44,10 @@ const rule: Rule = {
     full: 'From 5.8 the mmap lock is taken through include/linux/mmap_lock.h (mmap_read_lock(), mmap_write_unlock(), ...). The wrappers also fire the mmap_lock tracepoints and, from 6.4, end the per-VMA write locks on unlock; a raw down_*/up_* on mm->mmap_lock (or mmap_sem) bypasses them.',
     tags: ['mm', 'mmap_lock', 'maintainability'],
     precision: 'high',
+    messages: {
+      'raw-with-wrapper': 'raw {{call}}() on the mmap lock of {{mm}}: this tree has the mmap_lock.h wrappers; use {{replacement}}',
+      'raw-without-wrapper': 'raw {{call}}() on the mmap lock of {{mm}}: this tree has the mmap_lock.h wrappers, but none for {{call}}(); keep it with a comment or baseline it',
+    },
   },
   check(ctx) {
     if (!ctx.hasMmapLockWrappers) return;
@@ -66,9 +70,8 @@ const rule: Rule = {
         const repl = wrapper ? `${wrapper}(${mm}${extra})` : null;
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: repl
-            ? `raw ${call.name}() on the mmap lock of ${mm}: this tree has the mmap_lock.h wrappers; use ${repl}`
-            : `raw ${call.name}() on the mmap lock of ${mm}: this tree has the mmap_lock.h wrappers, but none for ${call.name}(); keep it with a comment or baseline it`,
+          messageId: repl ? 'raw-with-wrapper' : 'raw-without-wrapper',
+          data: { call: call.name, mm, replacement: repl ?? '' },
           hint: repl ?? undefined,
         });
       });

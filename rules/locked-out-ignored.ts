@@ -10,6 +10,9 @@ const rule: Rule = {
     full: 'With a non-NULL locked argument, get_user_pages_remote()/pin_user_pages_remote()/get_user_pages_locked() may drop the mmap lock (VM_FAULT_RETRY) and report it by setting *locked = 0. Unlocking unconditionally afterwards releases a lock that is not held.',
     tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
     precision: 'high',
+    messages: {
+      'unlock-without-test': '{{call}}() may drop the mmap lock and clear {{locked}}, but {{unlock}}() at line {{line}} runs without testing it',
+    },
   },
   check(ctx) {
     for (const fa of ctx.program.functions) {
@@ -25,7 +28,8 @@ const rule: Rule = {
           const lockedText = (fa.classes[v.by] as { lockedText?: string }).lockedText ?? 'locked';
           ctx.report({
             fa, span: g.span, callText: g.text,
-            message: `${g.name}() may drop the mmap lock and clear ${lockedText.replace(/^&/, '')}, but ${c.name}() at line ${c.span.line} runs without testing it`,
+            messageId: 'unlock-without-test',
+            data: { call: String(g.name), locked: lockedText.replace(/^&/, ''), unlock: String(c.name), line: c.span.line },
             hint: `if (${lockedText.replace(/^&/, '')}) ${c.name}(${c.argText.join(', ')});`,
             related: [rel('release', fa, c.callSpan, 'unconditional unlock')],
           });

@@ -7,6 +7,8 @@ function pinVariant(name: string): string | null {
   return m ? `pin_user_pages${m[1] ?? ''}` : null;
 }
 
+const WHY = ': long-term references must be FOLL_PIN in this tree (rejected with a WARN from 5.10, uncounted as a pin in 5.6-5.9); use {{pin}}() and release with unpin_user_page(s)()';
+
 const rule: Rule = {
   meta: {
     id: 'longterm-without-pin',
@@ -16,6 +18,11 @@ const rule: Rule = {
     full: 'From 5.6 FOLL_LONGTERM is defined on top of FOLL_PIN. In 5.6-5.9 a get_* call with FOLL_LONGTERM takes a reference that is not counted as a pin (fork() and reclaim do not see it); from 5.10 get_user_pages/_remote/_fast reject the flag with WARN_ON_ONCE and -EINVAL, and from 6.3 every get_* does. Use the pin_user_pages* counterpart and release with unpin_user_page(s).',
     tags: ['mm', 'gup', 'pin', 'correctness'],
     precision: 'high',
+    // {{pin}}: the pin_user_pages* counterpart, or 'the pin_user_pages*() counterpart'.
+    messages: {
+      'longterm-get': `{{call}}() is a FOLL_GET function but gets FOLL_LONGTERM${WHY}`,
+      'longterm-get-through': `{{call}}() is a FOLL_GET function but gets FOLL_LONGTERM (through {{origin}}, line {{line}})${WHY}`,
+    },
   },
   check(ctx) {
     if (!ctx.api.existsIn('pin_user_pages', ctx.version)) return;
@@ -35,7 +42,8 @@ const rule: Rule = {
         .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`));
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `${call.name}() is a FOLL_GET function but gets FOLL_LONGTERM${direct ? '' : ` (through ${origins[0].how}, line ${origins[0].line})`}: long-term references must be FOLL_PIN in this tree (rejected with a WARN from 5.10, uncounted as a pin in 5.6-5.9); use ${pin ?? 'the pin_user_pages*() counterpart'}() and release with unpin_user_page(s)()`,
+        messageId: direct ? 'longterm-get' : 'longterm-get-through',
+        data: { call: call.name, origin: origins[0].how, line: origins[0].line, pin: pin ?? 'the pin_user_pages*() counterpart' },
         hint: pin ? `${pin}(...) and unpin_user_pages*() at every release site` : undefined,
         related,
       });

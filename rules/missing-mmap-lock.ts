@@ -10,6 +10,10 @@ function assertionFor(api: KernelApi, key: string, v: Version): string {
   return `lockdep_assert_held(&${key}->mmap_sem)`;
 }
 
+const REQUIRES = '{{call}}() requires the mmap lock of {{mm}}';
+const PARTLY = `${REQUIRES}; {{function}}() is called with it from {{heldChain}}, but the lock is not known to be held on the path from {{chain}}: `;
+const UNKNOWN = `${REQUIRES}; {{function}}() neither takes nor asserts it and `;
+
 const rule: Rule = {
   meta: {
     id: 'missing-mmap-lock',
@@ -19,12 +23,26 @@ const rule: Rule = {
     full: 'get_user_pages(), pin_user_pages() and *_remote() without a locked argument require the caller to hold the mmap lock of the mm they walk (6.3+ asserts it). A path reaches the call with the lock not held: not taken locally, not asserted and not held by every caller.',
     tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
     precision: 'medium',
+    messages: {
+      'not-held-on-path': `${REQUIRES}, but it is not held on a path to this call`,
+      'not-held-on-path-see-line': `${REQUIRES}, but it is not held on a path to this call (see line {{line}})`,
+      'caller-without-lock': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}`,
+      'caller-without-lock-entry': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}: {{entryFunction}}() is {{entry}}`,
+      'entry-without-lock': `${REQUIRES}; {{function}}() does not take it and is {{entry}}`,
+      'partly-held-unmapped-mm': `${PARTLY}there {{callee}}() uses the mm {{otherMm}}, which {{outerCaller}}() does not pass: the lock of that mm could not be followed`,
+      'partly-held-no-caller': `${PARTLY}no caller of {{outerCaller}}() was found`,
+      'no-caller-found': `${UNKNOWN}no caller of {{function}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
+      'callers-beyond-depth': `${UNKNOWN}the caller chain is deeper than --call-depth: add {{assertion}} if callers hold it`,
+      'callers-unchecked': `${UNKNOWN}its callers could not be checked: add {{assertion}} if callers hold it`,
+    },
   },
   check(ctx) {
     for (const s of ctx.sites) {
       if (!ctx.locks.requiresLock(s)) continue;
       const { fa, call, cls } = s;
       const key = cls.key!;
+      // The values of the placeholders (each message takes those it names).
+      const base = { call: String(call.name), mm: key, function: fa.fn.name };
       const worlds = fa.atCall[call.id];
       const dropped = worlds.map((w) => ctx.locks.lockOf(w, key)).filter((v) => v.st === 'U' || v.st === 'D');
       if (dropped.length) {
@@ -32,7 +50,8 @@ const rule: Rule = {
         const related = by !== undefined ? [rel('release', fa, fa.fn.calls[by].callSpan, fa.classes[by].kind === 'gup' ? 'lock may be dropped by this call' : 'lock released (or not acquired) here')] : [];
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}, but it is not held on a path to this call${by !== undefined ? ` (see line ${fa.fn.calls[by].span.line})` : ''}`,
+          messageId: by !== undefined ? 'not-held-on-path-see-line' : 'not-held-on-path',
+          data: { ...base, ...(by !== undefined ? { line: fa.fn.calls[by].span.line } : {}) },
           related,
         });
         continue;
@@ -47,20 +66,17 @@ const rule: Rule = {
       const es = ctx.program.entryState(fa, key, call.id);
       if (es.unheld.length) {
         const chain = es.unheld[0];
-        const root = es.unheldEntry ? `: ${chain[chain.length - 1].caller.fn.name}() is ${es.unheldEntry}` : '';
         ctx.report({
           fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is called without it from ${ctx.chainText(chain)}${root}`,
+          messageId: es.unheldEntry ? 'caller-without-lock-entry' : 'caller-without-lock',
+          data: { ...base, chain: ctx.chainText(chain), entryFunction: chain[chain.length - 1].caller.fn.name, entry: es.unheldEntry ?? '' },
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
           chains: [chain],
         });
         continue;
       }
       if (es.entry?.lock === 'unheld') {
-        ctx.report({
-          fa, span: call.span, callText: call.text,
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() does not take it and is ${es.entry.what}`,
-        });
+        ctx.report({ fa, span: call.span, callText: call.text, messageId: 'entry-without-lock', data: { ...base, entry: es.entry.what } });
         continue;
       }
       if (es.entry?.lock === 'held' && !es.unknown.length) continue;
@@ -74,24 +90,24 @@ const rule: Rule = {
         if (es.unknownEnd?.why !== 'unmapped' && !ctx.program.callersSearched(last.caller)) continue;
         const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
         const ue = es.unknownEnd;
-        const end = ue?.why === 'unmapped'
-          ? `there ${callee}() uses the mm ${ue.key}, which ${last.caller.fn.name}() does not pass: the lock of that mm could not be followed`
-          : !ctx.program.callersSearched(last.caller) ? `that chain reaches --call-depth ${ctx.program.callDepth}` : `no caller of ${last.caller.fn.name}() was found`;
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note',
-          message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() is called with it from ${ctx.chainText(es.held[0])}, but the lock is not known to be held on the path from ${ctx.chainText(chain)}: ${end}`,
+          // (A path that only reached --call-depth was left above: its callers were searched.)
+          messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : 'partly-held-no-caller',
+          data: {
+            ...base, heldChain: ctx.chainText(es.held[0]), chain: ctx.chainText(chain), callee, otherMm: ue?.why === 'unmapped' ? ue.key : '',
+            outerCaller: last.caller.fn.name,
+          },
           related: [...chain, ...es.held[0]].map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}`)),
           chains: [es.held[0], chain],
         });
         continue;
       }
       if (es.held.length) continue;
-      const why = es.noCaller
-        ? `no caller of ${fa.fn.name}() was found (exported, or called through a pointer)`
-        : es.cut ? 'the caller chain is deeper than --call-depth' : 'its callers could not be checked';
       ctx.report({
         fa, span: call.span, callText: call.text, level: 'note',
-        message: `${call.name}() requires the mmap lock of ${key}; ${fa.fn.name}() neither takes nor asserts it and ${why}: add ${assertionFor(ctx.api, key, ctx.version)} if callers hold it`,
+        messageId: es.noCaller ? 'no-caller-found' : es.cut ? 'callers-beyond-depth' : 'callers-unchecked',
+        data: { ...base, assertion: assertionFor(ctx.api, key, ctx.version) },
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
         chains: es.unknown.slice(0, 3).map((c) => [c[0]]),
       });

@@ -31,6 +31,12 @@ const rule: Rule = {
     full: 'The mmap lock is held around a GUP call only for that call, but _unlocked is not a drop-in: the lock is taken in a caller around a helper whose only lock need is the GUP call, or the mm is remote. Passing an int *locked lets GUP drop the lock and retry faults (VM_FAULT_RETRY).',
     tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
     precision: 'low',
+    messages: {
+      'remote-held-for-call': 'the mmap lock of {{mm}} is held only for this {{call}}() call: pass &locked (int locked = 1) so it can drop the lock and retry faults, then unlock only if (locked)',
+      // {{keepers}}: the callers that keep the lock and pass NULL, as a clause ('' when none).
+      'caller-holds-for-helper': '{{callers}} takes the mmap lock only around {{function}}(), whose only lock need is this {{call}}() call: add an int *locked parameter to {{function}}() and use {{lockedApi}} so {{firstCaller}}() can let the lock be dropped to retry faults{{keepers}}',
+      'callers-hold-for-helper': '{{callers}} take the mmap lock only around {{function}}(), whose only lock need is this {{call}}() call: add an int *locked parameter to {{function}}() and use {{lockedApi}} so {{firstCaller}}() can let the lock be dropped to retry faults{{keepers}}',
+    },
   },
   check(ctx) {
     // The era's call that takes `int *locked`, in the family of the call it replaces.
@@ -66,7 +72,8 @@ const rule: Rule = {
         if (ok) {
           ctx.report({
             fa, span: call.span, callText: call.text,
-            message: `the mmap lock of ${key} is held only for this ${call.name}() call: pass &locked (int locked = 1) so it can drop the lock and retry faults, then unlock only if (locked)`,
+            messageId: 'remote-held-for-call',
+            data: { mm: key, call: String(call.name) },
             related: acqs.map((a) => rel('acquire', fa, fa.fn.calls[a].callSpan, 'lock taken here')),
           });
         }
@@ -96,7 +103,8 @@ const rule: Rule = {
         : '';
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: `${names} take${droppable.length === 1 ? 's' : ''} the mmap lock only around ${fa.fn.name}(), whose only lock need is this ${call.name}() call: add an int *locked parameter to ${fa.fn.name}() and use ${lockedApiFor(call.name!)} so ${first.caller.fn.name}() can let the lock be dropped to retry faults${keep}`,
+        messageId: droppable.length === 1 ? 'caller-holds-for-helper' : 'callers-hold-for-helper',
+        data: { callers: names, function: fa.fn.name, call: String(call.name), lockedApi: lockedApiFor(call.name!), firstCaller: first.caller.fn.name, keepers: keep },
         related: [
           ...droppable.map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() holds the lock only for this call: it can pass &locked`)),
           ...keepers.slice(0, 3).map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() keeps the lock: it passes NULL`)),

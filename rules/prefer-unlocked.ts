@@ -19,6 +19,10 @@ const rule: Rule = {
     full: 'The read lock of current->mm is taken and released around exactly one get_user_pages()/pin_user_pages() call (or *_remote on current->mm without locked) and nothing else in the region needs it. get_user_pages_unlocked()/pin_user_pages_unlocked() take the lock themselves and can drop it to retry faults (VM_FAULT_RETRY).',
     tags: ['mm', 'gup', 'mmap_lock', 'maintainability'],
     precision: 'medium',
+    messages: {
+      'taken-around-call': 'the mmap lock of current->mm is taken only around this {{call}}() call; {{unlocked}}() takes it itself and can retry faults: use {{replacement}} and drop the lock/unlock calls',
+      'held-for-loop': 'the mmap lock of current->mm is held only for a loop around this {{call}}() call (nothing else in the loop needs it); {{unlocked}}() takes it itself and can retry faults: call {{replacement}} inside the loop and drop the lock/unlock calls around it',
+    },
   },
   check(ctx) {
     for (const s of ctx.sites) {
@@ -54,9 +58,8 @@ const rule: Rule = {
       const relFirst = related.find((r) => r.role === 'release');
       ctx.report({
         fa, span: call.span, callText: call.text,
-        message: inLoop
-          ? `the mmap lock of current->mm is held only for a loop around this ${call.name}() call (nothing else in the loop needs it); ${repl.name}() takes it itself and can retry faults: call ${repl.text} inside the loop and drop the lock/unlock calls around it`
-          : `the mmap lock of current->mm is taken only around this ${call.name}() call; ${repl.name}() takes it itself and can retry faults: use ${repl.text} and drop the lock/unlock calls`,
+        messageId: inLoop ? 'held-for-loop' : 'taken-around-call',
+        data: { call: String(call.name), unlocked: repl.name, replacement: repl.text },
         hint: repl.text,
         related,
         flow: [acq, rel('gup', fa, call.callSpan, `${call.name}() needs only this`), ...(relFirst ? [relFirst] : [])],

@@ -10,6 +10,16 @@ const rule: Rule = {
     full: 'In a function with a GUP call, a path acquires the mmap lock and returns without releasing it, acquires it while already holding it, or releases it when it is not held (twice, after a failed killable/trylock acquire, or with the wrong mode).',
     tags: ['mm', 'mmap_lock', 'correctness'],
     precision: 'medium',
+    messages: {
+      'double-acquire': '{{call}}() takes the mmap lock of {{mm}} while it is already held (taken at line {{line}}): self-deadlock on the rwsem',
+      'release-before-acquire': '{{call}}() releases the mmap lock of {{mm}} on a path where {{function}}() has not taken it yet',
+      'release-unheld': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (not held)',
+      'release-after-release': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (already released at line {{line}})',
+      'release-after-failed-acquire': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (the acquire at line {{line}} can fail)',
+      'release-after-helper': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (already released by {{helper}}() at line {{line}})',
+      'wrong-mode': '{{call}}() releases the {{mode}} side, but the lock was taken for {{taken}} at line {{line}}',
+      'held-at-return': 'the mmap lock of {{mm}} taken here is still held when {{function}}() returns on some path (no __acquires annotation)',
+    },
   },
   check(ctx) {
     for (const fa of ctx.program.functions) {
@@ -29,7 +39,8 @@ const rule: Rule = {
             const first = fa.fn.calls[v.acq];
             ctx.report({
               fa, span: c.span, callText: c.text,
-              message: `${c.name}() takes the mmap lock of ${cls.key} while it is already held (taken at line ${first.span.line}): self-deadlock on the rwsem`,
+              messageId: 'double-acquire',
+              data: { call: String(c.name), mm: cls.key, line: first.span.line },
               related: [rel('acquire', fa, first.callSpan, 'first acquired here')],
             });
           } else if (p.kind === 'release' && v.st === 'E' && !annotated && takesLocally(cls.key)) {
@@ -37,7 +48,8 @@ const rule: Rule = {
             if (!once(`e${id}`)) continue;
             ctx.report({
               fa, span: c.span, callText: c.text,
-              message: `${c.name}() releases the mmap lock of ${cls.key} on a path where ${fa.fn.name}() has not taken it yet`,
+              messageId: 'release-before-acquire',
+              data: { call: String(c.name), mm: cls.key, function: fa.fn.name },
             });
           } else if (p.kind === 'release' && v.st === 'U' && !annotated) {
             if (!once(`r${id}`)) continue;
@@ -52,7 +64,8 @@ const rule: Rule = {
                   : `already released by ${by.name}() at line ${by.span.line}`;
             ctx.report({
               fa, span: c.span, callText: c.text,
-              message: `${c.name}() releases the mmap lock of ${cls.key} when it is not held on a path (${why})`,
+              messageId: !by ? 'release-unheld' : byCls?.kind !== 'lock' ? 'release-after-helper' : released ? 'release-after-release' : 'release-after-failed-acquire',
+              data: { call: String(c.name), mm: cls.key, ...(by ? { helper: String(by.name), line: by.span.line } : {}) },
               related: by ? [rel(released ? 'release' : 'acquire', fa, by.callSpan, why)] : [],
             });
           } else if (p.kind === 'release' && ((v.st === 'R' && p.mode === 'write') || (v.st === 'W' && p.mode === 'read')) && v.acq !== undefined) {
@@ -60,7 +73,8 @@ const rule: Rule = {
             const first = fa.fn.calls[v.acq];
             ctx.report({
               fa, span: c.span, callText: c.text,
-              message: `${c.name}() releases the ${p.mode} side, but the lock was taken for ${v.st === 'R' ? 'read' : 'write'} at line ${first.span.line}`,
+              messageId: 'wrong-mode',
+              data: { call: String(c.name), mode: p.mode, taken: v.st === 'R' ? 'read' : 'write', line: first.span.line },
               related: [rel('acquire', fa, first.callSpan, 'acquired here')],
             });
           }
@@ -76,7 +90,8 @@ const rule: Rule = {
           const a = fa.fn.calls[v.acq];
           ctx.report({
             fa, span: a.span, callText: a.text,
-            message: `the mmap lock of ${key} taken here is still held when ${fa.fn.name}() returns on some path (no __acquires annotation)`,
+            messageId: 'held-at-return',
+            data: { mm: key, function: fa.fn.name },
           });
         }
       }

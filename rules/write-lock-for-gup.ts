@@ -10,6 +10,9 @@ const rule: Rule = {
     full: 'GUP needs only the read side of the mmap lock. Taking the write lock around a region that does nothing but GUP serialises every page fault and mmap of the process for no reason.',
     tags: ['mm', 'gup', 'mmap_lock', 'performance'],
     precision: 'low',
+    messages: {
+      'write-lock-for-gup-only': '{{acquire}}() takes the mmap write lock of {{mm}} for a region that only calls {{calls}}; GUP needs only the read lock',
+    },
   },
   check(ctx) {
     const done = new Set<string>();
@@ -29,7 +32,8 @@ const rule: Rule = {
         const acq = fa.fn.calls[v.acq];
         ctx.report({
           fa, span: first.span, callText: first.text,
-          message: `${acq.name}() takes the mmap write lock of ${cls.key} for a region that only calls ${work.gups.map((g) => fa.fn.calls[g].name + '()').join(', ')}; GUP needs only the read lock`,
+          messageId: 'write-lock-for-gup-only',
+          data: { acquire: String(acq.name), mm: String(cls.key), calls: work.gups.map((g) => fa.fn.calls[g].name + '()').join(', ') },
           hint: acq.name!.startsWith('mmap_') ? 'mmap_read_lock()/mmap_read_unlock()' : 'down_read()/up_read()',
           related: [rel('acquire', fa, acq.callSpan, 'write lock taken here'), ...region.releases.map((r) => rel('release', fa, fa.fn.calls[r].callSpan, 'released here'))],
         });

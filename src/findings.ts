@@ -31,10 +31,51 @@ export interface ChainStep {
   span: Span;
 }
 
+/** The values of a message's placeholders, by name. */
+export type MessageData = Record<string, string | number>;
+
+/** `{{name}}` in a message template (ESLint's syntax); any other brace is literal text. */
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+/** The placeholder names of a template, each once, in the order they first occur. */
+export function messagePlaceholders(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+
+/** A message from its template and data. A placeholder without a value is a defect of the
+ * rule that reports it: it throws (a message must never reach a user with a hole in it). */
+export function renderMessage(template: string, data: MessageData): string {
+  return template.replace(PLACEHOLDER, (_m, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(data, name)) throw new Error(`message placeholder {{${name}}} has no value in ${JSON.stringify(template)}`);
+    return String(data[name]);
+  });
+}
+
+/** A template split at its placeholders: literal text (`text`) and placeholder names
+ * (`name`), in order (the SARIF writer converts templates with it). */
+export function messageParts(template: string): ({ text: string } | { name: string })[] {
+  const out: ({ text: string } | { name: string })[] = [];
+  let at = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (m.index! > at) out.push({ text: template.slice(at, m.index) });
+    out.push({ name: m[1] });
+    at = m.index! + m[0].length;
+  }
+  if (at < template.length) out.push({ text: template.slice(at) });
+  return out;
+}
+
 export interface Finding {
   ruleId: string;
   level: Level;
+  /** What the user reads: the rule's template `messageId` rendered with `data`, followed by
+   * what the engine adds about the preprocessor (` (called as M(), which expands to F())`,
+   * ` [only if C: a condition the tool cannot decide]`). */
   message: string;
+  /** The key of the template in the rule's meta.messages. */
+  messageId: string;
+  /** The values of the template's placeholders. */
+  data: MessageData;
   /** Path relative to the audited tree root, with forward slashes. */
   file: string;
   span: Span;
@@ -89,6 +130,10 @@ export interface RuleMeta {
    * SARIF `properties.precision`). The one source of the rule's confidence:
    * docs/rules/<id>.md repeats it as `Confidence: <word>.` (test/rules.test.js checks). */
   precision: 'very-high' | 'high' | 'medium' | 'low';
+  /** Every message the rule reports, by id: a template with `{{name}}` placeholders (ESLint's
+   * syntax), rendered with the data of the report (src/stages/run-rules.ts). SARIF lists them
+   * as the rule's messageStrings; docs/rules/<id>.md lists them under Messages. */
+  messages: Record<string, string>;
 }
 
 export interface Notification {

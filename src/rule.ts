@@ -3,7 +3,7 @@
 // module (types and the helpers below) and types from src/findings.ts and src/parse/ir.ts
 // (test/layers.test.js checks it); the analyses and the kernel API model reach it through
 // the context, built once per audit in src/stages/rule-context.ts.
-import type { Finding, Level, Related, RuleMeta } from './findings';
+import type { Finding, Level, MessageData, Related, RuleMeta } from './findings';
 import type { CallSite, Expr, FunctionIR, Span } from './parse/ir';
 import type { FunctionAnalysis, LockVal, World } from './analysis/lockstate';
 import type { CallerStep, Program } from './analysis/program';
@@ -25,11 +25,16 @@ export type { FlagOrigin, FlagSet } from './analysis/flags';
 export type { Lifecycle, LifecycleFinding, LifecycleStep, PageAcquire } from './analysis/pagerefs';
 export type { AtomicAnalysis, AtomicClass, Opener } from './analysis/atomic';
 export type { Version } from './kernel/api';
+export type { MessageData } from './findings';
+export { renderMessage } from './findings';
 
 export interface ReportInput {
   fa: FunctionAnalysis;
   span: Span;
-  message: string;
+  /** The message: a key of the rule's meta.messages, and the values of its placeholders
+   * (the context renders it; an unknown id or a placeholder left without a value throws). */
+  messageId: string;
+  data: MessageData;
   callText: string;
   related?: Related[];
   flow?: Related[];

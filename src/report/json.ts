@@ -1,11 +1,16 @@
 // JSON report. Schema (stable, versioned by `schemaVersion`):
 // { schemaVersion: 1, tool: {name, version}, kernel: {version, source},
-//   findings: [{ ruleId, level, message, file, line, column, endLine, endColumn, function,
-//                hint?, fingerprint, suppressed?: {kind, justification}, baselineState?,
+//   findings: [{ ruleId, level, message, messageId, data, file, line, column, endLine, endColumn,
+//                function, hint?, fingerprint, suppressed?: {kind, justification}, baselineState?,
 //                related: [{ role, file, line, column, endLine, endColumn, message }],
 //                chains?: [[{ function, file, line, column, endLine, endColumn }]] (innermost caller first) }],
 //   notifications: [{ level, file?, message }], stats: {...} }
-// Lines and columns are 1-based; end columns are exclusive.
+// Lines and columns are 1-based; end columns are exclusive. `messageId` names the rule's
+// message template (meta.messages, `{{name}}` placeholders) and `data` holds the values of
+// its placeholders: `message` is that template rendered with `data`, followed by the notes
+// the engine adds about the preprocessor (` (called as M(), which expands to F())`,
+// ` [only if C: a condition the tool cannot decide]`). Fields are only ever added within a
+// schemaVersion (messageId and data were).
 import type { AuditResult } from '../engine';
 import type { Related } from '../findings';
 import { toolVersion } from '../version';
@@ -20,7 +25,7 @@ export function toJson(res: AuditResult): object {
     tool: { name: 'gup-audit', version: toolVersion },
     kernel: { version: res.tree.version.join('.'), source: res.tree.source },
     findings: res.findings.map((f) => ({
-      ruleId: f.ruleId, level: f.level, message: f.message, file: f.file, ...loc(f), function: f.function,
+      ruleId: f.ruleId, level: f.level, message: f.message, messageId: f.messageId, data: f.data, file: f.file, ...loc(f), function: f.function,
       ...(f.hint ? { hint: f.hint } : {}),
       fingerprint: f.fingerprint,
       ...(f.suppressed ? { suppressed: f.suppressed } : {}),

@@ -11,11 +11,14 @@
 // docs/rules pages, for the rules' help).
 // Lock sites and callers become relatedLocations (linked from the message as `[text](id)`)
 // and codeFlows: acquire -> call -> release, or outermost caller -> ... -> call.
+// Each rule's message templates are its messageStrings, and each result's message names its
+// template (id) with the values of the placeholders (arguments) besides the text.
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { AuditResult } from '../engine';
 import type { Finding, Notification, Related, RelatedRole, RuleMeta } from '../findings';
+import { messageParts, messagePlaceholders, renderMessage } from '../findings';
 import type { Span } from '../parse/ir';
 import { rules as allRules } from '../../rules';
 import { informationUri, toolVersion } from '../version';
@@ -84,8 +87,39 @@ function reportingDescriptor(meta: RuleMeta, docsDir: string | null): Json {
     help: { text: md ? markdownToText(md) : `${meta.full}\n\nSee ${helpUri}\n`, markdown },
     helpUri,
     defaultConfiguration: { level: meta.level },
+    messageStrings: Object.fromEntries(Object.entries(meta.messages).map(([id, t]) => [id, { text: sarifMessageString(t) }])),
     properties: { tags: meta.tags, precision: meta.precision },
   };
+}
+
+/** A rule's message template as a SARIF message string (SARIF 2.1.0 §3.11.5): its
+ * placeholders numbered `{0}`, `{1}`, ... in the order the names first occur, literal `{`
+ * and `}` doubled, the link characters escaped as in every message.text we write; then one
+ * more placeholder, last, for what the result's text adds after the rule's message (the
+ * preprocessor's notes, the suggested fix, the links to related locations): a result's id
+ * and arguments render to exactly its text. */
+export function sarifMessageString(template: string): string {
+  const names = messagePlaceholders(template);
+  const body = messageParts(template)
+    .map((p) => ('name' in p ? `{${names.indexOf(p.name)}}` : escapeMessage(p.text).replace(/[{}]/g, '$&$&')))
+    .join('');
+  return `${body}{${names.length}}`;
+}
+
+/** Every rule's templates by rule id (the rules' own objects). */
+const TEMPLATES = new Map(allRules.map((r) => [r.meta.id, r.meta.messages]));
+
+/** A result's message: its text, and the template's id with the arguments of
+ * sarifMessageString(): the values of the placeholders (escaped as the text is) and what the
+ * text adds after the rule's message. Text only for a finding the engine did not make (no
+ * template of its rule renders to the start of its text). */
+function resultMessage(f: Finding, text: string): Json {
+  const template = f.messageId ? TEMPLATES.get(f.ruleId)?.[f.messageId] : undefined;
+  const names = template ? messagePlaceholders(template) : [];
+  if (!template || !f.data || names.some((n) => !Object.prototype.hasOwnProperty.call(f.data, n))) return { text };
+  const rendered = escapeMessage(renderMessage(template, f.data));
+  if (!text.startsWith(rendered)) return { text };
+  return { text, id: f.messageId, arguments: [...names.map((n) => escapeMessage(String(f.data[n]))), text.slice(rendered.length)] };
 }
 
 /** A relative path as a URI reference: percent-encode what a URI cannot hold. */
@@ -243,7 +277,7 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>): Json {
     ruleId: f.ruleId,
     ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
     level: f.level,
-    message: { text },
+    message: resultMessage(f, text),
     locations: [{
       physicalLocation: physicalLocation(f.file, f.span, cols),
       ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),

@@ -8,31 +8,15 @@ import type { TreeInfo } from '../kernel/era';
 import type { Program } from '../analysis/program';
 import { annotateMessage } from '../preprocess/report';
 import type { Finding, Level, Notification, Related } from '../findings';
-import type { Rule } from '../rule';
+import { messagePlaceholders, renderMessage } from '../findings';
+import type { ReportInput, Rule } from '../rule';
 import { createRuleContext } from './rule-context';
 
 export function runRules(rules: Rule[], program: Program, version: Version, tree: TreeInfo, levels: Record<string, Level | 'off'> | undefined, notifications: Notification[]): Finding[] {
   const findings: Finding[] = [];
   const ctx = createRuleContext(program, version, tree);
   for (const rule of rules) {
-    ctx.report = (r) => {
-      const lvl = levels?.[rule.meta.id];
-      findings.push({
-        ruleId: rule.meta.id,
-        level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
-        message: annotateMessage(r.message, r.fa.fn, r.span),
-        file: r.fa.fn.file,
-        span: r.span,
-        function: r.fa.fn.name,
-        related: dedupeRelated(r.related ?? []),
-        hint: r.hint,
-        callText: r.callText,
-        fingerprint: '',
-        flow: r.flow,
-        ...(r.chains?.length ? { chains: r.chains.map((c) => c.map((st) => ({ function: st.caller.fn.name, file: st.caller.fn.file, span: st.call.span }))) } : {}),
-        ...(r.rewrite ? { rewrite: r.rewrite } : {}),
-      });
-    };
+    ctx.report = (r) => { findings.push(findingOf(rule, r, levels)); };
     try {
       rule.check(ctx);
     } catch (e) {
@@ -44,6 +28,34 @@ export function runRules(rules: Rule[], program: Program, version: Version, tree
   assignFingerprints(findings);
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId));
   return findings;
+}
+
+/** The finding of one report: its message rendered from the rule's template (an unknown
+ * messageId or a placeholder without a value throws: the rule stops with an internal error,
+ * as for any defect of a rule), then annotated with what the preprocessor did. The finding's
+ * data are the values of the template's placeholders (a value the template does not use is
+ * left out). */
+function findingOf(rule: Rule, r: ReportInput, levels: Record<string, Level | 'off'> | undefined): Finding {
+  const template = Object.prototype.hasOwnProperty.call(rule.meta.messages, r.messageId) ? rule.meta.messages[r.messageId] : undefined;
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported an unknown messageId '${r.messageId}'`);
+  const lvl = levels?.[rule.meta.id];
+  return {
+    ruleId: rule.meta.id,
+    level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
+    message: annotateMessage(renderMessage(template, r.data), r.fa.fn, r.span),
+    messageId: r.messageId,
+    data: Object.fromEntries(messagePlaceholders(template).map((k) => [k, r.data[k]])),
+    file: r.fa.fn.file,
+    span: r.span,
+    function: r.fa.fn.name,
+    related: dedupeRelated(r.related ?? []),
+    hint: r.hint,
+    callText: r.callText,
+    fingerprint: '',
+    flow: r.flow,
+    ...(r.chains?.length ? { chains: r.chains.map((c) => c.map((st) => ({ function: st.caller.fn.name, file: st.caller.fn.file, span: st.call.span }))) } : {}),
+    ...(r.rewrite ? { rewrite: r.rewrite } : {}),
+  };
 }
 
 /** Findings per rule id. */

@@ -40,5 +40,39 @@ long if_get_redundant(unsigned long uaddr, struct page **pages)
 	return get_user_pages_unlocked(uaddr, 1, pages, FOLL_WRITE | FOLL_GET); /* expect: internal-foll-flag:note */
 }
 ` },
+    {
+      name: 'FOLL_PIN passed to a pin_* entry', code: `
+int if_pin_pin(unsigned long uaddr, struct page **pages)
+{
+	return pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_PIN, pages); /* expect: internal-foll-flag:error */
+}
+`,
+      messages: [/^FOLL_PIN passed explicitly to pin_user_pages_fast\(\): pin_user_pages_fast\(\) sets FOLL_PIN itself/],
+    },
+    {
+      name: 'FOLL_PIN through a flags variable to a get_* entry', code: `
+long if_pin_var(unsigned long uaddr, struct page **pages)
+{
+	unsigned int flags = FOLL_WRITE | FOLL_PIN;
+
+	return get_user_pages_unlocked(uaddr, 1, pages, flags); /* expect: internal-foll-flag:error */
+}
+`,
+      messages: [/^FOLL_PIN passed explicitly to get_user_pages_unlocked\(\) \(through flags = FOLL_PIN, line 4\): /],
+    },
+    {
+      name: 'FOLL_GET without pages', code: `
+long if_nopages(unsigned long uaddr)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = get_user_pages(uaddr, 1, FOLL_GET, NULL); /* expect: internal-foll-flag:error */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+`,
+      messages: [/get_user_pages\(\) is called without pages but with FOLL_GET: VM_BUG_ON/],
+    },
   ],
 };

@@ -41,5 +41,20 @@ long ls_raw(unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      name: 'down_write_trylock in 6.12: mmap_write_trylock() is gone since 6.6, no wrapper to name', code: `
+long ls_try(unsigned long uaddr, struct page **pages)
+{
+	long n = -EAGAIN;
+
+	if (down_write_trylock(&current->mm->mmap_lock)) { /* expect: legacy-mmap-sem:note */
+		n = get_user_pages(uaddr, 1, 0, pages);
+		up_write(&current->mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+	}
+	return n;
+}
+`,
+      messages: [/but none for down_write_trylock\(\); keep it with a comment or baseline it$/, /use mmap_write_unlock\(current->mm\)$/],
+    },
   ],
 };

@@ -850,5 +850,23 @@ long mm_orphan(unsigned long uaddr, struct page **pages)
 	return get_user_pages(uaddr, 1, FOLL_WRITE, pages); /* expect: missing-mmap-lock:note */
 }
 ` },
+    {
+      // mm_d8() -> ... -> mm_d1() -> mm_d0(), one file each: the search stops at --call-depth 6.
+      name: 'caller chain deeper than --call-depth', files: {
+        'd0.c': `
+long mm_d0(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages(uaddr, 1, 0, pages); /* expect: missing-mmap-lock:note */
+}
+`,
+        ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`d${i}.c`, `
+long mm_d${i}(unsigned long a, struct page **p)
+{
+	return mm_d${i - 1}(a, p);
+}
+`])),
+      },
+      messages: [/mm_d0\(\) neither takes nor asserts it and the caller chain is deeper than --call-depth: add mmap_assert_locked\(\)/],
+    },
   ],
 };

@@ -617,5 +617,18 @@ void pc_ignored(unsigned long uaddr, struct page **pages, int nr)
 		put_page(pages[i]);
 }
 ` },
+    {
+      name: 'only < 0 tested, then success returned', code: `
+int pp_ret(unsigned long uaddr, int nr, struct page **pages)
+{
+	int ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+
+	if (ret < 0)
+		return ret;
+	return 0;
+}
+`,
+      messages: [/the count is tested only for an error and then dropped \(line 8\): the caller takes all nr entries as filled: .*, or return the count$/],
+    },
   ],
 };

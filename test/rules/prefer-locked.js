@@ -185,5 +185,40 @@ int pl_pin_checked(unsigned long data, unsigned long nr, struct page **pages)
 	return ret;
 }
 ` },
+    {
+      name: 'two callers lock only around the helper (6.12): "take", both named', code: `
+static int pl2_locked(unsigned long data, unsigned long nr, struct page **pages)
+{
+	long n = pin_user_pages(data, nr, FOLL_WRITE, pages); /* expect: prefer-locked:note */
+
+	if (n == nr)
+		return 0;
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return -EFAULT;
+}
+
+int pl2_a(unsigned long data, unsigned long nr, struct page **pages)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = pl2_locked(data, nr, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+int pl2_b(unsigned long data, struct page **pages)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = pl2_locked(data, 1, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+`,
+      messages: [/^pl2_a\(\), pl2_b\(\) take the mmap lock only around pl2_locked\(\)/],
+    },
   ],
 };

@@ -132,5 +132,48 @@ out:
 	return n;
 }
 ` },
+    {
+      name: 'taken twice', code: `
+long ub_twice(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	mmap_read_lock(current->mm); /* expect: unbalanced-mmap-lock:error */
+	n = get_user_pages(uaddr, 1, 0, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+`,
+      messages: [/while it is already held \(taken at line 6\): self-deadlock/],
+    },
+    {
+      name: 'read lock released as the write side', code: `
+long ub_mode(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = get_user_pages(uaddr, 1, 0, pages);
+	mmap_write_unlock(current->mm); /* expect: unbalanced-mmap-lock:error */
+	return n;
+}
+`,
+      messages: [/^mmap_write_unlock\(\) releases the write side, but the lock was taken for read at line 6$/],
+    },
+    {
+      name: 'killable acquire not tested', code: `
+long ub_killable(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock_killable(current->mm);
+	n = get_user_pages(uaddr, 1, 0, pages);
+	mmap_read_unlock(current->mm); /* expect: unbalanced-mmap-lock:error */
+	return n;
+}
+`,
+      messages: [/when it is not held on a path \(the acquire at line 6 can fail\)$/],
+    },
   ],
 };
