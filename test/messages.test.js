@@ -212,3 +212,10 @@ test('docs/rules/<id>.md lists the rule\'s message templates under Messages', ()
     else assert.strictEqual(doc, want, `docs/rules/${meta.id}.md: the Messages section differs from meta.messages (GUP_AUDIT_WRITE_DOCS=1 node --test test/messages.test.js rewrites it)`);
   }
 });
+
+test('--list-rules --format json lists each rule\'s message templates', () => {
+  const { formatRuleList } = require('../dist/src/cli/rules');
+  const list = JSON.parse(formatRuleList('json'));
+  assert.strictEqual(list.length, rules.length);
+  for (const r of rules) assert.deepStrictEqual(list.find((x) => x.id === r.meta.id).messages, r.meta.messages);
+});

@@ -7,7 +7,7 @@ import { packageRoot } from '../version';
 
 export function formatRuleList(format: string): string {
   if (format === 'json') {
-    const list = allRules.map((r) => ({ id: r.meta.id, name: r.meta.name, level: r.meta.level, precision: r.meta.precision, tags: r.meta.tags, short: r.meta.short, doc: `docs/rules/${r.meta.id}.md` }));
+    const list = allRules.map((r) => ({ id: r.meta.id, name: r.meta.name, level: r.meta.level, precision: r.meta.precision, tags: r.meta.tags, short: r.meta.short, messages: r.meta.messages, doc: `docs/rules/${r.meta.id}.md` }));
     return JSON.stringify(list, null, 2) + '\n';
   }
   return allRules.map((r) => `${r.meta.id.padEnd(28)} ${r.meta.level.padEnd(8)} ${r.meta.short}\n`).join('');
