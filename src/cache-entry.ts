@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { createHash, randomBytes } from 'crypto';
 import { makeDirs } from './fsname';
+import { devSwitches } from './dev-switches';
 
 /** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag>[:<n>] makes a run see
  * that file as edited (its index entry unused, as after a change of its stat key), without
@@ -13,7 +14,7 @@ import { makeDirs } from './fsname';
  * read for extraction get a comment line naming the tag appended, or, with <n>, n comment
  * lines inserted at the start (every line of the file moves). */
 export function benchEdit(): { file: string; tag: string; lines: number } | undefined {
-  const v = process.env.GUP_AUDIT_BENCH_EDIT;
+  const v = devSwitches().benchEdit;
   if (!v) return undefined;
   const m = /^(.*):([^:]*):(\d+)$/.exec(v);
   if (m) return { file: m[1], tag: m[2], lines: Number(m[3]) };

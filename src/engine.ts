@@ -19,6 +19,7 @@ import { attachFromSource, buildProfile, narrowToShard, resultDeps, reusedResult
 import { reusableResult } from './stages/reuse';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
+import { devSwitches } from './dev-switches';
 
 export type { AuditOptions, AuditProfile, AuditResult, AuditStats } from './stages/types';
 export { PREFILTER_NEEDLES, selectRules } from './stages/setup';
@@ -61,9 +62,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     // With --cache, an unchanged tree audited with the same options: the last result.
     const resultKey = cache ? JSON.stringify([buildId(), opts.paths.map((p) => path.resolve(p)), include, exclude, disc.notes, tree, preprocess, callDepth, maxBytes,
       opts.prefilter !== false, rules.map((r) => r.meta.id), opts.levels ?? {}, opts.shard ?? null, opts.focus ?? null]) : '';
-    // (GUP_AUDIT_CACHE_RESULT=0: recompute it from the per-file entries; the benchmark's
-    // stand-in for a run after an edit that changes the result.)
-    const reuse = cache && process.env.GUP_AUDIT_CACHE_RESULT !== '0' && !opts.onProgram ? await reusableResult(cache, resultKey, scan, tree.root, pre.candidates, pre.macroNames, store, notifications) : 'no --cache';
+    // (The benchmark's noResultReuse, src/dev-switches.ts: recomputed from the per-file
+    // entries, its stand-in for a run after an edit that changes the result.)
+    const reuse = cache && !devSwitches().noResultReuse && !opts.onProgram ? await reusableResult(cache, resultKey, scan, tree.root, pre.candidates, pre.macroNames, store, notifications) : 'no --cache';
     const wholeTree = opts.paths.length === 1 && path.resolve(opts.paths[0]) === tree.root && exclude.length === 0 && include.length === 0;
     if (typeof reuse === 'object') return reusedResult(reuse, { cache: cache!, resultKey, scan, t0, phases, tree, rules, profile: opts.profile, save: !known, wholeTree });
 

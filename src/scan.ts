@@ -17,6 +17,7 @@ import type { ScanResult, ScanTask } from './parse/worker';
 import { callHash } from './parse/needles';
 import type { AuditCache, FileTable } from './cache';
 import type { Notification } from './findings';
+import { devSwitches } from './dev-switches';
 
 export interface Shard { index: number; count: number }
 
@@ -299,9 +300,9 @@ export class TreeScan implements FileTable {
       if (!s) out.set(f, (s = new Set()));
       s.add(name);
     };
-    // TEST-ONLY: GUP_AUDIT_SCAN_CHECK=bytes answers by reading every file and matching bytes
-    // (substrings, every name for a hit), as before call indexes; the tests compare.
-    if (process.env.GUP_AUDIT_SCAN_CHECK === 'bytes') {
+    // (Test-only, src/dev-switches.ts: read every file and match bytes, substrings, every
+    // name for a hit, as before call indexes; the tests compare.)
+    if (devSwitches().scanByBytes) {
       await this.scan('callers-bytes', this.o.files.map((_, i) => i), { needles: names }, (i) => { for (const n of names) add(i, n); });
       return out;
     }

@@ -22,7 +22,7 @@ function layer(rel) {
   if (rel.startsWith('src/analysis/')) return 4;
   if (rel.startsWith('src/kernel/') || rel.startsWith('src/parse/') || rel.startsWith('src/preprocess/')) return 3;
   if (['src/discover.ts', 'src/glob.ts', 'src/fsname.ts', 'src/cache-entry.ts'].includes(rel)) return 2;
-  if (['src/errors.ts', 'src/version.ts'].includes(rel)) return 1;
+  if (['src/errors.ts', 'src/version.ts', 'src/dev-switches.ts'].includes(rel)) return 1;
   return null;
 }
 
@@ -115,4 +115,9 @@ test('the rule check reports a rule that imports an analysis, a kernel module or
     'rules/bad.ts -> src/findings',
     'rules/bad.ts -> fs',
   ]);
+});
+
+test('the GUP_AUDIT_* environment switches are read only in src/dev-switches.ts', () => {
+  const readers = sources('src').filter((rel) => rel !== 'src/dev-switches.ts' && /\bGUP_AUDIT_\w+/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')));
+  assert.deepStrictEqual(readers, []);
 });

@@ -21,6 +21,8 @@
 // Memory is imported (`e.m`); bytes 0..255 of page 0 hold the byte classes used by callidx
 // (1 = identifier byte, 2 = whitespace), set by the caller.
 
+import { devSwitches } from '../dev-switches';
+
 const uleb = (n: number): number[] => {
   const o: number[] = [];
   do {
@@ -181,7 +183,7 @@ let compiled: WebAssembly.Module | null | undefined;
 export function scanModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  if (process.env.GUP_AUDIT_NO_WASM === '1' || typeof WebAssembly === 'undefined') return compiled;
+  if (devSwitches().noWasm || typeof WebAssembly === 'undefined') return compiled;
   try {
     const bytes = assemble([teddy(), callidx()]);
     if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);

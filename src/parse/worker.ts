@@ -14,6 +14,7 @@ import { walkDirs } from '../discover';
 import { answerDigest, benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
 import { TimeLimitError } from '../errors';
+import { devSwitches } from '../dev-switches';
 import { depsHold, type PreprocessOptions } from '../preprocess/scope';
 
 export type WorkerTask =
@@ -263,16 +264,8 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length };
 }
 
-// TEST-ONLY fault hook, used by test/robustness.test.js to exercise the pool's
-// replace-and-retry paths; never set these variables otherwise. GUP_AUDIT_TEST_FAULT=crash
-// (the worker exits abruptly) or =hang (it spins in JavaScript, ignoring every time limit)
-// when asked to extract a file whose path contains GUP_AUDIT_TEST_FAULT_ON (with
-// GUP_AUDIT_TEST_FAULT_TASK=scan: to scan a batch holding such a file). With
-// GUP_AUDIT_TEST_FAULT_ONCE=<marker file> only the first attempt faults (it creates the marker).
-const fault = process.env.GUP_AUDIT_TEST_FAULT;
-const faultOn = process.env.GUP_AUDIT_TEST_FAULT_ON;
-const faultOnce = process.env.GUP_AUDIT_TEST_FAULT_ONCE;
-const faultTask = process.env.GUP_AUDIT_TEST_FAULT_TASK ?? 'extract';
+// The test-only fault hook (src/dev-switches.ts): the pool's replace-and-retry paths.
+const { fault, faultOn, faultOnce, faultTask } = devSwitches();
 function testFault(t: WorkerTask): void {
   if (!fault || !faultOn || t.type !== faultTask) return;
   if (!(t.type === 'extract' ? t.req.abs.includes(faultOn) : t.type === 'scan' && t.files.some((f) => f.includes(faultOn)))) return;
