@@ -90,7 +90,14 @@ interface Stored {
   result?: StoredResult;
   /** Header facts for struct visibility (src/parse/includes.ts), by file with its stat key. */
   headers?: StoredHeader[];
+  /** The macro and wrapper names of the last run (src/stages/prefilter.ts). */
+  macros?: StoredMacros;
 }
+
+/** What the search for names reaching the API through macros found, and what from: the
+ * candidates it started from and the files it found (both read), relative and sorted, and
+ * how many files the tree had. */
+export interface StoredMacros { candidates: string[]; found: string[]; names: string[]; files: number }
 
 interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
 
@@ -122,6 +129,7 @@ export class AuditCache {
   misses = 0;
   private readonly needleKey: string;
   private newResult?: StoredResult;
+  private newMacros?: StoredMacros;
   /** Files of the run whose stat key changed (or that are new), relative; and how many
    * files of the saved index the run no longer has. Set by apply(). */
   readonly changed: string[] = [];
@@ -193,6 +201,11 @@ export class AuditCache {
     if (!r || r.key !== key || r.files !== files || this.misses !== 0 || this.hits !== files) return undefined;
     return r.value;
   }
+
+  /** The last run's macro search (the caller checks that it still holds). */
+  get storedMacros(): StoredMacros | undefined { return this.stored?.macros; }
+
+  setMacros(m: StoredMacros): void { this.newMacros = m; }
 
   /** The stored result for `key` whatever changed (the caller checks its deps). */
   storedResult(key: string): StoredResult | undefined {
@@ -315,6 +328,7 @@ export class AuditCache {
       format: FORMAT, build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
       files, st, pre, noCalls, off, hashes: at === total ? hashes : hashes.slice(0, at),
       ...(this.newResult ? { result: this.newResult } : {}),
+      ...(this.newMacros ?? prev?.macros ? { macros: this.newMacros ?? prev!.macros } : {}),
       // (Racily clean headers are not kept: the same stat key may hide another change.)
       // (A run that reused the result read none: the last ones are kept.)
       headers: this.headersUsed.size ? [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS) : prev?.headers ?? [],

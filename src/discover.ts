@@ -153,6 +153,11 @@ export function absentFrom(files: readonly string[], notes: readonly { file?: st
   };
 }
 
+/** Two lists with the same items in the same order. */
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** The index of `key` in a list of paths sorted by code unit (`<`), or -1. */
 export function indexInSorted(list: readonly string[], key: string): number {
   let lo = 0, hi = list.length - 1;

@@ -98,6 +98,9 @@ export interface ScanProfile {
   files: Record<string, number>;
   cacheHits: number;
   cacheMisses: number;
+  /** With --cache: whether the search for names reaching the API through macros was kept
+   * from the last run or run again (src/stages/prefilter.ts). */
+  macroSearch?: 'kept' | 'searched';
 }
 
 export interface TreeScanOptions {

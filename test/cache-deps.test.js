@@ -135,3 +135,48 @@ test('cache: a module audited against --kdir sees an edit of a kernel header it 
   assert.strictEqual(key(warm), key(plain));
   assert.match(warm.profile.reuse ?? '', /a header outside the tree changed/);
 });
+
+// A driver's pin macro: the files that call it are candidates only through the macro search.
+const PIN_H = '#define M_PIN(a, p) get_user_pages(a, 1, FOLL_WRITE, p)\n';
+const M_LOCKED = `#include "pin.h"
+static long m_locked(unsigned long a, struct page **p)
+{
+\tlong r;
+
+\tmmap_read_lock(current->mm);
+\tr = M_PIN(a, p);
+\tmmap_read_unlock(current->mm);
+\treturn r;
+}
+`;
+const M_UNLOCKED = `#include "pin.h"
+static long m_unlocked(unsigned long a, struct page **p)
+{
+\treturn M_PIN(a, p);
+}
+`;
+
+test('cache: the macro search is kept while no changed file can change it, and searched again when one calls a macro', async (t) => {
+  const tree = kernelTree([6, 12], { 'drivers/m/pin.h': PIN_H, 'drivers/m/a.c': M_LOCKED, 'drivers/m/b.c': 'static int b;\n', 'drivers/n/other.c': 'static int other(void) { return 0; }\n' });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-deps-cache-'));
+  t.after(() => { fs.rmSync(tree, { recursive: true, force: true }); fs.rmSync(cacheDir, { recursive: true, force: true }); });
+  const first = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.strictEqual(first.profile.scan.macroSearch, 'searched');
+  assert.deepStrictEqual(first.findings.map((f) => `${f.file}:${f.ruleId}`), ['drivers/m/a.c:prefer-unlocked']);
+  // A file that calls none of the names changes: the search is kept.
+  rewrite(path.join(tree, 'drivers/n/other.c'), 'static int other(void) { return 1; }\n');
+  const other = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.strictEqual(other.profile.scan.macroSearch, 'kept');
+  assert.strictEqual(key(other), key(first));
+  // A file starts calling the macro: searched again, and its call found.
+  rewrite(path.join(tree, 'drivers/m/b.c'), M_UNLOCKED);
+  const calling = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.strictEqual(calling.profile.scan.macroSearch, 'searched');
+  assert.strictEqual(key(calling), key(await auditTree(tree)));
+  assert.ok(calling.findings.some((f) => f.file === 'drivers/m/b.c' && f.ruleId === 'missing-mmap-lock'));
+  // The macro's definition changes (the header is read by the search): searched again.
+  rewrite(path.join(tree, 'drivers/m/pin.h'), '#define M_PIN(a, p) 0\n');
+  const gone = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.strictEqual(gone.profile.scan.macroSearch, 'searched');
+  assert.strictEqual(key(gone), key(await auditTree(tree)));
+});

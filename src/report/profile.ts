@@ -17,7 +17,7 @@ export function formatProfile(res: AuditResult): string {
     const rate = ms > 0 ? ` (${(bytes / 1e3 / ms).toFixed(0)} MB/s per worker)` : '';
     out.push(`  scan ${kind.padEnd(18)} ${p.scan.files[kind] ?? 0} files, ${mb(bytes)}, ${ms} ms of worker time${rate}`);
   }
-  if (p.scan.cacheHits || p.scan.cacheMisses) out.push(`  cache                   ${p.scan.cacheHits} files unchanged, ${p.scan.cacheMisses} scanned again`);
+  if (p.scan.cacheHits || p.scan.cacheMisses) out.push(`  cache                   ${p.scan.cacheHits} files unchanged, ${p.scan.cacheMisses} scanned again${p.scan.macroSearch ? `; macro search ${p.scan.macroSearch}` : ''}`);
   if (p.reuse) out.push(`  result                  ${p.reuse}`);
   out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache`);
   out.push(`  first extraction        ${p.firstExtractMs} ms wall, ${p.firstExtractWorkerMs} ms of worker time (the candidate files)`);

@@ -4,11 +4,14 @@
 import type { WorkerPool } from '../parse/pool';
 import { TreeScan } from '../scan';
 import type { AuditCache } from '../cache';
-import { macroNeedles } from '../preprocess/needles';
+import * as path from 'path';
+import { macroNeedles, type MacroNeedles } from '../preprocess/needles';
+import { callHash } from '../parse/needles';
+import { indexInSorted, sameList } from '../discover';
 import { MACRO_TARGETS } from '../preprocess/targets';
 import type { Notification } from '../findings';
 import type { AuditOptions, AuditStats } from './types';
-import { PREFILTER_NEEDLES } from './setup';
+import { PREFILTER_NEEDLES, rel } from './setup';
 
 export interface Prefiltered {
   scan: TreeScan;
@@ -16,6 +19,24 @@ export interface Prefiltered {
   /** Names that reach the API through macros and wrappers (extracted as roots too). */
   macroNames: string[];
   cacheLoadMs: number;
+}
+
+/** The last run's macro search when no changed file can change it (the search reads the
+ * candidates and the files calling a name it found, and looks names up in the call index):
+ * the same candidates, no file added or removed, no changed file among those read, and no
+ * changed file calling one of the names. Else null: searched again. */
+function keptMacroNeedles(cache: AuditCache | undefined, scan: TreeScan, root: string, candidates: string[]): MacroNeedles | null {
+  const s = cache?.storedMacros;
+  if (!cache || !s || cache.gone > 0 || s.files !== scan.rels.length) return null;
+  if (!sameList(s.candidates, candidates.map((c) => rel(root, c)).sort())) return null;
+  const read = new Set([...s.candidates, ...s.found]);
+  const searched = new Set(s.names.map(callHash));
+  for (const c of cache.changed) {
+    const i = indexInSorted(scan.rels, c);
+    const calls = i >= 0 ? scan.calls(i) : undefined;
+    if (read.has(c) || !calls || calls.some((h) => searched.has(h))) return null;
+  }
+  return { names: s.names, files: s.found.map((f) => path.join(root, f)) };
 }
 
 export async function prefilter(input: { pool: WorkerPool; jobs: number; root: string; files: string[]; cache?: AuditCache; maxBytes: number; opts: AuditOptions; focusRels: Set<string>; known: boolean; notifications: Notification[]; stats: AuditStats;
@@ -38,7 +59,13 @@ export async function prefilter(input: { pool: WorkerPool; jobs: number; root: s
   const cacheLoadMs = Date.now() - t;
   const candidates = await scan.prefilter(opts.prefilter !== false);
   if (scan.warmed > 0) input.prefetch?.(candidates);
-  const viaMacros = await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
+  const whole = !input.known && !opts.focus && !opts.shard;
+  const kept = whole ? keptMacroNeedles(input.cache, scan, input.root, candidates) : null;
+  const viaMacros = kept ?? await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
+  if (input.cache && whole) {
+    scan.profile.macroSearch = kept ? 'kept' : 'searched';
+    input.cache.setMacros({ candidates: candidates.map((c) => rel(input.root, c)).sort(), found: viaMacros.files.map((f) => rel(input.root, f)).sort(), names: viaMacros.names, files: scan.rels.length });
+  }
   candidates.push(...viaMacros.files);
   input.stats.bytesScanned = scan.bytesScanned;
   input.stats.candidateFiles = candidates.length;

@@ -17,7 +17,7 @@
 import * as path from 'path';
 import { callHash } from '../parse/needles';
 import { depsHold } from '../preprocess/scope';
-import { indexInSorted } from '../discover';
+import { indexInSorted, sameList } from '../discover';
 import type { AuditCache, ResultDeps } from '../cache';
 import type { TreeScan } from '../scan';
 import type { FactsStore } from './facts';
@@ -87,6 +87,3 @@ function hits(calls: Uint32Array, searched: Set<number>): number[] {
   return out.sort((a, b) => a - b);
 }
 
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
