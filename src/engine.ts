@@ -70,7 +70,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
     const t2 = Date.now();
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
-    await store.extract(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, true);
+    await store.extractFirst(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, cache?.storedResult(resultKey)?.deps?.requests);
     const firstExtractMs = Date.now() - t2;
     const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined, cache?.headerStore(scan));
     await extractCallees(store, scan, version, callDepth, memo, stats, visibility);

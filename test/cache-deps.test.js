@@ -180,3 +180,38 @@ test('cache: the macro search is kept while no changed file can change it, and s
   assert.strictEqual(gone.profile.scan.macroSearch, 'searched');
   assert.strictEqual(key(gone), key(await auditTree(tree)));
 });
+
+test('cache: a recomputed result sends the last run\'s later requests ahead and uses those the rounds ask again', async (t) => {
+  const helper = `long h_pin(unsigned long a, struct page **p)
+{
+\treturn get_user_pages(a, 1, FOLL_WRITE, p);
+}
+`;
+  const caller = (extra) => `long h_pin(unsigned long a, struct page **p);
+${extra}
+long h_user(unsigned long a, struct page **p)
+{
+\tlong r;
+
+\tmmap_read_lock(current->mm);
+\tr = h_pin(a, p);
+\tmmap_read_unlock(current->mm);
+\treturn r;
+}
+`;
+  const tree = kernelTree([6, 12], { 'drivers/h/pin.c': helper, 'drivers/u/user.c': caller(''), 'drivers/v/unlocked.c': `long h_pin(unsigned long a, struct page **p);\nlong h_bare(unsigned long a, struct page **p)\n{\n\treturn h_pin(a, p);\n}\n` });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-deps-cache-'));
+  t.after(() => { fs.rmSync(tree, { recursive: true, force: true }); fs.rmSync(cacheDir, { recursive: true, force: true }); });
+  await auditTree(tree, { cache: cacheDir });
+  // Lines move in the helper's file: its facts change, the result is recomputed; the
+  // callers' files are asked the same questions as before.
+  rewrite(path.join(tree, 'drivers/h/pin.c'), `/* moved */\n${helper}`);
+  const warm = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.match(warm.profile.reuse, /its extracted facts changed/);
+  const r = warm.profile.extract.replayed;
+  // (The edited file's own later request names the functions taken by their moved lines:
+  // asked anew.)
+  assert.ok(r && r.used >= 2 && r.used === r.sent - 1, JSON.stringify(r));
+  assert.strictEqual(key(warm), key(await auditTree(tree)));
+  assert.ok(warm.findings.some((f) => f.file === 'drivers/h/pin.c'));
+});

@@ -164,6 +164,17 @@ export class WorkerPool {
     this.auditNumber++;
   }
 
+  /** Drop the tasks still queued that `unwanted` picks (their promises reject): work sent
+   * ahead that nobody will use. Tasks already running finish. Returns how many. */
+  dropQueued(unwanted: (task: WorkerTask) => boolean): number {
+    const keep: Pending[] = [];
+    const dropped: Pending[] = [];
+    for (const p of this.queue) (unwanted(p.task) ? dropped : keep).push(p);
+    this.queue = keep;
+    for (const p of dropped) p.reject(new Error('dropped: not needed'));
+    return dropped.length;
+  }
+
   run<T>(task: WorkerTask): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(new Error('worker pool is closed')); return; }

@@ -19,7 +19,7 @@ export function formatProfile(res: AuditResult): string {
   }
   if (p.scan.cacheHits || p.scan.cacheMisses) out.push(`  cache                   ${p.scan.cacheHits} files unchanged, ${p.scan.cacheMisses} scanned again${p.scan.macroSearch ? `; macro search ${p.scan.macroSearch}` : ''}`);
   if (p.reuse) out.push(`  result                  ${p.reuse}`);
-  out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache`);
+  out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache${p.extract.replayed ? `; ${p.extract.replayed.used} of the last run's ${p.extract.replayed.sent} later requests replayed` : ''}`);
   out.push(`  first extraction        ${p.firstExtractMs} ms wall, ${p.firstExtractWorkerMs} ms of worker time (the candidate files)`);
   p.rounds.forEach((r, i) => {
     out.push(`  call-graph round ${String(i + 1).padEnd(7)} program ${r.programMs} ms, callers ${r.callersMs} ms, extract ${r.extractMs} ms (${r.files} files, ${r.functions} new functions)`);

@@ -55,6 +55,7 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     rp.extractMs = Date.now() - te;
     rp.functions = store.functions.length - rp.functions;
   }
+  store.endReplay();
   return x;
 }
 

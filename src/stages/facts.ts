@@ -7,7 +7,7 @@ import * as path from 'path';
 import { gupNames, lockNames, releaseFunctions } from '../kernel/api';
 import type { WorkerPool } from '../parse/pool';
 import type { FileFacts, FunctionIR } from '../parse/ir';
-import type { ExtractResult } from '../parse/worker';
+import type { ExtractResult, WorkerTask } from '../parse/worker';
 import type { PreprocessOptions } from '../preprocess/scope';
 import { buildId, type AuditCache } from '../cache';
 import type { Notification } from '../findings';
@@ -68,6 +68,12 @@ export class FactsStore {
   prefetched = 0;
   prefetchUsed = 0;
   private early: { names: Set<string>; pending: Map<string, Promise<ExtractResult>> } | null = null;
+  /** The last run's later-round requests, sent ahead (see replay), by request key, and
+   * their tasks. */
+  private replayed = new Map<string, Promise<ExtractResult>>();
+  private replayTasks = new Set<WorkerTask>();
+  replaySent = 0;
+  replayUsed = 0;
 
   constructor(private readonly i: FactsStoreInput) {}
 
@@ -109,6 +115,49 @@ export class FactsStore {
     this.early = { names: new Set(names), pending };
   }
 
+  /** The first extraction (every function of the candidates that mentions a name), then,
+   * with the last run's requests, those of its later rounds (replay). */
+  async extractFirst(files: string[], names: string[], last?: readonly SentRequest[]): Promise<void> {
+    const first = this.extract(files, names, true);
+    if (last) this.replay(last);
+    await first;
+  }
+
+  /** With --cache, when the stored result could not be kept: send the last run's
+   * later-round requests now, so that the caller rounds, which ask the same questions as
+   * long as the facts they are asked about are the same, find their answers ready instead
+   * of waiting round after round. A round uses an answer only for exactly the same request
+   * (file, names, functions already taken): it is the answer it would get. */
+  replay(requests: readonly SentRequest[]): void {
+    for (const q of requests) {
+      const k = requestKey(q.file, q.names, q.skip);
+      if (q.first || this.replayed.has(k)) continue;
+      const task = this.task(path.join(this.i.root, q.file), q.names, false, q.skip);
+      const p = this.i.pool.run<ExtractResult>(task);
+      p.catch(() => undefined); // (an unused answer's failure is nobody's)
+      this.replayTasks.add(task);
+      this.replayed.set(k, p);
+      this.replaySent++;
+    }
+  }
+
+  /** Drop the replayed requests no round asked for that are still queued (the rounds are
+   * over). */
+  endReplay(): void {
+    const unused = new Set([...this.replayTasks]);
+    this.i.pool.dropQueued((t) => unused.has(t));
+    this.replayed.clear();
+    this.replayTasks.clear();
+  }
+
+  private takeReplayed(file: string, names: string[], skip: number[]): Promise<ExtractResult> | undefined {
+    if (this.replayed.size === 0) return undefined;
+    const k = requestKey(file, names, skip);
+    const p = this.replayed.get(k);
+    if (p) { this.replayed.delete(k); this.replayUsed++; }
+    return p;
+  }
+
   /** The prefetched answer for `abs`, if its request equals a first-round request with `names`. */
   private takeEarly(abs: string, names: string[]): Promise<ExtractResult> | undefined {
     const p = this.early?.pending.get(abs);
@@ -125,11 +174,15 @@ export class FactsStore {
   }
 
   private send(abs: string, names: string[], first: boolean, skip: number[] = []): Promise<ExtractResult> {
-    const { pool, root, preprocess, maxBytes, cache } = this.i;
-    return pool.run<ExtractResult>({
+    return this.i.pool.run<ExtractResult>(this.task(abs, names, first, skip));
+  }
+
+  private task(abs: string, names: string[], first: boolean, skip: number[]): WorkerTask {
+    const { root, preprocess, maxBytes, cache } = this.i;
+    return {
       type: 'extract', req: { file: rel(root, abs), abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
       ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
-    });
+    };
   }
 
   private async extractOne(abs: string, names: string[], first: boolean): Promise<void> {
@@ -140,7 +193,7 @@ export class FactsStore {
     const key = first ? '' : `${abs}\0${names.join(',')}\0${skip.join(',')}`;
     if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
-      const r = await ((first ? this.takeEarly(abs, names) : undefined) ?? this.send(abs, names, first, skip));
+      const r = await ((first ? this.takeEarly(abs, names) : this.takeReplayed(file, names, skip)) ?? this.send(abs, names, first, skip));
       if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest, ...(r.facts?.deps ? { deps: r.facts.deps } : {}) });
       if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
@@ -179,4 +232,8 @@ export class FactsStore {
   hasFacts(file: string): boolean {
     return this.factsByFile.has(path.join(this.i.root, file));
   }
+}
+
+function requestKey(file: string, names: readonly string[], skip: readonly number[]): string {
+  return `${file}\0${names.join(',')}\0${skip.join(',')}`;
 }

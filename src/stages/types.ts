@@ -57,7 +57,7 @@ export interface AuditProfile {
   scan: ScanProfile;
   /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
   slowest: { file: string; ms: number; bytes: number; cached: boolean; first?: boolean }[];
-  extract: { files: number; ms: number; cached: number };
+  extract: { files: number; ms: number; cached: number; replayed?: { sent: number; used: number } };
   /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
    * the files and functions extracted. */
   rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
