@@ -18,6 +18,8 @@
 // is recomputed), or a comment appended to a file the result does not depend on.
 //
 //   npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]
+//   (TREE@PREV: TREE's second-tree row follows a cache filled on PREV, e.g. an earlier
+//   checkout of the same kernel; else the tree before it in the list)
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -35,7 +37,7 @@ interface Row { name: string; s: Sample; note?: string; bytes?: number }
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
-  process.stderr.write('usage: npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]\n');
+  process.stderr.write('usage: npm run bench -- TREE[@PREV] [TREE[@PREV]...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]\n');
   process.exit(2);
 }
 
@@ -45,6 +47,8 @@ let runs = 3;
 let jobs = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
 let subsystem = 'drivers/media';
 let skipSlow = false;
+/** TREE@PREV: the tree whose cache TREE's second-tree row uses. */
+const prevOf = new Map<string, string>();
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--runs') runs = Number(argv[++i]);
@@ -54,10 +58,14 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--quick') { runs = 1; skipSlow = true; }
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('-')) usage(`unknown option ${a}`);
-  else trees.push(path.resolve(a));
+  else {
+    const [tree, prev] = a.split('@');
+    trees.push(path.resolve(tree));
+    if (prev) prevOf.set(path.resolve(tree), path.resolve(prev));
+  }
 }
 if (!trees.length) usage('no TREE given (e.g. /usr/src/linux-source-6.12 unpacked)');
-for (const tree of trees) if (!fs.existsSync(path.join(tree, 'Makefile'))) usage(`${tree}: not a kernel tree (no top Makefile)`);
+for (const tree of [...trees, ...prevOf.values()]) if (!fs.existsSync(path.join(tree, 'Makefile'))) usage(`${tree}: not a kernel tree (no top Makefile)`);
 if (!(runs >= 1) || !(jobs >= 1)) usage('--runs and --jobs take positive integers');
 
 const hasTime = spawnSync(GNU_TIME, ['-f', '%e', 'true']).status === 0;
@@ -171,7 +179,7 @@ function kernelVersion(tree: string): string {
   return `${v('VERSION')}.${v('PATCHLEVEL')}`;
 }
 
-function benchTree(tree: string, prev: TreeResult | undefined): TreeResult {
+function benchTree(tree: string, prev: Pick<TreeResult, 'tree' | 'cacheDir'> | undefined): TreeResult {
   const load0 = os.loadavg()[0];
   const all = inventory(tree);
   console.log(`\n==== gup-audit benchmark: ${tree} (v${kernelVersion(tree)})`);
@@ -305,11 +313,32 @@ function benchTree(tree: string, prev: TreeResult | undefined): TreeResult {
   return { tree, version: kernelVersion(tree), all, base, def, defOut, cacheDir, second };
 }
 
+/** A cache filled by one cold --cache audit of `tree` (for TREE@PREV). */
+function fillCache(tree: string): { tree: string; cacheDir: string } {
+  const cacheDir = path.join(tmp, `cache-prev-${path.basename(tree)}`);
+  auditRun([tree, '-j', String(jobs), '--cache', cacheDir]);
+  return { tree, cacheDir };
+}
+
 function main(): void {
   const results: TreeResult[] = [];
-  for (const tree of trees) results.push(benchTree(tree, results[results.length - 1]));
-  if (results.length < 2) return;
-  // Ratios to the newest kernel of the run.
+  for (const tree of trees) results.push(benchTree(tree, prevOf.has(tree) ? fillCache(prevOf.get(tree)!) : results[results.length - 1]));
+  if (results.length >= 2) acrossTrees(results);
+  const seconds = results.filter((r) => r.second);
+  if (seconds.length === 0) return;
+  console.log('\n  Second tree: a tree audited with the --cache filled (one cold run) on another tree: the one before it in');
+  console.log('  the list, or PREV of TREE@PREV. Facts are keyed by path and content, with the preprocessor\'s options but');
+  console.log('  not the tree\'s place or its version (an entry records the headers it read and whether a condition');
+  console.log('  tested the version): every file that is the same in both trees hits. The scan index is per tree root');
+  console.log('  and stat key, so the second tree is always scanned whole.');
+  for (const r of seconds) {
+    const s = r.second!;
+    console.log(`  ${path.basename(r.tree)} (v${r.version}) after ${path.basename(s.after)}: ${s.s.wall.toFixed(2)} s = ${(s.s.wall / r.def.wall).toFixed(2)}x its cold default audit (${(s.s.wall / r.base.wall).toFixed(2)}x its floor), ${fmtMB(s.s.rss).trim()} peak; ${s.cached}; findings ${s.same ? 'same' : 'DIFFERENT'}`);
+  }
+}
+
+/** Ratios to the newest kernel of the run. */
+function acrossTrees(results: TreeResult[]): void {
   const num = (v: string) => v.split('.').reduce((a, x) => a * 1000 + (Number(x) || 0), 0);
   const first = results.reduce((a, r) => (num(r.version) > num(a.version) ? r : a));
   const perMB = (r: TreeResult) => r.def.wall / (r.all.bytes / 1e6);
@@ -317,13 +346,6 @@ function main(): void {
   console.log(`  ${'tree'.padEnd(34)} ${'MB'.padStart(5)} ${'floor s'.padStart(7)} ${'audit s'.padStart(7)} ${'audit/floor'.padStart(11)} ${'ms per MB'.padStart(9)}  ${`vs v${first.version}`.padStart(9)}`);
   for (const r of results) {
     console.log(`  ${`${path.basename(r.tree)} (v${r.version})`.padEnd(34)} ${(r.all.bytes / 1e6).toFixed(0).padStart(5)} ${fmtS(r.base.wall).padStart(7)} ${fmtS(r.def.wall).padStart(7)} ${ratio(r.def.wall, r.base.wall).padStart(11)} ${(1000 * perMB(r)).toFixed(2).padStart(9)}  ${`${(perMB(r) / perMB(first)).toFixed(2)}x`.padStart(9)}`);
-  }
-  console.log('\n  Second tree: each tree audited with the --cache filled (cold run) on the tree before it. Facts are');
-  console.log('  keyed by path and content (an unchanged file of the same path hits across trees); the scan index is');
-  console.log('  per tree root and stat key, so the second tree is always scanned whole.');
-  for (const r of results.slice(1)) {
-    const s = r.second!;
-    console.log(`  v${r.version} after v${results[results.indexOf(r) - 1].version}: ${s.s.wall.toFixed(2)} s = ${(s.s.wall / r.def.wall).toFixed(2)}x its cold default audit (${(s.s.wall / r.base.wall).toFixed(2)}x its floor), ${fmtMB(s.s.rss).trim()} peak; ${s.cached}; findings ${s.same ? 'same' : 'DIFFERENT'}`);
   }
 }
 
