@@ -946,5 +946,43 @@ int cw_late(struct mm_struct *mm, unsigned long addr, struct page **page)
 	return n == 1 ? 0 : -EFAULT;
 }
 ` } },
+    {
+      // Two modules of one repository, each with its own compat header defining the same
+      // static inline helper: a call reaches the definition its file includes, not the
+      // other module's (whose only caller does not lock).
+      name: 'same static inline helper in two modules\' headers: callers by include', files: {
+        '/modules/ma/ma_compat.h': `
+static inline long mx_get_pages(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, FOLL_WRITE, pages); /* expect-none */
+}
+`,
+        '/modules/ma/ma_main.c': `
+#include "ma_compat.h"
+
+long ma_pin(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = mx_get_pages(uaddr, 4, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+`,
+        '/modules/mb/mb_compat.h': `
+static inline long mx_get_pages(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, 0, pages); /* expect: missing-mmap-lock:note */
+}
+`,
+        '/modules/mb/mb_main.c': `
+#include "mb_compat.h"
+
+long mb_peek(unsigned long uaddr, struct page **pages)
+{
+	return mx_get_pages(uaddr, 1, pages);
+}
+` } },
   ],
 };
