@@ -804,9 +804,10 @@ class AcquireFlow {
       const [t, f] = this.refine(node.expr, s.k, s.lost);
       if (t === null) { return; } // the count is looked at in a way we do not model: handled
       // (The call's own arguments, `pages + done`, say nothing about a later path.)
-      // A loop over a counter of the calls that completed (`while (done) put_page(pages[--done])`)
-      // runs whatever this call got: its test says nothing about this call's path.
-      if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !(node.loop && this.progress.includes(v)))) s = { ...s, unsure: true };
+      // A counter of the calls that completed, tested by a loop over it (`while (done)
+      // put_page(pages[--done])`) or before releasing by it (`if (done) release_pages(pages,
+      // done)`), holds whatever this call got: its test says nothing about this call's path.
+      if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
       const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
       if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
       if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
@@ -854,8 +855,9 @@ class AcquireFlow {
     const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
     if (rel && rel.root === a.root) {
       // Released by the counter of the rounds: earlier entries (and this call's, once it
-      // is added) go back.
-      if (state.prior && rel.count === state.prior) return null;
+      // is added) go back; a counter advanced by the requested count (progress, below)
+      // never adds a short count of this call.
+      if (state.prior && rel.count === state.prior && !(this.progress.includes(rel.count) && state.k & S)) return null;
       const all = a.nr !== null && rel.count === a.nr;
       if (all && (state.k & (E | S))) {
         this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
@@ -870,7 +872,7 @@ class AcquireFlow {
       }
       // Released by a counter of the calls that completed (`while (done) put_page(pages[--done])`).
       if (!all && rel.count !== null && this.progress.includes(rel.count) && state.k & S) {
-        state = { ...state, k: state.k & (E | S), steps: [...state.steps, this.step(c.span.line, `${c.name}() releases by ${rel.count}, the entries of the calls that completed, not a short count of this one`, c)] };
+        state = { ...state, k: state.k & (E | S), prior: state.prior === rel.count ? undefined : state.prior, steps: [...state.steps, this.step(c.span.line, `${c.name}() releases by ${rel.count}, the entries of the calls that completed, not a short count of this one`, c)] };
         return state;
       }
       return null;
@@ -1042,8 +1044,16 @@ class AcquireFlow {
     // (A negative errno is non-zero: `if (ret)` and `ret != 0` keep the error side on their
     // true edge; a release there may get the errno as a count.)
     if (isCount(c)) return [k, k & E];
-    // The array the call filled is not NULL on any path that holds references.
-    if (rootOf(c) === this.a.root && exprText(c) === this.a.root) return [k, k & E];
+    // The array the call filled is not NULL on any path that holds references (`if (pages)`,
+    // `pages != NULL`, an out-parameter's `*pages == NULL` negated).
+    const isArray = (x: Expr) => rootOf(x) === this.a.root && (exprText(x) === this.a.root || exprText(x) === `*${this.a.root}`);
+    if (isArray(c)) return [k, k & E];
+    if (c.kind === 'bin' && (c.op === '==' || c.op === '!=')) {
+      const side = [c.left, c.right].map(stripNoise);
+      const arr = side.findIndex(isArray);
+      const nul = side[1 - arr];
+      if (arr >= 0 && nul && (nul.kind === 'null' || (nul.kind === 'num' && nul.value === 0) || (nul.kind === 'id' && nul.name === 'NULL'))) return c.op === '!=' ? [k, k & E] : [k & E, k];
+    }
     if (c.kind === 'call' && c.callee === 'IS_ERR_VALUE' && c.args[0] && isCount(c.args[0])) return [k & E, k & (S | F)];
     if (c.kind === 'bin' && ['<', '<=', '>', '>=', '==', '!='].includes(c.op)) {
       let op = c.op, l = c.left, rr = c.right;

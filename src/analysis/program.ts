@@ -127,11 +127,31 @@ export class Program {
     const defs = this.byName.get(name);
     if (!defs) return [];
     const local = defs.filter((d) => d.fn.file === from.fn.file);
-    // Global definitions, and static (inline) functions of headers, which every includer sees.
-    const global = () => defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h'));
+    // Global definitions, and static (inline) functions of headers, which their includers see.
+    const global = () => this.includedOf(from, defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h')));
     // A local __weak default: the overrides elsewhere (per architecture) are candidates too.
     if (local.length) return local.some((d) => d.fn.isWeak) ? [...new Set([...local, ...global()])] : local;
     return global();
+  }
+
+  /** Of several static functions of one name in different headers (two modules' compat
+   * headers), the ones a call in `from` can see: those its #include closure reaches; when
+   * none is known to be reached (an include the tool could not resolve), the ones not known
+   * to be out of reach in the directory nearest to the caller's. Other definitions stay. */
+  private includedOf(from: FunctionAnalysis, defs: FunctionAnalysis[]): FunctionAnalysis[] {
+    const inHeaders = defs.filter((d) => d.fn.isStatic && d.fn.file.endsWith('.h'));
+    if (!this.visibility || new Set(inHeaders.map((d) => d.fn.file)).size < 2) return defs;
+    const vis = this.visibility;
+    const seen = inHeaders.map((d) => vis.reaches(from.fn.file, d.fn.file));
+    let keep = inHeaders.filter((_, i) => seen[i] === true);
+    if (!keep.length) {
+      const open = inHeaders.filter((_, i) => seen[i] === null);
+      const near = (d: FunctionAnalysis) => sharedDirs(d.fn.file, from.fn.file);
+      const best = Math.max(-1, ...open.map(near));
+      keep = open.filter((d) => near(d) === best);
+    }
+    if (!keep.length) return defs;
+    return defs.filter((d) => !inHeaders.includes(d) || keep.includes(d));
   }
 
   /** The functions a call through a struct field reaches: every function stored into a
@@ -276,4 +296,13 @@ export function summarise(fa: FunctionAnalysis): LockSummary[] {
     }
   }
   return out;
+}
+
+/** How many leading directories two tree-relative paths share. */
+function sharedDirs(a: string, b: string): number {
+  const x = a.split('/').slice(0, -1);
+  const y = b.split('/').slice(0, -1);
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  return n;
 }

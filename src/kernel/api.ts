@@ -139,6 +139,24 @@ export function mmapLockPrimitive(name: string): LockPrimitive | null {
   return l ?? null;
 }
 
+/** When the GUP function or mmap-lock primitive `name` (as called in `text`) first appeared,
+ * as major * 1000 + minor, if it exists in the version; null otherwise. A compat switch
+ * between two names (`#ifdef HAVE_PIN_USER_PAGES_FAST`) takes the newest one the version has. */
+export function apiSince(name: string, text: string, version: Version): number | null {
+  const num = (s: string) => { const v = parseVersion(s)!; return v[0] * 1000 + v[1]; };
+  const fn = gupFunctions.get(name);
+  if (fn) return gupEraAt(name, version) ? Math.min(...fn.eras.map((e) => num(e.from))) : null;
+  if (!primitiveIn(name, text, version)) return null;
+  return Math.min(...(lockByName.get(name) ?? []).filter((x) => x.lock !== 'per-vma' && x.arg !== 'vma').map((x) => num(x.from)));
+}
+
+/** The call `text` of this primitive is an mmap-lock call of the version: `mmap_read_lock(mm)`
+ * from 5.8, `down_read(&mm->mmap_sem)` up to 5.7, `down_read(&mm->mmap_lock)` from 5.8. */
+export function primitiveIn(name: string, text: string, version: Version): boolean {
+  return (lockByName.get(name) ?? []).some((x) => x.lock !== 'per-vma' && x.arg !== 'vma' && inRange(version, x.from, x.to)
+    && (!/mmap_(sem|lock)$/.test(x.arg) || text.includes(x.arg.replace(/^.*->/, ''))));
+}
+
 export const lockNames: string[] = [...lockByName.keys()].filter((n) => mmapLockPrimitive(n) !== null);
 
 export const releaseFunctions = new Map<string, ReleaseFunction>();

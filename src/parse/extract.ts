@@ -698,7 +698,10 @@ class FunctionBuilder {
           const v = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
           const decl = d.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
           const name = decl ? declName(decl) : null;
-          if (v && name) out.push({ kind: 'assign', op: '=', left: { kind: 'id', name: name }, right: this.expr(v) });
+          if (!v || !name) continue;
+          // (As a block's declaration: `({ typeof(mm) _mm = (mm); mmap_read_lock(_mm); })`.)
+          this.noteAlias(name, v);
+          out.push({ kind: 'assign', op: '=', left: { kind: 'id', name: name }, right: this.expr(v) });
         }
       } else if (c.type !== 'comment') out.push(this.expr(c));
     }

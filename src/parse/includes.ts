@@ -62,6 +62,14 @@ export class StructVisibility {
     return defs.some((d) => c.files.has(d));
   }
 
+  /** Is `header` in `fromFile`'s #include closure? null: not found in a closure that is not
+   * complete (it may be reached through an include the tool could not resolve). */
+  reaches(fromFile: string, header: string): boolean | null {
+    const c = this.closure(fromFile);
+    if (c.files.has(header)) return true;
+    return c.complete ? false : null;
+  }
+
   private definersFor(storeFile: string, name: string): string[] {
     const k = `${storeFile}\0${name}`;
     let d = this.definers.get(k);

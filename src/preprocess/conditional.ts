@@ -7,6 +7,7 @@
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
 import { lineIndex, lineOf } from '../parse/cut';
+import { apiSince, type Version } from '../kernel/api';
 
 /** A macro definition found in live (or undecidable) code. */
 export interface MacroDefinition {
@@ -227,7 +228,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       } else if (wasLive) {
         const cond = undecidedHere();
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
-        directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined);
+        directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode);
       }
       deadFrom = markDead(res, deadFrom, blankDirective || !(armDirective ?? wasLive), live(), offset, lineEnd);
       // Undecided branches: recorded when they close.
@@ -276,7 +277,19 @@ function isGuard(masked: string, from: number, name: string): boolean {
   return !!next && next[1] === name && masked.slice(from + 1, from + 1 + next.index).trim() === '';
 }
 
-function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined): void {
+/** Another definition of a macro under an undecided condition (`#if HAVE_PIN ... #define P
+ * pin_user_pages ... #else #define P get_user_pages_compat`) replaces the one the tool has,
+ * unless that one names a newer GUP function or mmap-lock primitive of the audited version
+ * (pin_user_pages 5.6 over get_user_pages, mmap_read_lock 5.8 over down_read): a configure
+ * switch between them takes the newest the version has. */
+function keepsEarlier(prev: MacroDefinition | undefined, value: string, conditional: string | undefined, versionCode: number): boolean {
+  if (!prev || !prev.conditional || !conditional) return false;
+  const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
+  const newest = (text: string) => Math.max(-1, ...(text.match(/[A-Za-z_]\w*/g) ?? []).map((id) => apiSince(id, text, v) ?? -1));
+  return newest(prev.value) > newest(value);
+}
+
+function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0): void {
   if (kind === 'define') {
     const m = /^([A-Za-z_]\w*)(\([^)]*\))?/.exec(arg);
     if (!m) return;
@@ -284,6 +297,7 @@ function directive(kind: string, arg: string, line: number, file: string, res: C
     res.defined.set(m[1], conditional ? (res.defined.get(m[1]) === true ? true : 'maybe') : true);
     if (value.length > MAX_MACRO_TEXT) return;
     const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    if (keepsEarlier(res.macros.get(m[1]), value, conditional, versionCode)) return;
     res.macros.set(m[1], { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) });
   } else if (kind === 'undef') {
     const name = firstWord(arg);

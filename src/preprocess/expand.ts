@@ -67,7 +67,7 @@ function expandString(text: string, macros: Map<string, MacroDefinition>, seen: 
   while ((m = re.exec(text))) {
     const def = macros.get(m[0]);
     if (!def || seen.has(m[0]) || isMember(text, m.index)) continue;
-    const r = invocation(text, m.index, m[0].length, def);
+    const r = invocation(text, m.index, m[0].length, def, macros, seen);
     if (!r) continue;
     const inner = expandString(r.replacement, macros, new Set([...seen, m[0]]), depth + 1);
     out += text.slice(at, m.index) + inner;
@@ -82,10 +82,21 @@ function isMember(text: string, at: number): boolean {
   return before.endsWith('.') || before.endsWith('->');
 }
 
-/** The replacement of a use at `at` (name of length `len`), and where the use ends. */
-function invocation(text: string, at: number, len: number, def: MacroDefinition): { replacement: string; end: number } | null {
+/** The replacement of a use at `at` (name of length `len`), and where the use ends. An
+ * object-like macro whose value ends in the name of a function-like one (directly or through
+ * other object-like ones: `#define A B`, `#define B(x) f(x, NULL)`) takes the parenthesised
+ * arguments that follow its use, as the preprocessor's rescan does. */
+function invocation(text: string, at: number, len: number, def: MacroDefinition, macros?: Map<string, MacroDefinition>, seen?: Set<string>): { replacement: string; end: number } | null {
   if (def.value.includes('#')) return null;
-  if (!def.params) return { replacement: def.value, end: at + len };
+  if (!def.params) {
+    const end = at + len;
+    const next = macros ? trailingFunctionMacro(def, macros, new Set([...(seen ?? []), def.name])) : null;
+    if (!next) return { replacement: def.value, end };
+    let p = end;
+    while (p < text.length && /\s/.test(text[p])) p++;
+    const close = text[p] === '(' ? matchParen(text, p) : -1;
+    return close < 0 ? { replacement: def.value, end } : { replacement: `${def.value}${text.slice(end, close + 1)}`, end: close + 1 };
+  }
   let p = at + len;
   while (p < text.length && /\s/.test(text[p])) p++;
   if (text[p] !== '(') return null;
@@ -93,6 +104,20 @@ function invocation(text: string, at: number, len: number, def: MacroDefinition)
   if (close < 0) return null;
   const rep = substitute(def, splitArgs(text.slice(p + 1, close)));
   return rep === null ? null : { replacement: rep, end: close + 1 };
+}
+
+/** The function-like macro that an object-like macro's value ends in, following object-like
+ * macros whose value is one name; null when there is none. */
+function trailingFunctionMacro(def: MacroDefinition, macros: Map<string, MacroDefinition>, seen: Set<string>): MacroDefinition | null {
+  for (let d: MacroDefinition | undefined = def, i = 0; d && !d.params && i < MAX_DEPTH; i++) {
+    const name = /([A-Za-z_]\w*)\s*$/.exec(d.value)?.[1];
+    if (!name || seen.has(name)) return null;
+    seen.add(name);
+    d = macros.get(name);
+    if (d?.params) return d;
+    if (d && !/^\s*[A-Za-z_]\w*\s*$/.test(d.value)) return null;
+  }
+  return null;
 }
 
 /** Expand the uses of `macros` in a function's text (`masked` has the same offsets, comments
@@ -109,7 +134,7 @@ export function expandFunction(raw: string, masked: string, macros: Map<string, 
   while ((m = re.exec(masked))) {
     const def = macros.get(m[0]);
     if (!def || isMember(masked, m.index)) continue;
-    const r = invocation(masked, m.index, m[0].length, def);
+    const r = invocation(masked, m.index, m[0].length, def, macros);
     if (!r) continue;
     const expanded = expandString(r.replacement, macros, new Set([m[0]]), 1).replace(/\s+/g, ' ');
     const newlines = (raw.slice(m.index, r.end).match(/\n/g) ?? []).length;

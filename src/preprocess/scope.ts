@@ -8,7 +8,7 @@ import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../
 import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { MACRO_TARGETS } from './targets';
-import { isGupName } from '../kernel/api';
+import { isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
 export interface PreprocessOptions {
@@ -193,8 +193,13 @@ function moduleHeaderList(root: string): Map<string, string[]> {
 /** A `static inline` function whose body is one call that takes or releases the mmap lock
  * (a lock wrapper): the call, read as a function-like macro. GUP helpers stay functions (the
  * interprocedural analysis follows them). */
-export function isLockWrapper(masked: string, headerStart: number, nameOffset: number, body: string): RegExpExecArray | null {
+export function isLockWrapper(masked: string, headerStart: number, nameOffset: number, body: string, version?: Version): RegExpExecArray | null {
   if (!/\binline\b/.test(masked.slice(headerStart, nameOffset))) return null;
+  if (/^\s*#/m.test(body)) {
+    const arm = compatArm(body, version);
+    if (arm === null) return null;
+    body = arm;
+  }
   const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(body);
   if (!m || !(LOCK_TARGETS.has(m[1]) || /\bmmap_(sem|lock)\b/.test(body))) return null;
   m[1] = body.replace(/^return\s+/, '').replace(/;$/, '').trim();
@@ -203,8 +208,43 @@ export function isLockWrapper(masked: string, headerStart: number, nameOffset: n
 
 const LOCK_TARGETS = new Set([...MACRO_TARGETS].filter((n) => !isGupName(n)));
 
+/** A compat lock wrapper's body that the preprocessor could not decide (a configure switch,
+ * `#ifdef HAVE_MMAP_LOCK`, or the raw text the prefilter reads): one `#if`/`#elif`/`#else`
+ * chain, nothing outside it, each arm one call of an mmap-lock primitive, all arms the same
+ * operation (`mmap_read_lock(mm)` / `down_read(&mm->mmap_sem)`). The arm the era has (the
+ * first one without an era), as a one-statement body; null for any other shape. */
+function compatArm(body: string, version?: Version): string | null {
+  const arms: string[] = [];
+  let open = false;
+  let closed = false;
+  for (const line of body.split('\n')) {
+    const d = /^\s*#\s*(\w+)/.exec(line);
+    if (d) {
+      if (/^if(n?def)?$/.test(d[1]) && !open && !closed) { open = true; arms.push(''); }
+      else if ((d[1] === 'elif' || d[1] === 'else') && open) arms.push('');
+      else if (d[1] === 'endif' && open) { open = false; closed = true; }
+      else return null;
+    } else if (line.trim()) {
+      if (!open) return null;
+      arms[arms.length - 1] += ` ${line.trim()}`;
+    }
+  }
+  // (Without #else, the wrapper may do nothing: no lock operation of its own.)
+  if (!closed || arms.length < 2 || !/^\s*#\s*else\b/m.test(body)) return null;
+  const ops = arms.map((a) => {
+    const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(a.trim());
+    const p = m ? mmapLockPrimitive(m[1]) : null;
+    return p && (LOCK_TARGETS.has(m![1]) || /\bmmap_(sem|lock)\b/.test(a)) ? { text: a.trim(), p } : null;
+  });
+  if (ops.some((o) => o === null)) return null;
+  const ok = ops as { text: string; p: LockPrimitive }[];
+  if (ok.some((o) => o.p.kind !== ok[0].p.kind || o.p.mode !== ok[0].p.mode)) return null;
+  const inEra = version ? ok.find((o) => primitiveIn(o.p.name, o.text, version)) : undefined;
+  return (inEra ?? ok[0]).text;
+}
+
 /** Lock wrappers among the cut functions of a masked text: function-like macros. */
-function wrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDefinition[] {
+function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?: Version): MacroDefinition[] {
   // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
   if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
   const lines = lineIndex(masked);
@@ -212,7 +252,7 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDe
   for (const c of cuts ?? cutFunctions(masked, lines)) {
     if (!c.isStatic) continue;
     const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
-    const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body);
+    const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body, version);
     if (!m) continue;
     out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.headerLine + 1, file });
   }
@@ -251,7 +291,7 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   const file = relName(o, abs);
   const deps = newDeps();
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps));
-  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file), deps };
+  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file, undefined, eraOf(o)), deps };
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -298,6 +338,11 @@ function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: 
   return all;
 }
 
+/** The audited kernel's version, as the API model names eras. */
+function eraOf(o: PreprocessOptions): Version {
+  return [o.versionCode >> 16, (o.versionCode >> 8) & 0xff];
+}
+
 /** Preprocess one file (raw text and its masked form). */
 export function preprocessFile(o: PreprocessOptions, abs: string, file: string, raw: string, masked: string, targets: ReadonlySet<string>,
   cut?: (liveMasked: string, blanked: Set<number>) => CutFunction[]): FileScope {
@@ -306,7 +351,7 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, 0, unresolved, deps));
   const liveMasked = liveText(masked, result);
   const blanked = blankedLines(masked, result.dead);
-  const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked));
+  const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked), eraOf(o));
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked, deps };
 }
 

@@ -17,6 +17,21 @@ int lt_ok2(unsigned long uaddr, struct page **pages)
 	return get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect-none */
 }
 ` },
+    {
+      // A configure switch (not the kernel version) between the pin and the get function:
+      // a build for a version that has pin_user_pages_fast() takes the pin arm.
+      name: 'compat alias: pin arm under an undecided switch, get arm after it', code: `
+#ifdef LX_HAVE_PIN_USER_PAGES_FAST
+#define lx_longterm_pages pin_user_pages_fast
+#else
+#define lx_longterm_pages get_user_pages_fast
+#endif
+
+int lt_compat(unsigned long uaddr, int n, struct page **pages)
+{
+	return lx_longterm_pages(uaddr, n, FOLL_WRITE | FOLL_LONGTERM, pages); /* expect-none */
+}
+` },
   ],
   invalid: [
     {

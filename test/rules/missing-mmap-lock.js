@@ -535,6 +535,46 @@ int dd_l8(struct mm_struct *mm, unsigned long a, struct page **p)
 	return dd_l7(mm, a, p);
 }
 ` },
+    {
+      // A compat lock wrapper whose arms a build-time switch (not the kernel version)
+      // chooses, each one lock call of the same kind, used through a driver macro: the lock
+      // is held at the call.
+      name: 'compat lock wrapper with undecided arms, called through a macro', files: {
+        'cw_mm.h': `
+static inline void cw_read_lock(struct mm_struct *mm)
+{
+#if defined(CW_HAVE_MMAP_LOCK)
+	mmap_read_lock(mm);
+#else
+	down_read(&mm->mmap_sem);
+#endif
+}
+
+static inline void cw_read_unlock(struct mm_struct *mm)
+{
+#if defined(CW_HAVE_MMAP_LOCK)
+	mmap_read_unlock(mm);
+#else
+	up_read(&mm->mmap_sem);
+#endif
+}
+
+#define cw_lock_traced(mm) ({ typeof(mm) __m = (mm); cw_trace(__m, 1); cw_read_lock(__m); })
+#define cw_unlock_traced(mm) ({ typeof(mm) __m = (mm); cw_read_unlock(__m); cw_trace(__m, 0); })
+`,
+        'case.c': `
+#include "cw_mm.h"
+
+int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	long n;
+
+	cw_lock_traced(mm);
+	n = get_user_pages_remote(mm, addr, 1, 0, page, NULL); /* expect-none */
+	cw_unlock_traced(mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+` } },
   ],
   invalid: [
     {
@@ -868,5 +908,81 @@ long mm_d${i}(unsigned long a, struct page **p)
       },
       messages: [/mm_d0\(\) neither takes nor asserts it and the caller chain is deeper than --call-depth: add mmap_assert_locked\(\)/],
     },
+    {
+      // The same compat wrappers, released before the call: not held there.
+      name: 'compat lock wrapper with undecided arms, released before the call', files: {
+        'cw_mm.h': `
+static inline void cw_read_lock(struct mm_struct *mm)
+{
+#if defined(CW_HAVE_MMAP_LOCK)
+	mmap_read_lock(mm);
+#else
+	down_read(&mm->mmap_sem);
+#endif
+}
+
+static inline void cw_read_unlock(struct mm_struct *mm)
+{
+#if defined(CW_HAVE_MMAP_LOCK)
+	mmap_read_unlock(mm);
+#else
+	up_read(&mm->mmap_sem);
+#endif
+}
+
+#define cw_lock_traced(mm) ({ typeof(mm) __m = (mm); cw_trace(__m, 1); cw_read_lock(__m); })
+#define cw_unlock_traced(mm) ({ typeof(mm) __m = (mm); cw_read_unlock(__m); cw_trace(__m, 0); })
+`,
+        'case.c': `
+#include "cw_mm.h"
+
+int cw_late(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	long n;
+
+	cw_lock_traced(mm);
+	cw_unlock_traced(mm);
+	n = get_user_pages_remote(mm, addr, 1, 0, page, NULL); /* expect: missing-mmap-lock:error */
+	return n == 1 ? 0 : -EFAULT;
+}
+` } },
+    {
+      // Two modules of one repository, each with its own compat header defining the same
+      // static inline helper: a call reaches the definition its file includes, not the
+      // other module's (whose only caller does not lock).
+      name: 'same static inline helper in two modules\' headers: callers by include', files: {
+        '/modules/ma/ma_compat.h': `
+static inline long mx_get_pages(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, FOLL_WRITE, pages); /* expect-none */
+}
+`,
+        '/modules/ma/ma_main.c': `
+#include "ma_compat.h"
+
+long ma_pin(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = mx_get_pages(uaddr, 4, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+`,
+        '/modules/mb/mb_compat.h': `
+static inline long mx_get_pages(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, 0, pages); /* expect: missing-mmap-lock:note */
+}
+`,
+        '/modules/mb/mb_main.c': `
+#include "mb_compat.h"
+
+long mb_peek(unsigned long uaddr, struct page **pages)
+{
+	return mx_get_pages(uaddr, 1, pages);
+}
+` } },
   ],
 };

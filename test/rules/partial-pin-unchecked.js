@@ -270,6 +270,64 @@ int cl_range(unsigned long uaddr, unsigned long nr, struct page ***out)
 	return done;
 }
 ` },
+    {
+      // The rounds' counter advanced by each call's count (not the requested one): a
+      // release by it covers a short count of the last call too.
+      name: 'chunked pin, counter advanced by the count, released by it', code: `
+int pv_chunks(struct pv_buf *b, unsigned long uaddr, unsigned long total)
+{
+	unsigned long got = 0;
+	long n;
+
+	while (got < total) {
+		unsigned long want = min(total - got, 256UL);
+
+		n = pin_user_pages_fast(uaddr + (got << PAGE_SHIFT), want, FOLL_WRITE, b->pages + got); /* expect-none */
+		if (n <= 0)
+			goto fail;
+		got += n;
+		if (n != want)
+			goto fail;
+	}
+	return 0;
+fail:
+	unpin_user_pages(b->pages, got);
+	kvfree(b->pages);
+	b->pages = NULL;
+	return -EFAULT;
+}
+` },
+    {
+      // The common exit tests the out-parameter array against NULL (it is NULL only when
+      // the allocation failed, before the call): on the paths that hold references it is
+      // not, so the early return there is no path with the short count held.
+      name: 'exit label tests the out array == NULL before releasing the count', code: `
+int pn_map(unsigned long uaddr, long n, struct page ***out)
+{
+	long got = 0;
+	int err = 0;
+
+	*out = kvmalloc_array(n, sizeof(struct page *), GFP_KERNEL);
+	if (*out == NULL) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, *out); /* expect-none */
+	if (got != n) {
+		err = -EFAULT;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*out == NULL)
+		return err;
+	if (got > 0)
+		unpin_user_pages(*out, got);
+	kvfree(*out);
+	*out = NULL;
+	return err;
+}
+` },
   ],
   invalid: [
     {
@@ -630,5 +688,33 @@ int pp_ret(unsigned long uaddr, int nr, struct page **pages)
 `,
       messages: [/the count is tested only for an error and then dropped \(line 8\): the caller takes all nr entries as filled: .*, or return the count$/],
     },
+    {
+      // As the chunked case above, with the completed rounds released by one call
+      // (release_pages(pages, done)) instead of a put_page() loop: the counter was advanced
+      // by the requested count, so a short count of the failing call is still held.
+      name: 'chunked pin into a member array, rounds released by release_pages(pages, done)', code: `
+int pr_fill(struct pr_obj *o, unsigned long uaddr, unsigned long total, int wr)
+{
+	unsigned long done = 0;
+	int err = 0;
+
+	while (done < total) {
+		unsigned long nr = min(total - done, 1024UL);
+
+		if (get_user_pages_fast(uaddr + (done << PAGE_SHIFT), nr, wr, o->pages + done) != nr) { /* expect: partial-pin-unchecked:warning */
+			err = -ENOMEM;
+			goto out;
+		}
+		done += nr;
+	}
+	return 0;
+out:
+	if (done)
+		release_pages(o->pages, done);
+	kvfree(o->pages);
+	o->pages = NULL;
+	return err;
+}
+`, messages: [/freed with its references still held/] },
   ],
 };

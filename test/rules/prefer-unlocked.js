@@ -145,5 +145,32 @@ long pu_loop(unsigned long uaddr, unsigned long nr, struct page **pages)
 	return done;
 }
 ` },
+    {
+      // A compat alias chain: an object-like macro names another macro, which a build switch
+      // (not the kernel version) makes function-like; the arguments after the first macro's
+      // name are the second one's (the preprocessor rescans with the following text).
+      name: 'GUP reached through an object-like alias of a function-like compat macro', code: `
+#if defined(PX_HAVE_PIN_USER_PAGES)
+#define PX_PIN_PAGES pin_user_pages
+#else
+#define PX_PIN_PAGES PX_GET_PAGES
+#endif
+
+#if !defined(PX_GUP_TAKES_VMAS)
+#define PX_GET_PAGES get_user_pages
+#else
+#define PX_GET_PAGES(start, nr, flags, pages) get_user_pages(start, nr, flags, pages, NULL)
+#endif
+
+long px_pin_one(unsigned long uaddr, struct page **page)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = PX_PIN_PAGES(uaddr, 1, FOLL_WRITE, page); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
   ],
 };
