@@ -6,6 +6,7 @@ import * as path from 'path';
 import chalk from 'chalk';
 import { audit, selectRules, type AuditOptions, type AuditResult } from './engine';
 import { UsageError } from './errors';
+import { processContext, runContext, withRunContext, type RunContext } from './run-context';
 import { rules as allRules } from '../rules';
 import { formatText } from './report/text';
 import { formatJson } from './report/json';
@@ -35,7 +36,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function useColor(opts: { color?: boolean }): boolean {
-  return !!process.stdout.isTTY && !('NO_COLOR' in process.env) && opts.color !== false;
+  return !!runContext().stdout.isTTY && !('NO_COLOR' in process.env) && opts.color !== false;
 }
 
 export function checkPaths(paths: string[]): void {
@@ -69,8 +70,8 @@ export function failed(res: AuditResult, failOn: Level | 'none'): boolean {
 
 /** One bar on stderr when it is a terminal (not in CI). */
 function progressReporter(): ProgressBar | undefined {
-  if (!process.stderr.isTTY || process.env.CI) return undefined;
-  return progressBar((s) => process.stderr.write(s));
+  if (!runContext().stderr.isTTY || process.env.CI) return undefined;
+  return progressBar((s) => runContext().stderr.write(s));
 }
 
 /** `gup-audit -`: the names on stdin; the audit covers their tree (for its callers) and
@@ -144,7 +145,7 @@ async function formatReport(view: ReturnType<typeof auditView>, opts: OptionValu
   if (opts.format === 'json') return formatJson(view.reported);
   if (opts.format === 'sarif') {
     const { formatSarif } = await import('./report/sarif');
-    return formatSarif(view.reported, { commandLine: ['gup-audit', ...process.argv.slice(2)].join(' ') });
+    return formatSarif(view.reported, { commandLine: ['gup-audit', ...runContext().args].join(' ') });
   }
   if (opts.format === 'gcc') return formatGcc(view.shown);
   if (opts.format === 'checkpatch') return formatAuditCheckpatch(view.shown, { terse: false, summary: true });
@@ -154,7 +155,7 @@ async function formatReport(view: ReturnType<typeof auditView>, opts: OptionValu
 
 /** The audit command (`gup-audit [options] paths...`). */
 async function runAudit(program: Command, paths: string[], opts: OptionValues): Promise<void> {
-  if (opts.listRules) { process.stdout.write(formatRuleList(opts.format)); return; }
+  if (opts.listRules) { runContext().stdout.write(formatRuleList(opts.format)); return; }
   // `-`: the files named on stdin, audited with the lock context of their whole tree.
   const list = paths.length === 1 && paths[0] === '-' ? await stdinFiles() : undefined;
   if (list) paths = list.paths;
@@ -193,15 +194,15 @@ async function runAudit(program: Command, paths: string[], opts: OptionValues): 
   const view = auditView(res, opts.minLevel);
   const text = await formatReport(view, opts);
   writeOutput(opts.output, text);
-  if (opts.profile) process.stderr.write(formatProfile(res) + '\n');
+  if (opts.profile) runContext().stderr.write(formatProfile(res) + '\n');
   if (opts.stats && opts.format !== 'text') {
     const { formatStats } = await import('./report/text');
-    process.stderr.write(formatStats(res) + '\n');
+    runContext().stderr.write(formatStats(res) + '\n');
   }
   // A file left unaudited is a warning or error notification; with --fail-on-skip a CI
   // gate does not go green without having looked at it.
   const skipped = res.notifications.some((n) => n.level !== 'note' && n.file);
-  process.exitCode = failed(view.live, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
+  runContext().exitCode = failed(view.live, failOn) || (opts.failOnSkip && skipped) ? 1 : 0;
 }
 
 export function buildProgram(): Command {
@@ -222,27 +223,36 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command line `argv` (node, script, arguments...) and returns its exit code.
+ * `ctx`: the run's streams, standard input and lent worker pools (default: the process's). */
+export async function main(argv: string[], ctx: Partial<RunContext> = {}): Promise<number> {
+  const run: RunContext = { ...processContext(argv.slice(2)), ...ctx };
+  return withRunContext(run, () => runMain(argv));
+}
+
+async function runMain(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
   // Commander's own one-line errors ("error: unknown option ...") get the tool's prefix too.
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `gup-audit: ${s}` : s) });
+  const output = { writeOut: (s: string) => runContext().stdout.write(s), writeErr: (s: string) => runContext().stderr.write(s.startsWith('error:') ? `gup-audit: ${s}` : s) };
+  const configure = (c: Command): void => { c.configureOutput(output); c.commands.forEach(configure); };
+  configure(program);
   const debug = argv.includes('--debug');
   // kbuild's `$(CHECK) $(CHECKFLAGS) $(c_flags) file.c` (make C=1 CHECK=gup-audit).
   if (isCheckInvocation(argv.slice(2))) return runCheck(argv.slice(2));
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return runContext().exitCode ?? 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line message
     }
     if (e instanceof UsageError || e instanceof ExplainError) {
-      process.stderr.write(`gup-audit: error: ${e.message}\n`);
+      runContext().stderr.write(`gup-audit: error: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`gup-audit: internal error: ${(e as Error).message}${debug ? `\n${(e as Error).stack}` : ' (run with --debug for details)'}\n`);
+    runContext().stderr.write(`gup-audit: internal error: ${(e as Error).message}${debug ? `\n${(e as Error).stack}` : ' (run with --debug for details)'}\n`);
     return 2;
   }
 }

@@ -20,6 +20,7 @@ import { reusableResult } from './stages/reuse';
 import { emptyStats, type AuditOptions, type AuditResult } from './stages/types';
 import type { Notification } from './findings';
 import { devSwitches } from './dev-switches';
+import { runContext } from './run-context';
 
 export type { AuditOptions, AuditProfile, AuditResult, AuditStats } from './stages/types';
 export { PREFILTER_NEEDLES, selectRules } from './stages/setup';
@@ -36,7 +37,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const { include = [], exclude = [] } = opts;
   const jobs = opts.pool ? opts.pool.size : workerCount(opts.jobs);
   // The first worker loads its modules (tree-sitter, the scan kernels) while the tree is walked.
-  const pool = opts.pool ?? new WorkerPool(jobs, opts.timeoutMs ?? 60000);
+  // A pool given (or lent by the run's caller) stays open; one started here is closed.
+  const lent = opts.pool ?? runContext().lendPool?.(jobs, opts.timeoutMs ?? 60000);
+  const pool = lent ?? new WorkerPool(jobs, opts.timeoutMs ?? 60000);
   pool.beginAudit();
   const maxBytes = opts.maxFileSize ?? 16 * 1024 * 1024;
   const callDepth = opts.callDepth ?? 6;
@@ -100,6 +103,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
-    if (pool !== opts.pool) await pool.close();
+    if (!lent) await pool.close();
   }
 }

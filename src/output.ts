@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { UsageError } from './errors';
+import { runContext } from './run-context';
 
 export { makeDirs } from './fsname';
 
@@ -119,7 +120,7 @@ function inPlace(file: string, abs: string, data: string | Buffer, fail: (why: s
 
 /** Write a report to `file` (atomically), or to stdout when no file is named. */
 export function writeOutput(file: string | undefined, data: string | Buffer, what = '--output'): void {
-  if (file === undefined) { process.stdout.write(data); return; }
+  if (file === undefined) { runContext().stdout.write(data); return; }
   prepareWrite(file, data, what).commit();
 }
 

@@ -9,8 +9,8 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { FIXTURES } = require('./helpers');
-const { audit } = require('../dist/src/engine');
+// audit: on the file's shared worker pool (the counters read here are the main thread's).
+const { FIXTURES, audit } = require('./helpers');
 const { regionCounters } = require('../dist/src/analysis/region');
 const { extractFile, extractCounters } = require('../dist/src/parse/extract');
 const { gupNames } = require('../dist/src/kernel/api');

@@ -7,10 +7,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { cli } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
-const run = (args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = async (args) => await cli([...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 // One function per lock context.
 const CONTEXTS = `#include <linux/mm.h>
@@ -74,8 +75,8 @@ function tree() {
   return d;
 }
 
-test('callers: every lock context, the resolved flags and the page family of each call site', () => {
-  const r = run(['callers', tree(), '--format', 'json']);
+test('callers: every lock context, the resolved flags and the page family of each call site', async () => {
+  const r = await run(['callers', tree(), '--format', 'json']);
   assert.strictEqual(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout).callSites;
   const by = Object.fromEntries(rows.map((x) => [x.function, x]));
@@ -94,21 +95,21 @@ test('callers: every lock context, the resolved flags and the page family of eac
   for (const x of rows) assert.strictEqual(src[x.line - 1].slice(x.column - 1, x.column - 1 + x.callee.length), x.callee, `${x.line}:${x.column}`);
 });
 
-test('callers: releases through a helper, the text table and CSV agree with JSON', () => {
-  const rows = JSON.parse(run(['callers', DEMO, '-f', 'json']).stdout).callSites;
+test('callers: releases through a helper, the text table and CSV agree with JSON', async () => {
+  const rows = JSON.parse((await run(['callers', DEMO, '-f', 'json'])).stdout).callSites;
   const gupLines = fs.readFileSync(path.join(DEMO, 'drivers/misc/accelq/accelq_mem.c'), 'latin1').split('\n');
   const local = rows.find((x) => x.function === 'accelq_register_local');
   assert.ok(local.released.includes('drivers/misc/accelq/accelq_mem.c:43 accelq_put() -> put_page()'), local.released.join());
   assert.match(gupLines[42], /accelq_put\(r->pages, got\)/);
-  const text = run(['callers', DEMO]).stdout.split('\n');
+  const text = (await run(['callers', DEMO])).stdout.split('\n');
   assert.match(text[0], /^location +function +callee +lock +pages +flags +released$/);
   for (const x of rows) assert.ok(text.some((l) => l.startsWith(`${x.file}:${x.line}:${x.column} `) && l.includes(` ${x.callee} `)), x.file);
   assert.match(text[text.length - 2], new RegExp(`^${rows.length} GUP call sites; lock: `));
-  const csv = run(['callers', DEMO, '-f', 'csv']).stdout;
+  const csv = (await run(['callers', DEMO, '-f', 'csv'])).stdout;
   const lines = csv.split('\r\n').filter(Boolean);
   assert.strictEqual(lines[0], 'file,line,column,function,callee,signature,era,mm,flags,lock,family,released,call');
   assert.strictEqual(lines.length, rows.length + 1);
   // Signatures hold commas: quoted.
   assert.ok(lines[1].includes(`,"${rows[0].signature}",`), lines[1]);
-  assert.strictEqual(run(['callers', '/nonexistent/x']).status, 2);
+  assert.strictEqual((await run(['callers', '/nonexistent/x'])).status, 2);
 });

@@ -8,6 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { cli } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
@@ -27,8 +28,8 @@ function tree() {
   return d;
 }
 
-function check(d, args, cache) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' } });
+async function check(d, args, cache) {
+  return await cli([...args], { cwd: d, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' } });
 }
 
 test('check mode: recognised by compiler flags, not by gup-audit options', () => {
@@ -45,28 +46,28 @@ test('check mode: recognised by compiler flags, not by gup-audit options', () =>
   assert.throws(() => parseCheckArgs(['-D__linux__', 'a.c', 'b.c']), /expected one \.c file/);
 });
 
-test('check mode: sparse-form findings on stderr with the tree\'s callers, exit 0 unless --fail-on', () => {
+test('check mode: sparse-form findings on stderr with the tree\'s callers, exit 0 unless --fail-on', async () => {
   const d = tree();
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-check-cache-'));
   // Cold (no index yet), then warm (the index of a whole-tree --cache run is trusted).
   for (const round of ['cold', 'warm']) {
-    const r = check(d, [...KBUILD, 'drivers/vfio/vdmabuf/vdmabuf_pin.c'], cache);
+    const r = await check(d, [...KBUILD, 'drivers/vfio/vdmabuf/vdmabuf_pin.c'], cache);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(r.stdout, '');
     assert.match(r.stderr, /^drivers\/vfio\/vdmabuf\/vdmabuf_pin\.c:31:8: error: pin_user_pages_fast\(\) takes the mmap lock .* \[lock-held-for-self-locking\]\n$/, round);
-    if (round === 'cold') assert.strictEqual(spawnSync(process.execPath, [BIN, d, '--cache', '--fail-on', 'none'], { env: { ...process.env, XDG_CACHE_HOME: cache } }).status, 0);
+    if (round === 'cold') assert.strictEqual((await cli([d, '--cache', '--fail-on', 'none'], { env: { ...process.env, XDG_CACHE_HOME: cache } })).status, 0);
   }
   // The helper's caller in b.c holds the lock: a prefer-locked note, not "no caller found".
-  const a = check(d, [...KBUILD, 'drivers/x/a.c'], cache);
+  const a = await check(d, [...KBUILD, 'drivers/x/a.c'], cache);
   assert.match(a.stderr, /^drivers\/x\/a\.c:5:9: note: ioctl_pin\(\) takes the mmap lock only around helper_pin\(\).*\[prefer-locked\]\n$/);
   // An edit of the checked file is seen although the index is trusted.
   fs.appendFileSync(path.join(d, 'drivers/x/a.c'), '\nint pin_more(unsigned long a, struct page **p)\n{\n\tint n;\n\n\tmmap_read_lock(current->mm);\n\tn = get_user_pages_fast(a, 1, 0, p);\n\tmmap_read_unlock(current->mm);\n\treturn n;\n}\n');
-  const edited = check(d, [...KBUILD, 'drivers/x/a.c'], cache);
+  const edited = await check(d, [...KBUILD, 'drivers/x/a.c'], cache);
   assert.match(edited.stderr, /drivers\/x\/a\.c:13:6: error: .*\[lock-held-for-self-locking\]/);
   assert.strictEqual(edited.status, 0);
-  assert.strictEqual(check(d, [...KBUILD, '--fail-on=error', 'drivers/x/a.c'], cache).status, 1);
+  assert.strictEqual((await check(d, [...KBUILD, '--fail-on=error', 'drivers/x/a.c'], cache)).status, 1);
   // A file without findings: silent.
-  const quiet = check(d, [...KBUILD, 'drivers/x/b.c'], cache);
+  const quiet = await check(d, [...KBUILD, 'drivers/x/b.c'], cache);
   assert.strictEqual(quiet.stderr, '');
   assert.strictEqual(quiet.status, 0);
 });

@@ -10,7 +10,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const Parser = require('tree-sitter');
 const C = require('tree-sitter-c');
-const { fixtureTrees, auditTree } = require('./helpers');
+const { fixtureTrees, auditTree, cli } = require('./helpers');
 const { runFix, formatPatchFile, subsystemPrefix } = require('../dist/src/fix/command');
 const { splitArgs } = require('../dist/src/fix/fix');
 
@@ -92,7 +92,7 @@ test('fix: a killable acquire inside a condition is left alone, with a reason', 
 test('fix: --format-patch writes one mail per file, kernel-style subject, no invented Signed-off-by', async () => {
   const tmp = copyTree(path.join(__dirname, '..', 'fixtures', 'v4.9'));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-fp-'));
-  const r = spawnSync(process.execPath, [BIN, 'fix', tmp, '--format-patch', out], { encoding: 'utf8' });
+  const r = await cli(['fix', tmp, '--format-patch', out], { encoding: 'utf8' });
   assert.strictEqual(r.status, 0, r.stderr);
   assert.strictEqual(r.stdout, '');
   const files = fs.readdirSync(out).sort();
@@ -119,10 +119,10 @@ test('fix: helpers', () => {
 
 test('fix: --write refuses nothing on a clean tree and the audited tree is otherwise untouched', async () => {
   const tmp = copyTree(path.join(__dirname, '..', 'fixtures', 'demo'));
-  const r = spawnSync(process.execPath, [BIN, 'fix', tmp, '--write'], { encoding: 'utf8' });
+  const r = await cli(['fix', tmp, '--write'], { encoding: 'utf8' });
   assert.strictEqual(r.status, 0, r.stderr);
   assert.match(r.stderr, /fixed \d+ call\(s\) in \d+ file\(s\)/);
-  const again = spawnSync(process.execPath, [BIN, tmp, '--rule', 'prefer-unlocked', '--format', 'json'], { encoding: 'utf8' });
+  const again = await cli([tmp, '--rule', 'prefer-unlocked', '--format', 'json'], { encoding: 'utf8' });
   assert.strictEqual(JSON.parse(again.stdout).findings.length, 0);
   fs.rmSync(tmp, { recursive: true, force: true });
 });

@@ -8,7 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { FIXTURES, audit, walk } = require('./helpers');
+const { FIXTURES, audit, cli, walk } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');
@@ -35,13 +35,8 @@ function put(root, rel, content) {
   return p;
 }
 
-function run(args, o = {}) {
-  const argv = [process.execPath, BIN, ...args];
-  const r = spawnSync(argv[0], argv.slice(1), {
-    encoding: 'utf8', timeout: o.timeout ?? 60000, maxBuffer: 64 << 20,
-    env: { ...process.env, NO_COLOR: '1', CI: '1', ...(o.env ?? {}) },
-  });
-  assert.strictEqual(r.error, undefined, `spawn failed: ${r.error}`);
+async function run(args, o = {}) {
+  const r = await cli(args, { env: o.env, timeout: o.timeout ?? 60000 });
   assert.doesNotMatch(r.stderr, /^\s+at /m, `stack trace on stderr:\n${r.stderr}`);
   assert.doesNotMatch(r.stderr, /internal error/, `internal error:\n${r.stderr}`);
   return r;
@@ -175,7 +170,7 @@ test('fuzz (fixed seed): mutated fixtures and random files never crash the analy
     const detail = () => `iteration ${it}: ${[...touched.keys(), ...added].map((p) => path.relative(root, p)).join(', ')}`;
     if (it % 12 === 11) {
       // Through the CLI: exit 0 or 1, never 2 (no internal error), no stack trace.
-      const r = run([root, '-j', '2', '--format', 'json', '--file-timeout', '20000']);
+      const r = await run([root, '-j', '2', '--format', 'json', '--file-timeout', '20000']);
       assert.ok(r.status === 0 || r.status === 1, `${detail()}: exit ${r.status}\n${r.stderr}`);
       const j = JSON.parse(r.stdout);
       const got = j.findings.filter((f) => f.file.startsWith('sentinel/')).map((f) => `${f.file}:${f.line}:${f.column}:${f.ruleId}:${f.message}`).sort();

@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
+const { cli } = require('./helpers');
 const { changedFunctions } = require('../dist/src/gate/gate');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
@@ -19,7 +20,7 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
 };
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
-const run = (args, cwd) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = async (args, cwd) => await cli([...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 const HELPER = (body) => `void hx_finish(struct mm_struct *mm)
 {
@@ -68,21 +69,21 @@ test('a helper that now releases the lock is caught at its callers in any direct
   w('drivers/hx/helper.c', HELPER('\tmmap_read_unlock(mm);\n'));
   git(dir, 'commit', '-qam', 'hx: release the lock in hx_finish');
 
-  await t.test('diff', () => {
-    const r = run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
+  await t.test('diff', async () => {
+    const r = await run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
     assert.strictEqual(r.status, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     const intro = out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort();
     assert.deepStrictEqual(intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
   });
 
-  await t.test('series', () => {
+  await t.test('series', async () => {
     const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-p-'));
     try {
       git(dir, 'format-patch', '-q', '-1', '-o', pdir);
       git(dir, 'checkout', '-q', 'HEAD~1');
       const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
-      const r = run(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], dir);
+      const r = await run(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], dir);
       assert.strictEqual(r.status, 1, r.stderr);
       const intro = JSON.parse(r.stdout).introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort();
       assert.deepStrictEqual(intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
@@ -97,7 +98,7 @@ test('a change to a function nobody calls adds no caller files', async (t) => {
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   w('drivers/hx/helper.c', HELPER('').replace('a + 1', 'a + 2'));
   git(dir, 'commit', '-qam', 'hx: other');
-  const r = run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
+  const r = await run(['diff', '--base', 'HEAD~1', '-f', 'json', '--fail-on', 'error', '.'], dir);
   assert.strictEqual(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.strictEqual(out.introduced.length, 0);
@@ -118,20 +119,20 @@ test('series over a tree that is not a git checkout: callers from the tree\'s in
   fs.rmSync(path.join(dir, '.git'), { recursive: true, force: true });
   const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
   const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg };
-  const series = () => {
-    const r = spawnSync(process.execPath, [BIN, 'series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], { cwd: dir, encoding: 'utf8', env });
+  const series = async () => {
+    const r = await cli(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], { cwd: dir, encoding: 'utf8', env });
     assert.strictEqual(r.status, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     return { intro: out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort(), notes: JSON.stringify(out) };
   };
   // No index: the helper's directory only, and a note says how to see further.
-  let r = series();
+  let r = await series();
   assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
   assert.match(r.notes, /not a git checkout and has no index/);
   // With the index of an earlier --cache run: the caller in another directory too.
-  const idx = spawnSync(process.execPath, [BIN, '--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
+  const idx = await cli(['--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
   assert.strictEqual(idx.status, 0, idx.stderr);
-  r = series();
+  r = await series();
   assert.deepStrictEqual(r.intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
   assert.doesNotMatch(r.notes, /has no index/);
 });

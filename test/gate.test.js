@@ -9,7 +9,7 @@ const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
 const { execFileSync, spawnSync } = require('child_process');
-const { FIXTURES } = require('./helpers');
+const { FIXTURES, cli } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');
@@ -26,8 +26,8 @@ function git(cwd, ...args) {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
 }
 
-function run(args, { cwd, input } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+async function run(args, { cwd, input } = {}) {
+  const r = await cli(args, { cwd, input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -119,8 +119,8 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
   const indexHash = crypto.createHash('sha256').update(fs.readFileSync(path.join(R.repo, '.git', 'index'))).digest('hex');
   let introducedFp;
 
-  await t.test('series: the patch adding a lock around one get_user_pages exits 1 with exactly one introduced prefer-unlocked', () => {
-    const r = run(['series', '--tree', R.base, '--format', 'json', R.p1]);
+  await t.test('series: the patch adding a lock around one get_user_pages exits 1 with exactly one introduced prefer-unlocked', async () => {
+    const r = await run(['series', '--tree', R.base, '--format', 'json', R.p1]);
     assert.strictEqual(r.code, 1, r.err);
     const j = json(r);
     assert.deepStrictEqual(j.introduced.map((f) => [f.ruleId, f.file, f.function, f.baselineState]),
@@ -133,23 +133,23 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     introducedFp = j.introduced[0].fingerprint;
   });
 
-  await t.test('series: the follow-up converting it to get_user_pages_unlocked exits 0 and reports one fixed', () => {
-    const r = run(['series', '--tree', R.mid, '--format', 'json', R.p2]);
+  await t.test('series: the follow-up converting it to get_user_pages_unlocked exits 0 and reports one fixed', async () => {
+    const r = await run(['series', '--tree', R.mid, '--format', 'json', R.p2]);
     assert.strictEqual(r.code, 0, r.err);
     const j = json(r);
     assert.strictEqual(j.introduced.length, 0);
     assert.deepStrictEqual(j.fixed.map((f) => [f.ruleId, f.function, f.fingerprint, f.baselineState]),
       [['prefer-unlocked', 'fshv_pin_doorbell', introducedFp, 'absent']]);
     assert.strictEqual(j.unchanged.length, 1);
-    const text = run(['series', '--tree', R.mid, R.p2]);
+    const text = await run(['series', '--tree', R.mid, R.p2]);
     assert.strictEqual(text.code, 0);
     assert.match(text.out, /Fixed \(1\):/);
     assert.match(text.out, /0 introduced .*1 fixed, 1 unchanged; fail-on warning: pass/);
   });
 
-  await t.test('series: both patches, as files or as one mbox, introduce nothing', () => {
+  await t.test('series: both patches, as files or as one mbox, introduce nothing', async () => {
     for (const args of [[R.p1, R.p2], [R.mbox]]) {
-      const r = run(['series', '--tree', R.base, '--format', 'json', ...args]);
+      const r = await run(['series', '--tree', R.base, '--format', 'json', ...args]);
       assert.strictEqual(r.code, 0, r.err);
       const j = json(r);
       assert.strictEqual(j.patches.length, 2);
@@ -157,27 +157,27 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     }
   });
 
-  await t.test('diff --base HEAD~1 agrees with series', () => {
-    const r = run(['diff', '--base', 'HEAD~1', '--format', 'json'], { cwd: R.repo });
+  await t.test('diff --base HEAD~1 agrees with series', async () => {
+    const r = await run(['diff', '--base', 'HEAD~1', '--format', 'json'], { cwd: R.repo });
     assert.strictEqual(r.code, 0, r.err);
     const j = json(r);
     assert.deepStrictEqual(j.fixed.map((f) => f.fingerprint), [introducedFp]);
     assert.deepStrictEqual([j.introduced.length, j.unchanged.length], [0, 1]);
-    const r1 = run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'json', R.repo]);
+    const r1 = await run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'json', R.repo]);
     assert.strictEqual(r1.code, 1, r1.err);
     assert.deepStrictEqual(json(r1).introduced.map((f) => f.fingerprint), [introducedFp]);
-    const whole = run(['diff', '--base', 'HEAD~2', R.repo]);
+    const whole = await run(['diff', '--base', 'HEAD~2', R.repo]);
     assert.strictEqual(whole.code, 0, whole.err);
     assert.match(whole.out, /0 introduced .*0 fixed, 1 unchanged/);
   });
 
-  await t.test('a patch that does not apply: exit 2, one line naming the patch, the file and the hunk', () => {
+  await t.test('a patch that does not apply: exit 2, one line naming the patch, the file and the hunk', async () => {
     // A plain tree (no git): the follow-up patch without the patch it follows.
     const plain = path.join(R.dir, 'plain');
     copyDir(R.base, plain);
     fs.rmSync(path.join(plain, '.git'), { force: true });
     const hunkRe = `${DRIVER}: hunk #1 \\(@@ -\\d+,\\d+ \\+\\d+,\\d+ @@\\) does not match`;
-    const r = run(['series', '--tree', plain, R.p2]);
+    const r = await run(['series', '--tree', plain, R.p2]);
     assert.strictEqual(r.code, 2);
     assert.strictEqual(r.out, '');
     const lines = r.err.trimEnd().split('\n');
@@ -187,28 +187,28 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     // whose pre-image is unknown still fails, saying so.
     const mangled = path.join(R.dir, 'mangled.patch');
     fs.writeFileSync(mangled, fs.readFileSync(R.p2, 'utf8').replace(/^index [0-9a-f]+\.\./m, 'index 1234567..').replace(/^ \tlong got;$/m, ' \tlong gotten;'));
-    const m = run(['series', '--tree', R.base, mangled]);
+    const m = await run(['series', '--tree', R.base, mangled]);
     assert.strictEqual(m.code, 2);
     assert.match(m.err, new RegExp(`^gup-audit: error: patch mangled.patch does not apply: ${hunkRe} \\(and its pre-image 1234567 is not in the repository\\)\n$`));
   });
 
-  await t.test('b4 prep --check style: the checkout already contains the series; each patch is gated over its pre-image', () => {
-    const one = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: R.repo, input: fs.readFileSync(R.p1) });
+  await t.test('b4 prep --check style: the checkout already contains the series; each patch is gated over its pre-image', async () => {
+    const one = await run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: R.repo, input: fs.readFileSync(R.p1) });
     assert.strictEqual(one.code, 1, one.err);
     const j1 = json(one);
     assert.deepStrictEqual(j1.introduced.map((f) => f.fingerprint), [introducedFp]);
     assert.ok(j1.notifications.some((n) => /applied over its pre-image/.test(n.message)));
-    const two = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: R.repo, input: fs.readFileSync(R.p2) });
+    const two = await run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: R.repo, input: fs.readFileSync(R.p2) });
     assert.strictEqual(two.code, 0, two.err);
     assert.deepStrictEqual(json(two).fixed.map((f) => f.fingerprint), [introducedFp]);
-    const both = run(['series', '--tree', R.repo, '--format', 'json', R.p1, R.p2]);
+    const both = await run(['series', '--tree', R.repo, '--format', 'json', R.p1, R.p2]);
     assert.strictEqual(both.code, 0, both.err);
     assert.deepStrictEqual([json(both).introduced.length, json(both).fixed.length], [0, 0]);
   });
 
-  await t.test('checkpatch format on stdin, as b4 runs a check command', () => {
+  await t.test('checkpatch format on stdin, as b4 runs a check command', async () => {
     const patch = fs.readFileSync(R.p1, 'utf8');
-    const r = run(['series', '--tree', '.', '--format', 'checkpatch', '-'], { cwd: R.base, input: patch });
+    const r = await run(['series', '--tree', '.', '--format', 'checkpatch', '-'], { cwd: R.base, input: patch });
     assert.strictEqual(r.code, 1, r.err);
     assert.strictEqual(r.err, '');
     const lines = r.out.trimEnd().split('\n');
@@ -223,34 +223,34 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     assert.strictEqual(lines[lines.length - 1], `total: 0 errors, 1 warnings, ${patch.split('\n').length - 1} lines checked`);
     assert.strictEqual(lines.filter((l) => /ERROR:|WARNING:/.test(l)).length, 1);
     // b4 counts every output line: terse + no-summary prints one line per problem, nothing when clean.
-    const terse = run(['series', '--tree', '.', '--format', 'checkpatch', '--terse', '--no-summary', '-'], { cwd: R.base, input: patch });
+    const terse = await run(['series', '--tree', '.', '--format', 'checkpatch', '--terse', '--no-summary', '-'], { cwd: R.base, input: patch });
     assert.strictEqual(terse.code, 1);
     assert.match(terse.out, /^drivers\/virt\/fsl_hypervisor\.c:\d+: WARNING: prefer-unlocked: [^\n]*\n$/);
-    const clean = run(['series', '--tree', '.', '--format', 'checkpatch', '--terse', '--no-summary', '-'], { cwd: R.mid, input: fs.readFileSync(R.p2) });
+    const clean = await run(['series', '--tree', '.', '--format', 'checkpatch', '--terse', '--no-summary', '-'], { cwd: R.mid, input: fs.readFileSync(R.p2) });
     assert.deepStrictEqual([clean.code, clean.out, clean.err], [0, '', '']);
     // diff mode prints the same problem, positioned in `git diff` output.
-    const d = run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'checkpatch'], { cwd: R.repo });
+    const d = await run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'checkpatch'], { cwd: R.repo });
     assert.strictEqual(d.code, 1);
     assert.match(d.out, /^WARNING: prefer-unlocked: [^\n]*\n#\d+: FILE: drivers\/virt\/fsl_hypervisor\.c:\d+:\n\+\tgot = get_user_pages\(uaddr, 1, FOLL_WRITE, page\);\n/);
     assert.match(d.out, /total: 0 errors, 1 warnings, \d+ lines checked\n$/);
     // The same from a subdirectory of the checkout (TREE limits the gate to it).
-    const sub = run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'checkpatch', '.'], { cwd: path.join(R.repo, 'drivers/virt') });
+    const sub = await run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'checkpatch', '.'], { cwd: path.join(R.repo, 'drivers/virt') });
     assert.deepStrictEqual([sub.code, sub.out], [1, d.out]);
-    const other = run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'json', path.join(R.repo, 'include')]);
+    const other = await run(['diff', '--base', 'HEAD~2', '--head', 'HEAD~1', '--format', 'json', path.join(R.repo, 'include')]);
     assert.deepStrictEqual([other.code, json(other).changedFiles], [0, []]);
   });
 
-  await t.test('config: rules off and levels; a malformed config names the file and the key', () => {
+  await t.test('config: rules off and levels; a malformed config names the file and the key', async () => {
     const cfg = path.join(R.dir, 'cfg.json');
     fs.writeFileSync(cfg, JSON.stringify({ rules: { 'prefer-unlocked': 'off' } }));
-    const off = run(['series', '--tree', R.base, '--config', cfg, '--format', 'json', R.p1]);
+    const off = await run(['series', '--tree', R.base, '--config', cfg, '--format', 'json', R.p1]);
     assert.strictEqual(off.code, 0, off.err);
     assert.strictEqual(json(off).introduced.length, 0);
     fs.writeFileSync(cfg, JSON.stringify({ rules: { 'prefer-unlocked': 'note' } }));
-    const note = run(['series', '--tree', R.base, '--config', cfg, '--format', 'json', R.p1]);
+    const note = await run(['series', '--tree', R.base, '--config', cfg, '--format', 'json', R.p1]);
     assert.strictEqual(note.code, 0, note.err);
     assert.deepStrictEqual(json(note).introduced.map((f) => f.level), ['note']);
-    assert.strictEqual(run(['series', '--tree', R.base, '--config', cfg, '--fail-on', 'note', R.p1]).code, 1);
+    assert.strictEqual((await run(['series', '--tree', R.base, '--config', cfg, '--fail-on', 'note', R.p1])).code, 1);
 
     const cases = [
       [{ rules: { 'prefer-unlocked': 'loud' } }, /rules\.prefer-unlocked: expected one of/],
@@ -263,42 +263,42 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     ];
     for (const [body, re] of cases) {
       fs.writeFileSync(cfg, JSON.stringify(body));
-      const r = run(['series', '--tree', R.base, '--config', cfg, R.p1]);
+      const r = await run(['series', '--tree', R.base, '--config', cfg, R.p1]);
       assert.strictEqual(r.code, 2, JSON.stringify(body));
       assert.strictEqual(r.err.trimEnd().split('\n').length, 1, r.err);
       assert.ok(r.err.includes(`config ${cfg}: `), r.err);
       assert.match(r.err, re);
     }
     fs.writeFileSync(cfg, '{ "rules": { "prefer-unlocked": "off", } }');
-    const syn = run(['series', '--tree', R.base, '--config', cfg, R.p1]);
+    const syn = await run(['series', '--tree', R.base, '--config', cfg, R.p1]);
     assert.strictEqual(syn.code, 2);
     assert.match(syn.err, new RegExp(`config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON at line 1, column \\d+`));
   });
 
-  await t.test('.gup-audit.json at the tree root is read; include/exclude globs limit the gate', () => {
+  await t.test('.gup-audit.json at the tree root is read; include/exclude globs limit the gate', async () => {
     const cfgTree = path.join(R.dir, 'cfgtree');
     copyDir(R.base, cfgTree);
     fs.rmSync(path.join(cfgTree, '.git'), { force: true });
     fs.writeFileSync(path.join(cfgTree, '.gup-audit.json'), JSON.stringify({ exclude: ['drivers/virt/**'] }));
-    const r = run(['series', '--tree', cfgTree, '--format', 'json', R.p1]);
+    const r = await run(['series', '--tree', cfgTree, '--format', 'json', R.p1]);
     assert.strictEqual(r.code, 0, r.err);
     assert.deepStrictEqual(json(r).changedFiles, []);
     fs.writeFileSync(path.join(cfgTree, '.gup-audit.json'), JSON.stringify({ include: ['fsl_*.c'] }));
-    assert.strictEqual(run(['series', '--tree', cfgTree, R.p1]).code, 1);
+    assert.strictEqual((await run(['series', '--tree', cfgTree, R.p1])).code, 1);
     fs.writeFileSync(path.join(cfgTree, '.gup-audit.json'), JSON.stringify({ failOn: 'bad' }));
-    const bad = run(['series', '--tree', cfgTree, R.p1]);
+    const bad = await run(['series', '--tree', cfgTree, R.p1]);
     assert.strictEqual(bad.code, 2);
     assert.match(bad.err, /\.gup-audit\.json: failOn: expected/);
   });
 
-  await t.test('baseline: --write-baseline then --baseline suppresses by fingerprint; malformed baselines name the key', () => {
+  await t.test('baseline: --write-baseline then --baseline suppresses by fingerprint; malformed baselines name the key', async () => {
     const bl = path.join(R.dir, 'baseline.json');
-    const w = run(['series', '--tree', R.base, '--write-baseline', bl, R.p1]);
+    const w = await run(['series', '--tree', R.base, '--write-baseline', bl, R.p1]);
     assert.strictEqual(w.code, 1, w.err);
     const doc = JSON.parse(fs.readFileSync(bl, 'utf8'));
     assert.strictEqual(doc.version, 1);
     assert.ok(doc.findings.some((e) => e.fingerprint === introducedFp));
-    const s = run(['series', '--tree', R.base, '--baseline', bl, '--format', 'json', R.p1]);
+    const s = await run(['series', '--tree', R.base, '--baseline', bl, '--format', 'json', R.p1]);
     assert.strictEqual(s.code, 0, s.err);
     const j = json(s);
     assert.strictEqual(j.summary.introduced, 0);
@@ -307,7 +307,7 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     // A baseline named in the config is used too.
     const cfg = path.join(R.dir, 'cfg-bl.json');
     fs.writeFileSync(cfg, JSON.stringify({ baseline: 'baseline.json' }));
-    assert.strictEqual(run(['series', '--tree', R.base, '--config', cfg, R.p1]).code, 0);
+    assert.strictEqual((await run(['series', '--tree', R.base, '--config', cfg, R.p1])).code, 0);
 
     const cases = [
       [{ findings: [] }, /version: missing/],
@@ -319,23 +319,23 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
     ];
     for (const [body, re] of cases) {
       fs.writeFileSync(bl, JSON.stringify(body));
-      const r = run(['series', '--tree', R.base, '--baseline', bl, R.p1]);
+      const r = await run(['series', '--tree', R.base, '--baseline', bl, R.p1]);
       assert.strictEqual(r.code, 2, JSON.stringify(body));
       assert.ok(r.err.includes(`baseline ${bl}: `), r.err);
       assert.match(r.err, re);
     }
     fs.writeFileSync(bl, 'not json');
-    assert.match(run(['series', '--tree', R.base, '--baseline', bl, R.p1]).err, /baseline .*baseline\.json: invalid JSON/);
+    assert.match((await run(['series', '--tree', R.base, '--baseline', bl, R.p1])).err, /baseline .*baseline\.json: invalid JSON/);
   });
 
-  await t.test('sarif output parses and carries every compared result', () => {
-    const r = run(['series', '--tree', R.mid, '--format', 'sarif', R.p2]);
+  await t.test('sarif output parses and carries every compared result', async () => {
+    const r = await run(['series', '--tree', R.mid, '--format', 'sarif', R.p2]);
     assert.strictEqual(r.code, 0, r.err);
     const s = JSON.parse(r.out);
     assert.strictEqual(s.version, '2.1.0');
   });
 
-  await t.test('usage errors exit 2 with one line', () => {
+  await t.test('usage errors exit 2 with one line', async () => {
     for (const args of [
       ['series', '--tree', R.base, path.join(R.dir, 'missing.patch')],
       ['series', '--tree', path.join(R.dir, 'nope'), R.p1],
@@ -343,7 +343,7 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
       ['diff', '--base', 'HEAD', os.tmpdir()],
       ['diff', R.repo],
     ]) {
-      const r = run(args, { cwd: R.repo });
+      const r = await run(args, { cwd: R.repo });
       assert.strictEqual(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.strictEqual(r.err.trimEnd().split('\n').length, 1, r.err);
     }
@@ -357,7 +357,7 @@ test('gate: series, diff, checkpatch, config and baseline on a real git reposito
   });
 });
 
-test('gate: sarif columns count UTF-16 units of the head revision, not of the checkout', () => {
+test('gate: sarif columns count UTF-16 units of the head revision, not of the checkout', async () => {
   // The head adds a GUP call whose line starts with non-ASCII text; the checkout is left at
   // the base (diff reads git objects): the columns come with the findings of the head side.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-test-'));
@@ -376,7 +376,7 @@ test('gate: sarif columns count UTF-16 units of the head revision, not of the ch
     fs.writeFileSync(file, head);
     git(repo, 'commit', '-q', '-a', '-m', 'head');
     git(repo, 'checkout', '-q', 'HEAD~1');
-    const r = run(['diff', '--base', 'HEAD', '--head', 'main', '--format', 'sarif', '--fail-on', 'none', repo]);
+    const r = await run(['diff', '--base', 'HEAD', '--head', 'main', '--format', 'sarif', '--fail-on', 'none', repo]);
     assert.strictEqual(r.code, 0, r.err);
     const res = json(r).runs[0].results.find((x) => x.ruleId === 'prefer-unlocked');
     assert.strictEqual(res.baselineState, 'new');

@@ -5,6 +5,7 @@ const path = require('path');
 const test = require('node:test');
 const { audit: auditOwnPool } = require('../dist/src/engine');
 const { WorkerPool, workerCount } = require('../dist/src/parse/pool');
+const { main } = require('../dist/src/cli');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -85,9 +86,13 @@ function audit(opts) {
   if (opts.pool) return auditOwnPool(opts);
   const jobs = workerCount(opts.jobs ?? 1);
   const timeoutMs = opts.timeoutMs ?? 60000;
+  return auditOwnPool({ ...opts, pool: sharedPool(jobs, timeoutMs) });
+}
+
+function sharedPool(jobs, timeoutMs) {
   const key = `${jobs}/${timeoutMs}`;
   if (!pools.has(key)) pools.set(key, new WorkerPool(jobs, timeoutMs));
-  return auditOwnPool({ ...opts, pool: pools.get(key) });
+  return pools.get(key);
 }
 
 /** An audit with one worker: the results do not depend on the worker count (the cache,
@@ -100,4 +105,39 @@ async function auditTreeParallel(root, extra = {}) {
   return audit({ paths: [root], jobs: 2, ...extra });
 }
 
-module.exports = { FIXTURES, fixtureTrees, annotations, compareWithAnnotations, audit, auditTree, auditTreeParallel, walk };
+/** Runs the command line in this process (`gup-audit ARGS`), as a spawned process would
+ * see it: `cwd` the working directory, `input` standard input, `env` variables set for the
+ * run, `timeout` (ms) a limit after which the test fails. Returns spawnSync's fields (status,
+ * stdout, stderr). The run's audits use this
+ * process's shared pools, unless `env` sets a worker fault switch (a worker reads those when
+ * it starts): then they start their own. Tests of the executable itself (exit on a closed
+ * pipe, a run as another user, the installed package) spawn it. */
+async function cli(args, { cwd, input, env = {}, timeout } = {}) {
+  const out = [];
+  const err = [];
+  const stream = (chunks) => ({ isTTY: false, write(d) { chunks.push(Buffer.from(d)); return true; } });
+  const stdin = () => Buffer.from(input ?? '');
+  const ownWorkers = Object.keys(env).some((k) => k.startsWith('GUP_AUDIT_TEST_FAULT'));
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const setEnv = (vars) => { for (const [k, v] of Object.entries(vars)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; } };
+  const dir = process.cwd();
+  setEnv(env);
+  let status;
+  try {
+    if (cwd) process.chdir(cwd);
+    const run = main(['node', 'gup-audit', ...args.map(String)], {
+      stdout: stream(out), stderr: stream(err),
+      readStdin: async () => stdin(), readStdinSync: stdin,
+      lendPool: ownWorkers ? undefined : (jobs, timeoutMs) => sharedPool(jobs, timeoutMs),
+    });
+    let timer;
+    const late = () => new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`gup-audit ${args.join(' ')}: no result after ${timeout} ms`)), timeout).unref(); });
+    status = await (timeout ? Promise.race([run, late()]) : run).finally(() => clearTimeout(timer));
+  } finally {
+    process.chdir(dir);
+    setEnv(saved);
+  }
+  return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+module.exports = { cli, FIXTURES, fixtureTrees, annotations, compareWithAnnotations, audit, auditTree, auditTreeParallel, walk };

@@ -8,7 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { FIXTURES } = require('./helpers');
+const { FIXTURES, cli } = require('./helpers');
 const { prepareWrite, writeOutput } = require('../dist/src/output');
 const { runFix } = require('../dist/src/fix/command');
 const { UsageError } = require('../dist/src/errors');
@@ -41,8 +41,8 @@ function fixTree(n = 1) {
   return { root, files };
 }
 
-function run(args, opts = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120000, ...opts });
+async function run(args, opts = {}) {
+  const r = await cli(args, opts);
   assert.doesNotMatch(r.stderr, /^\s+at /m, `stack trace printed:\n${r.stderr}`);
   return r;
 }
@@ -75,7 +75,7 @@ test('writer: links planted at guessable temporary names are never followed', ()
   assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') && !n.includes(String(process.pid))), []);
 });
 
-test('writer: -o onto a dangling link, a 0444 file, newdir/ or an empty name is exit 2 and replaces nothing', () => {
+test('writer: -o onto a dangling link, a 0444 file, newdir/ or an empty name is exit 2 and replaces nothing', async () => {
   const { root } = fixTree();
   const dir = tmpdir();
   const dangling = path.join(dir, 'dangling.json');
@@ -90,7 +90,7 @@ test('writer: -o onto a dangling link, a 0444 file, newdir/ or an empty name is 
     ['', /empty file name/],
     [path.join(dir, 'no', 'such', 'dir', 'r.json'), /directory does not exist/],
   ];
-  for (const [o, re] of cases) assertExit2(run([root, '-f', 'json', '-o', o, '--fail-on', 'none']), re);
+  for (const [o, re] of cases) assertExit2(await run([root, '-f', 'json', '-o', o, '--fail-on', 'none']), re);
   assert.ok(fs.lstatSync(dangling).isSymbolicLink());
   assert.ok(!fs.existsSync(path.join(dir, 'nowhere')));
   assert.strictEqual(fs.readFileSync(ro, 'utf8'), 'keep\n');
@@ -100,19 +100,19 @@ test('writer: -o onto a dangling link, a 0444 file, newdir/ or an empty name is 
   const real = path.join(dir, 'real.json');
   fs.writeFileSync(real, 'old');
   fs.symlinkSync(real, path.join(dir, 'link.json'));
-  assert.strictEqual(run([root, '-f', 'json', '-o', path.join(dir, 'link.json'), '--fail-on', 'none']).status, 0);
+  assert.strictEqual((await run([root, '-f', 'json', '-o', path.join(dir, 'link.json'), '--fail-on', 'none'])).status, 0);
   assert.ok(fs.lstatSync(path.join(dir, 'link.json')).isSymbolicLink());
   assert.match(fs.readFileSync(real, 'utf8'), /"schemaVersion"/);
 });
 
-test('writer: a FIFO is written in place, not replaced', { skip: process.platform === 'win32' }, () => {
+test('writer: a FIFO is written in place, not replaced', { skip: process.platform === 'win32' }, async () => {
   const { root } = fixTree();
   const fifo = path.join(tmpdir(), 'pipe');
   assert.strictEqual(spawnSync('mkfifo', [fifo]).status, 0);
   // A reader in the background drains the FIFO into a file.
   const got = fifo + '.out';
   const reader = require('child_process').spawn('sh', ['-c', `cat "${fifo}" > "${got}"`]);
-  const r = run([root, '-f', 'json', '-o', fifo, '--fail-on', 'none']);
+  const r = await run([root, '-f', 'json', '-o', fifo, '--fail-on', 'none']);
   assert.strictEqual(r.status, 0, r.stderr);
   return new Promise((resolve) => reader.on('exit', () => {
     assert.ok(fs.lstatSync(fifo).isFIFO());
@@ -168,7 +168,7 @@ test('fix --write: all files or none; the message names the file that stopped it
   files.forEach((f, i) => assert.strictEqual(fs.readFileSync(path.join(root, f), 'latin1'), before[i], `${f} unchanged`));
   assert.deepStrictEqual(fs.readdirSync(path.join(root, 'drivers', 'd0')), ['fsl_hypervisor.c'], 'no temporary file left');
   // Through the CLI: exit 2, one line.
-  assertExit2(run(['fix', '--write', root]), /d2\/fsl_hypervisor\.c.*read-only/);
+  assertExit2(await run(['fix', '--write', root]), /d2\/fsl_hypervisor\.c.*read-only/);
 });
 
 test('fix --write: a source reached through a symbolic link is not rewritten', async () => {
@@ -208,22 +208,22 @@ test('fix --write honours .gup-audit.json and --config: excluded files are not r
 
 // ---------------------------------------------------------------- config include/exclude
 
-test('config: include is honoured by the plain audit; exclude is relative to the tree root, whatever path is audited', () => {
+test('config: include is honoured by the plain audit; exclude is relative to the tree root, whatever path is audited', async () => {
   const { root, files } = fixTree(2);
-  const found = (args) => {
-    const r = run([...args, '-f', 'json', '--fail-on', 'none']);
+  const found = async (args) => {
+    const r = await run([...args, '-f', 'json', '--fail-on', 'none']);
     assert.strictEqual(r.status, 0, r.stderr);
     return [...new Set(JSON.parse(r.stdout).findings.map((f) => f.file))].sort();
   };
-  assert.deepStrictEqual(found([root]), files);
+  assert.deepStrictEqual(await found([root]), files);
   fs.writeFileSync(path.join(root, '.gup-audit.json'), JSON.stringify({ include: ['drivers/d1/**'] }));
-  assert.deepStrictEqual(found([root]), [files[1]], 'include honoured');
+  assert.deepStrictEqual(await found([root]), [files[1]], 'include honoured');
   fs.writeFileSync(path.join(root, '.gup-audit.json'), JSON.stringify({ exclude: ['drivers/d1'] }));
-  assert.deepStrictEqual(found([root]), [files[0]], 'exclude, whole tree');
-  assert.deepStrictEqual(found([path.join(root, 'drivers')]), [files[0]], 'exclude, a subdirectory audited: still relative to the root');
+  assert.deepStrictEqual(await found([root]), [files[0]], 'exclude, whole tree');
+  assert.deepStrictEqual(await found([path.join(root, 'drivers')]), [files[0]], 'exclude, a subdirectory audited: still relative to the root');
   fs.rmSync(path.join(root, '.gup-audit.json'));
-  assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'drivers/d0/**']), [files[1]], '--exclude relative to the root');
-  assert.deepStrictEqual(found([path.join(root, 'drivers'), '--exclude', 'd0/*.c']), files, 'a path relative to the audited directory is not the meaning');
+  assert.deepStrictEqual(await found([path.join(root, 'drivers'), '--exclude', 'drivers/d0/**']), [files[1]], '--exclude relative to the root');
+  assert.deepStrictEqual(await found([path.join(root, 'drivers'), '--exclude', 'd0/*.c']), files, 'a path relative to the audited directory is not the meaning');
 });
 
 // ---------------------------------------------------------------- the cache
@@ -235,16 +235,16 @@ function cacheFiles(dir, sub) {
   return out;
 }
 
-test('cache: entries that decode but fail their integrity check are dropped with a note; the result is the cold one', () => {
+test('cache: entries that decode but fail their integrity check are dropped with a note; the result is the cold one', async () => {
   const { root } = fixTree(2);
   const cache = path.join(tmpdir(), 'cache');
-  const audit = (env = {}) => {
-    const r = run([root, '-f', 'json', '--cache', cache], { env: { ...process.env, ...env } });
+  const audit = async (env = {}) => {
+    const r = await run([root, '-f', 'json', '--cache', cache], { env: { ...process.env, ...env } });
     assert.notStrictEqual(r.status, 2, r.stderr);
     const j = JSON.parse(r.stdout);
     return { status: r.status, findings: j.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`), notes: j.notifications.map((n) => n.message) };
   };
-  const cold = audit();
+  const cold = await audit();
   assert.ok(cold.findings.length >= 2);
   const facts = cacheFiles(cache, 'facts');
   assert.ok(facts.length >= 3, `${facts.length} fact entries`);
@@ -257,12 +257,12 @@ test('cache: entries that decode but fail their integrity check are dropped with
   fs.writeFileSync(facts[0], v8.serialize({}));
   for (let i = 1; i < facts.length; i++) fs.writeFileSync(facts[i], sealed[i + 1 < facts.length ? i + 1 : 1]);
   const noResult = { GUP_AUDIT_CACHE_RESULT: '0' };
-  const warm = audit(noResult);
+  const warm = await audit(noResult);
   assert.deepStrictEqual(warm.findings, cold.findings);
   assert.strictEqual(warm.status, cold.status);
   assert.ok(warm.notes.some((m) => /cache: the entry .* failed its integrity check: dropped/.test(m)), warm.notes.join('\n'));
   assert.ok(!warm.notes.some((m) => /not parsed/.test(m)));
-  const again = audit(noResult);
+  const again = await audit(noResult);
   assert.deepStrictEqual(again.findings, cold.findings);
   assert.ok(!again.notes.some((m) => /integrity/.test(m)), 'bad entries were replaced');
   // 3. The tree index (it also holds the last whole result): one flipped byte.
@@ -270,33 +270,33 @@ test('cache: entries that decode but fail their integrity check are dropped with
   const buf = fs.readFileSync(index);
   buf[buf.length - 9] ^= 0xff;
   fs.writeFileSync(index, buf);
-  const afterIndex = audit();
+  const afterIndex = await audit();
   assert.deepStrictEqual(afterIndex.findings, cold.findings);
   assert.ok(afterIndex.notes.some((m) => /cache: the index .* failed its integrity check: dropped/.test(m)), afterIndex.notes.join('\n'));
 });
 
-test('cache: a warm cache does not hide a new dangling or out-of-tree link (--fail-on-skip: same verdict warm and cold)', () => {
+test('cache: a warm cache does not hide a new dangling or out-of-tree link (--fail-on-skip: same verdict warm and cold)', async () => {
   const { root } = fixTree(1);
   const cache = path.join(tmpdir(), 'cache');
   const args = [root, '--fail-on', 'none', '--fail-on-skip', '-f', 'json'];
-  assert.strictEqual(run([...args, '--cache', cache]).status, 0);
-  assert.strictEqual(run([...args, '--cache', cache]).status, 0);
+  assert.strictEqual((await run([...args, '--cache', cache])).status, 0);
+  assert.strictEqual((await run([...args, '--cache', cache])).status, 0);
   fs.symlinkSync(path.join(root, 'nowhere.c'), path.join(root, 'drivers', 'dangling.c'));
-  const warm = run([...args, '--cache', cache]);
-  const cold = run([...args, '--cache', path.join(tmpdir(), 'fresh')]);
+  const warm = await run([...args, '--cache', cache]);
+  const cold = await run([...args, '--cache', path.join(tmpdir(), 'fresh')]);
   assert.strictEqual(cold.status, 1);
   assert.strictEqual(warm.status, 1, 'warm = cold');
   fs.rmSync(path.join(root, 'drivers', 'dangling.c'));
   fs.symlinkSync(tmpdir(), path.join(root, 'drivers', 'outside'));
-  assert.strictEqual(run([...args, '--cache', cache]).status, 1, 'a link out of the tree, warm');
+  assert.strictEqual((await run([...args, '--cache', cache])).status, 1, 'a link out of the tree, warm');
 });
 
-test('cache: --cache=/proc/x and a cache below a file fail with exit 2 at once', () => {
+test('cache: --cache=/proc/x and a cache below a file fail with exit 2 at once', async () => {
   const { root } = fixTree(1);
   const file = path.join(tmpdir(), 'plain');
   fs.writeFileSync(file, '');
   for (const c of ['/proc/x', path.join(file, 'sub')]) {
-    const r = run([root, `--cache=${c}`], { timeout: 20000 });
+    const r = await run([root, `--cache=${c}`], { timeout: 20000 });
     assertExit2(r, /--cache: cannot use .* as a cache directory/);
   }
 });
@@ -324,9 +324,9 @@ function namedTree(name, transform = (t) => t) {
   return root;
 }
 
-test('sarif: every uri (results, related locations, fixes) is percent-encoded; the log validates', () => {
+test('sarif: every uri (results, related locations, fixes) is percent-encoded; the log validates', async () => {
   const root = namedTree('q"uote%20#?.c');
-  const r = run([root, '-f', 'sarif', '--fail-on', 'none']);
+  const r = await run([root, '-f', 'sarif', '--fail-on', 'none']);
   assert.strictEqual(r.status, 0, r.stderr);
   const log = JSON.parse(r.stdout);
   assert.deepStrictEqual(sarifSchemaErrors(log), []);
@@ -340,12 +340,12 @@ test('sarif: every uri (results, related locations, fixes) is percent-encoded; t
   assert.strictEqual(decodeURIComponent(uris[0]), 'drivers/d0/q"uote%20#?.c');
 });
 
-test('sarif: columns count UTF-16 code units (non-ASCII text before a call on its line)', () => {
+test('sarif: columns count UTF-16 code units (non-ASCII text before a call on its line)', async () => {
   // A comment with non-ASCII text (UTF-8: 11 bytes more than UTF-16 units) before the call.
   const comment = Buffer.from('/* Größe → π 😀 */ ', 'utf8').toString('latin1');
   const root = namedTree('fsl.c', (b) => Buffer.from(b.toString('latin1').replace('num_pinned = pin_user_pages(', `${comment}num_pinned = pin_user_pages(`), 'latin1'));
   const file = path.join(root, 'drivers/d0/fsl.c');
-  const r = run([root, '-f', 'sarif', '--fail-on', 'none']);
+  const r = await run([root, '-f', 'sarif', '--fail-on', 'none']);
   const log = JSON.parse(r.stdout);
   assert.strictEqual(log.runs[0].columnKind, 'utf16CodeUnits');
   const res = log.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked');
@@ -355,11 +355,11 @@ test('sarif: columns count UTF-16 code units (non-ASCII text before a call on it
   assert.deepStrictEqual(sarifSchemaErrors(log), []);
 });
 
-test('merge: an input with results: "x" (or other invalid parts) is exit 2; nothing is written', () => {
+test('merge: an input with results: "x" (or other invalid parts) is exit 2; nothing is written', async () => {
   const { root } = fixTree(1);
   const dir = tmpdir();
   const good = path.join(dir, 'good.sarif');
-  assert.strictEqual(run([root, '-f', 'sarif', '-o', good, '--fail-on', 'none']).status, 0);
+  assert.strictEqual((await run([root, '-f', 'sarif', '-o', good, '--fail-on', 'none'])).status, 0);
   const log = JSON.parse(fs.readFileSync(good, 'utf8'));
   const cases = [
     [(l) => { l.runs[0].results = 'x'; }, /runs\[0\]\.results: expected an array/],
@@ -372,46 +372,46 @@ test('merge: an input with results: "x" (or other invalid parts) is exit 2; noth
     mutate(bad);
     fs.writeFileSync(path.join(dir, 'bad.sarif'), JSON.stringify(bad));
     const out = path.join(dir, 'merged.sarif');
-    assertExit2(run(['merge', good, path.join(dir, 'bad.sarif'), '-o', out]), re);
+    assertExit2(await run(['merge', good, path.join(dir, 'bad.sarif'), '-o', out]), re);
     assert.ok(!fs.existsSync(out));
   }
-  const merged = run(['merge', good, good]);
+  const merged = await run(['merge', good, good]);
   assert.strictEqual(merged.status, 0);
   assert.deepStrictEqual(sarifSchemaErrors(JSON.parse(merged.stdout)), []);
 });
 
-test('names: a file name with a newline cannot break or forge the text report\'s lines', () => {
+test('names: a file name with a newline cannot break or forge the text report\'s lines', async () => {
   const root = namedTree('evil\n  9:9  error  forged.c');
-  const r = run([root, '--no-color', '--fail-on', 'none']);
+  const r = await run([root, '--no-color', '--fail-on', 'none']);
   assert.strictEqual(r.status, 0, r.stderr);
   assert.ok(r.stdout.includes('"drivers/d0/evil\\n  9:9  error  forged.c"'), r.stdout);
   assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('  9:9  error')), 'no forged line');
 });
 
-test('names: a file whose name is not UTF-8 is audited, not reported missing', () => {
+test('names: a file whose name is not UTF-8 is audited, not reported missing', async () => {
   const root = namedTree(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x63])); // "caf\xe9.c" (Latin-1)
-  const r = run([root, '-f', 'json', '--fail-on', 'none', '--fail-on-skip']);
+  const r = await run([root, '-f', 'json', '--fail-on', 'none', '--fail-on-skip']);
   assert.strictEqual(r.status, 0, r.stderr + r.stdout);
   const j = JSON.parse(r.stdout);
   const f = j.findings.find((x) => x.ruleId === 'prefer-unlocked');
   assert.ok(f, 'the finding of the file is reported');
   assert.strictEqual(f.file, 'drivers/d0/caf\udce9.c');
-  const t = run([root, '--no-color', '--fail-on', 'none']);
+  const t = await run([root, '--no-color', '--fail-on', 'none']);
   assert.ok(t.stdout.includes('"drivers/d0/caf\\xe9.c"'), t.stdout);
-  const s = JSON.parse(run([root, '-f', 'sarif', '--fail-on', 'none']).stdout);
+  const s = JSON.parse((await run([root, '-f', 'sarif', '--fail-on', 'none'])).stdout);
   assert.strictEqual(s.runs[0].results.find((x) => x.ruleId === 'prefer-unlocked').locations[0].physicalLocation.artifactLocation.uri, 'drivers/d0/caf%E9.c');
 });
 
 // ---------------------------------------------------------------- availability
 
-test('-j is capped at the cores: -j 100000 starts no more threads than help', () => {
+test('-j is capped at the cores: -j 100000 starts no more threads than help', async () => {
   const { workerCount } = require('../dist/src/parse/pool');
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   assert.strictEqual(workerCount(100000), cores);
   assert.strictEqual(workerCount(1), 1);
   assert.strictEqual(workerCount(undefined), cores);
   const { root } = fixTree(1);
-  const r = run([root, '-j', '100000', '-f', 'json', '--fail-on', 'none'], { timeout: 60000 });
+  const r = await run([root, '-j', '100000', '-f', 'json', '--fail-on', 'none'], { timeout: 60000 });
   assert.strictEqual(r.status, 0, r.stderr);
 });
 
@@ -445,7 +445,7 @@ test('series: temporary trees a killed run left behind are removed by the next r
   fs.writeFileSync(path.join(victim, 'keep'), 'x');
   fs.symlinkSync(victim, path.join(base, 'gup-audit-gate-999999-Lnk000'));
   fs.mkdirSync(path.join(base, 'other-tool-123-abcdef'));
-  const r = run(['series', '--tree', root, patch], { env });
+  const r = await run(['series', '--tree', root, patch], { env });
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   const now = fs.readdirSync(base).sort();
   assert.ok(!now.includes(left[0]), 'the stale tree is gone');

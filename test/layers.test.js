@@ -22,7 +22,7 @@ function layer(rel) {
   if (rel.startsWith('src/analysis/')) return 4;
   if (rel.startsWith('src/kernel/') || rel.startsWith('src/parse/') || rel.startsWith('src/preprocess/')) return 3;
   if (['src/discover.ts', 'src/glob.ts', 'src/fsname.ts', 'src/cache-entry.ts'].includes(rel)) return 2;
-  if (['src/errors.ts', 'src/version.ts', 'src/dev-switches.ts'].includes(rel)) return 1;
+  if (['src/errors.ts', 'src/version.ts', 'src/dev-switches.ts', 'src/run-context.ts'].includes(rel)) return 1;
   return null;
 }
 

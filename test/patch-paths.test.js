@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { FIXTURES } = require('./helpers');
+const { FIXTURES, cli } = require('./helpers');
 const { applySeries, splitInput, unsafePatchPath, isWithin, realPathOfNearest, PatchError } = require('../dist/src/gate/patch');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
@@ -96,7 +96,7 @@ test('patch paths: the string check rejects each kind of escape', () => {
   for (const p of ['drivers/x.c', 'a/b/c.h', asRead('drivers/café.c'), 'x..y/z.c']) assert.strictEqual(unsafePatchPath(p), null, p);
 });
 
-test('series: escaping patch names end with exit 2 naming the patch and the name; nothing outside is read or written', () => {
+test('series: escaping patch names end with exit 2 naming the patch and the name; nothing outside is read or written', async () => {
   const root = path.join(base, 'tree');
   const snap = outsideSnapshot();
   const abs = path.join(base, 'victim', 'target.c');
@@ -111,7 +111,7 @@ test('series: escaping patch names end with exit 2 naming the patch and the name
   for (const [name, diff, re] of cases) {
     const file = path.join(base, name);
     fs.writeFileSync(file, diff);
-    const r = spawnSync(process.execPath, [BIN, 'series', '--tree', root, file], { encoding: 'utf8', timeout: 60000 });
+    const r = await cli(['series', '--tree', root, file], { encoding: 'utf8', timeout: 60000 });
     assert.strictEqual(r.status, 2, `${name}: exit ${r.status}\n${r.stderr}`);
     assert.strictEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, re);

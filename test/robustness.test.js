@@ -21,7 +21,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { FIXTURES, walk } = require('./helpers');
+const { FIXTURES, cli, walk } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');
@@ -71,13 +71,19 @@ const asNobody = (() => {
 })();
 const NOBODY_SKIP = asNobody ? false : 'neither setpriv nor runuser can run node as nobody here: permission cases need an unprivileged user (root reads everything)';
 
-function run(args, o = {}) {
-  const argv = [...(o.user ? asNobody : []), process.execPath, BIN, ...args];
+/** The CLI in this process; as nobody (`user`), a spawned process. */
+async function run(args, o = {}) {
   const t0 = Date.now();
-  const r = spawnSync(argv[0], argv.slice(1), {
-    encoding: 'utf8', timeout: o.timeout ?? 60000, maxBuffer: 64 << 20,
-    env: { ...process.env, NO_COLOR: '1', CI: '1', ...(o.env ?? {}) },
-  });
+  let r;
+  if (o.user) {
+    const argv = [...asNobody, process.execPath, BIN, ...args];
+    r = spawnSync(argv[0], argv.slice(1), {
+      encoding: 'utf8', timeout: o.timeout ?? 60000, maxBuffer: 64 << 20,
+      env: { ...process.env, NO_COLOR: '1', CI: '1', ...(o.env ?? {}) },
+    });
+  } else {
+    r = await cli(args, { env: o.env, timeout: o.timeout ?? 60000 });
+  }
   r.ms = Date.now() - t0;
   assert.strictEqual(r.error, undefined, `spawn failed: ${r.error}`);
   assert.doesNotMatch(r.stderr, /^\s+at /m, `stack trace on stderr:\n${r.stderr}`);
@@ -86,8 +92,8 @@ function run(args, o = {}) {
 }
 
 /** Run with --format json (exit 0 or 1 expected) and parse the report. */
-function runJson(root, extra = [], o = {}) {
-  const r = run([root, '--format', 'json', '-j', '2', ...extra], o);
+async function runJson(root, extra = [], o = {}) {
+  const r = await run([root, '--format', 'json', '-j', '2', ...extra], o);
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}, stderr:\n${r.stderr}`);
   let j;
   try { j = JSON.parse(r.stdout); } catch (e) { assert.fail(`exit ${r.status}, stdout not JSON (${e.message}): ${r.stdout.slice(0, 300)}\nstderr: ${r.stderr}`); }
@@ -126,18 +132,18 @@ const GUP = 'get_user_pages(start, 1, 0, pages)';
 
 // ---------------------------------------------------------------- command-line inputs
 
-test('bad input: a path that does not exist -> exit 2, one line', () => {
-  assertUsageError(run([path.join(tmpdir(), 'nope')]), /path does not exist/);
+test('bad input: a path that does not exist -> exit 2, one line', async () => {
+  assertUsageError(await run([path.join(tmpdir(), 'nope')]), /path does not exist/);
 });
 
-test('bad input: a file that is not .c/.h -> exit 2, one line', () => {
+test('bad input: a file that is not .c/.h -> exit 2, one line', async () => {
   const root = goodTree();
-  assertUsageError(run([path.join(root, 'Makefile')]), /not a directory or a \.c\/\.h file/);
+  assertUsageError(await run([path.join(root, 'Makefile')]), /not a directory or a \.c\/\.h file/);
 });
 
-test('bad input: a path that is a .c file is audited', () => {
+test('bad input: a path that is a .c file is audited', async () => {
   const root = goodTree();
-  const r = run([path.join(root, GOOD), '--format', 'json']);
+  const r = await run([path.join(root, GOOD), '--format', 'json']);
   assert.strictEqual(r.status, 1);
   const j = JSON.parse(r.stdout);
   assert.deepStrictEqual(j.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`), [GOOD_KEY]);
@@ -145,17 +151,17 @@ test('bad input: a path that is a .c file is audited', () => {
 
 // A directory without C files is an input error, not a clean pass: a CI job pointed at the
 // wrong directory (or a checkout that failed) must not go green having audited nothing.
-test('bad input: a directory with no C files (or all excluded) -> exit 2, one line', () => {
+test('bad input: a directory with no C files (or all excluded) -> exit 2, one line', async () => {
   const empty = tmpdir();
-  assertUsageError(run([empty]), /no \.c or \.h files found/);
+  assertUsageError(await run([empty]), /no \.c or \.h files found/);
   put(empty, 'README', 'not C\n');
   put(empty, 'sub/Kconfig', 'config X\n');
-  assertUsageError(run([empty]), /no \.c or \.h files found/);
+  assertUsageError(await run([empty]), /no \.c or \.h files found/);
   const root = goodTree();
-  assertUsageError(run([root, '--exclude', '**/*']), /no \.c or \.h files found .*after include\/exclude/);
+  assertUsageError(await run([root, '--exclude', '**/*']), /no \.c or \.h files found .*after include\/exclude/);
 });
 
-test('bad input: bad option values -> exit 2, one line, no stack', () => {
+test('bad input: bad option values -> exit 2, one line, no stack', async () => {
   const root = goodTree();
   const cases = [
     [['--jobs', '0'], /--jobs: expected a positive integer/],
@@ -171,11 +177,11 @@ test('bad input: bad option values -> exit 2, one line, no stack', () => {
     [['--no-such-option'], /unknown option/],
     [['-o', path.join(root, 'no', 'such', 'dir', 'out.json'), '--format', 'json'], /--output: directory does not exist/],
   ];
-  for (const [args, re] of cases) assertUsageError(run([root, ...args]), re);
+  for (const [args, re] of cases) assertUsageError(await run([root, ...args]), re);
 });
 
-test('bad input: no path at all -> exit 2, one line', () => {
-  assertUsageError(run([]), /no path given/);
+test('bad input: no path at all -> exit 2, one line', async () => {
+  assertUsageError(await run([]), /no path given/);
 });
 
 test('a reader that goes away (| head): no stack trace, the exit code is the audit\'s', () => {
@@ -187,14 +193,14 @@ test('a reader that goes away (| head): no stack trace, the exit code is the aud
 
 // ---------------------------------------------------------------- bad files inside the tree
 
-test('unreadable file and directory inside the tree: skipped and reported, rest audited', { skip: NOBODY_SKIP }, () => {
+test('unreadable file and directory inside the tree: skipped and reported, rest audited', { skip: NOBODY_SKIP }, async () => {
   const root = goodTree();
   put(root, 'drivers/secret/hidden.c', GOOD_TEXT);
   put(root, 'drivers/misc/locked.c', GOOD_TEXT);
   fs.chmodSync(path.join(root, 'drivers/secret'), 0o000);
   fs.chmodSync(path.join(root, 'drivers/misc/locked.c'), 0o000);
   for (const extra of [[], ['--exclude', 'nothing/**']]) { // both discovery paths
-    const j = runJson(root, extra, { user: true });
+    const j = await runJson(root, extra, { user: true });
     assert.strictEqual(j.status, 1);
     assertGoodAudited(j);
     assertNote(j, 'drivers/secret', /directory not read: EACCES/, 'warning');
@@ -202,11 +208,11 @@ test('unreadable file and directory inside the tree: skipped and reported, rest 
     assert.strictEqual(j.findings.length, 1);
   }
   // The same file or directory given on the command line is the command's own input.
-  assertUsageError(run([path.join(root, 'drivers/misc/locked.c')], { user: true }), /cannot read .*EACCES/);
-  assertUsageError(run([path.join(root, 'drivers/secret')], { user: true }), /cannot read directory .*EACCES/);
+  assertUsageError(await run([path.join(root, 'drivers/misc/locked.c')], { user: true }), /cannot read .*EACCES/);
+  assertUsageError(await run([path.join(root, 'drivers/secret')], { user: true }), /cannot read directory .*EACCES/);
 });
 
-test('symbolic links: loops and links out of the tree are not followed, and are reported', () => {
+test('symbolic links: loops and links out of the tree are not followed, and are reported', async () => {
   const root = goodTree();
   const outside = path.join(path.dirname(root), 'outside');
   put(outside, 'evil.c', GOOD_TEXT); // would give a finding if it were followed
@@ -219,7 +225,7 @@ test('symbolic links: loops and links out of the tree are not followed, and are 
   ln('../virt/fsl_hypervisor.c', 'in.c'); // a C file inside the tree (audited there)
   ln('missing.c', 'dangling.c');
   for (const extra of [[], ['--exclude', 'nothing/**']]) {
-    const j = runJson(root, extra);
+    const j = await runJson(root, extra);
     assertGoodAudited(j);
     assert.deepStrictEqual([...j.keys], [GOOD_KEY], 'a link was followed');
     assertNote(j, 'drivers/links/loop-a', /symbolic link loop/, 'warning');
@@ -232,38 +238,38 @@ test('symbolic links: loops and links out of the tree are not followed, and are 
   }
 });
 
-test('binary file named .c: skipped and reported', () => {
+test('binary file named .c: skipped and reported', async () => {
   const root = goodTree();
   // An object file saved as .c: NUL bytes around symbol names the token scan selects.
   const obj = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]), Buffer.from('pin_user_pages\0mmap_read_lock\0get_user_pages_fast\0'), Buffer.alloc(64, 0)]);
   put(root, 'drivers/misc/blob.c', obj);
-  const j = runJson(root);
+  const j = await runJson(root);
   assert.strictEqual(j.status, 1);
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/blob.c', /skipped: binary file/, 'warning');
 });
 
-test('non-UTF-8 (Latin-1) file: audited, with a note', () => {
+test('non-UTF-8 (Latin-1) file: audited, with a note', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/latin1.c', Buffer.concat([Buffer.from('/* (c) J\xf6rg M\xfcller, Fran\xe7ois \xa9 */\n', 'latin1'), Buffer.from(GOOD_TEXT, 'latin1')]));
-  const j = runJson(root);
+  const j = await runJson(root);
   assertGoodAudited(j);
   assert.ok(j.keys.has('drivers/misc/latin1.c:53:prefer-unlocked'), [...j.keys].join(', '));
   assertNote(j, 'drivers/misc/latin1.c', /not valid UTF-8: read as Latin-1/, 'note');
 });
 
-test('CRLF file: the same findings at the same lines and columns', () => {
+test('CRLF file: the same findings at the same lines and columns', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/crlf.c', GOOD_TEXT.replace(/\n/g, '\r\n'));
-  const j = runJson(root);
+  const j = await runJson(root);
   const at = (file) => j.findings.filter((f) => f.file === file).map((f) => [f.ruleId, f.line, f.column, f.endLine, f.endColumn, f.related.map((r) => [r.role, r.line, r.column])]);
   assert.ok(at(GOOD).length === 1);
   assert.deepStrictEqual(at('drivers/misc/crlf.c'), at(GOOD));
-  const text = run([root, '-j', '2']).stdout;
+  const text = (await run([root, '-j', '2'])).stdout;
   assert.doesNotMatch(text, /\r/, 'a carriage return leaked into the text report');
 });
 
-test('10 MB generated header: not a candidate (fast), and parsed without trouble when forced', () => {
+test('10 MB generated header: not a candidate (fast), and parsed without trouble when forced', async () => {
   const root = goodTree();
   const lines = ['/* generated register offsets */', '#ifndef _REGS_H', '#define _REGS_H'];
   let size = 0;
@@ -274,17 +280,17 @@ test('10 MB generated header: not a candidate (fast), and parsed without trouble
   }
   lines.push('#endif');
   put(root, 'drivers/gpu/amd/regs_sh_mask.h', lines.join('\n') + '\n');
-  const j = runJson(root);
+  const j = await runJson(root);
   assertGoodAudited(j);
   assert.ok(j.stats.candidateFiles < j.stats.filesDiscovered);
   assert.deepStrictEqual(j.notifications.filter((n) => /regs_sh_mask/.test(n.file ?? '')), []);
   assert.ok(j.ms < 20000, `${j.ms} ms`);
-  const k = runJson(root, ['--no-prefilter']);
+  const k = await runJson(root, ['--no-prefilter']);
   assertGoodAudited(k);
   assert.deepStrictEqual(k.notifications.filter((n) => /regs_sh_mask/.test(n.file ?? '')), []);
 });
 
-test('pathological 50 MB .c file: skipped by the size cap (configurable), reported', () => {
+test('pathological 50 MB .c file: skipped by the size cap (configurable), reported', async () => {
   const root = goodTree();
   fs.mkdirSync(path.join(root, 'drivers/misc'));
   const fd = fs.openSync(path.join(root, 'drivers/misc/huge.c'), 'w');
@@ -292,16 +298,16 @@ test('pathological 50 MB .c file: skipped by the size cap (configurable), report
   const chunk = line.repeat(Math.ceil((1 << 20) / line.length));
   for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
   fs.closeSync(fd);
-  const j = runJson(root);
+  const j = await runJson(root);
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/huge.c', /skipped: larger than the size limit \(\d+ > 16777216 bytes\)/, 'warning');
   // The cap is configurable: a smaller one skips the good file too.
-  const k = runJson(root, ['--max-file-size', '1000']);
+  const k = await runJson(root, ['--max-file-size', '1000']);
   assert.strictEqual(k.status, 0);
   assertNote(k, GOOD, /larger than the size limit \(\d+ > 1000 bytes\)/, 'warning');
 });
 
-test('deeply nested expressions and blocks (5,000 levels): no stack overflow, cut-off reported', () => {
+test('deeply nested expressions and blocks (5,000 levels): no stack overflow, cut-off reported', async () => {
   const root = goodTree();
   const n = 5000;
   const cases = {
@@ -323,7 +329,7 @@ test('deeply nested expressions and blocks (5,000 levels): no stack overflow, cu
   for (let i = 1; i < 5000; i++) elseif += `\telse if (a == ${i})\n\t\tr = ${i};\n`;
   cases.elseif = elseif;
   for (const [k, body] of Object.entries(cases)) put(root, `drivers/deep/${k}.c`, deepFunction(`deep_${k}`, body));
-  const j = runJson(root, [], { timeout: 120000 });
+  const j = await runJson(root, [], { timeout: 120000 });
   assertGoodAudited(j);
   for (const k of Object.keys(cases)) {
     const file = `drivers/deep/${k}.c`;
@@ -340,7 +346,7 @@ test('deeply nested expressions and blocks (5,000 levels): no stack overflow, cu
   }
 });
 
-test('code tree-sitter cannot parse: audited by error recovery, unseen GUP calls reported', () => {
+test('code tree-sitter cannot parse: audited by error recovery, unseen GUP calls reported', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/broken.c', [
     '#include <linux/mm.h>', '', 'long broken_pin(unsigned long start, struct page **pages)', '{', '\tlong r;', '',
@@ -350,7 +356,7 @@ test('code tree-sitter cannot parse: audited by error recovery, unseen GUP calls
   ].join('\n'));
   // Nothing C-like at all, around GUP tokens and column-0 braces.
   put(root, 'drivers/misc/soup.c', '{{{{ ))) ((( get_user_pages( mmap_read_lock(\n{\n)))}}}\n}\n#if\n{\n get_user_pages(1,2,3,4) ;;;; @@@ $$$\n}\n');
-  const j = runJson(root);
+  const j = await runJson(root);
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/broken.c', /get_user_pages\(\) at line 11 not analysed: the parser did not see a call/, 'warning');
 });
@@ -364,35 +370,35 @@ function slowFile() {
   return s + '\tmmap_read_unlock(current->mm);\n\treturn r;\n}\n';
 }
 
-test('per-file time limit (--file-timeout): a slow file is retried once, then reported; the audit completes', () => {
+test('per-file time limit (--file-timeout): a slow file is retried once, then reported; the audit completes', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/slow.c', slowFile());
-  const j = runJson(root, ['--file-timeout', '300']);
+  const j = await runJson(root, ['--file-timeout', '300']);
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/slow.c', /not parsed: timed out after 300 ms.*\(tried twice\)/, 'error');
   assert.ok(j.ms < 15000, `${j.ms} ms`);
 });
 
-test('a worker that crashes on a file is replaced; the file is retried once, then reported', () => {
+test('a worker that crashes on a file is replaced; the file is retried once, then reported', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/crashme.c', GOOD_TEXT);
   const env = { GUP_AUDIT_TEST_FAULT: 'crash', GUP_AUDIT_TEST_FAULT_ON: 'crashme' };
-  const j = runJson(root, [], { env });
+  const j = await runJson(root, [], { env });
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/crashme.c', /not parsed: worker exited with code 70 \(tried twice\)/, 'error');
   // A crash on the first attempt only: the retry succeeds and nothing is lost.
   const marker = path.join(tmpdir(), 'crashed-once');
-  const k = runJson(root, [], { env: { ...env, GUP_AUDIT_TEST_FAULT_ONCE: marker } });
+  const k = await runJson(root, [], { env: { ...env, GUP_AUDIT_TEST_FAULT_ONCE: marker } });
   assert.ok(fs.existsSync(marker), 'the fault hook did not fire');
   assertGoodAudited(k);
   assert.ok(k.keys.has('drivers/misc/crashme.c:52:prefer-unlocked'));
   assert.deepStrictEqual(k.notifications, []);
 });
 
-test('a worker that crashes on a scan batch: every file of the batch is named as not scanned', () => {
+test('a worker that crashes on a scan batch: every file of the batch is named as not scanned', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/crashme.c', GOOD_TEXT);
-  const j = runJson(root, [], { env: { GUP_AUDIT_TEST_FAULT: 'crash', GUP_AUDIT_TEST_FAULT_ON: 'crashme', GUP_AUDIT_TEST_FAULT_TASK: 'scan' } });
+  const j = await runJson(root, [], { env: { GUP_AUDIT_TEST_FAULT: 'crash', GUP_AUDIT_TEST_FAULT_ON: 'crashme', GUP_AUDIT_TEST_FAULT_TASK: 'scan' } });
   // Every file of the failed batch is named; the other batches are audited.
   const named = new Set(j.notifications.filter((n) => n.level === 'error' && /not scanned \(prefilter\): worker exited with code 70 \(tried twice\)/.test(n.message)).map((n) => n.file));
   const all = new Set(walk(root).map((f) => path.relative(root, f)));
@@ -402,10 +408,10 @@ test('a worker that crashes on a scan batch: every file of the batch is named as
   assert.ok(named.has(GOOD) !== j.keys.has(GOOD_KEY), 'the good file is either audited or named');
 });
 
-test('a worker that hangs (ignores its time limit) is terminated and replaced; the audit completes', () => {
+test('a worker that hangs (ignores its time limit) is terminated and replaced; the audit completes', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/hangme.c', GOOD_TEXT);
-  const j = runJson(root, ['--file-timeout', '300'], { env: { GUP_AUDIT_TEST_FAULT: 'hang', GUP_AUDIT_TEST_FAULT_ON: 'hangme' } });
+  const j = await runJson(root, ['--file-timeout', '300'], { env: { GUP_AUDIT_TEST_FAULT: 'hang', GUP_AUDIT_TEST_FAULT_ON: 'hangme' } });
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/hangme.c', /not parsed: worker did not answer within 1600 ms.*\(tried twice\)/, 'error');
   assert.ok(j.ms < 15000, `${j.ms} ms`);
@@ -413,7 +419,7 @@ test('a worker that hangs (ignores its time limit) is terminated and replaced; t
 
 // ---------------------------------------------------------------- reporting of skips
 
-test('every skipped file is in JSON notifications, in the text summary, and in SARIF', () => {
+test('every skipped file is in JSON notifications, in the text summary, and in SARIF', async () => {
   const root = goodTree();
   put(root, 'drivers/misc/blob.c', Buffer.from('pin_user_pages\0\0\0'));
   put(root, 'drivers/misc/crashme.c', GOOD_TEXT);
@@ -421,17 +427,17 @@ test('every skipped file is in JSON notifications, in the text summary, and in S
   put(root, 'drivers/deep/paren.c', deepFunction('deep_paren', `\tr = ${'('.repeat(1000)}${GUP}${')'.repeat(1000)};\n`));
   fs.symlinkSync('../../../outside.c', path.join(root, 'drivers/misc/out.c'));
   const env = { GUP_AUDIT_TEST_FAULT: 'crash', GUP_AUDIT_TEST_FAULT_ON: 'crashme' };
-  const j = runJson(root, [], { env });
+  const j = await runJson(root, [], { env });
   const skips = j.notifications.filter((n) => n.level !== 'note');
   assert.deepStrictEqual(skips.map((n) => n.file).sort(), ['drivers/deep/paren.c', 'drivers/misc/blob.c', 'drivers/misc/crashme.c', 'drivers/misc/out.c']);
   assertNote(j, 'drivers/misc/latin1.c', /Latin-1/, 'note');
-  const tr = run([root, '-j', '2'], { env });
+  const tr = await run([root, '-j', '2'], { env });
   assert.strictEqual(tr.status, 1, tr.stderr);
   const text = tr.stdout;
   assert.match(text, /4 file\(s\) skipped or not fully audited:/);
   for (const n of skips) assert.ok(text.includes(`  ${n.file}: ${n.message}`), `text summary lacks ${n.file}: ${n.message}\n${text}`);
   assert.match(text, /notes: 1 x not valid UTF-8: read as Latin-1/);
-  const sr = run([root, '-j', '2', '--format', 'sarif'], { env });
+  const sr = await run([root, '-j', '2', '--format', 'sarif'], { env });
   assert.strictEqual(sr.status, 1, sr.stderr);
   const sarif = JSON.parse(sr.stdout);
   const inv = sarif.runs[0].invocations[0];
@@ -456,7 +462,7 @@ function snapshot(root) {
   return out;
 }
 
-test('the audited tree is never written: a read-only copy is unchanged (content, mtimes, entries)', () => {
+test('the audited tree is never written: a read-only copy is unchanged (content, mtimes, entries)', async () => {
   const root = path.join(tmpdir(), 'ro');
   fs.cpSync(V612, root, { recursive: true });
   put(root, 'drivers/misc/latin1.c', Buffer.from('/* M\xfcller */\n' + GOOD_TEXT, 'latin1'));
@@ -467,12 +473,12 @@ test('the audited tree is never written: a read-only copy is unchanged (content,
   const out = path.join(tmpdir(), 'report.json');
   const runs = [['--stats'], ['--format', 'sarif'], ['--format', 'json', '-o', out, '--no-prefilter']];
   for (const args of runs) {
-    const r = run([root, '-j', '2', ...args]);
+    const r = await run([root, '-j', '2', ...args]);
     assert.strictEqual(r.status, 1, r.stderr);
   }
   if (asNobody) {
     fs.chmodSync(path.dirname(out), 0o777);
-    const r = run([root, '-j', '2', '--format', 'json'], { user: true });
+    const r = await run([root, '-j', '2', '--format', 'json'], { user: true });
     assert.strictEqual(r.status, 1, r.stderr);
   }
   assert.deepStrictEqual(snapshot(root), before);

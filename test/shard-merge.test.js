@@ -7,13 +7,13 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { fixtureTrees, auditTreeParallel: auditTree, FIXTURES } = require('./helpers');
+const { fixtureTrees, auditTreeParallel: auditTree, FIXTURES, cli } = require('./helpers');
 const { mergeSarif } = require('../dist/src/report/merge');
 const { UsageError } = require('../dist/src/errors');
 const { parseShard, shardOf } = require('../dist/src/scan');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
-const run = (args) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const run = async (args) => await cli([...args], { encoding: 'utf8' });
 
 test('shard: parse and assignment', () => {
   assert.deepStrictEqual(parseShard('2/3'), { index: 2, count: 3 });
@@ -60,34 +60,35 @@ test('merge: deduplicates by fingerprint, renumbers rules, keeps invocations', (
   assert.throws(() => mergeSarif([{ name: 'a', log: a }, { name: 'c', log: { version: '2.1.0', runs: [{ tool: { driver: { name: 'other' } }, results: [] }] } }]), /cannot be merged/);
 });
 
-test('merge: shard logs of the CLI merge into the full run\'s results', () => {
+test('merge: shard logs of the CLI merge into the full run\'s results', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-merge-'));
   try {
     const tree = path.join(FIXTURES, 'v6.12');
     const full = path.join(dir, 'full.sarif');
-    assert.strictEqual(run([tree, '-f', 'sarif', '-o', full, '--fail-on', 'none']).status, 0);
-    const parts = [1, 2, 3].map((i) => {
+    assert.strictEqual((await run([tree, '-f', 'sarif', '-o', full, '--fail-on', 'none'])).status, 0);
+    const parts = [];
+    for (const i of [1, 2, 3]) {
       const out = path.join(dir, `s${i}.sarif`);
-      const r = run([tree, '-f', 'sarif', '-o', out, '--fail-on', 'none', '--shard', `${i}/3`]);
+      const r = await run([tree, '-f', 'sarif', '-o', out, '--fail-on', 'none', '--shard', `${i}/3`]);
       assert.strictEqual(r.status, 0, r.stderr);
-      return out;
-    });
+      parts.push(out);
+    }
     const merged = path.join(dir, 'merged.sarif');
-    const r = run(['merge', ...parts, parts[0], '-o', merged]);
+    const r = await run(['merge', ...parts, parts[0], '-o', merged]);
     assert.strictEqual(r.status, 0, r.stderr);
     const read = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
     const results = (log) => log.runs[0].results.map((x) => JSON.stringify([x.partialFingerprints['gupAudit/v1'], x.ruleId, x.ruleIndex, x.message.text])).sort();
     assert.deepStrictEqual(results(read(merged)), results(read(full)));
     // Errors: a missing or non-SARIF input is a usage error (exit 2), one line on stderr.
-    const bad = run(['merge', path.join(dir, 'nope.sarif')]);
+    const bad = await run(['merge', path.join(dir, 'nope.sarif')]);
     assert.strictEqual(bad.status, 2);
     assert.match(bad.stderr, /^gup-audit: error: cannot read/);
     fs.writeFileSync(path.join(dir, 'x.json'), '{"version":"1"}');
-    assert.strictEqual(run(['merge', path.join(dir, 'x.json')]).status, 2);
-    const help = run(['merge', '--help']);
+    assert.strictEqual((await run(['merge', path.join(dir, 'x.json')])).status, 2);
+    const help = await run(['merge', '--help']);
     assert.strictEqual(help.status, 0);
     assert.doesNotMatch(help.stderr, /internal error/);
-    assert.strictEqual(run(['merge']).status, 2);
+    assert.strictEqual((await run(['merge'])).status, 2);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

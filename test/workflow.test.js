@@ -7,12 +7,13 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { cli } = require('./helpers');
 
 const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
 
-function run(args, o = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: o.cwd, input: o.input, env: { ...process.env, NO_COLOR: '1', ...(o.env ?? {}) } });
+async function run(args, o = {}) {
+  const r = await cli(args, o);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -62,9 +63,9 @@ ${comment}	got = pin_user_pages_fast(addr, n, FOLL_WRITE, pages);
 }
 `;
 
-test('--format gcc: one file:line:col: level: message [rule-id] line per finding, relative to the working directory', () => {
-  const json = JSON.parse(run([DEMO, '--format', 'json']).out);
-  const r = run(['.', '--format', 'gcc'], { cwd: DEMO });
+test('--format gcc: one file:line:col: level: message [rule-id] line per finding, relative to the working directory', async () => {
+  const json = JSON.parse((await run([DEMO, '--format', 'json'])).out);
+  const r = await run(['.', '--format', 'gcc'], { cwd: DEMO });
   assert.strictEqual(r.code, 1);
   const lines = r.out.trim().split('\n');
   assert.strictEqual(lines.length, json.findings.length);
@@ -73,13 +74,13 @@ test('--format gcc: one file:line:col: level: message [rule-id] line per finding
   }
   // From elsewhere: the path still resolves from that working directory (relative below
   // it, absolute outside it).
-  const away = run([DEMO, '--format', 'gcc'], { cwd: os.tmpdir() }).out.split('\n')[0];
+  const away = (await run([DEMO, '--format', 'gcc'], { cwd: os.tmpdir() })).out.split('\n')[0];
   assert.ok(fs.existsSync(path.resolve(os.tmpdir(), away.split(':')[0])), away);
 });
 
-test('--format checkpatch for the plain audit: LEVEL: rule: message, FILE:, the line, and the total', () => {
-  const json = JSON.parse(run([DEMO, '--format', 'json']).out);
-  const r = run([DEMO, '--format', 'checkpatch']);
+test('--format checkpatch for the plain audit: LEVEL: rule: message, FILE:, the line, and the total', async () => {
+  const json = JSON.parse((await run([DEMO, '--format', 'json'])).out);
+  const r = await run([DEMO, '--format', 'checkpatch']);
   const errors = json.findings.filter((f) => f.level === 'error').length;
   const warnings = json.findings.filter((f) => f.level === 'warning').length;
   assert.match(r.out, new RegExp(`total: ${errors} errors, ${warnings} warnings, \\d+ files checked\\n$`));
@@ -88,25 +89,25 @@ test('--format checkpatch for the plain audit: LEVEL: rule: message, FILE:, the 
   assert.ok(r.out.includes(`: ${f.ruleId}: ${f.message}\n`));
 });
 
-test('--min-level hides lower findings from the report and counts them, the verdict still sees them', () => {
-  const all = JSON.parse(run([DEMO, '--format', 'json']).out).findings;
+test('--min-level hides lower findings from the report and counts them, the verdict still sees them', async () => {
+  const all = JSON.parse((await run([DEMO, '--format', 'json'])).out).findings;
   const below = all.filter((f) => f.level !== 'error').length;
   assert.ok(below > 0 && below < all.length);
-  const r = run([DEMO, '--min-level', 'error']);
+  const r = await run([DEMO, '--min-level', 'error']);
   assert.strictEqual(r.code, 1);
   assert.ok(!/\bwarning\b.*\[prefer-unlocked\]/.test(r.out), r.out);
   assert.match(r.out, new RegExp(`; ${below} below error not shown\\n$`));
-  const j = JSON.parse(run([DEMO, '--format', 'json', '--min-level', 'error']).out);
+  const j = JSON.parse((await run([DEMO, '--format', 'json', '--min-level', 'error'])).out);
   assert.deepStrictEqual(j.findings.map((f) => f.level), all.filter((f) => f.level === 'error').map(() => 'error'));
-  assert.strictEqual(run([DEMO, '--min-level', 'error', '--fail-on', 'error']).code, 1);
-  assert.strictEqual(run([DEMO, '--min-level', 'loud']).code, 2);
+  assert.strictEqual((await run([DEMO, '--min-level', 'error', '--fail-on', 'error'])).code, 1);
+  assert.strictEqual((await run([DEMO, '--min-level', 'loud'])).code, 2);
 });
 
-test('`gup-audit -` audits the files named on stdin with the lock context of their whole tree', () => {
+test('`gup-audit -` audits the files named on stdin with the lock context of their whole tree', async () => {
   const d = tree({ 'drivers/x/a.c': HELPER, 'drivers/x/b.c': LOCKING_CALLER });
-  const whole = JSON.parse(run(['.', '--format', 'json'], { cwd: d }).out).findings.filter((f) => f.file === 'drivers/x/a.c');
-  const alone = JSON.parse(run(['drivers/x/a.c', '--format', 'json'], { cwd: d }).out).findings;
-  const listed = run(['-', '--format', 'json'], { cwd: d, input: 'drivers/x/a.c\nMakefile\ndrivers/x/deleted.c\n' });
+  const whole = JSON.parse((await run(['.', '--format', 'json'], { cwd: d })).out).findings.filter((f) => f.file === 'drivers/x/a.c');
+  const alone = JSON.parse((await run(['drivers/x/a.c', '--format', 'json'], { cwd: d })).out).findings;
+  const listed = await run(['-', '--format', 'json'], { cwd: d, input: 'drivers/x/a.c\nMakefile\ndrivers/x/deleted.c\n' });
   const got = JSON.parse(listed.out);
   // The caller in b.c holds the lock: the tree knows it, the lone file does not.
   assert.deepStrictEqual(got.findings.map((f) => [f.ruleId, f.line]), whole.map((f) => [f.ruleId, f.line]));
@@ -115,13 +116,13 @@ test('`gup-audit -` audits the files named on stdin with the lock context of the
   assert.ok(notes.includes('Makefile: not audited: not a .c or .h file'), notes.join('\n'));
   assert.ok(notes.includes('drivers/x/deleted.c: not audited: does not exist'));
   // Only b.c listed: nothing of a.c is reported.
-  assert.deepStrictEqual(JSON.parse(run(['-', '--format', 'json'], { cwd: d, input: 'drivers/x/b.c\n' }).out).findings, []);
-  const empty = run(['-'], { cwd: d, input: 'Makefile\n' });
+  assert.deepStrictEqual(JSON.parse((await run(['-', '--format', 'json'], { cwd: d, input: 'drivers/x/b.c\n' })).out).findings, []);
+  const empty = await run(['-'], { cwd: d, input: 'Makefile\n' });
   assert.strictEqual(empty.code, 2);
   assert.match(empty.err, /^gup-audit: error: no \.c or \.h file among the 1 name\(s\) on standard input\n$/);
 });
 
-test('inline suppressions: on the line or the line above, reason required, kept and counted', () => {
+test('inline suppressions: on the line or the line above, reason required, kept and counted', async () => {
   const cases = {
     'a/same.c': SELF_LOCK('').replace('pages);\n\tmmap_read_unlock', 'pages); /* gup-audit: ignore lock-held-for-self-locking: the caller is single-threaded */\n\tmmap_read_unlock'),
     'a/above.c': SELF_LOCK('\t/* gup-audit: ignore lock-held-for-self-locking: measured, see commit */\n'),
@@ -131,7 +132,7 @@ test('inline suppressions: on the line or the line above, reason required, kept 
     'a/twoabove.c': SELF_LOCK('\t/* gup-audit: ignore lock-held-for-self-locking: too far */\n\n'),
   };
   const d = tree(cases);
-  const j = JSON.parse(run(['.', '--format', 'json'], { cwd: d }).out);
+  const j = JSON.parse((await run(['.', '--format', 'json'], { cwd: d })).out);
   const byFile = Object.fromEntries(j.findings.map((f) => [f.file, f]));
   assert.deepStrictEqual(Object.keys(byFile).sort(), Object.keys(cases).sort());
   assert.deepStrictEqual(byFile['a/same.c'].suppressed, { kind: 'inSource', justification: 'the caller is single-threaded' });
@@ -140,32 +141,32 @@ test('inline suppressions: on the line or the line above, reason required, kept 
   const notes = j.notifications.map((n) => `${n.file}: ${n.message}`);
   assert.ok(notes.includes('a/noreason.c: inline suppression at line 8 not applied: a reason is required'), notes.join('\n'));
   assert.ok(notes.includes("a/unknown.c: inline suppression at line 8 not applied: unknown rule 'no-such-rule'"));
-  const sarif = JSON.parse(run(['.', '--format', 'sarif'], { cwd: d }).out);
+  const sarif = JSON.parse((await run(['.', '--format', 'sarif'], { cwd: d })).out);
   const inSource = sarif.runs[0].results.filter((r) => r.suppressions?.[0]?.kind === 'inSource');
   assert.strictEqual(inSource.length, 2);
-  const text = run(['.'], { cwd: d });
+  const text = await run(['.'], { cwd: d });
   assert.match(text.out, /; 2 suppressed\n$/);
   assert.ok(!text.out.includes('a/same.c'));
   // All suppressed: a clean exit.
   const clean = tree({ 'a/same.c': cases['a/same.c'], 'a/above.c': cases['a/above.c'] });
-  assert.strictEqual(run(['.'], { cwd: clean }).code, 0);
+  assert.strictEqual((await run(['.'], { cwd: clean })).code, 0);
 });
 
-test('explain, --list-rules --format json, help COMMAND', () => {
-  const list = JSON.parse(run(['--list-rules', '--format', 'json']).out);
+test('explain, --list-rules --format json, help COMMAND', async () => {
+  const list = JSON.parse((await run(['--list-rules', '--format', 'json'])).out);
   const ids = fs.readdirSync(path.join(__dirname, '..', 'docs', 'rules')).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, '')).sort();
   assert.deepStrictEqual(list.map((r) => r.id).sort(), ids);
   for (const r of list) assert.ok(['error', 'warning', 'note'].includes(r.level) && r.short, r.id);
-  const doc = run(['explain', 'prefer-locked']);
+  const doc = await run(['explain', 'prefer-locked']);
   assert.strictEqual(doc.code, 0);
   assert.strictEqual(doc.out, fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules', 'prefer-locked.md'), 'utf8'));
-  const bad = run(['explain', 'prefer-lockd']);
+  const bad = await run(['explain', 'prefer-lockd']);
   assert.strictEqual(bad.code, 2);
   assert.strictEqual(bad.err, "gup-audit: error: unknown rule 'prefer-lockd' (see --list-rules)\n");
-  const help = run(['help', 'diff']);
+  const help = await run(['help', 'diff']);
   assert.strictEqual(help.code, 0);
   assert.match(help.out, /^Usage: gup-audit diff /);
-  assert.match(run(['help', 'explain']).out, /^Usage: gup-audit explain \[options\] <rule>/);
+  assert.match((await run(['help', 'explain'])).out, /^Usage: gup-audit explain \[options\] <rule>/);
 });
 
 test('progress: one bar for the whole run, never restarting at a new batch or round', () => {
@@ -189,7 +190,7 @@ test('progress: one bar for the whole run, never restarting at a new batch or ro
   assert.match(writes[writes.length - 1], /^\r +\r$/);
 });
 
-test('series: the unchanged files linked into the temporary trees are not reported as not audited', () => {
+test('series: the unchanged files linked into the temporary trees are not reported as not audited', async () => {
   const d = tree({ 'drivers/x/a.c': HELPER, 'drivers/x/b.c': LOCKING_CALLER, 'drivers/x/c.c': SELF_LOCK('') });
   const git = (...args) => spawnSync('git', args, { cwd: d, encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
@@ -199,17 +200,17 @@ test('series: the unchanged files linked into the temporary trees are not report
   git('-c', 'user.name=T', '-c', 'user.email=t@example.org', 'commit', '-q', '-a', '-m', 'x: longterm');
   const patch = git('format-patch', '--stdout', 'HEAD~1').stdout;
   git('checkout', '-q', 'HEAD~1');
-  const r = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: patch });
+  const r = await run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: patch });
   assert.ok(r.code === 0 || r.code === 1, r.err);
   const j = JSON.parse(r.out);
   assert.deepStrictEqual(j.notifications.filter((n) => /symbolic link|not audited|not followed/.test(n.message)), []);
   // The linked files were audited: c.c's finding is there on both sides.
   assert.ok(j.unchanged.some((f) => f.file === 'drivers/x/c.c'), JSON.stringify(j.unchanged.map((f) => f.file)));
-  const text = run(['series', '--tree', '.', '-'], { cwd: d, input: patch });
+  const text = await run(['series', '--tree', '.', '-'], { cwd: d, input: patch });
   assert.ok(!/skipped or not fully audited/.test(text.out), text.out);
 });
 
-test('diff --base REV with uncommitted source changes refuses and says how to gate them; git diff REV | series gates them', () => {
+test('diff --base REV with uncommitted source changes refuses and says how to gate them; git diff REV | series gates them', async () => {
   const d = tree({ 'drivers/x/a.c': HELPER });
   const id = ['-c', 'user.name=T', '-c', 'user.email=t@example.org'];
   const git = (...args) => spawnSync('git', [...id, ...args], { cwd: d, encoding: 'utf8' });
@@ -218,16 +219,16 @@ test('diff --base REV with uncommitted source changes refuses and says how to ga
   git('commit', '-q', '-m', 'base');
   fs.writeFileSync(path.join(d, 'drivers/x/c.c'), SELF_LOCK(''));
   git('add', 'drivers/x/c.c');
-  const r = run(['diff', '--base', 'HEAD', '.'], { cwd: d });
+  const r = await run(['diff', '--base', 'HEAD', '.'], { cwd: d });
   assert.strictEqual(r.code, 2);
   assert.match(r.err, /^gup-audit: error: 1 source file\(s\) have uncommitted changes \(drivers\/x\/c\.c\): diff compares commits; .*git diff HEAD \| gup-audit series --tree \. -/);
   // --head given: the commits only, as asked.
-  assert.strictEqual(run(['diff', '--base', 'HEAD', '--head', 'HEAD', '.'], { cwd: d }).code, 0);
-  const s = run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: git('diff', 'HEAD').stdout });
+  assert.strictEqual((await run(['diff', '--base', 'HEAD', '--head', 'HEAD', '.'], { cwd: d })).code, 0);
+  const s = await run(['series', '--tree', '.', '--format', 'json', '-'], { cwd: d, input: git('diff', 'HEAD').stdout });
   assert.deepStrictEqual(JSON.parse(s.out).introduced.map((f) => [f.file, f.ruleId]), [['drivers/x/c.c', 'lock-held-for-self-locking']]);
 });
 
-test('fix --format-patch: diffstat, function names in hunk headers, --signoff from git config, applies with git am', () => {
+test('fix --format-patch: diffstat, function names in hunk headers, --signoff from git config, applies with git am', async () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-fp-'));
   fs.cpSync(DEMO, d, { recursive: true });
   const git = (...args) => spawnSync('git', args, { cwd: d, encoding: 'utf8' });
@@ -237,7 +238,7 @@ test('fix --format-patch: diffstat, function names in hunk headers, --signoff fr
   git('add', '.');
   git('commit', '-q', '-m', 'base');
   const out = path.join(d, '..', path.basename(d) + '-out');
-  assert.strictEqual(run(['fix', '.', '--format-patch', out, '--signoff'], { cwd: d }).code, 0);
+  assert.strictEqual((await run(['fix', '.', '--format-patch', out, '--signoff'], { cwd: d })).code, 0);
   const mails = fs.readdirSync(out).sort();
   assert.ok(mails.length >= 1);
   const m = fs.readFileSync(path.join(out, mails[0]), 'utf8');
@@ -247,6 +248,6 @@ test('fix --format-patch: diffstat, function names in hunk headers, --signoff fr
   for (const l of head.split('\n')) assert.ok(l.length <= 75 || /^(From|Subject|Date):/.test(l), l);
   const am = git('am', ...mails.map((f) => path.join(out, f)));
   assert.strictEqual(am.status, 0, am.stderr);
-  assert.strictEqual(run(['fix', '.', '--format-patch', path.join(out, 'again')], { cwd: d }).code, 0);
+  assert.strictEqual((await run(['fix', '.', '--format-patch', path.join(out, 'again')], { cwd: d })).code, 0);
   assert.ok(!fs.existsSync(path.join(out, 'again')) || fs.readdirSync(path.join(out, 'again')).length === 0);
 });

@@ -9,6 +9,7 @@ import { audit } from '../engine';
 import { detectTree } from '../kernel/era';
 import { failsAt, type Level } from '../findings';
 import { UsageError } from '../errors';
+import { runContext } from '../run-context';
 import { auditView } from './view';
 import { gccLine, displayPath } from '../report/gcc';
 
@@ -65,7 +66,7 @@ export function parseCheckArgs(args: string[]): CheckArgs {
 export async function runCheck(args: string[]): Promise<number> {
   let o: CheckArgs;
   try { o = parseCheckArgs(args); } catch (e) {
-    process.stderr.write(`gup-audit: error: ${(e as Error).message}\n`);
+    runContext().stderr.write(`gup-audit: error: ${(e as Error).message}\n`);
     return 2;
   }
   const abs = path.resolve(o.file);
@@ -77,11 +78,11 @@ export async function runCheck(args: string[]): Promise<number> {
     let text = '';
     for (const f of view.shown.findings) text += gccLine(f, displayPath(root, f.file, cwd)) + '\n';
     for (const n of view.reported.notifications) if (n.level !== 'note' && n.file) text += `${displayPath(root, n.file, cwd)}: ${n.level}: ${n.message} [gup-audit]\n`;
-    process.stderr.write(text);
+    runContext().stderr.write(text);
     return view.live.findings.some((f) => failsAt(f, o.failOn)) ? 1 : 0;
   } catch (e) {
     // A tool failure must not break a build that did not ask for it.
-    process.stderr.write(`${o.file}: warning: gup-audit could not check this file: ${(e as Error).message}\n`);
+    runContext().stderr.write(`${o.file}: warning: gup-audit could not check this file: ${(e as Error).message}\n`);
     return o.failOn === 'none' ? 0 : 2;
   }
 }

@@ -4,16 +4,12 @@
 // are counted; the tree is the one holding the first file.
 import * as fs from 'fs';
 import * as path from 'path';
+import { runContext } from '../run-context';
 
 export interface FileList { files: string[]; ignored: { name: string; why: string }[] }
 
-export function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
+export async function readStdin(): Promise<string> {
+  return (await runContext().readStdin()).toString('utf8');
 }
 
 export function parseFileList(text: string, cwd = process.cwd()): FileList {

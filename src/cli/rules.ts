@@ -14,6 +14,7 @@ export function formatRuleList(format: string): string {
 }
 
 import { UsageError } from '../errors';
+import { runContext } from '../run-context';
 export class ExplainError extends UsageError {}
 
 /** The documentation page of a rule, as shipped in the package. */
@@ -31,6 +32,6 @@ export function registerExplain(program: Command): void {
   const cmd = program.command('explain')
     .description('print the documentation of a rule (its page in docs/rules)')
     .argument('<rule>', 'rule id (see --list-rules)')
-    .action((id: string) => { process.stdout.write(ruleDoc(id)); });
+    .action((id: string) => { runContext().stdout.write(ruleDoc(id)); });
   cmd.exitOverride();
 }

@@ -8,6 +8,7 @@ import { audit } from '../engine';
 import { diffStat, planFixes, unifiedDiff, type FixPlan } from './fix';
 import { toolVersion } from '../version';
 import { UsageError } from '../errors';
+import { runContext } from '../run-context';
 import { fsPath } from '../fsname';
 import { makeDirs, writeAll, writeOutput } from '../output';
 import { detectTree } from '../kernel/era';
@@ -134,9 +135,9 @@ export function registerFix(program: Command): void {
     .action(async (paths: string[], opts) => {
       for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`path does not exist: ${p}`);
       const { plan, output } = await runFix(paths, opts);
-      if (!opts.write && !opts.formatPatch) process.stdout.write(Buffer.from(output, 'latin1'));
-      for (const s of plan.skipped) process.stderr.write(`gup-audit: no fix for ${s.finding.file}:${s.finding.span.line}: ${s.reason}\n`);
-      if (opts.write) process.stderr.write(`gup-audit: fixed ${plan.files.reduce((n, f) => n + f.fixes.length, 0)} call(s) in ${plan.files.length} file(s)\n`);
-      process.exitCode = 0;
+      if (!opts.write && !opts.formatPatch) runContext().stdout.write(Buffer.from(output, 'latin1'));
+      for (const s of plan.skipped) runContext().stderr.write(`gup-audit: no fix for ${s.finding.file}:${s.finding.span.line}: ${s.reason}\n`);
+      if (opts.write) runContext().stderr.write(`gup-audit: fixed ${plan.files.reduce((n, f) => n + f.fixes.length, 0)} call(s) in ${plan.files.length} file(s)\n`);
+      runContext().exitCode = 0;
     });
 }

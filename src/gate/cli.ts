@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import chalk from 'chalk';
 import { UsageError } from '../errors';
+import { runContext } from '../run-context';
 import { detectTree } from '../kernel/era';
 import type { Level } from '../findings';
 import { loadBaseline, resolveConfig, baselineEntry, formatBaseline, type Baseline, type BaselineEntry } from './config';
@@ -71,10 +72,10 @@ function gateOptions(treeRoot: string, o: CommonOpts): { g: GateOptions; baselin
 async function finish(res: GateResult, o: CommonOpts, baseline: Baseline | undefined): Promise<void> {
   let text: string;
   if (o.format === 'json') text = formatGateJson(res);
-  else if (o.format === 'sarif') text = await formatGateSarif(res, ['gup-audit', ...process.argv.slice(2)].join(' '));
+  else if (o.format === 'sarif') text = await formatGateSarif(res, ['gup-audit', ...runContext().args].join(' '));
   else if (o.format === 'checkpatch') text = formatGateCheckpatch(res, { terse: !!o.terse, summary: o.summary !== false });
   else {
-    const color = !!process.stdout.isTTY && !('NO_COLOR' in process.env) && o.color !== false && !o.output;
+    const color = !!runContext().stdout.isTTY && !('NO_COLOR' in process.env) && o.color !== false && !o.output;
     text = formatGateText(res, new chalk.Instance({ level: color ? 1 : 0 }));
   }
   if (o.writeBaseline) {
@@ -88,7 +89,7 @@ async function finish(res: GateResult, o: CommonOpts, baseline: Baseline | undef
     writeOutput(o.writeBaseline, formatBaseline([...entries.values()]));
   }
   writeOutput(o.output, text);
-  process.exitCode = res.failing.length ? 1 : 0;
+  runContext().exitCode = res.failing.length ? 1 : 0;
 }
 
 function readPatchInputs(inputs: string[]): { messages: PatchMessage[]; lines: number } {
@@ -102,7 +103,7 @@ function readPatchInputs(inputs: string[]): { messages: PatchMessage[]; lines: n
       if (stdinUsed) throw new UsageError(`'-' (stdin) given more than once`);
       stdinUsed = true;
       name = 'stdin';
-      try { text = fs.readFileSync(0).toString('latin1'); } catch (e) { throw new UsageError(`cannot read stdin: ${(e as NodeJS.ErrnoException).code}`); }
+      try { text = runContext().readStdinSync().toString('latin1'); } catch (e) { throw new UsageError(`cannot read stdin: ${(e as NodeJS.ErrnoException).code}`); }
     } else {
       name = path.basename(inp);
       try {
@@ -139,9 +140,9 @@ function treeRootOf(dir: string, kernelVersion?: string): string {
 async function guarded(action: () => Promise<void>): Promise<void> {
   let done = false;
   const onExit = () => {
-    if (!done) process.stderr.write('gup-audit: internal error: the gate stopped before it finished (nothing left to wait for)\n');
+    if (!done) runContext().stderr.write('gup-audit: internal error: the gate stopped before it finished (nothing left to wait for)\n');
   };
-  process.exitCode = 2;
+  runContext().exitCode = 2;
   process.once('exit', onExit);
   try {
     await action();

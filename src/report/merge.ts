@@ -16,6 +16,7 @@ import { FINGERPRINT_KEY } from './sarif';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 import { UsageError } from '../errors';
+import { runContext } from '../run-context';
 import { writeOutput } from '../output';
 
 function resultKey(r: Json): string {
@@ -168,5 +169,5 @@ export function registerMerge(program: Command): void {
     });
   // Help and usage errors end through main()'s exit codes, not process.exit().
   merge.exitOverride();
-  merge.configureOutput({ writeErr: (t) => process.stderr.write(t.startsWith('error:') ? `gup-audit: ${t}` : t) });
+  merge.configureOutput({ writeErr: (t) => runContext().stderr.write(t.startsWith('error:') ? `gup-audit: ${t}` : t) });
 }
