@@ -9,7 +9,7 @@ import { buildId } from './cache';
 import { AnalysisMemo, Program } from './analysis/program';
 import { BudgetLedger } from './analysis/budget';
 import { StructVisibility } from './parse/includes';
-import { openCache, PREFILTER_NEEDLES, rel, resolveTree, selectRules } from './stages/setup';
+import { knownPaths, openCache, PREFILTER_NEEDLES, rel, resolveTree, selectRules } from './stages/setup';
 import { prefilter } from './stages/prefilter';
 import { FactsStore, ROOT_NAMES } from './stages/facts';
 import { expandCallers, extractCallees, markUnsearched } from './stages/callers';
@@ -48,7 +48,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const known = opts.trustIndex && opts.focus ? cache?.knownFiles : null;
     const focusRels = new Set((opts.focus ?? []).map((f) => rel(tree.root, path.resolve(f))));
     const disc = known
-      ? { files: [...new Set([...known, ...focusRels])].sort().map((r) => path.join(tree.root, r)), notes: [] }
+      ? { files: knownPaths(tree.root, known, focusRels), notes: [] }
       : await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
     notifications.push(...disc.notes);
     mark('discover', t0);

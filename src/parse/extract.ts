@@ -1,7 +1,7 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
 import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, fieldEntryRole, nameEntryRole } from '../kernel/entries';
-import Parser = require('tree-sitter');
+import type Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
 import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../preprocess/scope';
@@ -11,14 +11,15 @@ import { MACRO_TARGETS } from '../preprocess/targets';
 import { TimeLimitError } from '../errors';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const C = require('tree-sitter-c');
-
+// tree-sitter and its C grammar are loaded by the first parse, not with this module: the
+// main thread imports it for helpers (normSpace) and never parses.
 let parser: Parser | null = null;
 function getParser(): Parser {
   if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(C);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const TreeSitter = require('tree-sitter') as typeof Parser;
+    parser = new TreeSitter();
+    parser.setLanguage(require('tree-sitter-c'));
   }
   return parser;
 }

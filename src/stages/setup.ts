@@ -55,3 +55,11 @@ export function openCache(opts: AuditOptions, root: string, notifications: Notif
 export function rel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
 }
+
+/** The tree's files as the index knows them, and the focus files: absolute, sorted. (The
+ * names are the index's normalised relative paths: joined by concatenation, not
+ * path.join, which normalises each of the tree's ~60k names again.) */
+export function knownPaths(root: string, known: Iterable<string>, focus: Set<string>): string[] {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  return [...new Set([...known, ...focus])].sort().map((r) => prefix + r);
+}
