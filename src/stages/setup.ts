@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { detectTree, type TreeInfo } from '../kernel/era';
 import type { Version } from '../kernel/api';
 import { AuditCache, cacheDirFor } from '../cache';
+import { indexInSorted } from '../discover';
 import { preprocessOptions, readSublevel } from '../preprocess/options';
 import type { PreprocessOptions } from '../preprocess/scope';
 import { rules as allRules } from '../../rules';
@@ -59,7 +60,10 @@ export function rel(root: string, abs: string): string {
 /** The tree's files as the index knows them, and the focus files: absolute, sorted. (The
  * names are the index's normalised relative paths: joined by concatenation, not
  * path.join, which normalises each of the tree's ~60k names again.) */
-export function knownPaths(root: string, known: Iterable<string>, focus: Set<string>): string[] {
+export function knownPaths(root: string, known: readonly string[], focus: Set<string>): string[] {
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  return [...new Set([...known, ...focus])].sort().map((r) => prefix + r);
+  // (The index lists its files sorted; the focus files are usually among them.)
+  const sorted = known.every((r, i) => i === 0 || known[i - 1] < r);
+  const names = sorted && [...focus].every((f) => indexInSorted(known, f) >= 0) ? known : [...new Set([...known, ...focus])].sort();
+  return names.map((r) => prefix + r);
 }
