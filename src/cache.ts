@@ -12,6 +12,10 @@
 //    for 30 days are removed (checked at most once a day).
 //  - the last audit result in the tree's index: returned as it is when the same options
 //    meet a tree in which no file changed (not stored when a file failed to parse).
+//  - trees/<hash of the root>.v8.delta: after a run that kept the result although files
+//    changed (src/stages/reuse.ts), only those files' entries are written, here, instead
+//    of the whole index (~17 MB on a kernel tree); a delta names the index it applies to
+//    (its id) and is applied when the index is loaded. The next full save replaces both.
 // Both are tied to a build id: the tool version and a hash of the compiled tool, so a new
 // build never reads an older build's entries.
 import * as fs from 'fs';
@@ -28,6 +32,8 @@ import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
 const FORMAT = 3;
+/** Beyond this many files in the delta the whole index is written again. */
+const MAX_DELTA_ROWS = 256;
 const RACY_MS = 2000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
 const PRUNE_AGE_MS = 30 * 24 * 3600 * 1000;
@@ -74,6 +80,8 @@ export interface FileTable {
 
 interface Stored {
   format: number;
+  /** Names this save of the index (a delta applies to one). */
+  id?: string;
   build: string;
   root: string;
   needles: string;
@@ -98,6 +106,14 @@ interface Stored {
  * candidates it started from and the files it found (both read), relative and sorted, and
  * how many files the tree had. */
 export interface StoredMacros { candidates: string[]; found: string[]; names: string[]; files: number }
+
+/** The entries of files changed since the index was saved (see the top of this file). */
+interface Delta {
+  base: string;
+  rows: DeltaRow[];
+  macros?: StoredMacros;
+}
+interface DeltaRow { rel: string; st: number[]; pre: number; calls: Uint32Array | null }
 
 interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
 
@@ -150,7 +166,84 @@ export class AuditCache {
     if (got === 'bad' || (s && !wellFormed(s))) {
       this.notes.push(`cache: the index ${this.indexFile} failed its integrity check: dropped (a cold run)`);
       try { fs.unlinkSync(this.indexFile); } catch { /* already gone */ }
-    } else if (s && s.format === FORMAT && s.root === root) this.stored = s;
+    } else if (s && s.format === FORMAT && s.root === root) {
+      this.stored = s;
+      this.loadDelta(s);
+    }
+  }
+
+  private get deltaFile(): string { return `${this.indexFile}.delta`; }
+
+  /** Apply the delta written after the index (if it names this index) to its arrays. */
+  private loadDelta(s: Stored): void {
+    let buf: Buffer;
+    try { buf = fs.readFileSync(this.deltaFile); } catch { return; }
+    const got = unsealEntry(buf, buildId(), path.basename(this.deltaFile));
+    const d = typeof got === 'object' ? got.value as Delta : null;
+    if (got === 'bad' || (d && !deltaWellFormed(d))) {
+      this.notes.push(`cache: the index delta ${this.deltaFile} failed its integrity check: dropped`);
+      try { fs.unlinkSync(this.deltaFile); } catch { /* already gone */ }
+      return;
+    }
+    if (!d || !s.id || d.base !== s.id) return; // another save's: replaced by the next one
+    const over = new Map<number, DeltaRow>();
+    for (const r of d.rows) {
+      const j = indexInSorted(s.files, r.rel);
+      if (j >= 0) over.set(j, r);
+    }
+    const n = s.files.length;
+    const callsOf = (j: number): Uint32Array | null => {
+      const r = over.get(j);
+      if (r) return r.calls;
+      return s.noCalls[j] ? null : s.hashes.subarray(s.off[j], s.off[j + 1]);
+    };
+    let total = 0;
+    for (let j = 0; j < n; j++) total += callsOf(j)?.length ?? 0;
+    const off = new Int32Array(n + 1);
+    const hashes = new Uint32Array(total);
+    let at = 0;
+    for (let j = 0; j < n; j++) {
+      off[j] = at;
+      const calls = callsOf(j);
+      if (calls) { hashes.set(calls, at); at += calls.length; }
+    }
+    off[n] = at;
+    for (const [j, r] of over) {
+      s.st.set(r.st, 4 * j);
+      s.pre[j] = r.pre;
+      s.noCalls[j] = r.calls ? 0 : 1;
+    }
+    s.off = off;
+    s.hashes = hashes;
+    if (d.macros) s.macros = d.macros;
+    this.deltaRows = d.rows;
+  }
+
+  private deltaRows: DeltaRow[] = [];
+
+  /** After a run that kept the result: the changed files' entries (this.changed) are
+   * written as a delta of the loaded index, or the whole index when there is none to
+   * apply it to, it was built with other needles, or the delta has grown too large. */
+  saveChanged(t: FileTable, startedAt: number, complete: boolean): void {
+    const s = this.stored;
+    if (!s?.id || s.needles !== this.needleKey || this.changed.length + this.deltaRows.length > MAX_DELTA_ROWS) {
+      this.save(t, startedAt, complete);
+      return;
+    }
+    const rows = new Map(this.deltaRows.map((r) => [r.rel, r]));
+    for (const rel of this.changed) {
+      const i = indexInSorted(t.rels, rel);
+      if (i < 0) continue;
+      const key = t.st.subarray(4 * i, 4 * i + 4);
+      // (Racily clean, or unknown: left out, so the next run looks at the file again.)
+      if (Number.isNaN(key[0]) || key[1] >= startedAt - RACY_MS) { rows.delete(rel); continue; }
+      // (A copy: a view would serialise the whole buffer it is a view of.)
+      rows.set(rel, { rel, st: [...key], pre: t.pre[i], calls: t.calls(i)?.slice() ?? null });
+    }
+    const out: Delta = { base: s.id, rows: [...rows.values()], ...(this.newMacros ? { macros: this.newMacros } : {}) };
+    try {
+      writeEntry(this.deltaFile, sealEntry(out, buildId(), path.basename(this.deltaFile)));
+    } catch { /* as in save() */ }
   }
 
   get loaded(): boolean { return this.stored !== null; }
@@ -325,7 +418,7 @@ export class AuditCache {
     let prunedAt = prev?.prunedAt ?? now;
     if (now - prunedAt > PRUNE_EVERY_MS) { this.prune(now); prunedAt = now; }
     const out: Stored = {
-      format: FORMAT, build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
+      format: FORMAT, id: randomBytes(8).toString('hex'), build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
       files, st, pre, noCalls, off, hashes: at === total ? hashes : hashes.slice(0, at),
       ...(this.newResult ? { result: this.newResult } : {}),
       ...(this.newMacros ?? prev?.macros ? { macros: this.newMacros ?? prev!.macros } : {}),
@@ -335,6 +428,7 @@ export class AuditCache {
     };
     try {
       writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
+      fs.rmSync(this.deltaFile, { force: true });
     } catch { /* see above */ }
   }
 
@@ -364,6 +458,11 @@ function wellFormed(s: Stored): boolean {
   return n >= 0 && s.st instanceof Float64Array && s.st.length === 4 * n && s.pre instanceof Uint8Array && s.pre.length === n
     && s.noCalls instanceof Uint8Array && s.noCalls.length === n && s.off instanceof Int32Array && s.off.length === n + 1
     && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length);
+}
+
+function deltaWellFormed(d: Delta): boolean {
+  return typeof d.base === 'string' && Array.isArray(d.rows) && d.rows.every((r) => typeof r.rel === 'string' && Array.isArray(r.st) && r.st.length === 4
+    && typeof r.pre === 'number' && (r.calls === null || r.calls instanceof Uint32Array));
 }
 
 /** Check a --cache directory: absolute, outside the audited tree, a directory this process

@@ -376,4 +376,9 @@ export class TreeScan implements FileTable {
   save(startedAt: number, complete: boolean): void {
     this.o.cache?.save(this, startedAt, complete);
   }
+
+  /** After a run that kept the last result: only what changed (see AuditCache.saveChanged). */
+  saveChanged(startedAt: number, complete: boolean): void {
+    this.o.cache?.saveChanged(this, startedAt, complete);
+  }
 }

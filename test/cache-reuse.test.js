@@ -179,3 +179,66 @@ test('the digest of an extraction answer is canonical: shared parts, sets and th
   copies.facts.functions[0].span.line = 4;
   assert.notStrictEqual(answerDigest(shared), answerDigest(copies));
 });
+
+test('cache: a run that keeps the result after an edit writes only the changed files\' entries (a delta of the index), applied by the next run', async () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-delta-'));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-delta-cache-'));
+  try {
+    put(tree, 'Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    put(tree, 'drivers/foo/pin.c', PIN);
+    put(tree, 'drivers/foo/user.c', USER);
+    put(tree, 'drivers/bar/other.c', OTHER);
+    const findings = (r) => JSON.stringify(r.findings.map((f) => [f.file, f.span, f.ruleId, f.level, f.fingerprint, f.message]));
+    const run = async () => {
+      const warm = await auditTree(tree, { cache, profile: true });
+      const plain = await auditTree(tree);
+      assert.strictEqual(findings(warm), findings(plain), 'a warm run finds what an uncached run finds');
+      return { warm, reuse: warm.profile.reuse ?? '' };
+    };
+    await run();
+    const dir = path.join(cache, 'v1', 'trees');
+    const [index] = fs.readdirSync(dir).filter((f) => f.endsWith('.v8'));
+    const indexFile = path.join(dir, index);
+    const delta = `${indexFile}.delta`;
+    const saved = fs.readFileSync(indexFile);
+    assert.ok(!fs.existsSync(delta));
+
+    // A comment in a file outside the result: kept; the index is not written again.
+    put(tree, 'drivers/bar/other.c', `${OTHER}/* one */\n`);
+    let r = await run();
+    assert.match(r.reuse, /^reused: 1 changed file\(s\) checked/);
+    assert.ok(saved.equals(fs.readFileSync(indexFile)), 'the index is unchanged');
+    assert.ok(fs.statSync(delta).size < saved.length);
+    // The next run knows the edited file from the delta: nothing changed.
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+    // A second edit and a comment in a file the result read: one delta for both.
+    put(tree, 'drivers/bar/other.c', `${OTHER}/* two */\n`);
+    put(tree, 'drivers/foo/pin.c', `${PIN}/* trailing */\n`);
+    r = await run();
+    assert.match(r.reuse, /^reused: 2 changed file\(s\) checked, [1-9]\d* request/);
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+    assert.ok(saved.equals(fs.readFileSync(indexFile)));
+
+    // A delta that fails its check is dropped with a note: the files are looked at again.
+    const bad = fs.readFileSync(delta);
+    bad[bad.length - 1] ^= 0xff;
+    fs.writeFileSync(delta, bad);
+    r = await run();
+    assert.ok(r.warm.notifications.some((n) => /^cache: the index delta .* failed its integrity check: dropped/.test(n.message)), JSON.stringify(r.warm.notifications));
+    assert.match(r.reuse, /^reused: 2 changed file\(s\) checked/);
+
+    // An edit that changes the facts: recomputed, the whole index written, the delta gone.
+    put(tree, 'drivers/foo/pin.c', `/* one */\n/* two */\n${PIN}`);
+    r = await run();
+    assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+    assert.ok(!saved.equals(fs.readFileSync(indexFile)), 'the index is written again');
+    assert.ok(!fs.existsSync(delta));
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
