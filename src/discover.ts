@@ -12,8 +12,9 @@ export interface Discovered {
   notes: Notification[];
 }
 
-/** Walks directories elsewhere (the worker pool): `dirs` with the same root and top. */
-export type WalkRunner = (dirs: string[], root: string, top: string) => Promise<Discovered>;
+/** Walks directories elsewhere (the worker pool): `dirs` with the same root and top;
+ * `given`: the files named to audit under them (see Skipped). */
+export type WalkRunner = (dirs: string[], root: string, top: string, given: string[]) => Promise<Discovered>;
 
 /** Which files of the tree are audited: globs relative to the tree root (src/glob.ts). */
 export interface Selection { include: string[]; exclude: string[] }
@@ -23,11 +24,11 @@ export async function discover(paths: string[], root: string, sel: Selection, ru
   const notes: Notification[] = [];
   const filtered = sel.include.length > 0 || sel.exclude.length > 0;
   const keep = filtered ? treeFilter(root, sel) : undefined;
-  for (const p of paths) {
-    const abs = path.resolve(p);
-    const st = fs.statSync(fsPath(abs));
+  const stats = paths.map((p) => { const abs = path.resolve(p); return { abs, st: fs.statSync(fsPath(abs)) }; });
+  const given = new Set(stats.filter((x) => x.st.isFile()).map((x) => x.abs));
+  for (const { abs, st } of stats) {
     if (st.isFile()) { files.add(abs); continue; }
-    const skipped: Skipped = { root, top: abs, notes, keep };
+    const skipped: Skipped = { root, top: abs, notes, keep, given };
     if (!filtered && runner) { await walkParallel(abs, files, skipped, runner); continue; }
     walk(abs, files, skipped);
   }
@@ -59,7 +60,11 @@ async function walkParallel(top: string, out: Set<string>, skipped: Skipped, run
   level(top, 0);
   const BATCH = 8;
   const parts: Promise<Discovered>[] = [];
-  for (let i = 0; i < dirs.length; i += BATCH) parts.push(runner(dirs.slice(i, i + BATCH), skipped.root, skipped.top));
+  const given = [...skipped.given ?? []];
+  for (let i = 0; i < dirs.length; i += BATCH) {
+    const part = dirs.slice(i, i + BATCH);
+    parts.push(runner(part, skipped.root, skipped.top, given.filter((f) => part.some((d) => f.startsWith(d + path.sep)))));
+  }
   for (const r of await Promise.all(parts)) {
     for (const f of r.files) out.add(f);
     skipped.notes.push(...r.notes);
@@ -67,10 +72,11 @@ async function walkParallel(top: string, out: Set<string>, skipped: Skipped, run
 }
 
 /** Walk each of `dirs` whole (in a worker: see WalkRunner). */
-export function walkDirs(dirs: string[], root: string, top: string): Discovered {
+export function walkDirs(dirs: string[], root: string, top: string, given: string[] = []): Discovered {
   const out = new Set<string>();
   const notes: Notification[] = [];
-  for (const d of dirs) walk(d, out, { root, top, notes });
+  const named = given.length ? new Set(given) : undefined;
+  for (const d of dirs) walk(d, out, { root, top, notes, given: named });
   return { files: [...out], notes };
 }
 
@@ -90,13 +96,17 @@ function shallow(dir: string, out: Set<string>, skipped: Skipped, sub: string[])
     if (e.isDirectory()) { if (!keep || keep.dir(p)) sub.push(p); }
     else if (keep && !keep.file(p)) continue;
     else if (e.isFile() && (name.endsWith('.c') || name.endsWith('.h'))) out.add(p);
-    else if (e.isSymbolicLink()) symlink(p, name, skipped);
+    else if (e.isSymbolicLink() && !skipped.given?.has(p)) symlink(p, name, skipped);
   }
 }
 
 /** Where skipped entries are reported: paths relative to the kernel root; `keep`: the
  * include/exclude selection, when there is one. */
-interface Skipped { root: string; top: string; notes: Notification[]; keep?: { file: (abs: string) => boolean; dir: (abs: string) => boolean } }
+interface Skipped {
+  root: string; top: string; notes: Notification[]; keep?: { file: (abs: string) => boolean; dir: (abs: string) => boolean };
+  /** Files named to audit (a link among them is audited, not reported as not followed). */
+  given?: Set<string>;
+}
 
 function unreadableDir(dir: string, err: NodeJS.ErrnoException, s: Skipped): void {
   if (err.code === 'ENOENT') return; // removed while walking

@@ -49,7 +49,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const focusRels = new Set((opts.focus ?? []).map((f) => rel(tree.root, path.resolve(f))));
     const disc = known
       ? { files: knownPaths(tree.root, known, focusRels), notes: [] }
-      : await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top) => pool.run({ type: 'walk', dirs, root, top }));
+      : await discover(opts.paths, tree.root, { include, exclude }, (dirs, root, top, given) => pool.run({ type: 'walk', dirs, root, top, given }));
     notifications.push(...disc.notes);
     mark('discover', t0);
     // Nothing to audit is an input error, not a clean pass: a CI gate pointed at the wrong

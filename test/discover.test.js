@@ -48,3 +48,27 @@ test('discover: the parallel walk equals the serial walk', async () => {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('discover: a symbolic link named to audit is audited, not reported as not followed (one thread and the pool)', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-discover-named-'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-discover-out-'));
+  const pool = new WorkerPool(2, 60000);
+  try {
+    fs.writeFileSync(path.join(root, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\n');
+    fs.writeFileSync(path.join(out, 'real.c'), 'int x;\n');
+    const links = ['near.c', 'a/b/c/deep.c'].map((rel) => path.join(root, rel));
+    for (const l of links) { fs.mkdirSync(path.dirname(l), { recursive: true }); fs.symlinkSync(path.join(out, 'real.c'), l); }
+    const runner = (dirs, r, top, given) => pool.run({ type: 'walk', dirs, root: r, top, given });
+    for (const run of [undefined, runner]) {
+      const alone = await discover([root], root, { include: [], exclude: [] }, run);
+      assert.deepStrictEqual(alone.notes.map((n) => `${n.file}:${n.level}`).sort(), ['a/b/c/deep.c:warning', 'near.c:warning'], 'links out of the tree are reported');
+      const named = await discover([root, ...links], root, { include: [], exclude: [] }, run);
+      assert.deepStrictEqual(named.files, [...links].sort());
+      assert.deepStrictEqual(named.notes, [], 'a named link is audited: no note says it is not followed');
+    }
+  } finally {
+    await pool.close();
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -20,7 +20,7 @@ import { depsHold, type PreprocessOptions } from '../preprocess/scope';
 export type WorkerTask =
   | ScanTask
   | { type: 'stat'; files: string[] }
-  | { type: 'walk'; dirs: string[]; root: string; top: string }
+  | { type: 'walk'; dirs: string[]; root: string; top: string; given: string[] }
   /** Load the extractor and parse a tiny function, so that the first extraction does not
    * wait for it (sent behind the last batch of a large scan: see TreeScan.prefilter). */
   | { type: 'warm' }
@@ -287,7 +287,7 @@ parentPort!.on('message', (msg: { id: number; task: WorkerTask; timeoutMs?: numb
     testFault(t);
     // Extraction enforces the time limit itself (see setDeadline in ./extract).
     if (t.type === 'extract') extractor().setDeadline(msg.timeoutMs);
-    const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : t.type === 'walk' ? walkDirs(t.dirs, t.root, t.top) : t.type === 'warm' ? warm() : extract(t);
+    const result = t.type === 'scan' ? scan(t) : t.type === 'stat' ? statFiles(t.files) : t.type === 'walk' ? walkDirs(t.dirs, t.root, t.top, t.given) : t.type === 'warm' ? warm() : extract(t);
     parentPort!.postMessage({ id: msg.id, result });
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? `${e.message}` : String(e), timedOut: e instanceof TimeLimitError });
