@@ -483,6 +483,16 @@ function uniqueNotifications(all: Notification[]): Notification[] {
   return notifications;
 }
 
+/** The two sides extract each file that is the same on both once (AuditOptions.share),
+ * unless the series changes a file other than C sources and headers (a Makefile: the
+ * version, the configuration), which could change how every file reads. */
+function sharing(p: Prepared): Pick<AuditOptions, 'share'> {
+  const differs = new Set([...p.changed, ...p.renames.keys(), ...p.renames.values()]);
+  if ([...differs].some((f) => !isSource(f))) return {};
+  const headerListDiffers = [...differs].some((f) => f.endsWith('.h') && p.before.has(f) !== p.after.has(f));
+  return { share: { answers: new Map(), differs, headerListDiffers } };
+}
+
 export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResult> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
@@ -506,7 +516,7 @@ export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResul
     const cores = os.availableParallelism?.() ?? os.cpus().length;
     const common: Omit<AuditOptions, 'paths'> = {
       jobs: opts.jobs ?? Math.max(1, Math.floor(cores / 2)), kernelVersion: opts.kernelVersion, callDepth: opts.callDepth ?? opts.config.callDepth,
-      levels: opts.config.levels, exclude: eraExcluded,
+      levels: opts.config.levels, exclude: eraExcluded, ...sharing(p),
     };
     const run = (dir: string, files: Map<string, Content>, linked: string[]): Promise<AuditResult> =>
       auditSide(dir, scopeCount(files), linked, common, opts);

@@ -8,10 +8,19 @@ import * as os from 'os';
 import * as path from 'path';
 import type { WorkerTask } from './worker';
 
+/** Answers shared by two audits of mostly the same files (the gate's two sides): a task
+ * given a key is sent by the first pool to take it from its queue; a task with the same key
+ * taken later, from any pool's queue, gets that answer (marked `shared`) instead of being
+ * sent. The receiver decides whether the answer holds for its tree (src/stages/facts.ts). */
+export type SharedAnswers = Map<string, Promise<unknown>>;
+
 interface Pending {
   id: number;
   task: WorkerTask;
   tries: number;
+  share?: { key: string; answers: SharedAnswers };
+  /** This task's answer is the one others with its key wait for (it is sent, even again). */
+  claimed?: boolean;
   /** The audit the task belongs to (beginAudit). */
   audit: number;
   resolve: (v: unknown) => void;
@@ -146,7 +155,9 @@ export class WorkerPool {
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.busy || !slot.ready || this.queue.length === 0) continue;
-      const p = this.queue.shift()!;
+      let p = this.queue.shift();
+      while (p && this.takeShared(p)) p = this.queue.shift();
+      if (!p) break;
       slot.busy = p;
       // The limit is per file: a scan batch (many files, no parse) gets at least a minute.
       const limit = p.task.type === 'extract' ? this.timeoutMs : Math.max(this.timeoutMs, 60000);
@@ -155,6 +166,27 @@ export class WorkerPool {
       slot.worker.postMessage({ id: p.id, task: p.task, timeoutMs: limit, audit: p.audit });
     }
     this.grow();
+  }
+
+  /** A task whose key another task took first waits for that answer (true); else it
+   * claims the key for its own answer (false). */
+  private takeShared(p: Pending): boolean {
+    if (!p.share || p.claimed) return false;
+    const { key, answers } = p.share;
+    const claim = answers.get(key);
+    if (claim) {
+      // (Should the other task fail, this one is sent after all.)
+      claim.then((r) => p.resolve({ ...(r as object), shared: true }), () => { p.share = undefined; this.queue.unshift(p); this.pump(); });
+      return true;
+    }
+    p.claimed = true;
+    const { resolve, reject } = p;
+    answers.set(key, new Promise((res, rej) => {
+      p.resolve = (v) => { res(v); resolve(v); };
+      p.reject = (e) => { rej(e); reject(e); };
+    }));
+    answers.get(key)!.catch(() => undefined);
+    return false;
   }
 
   /** A pool may serve several audits in turn (AuditOptions.pool): each starts with this,
@@ -175,10 +207,10 @@ export class WorkerPool {
     return dropped.length;
   }
 
-  run<T>(task: WorkerTask): Promise<T> {
+  run<T>(task: WorkerTask, share?: Pending['share']): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(new Error('worker pool is closed')); return; }
-      const p: Pending = { id: this.nextId++, task, tries: 0, audit: this.auditNumber, resolve: resolve as (v: unknown) => void, reject };
+      const p: Pending = { id: this.nextId++, task, tries: 0, audit: this.auditNumber, resolve: resolve as (v: unknown) => void, reject, ...(share ? { share } : {}) };
       // A scan goes before queued extractions and warm-ups: the caller searches for macro
       // names run while the first extraction's requests (sent early) are queued.
       let at = this.queue.length;

@@ -29,7 +29,7 @@ export interface FactsStoreInput {
   preprocess: PreprocessOptions;
   maxBytes: number;
   cache?: AuditCache;
-  opts: Pick<AuditOptions, 'profile' | 'onProgress'>;
+  opts: Pick<AuditOptions, 'profile' | 'onProgress' | 'share'>;
   notifications: Notification[];
   stats: AuditStats;
 }
@@ -173,8 +173,20 @@ export class FactsStore {
     return p;
   }
 
-  private send(abs: string, names: string[], first: boolean, skip: number[] = []): Promise<ExtractResult> {
-    return this.i.pool.run<ExtractResult>(this.task(abs, names, first, skip));
+  private async send(abs: string, names: string[], first: boolean, skip: number[] = []): Promise<ExtractResult> {
+    const task = this.task(abs, names, first, skip);
+    const share = this.i.opts.share;
+    const file = rel(this.i.root, abs);
+    if (!share || this.i.cache || share.differs.has(file)) return this.i.pool.run<ExtractResult>(task);
+    const key = `${first ? 1 : 0}\0${requestKey(file, names, first ? [] : skip)}`;
+    const r = await this.i.pool.run<ExtractResult & { shared?: boolean }>(task, { key, answers: share.answers });
+    if (!r.shared) return r;
+    // The other tree's answer holds here when the file is the same (checked above) and so is
+    // everything its preprocessing read; notes and skips are said of the other tree's paths.
+    const holds = !r.skipped && !r.notes?.length && r.facts && (r.facts.deps ?? []).every(([name]) => (name === '?headers' ? !share.headerListDiffers : path.isAbsolute(name) || !share.differs.has(name)));
+    if (!holds) return this.i.pool.run<ExtractResult>(task);
+    const { shared: _, ...own } = r;
+    return { ...own, facts: structuredClone(r.facts) };
   }
 
   private task(abs: string, names: string[], first: boolean, skip: number[]): WorkerTask {

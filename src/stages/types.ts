@@ -1,4 +1,5 @@
 // The audit's public types: what a caller asks for (AuditOptions) and what it gets back.
+import type { SharedAnswers } from '../parse/pool';
 import type { TreeInfo } from '../kernel/era';
 import type { ScanProfile, Shard } from '../scan';
 import type { Program, LockContext } from '../analysis/program';
@@ -7,8 +8,20 @@ import type { Finding, Level, Notification } from '../findings';
 import type { Rule } from '../rule';
 import type { WorkerPool } from '../parse/pool';
 
+/** Two audits of trees that differ only in a few files (the gate's two sides) share the
+ * extraction answers of the files that are the same in both (src/parse/pool.ts
+ * SharedAnswers): `differs` the relative paths that differ, `headerListDiffers` whether a
+ * header was added or removed. */
+export interface ShareOptions {
+  answers: SharedAnswers;
+  differs: Set<string>;
+  headerListDiffers: boolean;
+}
+
 export interface AuditOptions {
   paths: string[];
+  /** See ShareOptions (not with `cache`). */
+  share?: ShareOptions;
   /** Globs relative to the tree root (src/glob.ts): only files they match are audited. */
   include?: string[];
   /** Globs relative to the tree root: files and directories left out. */
