@@ -6,10 +6,8 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { cli } = require('./helpers');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
 const run = async (args) => await cli([...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 

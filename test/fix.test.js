@@ -14,7 +14,6 @@ const { fixtureTrees, auditTree, cli } = require('./helpers');
 const { runFix, formatPatchFile, subsystemPrefix } = require('../dist/src/fix/command');
 const { splitArgs } = require('../dist/src/fix/fix');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 
 function errorNodes(text) {
   const p = new Parser();

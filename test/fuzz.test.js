@@ -10,7 +10,6 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { FIXTURES, audit, cli, walk } = require('./helpers');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');
 
 // ---------------------------------------------------------------- helpers (as in robustness.test.js)

@@ -8,18 +8,9 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync, spawnSync } = require('child_process');
-const { cli } = require('./helpers');
+const { cli, git } = require('./helpers');
 const { changedFunctions } = require('../dist/src/gate/gate');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Gate Test', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-  GIT_COMMITTER_NAME: 'Gate Test', GIT_COMMITTER_EMAIL: 'gate@example.org', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-};
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
 const run = async (args, cwd) => await cli([...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 const HELPER = (body) => `void hx_finish(struct mm_struct *mm)

@@ -8,18 +8,10 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { cli } = require('./helpers');
+const { cli, git } = require('./helpers');
 const { WorkerPool } = require('../dist/src/parse/pool');
 
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Gate Test', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-  GIT_COMMITTER_NAME: 'Gate Test', GIT_COMMITTER_EMAIL: 'gate@example.org', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-};
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
 
 test('pool: a task whose key another pool took first gets that answer, marked shared', async () => {
   const a = new WorkerPool(1, 60000);

@@ -8,23 +8,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
-const { execFileSync, spawnSync } = require('child_process');
-const { FIXTURES, cli } = require('./helpers');
+const { FIXTURES, cli, git } = require('./helpers');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const V612 = path.join(FIXTURES, 'v6.12');
 const DRIVER = 'drivers/virt/fsl_hypervisor.c';
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Gate Test', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-  GIT_COMMITTER_NAME: 'Gate Test', GIT_COMMITTER_EMAIL: 'gate@example.org', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-function git(cwd, ...args) {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
-}
 
 async function run(args, { cwd, input } = {}) {
   const r = await cli(args, { cwd, input });

@@ -140,4 +140,14 @@ async function cli(args, { cwd, input, env = {}, timeout } = {}) {
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
-module.exports = { cli, FIXTURES, fixtureTrees, annotations, compareWithAnnotations, audit, auditTree, auditTreeParallel, walk };
+/** git with a fixed identity and dates and no user or system configuration (the gate
+ * tests' repositories). */
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Gate Test', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+  GIT_COMMITTER_NAME: 'Gate Test', GIT_COMMITTER_EMAIL: 'gate@example.org', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+};
+const git = (cwd, ...args) => require('child_process').execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' });
+
+module.exports = { GIT_ENV, git, cli, FIXTURES, fixtureTrees, annotations, compareWithAnnotations, audit, auditTree, auditTreeParallel, walk };

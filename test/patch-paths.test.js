@@ -9,11 +9,9 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { FIXTURES, cli } = require('./helpers');
 const { applySeries, splitInput, unsafePatchPath, isWithin, realPathOfNearest, PatchError } = require('../dist/src/gate/patch');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const VICTIM = 'int v;\n';
 
 let base;

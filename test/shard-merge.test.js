@@ -6,13 +6,11 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { fixtureTrees, auditTreeParallel: auditTree, FIXTURES, cli } = require('./helpers');
 const { mergeSarif } = require('../dist/src/report/merge');
 const { UsageError } = require('../dist/src/errors');
 const { parseShard, shardOf } = require('../dist/src/scan');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const run = async (args) => await cli([...args], { encoding: 'utf8' });
 
 test('shard: parse and assignment', () => {

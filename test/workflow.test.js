@@ -9,7 +9,6 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { cli } = require('./helpers');
 
-const BIN = path.join(__dirname, '..', 'bin', 'gup-audit.js');
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
 
 async function run(args, o = {}) {
