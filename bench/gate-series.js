@@ -8,7 +8,10 @@
 // git format-patch style patch per file that appends a helper taking
 // mmap_read_lock(current->mm) around one get_user_pages() call (one
 // prefer-unlocked each), then times `gup-audit series --tree KERNEL_TREE
-// 00*.patch` end to end (process start to exit) R times. The tree is only read.
+// 00*.patch` end to end (process start to exit) R times. The tree is only read. The gate
+// uses the persistent cache when the tree has an index there (`gup-audit --cache TREE`
+// once): the first run then fills the cache with the sides' extractions, and the later
+// ones are warm; `-- --no-cache` measures without it.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -69,6 +72,9 @@ for (let r = 0; r < runs; r++) {
   if (last.status !== 0 && last.status !== 1) { console.error(last.stderr); process.exit(2); }
 }
 const res = JSON.parse(last.stdout);
+// (The first run fills the persistent cache when the gate uses one: the runs in order.)
+console.log(`runs in order (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
+for (const n of res.notifications) console.log(`note: ${n.message}`);
 times.sort((a, b) => a - b);
 console.log(`tree ${tree}: ${patches.length} patches over ${picked.length} files in ${dirs.size} directories (${out})`);
 console.log(`scope: ${res.scope.filesBefore} -> ${res.scope.filesAfter} files in ${res.scope.directories.length} directories; ` +

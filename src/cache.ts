@@ -155,9 +155,8 @@ export class AuditCache {
 
   constructor(readonly dir: string, readonly root: string, readonly needles: string[]) {
     this.needleKey = needles.join('\0');
-    const key = createHash('sha1').update(root).digest('hex').slice(0, 16);
-    this.indexFile = path.join(dir, 'v1', 'trees', `${key}.v8`);
-    this.factsDir = path.join(dir, 'v1');
+    this.indexFile = indexFileOf(dir, root);
+    this.factsDir = factsDirOf(dir);
     let buf: Buffer | null = null;
     try { buf = fs.readFileSync(this.indexFile); } catch { /* no cache yet: a cold run */ }
     const got = buf ? unsealEntry(buf, buildId(), path.basename(this.indexFile)) : 'miss';
@@ -315,20 +314,31 @@ export class AuditCache {
     return s!.noCalls[i] ? null : s!.hashes.subarray(s!.off[i], s!.off[i + 1]);
   }
 
-  /** Files of the saved index whose call index holds one of `names` (or that have none, so
-   * might), relative and sorted; null without an index. The index may be older than the
-   * files: the caller confirms each file on its current text. */
-  filesCalling(names: string[]): string[] | null {
+  /** Files of the saved index whose call index holds one of `names` (`calling`), and the
+   * files it holds without a call index (`unindexed`: never scanned, e.g. by a per-file
+   * check, so they might call them), relative and sorted; null without an index. The index
+   * may be older than the files: the caller confirms each file on its current text. */
+  filesCalling(names: string[]): { calling: string[]; unindexed: string[] } | null {
     const s = this.stored;
     if (!s) return null;
     const want = new Set(names.map(callHash));
-    const out: string[] = [];
+    // (A bitmap of the hashes' low 16 bits first: ~3 million hashes for a whole kernel, of
+    // which only the few that pass it are looked up in the set.)
+    const low = new Uint8Array(8192);
+    for (const h of want) low[(h & 0xffff) >>> 3] |= 1 << (h & 7);
+    const { hashes, off } = s;
+    const calling: string[] = [];
+    const unindexed: string[] = [];
     for (let i = 0; i < s.files.length; i++) {
-      let hit = s.noCalls[i] === 1;
-      for (let k = s.off[i]; !hit && k < s.off[i + 1]; k++) hit = want.has(s.hashes[k]);
-      if (hit) out.push(s.files[i]);
+      if (s.noCalls[i] === 1) { unindexed.push(s.files[i]); continue; }
+      let hit = false;
+      for (let k = off[i], end = off[i + 1]; !hit && k < end; k++) {
+        const h = hashes[k];
+        hit = (low[(h & 0xffff) >>> 3] & (1 << (h & 7))) !== 0 && want.has(h);
+      }
+      if (hit) calling.push(s.files[i]);
     }
-    return out;
+    return { calling, unindexed };
   }
 
   private headersUsed = new Map<string, StoredHeader>();
@@ -467,6 +477,16 @@ function deltaWellFormed(d: Delta): boolean {
 
 /** Check a --cache directory: absolute, outside the audited tree, a directory this process
  * can create and write (a bad one such as /proc/x is refused here, before any work). */
+/** The index file of the tree at `root` in the cache directory `dir`. */
+export function indexFileOf(dir: string, root: string): string {
+  return path.join(dir, 'v1', 'trees', `${createHash('sha1').update(root).digest('hex').slice(0, 16)}.v8`);
+}
+
+/** Where the fact entries of the cache directory `dir` are kept (under facts/). */
+export function factsDirOf(dir: string): string {
+  return path.join(dir, 'v1');
+}
+
 export function cacheDirFor(dir: string | true, root: string): string {
   const abs = path.resolve(dir === true ? defaultCacheDir() : dir);
   const rel = path.relative(root, abs);

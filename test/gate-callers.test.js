@@ -127,3 +127,88 @@ test('series over a tree that is not a git checkout: callers from the tree\'s in
   assert.deepStrictEqual(r.intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
   assert.doesNotMatch(r.notes, /has no index/);
 });
+
+// A tree that is not a git checkout, with the helper patch as a format-patch file.
+function notGitSeries(t) {
+  const { dir, w } = repo();
+  const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-xdg-'));
+  const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-p-'));
+  t.after(() => { for (const d of [dir, xdg, pdir]) fs.rmSync(d, { recursive: true, force: true }); });
+  w('drivers/hx/helper.c', HELPER('\tmmap_read_unlock(mm);\n'));
+  git(dir, 'commit', '-qam', 'hx: release the lock in hx_finish');
+  git(dir, 'format-patch', '-q', '-1', '-o', pdir);
+  git(dir, 'checkout', '-q', 'HEAD~1');
+  fs.rmSync(path.join(dir, '.git'), { recursive: true, force: true });
+  // (An include/ directory beside the Makefile: a per-file check finds the tree's root.)
+  w('include/linux/hx.h', '/* hx */\n');
+  const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
+  const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg };
+  const series = async (...extra) => {
+    const r = await cli(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error', ...extra], { cwd: dir, encoding: 'utf8', env });
+    assert.strictEqual(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    return { intro: out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort(), notes: out.notifications.map((n) => n.message).join('\n') };
+  };
+  return { dir, w, xdg, env, series };
+}
+
+const KBUILD_CHECK = ['-D__KERNEL__', '-Wall', '-nostdinc'];
+const BOTH = ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock'];
+
+test('series: an index without call lists (a per-file check wrote it) is confirmed file by file, up to a cap', async (t) => {
+  for (const many of [0, 2100]) {
+    const { dir, w, env, series } = notGitSeries(t);
+    for (let i = 0; i < many; i++) w(`drivers/many/m${i}.c`, `int m${i};\n`);
+    // The first check of a build writes the index with only its own file scanned.
+    const chk = await cli([...KBUILD_CHECK, 'drivers/hx/near.c'], { cwd: dir, encoding: 'utf8', env });
+    assert.strictEqual(chk.status, 0, chk.stderr);
+    const r = await series();
+    if (!many) {
+      assert.deepStrictEqual(r.intro, BOTH);
+      assert.doesNotMatch(r.notes, /no call list|has no index/);
+    } else {
+      // Past the cap the unlisted files are not read: a note says so, and the caller in
+      // another directory is not seen.
+      assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+      assert.match(r.notes, /the tree's index has no call list for 210\d of its files/);
+    }
+  }
+});
+
+test('series: both sides read and write the persistent cache\'s extraction entries when the tree has an index there', async (t) => {
+  const { xdg, dir, env, series } = notGitSeries(t);
+  const entries = () => { try { return fs.readdirSync(path.join(xdg, 'gup-audit', 'v1', 'facts'), { recursive: true }).filter((f) => f.endsWith('.v8')).length; } catch { return 0; } };
+  // Without an index of the tree the default cache directory is not touched.
+  let r = await series();
+  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.strictEqual(entries(), 0);
+  const idx = await cli(['--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
+  assert.strictEqual(idx.status, 0, idx.stderr);
+  const afterAudit = entries();
+  r = await series();
+  assert.deepStrictEqual(r.intro, BOTH);
+  const afterGate = entries();
+  // The changed helper's new text is a new entry; the rest are the audit's own.
+  assert.ok(afterGate > afterAudit, `${afterAudit} -> ${afterGate}`);
+  // A second run of the same series finds every answer there, with the same findings.
+  r = await series();
+  assert.deepStrictEqual(r.intro, BOTH);
+  assert.strictEqual(entries(), afterGate);
+  // --no-cache: neither the index nor the entries.
+  fs.rmSync(path.join(xdg, 'gup-audit', 'v1', 'facts'), { recursive: true, force: true });
+  r = await series('--no-cache');
+  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.match(r.notes, /has no index/);
+  assert.strictEqual(entries(), 0);
+  // --cache-dir: that directory, even without an index there; refused inside the tree.
+  const other = path.join(xdg, 'other');
+  r = await series('--cache-dir', other);
+  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.ok(fs.readdirSync(path.join(other, 'v1', 'facts'), { recursive: true }).some((f) => f.endsWith('.v8')));
+  const inside = await cli(['series', path.join(dir, 'Makefile'), '--tree', '.', '--cache-dir', 'drivers'], { cwd: dir, encoding: 'utf8', env });
+  assert.strictEqual(inside.status, 2);
+  assert.match(inside.stderr, /^gup-audit: error: --cache-dir: the cache directory must be outside the audited tree/);
+  const both = await cli(['series', path.join(dir, 'Makefile'), '--tree', '.', '--cache-dir', other, '--no-cache'], { cwd: dir, encoding: 'utf8', env });
+  assert.strictEqual(both.status, 2);
+  assert.match(both.stderr, /--cache-dir and --no-cache/);
+});

@@ -11,7 +11,8 @@ import { runContext } from '../run-context';
 import { detectTree } from '../kernel/era';
 import type { Level } from '../findings';
 import { loadBaseline, resolveConfig, baselineEntry, formatBaseline, type Baseline, type BaselineEntry } from './config';
-import { prepareDiff, prepareSeries, runGate, type GateOptions, type GateResult, type Scope } from './gate';
+import { cacheDirFor, defaultCacheDir } from '../cache';
+import { indexedRoot, prepareDiff, prepareSeries, runGate, type GateOptions, type GateResult, type Scope } from './gate';
 import { splitInput, type PatchMessage } from './patch';
 import { openRepo, uncommittedSources } from './git';
 import { formatGateCheckpatch, formatGateJson, formatGateSarif, formatGateText } from './report';
@@ -30,6 +31,8 @@ interface CommonOpts {
   terse?: boolean;
   summary?: boolean;
   color?: boolean;
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 function positiveInt(name: string) {
@@ -51,6 +54,8 @@ function addCommonOptions(cmd: Command): Command {
     .option('--call-depth <n>', 'caller levels followed for the lock context of helpers', positiveInt('--call-depth'))
     .option('-j, --jobs <n>', 'worker threads per side (default: half the cores; both sides run at once)', positiveInt('--jobs'))
     .option('--kernel-version <x.y>', 'kernel version when it cannot be read from the tree')
+    .option('--cache-dir <dir>', 'persistent cache: the extraction entries of both sides are read and written there, and the tree\'s index (of a gup-audit --cache run) gives callers elsewhere in the tree (default: $XDG_CACHE_HOME/gup-audit, used when it holds an index of the tree)')
+    .option('--no-cache', 'no persistent cache: nothing read or written there')
     .option('--terse', 'checkpatch format: one line per problem (path:line: LEVEL: ...)')
     .option('--no-summary', 'checkpatch format: no total line')
     .option('--no-color', 'no colour in text output (also: NO_COLOR)')
@@ -66,7 +71,23 @@ function gateOptions(treeRoot: string, o: CommonOpts): { g: GateOptions; baselin
     else if (!o.writeBaseline) throw new UsageError(`config ${config.file}: baseline: file not found: ${config.baseline}`);
   }
   const failOn = o.failOn ?? config.failOn ?? 'warning';
-  return { g: { config, baseline, failOn, scope: o.scope, jobs: o.jobs, kernelVersion: o.kernelVersion, callDepth: o.callDepth }, baseline };
+  return { g: { config, baseline, failOn, scope: o.scope, jobs: o.jobs, kernelVersion: o.kernelVersion, callDepth: o.callDepth, cacheDir: gateCacheDir(treeRoot, o) }, baseline };
+}
+
+/** The persistent cache the gate uses: --cache-dir, else the default directory when it
+ * holds an index of the tree (an earlier `gup-audit --cache TREE`: the user keeps a cache
+ * of this tree), else none. */
+function gateCacheDir(treeRoot: string, o: CommonOpts): string | undefined {
+  if (o.cache === false) {
+    if (o.cacheDir) throw new UsageError('--cache-dir and --no-cache: give one of them');
+    return undefined;
+  }
+  if (o.cacheDir) {
+    try { return cacheDirFor(o.cacheDir, treeRoot); } catch (e) { throw new UsageError(`--cache-dir: ${(e as Error).message}`); }
+  }
+  const dflt = defaultCacheDir();
+  if (!indexedRoot(dflt, path.resolve(treeRoot))) return undefined;
+  try { return cacheDirFor(dflt, treeRoot); } catch { return undefined; }
 }
 
 async function finish(res: GateResult, o: CommonOpts, baseline: Baseline | undefined): Promise<void> {

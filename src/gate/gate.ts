@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { UsageError } from '../errors';
 import { audit, assignFingerprints, PREFILTER_NEEDLES, type AuditOptions, type AuditResult, type AuditStats } from '../engine';
-import { AuditCache, defaultCacheDir } from '../cache';
+import { AuditCache, factsDirOf, indexFileOf } from '../cache';
 import { detectTree, type TreeInfo } from '../kernel/era';
 import { failsAt, levelRank, type Finding, type Level, type Notification } from '../findings';
 import { rules as allRules } from '../../rules';
@@ -23,6 +23,8 @@ const dirOf = (p: string) => path.posix.dirname(p);
 
 /** Caller files added to a side at most: beyond it, a note says the rest were not audited. */
 export const CALLER_FILE_CAP = 256;
+/** At most this many files without a call list in the index are read to look for callers. */
+const UNINDEXED_READ_CAP = 2048;
 
 /** Names of the functions whose text differs between two versions of a file (added,
  * removed or changed): their callers anywhere in the tree can change verdict. */
@@ -68,20 +70,24 @@ function capped(list: string[], notes: Notification[]): string[] {
  * according to the tree's persistent index (written by `gup-audit --cache TREE` in the
  * default cache directory), each confirmed on its current text. Without an index, none,
  * with a note saying how to get one. */
-function indexedCallerFiles(root: string, names: string[], keep: (rel: string) => boolean, have: Set<string>, notes: Notification[]): string[] {
+function indexedCallerFiles(root: string, cacheDir: string | undefined, names: string[], keep: (rel: string) => boolean, have: Set<string>, notes: Notification[]): string[] {
   if (!names.length) return [];
   const treeRoot = path.resolve(root);
-  let cache = new AuditCache(defaultCacheDir(), treeRoot, PREFILTER_NEEDLES);
-  if (!cache.loaded) {
-    try { cache = new AuditCache(defaultCacheDir(), fs.realpathSync(treeRoot), PREFILTER_NEEDLES); } catch { /* as without */ }
-  }
-  const listed = cache.filesCalling(names);
+  const indexRoot = indexedRoot(cacheDir, treeRoot);
+  const listed = cacheDir && indexRoot ? new AuditCache(cacheDir, indexRoot, PREFILTER_NEEDLES).filesCalling(names) : null;
   if (!listed) {
     notes.push({ level: 'note', message: 'the tree is not a git checkout and has no index: callers of the changed functions outside their directories are not audited (run gup-audit --cache on the tree once)' });
     return [];
   }
+  // Files the index holds without a call list (a per-file check's index scans only its
+  // file) are read to confirm too, unless there are so many that reading them would cost
+  // what a scan of the tree does: then they are left out, with a note.
+  let candidates = listed.calling;
+  if (listed.unindexed.length > UNINDEXED_READ_CAP) {
+    notes.push({ level: 'note', message: `the tree's index has no call list for ${listed.unindexed.length} of its files (a per-file check indexes only its file): callers of the changed functions in those files are not audited (run gup-audit --cache on the tree once)` });
+  } else candidates = [...candidates, ...listed.unindexed].sort();
   const call = new RegExp(`(^|[^A-Za-z0-9_])(${names.join('|')})\\s*\\(`);
-  const found = listed.filter((rel) => isSource(rel) && keep(rel) && !have.has(rel) && (() => {
+  const found = candidates.filter((rel) => isSource(rel) && keep(rel) && !have.has(rel) && (() => {
     try { return call.test(fs.readFileSync(path.join(treeRoot, rel), 'latin1')); } catch { return false; }
   })());
   return capped(found, notes);
@@ -101,6 +107,21 @@ export interface GateOptions {
   jobs?: number;
   kernelVersion?: string;
   callDepth?: number;
+  /** The persistent cache directory (see gateCacheDir): the tree's index for callers
+   * elsewhere in the tree (series over a tree that is not a git checkout), and the fact
+   * entries both sides read and write. */
+  cacheDir?: string;
+}
+
+/** The root under which the cache directory holds an index of the tree (its path as given,
+ * else its real path), or null. */
+export function indexedRoot(cacheDir: string | undefined, treeRoot: string): string | null {
+  if (!cacheDir) return null;
+  if (fs.existsSync(indexFileOf(cacheDir, treeRoot))) return treeRoot;
+  try {
+    const real = fs.realpathSync(treeRoot);
+    return fs.existsSync(indexFileOf(cacheDir, real)) ? real : null;
+  } catch { return null; }
 }
 
 export interface PatchInfo { name: string; subject: string; input: number; inputName: string }
@@ -205,7 +226,7 @@ export function prepareSeries(messages: PatchMessage[], root: string, opts: Gate
       const rootPrefix = path.relative(fs.realpathSync(r.top), fs.realpathSync(root)).split(path.sep).join('/');
       const toRel = (p: string) => (rootPrefix === '' ? p : p.startsWith(`${rootPrefix}/`) ? p.slice(rootPrefix.length + 1) : null);
       found = callerFiles(r, [null], names, toRel, filter, have, callerNotes);
-    } else found = indexedCallerFiles(root, names, filter, have, callerNotes);
+    } else found = indexedCallerFiles(root, opts.cacheDir, names, filter, have, callerNotes);
     for (const rel of found) {
       before.set(rel, { link: path.join(root, rel) });
       after.set(rel, { link: path.join(root, rel) });
@@ -516,7 +537,7 @@ export async function runGate(p: Prepared, opts: GateOptions): Promise<GateResul
     const cores = os.availableParallelism?.() ?? os.cpus().length;
     const common: Omit<AuditOptions, 'paths'> = {
       jobs: opts.jobs ?? Math.max(1, Math.floor(cores / 2)), kernelVersion: opts.kernelVersion, callDepth: opts.callDepth ?? opts.config.callDepth,
-      levels: opts.config.levels, exclude: eraExcluded, ...sharing(p),
+      levels: opts.config.levels, exclude: eraExcluded, ...sharing(p), ...(opts.cacheDir ? { factsCache: factsDirOf(opts.cacheDir) } : {}),
     };
     const run = (dir: string, files: Map<string, Content>, linked: string[]): Promise<AuditResult> =>
       auditSide(dir, scopeCount(files), linked, common, opts);

@@ -29,7 +29,7 @@ export interface FactsStoreInput {
   preprocess: PreprocessOptions;
   maxBytes: number;
   cache?: AuditCache;
-  opts: Pick<AuditOptions, 'profile' | 'onProgress' | 'share'>;
+  opts: Pick<AuditOptions, 'profile' | 'onProgress' | 'share' | 'factsCache'>;
   notifications: Notification[];
   stats: AuditStats;
 }
@@ -75,7 +75,14 @@ export class FactsStore {
   replaySent = 0;
   replayUsed = 0;
 
-  constructor(private readonly i: FactsStoreInput) {}
+  /** AuditOptions.factsCache, when the entries' keys do not depend on the tree's place (a
+   * kernel tree's preprocessing looks up headers only beside the file): a temporary tree's
+   * entries would otherwise be keyed by its random path, written and never read. */
+  private readonly factsOnly: string | undefined;
+
+  constructor(private readonly i: FactsStoreInput) {
+    this.factsOnly = i.opts.factsCache && (!i.preprocess || i.preprocess.shallow) ? i.opts.factsCache : undefined;
+  }
 
   /** The preprocessing options its requests carry. */
   get preprocess(): PreprocessOptions { return this.i.preprocess; }
@@ -193,7 +200,7 @@ export class FactsStore {
     const { root, preprocess, maxBytes, cache } = this.i;
     return {
       type: 'extract', req: { file: rel(root, abs), abs, names, gupNames, skip: first ? undefined : skip.length ? skip : [-1], preprocess }, maxBytes,
-      ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : {}),
+      ...(cache ? { cache: { dir: cache.factsDir, build: buildId() } } : this.factsOnly ? { cache: { dir: this.factsOnly, build: buildId() } } : {}),
     };
   }
 

@@ -38,6 +38,10 @@ export interface AuditOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Cache directory (true: the default, $XDG_CACHE_HOME/gup-audit); see src/cache.ts. */
   cache?: string | true;
+  /** Only the fact entries of a cache directory (its `v1` folder, AuditCache.factsDir):
+   * extractions are looked up there, and those made are written there; no index and no
+   * result are read or saved (the gate's two sides, temporary trees). */
+  factsCache?: string;
   /** Audit shard I of N: the prefilter and first extraction cover the files of the shard,
    * caller searches the whole tree, and only findings in files of the shard are reported. */
   shard?: Shard;
