@@ -112,6 +112,10 @@ interface Delta {
   base: string;
   rows: DeltaRow[];
   macros?: StoredMacros;
+  /** A result recomputed since the index was saved, and the header facts it used when
+   * they are not the index's. */
+  result?: StoredResult;
+  headers?: StoredHeader[];
 }
 interface DeltaRow { rel: string; st: number[]; pre: number; calls: Uint32Array | null }
 
@@ -215,10 +219,18 @@ export class AuditCache {
     s.off = off;
     s.hashes = hashes;
     if (d.macros) s.macros = d.macros;
+    if (d.result) s.result = d.result;
+    if (d.headers) s.headers = d.headers;
     this.deltaRows = d.rows;
+    this.deltaMacros = d.macros;
+    this.deltaResult = d.result;
+    this.deltaHeaders = d.headers;
   }
 
   private deltaRows: DeltaRow[] = [];
+  private deltaMacros?: StoredMacros;
+  private deltaResult?: StoredResult;
+  private deltaHeaders?: StoredHeader[];
 
   /** After a run that kept the result: the changed files' entries (this.changed) are
    * written as a delta of the loaded index, or the whole index when there is none to
@@ -229,6 +241,47 @@ export class AuditCache {
       this.save(t, startedAt, complete);
       return;
     }
+    this.writeDelta(t, startedAt, this.deltaResult, this.deltaHeaders);
+  }
+
+  /** After a run that recomputed the result: the result, with the changed files' entries,
+   * as a delta of the loaded index (serialising and writing the whole index costs ~0.3 s on
+   * a kernel tree), when the run's file table differs from the index in those files only;
+   * else the whole index. */
+  saveRecomputed(t: FileTable, startedAt: number, complete: boolean): void {
+    const s = this.stored;
+    if (!s?.id || s.needles !== this.needleKey || this.changed.length + this.deltaRows.length > MAX_DELTA_ROWS || !this.onlyChangedDiffer(t)) {
+      this.save(t, startedAt, complete);
+      return;
+    }
+    const used = this.usedHeaders(startedAt);
+    const same = used.length === s.headers?.length && used.every((h, k) => h === s.headers![k]);
+    this.writeDelta(t, startedAt, this.newResult, same ? this.deltaHeaders : used);
+  }
+
+  /** The table has the index's files, and the same verdict and call index (by presence and
+   * size: the contents come from the index) for every file but the changed ones. */
+  private onlyChangedDiffer(t: FileTable): boolean {
+    const s = this.stored!;
+    if (this.gone > 0 || t.rels.length !== s.files.length) return false;
+    const changed = new Set(this.changed);
+    for (let i = 0; i < t.rels.length; i++) {
+      if (t.rels[i] !== s.files[i]) return false;
+      if (changed.has(t.rels[i])) continue;
+      const c = t.calls(i);
+      if (t.pre[i] !== s.pre[i] || (c === null || c === undefined ? 1 : 0) !== s.noCalls[i] || (c && c.length !== s.off[i + 1] - s.off[i])) return false;
+    }
+    return true;
+  }
+
+  /** The header facts this run used, in the order it used them (racily clean ones left
+   * out: the same stat key may hide another change); a run that read none keeps the last. */
+  private usedHeaders(startedAt: number): StoredHeader[] {
+    return this.headersUsed.size ? [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS) : this.stored?.headers ?? [];
+  }
+
+  private writeDelta(t: FileTable, startedAt: number, result: StoredResult | undefined, headers: StoredHeader[] | undefined): void {
+    const s = this.stored!;
     const rows = new Map(this.deltaRows.map((r) => [r.rel, r]));
     for (const rel of this.changed) {
       const i = indexInSorted(t.rels, rel);
@@ -239,7 +292,8 @@ export class AuditCache {
       // (A copy: a view would serialise the whole buffer it is a view of.)
       rows.set(rel, { rel, st: [...key], pre: t.pre[i], calls: t.calls(i)?.slice() ?? null });
     }
-    const out: Delta = { base: s.id, rows: [...rows.values()], ...(this.newMacros ? { macros: this.newMacros } : {}) };
+    const macros = this.newMacros ?? this.deltaMacros;
+    const out: Delta = { base: s.id!, rows: [...rows.values()], ...(macros ? { macros } : {}), ...(result ? { result } : {}), ...(headers ? { headers } : {}) };
     try {
       writeEntry(this.deltaFile, sealEntry(out, buildId(), path.basename(this.deltaFile)));
     } catch { /* as in save() */ }
@@ -434,7 +488,7 @@ export class AuditCache {
       ...(this.newMacros ?? prev?.macros ? { macros: this.newMacros ?? prev!.macros } : {}),
       // (Racily clean headers are not kept: the same stat key may hide another change.)
       // (A run that reused the result read none: the last ones are kept.)
-      headers: this.headersUsed.size ? [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS) : prev?.headers ?? [],
+      headers: this.usedHeaders(startedAt),
     };
     try {
       writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
@@ -472,7 +526,9 @@ function wellFormed(s: Stored): boolean {
 
 function deltaWellFormed(d: Delta): boolean {
   return typeof d.base === 'string' && Array.isArray(d.rows) && d.rows.every((r) => typeof r.rel === 'string' && Array.isArray(r.st) && r.st.length === 4
-    && typeof r.pre === 'number' && (r.calls === null || r.calls instanceof Uint32Array));
+    && typeof r.pre === 'number' && (r.calls === null || r.calls instanceof Uint32Array))
+    && (d.result === undefined || (typeof d.result === 'object' && d.result !== null && typeof d.result.key === 'string'))
+    && (d.headers === undefined || (Array.isArray(d.headers) && d.headers.every((h) => typeof h.rel === 'string' && Array.isArray(h.st))));
 }
 
 /** Check a --cache directory: absolute, outside the audited tree, a directory this process

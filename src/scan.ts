@@ -377,6 +377,12 @@ export class TreeScan implements FileTable {
     this.o.cache?.save(this, startedAt, complete);
   }
 
+  /** After a run that recomputed the result from a loaded index: the result and what
+   * changed, when that is all (see AuditCache.saveRecomputed). */
+  saveRecomputed(startedAt: number, complete: boolean): void {
+    this.o.cache?.saveRecomputed(this, startedAt, complete);
+  }
+
   /** After a run that kept the last result: only what changed (see AuditCache.saveChanged). */
   saveChanged(startedAt: number, complete: boolean): void {
     this.o.cache?.saveChanged(this, startedAt, complete);

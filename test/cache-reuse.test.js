@@ -180,7 +180,7 @@ test('the digest of an extraction answer is canonical: shared parts, sets and th
   assert.notStrictEqual(answerDigest(shared), answerDigest(copies));
 });
 
-test('cache: a run that keeps the result after an edit writes only the changed files\' entries (a delta of the index), applied by the next run', async () => {
+test('cache: a run after a few edits writes only the changed files\' entries (a delta of the index) and the result, kept or recomputed, applied by the next run', async () => {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-delta-'));
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-delta-cache-'));
   try {
@@ -229,10 +229,27 @@ test('cache: a run that keeps the result after an edit writes only the changed f
     assert.ok(r.warm.notifications.some((n) => /^cache: the index delta .* failed its integrity check: dropped/.test(n.message)), JSON.stringify(r.warm.notifications));
     assert.match(r.reuse, /^reused: 2 changed file\(s\) checked/);
 
-    // An edit that changes the facts: recomputed, the whole index written, the delta gone.
+    // An edit that changes the facts: recomputed; the new result goes into the delta with
+    // the changed file (the index is not written again), and the next run reuses it.
     put(tree, 'drivers/foo/pin.c', `/* one */\n/* two */\n${PIN}`);
     r = await run();
     assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+    assert.ok(saved.equals(fs.readFileSync(indexFile)), 'the index is unchanged');
+    const before = findings(r.warm);
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+    assert.strictEqual(findings(r.warm), before);
+    // Another recomputing edit over that delta: the delta's result is replaced.
+    put(tree, 'drivers/foo/pin.c', `/* one */\n${PIN}`);
+    r = await run();
+    assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+    assert.notStrictEqual(findings(r.warm), before, 'the finding in pin.c moved');
+    r = await run();
+    assert.match(r.reuse, /^reused: 0 changed/);
+    // A file added: recomputed, the whole index written, the delta gone.
+    put(tree, 'drivers/bar/more.c', OTHER.replace('bar_count', 'bar_more'));
+    r = await run();
+    assert.match(r.reuse, /files were added or removed/);
     assert.ok(!saved.equals(fs.readFileSync(indexFile)), 'the index is written again');
     assert.ok(!fs.existsSync(delta));
     r = await run();

@@ -29,8 +29,10 @@ export function narrowToShard(findings: Finding[], scan: TreeScan, root: string,
  * a result to reuse). */
 export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }, deps?: ResultDeps): void {
   // (Notes about dropped cache entries concern this run, not the tree: not stored.)
-  if (!result.notifications.some((n) => n.level === 'error')) cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) }, deps);
-  scan.save(t0, wholeTree);
+  if (!result.notifications.some((n) => n.level === 'error')) {
+    cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) }, deps);
+    scan.saveRecomputed(t0, wholeTree);
+  } else scan.save(t0, wholeTree);
 }
 
 /** What the result is computed from (src/stages/reuse.ts). */
