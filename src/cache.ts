@@ -105,7 +105,12 @@ interface Stored {
 /** What the search for names reaching the API through macros found, and what from: the
  * candidates it started from and the files it found (both read), relative and sorted, and
  * how many files the tree had. */
-export interface StoredMacros { candidates: string[]; found: string[]; names: string[]; files: number }
+export interface StoredMacros {
+  candidates: string[]; found: string[]; names: string[]; files: number;
+  /** The definitionsDigest of each file the search read (relative path -> digest): a
+   * changed file whose definitions are the same leaves the search as it was. */
+  defs?: Record<string, string>;
+}
 
 /** The entries of files changed since the index was saved (see the top of this file). */
 interface Delta {

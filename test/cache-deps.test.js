@@ -156,7 +156,7 @@ static long m_unlocked(unsigned long a, struct page **p)
 }
 `;
 
-test('cache: the macro search is kept while no changed file can change it, and searched again when one calls a macro', async (t) => {
+test('cache: the macro search is kept while no changed file can change it (other files, or the same definitions), and searched again when one calls a macro or a definition changes', async (t) => {
   const tree = kernelTree([6, 12], { 'drivers/m/pin.h': PIN_H, 'drivers/m/a.c': M_LOCKED, 'drivers/m/b.c': 'static int b;\n', 'drivers/n/other.c': 'static int other(void) { return 0; }\n' });
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-deps-cache-'));
   t.after(() => { fs.rmSync(tree, { recursive: true, force: true }); fs.rmSync(cacheDir, { recursive: true, force: true }); });
@@ -168,6 +168,14 @@ test('cache: the macro search is kept while no changed file can change it, and s
   const other = await auditTree(tree, { cache: cacheDir, profile: true });
   assert.strictEqual(other.profile.scan.macroSearch, 'kept');
   assert.strictEqual(key(other), key(first));
+  // Files the search read change but not their definitions (lines moved in a caller, a
+  // comment in the header): kept, and the result is an uncached audit's.
+  rewrite(path.join(tree, 'drivers/m/a.c'), `/* moved */\n\n${M_LOCKED}`);
+  rewrite(path.join(tree, 'drivers/m/pin.h'), `/* the pin macro */\n${PIN_H}`);
+  const moved = await auditTree(tree, { cache: cacheDir, profile: true });
+  assert.strictEqual(moved.profile.scan.macroSearch, 'kept');
+  assert.strictEqual(key(moved), key(await auditTree(tree)));
+  assert.deepStrictEqual(moved.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['drivers/m/a.c:9:prefer-unlocked']);
   // A file starts calling the macro: searched again, and its call found.
   rewrite(path.join(tree, 'drivers/m/b.c'), M_UNLOCKED);
   const calling = await auditTree(tree, { cache: cacheDir, profile: true });

@@ -4,6 +4,7 @@
 // prefilter kept (a definition names the API, so its file is one of them); the files calling a
 // new name come from the tree's call index; repeated for macros over macros.
 import * as fs from 'fs';
+import { createHash } from 'crypto';
 import { cutFunctions, lineIndex, maskCode } from '../parse/cut';
 import type { MacroDefinition } from './conditional';
 import { isLockWrapper, relevantMacros } from './scope';
@@ -49,8 +50,16 @@ export interface MacroNeedles {
   files: string[];
 }
 
-/** Grow the needle set from the candidate files until no new name appears. */
-export async function macroNeedles(candidates: string[], targets: ReadonlySet<string>, callers: (names: string[]) => Promise<Map<string, Set<string>>>): Promise<MacroNeedles> {
+/** What the search reads of a file, as a digest: its definitions (names, parameters,
+ * values, wrapper lines), without its place. */
+export function definitionsDigest(text: string, isHeader: boolean): string {
+  const defs = definitionsIn(text, '', isHeader).map((d) => [d.name, d.params ?? null, d.value, d.line]);
+  return createHash('sha1').update(JSON.stringify(defs)).digest('hex');
+}
+
+/** Grow the needle set from the candidate files until no new name appears. `digests`, when
+ * given, gets the definitionsDigest of every file read (absolute path -> digest). */
+export async function macroNeedles(candidates: string[], targets: ReadonlySet<string>, callers: (names: string[]) => Promise<Map<string, Set<string>>>, digests?: Map<string, string>): Promise<MacroNeedles> {
   const all = new Map<string, MacroDefinition>();
   const known = new Set(candidates);
   const names = new Set<string>();
@@ -60,11 +69,13 @@ export async function macroNeedles(candidates: string[], targets: ReadonlySet<st
     for (const abs of pending) {
       let text: string;
       try { text = fs.readFileSync(abs, 'latin1'); } catch { continue; }
+      const defs = definitionsIn(text, abs, abs.endsWith('.h'));
       // Several definitions of a name (per era): one value that names them all.
-      for (const d of definitionsIn(text, abs, abs.endsWith('.h'))) {
+      for (const d of defs) {
         const prev = all.get(d.name);
         all.set(d.name, prev ? { ...prev, value: `${prev.value} ${d.value}` } : d);
       }
+      if (digests) digests.set(abs, createHash('sha1').update(JSON.stringify(defs.map((d) => [d.name, d.params ?? null, d.value, d.line]))).digest('hex'));
     }
     const fresh = [...relevantMacros(all, targets).keys()].filter((n) => !names.has(n));
     if (fresh.length === 0) break;

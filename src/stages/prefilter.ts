@@ -5,7 +5,9 @@ import type { WorkerPool } from '../parse/pool';
 import { TreeScan } from '../scan';
 import type { AuditCache } from '../cache';
 import * as path from 'path';
-import { macroNeedles, type MacroNeedles } from '../preprocess/needles';
+import { definitionsDigest, macroNeedles, type MacroNeedles } from '../preprocess/needles';
+import * as fs from 'fs';
+import { benchEdit, benchEdited } from '../cache-entry';
 import { callHash } from '../parse/needles';
 import { indexInSorted, sameList } from '../discover';
 import { MACRO_TARGETS } from '../preprocess/targets';
@@ -29,14 +31,31 @@ function keptMacroNeedles(cache: AuditCache | undefined, scan: TreeScan, root: s
   const s = cache?.storedMacros;
   if (!cache || !s || cache.gone > 0 || s.files !== scan.rels.length) return null;
   if (!sameList(s.candidates, candidates.map((c) => rel(root, c)).sort())) return null;
-  const read = new Set([...s.candidates, ...s.found]);
+  // The search is a function of the candidates, the definitions in the files it read and
+  // which files call the names it found: a changed file must leave the last two as they were.
+  const isCandidate = new Set(s.candidates);
+  const found = new Set(s.found);
   const searched = new Set(s.names.map(callHash));
   for (const c of cache.changed) {
     const i = indexInSorted(scan.rels, c);
     const calls = i >= 0 ? scan.calls(i) : undefined;
-    if (read.has(c) || !calls || calls.some((h) => searched.has(h))) return null;
+    if (!calls) return null;
+    if (!isCandidate.has(c) && calls.some((h) => searched.has(h)) !== found.has(c)) return null;
+    if (isCandidate.has(c) || found.has(c)) {
+      const was = s.defs?.[c];
+      let text: string;
+      try { text = readAsRun(path.join(root, c), c); } catch { return null; }
+      if (!was || definitionsDigest(text, c.endsWith('.h')) !== was) return null;
+    }
   }
   return { names: s.names, files: s.found.map((f) => path.join(root, f)) };
+}
+
+/** A file's text as this run's extraction reads it (the benchmark's edit applied). */
+function readAsRun(abs: string, file: string): string {
+  const data = fs.readFileSync(abs);
+  const edit = benchEdit();
+  return (edit && edit.file === file ? benchEdited(data, edit) : data).toString('latin1');
 }
 
 export async function prefilter(input: { pool: WorkerPool; jobs: number; root: string; files: string[]; cache?: AuditCache; maxBytes: number; opts: AuditOptions; focusRels: Set<string>; known: boolean; notifications: Notification[]; stats: AuditStats;
@@ -61,10 +80,13 @@ export async function prefilter(input: { pool: WorkerPool; jobs: number; root: s
   if (scan.warmed > 0) input.prefetch?.(candidates);
   const whole = !input.known && !opts.focus && !opts.shard;
   const kept = whole ? keptMacroNeedles(input.cache, scan, input.root, candidates) : null;
-  const viaMacros = kept ?? await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names));
+  const digests = input.cache && whole ? new Map<string, string>() : undefined;
+  const viaMacros = kept ?? await macroNeedles(candidates, MACRO_TARGETS, (names) => scan.callers(names), digests);
   if (input.cache && whole) {
     scan.profile.macroSearch = kept ? 'kept' : 'searched';
-    input.cache.setMacros({ candidates: candidates.map((c) => rel(input.root, c)).sort(), found: viaMacros.files.map((f) => rel(input.root, f)).sort(), names: viaMacros.names, files: scan.rels.length });
+    // (Kept: the changed files' definitions are the ones stored.)
+    const defs = kept ? input.cache.storedMacros?.defs : Object.fromEntries([...digests!].map(([abs, d]) => [rel(input.root, abs), d]));
+    input.cache.setMacros({ candidates: candidates.map((c) => rel(input.root, c)).sort(), found: viaMacros.files.map((f) => rel(input.root, f)).sort(), names: viaMacros.names, files: scan.rels.length, ...(defs ? { defs } : {}) });
   }
   candidates.push(...viaMacros.files);
   input.stats.bytesScanned = scan.bytesScanned;
