@@ -194,35 +194,16 @@ export class AuditCache {
       return;
     }
     if (!d || !s.id || d.base !== s.id) return; // another save's: replaced by the next one
-    const over = new Map<number, DeltaRow>();
+    // (The rows' call indexes are kept beside the index's, not merged into a new array: a
+    // merge copies all ~3 million hashes on every load while a delta exists.)
     for (const r of d.rows) {
       const j = indexInSorted(s.files, r.rel);
-      if (j >= 0) over.set(j, r);
-    }
-    const n = s.files.length;
-    const callsOf = (j: number): Uint32Array | null => {
-      const r = over.get(j);
-      if (r) return r.calls;
-      return s.noCalls[j] ? null : s.hashes.subarray(s.off[j], s.off[j + 1]);
-    };
-    let total = 0;
-    for (let j = 0; j < n; j++) total += callsOf(j)?.length ?? 0;
-    const off = new Int32Array(n + 1);
-    const hashes = new Uint32Array(total);
-    let at = 0;
-    for (let j = 0; j < n; j++) {
-      off[j] = at;
-      const calls = callsOf(j);
-      if (calls) { hashes.set(calls, at); at += calls.length; }
-    }
-    off[n] = at;
-    for (const [j, r] of over) {
+      if (j < 0) continue;
       s.st.set(r.st, 4 * j);
       s.pre[j] = r.pre;
       s.noCalls[j] = r.calls ? 0 : 1;
+      this.over.set(j, r.calls);
     }
-    s.off = off;
-    s.hashes = hashes;
     if (d.macros) s.macros = d.macros;
     if (d.result) s.result = d.result;
     if (d.headers) s.headers = d.headers;
@@ -233,6 +214,8 @@ export class AuditCache {
   }
 
   private deltaRows: DeltaRow[] = [];
+  /** Call indexes of the delta's rows, by row of the stored index. */
+  private over = new Map<number, Uint32Array | null>();
   private deltaMacros?: StoredMacros;
   private deltaResult?: StoredResult;
   private deltaHeaders?: StoredHeader[];
@@ -274,7 +257,7 @@ export class AuditCache {
       if (t.rels[i] !== s.files[i]) return false;
       if (changed.has(t.rels[i])) continue;
       const c = t.calls(i);
-      if (t.pre[i] !== s.pre[i] || (c === null || c === undefined ? 1 : 0) !== s.noCalls[i] || (c && c.length !== s.off[i + 1] - s.off[i])) return false;
+      if (t.pre[i] !== s.pre[i] || (c === null || c === undefined ? 1 : 0) !== s.noCalls[i] || (c && c.length !== this.storedCallsAt(i)!.length)) return false;
     }
     return true;
   }
@@ -341,7 +324,11 @@ export class AuditCache {
       if (!same) { this.misses++; this.changed.push(rel); continue; }
       this.hits++;
       if (samePre) t.pre[i] = s.pre[j];
-      if (!s.noCalls[j]) t.setCalls(i, s.hashes, s.off[j], s.off[j + 1] - s.off[j]);
+      if (!s.noCalls[j]) {
+        const o = this.over.get(j);
+        if (o) t.setCalls(i, o);
+        else t.setCalls(i, s.hashes, s.off[j], s.off[j + 1] - s.off[j]);
+      }
     }
     this.gone = s.files.length - found;
   }
@@ -364,13 +351,21 @@ export class AuditCache {
     return r && r.key === key ? r : undefined;
   }
 
+  /** The stored call index of row `j` (the delta's when it has the file). */
+  private storedCallsAt(j: number): Uint32Array | null {
+    const s = this.stored!;
+    const o = this.over.get(j);
+    if (o !== undefined) return o;
+    return s.noCalls[j] ? null : s.hashes.subarray(s.off[j], s.off[j + 1]);
+  }
+
   /** The saved call index of `rel`: null when it had none (unindexed or unknown), undefined
    * when the index does not hold the file. */
   storedCalls(rel: string): Uint32Array | null | undefined {
     const s = this.stored;
     const i = s ? indexInSorted(s.files, rel) : -1;
     if (i < 0) return undefined;
-    return s!.noCalls[i] ? null : s!.hashes.subarray(s!.off[i], s!.off[i + 1]);
+    return this.storedCallsAt(i);
   }
 
   /** Files of the saved index whose call index holds one of `names` (`calling`), and the
@@ -391,9 +386,13 @@ export class AuditCache {
     for (let i = 0; i < s.files.length; i++) {
       if (s.noCalls[i] === 1) { unindexed.push(s.files[i]); continue; }
       let hit = false;
-      for (let k = off[i], end = off[i + 1]; !hit && k < end; k++) {
-        const h = hashes[k];
-        hit = (low[(h & 0xffff) >>> 3] & (1 << (h & 7))) !== 0 && want.has(h);
+      const o = this.over.size ? this.over.get(i) : undefined;
+      if (o) hit = o.some((h) => want.has(h));
+      else {
+        for (let k = off[i], end = off[i + 1]; !hit && k < end; k++) {
+          const h = hashes[k];
+          hit = (low[(h & 0xffff) >>> 3] & (1 << (h & 7))) !== 0 && want.has(h);
+        }
       }
       if (hit) calling.push(s.files[i]);
     }
@@ -455,7 +454,7 @@ export class AuditCache {
     let total = 0;
     for (const r of rows) {
       if (r >= 0) total += t.calls(r)?.length ?? 0;
-      else total += prev!.off[-r] - prev!.off[-r - 1];
+      else total += this.storedCallsAt(-r - 1)?.length ?? 0;
     }
     const hashes = new Uint32Array(total);
     let at = 0;
@@ -468,9 +467,8 @@ export class AuditCache {
         st.set(p.st.subarray(4 * o, 4 * o + 4), 4 * i);
         pre[i] = samePre ? p.pre[o] : 0;
         noCalls[i] = p.noCalls[o];
-        const calls = p.hashes.subarray(p.off[o], p.off[o + 1]);
-        hashes.set(calls, at);
-        at += calls.length;
+        const calls = this.storedCallsAt(o);
+        if (calls) { hashes.set(calls, at); at += calls.length; }
         return;
       }
       files[i] = t.rels[r];

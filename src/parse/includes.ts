@@ -36,6 +36,8 @@ export const INCLUDE_FILE_CAP = 20000;
 export class StructVisibility {
   private facts = new Map<string, HeaderFacts | null>();
   private closures = new Map<string, { files: Set<string>; complete: boolean }>();
+  private edges = new Map<string, { hits: string[]; unresolved: boolean } | null>();
+  private angles = new Map<string, string | null>();
   private definers = new Map<string, string[]>();
   private mkDirs = new Map<string, string[]>();
   private dirs = new Map<string, boolean>();
@@ -87,25 +89,42 @@ export class StructVisibility {
     c = { files: new Set([file]), complete: true };
     const arch = /^arch\/([^/]+)\//.exec(file)?.[1] ?? 'x86';
     const dirs = [...this.makefileDirs(path.posix.dirname(file)), 'include', 'include/uapi', `arch/${arch}/include`, `arch/${arch}/include/uapi`];
+    const dirsKey = dirs.join('\0');
     for (let i = 0, queue = [file]; i < queue.length; i++) {
-      const f = this.read(queue[i]);
-      if (f === null) { if (i === 0) c.complete = false; continue; }
-      for (const inc of f.includes) {
-        const hit = this.resolveInclude(inc, queue[i], dirs);
-        if (hit === null) {
-          // (Generated headers: asm/ wrappers of asm-generic, generated/, version.h; the
-          // compiler's own <stdarg.h>.)
-          // (A <dir/x.h> whose dir is in no include directory is the C library's: <sys/types.h>
-          // under #ifndef __KERNEL__ in a uapi header.)
-          if (!GENERATED.test(inc.name) && (inc.quoted || this.inKernelDir(inc.name, dirs))) c.complete = false;
-          continue;
-        }
-        if (!c.files.has(hit)) { c.files.add(hit); queue.push(hit); }
-      }
+      const e = this.edgesOf(queue[i], dirs, dirsKey);
+      if (e === null) { if (i === 0) c.complete = false; continue; }
+      if (e.unresolved) c.complete = false;
+      for (const hit of e.hits) if (!c.files.has(hit)) { c.files.add(hit); queue.push(hit); }
       if (this.filesRead >= INCLUDE_FILE_CAP) { c.complete = false; break; }
     }
     this.closures.set(file, c);
     return c;
+  }
+
+  /** A file's includes resolved with the include directories `dirs` (once per file and
+   * directory list: closures share most of their headers), and whether one that counts
+   * resolved nowhere; null when the file cannot be read. */
+  private edgesOf(file: string, dirs: string[], dirsKey: string): { hits: string[]; unresolved: boolean } | null {
+    const k = `${dirsKey}\0\0${file}`;
+    const known = this.edges.get(k);
+    if (known !== undefined) return known;
+    const f = this.read(file);
+    let out: { hits: string[]; unresolved: boolean } | null = null;
+    if (f !== null) {
+      out = { hits: [], unresolved: false };
+      for (const inc of f.includes) {
+        const hit = this.resolveInclude(inc, file, dirs, dirsKey);
+        if (hit !== null) { out.hits.push(hit); continue; }
+        // (Generated headers: asm/ wrappers of asm-generic, generated/, version.h; the
+        // compiler's own <stdarg.h>.)
+        // (A <dir/x.h> whose dir is in no include directory is the C library's: <sys/types.h>
+        // under #ifndef __KERNEL__ in a uapi header.)
+        if (!GENERATED.test(inc.name) && (inc.quoted || this.inKernelDir(inc.name, dirs))) out.unresolved = true;
+      }
+    }
+    // (Not kept while the read cap is near: a later read may fail where this one did not.)
+    if (this.filesRead < INCLUDE_FILE_CAP) this.edges.set(k, out);
+    return out;
   }
 
   /** The -I directories kbuild adds for a directory's files: its Makefile's (or Kbuild's)
@@ -172,7 +191,21 @@ export class StructVisibility {
     });
   }
 
-  private resolveInclude(inc: { name: string; quoted: boolean }, from: string, dirs: string[]): string | null {
+  private resolveInclude(inc: { name: string; quoted: boolean }, from: string, dirs: string[], dirsKey: string): string | null {
+    // (An <angle> include resolves the same from every file with these directories.)
+    if (!inc.quoted) {
+      const k = `${dirsKey}\0\0${inc.name}`;
+      let hit = this.angles.get(k);
+      if (hit === undefined) {
+        hit = this.resolveIn(inc, from, dirs);
+        if (this.filesRead < INCLUDE_FILE_CAP) this.angles.set(k, hit);
+      }
+      return hit;
+    }
+    return this.resolveIn(inc, from, dirs);
+  }
+
+  private resolveIn(inc: { name: string; quoted: boolean }, from: string, dirs: string[]): string | null {
     const cands = inc.quoted ? [path.posix.join(path.posix.dirname(from), inc.name), ...dirs.map((d) => `${d}/${inc.name}`)] : dirs.map((d) => `${d}/${inc.name}`);
     for (const c of cands) {
       const n = path.posix.normalize(c);
