@@ -14,6 +14,10 @@ import * as path from 'path';
 import { maskCode } from './cut';
 import { kbuildIncludeFlags } from './kbuild';
 
+/** A file's includes as resolved with one include-directory list, and whether one that
+ * counts resolved nowhere. */
+interface Edges { hits: string[]; unresolved: boolean }
+
 export interface HeaderFacts {
   includes: { name: string; quoted: boolean }[];
   structs: Set<string>;
@@ -36,8 +40,9 @@ export const INCLUDE_FILE_CAP = 20000;
 export class StructVisibility {
   private facts = new Map<string, HeaderFacts | null>();
   private closures = new Map<string, { files: Set<string>; complete: boolean }>();
-  private edges = new Map<string, { hits: string[]; unresolved: boolean } | null>();
-  private angles = new Map<string, string | null>();
+  /** Per include-directory list (joined): each file's resolved includes, and each <angle>
+   * name's resolution. */
+  private perDirs = new Map<string, { edges: Map<string, Edges | null>; angles: Map<string, string | null> }>();
   private definers = new Map<string, string[]>();
   private mkDirs = new Map<string, string[]>();
   private dirs = new Map<string, boolean>();
@@ -90,8 +95,10 @@ export class StructVisibility {
     const arch = /^arch\/([^/]+)\//.exec(file)?.[1] ?? 'x86';
     const dirs = [...this.makefileDirs(path.posix.dirname(file)), 'include', 'include/uapi', `arch/${arch}/include`, `arch/${arch}/include/uapi`];
     const dirsKey = dirs.join('\0');
+    let memo = this.perDirs.get(dirsKey);
+    if (!memo) this.perDirs.set(dirsKey, (memo = { edges: new Map(), angles: new Map() }));
     for (let i = 0, queue = [file]; i < queue.length; i++) {
-      const e = this.edgesOf(queue[i], dirs, dirsKey);
+      const e = this.edgesOf(queue[i], dirs, memo);
       if (e === null) { if (i === 0) c.complete = false; continue; }
       if (e.unresolved) c.complete = false;
       for (const hit of e.hits) if (!c.files.has(hit)) { c.files.add(hit); queue.push(hit); }
@@ -104,16 +111,15 @@ export class StructVisibility {
   /** A file's includes resolved with the include directories `dirs` (once per file and
    * directory list: closures share most of their headers), and whether one that counts
    * resolved nowhere; null when the file cannot be read. */
-  private edgesOf(file: string, dirs: string[], dirsKey: string): { hits: string[]; unresolved: boolean } | null {
-    const k = `${dirsKey}\0\0${file}`;
-    const known = this.edges.get(k);
+  private edgesOf(file: string, dirs: string[], memo: { edges: Map<string, Edges | null>; angles: Map<string, string | null> }): Edges | null {
+    const known = memo.edges.get(file);
     if (known !== undefined) return known;
     const f = this.read(file);
-    let out: { hits: string[]; unresolved: boolean } | null = null;
+    let out: Edges | null = null;
     if (f !== null) {
       out = { hits: [], unresolved: false };
       for (const inc of f.includes) {
-        const hit = this.resolveInclude(inc, file, dirs, dirsKey);
+        const hit = this.resolveInclude(inc, file, dirs, memo.angles);
         if (hit !== null) { out.hits.push(hit); continue; }
         // (Generated headers: asm/ wrappers of asm-generic, generated/, version.h; the
         // compiler's own <stdarg.h>.)
@@ -123,7 +129,7 @@ export class StructVisibility {
       }
     }
     // (Not kept while the read cap is near: a later read may fail where this one did not.)
-    if (this.filesRead < INCLUDE_FILE_CAP) this.edges.set(k, out);
+    if (this.filesRead < INCLUDE_FILE_CAP) memo.edges.set(file, out);
     return out;
   }
 
@@ -191,14 +197,13 @@ export class StructVisibility {
     });
   }
 
-  private resolveInclude(inc: { name: string; quoted: boolean }, from: string, dirs: string[], dirsKey: string): string | null {
+  private resolveInclude(inc: { name: string; quoted: boolean }, from: string, dirs: string[], angles: Map<string, string | null>): string | null {
     // (An <angle> include resolves the same from every file with these directories.)
     if (!inc.quoted) {
-      const k = `${dirsKey}\0\0${inc.name}`;
-      let hit = this.angles.get(k);
+      let hit = angles.get(inc.name);
       if (hit === undefined) {
         hit = this.resolveIn(inc, from, dirs);
-        if (this.filesRead < INCLUDE_FILE_CAP) this.angles.set(k, hit);
+        if (this.filesRead < INCLUDE_FILE_CAP) angles.set(inc.name, hit);
       }
       return hit;
     }
@@ -208,7 +213,8 @@ export class StructVisibility {
   private resolveIn(inc: { name: string; quoted: boolean }, from: string, dirs: string[]): string | null {
     const cands = inc.quoted ? [path.posix.join(path.posix.dirname(from), inc.name), ...dirs.map((d) => `${d}/${inc.name}`)] : dirs.map((d) => `${d}/${inc.name}`);
     for (const c of cands) {
-      const n = path.posix.normalize(c);
+      // (Most names need no normalising: no `.` or empty segment.)
+      const n = c.includes('/.') || c.includes('//') || c.startsWith('.') ? path.posix.normalize(c) : c;
       if (n.startsWith('..')) continue;
       if (this.read(n) !== null) return n;
     }
