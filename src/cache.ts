@@ -27,7 +27,7 @@ import { toolVersion } from './version';
 import { makeDirs } from './fsname';
 import { indexInSorted } from './discover';
 import { callHash } from './parse/needles';
-import type { HeaderFacts, HeaderFactsStore } from './parse/includes';
+import type { Closure, ClosureStore, HeaderFacts, HeaderFactsStore } from './parse/includes';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
@@ -98,6 +98,8 @@ interface Stored {
   result?: StoredResult;
   /** Header facts for struct visibility (src/parse/includes.ts), by file with its stat key. */
   headers?: StoredHeader[];
+  /** #include closures of the last run (see closureStore). */
+  closures?: StoredClosures;
   /** The macro and wrapper names of the last run (src/stages/prefilter.ts). */
   macros?: StoredMacros;
 }
@@ -121,10 +123,35 @@ interface Delta {
    * they are not the index's. */
   result?: StoredResult;
   headers?: StoredHeader[];
+  /** null: the run kept none (the index's no longer hold). */
+  closures?: StoredClosures | null;
 }
 interface DeltaRow { rel: string; st: number[]; pre: number; calls: Uint32Array | null }
 
 interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
+
+/** #include closures by row of the index's file list: closure k is of file `roots[k]`, its
+ * files are `members[off[k] .. off[k+1]]`. (What the run read or looked for is its result's
+ * deps.read, saved with them.) */
+interface StoredClosures { roots: Int32Array; complete: Uint8Array; off: Int32Array; members: Int32Array }
+
+/** Closures as rows of `files` (sorted); a closure with a file outside the list is left out. */
+function encodeClosures(kept: { file: string; closure: Closure }[], files: string[]): StoredClosures {
+  const roots: number[] = [];
+  const complete: number[] = [];
+  const off = [0];
+  const members: number[] = [];
+  for (const { file, closure } of kept) {
+    const root = indexInSorted(files, file);
+    const rows = [...closure.files].map((f) => indexInSorted(files, f));
+    if (root < 0 || rows.some((r) => r < 0)) continue;
+    roots.push(root);
+    complete.push(closure.complete ? 1 : 0);
+    members.push(...rows);
+    off.push(members.length);
+  }
+  return { roots: Int32Array.from(roots), complete: Uint8Array.from(complete), off: Int32Array.from(off), members: Int32Array.from(members) };
+}
 
 /** A whole audit result, reused when the same options meet a tree none of whose files
  * changed (`files`: how many files the run saw, all of them unchanged), or whose changed
@@ -207,6 +234,8 @@ export class AuditCache {
     if (d.macros) s.macros = d.macros;
     if (d.result) s.result = d.result;
     if (d.headers) s.headers = d.headers;
+    if (d.closures === null || (d.closures && !closuresWellFormed(d.closures, s.files.length))) { s.closures = undefined; this.deltaClosures = null; }
+    else if (d.closures) { s.closures = d.closures; this.deltaClosures = d.closures; }
     this.deltaRows = d.rows;
     this.deltaMacros = d.macros;
     this.deltaResult = d.result;
@@ -219,6 +248,8 @@ export class AuditCache {
   private deltaMacros?: StoredMacros;
   private deltaResult?: StoredResult;
   private deltaHeaders?: StoredHeader[];
+  private deltaClosures?: StoredClosures | null;
+  private newClosures?: { file: string; closure: Closure }[] | null;
 
   /** After a run that kept the result: the changed files' entries (this.changed) are
    * written as a delta of the loaded index, or the whole index when there is none to
@@ -281,7 +312,10 @@ export class AuditCache {
       rows.set(rel, { rel, st: [...key], pre: t.pre[i], calls: t.calls(i)?.slice() ?? null });
     }
     const macros = this.newMacros ?? this.deltaMacros;
-    const out: Delta = { base: s.id!, rows: [...rows.values()], ...(macros ? { macros } : {}), ...(result ? { result } : {}), ...(headers ? { headers } : {}) };
+    // (A run that recomputed the closures writes them, or null when it kept none: the
+    // index's would otherwise be taken for this tree's.)
+    const closures = this.newClosures === undefined ? this.deltaClosures : this.newClosures ? encodeClosures(this.newClosures, s.files) : null;
+    const out: Delta = { base: s.id!, rows: [...rows.values()], ...(macros ? { macros } : {}), ...(result ? { result } : {}), ...(headers ? { headers } : {}), ...(closures !== undefined ? { closures } : {}) };
     try {
       writeEntry(this.deltaFile, sealEntry(out, buildId(), path.basename(this.deltaFile)));
     } catch { /* as in save() */ }
@@ -425,6 +459,37 @@ export class AuditCache {
     };
   }
 
+  /** The run's #include closures (null: none to keep), saved with the index and the
+   * result, whose deps.read says what computing them read. */
+  setClosures(kept: { file: string; closure: Closure }[] | null): void {
+    this.newClosures = kept;
+  }
+
+  /** The last run's #include closures that still hold: none when a header, Makefile or
+   * Kbuild changed (anything but a .c file) or a file was added or removed; else those
+   * whose files all are unchanged. */
+  closureStore(t: FileTable): ClosureStore | undefined {
+    const s = this.stored;
+    const c = s?.closures;
+    const reads = s?.result?.deps?.read;
+    if (!s || !c || !reads || this.gone > 0 || t.rels.length !== s.files.length || this.changed.some((f) => !f.endsWith('.c'))) return undefined;
+    const changed = new Set(this.changed.map((f) => indexInSorted(s.files, f)));
+    const byRoot = new Map<string, number>();
+    for (let k = 0; k < c.roots.length; k++) byRoot.set(s.files[c.roots[k]], k);
+    return {
+      reads,
+      get: (file) => {
+        const k = byRoot.get(file);
+        if (k === undefined) return undefined;
+        const rows = c.members.subarray(c.off[k], c.off[k + 1]);
+        if (changed.size && rows.some((r) => changed.has(r))) return undefined;
+        const files = new Set<string>();
+        for (const r of rows) files.add(s.files[r]);
+        return { files, complete: c.complete[k] === 1 };
+      },
+    };
+  }
+
   setResult(key: string, files: number, value: unknown, deps?: ResultDeps): void {
     this.newResult = { key, files, value, ...(deps ? { deps } : {}) };
   }
@@ -492,6 +557,7 @@ export class AuditCache {
       // (Racily clean headers are not kept: the same stat key may hide another change.)
       // (A run that reused the result read none: the last ones are kept.)
       headers: this.usedHeaders(startedAt),
+      ...(this.newClosures ? { closures: encodeClosures(this.newClosures, files) } : {}),
     };
     try {
       writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
@@ -524,14 +590,23 @@ function wellFormed(s: Stored): boolean {
   const n = Array.isArray(s.files) ? s.files.length : -1;
   return n >= 0 && s.st instanceof Float64Array && s.st.length === 4 * n && s.pre instanceof Uint8Array && s.pre.length === n
     && s.noCalls instanceof Uint8Array && s.noCalls.length === n && s.off instanceof Int32Array && s.off.length === n + 1
-    && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length);
+    && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length)
+    && (s.closures === undefined || closuresWellFormed(s.closures, n));
+}
+
+function closuresWellFormed(c: StoredClosures, files: number): boolean {
+  const k = c.roots instanceof Int32Array ? c.roots.length : -1;
+  return k >= 0 && c.complete instanceof Uint8Array && c.complete.length === k && c.off instanceof Int32Array && c.off.length === k + 1
+    && c.members instanceof Int32Array && c.off[k] === c.members.length
+    && c.roots.every((r) => r >= 0 && r < files) && c.members.every((r) => r >= 0 && r < files);
 }
 
 function deltaWellFormed(d: Delta): boolean {
   return typeof d.base === 'string' && Array.isArray(d.rows) && d.rows.every((r) => typeof r.rel === 'string' && Array.isArray(r.st) && r.st.length === 4
     && typeof r.pre === 'number' && (r.calls === null || r.calls instanceof Uint32Array))
     && (d.result === undefined || (typeof d.result === 'object' && d.result !== null && typeof d.result.key === 'string'))
-    && (d.headers === undefined || (Array.isArray(d.headers) && d.headers.every((h) => typeof h.rel === 'string' && Array.isArray(h.st))));
+    && (d.headers === undefined || (Array.isArray(d.headers) && d.headers.every((h) => typeof h.rel === 'string' && Array.isArray(h.st))))
+    && (d.closures === undefined || d.closures === null || closuresWellFormed(d.closures, Infinity));
 }
 
 /** Check a --cache directory: absolute, outside the audited tree, a directory this process

@@ -75,7 +75,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
     await store.extractFirst(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, cache?.storedResult(resultKey)?.deps?.requests);
     const firstExtractMs = Date.now() - t2;
-    const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined, cache?.headerStore(scan));
+    const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined, cache?.headerStore(scan), wholeTree ? cache?.closureStore(scan) : undefined);
     await extractCallees(store, scan, version, callDepth, memo, stats, visibility);
     const expansion = await expandCallers(store, scan, tree.root, version, callDepth, memo, stats, visibility);
     if (expansion.scanMs) phases['callgraph-scan'] = expansion.scanMs;
@@ -96,11 +96,12 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     // ordinary --cache run refreshes it.)
     if (cache && !known) {
       const t5 = Date.now();
+      cache.setClosures(wholeTree ? visibility.closuresToKeep() : null);
       saveCache(cache, resultKey, scan, t0, wholeTree, { findings, notifications, stats }, resultDeps(tree.root, pre, store, visibility));
       mark('cache-save', t5);
     }
     phases.total = Date.now() - t0;
-    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse } : undefined;
+    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse, closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept } } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     if (!lent) await pool.close();

@@ -162,6 +162,73 @@ static struct hx_ops a_ops = {
   }
 });
 
+test('cache: #include closures are kept while only .c files outside them change, and always give an uncached audit\'s result', async () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-closure-'));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-closure-cache-'));
+  try {
+    put(tree, 'Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
+    const impl = (extra) => `#include <linux/hxops.h>
+${extra}
+static long a_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+}
+
+static struct hx_ops a_ops = {
+	.pin = a_pin,
+};
+`;
+    const user = (inc) => `${inc}
+long b_user(struct hx_ops *o, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	n = o->pin(current->mm, addr, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+`;
+    put(tree, 'drivers/a/impl.c', impl(''));
+    put(tree, 'drivers/b/user.c', user('#include "local.h"'));
+    put(tree, 'drivers/b/local.h', '/* nothing yet */\n');
+    const run = async (what) => {
+      const warm = await auditTree(tree, { cache, profile: true });
+      const plain = await auditTree(tree);
+      assert.strictEqual(key(warm), key(plain), what);
+      return { warm, closures: warm.profile.closures ?? { computed: 0, kept: 0 } };
+    };
+    let r = await run('cold');
+    assert.ok(r.closures.computed >= 2 && r.closures.kept === 0, JSON.stringify(r.closures));
+    const seenBefore = key(r.warm);
+    // Lines moved in the storing file (a .c file): recomputed, the closures of the other
+    // files kept, the one of the edited file computed again.
+    put(tree, 'drivers/a/impl.c', impl('/* moved */\n'));
+    r = await run('impl.c lines moved');
+    assert.match(r.warm.profile.reuse, /impl\.c: /);
+    assert.ok(r.closures.kept >= 1 && r.closures.computed >= 1, JSON.stringify(r.closures));
+    // The calling file now includes the struct's header itself: its closure is computed
+    // again (the call through the field now reaches a_pin()).
+    put(tree, 'drivers/b/user.c', user('#include "local.h"\n#include <linux/hxops.h>'));
+    r = await run('user.c includes hxops.h');
+    assert.notStrictEqual(key(r.warm), seenBefore, 'the call through the field is resolved now');
+    // A header edited: no closure is kept.
+    put(tree, 'drivers/b/user.c', user('#include "local.h"'));
+    put(tree, 'drivers/b/local.h', '#include <linux/hxops.h>\n');
+    r = await run('local.h includes hxops.h');
+    assert.strictEqual(r.closures.kept, 0, JSON.stringify(r.closures));
+    // Back to the start (three files edited): an uncached audit's result again.
+    put(tree, 'drivers/b/local.h', '/* nothing again */\n');
+    put(tree, 'drivers/a/impl.c', impl(''));
+    r = await run('back');
+    assert.strictEqual(key(r.warm), seenBefore);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
 test('the digest of an extraction answer is canonical: shared parts, sets and the file size do not change it', () => {
   const { answerDigest } = require('../dist/src/cache-entry');
   const v8 = require('v8');

@@ -23,6 +23,19 @@ export interface HeaderFacts {
   structs: Set<string>;
 }
 
+/** #include closures kept between runs (--cache: src/cache.ts), for the files whose closure
+ * cannot have changed (no header, Makefile or Kbuild changed, no file added or removed, no
+ * file of the closure changed); `reads`: what the run that computed them read or looked
+ * for, which this run's result then depends on too. */
+export interface ClosureStore {
+  get(file: string): Closure | undefined;
+  reads: string[];
+}
+
+/** A file's #include closure (itself included), and whether every include that counts was
+ * resolved. */
+export interface Closure { files: Set<string>; complete: boolean }
+
 /** Header facts kept between runs (--cache: src/cache.ts, keyed by the file's stat key). */
 export interface HeaderFactsStore {
   get(rel: string): HeaderFacts | undefined;
@@ -39,7 +52,12 @@ export const INCLUDE_FILE_CAP = 20000;
 
 export class StructVisibility {
   private facts = new Map<string, HeaderFacts | null>();
-  private closures = new Map<string, { files: Set<string>; complete: boolean }>();
+  private closures = new Map<string, Closure>();
+  /** Whether a kept closure was used (its run's reads then count as this run's). */
+  private usedKept = false;
+  /** Closures computed, and taken from the kept ones. */
+  closuresComputed = 0;
+  closuresKept = 0;
   /** Per include-directory list (joined): each file's resolved includes, and each <angle>
    * name's resolution. */
   private perDirs = new Map<string, { edges: Map<string, Edges | null>; angles: Map<string, string | null> }>();
@@ -53,10 +71,20 @@ export class StructVisibility {
   /** `absent(rel)`: true when the file is known not to exist (the discovery of the whole
    * tree did not find it), so that looking for an include in every directory does not cost
    * a failed system call per directory. */
-  constructor(private readonly root: string, private readonly absent: (rel: string) => boolean = () => false, private readonly kept?: HeaderFactsStore) {}
+  constructor(private readonly root: string, private readonly absent: (rel: string) => boolean = () => false, private readonly kept?: HeaderFactsStore, private readonly keptClosures?: ClosureStore) {}
 
   /** Files of the tree read (or looked for) for struct definitions, relative paths. */
-  get readPaths(): string[] { return [...this.facts.keys()]; }
+  get readPaths(): string[] {
+    const own = [...this.facts.keys()];
+    return this.usedKept ? [...new Set([...own, ...this.keptClosures!.reads])] : own;
+  }
+
+  /** The closures of this run, to keep for the next (null when the read cap was reached:
+   * a closure cut short by it is not one to keep). */
+  closuresToKeep(): { file: string; closure: Closure }[] | null {
+    if (this.filesRead >= INCLUDE_FILE_CAP) return null;
+    return [...this.closures].map(([file, closure]) => ({ file, closure }));
+  }
 
   /** Can code in `fromFile` (tree-relative) use struct `name`, defined where `storeFile`'s
    * closure defines it? True when that definition is not found or the closure is not
@@ -88,9 +116,17 @@ export class StructVisibility {
     return d;
   }
 
-  private closure(file: string): { files: Set<string>; complete: boolean } {
+  private closure(file: string): Closure {
     let c = this.closures.get(file);
     if (c) return c;
+    c = this.keptClosures?.get(file);
+    if (c) {
+      this.usedKept = true;
+      this.closuresKept++;
+      this.closures.set(file, c);
+      return c;
+    }
+    this.closuresComputed++;
     c = { files: new Set([file]), complete: true };
     const arch = /^arch\/([^/]+)\//.exec(file)?.[1] ?? 'x86';
     const dirs = [...this.makefileDirs(path.posix.dirname(file)), 'include', 'include/uapi', `arch/${arch}/include`, `arch/${arch}/include/uapi`];

@@ -87,6 +87,9 @@ export interface AuditProfile {
   /** With --cache: whether the stored result was reused (after how many changed files),
    * or why not. */
   reuse?: string;
+  /** #include closures computed for struct visibility, and how many of them were kept
+   * from the last run (--cache). */
+  closures?: { computed: number; kept: number };
 }
 
 export interface AuditStats {
