@@ -28,10 +28,11 @@ import { makeDirs } from './fsname';
 import { indexInSorted } from './discover';
 import { callHash } from './parse/needles';
 import type { Closure, ClosureStore, HeaderFacts, HeaderFactsStore } from './parse/includes';
+import type { FunctionAnalysis } from './analysis/lockstate';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
-const FORMAT = 3;
+const FORMAT = 4;
 /** Beyond this many files in the delta the whole index is written again. */
 const MAX_DELTA_ROWS = 256;
 const RACY_MS = 2000;
@@ -97,9 +98,11 @@ interface Stored {
   hashes: Uint32Array;
   result?: StoredResult;
   /** Header facts for struct visibility (src/parse/includes.ts), by file with its stat key. */
-  headers?: StoredHeader[];
+  headers?: Packed<StoredHeader[]>;
   /** #include closures of the last run (see closureStore). */
   closures?: StoredClosures;
+  /** Function analyses of the last run (see analysisStore). */
+  analyses?: Packed<StoredAnalyses>;
   /** The macro and wrapper names of the last run (src/stages/prefilter.ts). */
   macros?: StoredMacros;
 }
@@ -122,13 +125,50 @@ interface Delta {
   /** A result recomputed since the index was saved, and the header facts it used when
    * they are not the index's. */
   result?: StoredResult;
-  headers?: StoredHeader[];
+  headers?: Packed<StoredHeader[]>;
   /** null: the run kept none (the index's no longer hold). */
   closures?: StoredClosures | null;
+  analyses?: Packed<StoredAnalyses>;
 }
 interface DeltaRow { rel: string; st: number[]; pre: number; calls: Uint32Array | null }
 
 interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
+
+/** A part of the index that only a run recomputing the result reads, kept serialised inside
+ * it: loading the index (every warm run) then only copies its bytes. */
+interface Packed<T> { packed: Uint8Array; of?: T }
+
+function pack<T>(value: T): Packed<T> {
+  return { packed: v8.serialize(value) };
+}
+
+/** A packed part as written: its bytes, without the value a run unpacked from them. */
+function bare<T>(p: Packed<T>): Packed<T>;
+function bare<T>(p: Packed<T> | undefined): Packed<T> | undefined;
+function bare<T>(p: Packed<T> | undefined): Packed<T> | undefined {
+  return p && { packed: p.packed };
+}
+
+/** The value of a packed part, or undefined when it does not decode to what `ok` accepts. */
+function unpack<T>(p: Packed<T> | undefined, ok: (v: T) => boolean): T | undefined {
+  if (!p) return undefined;
+  let v: T;
+  try { v = v8.deserialize(p.packed) as T; } catch { return undefined; }
+  return ok(v) ? v : undefined;
+}
+
+const headersWellFormed = (h: StoredHeader[]) => Array.isArray(h) && h.every((x) => typeof x?.rel === 'string' && Array.isArray(x.st) && Array.isArray(x.includes) && Array.isArray(x.structs));
+const packedWellFormed = (p: unknown) => p === undefined || (typeof p === 'object' && p !== null && (p as Packed<unknown>).packed instanceof Uint8Array);
+
+/** Function analyses by key (src/analysis/program.ts AnalysisMemo), without their IR. */
+interface StoredAnalyses { keys: string[]; values: Omit<FunctionAnalysis, 'fn'>[] }
+
+function encodeAnalyses(m: ReadonlyMap<string, FunctionAnalysis>): StoredAnalyses {
+  const keys: string[] = [];
+  const values: Omit<FunctionAnalysis, 'fn'>[] = [];
+  for (const [k, { fn: _, ...rest }] of m) { keys.push(k); values.push(rest); }
+  return { keys, values };
+}
 
 /** #include closures by row of the index's file list: closure k is of file `roots[k]`, its
  * files are `members[off[k] .. off[k+1]]`. (What the run read or looked for is its result's
@@ -236,6 +276,7 @@ export class AuditCache {
     if (d.headers) s.headers = d.headers;
     if (d.closures === null || (d.closures && !closuresWellFormed(d.closures, s.files.length))) { s.closures = undefined; this.deltaClosures = null; }
     else if (d.closures) { s.closures = d.closures; this.deltaClosures = d.closures; }
+    if (d.analyses) { s.analyses = d.analyses; this.deltaAnalyses = d.analyses; }
     this.deltaRows = d.rows;
     this.deltaMacros = d.macros;
     this.deltaResult = d.result;
@@ -247,9 +288,11 @@ export class AuditCache {
   private over = new Map<number, Uint32Array | null>();
   private deltaMacros?: StoredMacros;
   private deltaResult?: StoredResult;
-  private deltaHeaders?: StoredHeader[];
+  private deltaHeaders?: Packed<StoredHeader[]>;
   private deltaClosures?: StoredClosures | null;
   private newClosures?: { file: string; closure: Closure }[] | null;
+  private deltaAnalyses?: Packed<StoredAnalyses>;
+  private newAnalyses?: ReadonlyMap<string, FunctionAnalysis>;
 
   /** After a run that kept the result: the changed files' entries (this.changed) are
    * written as a delta of the loaded index, or the whole index when there is none to
@@ -273,9 +316,12 @@ export class AuditCache {
       this.save(t, startedAt, complete);
       return;
     }
+    // (The header facts are written when this run's differ from the loaded ones: those the
+    // run took from them are the same objects.)
+    const loaded = this.storedHeaders();
     const used = this.usedHeaders(startedAt);
-    const same = used.length === s.headers?.length && used.every((h, k) => h === s.headers![k]);
-    this.writeDelta(t, startedAt, this.newResult, same ? this.deltaHeaders : used);
+    const same = !this.headersUsed.size || (used.length === loaded.length && used.every((h, k) => h === loaded[k]));
+    this.writeDelta(t, startedAt, this.newResult, same ? this.deltaHeaders : pack(used));
   }
 
   /** The table has the index's files, and the same verdict and call index (by presence and
@@ -294,12 +340,19 @@ export class AuditCache {
   }
 
   /** The header facts this run used, in the order it used them (racily clean ones left
-   * out: the same stat key may hide another change); a run that read none keeps the last. */
+   * out: the same stat key may hide another change). */
   private usedHeaders(startedAt: number): StoredHeader[] {
-    return this.headersUsed.size ? [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS) : this.stored?.headers ?? [];
+    return [...this.headersUsed.values()].filter((h) => h.st[1] < startedAt - RACY_MS);
   }
 
-  private writeDelta(t: FileTable, startedAt: number, result: StoredResult | undefined, headers: StoredHeader[] | undefined): void {
+  /** The loaded header facts (unpacked once, by the first run step that needs them). */
+  private storedHeaders(): StoredHeader[] {
+    const s = this.stored;
+    if (!s?.headers) return [];
+    return (s.headers.of ??= unpack(s.headers, headersWellFormed) ?? []);
+  }
+
+  private writeDelta(t: FileTable, startedAt: number, result: StoredResult | undefined, headers: Packed<StoredHeader[]> | undefined): void {
     const s = this.stored!;
     const rows = new Map(this.deltaRows.map((r) => [r.rel, r]));
     for (const rel of this.changed) {
@@ -315,7 +368,8 @@ export class AuditCache {
     // (A run that recomputed the closures writes them, or null when it kept none: the
     // index's would otherwise be taken for this tree's.)
     const closures = this.newClosures === undefined ? this.deltaClosures : this.newClosures ? encodeClosures(this.newClosures, s.files) : null;
-    const out: Delta = { base: s.id!, rows: [...rows.values()], ...(macros ? { macros } : {}), ...(result ? { result } : {}), ...(headers ? { headers } : {}), ...(closures !== undefined ? { closures } : {}) };
+    const analyses = this.newAnalyses ? pack(encodeAnalyses(this.newAnalyses)) : bare(this.deltaAnalyses);
+    const out: Delta = { base: s.id!, rows: [...rows.values()], ...(macros ? { macros } : {}), ...(result ? { result } : {}), ...(headers ? { headers: bare(headers) } : {}), ...(closures !== undefined ? { closures } : {}), ...(analyses ? { analyses } : {}) };
     try {
       writeEntry(this.deltaFile, sealEntry(out, buildId(), path.basename(this.deltaFile)));
     } catch { /* as in save() */ }
@@ -438,7 +492,7 @@ export class AuditCache {
   /** Header facts of earlier runs, for files whose stat key (in `t`) is unchanged; what the
    * run reads or reuses is saved with the index. */
   headerStore(t: FileTable): HeaderFactsStore {
-    const stored = new Map((this.stored?.headers ?? []).map((h) => [h.rel, h]));
+    const stored = new Map(this.storedHeaders().map((h) => [h.rel, h]));
     const keyOf = (rel: string): number[] | null => {
       const i = indexInSorted(t.rels, rel);
       const k = i < 0 ? null : [...t.st.subarray(4 * i, 4 * i + 4)];
@@ -457,6 +511,20 @@ export class AuditCache {
         if (k) this.headersUsed.set(rel, { rel, st: k, includes: f.includes, structs: [...f.structs] });
       },
     };
+  }
+
+  /** The run's function analyses, kept for the next run (by content: no invalidation). */
+  setAnalyses(m: ReadonlyMap<string, FunctionAnalysis>): void {
+    this.newAnalyses = m;
+  }
+
+  /** The last run's function analyses, by key (their `fn` is the caller's to set). */
+  analysisStore(): ReadonlyMap<string, FunctionAnalysis> | undefined {
+    const a = unpack(this.stored?.analyses, analysesWellFormed);
+    if (!a) return undefined;
+    const m = new Map<string, FunctionAnalysis>();
+    a.keys.forEach((k, i) => m.set(k, a.values[i] as FunctionAnalysis));
+    return m;
   }
 
   /** The run's #include closures (null: none to keep), saved with the index and the
@@ -556,8 +624,10 @@ export class AuditCache {
       ...(this.newMacros ?? prev?.macros ? { macros: this.newMacros ?? prev!.macros } : {}),
       // (Racily clean headers are not kept: the same stat key may hide another change.)
       // (A run that reused the result read none: the last ones are kept.)
-      headers: this.usedHeaders(startedAt),
+      // (A run that read none, having reused the result, keeps the last ones as they are.)
+      ...(this.headersUsed.size ? { headers: pack(this.usedHeaders(startedAt)) } : prev?.headers ? { headers: bare(prev.headers) } : {}),
       ...(this.newClosures ? { closures: encodeClosures(this.newClosures, files) } : {}),
+      ...(this.newAnalyses ? { analyses: pack(encodeAnalyses(this.newAnalyses)) } : {}),
     };
     try {
       writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
@@ -591,7 +661,13 @@ function wellFormed(s: Stored): boolean {
   return n >= 0 && s.st instanceof Float64Array && s.st.length === 4 * n && s.pre instanceof Uint8Array && s.pre.length === n
     && s.noCalls instanceof Uint8Array && s.noCalls.length === n && s.off instanceof Int32Array && s.off.length === n + 1
     && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length)
-    && (s.closures === undefined || closuresWellFormed(s.closures, n));
+    && (s.closures === undefined || closuresWellFormed(s.closures, n))
+    && packedWellFormed(s.headers) && packedWellFormed(s.analyses);
+}
+
+function analysesWellFormed(a: StoredAnalyses): boolean {
+  return Array.isArray(a.keys) && Array.isArray(a.values) && a.keys.length === a.values.length
+    && a.values.every((v) => typeof v === 'object' && v !== null && Array.isArray(v.classes) && Array.isArray(v.atCall) && Array.isArray(v.atNode) && Array.isArray(v.exits));
 }
 
 function closuresWellFormed(c: StoredClosures, files: number): boolean {
@@ -605,7 +681,7 @@ function deltaWellFormed(d: Delta): boolean {
   return typeof d.base === 'string' && Array.isArray(d.rows) && d.rows.every((r) => typeof r.rel === 'string' && Array.isArray(r.st) && r.st.length === 4
     && typeof r.pre === 'number' && (r.calls === null || r.calls instanceof Uint32Array))
     && (d.result === undefined || (typeof d.result === 'object' && d.result !== null && typeof d.result.key === 'string'))
-    && (d.headers === undefined || (Array.isArray(d.headers) && d.headers.every((h) => typeof h.rel === 'string' && Array.isArray(h.st))))
+    && packedWellFormed(d.headers) && packedWellFormed(d.analyses)
     && (d.closures === undefined || d.closures === null || closuresWellFormed(d.closures, Infinity));
 }
 

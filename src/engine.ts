@@ -72,7 +72,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (typeof reuse === 'object') return reusedResult(reuse, { cache: cache!, resultKey, scan, t0, phases, tree, rules, profile: opts.profile, save: !known, wholeTree });
 
     const t2 = Date.now();
-    const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget));
+    const memo = new AnalysisMemo(new BudgetLedger(opts.analysisBudget), cache?.analysisStore());
     await store.extractFirst(pre.candidates, pre.macroNames.length ? [...ROOT_NAMES, ...pre.macroNames] : ROOT_NAMES, cache?.storedResult(resultKey)?.deps?.requests);
     const firstExtractMs = Date.now() - t2;
     const visibility = new StructVisibility(tree.root, wholeTree ? absentFrom(scan.rels, disc.notes) : undefined, cache?.headerStore(scan), wholeTree ? cache?.closureStore(scan) : undefined);
@@ -97,11 +97,12 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (cache && !known) {
       const t5 = Date.now();
       cache.setClosures(wholeTree ? visibility.closuresToKeep() : null);
+      cache.setAnalyses(memo.toKeep);
       saveCache(cache, resultKey, scan, t0, wholeTree, { findings, notifications, stats }, resultDeps(tree.root, pre, store, visibility));
       mark('cache-save', t5);
     }
     phases.total = Date.now() - t0;
-    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse, closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept } } : undefined;
+    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse, closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept }, analyses: { computed: memo.misses - memo.keptHits, kept: memo.keptHits } } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     if (!lent) await pool.close();

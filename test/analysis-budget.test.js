@@ -72,3 +72,33 @@ test('analysis budget: a file whose budget is spent leaves its other functions u
   // Each function of such a file is cut (or had nothing to analyse), and nothing crashed.
   assert.ok(Array.isArray(cut.findings));
 });
+
+test('analysis budget with --cache: an analysis kept from the last run is used only when it finished within this run\'s allowance', async (t) => {
+  const tree = generatedTree();
+  const mover = (n) => `${'/* moved */\n'.repeat(n)}long budget_mover(unsigned long addr, struct page **pages)\n{\n\treturn pin_user_pages(addr, 1, 0, pages);\n}\n`;
+  fs.writeFileSync(path.join(tree, 'drivers', 'mover.c'), mover(0));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-budget-cache-'));
+  t.after(() => { fs.rmSync(tree, { recursive: true, force: true }); fs.rmSync(cache, { recursive: true, force: true }); });
+  const full = await audit({ paths: [tree], jobs: 1, profile: true, cache });
+  assert.strictEqual(full.profile.analyses.kept, 0);
+  const top = [...full.profile.slowestFunctions].sort((a, b) => b.steps - a.steps)[0];
+  const budget = { functionSteps: top.steps - 1, fileSteps: 1e9 };
+  // An edit of another file recomputes the result: the short functions' analyses are
+  // kept, the long one's (more steps than this budget allows) is computed again and cut.
+  const edit = (n) => {
+    const p = path.join(tree, 'drivers', 'mover.c');
+    fs.writeFileSync(p, mover(n));
+    fs.utimesSync(p, new Date(Date.now() - 60000 * n), new Date(Date.now() - 60000 * n));
+  };
+  const view = (r) => JSON.stringify([r.findings.map(key), r.notifications.filter((n) => n.kind === 'analysis-budget').map((n) => [n.file, n.message])]);
+  edit(1);
+  const cut = await audit({ paths: [tree], jobs: 1, profile: true, cache, analysisBudget: budget });
+  assert.ok(cut.profile.analyses.kept >= 1, JSON.stringify(cut.profile.analyses));
+  assert.strictEqual(view(cut), view(await audit({ paths: [tree], jobs: 1, analysisBudget: budget })));
+  assert.ok(cut.notifications.some((n) => n.kind === 'analysis-budget' && n.file === top.file));
+  // And the cut analysis kept by that run is not taken for a full one.
+  edit(2);
+  const again = await audit({ paths: [tree], jobs: 1, profile: true, cache });
+  assert.strictEqual(view(again), view(await audit({ paths: [tree], jobs: 1 })));
+  assert.ok(!again.notifications.some((n) => n.kind === 'analysis-budget'));
+});

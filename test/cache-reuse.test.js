@@ -208,6 +208,8 @@ long b_user(struct hx_ops *o, unsigned long addr, struct page **pages)
     r = await run('impl.c lines moved');
     assert.match(r.warm.profile.reuse, /impl\.c: /);
     assert.ok(r.closures.kept >= 1 && r.closures.computed >= 1, JSON.stringify(r.closures));
+    // (So are the analyses: b_user()'s kept, a_pin()'s, which moved, computed again.)
+    assert.ok(r.warm.profile.analyses.kept >= 1 && r.warm.profile.analyses.computed >= 1, JSON.stringify(r.warm.profile.analyses));
     // The calling file now includes the struct's header itself: its closure is computed
     // again (the call through the field now reaches a_pin()).
     put(tree, 'drivers/b/user.c', user('#include "local.h"\n#include <linux/hxops.h>'));

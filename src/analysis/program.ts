@@ -35,8 +35,13 @@ export class AnalysisMemo {
   readonly entries = new Map<FunctionIR, { effects: string; fa: FunctionAnalysis }[]>();
   hits = 0;
   misses = 0;
+  /** Analyses taken from the last run's (`kept`), and this run's to keep for the next, by
+   * key: the function's digest (FunctionIR.digest), the era and the callees' effects. */
+  keptHits = 0;
+  readonly toKeep = new Map<string, FunctionAnalysis>();
+  private versionKey = new Map<Version, string>();
 
-  constructor(readonly ledger = new BudgetLedger()) {}
+  constructor(readonly ledger = new BudgetLedger(), private readonly kept?: ReadonlyMap<string, FunctionAnalysis>) {}
 
   get(fn: FunctionIR, version: Version, effects: string, effectsAt?: (call: CallSite) => CalleeEffect[] | null): FunctionAnalysis {
     let list = this.entries.get(fn);
@@ -45,13 +50,26 @@ export class AnalysisMemo {
     this.misses++;
     const allowance = this.ledger.allowance(fn);
     const t0 = performance.now();
-    const fa = analyseFunction(fn, version, effectsAt, allowance);
+    const key = fn.digest ? `${fn.digest}\0${this.keyOf(version)}\0${effects}` : null;
+    // A kept analysis holds when it finished within this allowance: the dataflow is then
+    // the same whatever the budget (a cut one is computed again, to be cut the same way).
+    const was = key ? this.kept?.get(key) : undefined;
+    const reuse = !!was && !was.exhausted && (was.steps ?? 0) <= allowance;
+    const fa = reuse ? { ...was, fn } : analyseFunction(fn, version, effectsAt, allowance);
+    if (reuse) this.keptHits++;
+    if (key) this.toKeep.set(key, fa);
     this.ledger.record(fn, allowance, fa.steps ?? 0, fa.exhausted ?? false, performance.now() - t0);
     if (!list) this.entries.set(fn, (list = []));
     // (A function's callees' effects settle within a few rounds: keep the last few.)
     if (list.length >= 4) list.shift();
     list.push({ effects, fa });
     return fa;
+  }
+
+  private keyOf(version: Version): string {
+    let k = this.versionKey.get(version);
+    if (k === undefined) this.versionKey.set(version, (k = JSON.stringify(version)));
+    return k;
   }
 }
 

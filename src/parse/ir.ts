@@ -117,6 +117,9 @@ export interface FunctionIR {
   truncated?: string;
   /** Line ranges live only under a condition the tool cannot decide (src/preprocess/). */
   undecided?: { from: number; to: number; condition: string; group?: number }[];
+  /** With --cache: a SHA-1 of the rest of this IR (its text as JSON), the key of its
+   * analyses kept between runs (src/analysis/program.ts AnalysisMemo). */
+  digest?: string;
 }
 
 /** A `#define` of the file: object-like (no params) or function-like. */

@@ -257,6 +257,9 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   parsedSince += data.length;
   const res = extractUncached(task, data);
   if (file) {
+    // (Each function's digest keys its analyses in the cache: the IR is plain data, so its
+    // JSON is its content.)
+    for (const fn of res.facts?.functions ?? []) fn.digest = createHash('sha1').update(JSON.stringify(fn)).digest('hex');
     res.digest = answerDigest(res);
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }

@@ -90,6 +90,8 @@ export interface AuditProfile {
   /** #include closures computed for struct visibility, and how many of them were kept
    * from the last run (--cache). */
   closures?: { computed: number; kept: number };
+  /** Function analyses (lock dataflow) computed, and taken from the last run (--cache). */
+  analyses?: { computed: number; kept: number };
 }
 
 export interface AuditStats {
