@@ -98,36 +98,6 @@ test('a change to a function nobody calls adds no caller files', async (t) => {
   assert.strictEqual(out.scope.filesAfter, 2);
 });
 
-test('series over a tree that is not a git checkout: callers from the tree\'s index, or a note without one', async (t) => {
-  const { dir, w } = repo();
-  const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-xdg-'));
-  const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-gate-callers-p-'));
-  t.after(() => { for (const d of [dir, xdg, pdir]) fs.rmSync(d, { recursive: true, force: true }); });
-  w('drivers/hx/helper.c', HELPER('\tmmap_read_unlock(mm);\n'));
-  git(dir, 'commit', '-qam', 'hx: release the lock in hx_finish');
-  git(dir, 'format-patch', '-q', '-1', '-o', pdir);
-  git(dir, 'checkout', '-q', 'HEAD~1');
-  fs.rmSync(path.join(dir, '.git'), { recursive: true, force: true });
-  const patches = fs.readdirSync(pdir).map((f) => path.join(pdir, f));
-  const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg };
-  const series = async () => {
-    const r = await cli(['series', ...patches, '--tree', '.', '-f', 'json', '--fail-on', 'error'], { cwd: dir, encoding: 'utf8', env });
-    assert.strictEqual(r.status, 1, r.stderr);
-    const out = JSON.parse(r.stdout);
-    return { intro: out.introduced.map((f) => `${f.file}:${f.line}:${f.ruleId}`).sort(), notes: JSON.stringify(out) };
-  };
-  // No index: the helper's directory only, and a note says how to see further.
-  let r = await series();
-  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
-  assert.match(r.notes, /not a git checkout and has no index/);
-  // With the index of an earlier --cache run: the caller in another directory too.
-  const idx = await cli(['--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
-  assert.strictEqual(idx.status, 0, idx.stderr);
-  r = await series();
-  assert.deepStrictEqual(r.intro, ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock']);
-  assert.doesNotMatch(r.notes, /has no index/);
-});
-
 // A tree that is not a git checkout, with the helper patch as a format-patch file.
 function notGitSeries(t) {
   const { dir, w } = repo();
@@ -154,6 +124,20 @@ function notGitSeries(t) {
 
 const KBUILD_CHECK = ['-D__KERNEL__', '-Wall', '-nostdinc'];
 const BOTH = ['drivers/far/far.c:8:unbalanced-mmap-lock', 'drivers/hx/near.c:8:unbalanced-mmap-lock'];
+
+test('series over a tree that is not a git checkout: callers from the tree\'s index, or a note without one', async (t) => {
+  const { dir, env, series } = notGitSeries(t);
+  // No index: the helper's directory only, and a note says how to see further.
+  let r = await series();
+  assert.deepStrictEqual(r.intro, ['drivers/hx/near.c:8:unbalanced-mmap-lock']);
+  assert.match(r.notes, /not a git checkout and has no index/);
+  // With the index of an earlier --cache run: the caller in another directory too.
+  const idx = await cli(['--cache', '.', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', env });
+  assert.strictEqual(idx.status, 0, idx.stderr);
+  r = await series();
+  assert.deepStrictEqual(r.intro, BOTH);
+  assert.doesNotMatch(r.notes, /has no index/);
+});
 
 test('series: an index without call lists (a per-file check wrote it) is confirmed file by file, up to a cap', async (t) => {
   for (const many of [0, 2100]) {
