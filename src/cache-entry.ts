@@ -30,11 +30,18 @@ export function benchEdited(data: Buffer, edit: { tag: string; lines: number }):
 
 /** Write a cache file: a temporary file created exclusively (never through a link), then
  * renamed; errors are the caller's to ignore. */
-export function writeEntry(file: string, data: Buffer): void {
+export function writeEntry(file: string, data: Buffer | readonly Buffer[]): void {
   makeDirs(path.dirname(file));
   const tmp = `${file}.${randomBytes(12).toString('hex')}.tmp`;
   try {
-    fs.writeFileSync(tmp, data, { flag: 'wx' });
+    // (Parts are written one after the other: a sealed index is not copied into one more
+    // buffer of its size, ~19 MB on a kernel tree, at the peak of a run's memory.)
+    const fd = fs.openSync(tmp, 'wx');
+    try {
+      for (const part of Buffer.isBuffer(data) ? [data] : data) {
+        for (let at = 0; at < part.length;) at += fs.writeSync(fd, part, at, part.length - at);
+      }
+    } finally { fs.closeSync(fd); }
     fs.renameSync(tmp, file);
   } catch (e) {
     try { fs.unlinkSync(tmp); } catch { /* not created */ }
@@ -50,12 +57,13 @@ export function writeEntry(file: string, data: Buffer): void {
 
 const MAGIC = Buffer.from('gup-audit cache 3\n');
 
-export function sealEntry(value: unknown, build: string, key: string): Buffer {
+/** A sealed entry as the parts of its file (see writeEntry; Buffer.concat makes it one). */
+export function sealEntry(value: unknown, build: string, key: string): Buffer[] {
   const body = v8.serialize(value);
   const b = Buffer.from(build);
   const len = Buffer.alloc(2);
   len.writeUInt16BE(b.length);
-  return Buffer.concat([MAGIC, len, b, entryDigest(build, key, body), body]);
+  return [MAGIC, len, b, entryDigest(build, key, body), body];
 }
 
 function entryDigest(build: string, key: string, body: Buffer): Buffer {
