@@ -328,3 +328,37 @@ test('cache: a run after a few edits writes only the changed files\' entries (a 
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('cache: a fact entry read by a run has its mtime refreshed (so pruning keeps it), at most once a day', async () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-touch-'));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-reuse-touch-cache-'));
+  try {
+    put(tree, 'Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    put(tree, 'drivers/foo/pin.c', PIN);
+    put(tree, 'drivers/foo/user.c', USER);
+    await auditTree(tree, { cache });
+    const factsDir = path.join(cache, 'v1', 'facts');
+    const entries = () => fs.readdirSync(factsDir, { recursive: true }).map(String).filter((f) => f.endsWith('.v8')).map((f) => path.join(factsDir, f));
+    const pinEntries = new Set(entries());
+    const age = (f) => Date.now() - fs.statSync(f).mtimeMs;
+    const setAge = (ms) => { for (const f of entries()) fs.utimesSync(f, new Date(Date.now() - ms), new Date(Date.now() - ms)); };
+    // Entries 40 days old: the ones the next run reads (user.c's, pin.c being edited) are
+    // refreshed, the edited file's old entries are not.
+    setAge(40 * 24 * 3600 * 1000);
+    put(tree, 'drivers/foo/pin.c', `/* moved */\n${PIN}`);
+    const r = await auditTree(tree, { cache, profile: true });
+    assert.ok(r.profile.extract.cached >= 1, JSON.stringify(r.profile.extract));
+    const fresh = entries().filter((f) => age(f) < 3600 * 1000);
+    const old = entries().filter((f) => age(f) > 30 * 24 * 3600 * 1000);
+    assert.ok(fresh.some((f) => pinEntries.has(f)), 'a read entry is refreshed');
+    assert.ok(old.length >= 1, 'the edited file\'s old entries are not');
+    // An hour old: read again, not written again.
+    setAge(3600 * 1000);
+    put(tree, 'drivers/foo/pin.c', `/* moved */\n/* twice */\n${PIN}`);
+    await auditTree(tree, { cache });
+    assert.ok(entries().filter((f) => pinEntries.has(f)).every((f) => age(f) >= 3600 * 1000 - 60000), 'no entry touched within the day');
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

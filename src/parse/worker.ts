@@ -221,6 +221,20 @@ function isExtractResult(v: unknown, rel: string): v is ExtractResult {
   return !!f && f.file === rel && Array.isArray(f.functions) && Array.isArray(f.gupTokens) && Array.isArray(f.unattributed) && typeof f.bytes === 'number';
 }
 
+/** A fact entry's mtime is refreshed by a hit at most this often (pruning removes entries
+ * unused for 30 days). */
+const TOUCH_AFTER_MS = 24 * 3600 * 1000;
+
+/** A cache entry's bytes and mtime (one open, fstat and read), or null when absent. */
+function readEntryFile(file: string): { buf: Buffer; mtimeMs: number } | null {
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch { return null; }
+  try {
+    const st = fs.fstatSync(fd);
+    return { buf: fs.readFileSync(fd), mtimeMs: st.mtimeMs };
+  } catch { return null; } finally { fs.closeSync(fd); }
+}
+
 /** Facts are cached by content: the key is the build, the path, a hash of the bytes and
  * the request, so a changed file or a different request can never hit a stale entry. The
  * preprocessing options enter the key without the audited version, and without the tree's
@@ -240,12 +254,15 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
     const { names, gupNames, skip, file: rel, preprocess } = task.req;
     const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ? preprocessKey(preprocess) : null])).digest('hex');
     file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
-    let buf: Buffer | null = null;
-    try { buf = fs.readFileSync(file); } catch { /* miss: extract */ }
+    const entry = readEntryFile(file);
+    const buf = entry?.buf ?? null;
     const got = buf ? unsealEntry(buf, task.cache.build, path.basename(file)) : 'miss';
     const valid = typeof got === 'object' && isExtractResult(got.value, rel);
     if (valid && consultedSame(got.value as ExtractResult, preprocess)) {
-      try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
+      // (A hit keeps the entry from being pruned: its mtime is refreshed, once a day at most.)
+      if (Date.now() - entry!.mtimeMs > TOUCH_AFTER_MS) {
+        try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
+      }
       return { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length };
     }
     // (An entry whose headers or version differ is only stale: extracted again, replaced.)
