@@ -96,13 +96,11 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     // ordinary --cache run refreshes it.)
     if (cache && !known) {
       const t5 = Date.now();
-      cache.setClosures(wholeTree ? visibility.closuresToKeep() : null);
-      cache.setAnalyses(memo.toKeep);
-      saveCache(cache, resultKey, scan, t0, wholeTree, { findings, notifications, stats }, resultDeps(tree.root, pre, store, visibility));
+      saveCache(cache, resultKey, scan, t0, wholeTree, { findings, notifications, stats }, resultDeps(tree.root, pre, store, visibility), { visibility, memo });
       mark('cache-save', t5);
     }
     phases.total = Date.now() - t0;
-    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs), reuse, closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept }, analyses: { computed: memo.misses - memo.keptHits, kept: memo.keptHits } } : undefined;
+    const profile = opts.profile ? { ...buildProfile(scan, store, expansion, memo, firstExtractMs, visibility), reuse } : undefined;
     return { tree, findings, notifications: uniqueNotifications(notifications), stats, rules, ...(profile ? { profile } : {}) };
   } finally {
     if (!lent) await pool.close();

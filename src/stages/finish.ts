@@ -26,8 +26,11 @@ export function narrowToShard(findings: Finding[], scan: TreeScan, root: string,
 }
 
 /** Store the result and the scan index (unless the run had errors: a failed file is not
- * a result to reuse). */
-export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }, deps?: ResultDeps): void {
+ * a result to reuse), with the #include closures (of a whole-tree run) and the function
+ * analyses the next run can reuse. */
+export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, t0: number, wholeTree: boolean, result: { findings: Finding[]; notifications: Notification[]; stats: AuditStats }, deps: ResultDeps, kept: { visibility: StructVisibility; memo: AnalysisMemo }): void {
+  cache.setClosures(wholeTree ? kept.visibility.closuresToKeep() : null);
+  cache.setAnalyses(kept.memo.toKeep);
   // (Notes about dropped cache entries concern this run, not the tree: not stored.)
   if (!result.notifications.some((n) => n.level === 'error')) {
     cache.setResult(resultKey, scan.rels.length, { ...result, notifications: result.notifications.filter((n) => !n.message.startsWith('cache: ')) }, deps);
@@ -59,7 +62,7 @@ export function reusedResult(reuse: Reuse, r: { cache: AuditCache; resultKey: st
   };
 }
 
-export function buildProfile(scan: TreeScan, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, firstExtractMs: number): AuditProfile {
+export function buildProfile(scan: TreeScan, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, firstExtractMs: number, visibility: StructVisibility): AuditProfile {
   const extractions = [...store.extractions].sort((a, b) => b.ms - a.ms);
   return {
     scan: scan.profile,
@@ -67,6 +70,8 @@ export function buildProfile(scan: TreeScan, store: FactsStore, expansion: Calle
     extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length, ...(store.replaySent ? { replayed: { sent: store.replaySent, used: store.replayUsed } } : {}) },
     rounds: expansion.rounds, slowestFunctions: memo.ledger.slowest(20), firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept },
+    analyses: { computed: memo.misses - memo.keptHits, kept: memo.keptHits },
   };
 }
 
