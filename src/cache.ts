@@ -32,7 +32,7 @@ import type { FunctionAnalysis } from './analysis/lockstate';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 
-const FORMAT = 4;
+const FORMAT = 5;
 /** Beyond this many files in the delta the whole index is written again. */
 const MAX_DELTA_ROWS = 256;
 const RACY_MS = 2000;
@@ -67,6 +67,10 @@ export function buildId(): string {
 }
 
 /** What a run knows about the files of the tree, in typed arrays (60k files). */
+/** Call hashes a table takes from the index without reading them: `all()` reads them at
+ * the first use (null: they failed their check; the files count as unindexed). */
+export interface LazyCalls { all(): Uint32Array | null }
+
 export interface FileTable {
   /** Paths relative to the root, sorted. */
   rels: string[];
@@ -76,7 +80,7 @@ export interface FileTable {
   pre: Uint8Array;
   /** Call-index hashes (distinct, any order): an array (or a view), null (unindexed), undefined (unknown). */
   calls(i: number): Uint32Array | null | undefined;
-  setCalls(i: number, buf: Uint32Array | null, off?: number, len?: number): void;
+  setCalls(i: number, buf: Uint32Array | LazyCalls | null, off?: number, len?: number): void;
 }
 
 interface Stored {
@@ -95,7 +99,9 @@ interface Stored {
   /** 1: no call index (unindexed or unknown). */
   noCalls: Uint8Array;
   off: Int32Array;
-  hashes: Uint32Array;
+  /** The call hashes of every file (rows off[i] .. off[i+1]), kept after the sealed body as
+   * raw bytes in chunks (see writeIndex); read when a run needs them. */
+  raw: RawCalls;
   result?: StoredResult;
   /** Header facts for struct visibility (src/parse/includes.ts), by file with its stat key. */
   headers?: Packed<StoredHeader[]>;
@@ -133,6 +139,61 @@ interface Delta {
 interface DeltaRow { rel: string; st: number[]; pre: number; calls: Uint32Array | null }
 
 interface StoredHeader { rel: string; st: number[]; includes: HeaderFacts['includes']; structs: string[] }
+
+// The index file: `INDEX_MAGIC`, the length of a sealed entry (its value: the index without
+// the call hashes), the entry, then the call hashes as raw bytes (4-aligned in the file),
+// in chunks of RAW_CHUNK hashes, each with a SHA-256 listed in the entry. A warm run reads
+// and checks the entry only (~7 of 19 MB on a kernel tree); the hashes are read when a run
+// needs them: the chunk holding one file's calls (an edited file's check), or all of them
+// (a caller search).
+const INDEX_MAGIC = Buffer.from('gup-audit index 1\n');
+const RAW_CHUNK = 1 << 18;
+
+interface RawCalls { count: number; chunk: number; digests: string[] }
+
+function rawDigest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The parts of an index file (for writeEntry): the sealed value, then the raw hashes. */
+function indexParts(value: Omit<Stored, 'raw'>, hashes: Uint32Array, key: string): Buffer[] {
+  const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+  const digests: string[] = [];
+  for (let at = 0; at < bytes.length; at += 4 * RAW_CHUNK) digests.push(rawDigest(bytes.subarray(at, at + 4 * RAW_CHUNK)));
+  const sealed = sealEntry({ ...value, raw: { count: hashes.length, chunk: RAW_CHUNK, digests } }, buildId(), key);
+  const sealedLength = sealed.reduce((a, b) => a + b.length, 0);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(sealedLength);
+  const head = INDEX_MAGIC.length + 4 + sealedLength;
+  return [INDEX_MAGIC, len, ...sealed, Buffer.alloc((4 - (head % 4)) % 4), bytes];
+}
+
+/** The sealed entry of an index file and where its raw hashes start; null when there is no
+ * such file or it is not an index of this format (an older tool's: replaced). */
+function readIndexHead(file: string): { sealed: Buffer; rawStart: number } | 'bad' | null {
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch { return null; }
+  try {
+    const head = Buffer.alloc(INDEX_MAGIC.length + 4);
+    if (fs.readSync(fd, head, 0, head.length, 0) !== head.length || !head.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) return null;
+    const n = head.readUInt32BE(INDEX_MAGIC.length);
+    if (n > fs.fstatSync(fd).size) return 'bad';
+    const sealed = Buffer.allocUnsafeSlow(n);
+    if (readFully(fd, sealed, head.length) !== n) return 'bad';
+    const end = head.length + n;
+    return { sealed, rawStart: end + ((4 - (end % 4)) % 4) };
+  } catch { return 'bad'; } finally { fs.closeSync(fd); }
+}
+
+function readFully(fd: number, buf: Uint8Array, position: number): number {
+  let at = 0;
+  while (at < buf.length) {
+    const got = fs.readSync(fd, buf, at, buf.length - at, position + at);
+    if (got === 0) break;
+    at += got;
+  }
+  return at;
+}
 
 /** A part of the index that only a run recomputing the result reads, kept serialised inside
  * it: loading the index (every warm run) then only copies its bytes. */
@@ -233,10 +294,10 @@ export class AuditCache {
     this.needleKey = needles.join('\0');
     this.indexFile = indexFileOf(dir, root);
     this.factsDir = factsDirOf(dir);
-    let buf: Buffer | null = null;
-    try { buf = fs.readFileSync(this.indexFile); } catch { /* no cache yet: a cold run */ }
-    const got = buf ? unsealEntry(buf, buildId(), path.basename(this.indexFile)) : 'miss';
+    const head = readIndexHead(this.indexFile);
+    const got = head === 'bad' ? 'bad' : head ? unsealEntry(head.sealed, buildId(), path.basename(this.indexFile)) : 'miss';
     const s = typeof got === 'object' ? got.value as Stored : null;
+    if (head && head !== 'bad') this.rawStart = head.rawStart;
     // (An index of another format is an older tool's: replaced without a word.)
     if (got === 'bad' || (s && !wellFormed(s))) {
       this.notes.push(`cache: the index ${this.indexFile} failed its integrity check: dropped (a cold run)`);
@@ -282,6 +343,75 @@ export class AuditCache {
     this.deltaResult = d.result;
     this.deltaHeaders = d.headers;
   }
+
+  /** Where the index file's raw call hashes start, those read (all, or chunks), and where a
+   * run's late notes go (a chunk that fails its check). */
+  private rawStart = 0;
+  private allRaw?: Uint32Array | null;
+  private rawChunks = new Map<number, Uint32Array | null>();
+  onNote?: (message: string) => void;
+
+  private rawFailed(): void {
+    if (this.allRaw === null) return;
+    this.allRaw = null;
+    const m = `cache: the call index in ${this.indexFile} failed its integrity check: the files' calls are looked for in the files themselves`;
+    this.notes.push(m);
+    this.onNote?.(m);
+  }
+
+  /** Every stored call hash (read and checked once), or null when they fail their check
+   * (the files then count as unindexed: their calls are looked for by name). */
+  private allHashes(): Uint32Array | null {
+    if (this.allRaw !== undefined) return this.allRaw;
+    const raw = this.stored!.raw;
+    const bytes = this.readRaw(0, raw.count);
+    for (let k = 0; bytes && k < raw.digests.length; k++) {
+      if (rawDigest(bytes.subarray(4 * k * raw.chunk, 4 * (k + 1) * raw.chunk)) !== raw.digests[k]) { this.rawFailed(); return null; }
+    }
+    if (!bytes) { this.rawFailed(); return null; }
+    return (this.allRaw = new Uint32Array(bytes.buffer, bytes.byteOffset, raw.count));
+  }
+
+  /** The stored hashes from..to (a range of one file's calls): from the chunks holding them. */
+  private hashRange(from: number, to: number): Uint32Array | null {
+    if (this.allRaw !== undefined) return this.allRaw?.subarray(from, to) ?? null;
+    const raw = this.stored!.raw;
+    const first = Math.floor(from / raw.chunk), last = Math.floor(Math.max(from, to - 1) / raw.chunk);
+    const parts: Uint32Array[] = [];
+    for (let k = first; k <= last; k++) {
+      let c = this.rawChunks.get(k);
+      if (c === undefined) {
+        const n = Math.min(raw.chunk, raw.count - k * raw.chunk);
+        const bytes = this.readRaw(k * raw.chunk, n);
+        c = bytes && rawDigest(bytes) === raw.digests[k] ? new Uint32Array(bytes.buffer, bytes.byteOffset, n) : null;
+        this.rawChunks.set(k, c);
+      }
+      if (!c) { this.rawFailed(); return null; }
+      parts.push(c);
+    }
+    const base = first * raw.chunk;
+    if (parts.length === 1) return parts[0].subarray(from - base, to - base);
+    const joined = new Uint32Array(to - from);
+    let at = 0;
+    for (let k = 0; k < parts.length; k++) {
+      const lo = k === 0 ? from - base : 0;
+      const hi = k === parts.length - 1 ? to - (first + k) * raw.chunk : parts[k].length;
+      joined.set(parts[k].subarray(lo, hi), at);
+      at += hi - lo;
+    }
+    return joined;
+  }
+
+  /** `count` raw hashes from hash `from` of the index file (null: the file is gone or short). */
+  private readRaw(from: number, count: number): Uint8Array | null {
+    const bytes = new Uint8Array(new ArrayBuffer(4 * count));
+    let fd: number;
+    try { fd = fs.openSync(this.indexFile, 'r'); } catch { return null; }
+    try { return readFully(fd, bytes, this.rawStart + 4 * from) === bytes.length ? bytes : null; } catch { return null; } finally { fs.closeSync(fd); }
+  }
+
+  /** The stored hashes as the run's table takes them: read at the first use. */
+  private readonly lazyCalls: LazyCalls = { all: () => this.allHashes() };
 
   private deltaRows: DeltaRow[] = [];
   /** Call indexes of the delta's rows, by row of the stored index. */
@@ -415,7 +545,7 @@ export class AuditCache {
       if (!s.noCalls[j]) {
         const o = this.over.get(j);
         if (o) t.setCalls(i, o);
-        else t.setCalls(i, s.hashes, s.off[j], s.off[j + 1] - s.off[j]);
+        else t.setCalls(i, this.lazyCalls, s.off[j], s.off[j + 1] - s.off[j]);
       }
     }
     this.gone = s.files.length - found;
@@ -444,7 +574,7 @@ export class AuditCache {
     const s = this.stored!;
     const o = this.over.get(j);
     if (o !== undefined) return o;
-    return s.noCalls[j] ? null : s.hashes.subarray(s.off[j], s.off[j + 1]);
+    return s.noCalls[j] ? null : this.hashRange(s.off[j], s.off[j + 1]);
   }
 
   /** The saved call index of `rel`: null when it had none (unindexed or unknown), undefined
@@ -468,17 +598,18 @@ export class AuditCache {
     // which only the few that pass it are looked up in the set.)
     const low = new Uint8Array(8192);
     for (const h of want) low[(h & 0xffff) >>> 3] |= 1 << (h & 7);
-    const { hashes, off } = s;
+    const { off } = s;
+    const hashes = this.allHashes();
     const calling: string[] = [];
     const unindexed: string[] = [];
     for (let i = 0; i < s.files.length; i++) {
-      if (s.noCalls[i] === 1) { unindexed.push(s.files[i]); continue; }
+      if (s.noCalls[i] === 1 || (!hashes && !this.over.get(i))) { unindexed.push(s.files[i]); continue; }
       let hit = false;
       const o = this.over.size ? this.over.get(i) : undefined;
       if (o) hit = o.some((h) => want.has(h));
       else {
         for (let k = off[i], end = off[i + 1]; !hit && k < end; k++) {
-          const h = hashes[k];
+          const h = hashes![k];
           hit = (low[(h & 0xffff) >>> 3] & (1 << (h & 7))) !== 0 && want.has(h);
         }
       }
@@ -617,20 +748,19 @@ export class AuditCache {
     const now = Date.now();
     let prunedAt = prev?.prunedAt ?? now;
     if (now - prunedAt > PRUNE_EVERY_MS) { this.prune(now); prunedAt = now; }
-    const out: Stored = {
+    const out: Omit<Stored, 'raw'> = {
       format: FORMAT, id: randomBytes(8).toString('hex'), build: buildId(), root: this.root, needles: this.needleKey, savedAt: now, prunedAt,
-      files, st, pre, noCalls, off, hashes: at === total ? hashes : hashes.slice(0, at),
+      files, st, pre, noCalls, off,
       ...(this.newResult ? { result: this.newResult } : {}),
       ...(this.newMacros ?? prev?.macros ? { macros: this.newMacros ?? prev!.macros } : {}),
-      // (Racily clean headers are not kept: the same stat key may hide another change.)
-      // (A run that reused the result read none: the last ones are kept.)
-      // (A run that read none, having reused the result, keeps the last ones as they are.)
+      // (Racily clean headers are not kept: the same stat key may hide another change. A run
+      // that read none, having reused the result, keeps the last ones as they are.)
       ...(this.headersUsed.size ? { headers: pack(this.usedHeaders(startedAt)) } : prev?.headers ? { headers: bare(prev.headers) } : {}),
       ...(this.newClosures ? { closures: encodeClosures(this.newClosures, files) } : {}),
       ...(this.newAnalyses ? { analyses: pack(encodeAnalyses(this.newAnalyses)) } : {}),
     };
     try {
-      writeEntry(this.indexFile, sealEntry(out, buildId(), path.basename(this.indexFile)));
+      writeEntry(this.indexFile, indexParts(out, at === total ? hashes : hashes.subarray(0, at), path.basename(this.indexFile)));
       fs.rmSync(this.deltaFile, { force: true });
     } catch { /* see above */ }
   }
@@ -660,7 +790,8 @@ function wellFormed(s: Stored): boolean {
   const n = Array.isArray(s.files) ? s.files.length : -1;
   return n >= 0 && s.st instanceof Float64Array && s.st.length === 4 * n && s.pre instanceof Uint8Array && s.pre.length === n
     && s.noCalls instanceof Uint8Array && s.noCalls.length === n && s.off instanceof Int32Array && s.off.length === n + 1
-    && s.hashes instanceof Uint32Array && (n === 0 || s.off[n] <= s.hashes.length)
+    && typeof s.raw === 'object' && s.raw !== null && Number.isInteger(s.raw.count) && Number.isInteger(s.raw.chunk) && s.raw.chunk > 0
+    && Array.isArray(s.raw.digests) && s.raw.digests.length === Math.ceil(s.raw.count / s.raw.chunk) && (n === 0 || s.off[n] <= s.raw.count)
     && (s.closures === undefined || closuresWellFormed(s.closures, n))
     && packedWellFormed(s.headers) && packedWellFormed(s.analyses);
 }

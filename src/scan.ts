@@ -15,7 +15,7 @@ import * as path from 'path';
 import type { WorkerPool } from './parse/pool';
 import type { ScanResult, ScanTask } from './parse/worker';
 import { callHash } from './parse/needles';
-import type { AuditCache, FileTable } from './cache';
+import type { AuditCache, FileTable, LazyCalls } from './cache';
 import type { Notification } from './findings';
 import { devSwitches } from './dev-switches';
 
@@ -143,7 +143,7 @@ export class TreeScan implements FileTable {
   private readonly buf: Int32Array;
   private readonly off: Int32Array;
   private readonly len: Int32Array;
-  private readonly bufs: Uint32Array[] = [];
+  private readonly bufs: (Uint32Array | LazyCalls)[] = [];
   private readonly inShard: Uint8Array;
   private readonly notified = new Set<string>();
   bytesScanned = 0;
@@ -170,10 +170,19 @@ export class TreeScan implements FileTable {
     const b = this.buf[i];
     if (b === NEVER) return undefined;
     if (b === UNINDEXED) return null;
-    return this.bufs[b].subarray(this.off[i], this.off[i] + this.len[i]);
+    return this.resolved(b)?.subarray(this.off[i], this.off[i] + this.len[i]) ?? null;
   }
 
-  setCalls(i: number, buf: Uint32Array | null, off = 0, len = buf?.length ?? 0): void {
+  /** Buffer b, read now if it is the index's (null: it failed its check). */
+  private resolved(b: number): Uint32Array | null {
+    const x = this.bufs[b];
+    if (x instanceof Uint32Array) return x;
+    const all = x.all();
+    if (all) this.bufs[b] = all;
+    return all;
+  }
+
+  setCalls(i: number, buf: Uint32Array | LazyCalls | null, off = 0, len = buf instanceof Uint32Array ? buf.length : 0): void {
     if (!buf) { this.buf[i] = UNINDEXED; return; }
     let b = this.bufs.lastIndexOf(buf);
     if (b < 0) { b = this.bufs.length; this.bufs.push(buf); }
@@ -339,17 +348,23 @@ export class TreeScan implements FileTable {
   private flat: { hashes: Uint32Array; starts: Int32Array; files: Int32Array; count: number } | null = null;
   private indexed = 0;
   private compact(): { hashes: Uint32Array; starts: Int32Array; files: Int32Array } {
+    // (The index's hashes are read now; files whose hashes failed their check are unindexed.)
+    for (let b = 0; b < this.bufs.length; b++) {
+      if (this.resolved(b)) continue;
+      for (let i = 0; i < this.rels.length; i++) if (this.buf[i] === b) this.buf[i] = UNINDEXED;
+    }
     let count = 0, total = 0;
     for (let i = 0; i < this.rels.length; i++) if (this.buf[i] >= 0) { count++; total += this.len[i]; }
     if (this.flat && this.flat.count === count && this.indexed === this.bufs.length) return this.flat;
     // Already one contiguous array in file order (a warm cache of the whole tree): no copy.
-    let contiguous = this.bufs.length === 1 && this.bufs[0].length === total;
+    const bufs = this.bufs as Uint32Array[];
+    let contiguous = bufs.length === 1 && bufs[0].length === total;
     for (let i = 0, at = 0; contiguous && i < this.rels.length; i++) {
       if (this.buf[i] < 0) continue;
       contiguous = this.off[i] === at;
       at += this.len[i];
     }
-    const hashes = contiguous ? this.bufs[0] : new Uint32Array(total);
+    const hashes = contiguous ? bufs[0] : new Uint32Array(total);
     const starts = new Int32Array(count);
     const files = new Int32Array(count);
     let at = 0, k = 0;
@@ -358,7 +373,7 @@ export class TreeScan implements FileTable {
       if (b < 0) continue;
       starts[k] = at;
       files[k++] = i;
-      if (!contiguous) hashes.set(this.bufs[b].subarray(this.off[i], this.off[i] + this.len[i]), at);
+      if (!contiguous) hashes.set(bufs[b].subarray(this.off[i], this.off[i] + this.len[i]), at);
       this.off[i] = at;
       at += this.len[i];
     }

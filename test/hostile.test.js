@@ -265,14 +265,31 @@ test('cache: entries that decode but fail their integrity check are dropped with
   const again = await audit(noResult);
   assert.deepStrictEqual(again.findings, cold.findings);
   assert.ok(!again.notes.some((m) => /integrity/.test(m)), 'bad entries were replaced');
-  // 3. The tree index (it also holds the last whole result): one flipped byte.
-  const [index] = cacheFiles(cache, 'trees');
+  // 3. The tree index (it also holds the last whole result): one flipped byte in its
+  // sealed part (after 'gup-audit index 1\n' and the part's length).
+  const [index] = cacheFiles(cache, 'trees').filter((f) => f.endsWith('.v8'));
   const buf = fs.readFileSync(index);
-  buf[buf.length - 9] ^= 0xff;
+  buf[22 + buf.readUInt32BE(18) - 9] ^= 0xff;
   fs.writeFileSync(index, buf);
   const afterIndex = await audit();
   assert.deepStrictEqual(afterIndex.findings, cold.findings);
   assert.ok(afterIndex.notes.some((m) => /cache: the index .* failed its integrity check: dropped/.test(m)), afterIndex.notes.join('\n'));
+  // 4. A flipped byte in the index's raw call hashes (read only by a run that needs them):
+  // the files count as unindexed (their calls looked for by name), with a note.
+  const past = new Date(Date.now() - 3600 * 1000);
+  const walkUtimes = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walkUtimes(p); else fs.utimesSync(p, past, past); } };
+  walkUtimes(root);
+  fs.rmSync(cache, { recursive: true, force: true });
+  assert.deepStrictEqual((await audit()).findings, cold.findings);
+  const [index2] = cacheFiles(cache, 'trees').filter((f) => f.endsWith('.v8'));
+  const buf2 = fs.readFileSync(index2);
+  const rawAt = 22 + buf2.readUInt32BE(18);
+  assert.ok(buf2.length - rawAt >= 8, 'the index has call hashes');
+  buf2[buf2.length - 2] ^= 0xff;
+  fs.writeFileSync(index2, buf2);
+  const afterRaw = await audit(noResult);
+  assert.deepStrictEqual(afterRaw.findings, cold.findings);
+  assert.ok(afterRaw.notes.some((m) => /cache: the call index in .* failed its integrity check/.test(m)), afterRaw.notes.join('\n'));
 });
 
 test('cache: a warm cache does not hide a new dangling or out-of-tree link (--fail-on-skip: same verdict warm and cold)', async () => {

@@ -49,6 +49,8 @@ export function openCache(opts: AuditOptions, root: string, notifications: Notif
   try { dir = cacheDirFor(opts.cache, root); } catch (e) { throw new UsageError(`--cache: ${(e as Error).message}`); }
   const cache = new AuditCache(dir, root, PREFILTER_NEEDLES);
   for (const message of cache.notes) notifications.push({ level: 'note', message });
+  // (Later ones: call hashes read during the run that fail their check.)
+  cache.onNote = (message) => notifications.push({ level: 'note', message });
   return cache;
 }
 
