@@ -28,12 +28,18 @@ export class PNode {
     readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
-    readonly startPosition: Point,
-    readonly endPosition: Point,
     private readonly src: string,
+    /** Offsets of the line starts of src (shared by all nodes of one copy). */
+    private readonly starts: number[],
   ) {}
 
   get text(): string { return this.src.slice(this.startIndex, this.endIndex); }
+
+  /** Positions are computed when asked (few nodes are): one character per byte, so a
+   * column is an offset from the line start. */
+  get startPosition(): Point { return pointAt(this.starts, this.startIndex); }
+
+  get endPosition(): Point { return pointAt(this.starts, this.endIndex); }
 
   get namedChildren(): PNode[] {
     return (this.named ??= this.children.filter((c) => c.isNamed));
@@ -54,27 +60,28 @@ export class PNode {
   }
 }
 
+/** The row and column of offset `off`, given the line starts (binary search). */
+function pointAt(starts: number[], off: number): Point {
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= off) lo = mid; else hi = mid - 1;
+  }
+  return { row: lo, column: off - starts[lo] };
+}
+
 /** Copy `tree` (parsed from `src`) into PNodes. Iterative: nesting depth is unbounded. */
 export function materialise(tree: Parser.Tree, src: string): PNode {
   // Line starts of src, for positions (one character per byte: columns are offsets).
   const starts = [0];
   for (let p = src.indexOf('\n'); p >= 0; p = src.indexOf('\n', p + 1)) starts.push(p + 1);
-  let hint = 0;
-  const point = (off: number): Point => {
-    // Offsets come mostly in increasing order: walk from the last answer.
-    let r = hint;
-    if (starts[r] > off) r = 0;
-    while (r + 1 < starts.length && starts[r + 1] <= off) r++;
-    hint = r;
-    return { row: r, column: off - starts[r] };
-  };
   const cur = tree.walk() as Parser.TreeCursor & { nodeTypeId: number; currentFieldId: number; currentFieldName: string | null };
   const make = (): PNode => {
     const tid = cur.nodeTypeId;
     let name = typeName[tid];
     if (name === undefined) { name = typeName[tid] = cur.nodeType; typeNamed[tid] = cur.nodeIsNamed; }
     const s = cur.startIndex, e = cur.endIndex;
-    return new PNode(name, typeNamed[tid], s === e ? cur.nodeIsMissing : false, s, e, point(s), point(e), src);
+    return new PNode(name, typeNamed[tid], s === e ? cur.nodeIsMissing : false, s, e, src, starts);
   };
   const root = make();
   const stack: PNode[] = [root];
