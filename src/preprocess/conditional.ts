@@ -7,7 +7,8 @@
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
 import { lineIndex, lineOf } from '../parse/cut';
-import { apiSince, type Version } from '../kernel/api';
+import { apiSince, gupEraAt, type Version } from '../kernel/api';
+import { matchParen, splitArgs } from './expand';
 
 /** A macro definition found in live (or undecidable) code. */
 export interface MacroDefinition {
@@ -280,13 +281,30 @@ function isGuard(masked: string, from: number, name: string): boolean {
 /** Another definition of a macro under an undecided condition (`#if HAVE_PIN ... #define P
  * pin_user_pages ... #else #define P get_user_pages_compat`) replaces the one the tool has,
  * unless that one names a newer GUP function or mmap-lock primitive of the audited version
- * (pin_user_pages 5.6 over get_user_pages, mmap_read_lock 5.8 over down_read): a configure
- * switch between them takes the newest the version has. */
+ * (pin_user_pages 5.6 over get_user_pages, mmap_read_lock 5.8 over down_read), or names the
+ * same and calls it with the version's number of arguments where the other does not (`#define
+ * P pin_user_pages` over `#define P(a, n, f, p) pin_user_pages(a, n, f, p, NULL)` in 6.12):
+ * a configure switch between them takes the newest the version has, built as it takes it. */
 function keepsEarlier(prev: MacroDefinition | undefined, value: string, conditional: string | undefined, versionCode: number): boolean {
   if (!prev || !prev.conditional || !conditional) return false;
   const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
   const newest = (text: string) => Math.max(-1, ...(text.match(/[A-Za-z_]\w*/g) ?? []).map((id) => apiSince(id, text, v) ?? -1));
-  return newest(prev.value) > newest(value);
+  const a = newest(prev.value), b = newest(value);
+  return a > b || (a === b && fitsEra(prev.value, v) && !fitsEra(value, v));
+}
+
+/** Every GUP call written out in a macro's value passes as many arguments as the version's
+ * signature takes (a bare name, as in an alias, is called with the user's arguments). */
+function fitsEra(value: string, v: Version): boolean {
+  for (const m of value.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    const era = gupEraAt(m[1], v);
+    if (!era) continue;
+    const open = m.index! + m[0].length - 1;
+    const close = matchParen(value, open);
+    if (close < 0) continue;
+    if (splitArgs(value.slice(open + 1, close)).length !== era.params.length) return false;
+  }
+  return true;
 }
 
 function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0): void {

@@ -23,7 +23,7 @@ export interface ExpandedText {
 
 const MAX_DEPTH = 8;
 
-function matchParen(s: string, open: number): number {
+export function matchParen(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     const c = s[i];
@@ -33,7 +33,7 @@ function matchParen(s: string, open: number): number {
   return -1;
 }
 
-function splitArgs(s: string): string[] {
+export function splitArgs(s: string): string[] {
   const out: string[] = [];
   let depth = 0, start = 0;
   for (let i = 0; i < s.length; i++) {
