@@ -206,6 +206,35 @@ test('a module whose build adds include directories kbuild does not name: the on
   assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
 });
 
+test('a macro whose arguments use another macro: the note names the API call it expands to, not the argument macro', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-argmacro-');
+  w('drv/pin.c', [
+    '#define UA_PTR(u) ((unsigned long)((u).addr))',
+    '#define drv_pin(a, n, p) pin_user_pages((a), (n), FOLL_WRITE, (p))',
+    '',
+    'struct ua { u64 addr; };',
+    '',
+    'static long drv_grab(struct ua u, unsigned long n, struct page **p)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tmmap_read_lock(current->mm);',
+    '\tgot = drv_pin(UA_PTR(u), n, p);',
+    '\tmmap_read_unlock(current->mm);',
+    '\tif (got != n) {',
+    '\t\tif (got > 0)',
+    '\t\t\tunpin_user_pages(p, got);',
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['drv/pin.c:11:prefer-unlocked']);
+  assert.match(res.findings[0].message, /called as drv_pin\(\), which expands to pin_user_pages\(\)\)$/);
+});
+
 test('one worker pool for two audits (AuditOptions.pool): a module header edited in between is read again', async (t) => {
   const { WorkerPool } = require('../dist/src/parse/pool');
   const pool = new WorkerPool(1, 60000);

@@ -5,7 +5,12 @@ import { undecidedAt } from './remap';
 
 export function annotateMessage(message: string, fn: FunctionIR, at: Span): string {
   let out = message;
-  const call = fn.calls.find((c) => c.via && c.span.line === at.line && c.span.col === at.col);
+  // Every call an expansion produces is reported at the macro's use: the one meant is the one
+  // the message names first (`UPTR(a)` in the arguments of a macro that calls pin_user_pages
+  // is there too, and may be quoted later, in the suggested replacement).
+  const here = fn.calls.filter((c) => c.via && c.span.line === at.line && c.span.col === at.col);
+  const named = (c: (typeof here)[number]) => { const i = message.indexOf(`${c.name}(`); return i < 0 ? Infinity : i; };
+  const call = here.reduce<(typeof here)[number] | undefined>((best, c) => (!best || named(c) < named(best) ? c : best), undefined);
   if (call?.via && !out.includes(`${call.via}(`)) out += ` (called as ${call.via}(), which expands to ${call.name}())`;
   const cond = undecidedAt(fn.undecided, at.line);
   if (cond) out += ` [only if ${cond}: a condition the tool cannot decide]`;
