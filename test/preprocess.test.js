@@ -206,6 +206,49 @@ test('a module whose build adds include directories kbuild does not name: the on
   assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
 });
 
+test('a name the module\'s Makefile passes with -D (after probing the kernel) is undecided, not undefined, with --kdir', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-makedef-');
+  w('Makefile', [
+    'obj-m := mp.o',
+    'HAS_VMAS := $(shell grep -c "struct vm_area_struct \\*\\*vmas" $(KDIR)/include/linux/mm.h)',
+    'ifneq ($(HAS_VMAS),0)',
+    'ccflags-y += -DMP_PIN_HAS_VMAS',
+    'endif',
+    'EXTRA_CFLAGS += -D "MP_VERSION=$(VER)"',
+    '',
+  ].join('\n'));
+  w('mp.c', [
+    '#ifdef MP_PIN_HAS_VMAS',
+    '#define mp_pin(a, n, f, p) pin_user_pages(a, n, f, p, NULL)',
+    '#else',
+    '#define mp_pin(a, n, f, p) pin_user_pages(a, n, f, p)',
+    '#endif',
+    '',
+    'static long mp_grab(unsigned long a, unsigned long n, struct page **p)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tmmap_read_lock(current->mm);',
+    '\tgot = mp_pin(a, n, FOLL_WRITE, p);',
+    '\tmmap_read_unlock(current->mm);',
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n'));
+  const { preprocessOptions } = require('../dist/src/preprocess/options');
+  const o = preprocessOptions({ root, version: [6, 1], sublevel: 0, kdir: path.join(FIXTURES, 'v6.1'), kernelTree: false });
+  assert.deepStrictEqual(o.buildDefines, ['MP_PIN_HAS_VMAS', 'MP_VERSION']);
+  for (const kdir of ['v6.1', 'v6.12']) {
+    const res = await audit({ paths: [root], kdir: path.join(FIXTURES, kdir), jobs: 1 });
+    const msgs = res.notifications.map((n) => n.message);
+    // The definition each era builds is the one analysed: no 'does not match' notice.
+    assert.deepStrictEqual(msgs.filter((m) => /signature/.test(m)), [], `${kdir}: ${msgs.join('; ')}`);
+    const f = res.findings.find((x) => x.ruleId === 'prefer-unlocked');
+    assert.ok(f, `${kdir}: prefer-unlocked expected`);
+    assert.match(f.message, /called as mp_pin\(\), which expands to pin_user_pages\(\)/);
+  }
+});
+
 test('a macro whose arguments use another macro: the note names the API call it expands to, not the argument macro', async (t) => {
   const { root, w } = tmpModule(t, 'gup-argmacro-');
   w('drv/pin.c', [

@@ -31,3 +31,16 @@ export function kbuildIncludeFlags(text: string, dir: string, subdirOnly: boolea
   }
   return out;
 }
+
+/** The names a Makefile or Kbuild file passes with -D (`-DNAME`, `-D NAME=value`,
+ * `-D "NAME=$(V)"`), on any line that is not a comment: a module often sets them only after
+ * probing the kernel it is built against (`$(shell grep ...)`), or collects them in a
+ * variable first, so none of them can be taken as undefined. */
+export function kbuildDefineNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
+    const code = line.replace(/(^|[^\\])#.*$/, '$1');
+    for (const m of code.matchAll(/(?:^|[\s"'=(])-D\s*["']?([A-Za-z_]\w*)/g)) out.add(m[1]);
+  }
+  return [...out];
+}

@@ -2,7 +2,7 @@
 // --kernel-version), the kernel config (--kconfig) and the include directories.
 import * as fs from 'fs';
 import * as path from 'path';
-import { kbuildIncludeFlags } from '../parse/kbuild';
+import { kbuildDefineNames, kbuildIncludeFlags } from '../parse/kbuild';
 import type { Version } from '../kernel/api';
 import { kernelVersionCode } from './condition';
 import type { PreprocessOptions } from './scope';
@@ -44,23 +44,21 @@ export function preprocessOptions(i: PreprocessInput): PreprocessOptions {
   const kernelIncludes = (dir: string) => ['include', 'arch/x86/include', 'include/uapi', 'arch/x86/include/uapi'].map((d) => path.join(dir, d));
   // A module's own directory and include/ (kbuild's usual -I$(src)), the -I directories
   // its Makefiles and Kbuild files add, then the kernel's.
-  const local = [i.root, path.join(i.root, 'include'), ...(i.kernelTree ? [] : kbuildIncludeDirs(i.root))];
+  const build = i.kernelTree ? { includeDirs: [], defines: [] } : kbuildFlags(i.root);
+  const local = [i.root, path.join(i.root, 'include'), ...build.includeDirs];
   const dirs = i.kdir ? [...local, ...kernelIncludes(path.resolve(i.kdir))] : i.kernelTree ? [] : local;
   return {
     versionCode: lo, versionCodeMax: hi, ...(i.config ? { config: i.config } : {}),
     includeDirs: dirs.filter((d) => fs.existsSync(d)), followSystem: !!i.kdir, ...(i.kernelTree && !i.kdir ? { shallow: true } : {}), root: i.root,
+    ...(build.defines.length ? { buildDefines: build.defines } : {}),
   };
 }
 
-/** Makefiles and Kbuild files read for -I directories at most (a module is small). */
+/** Makefiles and Kbuild files read at most (a module is small). */
 const KBUILD_FILE_CAP = 200;
 
-/** The -I directories of a module's Makefiles and Kbuild files (ccflags-y, EXTRA_CFLAGS,
- * subdir-ccflags-y, CFLAGS_x.o), existing ones only. `$(src)`/`$(obj)` are the file's
- * directory; a path rooted in another make variable (`-I$(AQROOT)/hal/os`, set on the make
- * command line) is looked up under that directory and the module root. */
-export function kbuildIncludeDirs(root: string): string[] {
-  const found: string[] = [];
+/** A module's Makefiles and Kbuild files (Makefile*, Kbuild*), sorted. */
+function kbuildFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 6 || files.length >= KBUILD_FILE_CAP) return;
@@ -72,6 +70,31 @@ export function kbuildIncludeDirs(root: string): string[] {
     }
   };
   walk(root, 0);
+  return files.sort();
+}
+
+/** What a module's build files tell the preprocessor: the -I directories (see
+ * kbuildIncludeDirs) and the names passed with -D anywhere (kbuildDefineNames), sorted. */
+export function kbuildFlags(root: string): { includeDirs: string[]; defines: string[] } {
+  const texts: [string, string][] = [];
+  for (const f of kbuildFiles(root)) {
+    try { texts.push([f, fs.readFileSync(f, 'latin1')]); } catch { /* unreadable: nothing from it */ }
+  }
+  const defines = new Set<string>();
+  for (const [, text] of texts) for (const d of kbuildDefineNames(text)) defines.add(d);
+  return { includeDirs: includeDirsOf(root, texts), defines: [...defines].sort() };
+}
+
+/** The -I directories of a module's Makefiles and Kbuild files (ccflags-y, EXTRA_CFLAGS,
+ * subdir-ccflags-y, CFLAGS_x.o), existing ones only. `$(src)`/`$(obj)` are the file's
+ * directory; a path rooted in another make variable (`-I$(AQROOT)/hal/os`, set on the make
+ * command line) is looked up under that directory and the module root. */
+export function kbuildIncludeDirs(root: string): string[] {
+  return kbuildFlags(root).includeDirs;
+}
+
+function includeDirsOf(root: string, texts: [string, string][]): string[] {
+  const found: string[] = [];
   // (Only directories inside the module, links resolved: nothing outside is read.)
   let realRoot: string;
   try { realRoot = fs.realpathSync(root); } catch { return []; }
@@ -82,9 +105,7 @@ export function kbuildIncludeDirs(root: string): string[] {
     const r = path.relative(realRoot, real);
     if (!found.includes(n) && !r.startsWith('..') && !path.isAbsolute(r) && fs.statSync(real).isDirectory()) found.push(n);
   };
-  for (const f of files.sort()) {
-    let text: string;
-    try { text = fs.readFileSync(f, 'latin1'); } catch { continue; }
+  for (const [f, text] of texts) {
     const dir = path.dirname(f);
     for (const flag of kbuildIncludeFlags(text, dir, false)) {
       // A path rooted in a variable set on the make command line: looked up in the module.

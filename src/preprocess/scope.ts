@@ -26,6 +26,9 @@ export interface PreprocessOptions {
    * driver's header graph can be hundreds of files); the others stay unknown. */
   shallow?: boolean;
   root: string;
+  /** Names the module's Makefiles pass with -D: undecided even where followSystem would
+   * take an unknown name as undefined. */
+  buildDefines?: string[];
 }
 
 export interface FileScope {
@@ -259,9 +262,17 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?
   return out;
 }
 
+const buildDefineSets = new WeakMap<PreprocessOptions, Set<string>>();
+function buildDefined(o: PreprocessOptions, name: string): boolean {
+  if (!o.buildDefines) return false;
+  let set = buildDefineSets.get(o);
+  if (!set) buildDefineSets.set(o, (set = new Set(o.buildDefines)));
+  return set.has(name);
+}
+
 function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps): ScopeHooks {
   return {
-    defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) ? false : null),
+    defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null),
     include: (spec, quoted, into, conditional) => {
       const abs = resolveInclude(o, spec, quoted, fromAbs, deps);
       if (!abs) { unresolved.any = true; return; }
@@ -278,7 +289,7 @@ function newDeps(): ScopeDeps {
 }
 
 function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolved: { any: boolean }): HeaderScope | null {
-  const key = JSON.stringify([o.versionCode, o.versionCodeMax, o.config ?? null, o.includeDirs, o.followSystem, o.shallow ?? false, o.root]);
+  const key = JSON.stringify([o.versionCode, o.versionCodeMax, o.config ?? null, o.includeDirs, o.followSystem, o.shallow ?? false, o.root, o.buildDefines ?? null]);
   if (key !== headerOptionsKey) { headers.clear(); headerOptionsKey = key; }
   if (headers.has(abs)) return headers.get(abs)!;
   if (depth > MAX_INCLUDE_DEPTH || headers.size >= MAX_HEADERS) { unresolved.any = true; return null; }
