@@ -762,6 +762,11 @@ class AcquireFlow {
     if (lp && s.held) {
       const rel = this.releaseIn(lp);
       if (rel) {
+        // A loop up to the count, kept in an unsigned variable, on a path where the call may
+        // have failed: the negative errno is a huge bound.
+        if (lp.bound === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.bound)) {
+          this.report('negative-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases up to ${lp.bound}, which is unsigned: a negative errno is a huge count here`, rel)]);
+        }
         if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
           this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
         }

@@ -93,6 +93,8 @@ class FunctionBuilder {
   breakStack: number[] = [];
   contStack: number[] = [];
   aliases = new Map<string, string | null>();
+  /** Local scalars by name: declared with an unsigned type everywhere (true), or not. */
+  unsignedLocals = new Map<string, boolean>();
   errors = 0;
   exit: number;
   /** Nesting cut-offs met (see MAX_EXPR_DEPTH). */
@@ -505,7 +507,11 @@ class FunctionBuilder {
 
   declaration(n: SyntaxNode, preds: Pred[]): Pred[] {
     let cur = preds;
+    const unsigned = isUnsignedType(n.childForFieldName('type'));
     for (const d of n.namedChildren) {
+      // A plain scalar (`got`, `got = 0`), not a pointer or an array of the type.
+      const plain = d.type === 'identifier' ? d : d.type === 'init_declarator' && d.childForFieldName('declarator')?.type === 'identifier' ? d.childForFieldName('declarator') : null;
+      if (plain) this.unsignedLocals.set(plain.text, unsigned && this.unsignedLocals.get(plain.text) !== false);
       if (d.type !== 'init_declarator') continue;
       const decl = d.childForFieldName('declarator');
       const value = d.childForFieldName('value');
@@ -743,6 +749,13 @@ class FunctionBuilder {
   }
 }
 
+/** Unsigned integer types as kernel code spells them. */
+const UNSIGNED_TYPE = /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint\d*_t|uint|ulong|uintptr_t)$/;
+
+function isUnsignedType(t: SyntaxNode | null): boolean {
+  return !!t && UNSIGNED_TYPE.test(normSpace(t.text));
+}
+
 function declName(d: SyntaxNode): string | null {
   let cur: SyntaxNode | null = d;
   for (let i = 0; i < 8 && cur; i++) {
@@ -780,6 +793,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   const nameLine = lineOf(lines, cut.nameOffset);
   const aliases: Record<string, string> = {};
   for (const [k, v] of b.aliases) if (v) aliases[k] = v;
+  const unsignedVars = [...b.unsignedLocals].filter(([, u]) => u).map(([k]) => k).sort();
   return {
     name: cut.name,
     file,
@@ -796,6 +810,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     calls: b.calls,
     nodes: b.nodes,
     aliases,
+    ...(unsignedVars.length ? { unsignedVars } : {}),
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };

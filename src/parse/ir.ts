@@ -109,6 +109,8 @@ export interface FunctionIR {
   nodes: CfgNode[];
   /** Local variable aliases: name -> normalised expression (e.g. mm -> current->mm). */
   aliases: Record<string, string>;
+  /** Local scalars declared with an unsigned type (every declaration of the name). */
+  unsignedVars?: string[];
   /** Number of ERROR nodes tree-sitter produced for this function. */
   errors: number;
   /** `#define`s of the same file that the function's body names (transitively). */

@@ -4,6 +4,52 @@
 module.exports = {
   valid: [
     {
+      name: 'count kept signed: the release loop does not run for an errno', code: `
+static int ua_map_ok(void **out, unsigned long uaddr, size_t len)
+{
+	unsigned int want = DIV_ROUND_UP(len, PAGE_SIZE);
+	int got, i;
+	struct page **pg;
+	void *va;
+
+	pg = kmalloc_array(want, sizeof(*pg), GFP_KERNEL);
+	if (!pg)
+		return -ENOMEM;
+	got = get_user_pages_fast(uaddr, want, FOLL_WRITE, pg); /* expect-none */
+	if (got != want)
+		goto undo;
+	va = vmap(pg, want, VM_MAP, PAGE_KERNEL);
+	if (!va)
+		goto undo;
+	*out = va;
+	return 0;
+undo:
+	for (i = 0; i < got; i++)
+		put_page(pg[i]);
+	kfree(pg);
+	return -EFAULT;
+}
+` },
+    {
+      name: 'count kept unsigned but tested as signed before the release loop', code: `
+static long ua_grab(struct page **pg, unsigned long uaddr, unsigned long want)
+{
+	long ret;
+	unsigned long got, i;
+
+	ret = pin_user_pages_fast(uaddr, want, FOLL_WRITE, pg); /* expect-none */
+	if (ret < 0)
+		return ret;
+	got = ret;
+	if (got != want) {
+		for (i = 0; i < got; i++)
+			unpin_user_page(pg[i]);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
+    {
       name: 'compat macro with an alias and an older-signature definition, short pin released', code: `
 #ifdef CFG_PIN_WANTS_VMAS
 #define my_pin_pages(a, n, f, p) pin_user_pages((a), (n), (f), (p), NULL)
@@ -354,6 +400,35 @@ fail:
 ` },
   ],
   invalid: [
+    {
+      // The count kept in an unsigned variable: an error (a negative errno) becomes a huge
+      // count, takes the short-count exit, and the release loop runs far past the array.
+      name: 'count kept unsigned: the error path releases up to a wrapped errno',
+      messages: [/the count is kept in got, which is unsigned: an error \(a negative errno\) becomes a huge count, and an error path releases that many entries \(line 21\): keep the count in a signed long/], code: `
+static int ua_map(void **out, unsigned long uaddr, size_t len)
+{
+	unsigned int want = DIV_ROUND_UP(len, PAGE_SIZE), got, i;
+	struct page **pg;
+	void *va;
+
+	pg = kmalloc_array(want, sizeof(*pg), GFP_KERNEL);
+	if (!pg)
+		return -ENOMEM;
+	got = get_user_pages_fast(uaddr, want, FOLL_WRITE, pg); /* expect: partial-pin-unchecked:warning */
+	if (got != want)
+		goto undo;
+	va = vmap(pg, want, VM_MAP, PAGE_KERNEL);
+	if (!va)
+		goto undo;
+	*out = va;
+	return 0;
+undo:
+	for (i = 0; i < got; i++)
+		put_page(pg[i]);
+	kfree(pg);
+	return -EFAULT;
+}
+` },
     {
       // A compat macro with two definitions chosen by a configure symbol the tool cannot
       // decide: an alias of pin_user_pages, or a five-argument call (the older signature
