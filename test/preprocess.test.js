@@ -249,6 +249,15 @@ test('a name the module\'s Makefile passes with -D (after probing the kernel) is
   }
 });
 
+test('unwrapArg: only parentheses around a whole argument go, never around a comma expression', () => {
+  const { unwrapArg } = require('../dist/src/kernel/replace');
+  assert.strictEqual(unwrapArg('(((unsigned long)p))'), '(unsigned long)p');
+  assert.strictEqual(unwrapArg('(a) + (b)'), '(a) + (b)');
+  assert.strictEqual(unwrapArg('(a, b)'), '(a, b)');
+  assert.strictEqual(unwrapArg(' (x->y[0]) '), 'x->y[0]');
+  assert.strictEqual(unwrapArg('f(x)'), 'f(x)');
+});
+
 test('a macro whose arguments use another macro: the note names the API call it expands to, not the argument macro', async (t) => {
   const { root, w } = tmpModule(t, 'gup-argmacro-');
   w('drv/pin.c', [
@@ -276,6 +285,9 @@ test('a macro whose arguments use another macro: the note names the API call it 
   const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
   assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['drv/pin.c:11:prefer-unlocked']);
   assert.match(res.findings[0].message, /called as drv_pin\(\), which expands to pin_user_pages\(\)\)$/);
+  // The replacement names the arguments as written, without the parentheses the
+  // expansion put around each.
+  assert.strictEqual(res.findings[0].hint, 'pin_user_pages_unlocked(UA_PTR(u), n, p, FOLL_WRITE)');
 });
 
 test('one worker pool for two audits (AuditOptions.pool): a module header edited in between is read again', async (t) => {
