@@ -267,7 +267,9 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   }
   const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
   const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
-  return { fa, call, fam: g.fam, root, nr: one ? null : call.argText[ni], countVar, ignored, local };
+  // (As the expression reads, without parentheses or casts: `(nr)` from a macro's expansion
+  // and `(int)nr` are the `nr` the loops and releases name.)
+  return { fa, call, fam: g.fam, root, nr: one || !nrE ? null : exprText(stripNoise(nrE)), countVar, ignored, local };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();

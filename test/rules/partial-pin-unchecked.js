@@ -4,6 +4,27 @@
 module.exports = {
   valid: [
     {
+      name: 'count argument parenthesised by a macro, short count handled', code: `
+#define my_gup(a, n, p) get_user_pages_fast((a), (n), FOLL_WRITE, (p))
+
+int mg_ok(unsigned long uaddr, int nr, struct page **pg)
+{
+	int ret, i;
+
+	ret = my_gup(uaddr, nr, pg); /* expect-none */
+	if (ret < 0)
+		return ret;
+	if (ret != (nr)) {
+		for (i = 0; i < ret; i++)
+			put_page(pg[i]);
+		return -EFAULT;
+	}
+	for (i = 0; i < nr; i++)
+		put_page(pg[i]);
+	return 0;
+}
+` },
+    {
       name: 'count kept signed: the release loop does not run for an errno', code: `
 static int ua_map_ok(void **out, unsigned long uaddr, size_t len)
 {
@@ -400,6 +421,38 @@ fail:
 ` },
   ],
   invalid: [
+    {
+      // The count argument as a function-like macro's expansion writes it, `(n)`, and cast:
+      // the loop over nr is still the requested count.
+      name: 'count argument parenthesised by a macro or cast: releasing all nr after an error-only test',
+      messages: [/releases all nr entries after a short get/, /releases all nr entries after a short pin/], code: `
+#define my_gup(a, n, p) get_user_pages_fast((a), (n), FOLL_WRITE, (p))
+
+int mg_put_all(unsigned long uaddr, int nr, struct page **pg)
+{
+	int ret, i;
+
+	ret = my_gup(uaddr, nr, pg); /* expect: partial-pin-unchecked:warning */
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < nr; i++)
+		put_page(pg[i]);
+	return 0;
+}
+
+int mg_unpin_all(unsigned long uaddr, unsigned long nr, struct page **pg)
+{
+	long ret;
+
+	ret = pin_user_pages_fast(uaddr, (int)nr, FOLL_WRITE, pg); /* expect: partial-pin-unchecked:warning */
+	if (ret != (long)nr)
+		goto err;
+	return 0;
+err:
+	unpin_user_pages(pg, nr);
+	return -EFAULT;
+}
+` },
     {
       // The count kept in an unsigned variable: an error (a negative errno) becomes a huge
       // count, takes the short-count exit, and the release loop runs far past the array.
