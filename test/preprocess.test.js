@@ -170,6 +170,24 @@ test('a module whose GUP calls do not match the era: a warning names them; a def
   assert.deepStrictEqual(told.notifications.filter((n) => /signature|by default/.test(n.message)), []);
 });
 
+test('conditions: a function-like macro of the file is expanded with its arguments; a condition true whatever an unknown defined() is, is decided', () => {
+  const fns = { AT_LEAST: { params: ['a', 'b', 'c'], value: '(LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, c))' }, RANGE: { params: ['a', 'b', 'c', 'd'], value: '(AT_LEAST(a, b, 0) && !AT_LEAST(c, d, 0))' } };
+  const e = (v) => ({ ...env(v), macro: (n) => fns[n] });
+  assert.strictEqual(evaluateCondition('AT_LEAST(6, 5, 0)', e([6, 12])), true);
+  assert.strictEqual(evaluateCondition('!AT_LEAST(6, 5, 0)', e([6, 1])), true);
+  assert.strictEqual(evaluateCondition('RANGE(4, 4, 4, 6)', e([4, 5])), true);
+  assert.strictEqual(evaluateCondition('RANGE(4, 4, 4, 6)', e([6, 12])), false);
+  assert.strictEqual(evaluateCondition('AT_LEAST(6, 5)', e([6, 12])), null, 'wrong number of arguments');
+  assert.strictEqual(evaluateCondition('UNKNOWN_FN(6, 5, 0)', e([6, 12])), null);
+  // (V1 && !defined(X)) || (V2 && defined(X)): true for V < 6.4 whatever X is, undecided above.
+  const taut = '((KERNEL_VERSION(6, 5, 0) > LINUX_VERSION_CODE) && !defined(VENDOR_X)) || ((KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE) && defined(VENDOR_X))';
+  assert.strictEqual(evaluateCondition(taut, env([5, 10])), true);
+  assert.strictEqual(evaluateCondition(taut, env([6, 4])), null);
+  assert.strictEqual(evaluateCondition(taut, env([6, 12])), false);
+  assert.strictEqual(evaluateCondition('defined(A) || !defined(A)', env([6, 12])), true);
+  assert.strictEqual(evaluateCondition('defined(A) && defined(B)', env([6, 12])), null);
+});
+
 test('conditions: a macro whose value is an expression is evaluated in turn; one defined through itself stays unknown', () => {
   const vals = { KV5: '(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 0, 0))', KV6: '(KV5 && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0))', LOOP: '(LOOP + 1)' };
   const e = (v) => ({ ...env(v), value: (n) => vals[n] });

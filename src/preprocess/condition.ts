@@ -16,6 +16,9 @@ export interface ConditionEnv {
   defined(name: string): boolean | null;
   /** The value of an object-like macro with a constant value, if known. */
   value?(name: string): string | undefined;
+  /** A function-like macro's parameters and value, if known (`#define AT_LEAST(a, b)
+   * (LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, 0))`). */
+  macro?(name: string): { params: string[]; value: string } | undefined;
   /** Set when a condition read LINUX_VERSION_CODE: the answer then depends on the audited
    * version (the facts cache keys by it only then). */
   seen?: { version: boolean };
@@ -59,6 +62,26 @@ export function evaluateCondition(text: string, env: ConditionEnv): boolean | nu
 function evaluateAt(text: string, env: ConditionEnv, versionCode: number): boolean | null {
   const toks = tokenize(text);
   if (!toks) return null;
+  const v = evaluateTokens(toks, env, versionCode);
+  if (v !== null) return v;
+  // Undecided: a condition whose answer is the same whatever the unknown `defined(X)` tests
+  // are (`(V1 && !defined(X)) || (V2 && defined(X))` with V1 and V2 true) is decided.
+  const unknown = unknownDefined(toks, env);
+  if (unknown.length === 0 || unknown.length > MAX_CASE_SPLIT) return null;
+  let answer: boolean | null = null;
+  for (let bits = 0; bits < 1 << unknown.length; bits++) {
+    const assumed = new Map(unknown.map((n, i) => [n, (bits & (1 << i)) !== 0]));
+    const r = evaluateTokens(toks, { ...env, defined: (n) => assumed.get(n) ?? env.defined(n) }, versionCode);
+    if (r === null || (bits > 0 && r !== answer)) return null;
+    answer = r;
+  }
+  return answer;
+}
+
+/** Unknown names tested with defined() that a condition is decided over, at most. */
+const MAX_CASE_SPLIT = 3;
+
+function evaluateTokens(toks: Tok[], env: ConditionEnv, versionCode: number): boolean | null {
   const p = new ConditionParser(toks, env, versionCode);
   try {
     const v = p.ternary();
@@ -67,6 +90,17 @@ function evaluateAt(text: string, env: ConditionEnv, versionCode: number): boole
   } catch {
     return null;
   }
+}
+
+/** The names of `defined X` / `defined(X)` in the tokens that the environment cannot answer. */
+function unknownDefined(toks: Tok[], env: ConditionEnv): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].t !== 'id' || toks[i].v !== 'defined') continue;
+    const id = toks[i + 1]?.t === 'op' && toks[i + 1].v === '(' ? toks[i + 2] : toks[i + 1];
+    if (id && id.t === 'id' && definedName(id.v, env) === null) out.add(id.v);
+  }
+  return [...out];
 }
 
 const BINARY: string[][] = [['*', '/', '%'], ['+', '-'], ['<<', '>>'], ['<', '>', '<=', '>='], ['==', '!='], ['&'], ['^'], ['|']];
@@ -193,6 +227,22 @@ class ConditionParser {
     }
   }
 
+  /** The tokens of each argument of a macro call (at its `(`), split at top-level commas. */
+  private rawArgs(): Tok[][] {
+    this.expect('(');
+    const out: Tok[][] = [[]];
+    let depth = 0;
+    for (;;) {
+      const t = this.toks[this.pos++];
+      if (!t) throw new Error('unterminated macro call');
+      if (t.t === 'op' && t.v === '(') depth++;
+      else if (t.t === 'op' && t.v === ')') { if (depth === 0) break; depth--; }
+      else if (t.t === 'op' && t.v === ',' && depth === 0) { out.push([]); continue; }
+      out[out.length - 1].push(t);
+    }
+    return out.length === 1 && out[0].length === 0 ? [] : out;
+  }
+
   private identifier(name: string): Val {
     if (name === 'defined') {
       const paren = this.peek('(');
@@ -229,8 +279,26 @@ class ConditionParser {
       if (v === 'y') return 1;
       return /^-?\d+$/.test(v) ? Number(v) : /^0x[0-9a-f]+$/i.test(v) ? Number(v) : null;
     }
-    // A function-like macro call we do not know: undecidable.
-    if (this.peek('(')) { this.args(); return null; }
+    if (this.peek('(')) {
+      // A function-like macro of the file or its headers: its value with the argument
+      // tokens in place of the parameters, evaluated in turn. One we do not know: undecidable.
+      const m = this.nesting < 8 ? this.env.macro?.(name) : undefined;
+      const args = this.rawArgs();
+      if (!m || args.length !== m.params.length) return null;
+      const body = tokenize(m.value);
+      if (!body || !body.length) return null;
+      const sub: Tok[] = [];
+      for (const t of body) {
+        const k = t.t === 'id' ? m.params.indexOf(t.v) : -1;
+        if (k < 0) sub.push(t);
+        else sub.push({ t: 'op', v: '(' }, ...args[k], { t: 'op', v: ')' });
+      }
+      const p = new ConditionParser(sub, this.env, this.versionCode, this.nesting + 1);
+      try {
+        const v = p.ternary();
+        return p.pos === sub.length ? v : null;
+      } catch { return null; }
+    }
     const known = this.env.value?.(name);
     if (known !== undefined && /^\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?$/.test(known)) return Number(known.replace(/[()\suUlL]/g, ''));
     // A macro whose value is an expression (`#define KV5 (LINUX_VERSION_CODE >= KERNEL_VERSION(5,0,0))`):

@@ -186,6 +186,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
     ...env,
     defined: lookup,
     value: (name) => { const m = macroIn(res, name); return m && !m.params && !m.conditional ? m.value : undefined; },
+    macro: (name) => { const m = macroIn(res, name); return m && m.params && !m.conditional ? { params: m.params, value: m.value } : undefined; },
   };
   const stack: Group[] = [];
   const live = () => stack.every((g) => g.cur !== false);

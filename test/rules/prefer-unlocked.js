@@ -71,6 +71,26 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A module's own function-like version macro decides an #if inside the argument
+      // list: the call has the audited era's four arguments and is analysed.
+      name: 'module version macro in an #if inside the GUP call\'s arguments', era: '6.12', code: `
+#define MY_KVER_MIN(a, b, c) (LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, c))
+
+long pu_vermacro(unsigned long uaddr, int n, struct page **pages)
+{
+	long rc;
+
+	mmap_read_lock(current->mm);
+	rc = get_user_pages(uaddr, n, FOLL_WRITE, pages /* expect: prefer-unlocked:warning */
+#if !MY_KVER_MIN(6, 5, 0)
+			    , NULL
+#endif
+			    );
+	mmap_read_unlock(current->mm);
+	return rc;
+}
+` },
+    {
       // riffa's style: the body's `{` ends the header line (K&R, common out of tree).
       name: 'K&R-style function: lock only around the call', code: `
 static long kr_grab(unsigned long uaddr, unsigned long count,
