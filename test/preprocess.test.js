@@ -276,6 +276,36 @@ test('unwrapArg: only parentheses around a whole argument go, never around a com
   assert.strictEqual(unwrapArg('f(x)'), 'f(x)');
 });
 
+test('a GUP call of another era\'s signature in an arm of an undecided #if is no sign of a wrong era', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-armsig-');
+  w('peek.c', [
+    'int drv_peek(struct mm_struct *mm, unsigned long addr)',
+    '{',
+    '\tstruct vm_area_struct *vma = NULL;',
+    '\tstruct page *page;',
+    '\tint rc;',
+    '',
+    '\tmmap_read_lock(mm);',
+    '#ifdef HAVE_GUP_WITHOUT_VMAS',
+    '\trc = get_user_pages(addr, 1, 0, &page);',
+    '#else',
+    '\trc = get_user_pages(addr, 1, 0, &page, &vma);',
+    '#endif',
+    '\tif (rc > 0)',
+    '\t\tput_page(page);',
+    '\tmmap_read_unlock(mm);',
+    '\treturn rc;',
+    '}',
+    '',
+  ].join('\n'));
+  w('old.c', 'long drv_old(unsigned long a, struct page **p)\n{\n\treturn get_user_pages(a, 1, 0, p, NULL);\n}\n');
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  const sig = res.notifications.filter((n) => /signature/.test(n.message)).map((n) => n.message);
+  // Only the call outside any #if is named.
+  assert.strictEqual(sig.length, 1, sig.join('\n'));
+  assert.match(sig[0], /^1 GUP call does not match the 6\.12 signature \(get_user_pages\(\) at old\.c:3 passes 5 arguments/);
+});
+
 test('a macro whose arguments use another macro: the note names the API call it expands to, not the argument macro', async (t) => {
   const { root, w } = tmpModule(t, 'gup-argmacro-');
   w('drv/pin.c', [

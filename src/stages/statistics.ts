@@ -9,6 +9,7 @@ import type { Notification } from '../findings';
 import type { AuditStats } from './types';
 import type { FactsStore } from './facts';
 import { gupEraAt, type Version } from '../kernel/api';
+import { undecidedAt } from '../preprocess/remap';
 import type { CallerExpansion } from './callers';
 
 export function collectStatistics(program: Program, store: FactsStore, expansion: CallerExpansion, memo: AnalysisMemo, stats: AuditStats, notifications: Notification[]): void {
@@ -43,10 +44,13 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
 }
 
 /** Say when the audited era looks wrong for the code: GUP calls whose argument count is not
- * the era's signature (a module built for another kernel), and an era taken by default. */
+ * the era's signature (a module built for another kernel), and an era taken by default. A
+ * call under an #if the tool cannot decide is no such sign: it is the arm for other kernels
+ * (`#ifdef HAVE_GUP_WITHOUT_VMAS` / `#else` with the older call). */
 export function eraNotifications(program: Program, version: Version, source: string, notifications: Notification[]): void {
   const odd: string[] = [];
   for (const s of gupSites(program)) {
+    if (undecidedAt(s.fa.fn.undecided, s.call.span.line)) continue;
     const e = s.call.name ? gupEraAt(s.call.name, version) : null;
     if (e && s.call.argText.length !== e.params.length) odd.push(`${s.call.name}() at ${s.fa.fn.file}:${s.call.span.line} passes ${s.call.argText.length} arguments, ${version.join('.')} takes ${e.params.length}`);
   }
