@@ -1,4 +1,13 @@
-import type { Rule } from '../src/rule';
+import type { Expr, FunctionAnalysis, Rule } from '../src/rule';
+
+/** (Parentheses and casts are not in the IR's expressions.) */
+const nullish = (e: Expr | undefined): boolean =>
+  !e || e.kind === 'null' || (e.kind === 'num' && e.value === 0) || (e.kind === 'id' && e.name === 'NULL');
+
+/** The parameter of `fa` that `e` is (a wrapper forwarding its own vmas or locked), or -1. */
+function forwarded(fa: FunctionAnalysis, e: Expr): number {
+  return e.kind === 'id' ? fa.fn.params.indexOf(e.name) : -1;
+}
 
 const rule: Rule = {
   meta: {
@@ -16,6 +25,15 @@ const rule: Rule = {
   check(ctx) {
     for (const { fa, call, cls } of ctx.sites) {
       if (!cls.vmas || !cls.locked) continue;
+      // Its own parameters forwarded: decided by the callers found, when some are (one
+      // passing non-NULL for each); without callers, a wrapper forwarding both (a compat
+      // wrapper of get_user_pages_remote()) is given the benefit of the doubt, a parameter
+      // next to a `&locked` of its own is not.
+      const fwd = [forwarded(fa, cls.vmas), forwarded(fa, cls.locked)].filter((i) => i >= 0);
+      if (fwd.length) {
+        const callers = ctx.program.callersOf(fa);
+        if (callers.length ? !callers.some(({ call: c }) => fwd.every((i) => !nullish(c.args[i]))) : fwd.length === 2) continue;
+      }
       ctx.report({
         fa, span: call.span, callText: call.text,
         messageId: 'vmas-and-locked',

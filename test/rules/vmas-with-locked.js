@@ -3,6 +3,25 @@
 module.exports = {
   valid: [
     {
+      name: 'a compat wrapper forwarding both, its callers pass NULL for one (5.4)', era: '5.4', code: `
+static inline long vl_remote(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
+			     unsigned long n, unsigned int flags, struct page **pages,
+			     struct vm_area_struct **vmas, int *locked)
+{
+	return get_user_pages_remote(tsk, mm, start, n, flags, pages, vmas, locked); /* expect-none */
+}
+
+long vl_user(struct mm_struct *mm, unsigned long start, unsigned long n, struct page **pages)
+{
+	long got;
+
+	down_read(&mm->mmap_sem);
+	got = vl_remote(NULL, mm, start, n, FOLL_WRITE, pages, NULL, NULL);
+	up_read(&mm->mmap_sem);
+	return got;
+}
+` },
+    {
       name: 'vmas with NULL locked (6.1)', era: '6.1', code: `
 long vl_ok(struct mm_struct *mm, unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
 {
@@ -30,6 +49,27 @@ long vl_ok2(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      name: 'a compat wrapper forwarding both, a caller passes both (5.4)', era: '5.4', code: `
+static inline long vl_remote2(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
+			      unsigned long n, unsigned int flags, struct page **pages,
+			      struct vm_area_struct **vmas, int *locked)
+{
+	return get_user_pages_remote(tsk, mm, start, n, flags, pages, vmas, locked); /* expect: vmas-with-locked:error */
+}
+
+long vl_user2(struct mm_struct *mm, unsigned long start, struct page **pages, struct vm_area_struct **vmas)
+{
+	int locked = 1;
+	long got;
+
+	down_read(&mm->mmap_sem);
+	got = vl_remote2(NULL, mm, start, 1, FOLL_WRITE, pages, vmas, &locked);
+	if (locked)
+		up_read(&mm->mmap_sem);
+	return got;
+}
+` },
     {
       name: 'both given (6.1)', era: '6.1', code: `
 long vl_bad(struct mm_struct *mm, unsigned long uaddr, struct page **pages, struct vm_area_struct **vmas)
