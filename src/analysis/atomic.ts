@@ -210,7 +210,7 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
 export function describeClass(c: AtomicClass): string {
   switch (c) {
     case 'spin': return 'a spinlock held';
-    case 'rcu': return 'inside an RCU read-side critical section';
+    case 'rcu': return 'the RCU read lock held (an RCU read-side critical section)';
     case 'preempt': return 'preemption disabled';
     case 'irq': return 'interrupts disabled';
     case 'bh': return 'bottom halves disabled';

@@ -85,7 +85,8 @@ int ga_spin(spinlock_t *lock, unsigned long uaddr, struct page **pages)
 }
 ` },
     {
-      name: 'rcu read side (4.9)', era: '4.9', code: `
+      name: 'rcu read side (4.9)', era: '4.9',
+      messages: [/get_user_pages_unlocked\(\) can sleep \(it faults pages in and takes the mmap lock\), but it is called with the RCU read lock held \(an RCU read-side critical section\) \(rcu_read_lock\(\) at line \d+\)/], code: `
 long ga_rcu(unsigned long uaddr, struct page **pages)
 {
 	long n;
