@@ -35,6 +35,11 @@ function mmOf(arg: string): string {
   return t.replace(/^\((.*)\)$/, '$1');
 }
 
+/** The last name of an access path ends in `mm` (`current->mm`, `vma->vm_mm`, `old_mm`). */
+function looksLikeMm(path: string): boolean {
+  return /mm$/i.test(/(\w+)\W*$/.exec(path)?.[1] ?? '');
+}
+
 const rule: Rule = {
   meta: {
     id: 'legacy-mmap-sem',
@@ -64,6 +69,10 @@ const rule: Rule = {
         // see): a compat fallback for kernels without the wrappers, most likely.
         if (ctx.api.undecidedAt(fa.fn.undecided, call.span.line)) return;
         const mm = mmOf(call.argText[0] ?? '');
+        // A driver's own rw_semaphore named mmap_lock (`&dev->mmap_lock`) is no mm's: the
+        // object it belongs to is named like an mm (`mm`, `current->mm`, `vma->vm_mm`,
+        // `dst_mm`), or is a local that holds one.
+        if (!looksLikeMm(mm) && !looksLikeMm(fa.fn.aliases[mm] ?? '')) return;
         let wrapper = WRAPPER[call.name];
         if (wrapper && !wrapperExists(ctx.api, wrapper, ctx.version)) wrapper = null;
         const extra = call.name === 'down_write_nested' && call.argText[1] ? `, ${call.argText[1]}` : '';

@@ -4,6 +4,23 @@
 module.exports = {
   valid: [
     {
+      name: 'a driver\'s own rw_semaphore named mmap_lock', era: '6.12', code: `
+struct lm_dev {
+	struct rw_semaphore mmap_lock;
+	struct page **pages;
+};
+
+long lm_own_lock(struct lm_dev *dev, unsigned long uaddr)
+{
+	long n;
+
+	down_read(&dev->mmap_lock); /* expect-none */
+	n = pin_user_pages_fast(uaddr, 1, 0, dev->pages);
+	up_read(&dev->mmap_lock); /* expect-none */
+	return n;
+}
+` },
+    {
       name: 'v4.9 tree: rwsem calls are the API', era: '4.9', code: `
 long ls_old(unsigned long uaddr, struct page **pages)
 {
@@ -29,6 +46,19 @@ long ls_new(unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      name: 'raw rwsem on the mm of a vma and of a local holding one', era: '6.12', code: `
+long lm_vma(struct vm_area_struct *vma, unsigned long uaddr, struct page **pages)
+{
+	struct mm_struct *owner = vma->vm_mm;
+	long n;
+
+	down_read(&vma->vm_mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+	n = get_user_pages_remote(vma->vm_mm, uaddr, 1, 0, pages, NULL);
+	up_read(&owner->mmap_lock); /* expect: legacy-mmap-sem:note */
+	return n;
+}
+` },
     {
       name: 'down_read on mmap_lock in 6.12', code: `
 long ls_raw(unsigned long uaddr, struct page **pages)
