@@ -3,8 +3,21 @@ import type { CallSite, Expr, Span } from '../parse/ir';
 import { lockOf, type FunctionAnalysis, type World } from './lockstate';
 
 /** Calls that never need the mmap lock and are harmless inside a region (logging, checks,
- * arithmetic helpers). Anything else is treated as possible lock-dependent work. */
-const BENIGN = /^(pr_\w+|printk|dev_(dbg|err|warn|info|notice)\w*|WARN(_ON)?(_ONCE)?|BUG_ON|likely|unlikely|min|max|min_t|max_t|clamp\w*|PAGE_ALIGN|ALIGN|offset_in_page|untagged_addr|DIV_ROUND_UP|array_size|sizeof|BIT|ilog2|lower_32_bits|upper_32_bits|u64_to_user_ptr|__user|READ_ONCE|IS_ERR|PTR_ERR)$/;
+ * arithmetic helpers, memory allocation and freeing, reference counts, lists and
+ * scatterlists). Anything else is treated as possible lock-dependent work; so are a
+ * driver's own locks taken inside the region (the lock order would change if the mmap
+ * lock moved into the GUP call). */
+const BENIGN = new RegExp('^(' + [
+  'pr_\\w+', 'printk', 'dev_(dbg|err|warn|info|notice)\\w*', 'WARN(_ON)?(_ONCE)?', 'BUG_ON', 'likely', 'unlikely',
+  'min', 'max', 'min_t', 'max_t', 'clamp\\w*', 'PAGE_ALIGN', 'ALIGN', 'offset_in_page', 'untagged_addr', 'DIV_ROUND_UP',
+  'array_size', 'struct_size', 'sizeof', 'BIT', 'ilog2', 'get_order', 'lower_32_bits', 'upper_32_bits', 'u64_to_user_ptr',
+  '__user', 'READ_ONCE', 'WRITE_ONCE', 'IS_ERR', 'PTR_ERR', 'ERR_PTR', 'IS_ERR_OR_NULL',
+  'k[mz]alloc\\w*', 'kcalloc\\w*', 'kmalloc_array\\w*', 'kvmalloc\\w*', 'kvzalloc\\w*', 'kvcalloc\\w*', 'kmem_cache_(z?alloc|free)\\w*',
+  'v[mz]alloc\\w*', 'kfree\\w*', 'kvfree\\w*', 'vfree', 'kstrdup\\w*', 'kmemdup\\w*',
+  'mem(set|cpy|move|cmp)', 'str(n?cpy|n?cmp|len|scpy|lcpy)',
+  'atomic(64)?_\\w+', 'refcount_\\w+', 'kref_(get|init)\\w*',
+  'list_\\w+', 'INIT_LIST_HEAD', 'sg_(init_table|set_page|alloc_table\\w*|free_table|next)', 'trace_\\w+', 'might_sleep', 'lockdep_assert_held\\w*',
+].join('|') + ')$');
 
 /** Calls that need the mmap lock held (or the vma it protects). */
 export const NEEDS_LOCK = /^(find_vma\w*|vma_lookup|find_extend_vma|expand_stack|follow_page\w*|follow_pfn\w*|follow_pte\w*|untagged_addr_remote|vm_insert\w*|zap_\w+|do_munmap|do_mmap|mprotect_fixup|vma_\w+|walk_page_\w+|handle_mm_fault|fixup_user_fault|get_user_pages\w*|pin_user_pages\w*|__get_user_pages\w*|get_user_page_vma_remote)$/;

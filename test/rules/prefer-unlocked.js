@@ -4,6 +4,33 @@
 module.exports = {
   valid: [
     {
+      name: 'a driver mutex taken inside the region (the lock order would change)', code: `
+long pu_mutex(struct mutex *m, unsigned long uaddr, struct page **pg)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	mutex_lock(m);
+	n = pin_user_pages(uaddr, 1, FOLL_WRITE, pg); /* expect-none */
+	mutex_unlock(m);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
+      name: 'an unknown helper shares the region (it may need the lock)', code: `
+long pu_helper(void *dev, unsigned long uaddr, struct page **pg)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+	drv_prepare(dev, uaddr);
+	n = pin_user_pages(uaddr, 1, FOLL_WRITE, pg); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
       name: 'loop body does other lock-dependent work (find_vma per page)', era: '6.12', code: `
 long pu_loop_vma(unsigned long uaddr, unsigned long nr, struct page **pages)
 {
@@ -70,6 +97,26 @@ long pu_done(unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      name: 'an allocation and a memset share the region: they need no lock', code: `
+long pu_alloc(unsigned long uaddr, unsigned long nr, struct page ***out)
+{
+	struct page **pg;
+	long n;
+
+	mmap_read_lock(current->mm);
+	pg = kcalloc(nr, sizeof(*pg), GFP_KERNEL);
+	if (!pg) {
+		mmap_read_unlock(current->mm);
+		return -ENOMEM;
+	}
+	memset(pg, 0, nr * sizeof(*pg));
+	n = pin_user_pages(uaddr, nr, FOLL_WRITE, pg); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	*out = pg;
+	return n;
+}
+` },
     {
       // A module's own function-like version macro decides an #if inside the argument
       // list: the call has the audited era's four arguments and is analysed.

@@ -33,6 +33,21 @@ long wl_needed(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      name: 'write lock around a buffer allocation and one GUP call', code: `
+long wl_alloc(unsigned long uaddr, struct page **pg)
+{
+	void *tmp;
+	long n;
+
+	mmap_write_lock(current->mm);
+	tmp = kmalloc(64, GFP_KERNEL);
+	n = pin_user_pages(uaddr, 1, FOLL_WRITE, pg); /* expect: write-lock-for-gup:warning */
+	mmap_write_unlock(current->mm);
+	kfree(tmp);
+	return n;
+}
+` },
+    {
       name: 'down_write around get_user_pages only (4.9)', era: '4.9', code: `
 long wl_only(unsigned long uaddr, struct page **pages)
 {
