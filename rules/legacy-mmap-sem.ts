@@ -35,9 +35,10 @@ function mmOf(arg: string): string {
   return t.replace(/^\((.*)\)$/, '$1');
 }
 
-/** The last name of an access path ends in `mm` (`current->mm`, `vma->vm_mm`, `old_mm`). */
+/** The last name of an access path is an mm's (`current->mm`, `vma->vm_mm`, `old_mm`,
+ * `mm_s`, `oldmm`): it ends in `mm` or has `mm` as a part between underscores. */
 function looksLikeMm(path: string): boolean {
-  return /mm$/i.test(/(\w+)\W*$/.exec(path)?.[1] ?? '');
+  return /mm$|(^|_)mm(_|$)/i.test(/(\w+)\W*$/.exec(path)?.[1] ?? '');
 }
 
 const rule: Rule = {

@@ -58,6 +58,16 @@ long lm_vma(struct vm_area_struct *vma, unsigned long uaddr, struct page **pages
 	up_read(&owner->mmap_lock); /* expect: legacy-mmap-sem:note */
 	return n;
 }
+
+long lm_named(struct mm_struct *mm_s, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	down_write(&mm_s->mmap_lock); /* expect: legacy-mmap-sem:note */
+	n = get_user_pages_remote(mm_s, uaddr, 1, 0, pages, NULL);
+	up_write(&mm_s->mmap_lock); /* expect: legacy-mmap-sem:note */
+	return n;
+}
 ` },
     {
       name: 'down_read on mmap_lock in 6.12', code: `
