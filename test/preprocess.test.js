@@ -306,6 +306,31 @@ test('a GUP call of another era\'s signature in an arm of an undecided #if is no
   assert.match(sig[0], /^1 GUP call does not match the 6\.12 signature \(get_user_pages\(\) at old\.c:3 passes 5 arguments/);
 });
 
+test('a compat alias of an API the era lacks, under an undecided #ifdef, is not expanded: nothing names it in that era', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-absentapi-');
+  w('alias.c', [
+    '#ifdef CFG_HAS_PIN',
+    '#define my_pin pin_user_pages',
+    '#else',
+    'static inline long my_pin(unsigned long s, unsigned long n, unsigned int f, struct page **p)',
+    '{',
+    '\treturn get_user_pages_fast(s, n, f & FOLL_WRITE, p);',
+    '}',
+    '#endif',
+    '',
+    'long drv_map(struct page **pg, unsigned long uaddr, unsigned long want)',
+    '{',
+    '\treturn my_pin(uaddr, want, FOLL_WRITE, pg);',
+    '}',
+    '',
+  ].join('\n'));
+  const old = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1 });
+  for (const f of old.findings) assert.doesNotMatch(`${f.message} ${f.hint ?? ''}`, /pin_user_pages/, f.message);
+  // 6.12 has it: the alias is followed there (the lock it needs is missing).
+  const now = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  assert.ok(now.findings.some((f) => f.ruleId === 'missing-mmap-lock' && /pin_user_pages\(\)/.test(f.message)), now.findings.map((f) => f.message).join('\n'));
+});
+
 test('a macro whose arguments use another macro: the note names the API call it expands to, not the argument macro', async (t) => {
   const { root, w } = tmpModule(t, 'gup-argmacro-');
   w('drv/pin.c', [

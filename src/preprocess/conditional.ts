@@ -7,7 +7,7 @@
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
 import { lineIndex, lineOf } from '../parse/cut';
-import { apiSince, gupEraAt, type Version } from '../kernel/api';
+import { apiSince, gupEraAt, isGupName, mmapLockPrimitive, primitiveIn, type Version } from '../kernel/api';
 import { matchParen, splitArgs } from './expand';
 
 /** A macro definition found in live (or undecidable) code. */
@@ -294,6 +294,22 @@ function keepsEarlier(prev: MacroDefinition | undefined, value: string, conditio
   return a > b || (a === b && fitsEra(prev.value, v) && !fitsEra(value, v));
 }
 
+/** A macro's value names GUP functions or mmap-lock primitives, none of which the version
+ * has (`#define P pin_user_pages` in 4.9): under a condition the tool cannot decide, that
+ * arm is not the one a build for this version takes, and its definition is left out (the
+ * other arm's function or macro of the same name stays). */
+function namesOnlyAbsentApi(value: string, versionCode: number): boolean {
+  const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
+  let named = false;
+  for (const id of value.match(/[A-Za-z_]\w*/g) ?? []) {
+    const gup = isGupName(id);
+    if (!gup && !mmapLockPrimitive(id)) continue;
+    named = true;
+    if (gup ? gupEraAt(id, v) : primitiveIn(id, value, v)) return false;
+  }
+  return named;
+}
+
 /** Every GUP call written out in a macro's value passes as many arguments as the version's
  * signature takes (a bare name, as in an alias, is called with the user's arguments). */
 function fitsEra(value: string, v: Version): boolean {
@@ -316,6 +332,7 @@ function directive(kind: string, arg: string, line: number, file: string, res: C
     res.defined.set(m[1], conditional ? (res.defined.get(m[1]) === true ? true : 'maybe') : true);
     if (value.length > MAX_MACRO_TEXT) return;
     const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    if (conditional && versionCode && namesOnlyAbsentApi(value, versionCode)) return;
     if (keepsEarlier(res.macros.get(m[1]), value, conditional, versionCode)) return;
     res.macros.set(m[1], { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) });
   } else if (kind === 'undef') {
