@@ -84,3 +84,15 @@ test('cutFunctions: kernel style and K&R style definitions; statements and initi
   // (A one-line definition closes on its own line, not in column 0: it is not cut.)
   assert.deepStrictEqual(got, ['kernel_style:1-4', 'knr_style:6-12', 'knr_last:23-25']);
 });
+
+test('parseHeader: a return type wrapped in an upper-case macro names the function after it', () => {
+  const { parseHeader } = require('../dist/src/parse/cut');
+  const h = parseHeader('DECLHIDDEN(long) drv_gup_helper(unsigned long uaddr, unsigned long n, struct page **pages)');
+  assert.strictEqual(h.name, 'drv_gup_helper');
+  assert.deepStrictEqual(h.params, ['uaddr', 'n', 'pages']);
+  assert.strictEqual(parseHeader('static DECLINLINE(int) *drv_p(void)').name, 'drv_p');
+  // Annotations after the parameters, a name-pasting macro and a defining macro are as before.
+  assert.strictEqual(parseHeader('static void drv_lock(struct mm_struct *mm) __acquires(&mm->mmap_lock)').name, 'drv_lock');
+  assert.strictEqual(parseHeader('static int FNAME(walk_addr)(struct guest_walker *w)').name, 'FNAME(walk_addr)');
+  assert.strictEqual(parseHeader('SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)').name, 'sys_mlock');
+});

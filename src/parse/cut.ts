@@ -213,6 +213,9 @@ function definedByMacro(id: string, inner: string): { name: string; params: stri
 
 /** Name, parameters and annotations from a function header (comments already masked).
  * `nameInText`: the name is written at `nameAt` (false for names a defining macro makes). */
+/** Annotations that follow a function's parameters (`__acquires(x)`). */
+const ANNOTATION = /^(__acquires|__releases|__must_hold|__attribute__|__printf|__scanf|__alloc_size|__cond_acquires|__cond_releases)$/;
+
 export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'headerStart' | 'braceLine' | 'end' | 'endLine' | 'nameOffset'> & { nameAt: number } | null {
   const re = /\(/g;
   let m: RegExpExecArray | null;
@@ -229,6 +232,12 @@ export function parseHeader(header: string): Omit<CutFunction, 'headerLine' | 'h
     if (notNames.has(id)) { re.lastIndex = close + 1; continue; }
     let inner = header.slice(m.index + 1, close);
     let rest = header.slice(close + 1);
+    // A return type wrapped in a macro (`DECLHIDDEN(int) name(...)`, `DECLINLINE(void)`):
+    // the name is the identifier before the next parentheses.
+    if (/^[A-Z][A-Z0-9_]*$/.test(id) && !definedByMacro(id, inner)) {
+      const next = /^\s*(?:\*\s*)*([A-Za-z_]\w*)\s*\(/.exec(rest);
+      if (next && !ANNOTATION.test(next[1])) { re.lastIndex = close + 1; continue; }
+    }
     const isStatic = /\bstatic\b/.test(before);
     const isWeak = /\b__weak\b|__attribute__\s*\(\(\s*(__)?weak(__)?\s*\)\)/.test(before);
     // A name pasted by a macro (`static int FNAME(walk_addr)(struct kvm_vcpu *vcpu, ...)`):

@@ -4,6 +4,25 @@
 module.exports = {
   valid: [
     {
+      name: 'helper with a macro-wrapped return type, called with the lock held', code: `
+#define DRV_DECL(type) __attribute__((visibility("hidden"))) type
+
+DRV_DECL(long) mm_gup_helper(unsigned long uaddr, unsigned long n, struct page **pages)
+{
+	return get_user_pages(uaddr, n, FOLL_WRITE, pages); /* expect-none */
+}
+
+DRV_DECL(int) mm_lock_range(unsigned long uaddr, unsigned long n, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = mm_gup_helper(uaddr, n, pages);
+	mmap_read_unlock(current->mm);
+	return got;
+}
+` },
+    {
       name: 'lock taken locally', code: `
 long mm_local(unsigned long uaddr, struct page **pages)
 {
