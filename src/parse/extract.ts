@@ -7,7 +7,7 @@ import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, ma
 import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../preprocess/scope';
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
-import { MACRO_TARGETS } from '../preprocess/targets';
+import { EXPANSION_TARGETS } from '../preprocess/targets';
 import { TimeLimitError } from '../errors';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
 
@@ -1056,7 +1056,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // reach the API expanded per function below.
   const lines = lineIndex(text);
   let liveCuts: CutFunction[] | undefined;
-  const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, MACRO_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
+  const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, masked, EXPANSION_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
   if (scope) { text = scope.text; masked = scope.masked; }
   if (scope?.deps.files.size) facts.deps = [...scope.deps.files].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   if (scope?.deps.version) facts.version = [req.preprocess!.versionCode, req.preprocess!.versionCodeMax];

@@ -1,9 +1,14 @@
 // What a macro or static inline wrapper must reach to be expanded (and to become a needle):
 // the GUP entry points, the mmap lock fields and the mmap-lock primitives that are not plain
 // rwsem calls (down_read() and friends are reached through the `mmap_sem`/`mmap_lock` field).
-import { gupNames, lockNames } from '../kernel/api';
+import { gupNames, lockNames, releaseFunctions } from '../kernel/api';
 
 export const MACRO_TARGETS: ReadonlySet<string> = new Set([
   ...gupNames, 'mmap_sem', 'mmap_lock',
   ...lockNames.filter((n) => !/^(down_|up_|downgrade_|lockdep_|rwsem_)/.test(n)),
 ]);
+
+/** What a macro must reach to be expanded inside a file: the above, and the page releases
+ * (`#define DRV_PUT(pg) put_page(pg)`: pin-put-mismatch reads the release it expands to).
+ * Not needles: a file whose only API use is such a release has nothing to audit. */
+export const EXPANSION_TARGETS: ReadonlySet<string> = new Set([...MACRO_TARGETS, ...releaseFunctions.keys()]);

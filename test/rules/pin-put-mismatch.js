@@ -4,6 +4,22 @@
 module.exports = {
   valid: [
     {
+      name: 'release through a function-like macro of the file, of the right family', code: `
+#define DRV_UNPIN(pg) unpin_user_page(pg)
+
+int pm_macro_ok(unsigned long uaddr, struct page **pages, int nr)
+{
+	int ret, i;
+
+	ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ret; i++)
+		DRV_UNPIN(pages[i]);
+	return ret == nr ? 0 : -EFAULT;
+}
+` },
+    {
       name: 'pinned pages unpinned', code: `
 int pp_ok(unsigned long uaddr, struct page **pages, int nr)
 {
@@ -30,6 +46,22 @@ int pp_ok_get(unsigned long uaddr, struct page **pages, int nr)
 ` },
   ],
   invalid: [
+    {
+      name: 'release through a function-like macro of the file', messages: [/but put_page\(\) releases it as FOLL_GET references.*\(called as DRV_PUT\(\), which expands to put_page\(\)\)/], code: `
+#define DRV_PUT(pg) put_page(pg)
+
+int pm_macro(unsigned long uaddr, struct page **pages, int nr)
+{
+	int ret, i;
+
+	ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ret; i++)
+		DRV_PUT(pages[i]); /* expect: pin-put-mismatch:error */
+	return ret == nr ? 0 : -EFAULT;
+}
+` },
     {
       name: 'pinned pages put with put_page', code: `
 int pp_bad(unsigned long uaddr, struct page **pages, int nr)
