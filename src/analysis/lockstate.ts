@@ -4,7 +4,7 @@
 // word of GUP calls are followed exactly, path by path, and joined by set union.
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, exprText } from './expr';
-import { gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
+import { gupEraAt, gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
 
 /** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
  * `*locked`. E: as at function entry (up to the callers). A: asserted held. R/W: held. */
@@ -133,7 +133,12 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   if (c.name === 'expand_stack' && c.args.length === 2 && /(^|->|\.|_)mm$/.test(normMm(c.argText[0], fn.aliases))) {
     return { kind: 'drops-on-null', key: normMm(c.argText[0], fn.aliases) };
   }
-  const era = gupLayout(c.name, c.args.length, version);
+  let era = gupLayout(c.name, c.args.length, version);
+  // A call of another era's signature in an arm of an #if the tool cannot decide is that
+  // era's arm, not this one's: its arguments are not read by a guessed layout (an old
+  // get_user_pages_remote(tsk, mm, start, nr, write, force, pages, vmas) has the arity of
+  // the 4.10-5.8 one, whose eighth argument is `locked`).
+  if (era && era !== gupEraAt(c.name, version) && (fn.undecided ?? []).some((r) => r.from <= c.span.line && c.span.line <= r.to)) era = null;
   if (era || /^(get|pin)_user_pages?(_\w+)?$|^__get_user_pages_(fast|unlocked)$|^get_vaddr_frames$|^memfd_pin_folios$/.test(c.name)) {
     if (!era) return { kind: 'gup', era: null, key: null, locked: null, lockedText: null, vmas: null };
     const at = (role: string) => {

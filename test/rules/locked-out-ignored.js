@@ -3,6 +3,36 @@
 module.exports = {
   valid: [
     {
+      // Arms for two API generations chosen by a configure switch: the old one's eighth
+      // argument is vmas, not locked (the 4.10-5.8 call of the same arity): not read as this
+      // era's call.
+      name: 'an older-generation arm of an undecided #if is not read with this era\'s layout', era: '6.12', code: `
+static int lo_peek(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, int len, int write)
+{
+	struct vm_area_struct *vma;
+	struct page *page;
+	int done = 0;
+
+	mmap_read_lock(mm);
+	while (len > 0) {
+		int ret;
+#if defined(CFG_GUP_REMOTE_NO_TSK)
+		ret = get_user_pages_remote(mm, addr, 1, write ? FOLL_WRITE : 0, &page, NULL); /* expect-none */
+#else
+		ret = get_user_pages_remote(tsk, mm, addr, 1, write, 1, &page, &vma); /* expect-none */
+#endif
+		if (ret <= 0)
+			break;
+		put_page(page);
+		done++;
+		len -= PAGE_SIZE;
+		addr += PAGE_SIZE;
+	}
+	mmap_read_unlock(mm);
+	return done;
+}
+` },
+    {
       name: 'unlock guarded by if (locked)', code: `
 long lo_ok(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 {
