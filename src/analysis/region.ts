@@ -159,13 +159,18 @@ export function regionWork(fa: FunctionAnalysis, r: Region, isGup: number | ((id
   const gups = one ? (facts.calls.has(isGup) ? [isGup] : []) : r.calls.filter(isGup);
   const gupSpans = gups.map((g) => fa.fn.calls[g].callSpan);
   const limit = one ? OTHER_REASONS : Infinity;
+  // Calls in another arm of an undecided #if group than the call asked about are its
+  // alternatives (`#ifdef HAVE_GUP_VMAS` / `#else` around two spellings of one call): a
+  // build has one of them, never both.
+  const arms = one ? armsAt(fa, fa.fn.calls[isGup].span.line) : [];
+  const alternative = (id: number): boolean => arms.length > 0 && armsAt(fa, fa.fn.calls[id].span.line).some((b) => arms.some((a) => a.group === b.group && a.from !== b.from));
   const other: RegionWork['other'] = [];
   const add = (x: Reason | RegionFacts['fields'][number]) => other.push('id' in x ? { why: x.why, call: x.call, line: x.line } : x);
-  for (const h of facts.hard) { if (other.length >= limit) break; regionCounters.reasons++; if (!test(h.id)) add(h); }
+  for (const h of facts.hard) { if (other.length >= limit) break; regionCounters.reasons++; if (!test(h.id) && !alternative(h.id)) add(h); }
   for (const s of facts.soft) {
     if (other.length >= limit) break;
     regionCounters.reasons++;
-    if (!test(s.id) && !gupSpans.some((sp) => within(s.call!.callSpan, sp))) add(s);
+    if (!test(s.id) && !gupSpans.some((sp) => within(s.call!.callSpan, sp)) && !alternative(s.id)) add(s);
   }
   for (const x of facts.fields) { if (other.length >= limit) break; regionCounters.reasons++; add(x); }
   // Both are walks of the region: computed only when a rule gets that far.
@@ -176,6 +181,11 @@ export function regionWork(fa: FunctionAnalysis, r: Region, isGup: number | ((id
     get loops() { return loops ??= regionLoops(fa, r, gups); },
     get escapes() { return escapes ??= fa.exits.some((w) => { const v = lockOf(w, r.key); return (v.st === 'R' || v.st === 'W') && v.acq === r.acquire; }); },
   };
+}
+
+/** The undecided #if arms (with their group) that hold a line. */
+function armsAt(fa: FunctionAnalysis, line: number): { from: number; group?: number }[] {
+  return (fa.fn.undecided ?? []).filter((r) => r.group !== undefined && r.from <= line && line <= r.to);
 }
 
 /** A cycle through a GUP node inside the region: the call runs more than once per acquire. */

@@ -98,6 +98,25 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The two spellings of one call in the arms of a configure switch are alternatives,
+      // not two GUP calls sharing the region; the arm of the era's signature is the one.
+      name: 'two arms of an undecided #ifdef spell the one GUP call (6.1)', era: '6.1',
+      messages: [/\[only if defined\(HAVE_GUP_VMAS_ARG\): a condition the tool cannot decide\]/], code: `
+long pu_arms(unsigned long addr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(current->mm);
+#ifdef HAVE_GUP_VMAS_ARG
+	n = get_user_pages(addr, 1, FOLL_WRITE, pages, NULL); /* expect: prefer-unlocked:warning */
+#else
+	n = get_user_pages(addr, 1, FOLL_WRITE, pages);
+#endif
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
       name: 'an allocation and a memset share the region: they need no lock', code: `
 long pu_alloc(unsigned long uaddr, unsigned long nr, struct page ***out)
 {
