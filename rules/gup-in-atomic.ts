@@ -39,6 +39,7 @@ const rule: Rule = {
     messages: {
       'atomic-section': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section',
       'atomic-section-fast': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section, or use get_user_pages_fast_only() there with a sleeping fallback outside',
+      'atomic-section-fast-old': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section, or use __get_user_pages_fast() there (it never sleeps) with a sleeping fallback outside',
       'atomic-caller': '{{call}}() can sleep, but it runs with {{context}}: {{opener}}() at {{file}}:{{line}} ({{function}}() is called from {{chain}})',
     },
   },
@@ -75,7 +76,11 @@ const rule: Rule = {
       related.push(rel('lock', fa, opener.callSpan, `${opener.name}() opens the atomic section`));
       ctx.report({
         fa, span: call.span, callText: call.text,
-        messageId: (call.name ?? '').startsWith('get_user_pages_fast') ? 'atomic-section-fast' : 'atomic-section',
+        // The non-sleeping variant the era has: get_user_pages_fast_only() from 5.8,
+        // __get_user_pages_fast() before.
+        messageId: !(call.name ?? '').startsWith('get_user_pages_fast') ? 'atomic-section'
+          : ctx.api.existsIn('get_user_pages_fast_only', ctx.version) ? 'atomic-section-fast'
+            : ctx.api.existsIn('__get_user_pages_fast', ctx.version) ? 'atomic-section-fast-old' : 'atomic-section',
         data: { call: String(call.name), context: ctx.atomic.describe(o.cls), opener: String(opener.name), line: opener.span.line },
         related,
         flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],

@@ -72,6 +72,32 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
   ],
   invalid: [
     {
+      name: 'get_user_pages_fast under a spinlock (6.12): the era\'s non-sleeping variant is named', era: '6.12',
+      messages: [/or use get_user_pages_fast_only\(\) there with a sleeping fallback outside/], code: `
+int ga_fast_new(spinlock_t *l, unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	spin_lock(l);
+	n = get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect: gup-in-atomic:error */
+	spin_unlock(l);
+	return n;
+}
+` },
+    {
+      name: 'get_user_pages_fast under a spinlock (5.4): get_user_pages_fast_only() is not there yet', era: '5.4',
+      messages: [/or use __get_user_pages_fast\(\) there \(it never sleeps\) with a sleeping fallback outside/], code: `
+int ga_fast_old(spinlock_t *l, unsigned long uaddr, struct page **pages)
+{
+	int n;
+
+	spin_lock(l);
+	n = get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages); /* expect: gup-in-atomic:error */
+	spin_unlock(l);
+	return n;
+}
+` },
+    {
       name: 'spin_lock_irqsave around get_user_pages_fast', code: `
 int ga_spin(spinlock_t *lock, unsigned long uaddr, struct page **pages)
 {
