@@ -1,4 +1,4 @@
-import type { Rule } from '../src/rule';
+import type { Rule, Span } from '../src/rule';
 import { rel } from '../src/rule';
 
 const rule: Rule = {
@@ -88,10 +88,15 @@ const rule: Rule = {
           if ((v.st !== 'R' && v.st !== 'W') || v.acq === undefined) continue;
           if (!once(`x${v.acq}`)) continue;
           const a = fa.fn.calls[v.acq];
+          // The returns reached with this acquire held (none when the path falls off the end).
+          const acq = v.acq;
+          const rets = fa.fn.nodes.filter((n) => n.ret && (fa.atNode[n.id] ?? []).some((x) => { const l = x.locks[key]; return !!l && (l.st === 'R' || l.st === 'W') && l.acq === acq; }));
+          const at = rets.map((n): Span => ({ line: n.line, col: 1, endLine: n.line, endCol: 1 }));
           ctx.report({
             fa, span: a.span, callText: a.text,
             messageId: 'held-at-return',
             data: { mm: key, function: fa.fn.name },
+            ...(at.length ? { onlyWhere: at } : {}),
           });
         }
       }

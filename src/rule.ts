@@ -44,6 +44,10 @@ export interface ReportInput {
   rewrite?: Finding['rewrite'];
   /** The caller chains the message cites, innermost caller first. */
   chains?: CallerStep[][];
+  /** Where the finding happens when that is not its primary location (the returns that
+   * leave a lock held): when every one of them is under an #if the tool cannot decide and
+   * the primary location is not, the message says so (`[only if ...]`). */
+  onlyWhere?: Span[];
 }
 
 /** Lock-state queries over the worlds of the lock dataflow (src/analysis/lockstate.ts). */

@@ -56,6 +56,25 @@ long ub_handover(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      name: 'the leaking return is under an #ifdef the tool cannot decide: the message says so',
+      messages: [/still held when um_dbg\(\) returns on some path .*\[only if defined\(CONFIG_DRV_DEBUG\): a condition the tool cannot decide\]/], code: `
+long um_dbg(unsigned long addr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+	long n;
+
+	mmap_read_lock(current->mm); /* expect: unbalanced-mmap-lock:error */
+	vma = find_vma(current->mm, addr);
+#ifdef CONFIG_DRV_DEBUG
+	if (!vma)
+		return -EFAULT;
+#endif
+	n = get_user_pages(addr, 1, FOLL_WRITE, pages);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+` },
+    {
       // The helper that releases the lock lives in another directory's file, which has no
       // GUP call and no mmap_lock token (6.x wrappers only): its definition is searched for
       // because it is called with the lock held.
