@@ -45,6 +45,8 @@ export interface ConditionalResult {
   elifAsIf: number[];
   /** Headers included on live lines, in order (looked up, not copied). */
   included: { scope: ConditionalResult; conditional?: string }[];
+  /** Names #defined on dead lines only (so far): the file's own switches, off in this era. */
+  deadDefined?: Set<string>;
 }
 
 /** What a scope (with its headers, latest first) says of a name; undefined: nothing. The
@@ -62,6 +64,13 @@ export function definedIn(r: ConditionalResult, name: string, seen = new Set<Con
   return undefined;
 }
 
+/** The name is #defined on dead lines of the scope or its headers (see deadDefined). */
+function deadDefinedIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): boolean {
+  if (r.deadDefined?.has(name)) return true;
+  seen.add(r);
+  return r.included.some((inc) => !seen.has(inc.scope) && deadDefinedIn(inc.scope, name, seen));
+}
+
 function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): MacroDefinition | undefined {
   const m = r.macros.get(name);
   if (m) return m;
@@ -77,6 +86,8 @@ function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalR
 export interface ScopeHooks {
   /** External knowledge of a name (headers outside the file, the kernel tree): null = unknown. */
   defined(name: string): boolean | null;
+  /** The build passes the name with -D (a module's Makefiles). */
+  fromBuild?(name: string): boolean;
   /** An `#include` on a live line: record the header (or do nothing). */
   include?(spec: string, quoted: boolean, into: ConditionalResult, conditional: string | undefined): void;
 }
@@ -180,6 +191,10 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
     const s = definedIn(res, name);
     if (s === true || s === false) return s;
     if (s === 'maybe') return null;
+    // A switch the file or its headers define only under conditions that are false here
+    // (`#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 9, 0)` / `#define DRV_GUP_HAS_TSK`) is
+    // off, unless the build passes it too.
+    if (deadDefinedIn(res, name) && !hooks.fromBuild?.(name)) return false;
     return hooks.defined(name);
   };
   const cenv: ConditionEnv = {
@@ -227,6 +242,8 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const g = stack.pop();
         popped = g;
         blankDirective = !g || g.decided || !g.parentLive;
+      } else if (!wasLive && kind === 'define') {
+        (res.deadDefined ??= new Set()).add(firstWord(arg));
       } else if (wasLive) {
         const cond = undecidedHere();
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;

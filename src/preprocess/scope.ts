@@ -273,6 +273,7 @@ function buildDefined(o: PreprocessOptions, name: string): boolean {
 function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps): ScopeHooks {
   return {
     defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null),
+    fromBuild: (name) => buildDefined(o, name),
     include: (spec, quoted, into, conditional) => {
       const abs = resolveInclude(o, spec, quoted, fromAbs, deps);
       if (!abs) { unresolved.any = true; return; }

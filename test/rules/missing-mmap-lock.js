@@ -597,6 +597,44 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
   ],
   invalid: [
     {
+      // The module's own switches, defined from LINUX_VERSION_CODE: off in 6.12 (defined on
+      // dead lines only), even though <linux/version.h> is not there to read.
+      name: 'feature switches the module derives from the version pick the one live call', era: '6.12', code: `
+#include <linux/version.h>
+
+#if KERNEL_VERSION(5, 9, 0) > LINUX_VERSION_CODE
+#define MM_GUP_HAS_TSK
+#endif
+#if KERNEL_VERSION(6, 5, 0) > LINUX_VERSION_CODE
+#define MM_GUP_HAS_VMAS
+#endif
+
+static long mm_lookup(struct task_struct *t, unsigned long addr, struct page **pg)
+{
+#ifdef MM_GUP_HAS_TSK
+	return get_user_pages_remote(t, t->mm, addr, 1, 0, pg, NULL, NULL);
+#elif defined(MM_GUP_HAS_VMAS)
+	return get_user_pages_remote(t->mm, addr, 1, 0, pg, NULL, NULL);
+#else
+	return get_user_pages_remote(t->mm, addr, 1, 0, pg, NULL); /* expect: missing-mmap-lock:error */
+#endif
+}
+
+static long mm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pg;
+	long n = mm_lookup(current, arg, &pg);
+
+	if (n == 1)
+		put_page(pg);
+	return n;
+}
+
+static const struct file_operations mm_fops = {
+	.unlocked_ioctl = mm_ioctl,
+};
+` },
+    {
       name: 'a helper of a system call pins without the lock',
       messages: [/called without it from sys_sy_pin \(drivers\/c\d+_[a-z_]+\/case\.c:9\): sys_sy_pin\(\) is a system call/], code: `
 static int sy_helper(unsigned long a, struct page **p)
