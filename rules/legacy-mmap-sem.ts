@@ -69,6 +69,9 @@ const rule: Rule = {
         // Under a condition the tool cannot decide (a configure check, a header it cannot
         // see): a compat fallback for kernels without the wrappers, most likely.
         if (ctx.api.undecidedAt(fa.fn.undecided, call.span.line)) return;
+        // `mm->mmap_sem` does not compile where the wrappers exist (the field is mmap_lock
+        // from 5.8): compat code for older kernels, built only for them.
+        if (/mmap_sem\s*\)?\s*$/.test(call.argText[0] ?? '')) return;
         const mm = mmOf(call.argText[0] ?? '');
         // A driver's own rw_semaphore named mmap_lock (`&dev->mmap_lock`) is no mm's: the
         // object it belongs to is named like an mm (`mm`, `current->mm`, `vma->vm_mm`,

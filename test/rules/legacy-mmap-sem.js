@@ -4,6 +4,18 @@
 module.exports = {
   valid: [
     {
+      name: 'mmap_sem in a 6.12 tree: compat code for kernels before 5.8, which a 6.12 build never compiles', era: '6.12', code: `
+long ls_compat(unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem); /* expect-none */
+	n = get_user_pages_fast(uaddr, 1, 0, pages);
+	up_read(&current->mm->mmap_sem); /* expect-none */
+	return n;
+}
+` },
+    {
       name: 'a driver\'s own rw_semaphore named mmap_lock', era: '6.12', code: `
 struct lm_dev {
 	struct rw_semaphore mmap_lock;
