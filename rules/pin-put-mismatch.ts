@@ -21,7 +21,7 @@ const rule: Rule = {
   check(ctx) {
     if (!ctx.api.existsIn('pin_user_pages', ctx.version)) return;
     for (const m of ctx.pages.lifecycle().mismatches) {
-      const { ev, gups, acquired } = m;
+      const { ev, gups, acquired, onlyInArms } = m;
       const name = ev.call.name!;
       const src = gups[0];
       const where = src ? `${src.call.name}() at ${src.fa.fn.file === ev.fa.fn.file ? 'line ' : `${src.fa.fn.file}:`}${src.call.span.line}` : `a ${acquired === 'pin' ? 'pin_user_pages*()' : 'get_user_pages*()'} call`;
@@ -34,6 +34,8 @@ const rule: Rule = {
         messageId: acquired === 'pin' ? 'pinned-put' : 'got-unpinned',
         data: { pages: ev.root, source: where, release: name, via },
         hint: acquired === 'pin' ? 'unpin_user_page(s)()' : 'put_page()',
+        // (Only in the builds whose #if arm has those GUP calls: the message says which.)
+        ...(onlyInArms ? { onlyWhere: gups.map((g) => g.call.span) } : {}),
         related,
         // acquire -> (helper call) -> the release of the other family
         flow: [

@@ -307,6 +307,10 @@ export interface Mismatch {
   /** The GUP calls the pages come from. */
   gups: GupRef[];
   acquired: Fam;
+  /** The pages come from either family by an #if the tool cannot decide (`#ifdef
+   * HAVE_PIN_USER_PAGES_FAST` / `#else`): the mismatch exists only in the builds of the
+   * arms of `gups`. */
+  onlyInArms?: boolean;
 }
 
 type Summary = Map<number, { fam: Fam; call: CallSite; fa: FunctionAnalysis }>;
@@ -430,6 +434,11 @@ function mismatchesAmong(events: ReleaseSite[]): Mismatch[] {
   for (const x of events) { const s = famsByRoot.get(x.ev.root) ?? new Set<Fam>(); s.add(x.ev.fam); famsByRoot.set(x.ev.root, s); }
   for (const x of events) {
     if ((!x.local || /->|\./.test(x.ev.root)) && (famsByRoot.get(x.ev.root)?.size ?? 0) > 1) continue;
+    if (x.resolved.size === 2 && x.resolved.has('get') && x.resolved.has('pin')) {
+      const arms = armsMismatch(x);
+      if (arms) out.push(arms);
+      continue;
+    }
     if (x.resolved.size !== 1) continue;
     const acquired = [...x.resolved][0];
     if (acquired !== 'get' && acquired !== 'pin') continue;
@@ -438,6 +447,27 @@ function mismatchesAmong(events: ReleaseSite[]): Mismatch[] {
     out.push({ ev: x.ev, gups: dedupe(gups), acquired });
   }
   return out;
+}
+
+/** Pages from both families where each family's GUP calls sit in other arms of the same
+ * undecided #if groups (a configure switch between pin_user_pages_fast() and
+ * get_user_pages_fast()): a build has one family only, so a release of the other family is
+ * a mismatch in the builds of those arms. */
+function armsMismatch(x: ReleaseSite): Mismatch | null {
+  const armsOf = (g: GupRef) => (g.fa.fn.undecided ?? []).filter((r) => r.group !== undefined && r.from <= g.call.span.line && g.call.span.line <= r.to);
+  // (A release in an arm of its own may go with the GUP call of that arm only: not judged.)
+  const at = x.ev.call.span.line;
+  if ((x.ev.fa.fn.undecided ?? []).some((r) => r.from <= at && at <= r.to)) return null;
+  const other = x.ev.fam === 'pin' ? 'get' : 'pin';
+  const mine = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === x.ev.fam);
+  const theirs = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === other);
+  if (!mine.length || !theirs.length) return null;
+  const apart = theirs.every((t) => {
+    if (t.fa !== x.ev.fa) return false;
+    const ta = armsOf(t);
+    return ta.length > 0 && mine.every((m) => m.fa === t.fa && armsOf(m).some((ma) => ta.some((a) => a.group === ma.group && a.from !== ma.from)));
+  });
+  return apart ? { ev: x.ev, gups: dedupe(theirs), acquired: other, onlyInArms: true } : null;
 }
 
 function dedupe(gs: GupRef[]): GupRef[] {

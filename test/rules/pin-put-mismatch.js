@@ -4,6 +4,28 @@
 module.exports = {
   valid: [
     {
+      name: 'pin or get chosen by an undecided #ifdef, each released by its own family', code: `
+int pm_switch_ok(unsigned long addr)
+{
+	struct page *page;
+	int n;
+
+#ifdef HAVE_PIN_USER_PAGES_FAST
+	n = pin_user_pages_fast(addr, 1, FOLL_WRITE, &page); /* expect-none */
+#else
+	n = get_user_pages_fast(addr, 1, FOLL_WRITE, &page); /* expect-none */
+#endif
+	if (n != 1)
+		return -EFAULT;
+#ifdef HAVE_PIN_USER_PAGES_FAST
+	unpin_user_page(page);
+#else
+	put_page(page);
+#endif
+	return 0;
+}
+` },
+    {
       name: 'release through a function-like macro of the file, of the right family', code: `
 #define DRV_UNPIN(pg) unpin_user_page(pg)
 
@@ -46,6 +68,27 @@ int pp_ok_get(unsigned long uaddr, struct page **pages, int nr)
 ` },
   ],
   invalid: [
+    {
+      // A configure switch picks the family; the release is one family's: wrong in the
+      // builds of the other arm, which the message names.
+      name: 'pin or get chosen by an undecided #ifdef, released with put_page()',
+      messages: [/pinned \(FOLL_PIN\) by pin_user_pages_fast\(\) at line \d+, but put_page\(\) releases it.*\[only if defined\(HAVE_PIN_USER_PAGES_FAST\): a condition the tool cannot decide\]/], code: `
+int pm_switch(unsigned long addr)
+{
+	struct page *page;
+	int n;
+
+#ifdef HAVE_PIN_USER_PAGES_FAST
+	n = pin_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+#else
+	n = get_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+#endif
+	if (n != 1)
+		return -EFAULT;
+	put_page(page); /* expect: pin-put-mismatch:error */
+	return 0;
+}
+` },
     {
       name: 'release through a function-like macro of the file', messages: [/but put_page\(\) releases it as FOLL_GET references.*\(called as DRV_PUT\(\), which expands to put_page\(\)\)/], code: `
 #define DRV_PUT(pg) put_page(pg)
