@@ -91,6 +91,9 @@ export interface PageAcquire {
   ignored: boolean;
   /** The array is a local of the function (not a parameter, not reached through a struct). */
   local: boolean;
+  /** The count is stored through a pointer or into a struct (recorded for someone else):
+   * its pages are followed for their DMA use only, not for the count's handling. */
+  recorded?: boolean;
 }
 
 export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release';
@@ -155,6 +158,11 @@ export function pageLifecycle(p: Program): Lifecycle {
     const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
     let spent = 0;
     for (const [i, a] of acqs.entries()) {
+      if (a.recorded) {
+        // (Its count is someone else's to handle: only where the pages go is followed.)
+        if (a.fam === 'get') { const use = dmaUseOf(fa, a, loops); if (use) res.dmaUses.push({ acq: a, use }); }
+        continue;
+      }
       res.acquires.push(a);
       if (spent >= LIFECYCLE_FUNCTION_BUDGET) {
         lifecycleCounters.cuts++;
@@ -242,6 +250,7 @@ function paramIndex(fa: FunctionAnalysis, role: RegExp, call: CallSite): number 
 }
 
 function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
+  let recorded = false;
   if (!call.name || NOT_COUNTED.has(call.name)) return null;
   const g = gupPagesArg(fa, call.id);
   if (!g) return null;
@@ -261,15 +270,15 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
     } else if (parent.kind === 'assign' && parent.op === '=') {
       const l = stripNoise(parent.left);
       // Stored through a pointer or into a struct: the count is recorded for someone else.
-      if (l.kind !== 'id') return null;
-      countVar = l.name;
+      if (l.kind !== 'id') recorded = true;
+      else countVar = l.name;
     } else if (parent.kind === 'assign') return null;
   }
   const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
   const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
   // (As the expression reads, without parentheses or casts: `(nr)` from a macro's expansion
   // and `(int)nr` are the `nr` the loops and releases name.)
-  return { fa, call, fam: g.fam, root, nr: one || !nrE ? null : exprText(stripNoise(nrE)), countVar, ignored, local };
+  return { fa, call, fam: g.fam, root, nr: one || !nrE ? null : exprText(stripNoise(nrE)), countVar, ignored, local, ...(recorded ? { recorded } : {}) };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();

@@ -51,6 +51,25 @@ int gc_map(struct scatterlist *sg, unsigned long uaddr)
   ],
   invalid: [
     {
+      name: 'the count is stored into a struct field: the pages still go to a DMA table', era: '5.10', code: `
+struct gd_buf {
+	struct page **pages;
+	long pagecount;
+	struct sg_table sgt;
+};
+
+int gd_field_count(struct gd_buf *ub, unsigned long uaddr, int n)
+{
+	int ret;
+
+	ub->pagecount = get_user_pages_fast(uaddr, n, FOLL_WRITE, ub->pages); /* expect: get-pages-for-dma:note */
+	if (ub->pagecount != n)
+		return -EFAULT;
+	ret = sg_alloc_table_from_pages(&ub->sgt, ub->pages, n, 0, n * PAGE_SIZE, GFP_KERNEL);
+	return ret;
+}
+` },
+    {
       // drm_prime_pages_to_sg() builds the scatterlist with sg_alloc_table_from_pages_segment().
       name: 'pages handed to drm_prime_pages_to_sg', era: '6.12', code: `
 struct sg_table *gp_sgt(struct drm_device *dev, unsigned long addr, struct page **pages, int npages)
