@@ -5,6 +5,7 @@
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, exprText } from './expr';
 import { gupEraAt, gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
+import { undecidedAt } from '../preprocess/remap';
 
 /** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
  * `*locked`. E: as at function entry (up to the callers). A: asserted held. R/W: held. */
@@ -138,7 +139,7 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   // era's arm, not this one's: its arguments are not read by a guessed layout (an old
   // get_user_pages_remote(tsk, mm, start, nr, write, force, pages, vmas) has the arity of
   // the 4.10-5.8 one, whose eighth argument is `locked`).
-  if (era && era !== gupEraAt(c.name, version) && (fn.undecided ?? []).some((r) => r.from <= c.span.line && c.span.line <= r.to)) era = null;
+  if (era && era !== gupEraAt(c.name, version) && undecidedAt(fn.undecided, c.span.line)) era = null;
   if (era || /^(get|pin)_user_pages?(_\w+)?$|^__get_user_pages_(fast|unlocked)$|^get_vaddr_frames$|^memfd_pin_folios$/.test(c.name)) {
     if (!era) return { kind: 'gup', era: null, key: null, locked: null, lockedText: null, vmas: null };
     const at = (role: string) => {

@@ -6,6 +6,7 @@ import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
 import { children, exprText, stripNoise } from './expr';
 import { releaseFunctions } from '../kernel/api';
+import { alternativeArms, undecidedAt } from '../preprocess/remap';
 
 export type Fam = 'get' | 'pin';
 
@@ -454,19 +455,14 @@ function mismatchesAmong(events: ReleaseSite[]): Mismatch[] {
  * get_user_pages_fast()): a build has one family only, so a release of the other family is
  * a mismatch in the builds of those arms. */
 function armsMismatch(x: ReleaseSite): Mismatch | null {
-  const armsOf = (g: GupRef) => (g.fa.fn.undecided ?? []).filter((r) => r.group !== undefined && r.from <= g.call.span.line && g.call.span.line <= r.to);
   // (A release in an arm of its own may go with the GUP call of that arm only: not judged.)
-  const at = x.ev.call.span.line;
-  if ((x.ev.fa.fn.undecided ?? []).some((r) => r.from <= at && at <= r.to)) return null;
+  const ranges = x.ev.fa.fn.undecided;
+  if (undecidedAt(ranges, x.ev.call.span.line)) return null;
   const other = x.ev.fam === 'pin' ? 'get' : 'pin';
   const mine = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === x.ev.fam);
   const theirs = x.gups.filter((g) => gupPagesArg(g.fa, g.call.id)?.fam === other);
   if (!mine.length || !theirs.length) return null;
-  const apart = theirs.every((t) => {
-    if (t.fa !== x.ev.fa) return false;
-    const ta = armsOf(t);
-    return ta.length > 0 && mine.every((m) => m.fa === t.fa && armsOf(m).some((ma) => ta.some((a) => a.group === ma.group && a.from !== ma.from)));
-  });
+  const apart = theirs.every((t) => t.fa === x.ev.fa && mine.every((m) => m.fa === t.fa && alternativeArms(ranges, t.call.span.line, m.call.span.line)));
   return apart ? { ev: x.ev, gups: dedupe(theirs), acquired: other, onlyInArms: true } : null;
 }
 

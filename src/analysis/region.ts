@@ -1,6 +1,7 @@
 // Locked regions: the CFG nodes where a given local acquire is held, and what they contain.
 import type { CallSite, Expr, Span } from '../parse/ir';
 import { lockOf, type FunctionAnalysis, type World } from './lockstate';
+import { alternativeArms } from '../preprocess/remap';
 
 /** Calls that never need the mmap lock and are harmless inside a region (logging, checks,
  * arithmetic helpers, memory allocation and freeing, reference counts, lists and
@@ -162,8 +163,7 @@ export function regionWork(fa: FunctionAnalysis, r: Region, isGup: number | ((id
   // Calls in another arm of an undecided #if group than the call asked about are its
   // alternatives (`#ifdef HAVE_GUP_VMAS` / `#else` around two spellings of one call): a
   // build has one of them, never both.
-  const arms = one ? armsAt(fa, fa.fn.calls[isGup].span.line) : [];
-  const alternative = (id: number): boolean => arms.length > 0 && armsAt(fa, fa.fn.calls[id].span.line).some((b) => arms.some((a) => a.group === b.group && a.from !== b.from));
+  const alternative = (id: number): boolean => one && alternativeArms(fa.fn.undecided, fa.fn.calls[isGup].span.line, fa.fn.calls[id].span.line);
   const other: RegionWork['other'] = [];
   const add = (x: Reason | RegionFacts['fields'][number]) => other.push('id' in x ? { why: x.why, call: x.call, line: x.line } : x);
   for (const h of facts.hard) { if (other.length >= limit) break; regionCounters.reasons++; if (!test(h.id) && !alternative(h.id)) add(h); }
@@ -181,11 +181,6 @@ export function regionWork(fa: FunctionAnalysis, r: Region, isGup: number | ((id
     get loops() { return loops ??= regionLoops(fa, r, gups); },
     get escapes() { return escapes ??= fa.exits.some((w) => { const v = lockOf(w, r.key); return (v.st === 'R' || v.st === 'W') && v.acq === r.acquire; }); },
   };
-}
-
-/** The undecided #if arms (with their group) that hold a line. */
-function armsAt(fa: FunctionAnalysis, line: number): { from: number; group?: number }[] {
-  return (fa.fn.undecided ?? []).filter((r) => r.group !== undefined && r.from <= line && line <= r.to);
 }
 
 /** A cycle through a GUP node inside the region: the call runs more than once per acquire. */

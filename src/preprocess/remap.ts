@@ -39,3 +39,11 @@ export function undecidedAt(ranges: UndecidedRange[] | undefined, line: number):
   const hits = (ranges ?? []).filter((r) => r.from <= line && line <= r.to);
   return hits.length ? hits.map((r) => r.condition).join(' && ') : undefined;
 }
+
+/** Two lines in other arms of one undecided #if group (`#ifdef X` ... `#else` ...): a build
+ * has one of them, never both. */
+export function alternativeArms(ranges: UndecidedRange[] | undefined, a: number, b: number): boolean {
+  const armsAt = (line: number) => (ranges ?? []).filter((r) => r.group !== undefined && r.from <= line && line <= r.to);
+  const arms = armsAt(a);
+  return arms.length > 0 && armsAt(b).some((y) => arms.some((x) => x.group === y.group && x.from !== y.from));
+}
