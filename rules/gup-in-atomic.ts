@@ -26,6 +26,12 @@ function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, 
   return null;
 }
 
+/** The call as written: a module's wrapper (`drv_lock()`) rather than the spin_lock() it
+ * expands to. */
+function openerName(c: { name: string | null; via?: string }): string {
+  return c.via ?? String(c.name);
+}
+
 const rule: Rule = {
   meta: {
     id: 'gup-in-atomic',
@@ -57,12 +63,12 @@ const rule: Rule = {
         const top = up.chain[up.chain.length - 1];
         const o = open[open.length - 1];
         const opener = top.caller.fn.calls[o.call];
-        related.unshift(rel('lock', top.caller, opener.callSpan, `${opener.name}() opens the atomic section`));
+        related.unshift(rel('lock', top.caller, opener.callSpan, `${openerName(opener)}() opens the atomic section`));
         ctx.report({
           fa, span: call.span, callText: call.text,
           messageId: 'atomic-caller',
           data: {
-            call: String(call.name), context: ctx.atomic.describe(o.cls), opener: String(opener.name), file: top.caller.fn.file, line: opener.span.line,
+            call: String(call.name), context: ctx.atomic.describe(o.cls), opener: openerName(opener), file: top.caller.fn.file, line: opener.span.line,
             function: fa.fn.name, chain: up.chain.map((s) => `${s.caller.fn.name}()`).join(' <- '),
           },
           related,
@@ -73,7 +79,7 @@ const rule: Rule = {
       }
       const o = open[open.length - 1];
       const opener = fa.fn.calls[o.call];
-      related.push(rel('lock', fa, opener.callSpan, `${opener.name}() opens the atomic section`));
+      related.push(rel('lock', fa, opener.callSpan, `${openerName(opener)}() opens the atomic section`));
       ctx.report({
         fa, span: call.span, callText: call.text,
         // The non-sleeping variant the era has: get_user_pages_fast_only() from 5.8,
@@ -81,7 +87,7 @@ const rule: Rule = {
         messageId: !(call.name ?? '').startsWith('get_user_pages_fast') ? 'atomic-section'
           : ctx.api.existsIn('get_user_pages_fast_only', ctx.version) ? 'atomic-section-fast'
             : ctx.api.existsIn('__get_user_pages_fast', ctx.version) ? 'atomic-section-fast-old' : 'atomic-section',
-        data: { call: String(call.name), context: ctx.atomic.describe(o.cls), opener: String(opener.name), line: opener.span.line },
+        data: { call: String(call.name), context: ctx.atomic.describe(o.cls), opener: openerName(opener), line: opener.span.line },
         related,
         flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
       });

@@ -148,6 +148,63 @@ test('a module whose Kbuild adds -I directories: the lock macro from such a head
   ]);
 });
 
+test('a module header\'s spinlock wrappers (static inline, macro, do-while macro) open and close atomic sections in the functions audited', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-atomic-wrap-');
+  w('Kbuild', 'obj-m += aw.o\n');
+  w('aw.h', [
+    '#include <linux/spinlock.h>',
+    'struct aw_dev { spinlock_t lock; unsigned long flags; struct page **pages; };',
+    'static inline void aw_lock(struct aw_dev *d)',
+    '{',
+    '\tspin_lock(&d->lock);',
+    '}',
+    'static inline void aw_unlock(struct aw_dev *d)',
+    '{',
+    '\tspin_unlock(&d->lock);',
+    '}',
+    '#define AW_IRQ_LOCK(d) do { spin_lock_irqsave(&(d)->lock, (d)->flags); } while (0)',
+    '#define AW_IRQ_UNLOCK(d) do { spin_unlock_irqrestore(&(d)->lock, (d)->flags); } while (0)',
+    '#define aw_rcu_enter() rcu_read_lock()',
+    '#define aw_rcu_exit() rcu_read_unlock()',
+    '',
+  ].join('\n'));
+  w('aw.c', [
+    '#include "aw.h"',
+    '',
+    'int aw_in(struct aw_dev *d, unsigned long uaddr)',
+    '{',
+    '\tint n;',
+    '',
+    '\taw_lock(d);',
+    '\tn = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages);',
+    '\taw_unlock(d);',
+    '\tAW_IRQ_LOCK(d);',
+    '\tn += pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages);',
+    '\tAW_IRQ_UNLOCK(d);',
+    '\taw_rcu_enter();',
+    '\tn += pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages);',
+    '\taw_rcu_exit();',
+    '\treturn n;',
+    '}',
+    '',
+    'int aw_out(struct aw_dev *d, unsigned long uaddr)',
+    '{',
+    '\taw_lock(d);',
+    '\taw_unlock(d);',
+    '\tAW_IRQ_LOCK(d);',
+    '\tAW_IRQ_UNLOCK(d);',
+    '\treturn pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages);',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1, only: ['gup-in-atomic'] });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.span.line}:${f.level}:${f.message.replace(/.*called with (.*?) \(([\w]+\(\)) at line (\d+)\).*/, '$1 $2 $3')}`), [
+    '8:error:a spinlock held aw_lock() 7',
+    '11:error:a spinlock held AW_IRQ_LOCK() 10',
+    '14:error:the RCU read lock held (an RCU read-side critical section) aw_rcu_enter() 13',
+  ]);
+});
+
 test('a module whose GUP calls do not match the era: a warning names them; a defaulted era is a note', async (t) => {
   const { root } = tmpModule(t, 'gup-era-');
   fs.writeFileSync(path.join(root, 'old.c'), [
@@ -222,6 +279,71 @@ test('a module whose build adds include directories kbuild does not name: the on
   const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
   assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['src/driver/pin.c:8:prefer-unlocked']);
   assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
+});
+
+test('arms of one undecided #if group are taken together: the pin macro and the unpin macro of one arm; an alias against an adapter by the users\' argument count', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-arms-');
+  w('Kbuild', 'obj-m += ar.o\n');
+  // A configure switch picks pin/unpin or get/put: the arm with the newer API is the one
+  // a build for 6.x takes, for both names (whichever the walk meets first).
+  w('compat.h', [
+    '#if defined(HAVE_AR_PIN)',
+    '#define AR_UNPIN unpin_user_page',
+    '#define AR_PIN pin_user_pages_fast',
+    '#else',
+    '#define AR_UNPIN put_page',
+    '#define AR_PIN get_user_pages_fast',
+    '#endif',
+    '#if defined(HAVE_AR_PIN_VMAS)',
+    '#define AR_PIN_V(a, n, f, p) pin_user_pages(a, n, f, p, NULL)',
+    '#else',
+    '#define AR_PIN_V pin_user_pages',
+    '#endif',
+    '',
+  ].join('\n'));
+  w('ar.c', [
+    '#include "compat.h"',
+    '',
+    'int ar_peek(unsigned long uaddr, int *out)',
+    '{',
+    '\tstruct page *pg;',
+    '\tlong got;',
+    '',
+    '',
+    '\tgot = AR_PIN(uaddr, 1, FOLL_WRITE, &pg);',
+    '',
+    '\tif (got != 1)',
+    '\t\treturn -EFAULT;',
+    '\t*out = 1;',
+    '\tAR_UNPIN(pg);',
+    '\treturn 0;',
+    '}',
+    '',
+    'int ar_peek_v(unsigned long uaddr, int *out)',
+    '{',
+    '\tstruct page *pg;',
+    '\tlong got;',
+    '',
+    '\tmmap_read_lock(current->mm);',
+    '\tgot = AR_PIN_V(uaddr, 1, FOLL_WRITE, &pg);',
+    '\tmmap_read_unlock(current->mm);',
+    '\tif (got != 1)',
+    '\t\treturn -EFAULT;',
+    '\t*out = 1;',
+    '\tunpin_user_page(pg);',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n'));
+  for (const kdir of ['v6.1', 'v6.12']) {
+    const res = await audit({ paths: [root], kdir: path.join(FIXTURES, kdir), jobs: 1 });
+    // No pin/put mismatch at 14 (the unpin of the pin arm), no signature warning at 24 (6.1
+    // takes the adapter's 5 arguments, 6.12 the alias's 4): the lock around one call is all.
+    assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['ar.c:24:prefer-unlocked'], kdir);
+    const msgs = res.notifications.map((n) => n.message);
+    assert.deepStrictEqual(msgs.filter((m) => /signature/.test(m)), [], `${kdir}: ${msgs.join('; ')}`);
+    assert.match(res.findings[0].message, /pin_user_pages_unlocked/);
+  }
 });
 
 test('a name the module\'s Makefile passes with -D (after probing the kernel) is undecided, not undefined, with --kdir', async (t) => {

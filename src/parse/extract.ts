@@ -636,7 +636,9 @@ class FunctionBuilder {
       }
       case 'cast_expression': {
         const v = n.childForFieldName('value');
-        return v ? this.expr(v) : { kind: 'other', text: n.type, subs: [] };
+        if (!v) return { kind: 'other', text: n.type, subs: [] };
+        const x = this.expr(v);
+        return x.kind === 'id' ? { ...x, cast: true } : x;
       }
       case 'ERROR':
         this.errors++;
@@ -1072,10 +1074,12 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // GUP call-like tokens, for the attribution statistics.
   const gupSites = gupCallSites(masked, req.gupNames);
   const defines = wanted.size ? collectDefines(masked, lines) : {};
+  // (The atomic-section wrappers are expanded too, in the functions wanted for the API.)
+  const expanding = scope?.atomic.size ? new Map([...scope.atomic, ...scope.macros]) : scope?.macros;
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
     const bodyAt = lines.starts[c.braceLine];
-    const expanded = scope?.macros.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), scope.macros, bodyAt - c.headerStart) : null;
+    const expanded = expanding?.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, text, lines, c, expanded);
     if (expanded) remapExpanded(fn, expanded, c.headerStart, text, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];

@@ -15,7 +15,8 @@ export interface Span {
  * (`operand`: the expression a unary operator, a member access or a subscript applies to;
  * `left`/`right`: the two sides of a binary operator or an assignment). */
 export type Expr =
-  | { kind: 'id'; name: string }
+  /** `cast`: read through a C cast (`(int)cnt`), which the IR otherwise drops. */
+  | { kind: 'id'; name: string; cast?: true }
   /** `value`: a decimal or hex literal's number (true: 1, false: 0), else null. */
   | { kind: 'num'; value: number | null; text: string }
   | { kind: 'null' }

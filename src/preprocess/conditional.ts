@@ -6,7 +6,7 @@
 // `#define`/`#undef`/`#include` are followed in order, so `defined(X)` sees what the file and
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
-import { lineIndex, lineOf } from '../parse/cut';
+import { lineIndex, lineOf, type LineIndex } from '../parse/cut';
 import { apiSince, gupEraAt, isGupName, mmapLockPrimitive, primitiveIn, type Version } from '../kernel/api';
 import { matchParen, splitArgs } from './expand';
 
@@ -106,6 +106,14 @@ interface Group {
   /** First line of the undecided branch now open, and its condition. */
   openFrom?: number;
   openCond?: string;
+  /** Per arm (index into `conds`), the macros the arm defines while the group is the
+   * innermost undecided one: read at `#endif` so that one arm's definitions are taken
+   * together (consistentArms). */
+  armDefs?: Map<string, MacroDefinition>[];
+  /** Each arm's directive: [line start offset, line end offset], and whether every arm so
+   * far was undecided (splitBraceArms). */
+  directives: [number, number][];
+  allUndecided: boolean;
 }
 
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define|undef|include)\b(.*)$/;
@@ -227,34 +235,43 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const cond = branchCondition(kind, arg);
         let v = wasLive ? evaluateCondition(cond, cenv) : false;
         if (v === null && kind === 'ifndef' && isGuard(masked, lineEnd, firstWord(arg))) v = true;
-        stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive });
+        stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive, directives: [[offset, lineEnd]], allUndecided: wasLive && v === null });
         blankDirective = v !== null || !wasLive;
       } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
         const g = stack[stack.length - 1];
         if (g) blankDirective = enterElif(g, branchCondition(kind, arg), cenv, masked, offset, lineEnd, res);
+        if (g) { g.directives.push([offset, lineEnd]); g.allUndecided &&= g.cur === null; }
         // (The arm before was dead, not the group: the directive is kept unless blanked.)
         if (g) armDirective = g.parentLive;
       } else if (kind === 'else') {
         const g = stack[stack.length - 1];
         if (g) blankDirective = enterElse(g);
+        if (g) { g.directives.push([offset, lineEnd]); g.allUndecided &&= g.cur === null; }
         if (g) armDirective = g.parentLive;
       } else if (kind === 'endif') {
         const g = stack.pop();
         popped = g;
+        if (g?.armDefs) consistentArms(g.armDefs, res, env.versionCode);
+        if (g) g.directives.push([offset, lineEnd]);
         blankDirective = !g || g.decided || !g.parentLive;
       } else if (!wasLive && kind === 'define') {
         (res.deadDefined ??= new Set()).add(firstWord(arg));
       } else if (wasLive) {
         const cond = undecidedHere();
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
-        directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode);
+        const def = directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode);
+        const g = def ? innermostUndecided(stack) : undefined;
+        if (g && def) ((g.armDefs ??= [])[g.conds.length - 1] ??= new Map()).set(def.name, def);
       }
       deadFrom = markDead(res, deadFrom, blankDirective || !(armDirective ?? wasLive), live(), offset, lineEnd);
       // Undecided branches: recorded when they close.
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef' || kind === 'elif' || kind === 'elifdef' || kind === 'elifndef' || kind === 'else') {
         const g = stack[stack.length - 1];
         if (g) branchBoundary(g, lineNo, lineNo + lines, res, false);
-      } else if (kind === 'endif' && popped) branchBoundary(popped, lineNo, lineNo + lines, res, true);
+      } else if (kind === 'endif' && popped) {
+        branchBoundary(popped, lineNo, lineNo + lines, res, true);
+        splitBraceArms(popped, masked, index, res, env.versionCode);
+      }
     }
     from = lineEnd + 1;
   }
@@ -303,12 +320,99 @@ function isGuard(masked: string, from: number, name: string): boolean {
  * same and calls it with the version's number of arguments where the other does not (`#define
  * P pin_user_pages` over `#define P(a, n, f, p) pin_user_pages(a, n, f, p, NULL)` in 6.12):
  * a configure switch between them takes the newest the version has, built as it takes it. */
-function keepsEarlier(prev: MacroDefinition | undefined, value: string, conditional: string | undefined, versionCode: number): boolean {
-  if (!prev || !prev.conditional || !conditional) return false;
+function keepsEarlier(prev: MacroDefinition | undefined, next: Pick<MacroDefinition, 'value' | 'params' | 'conditional'>, versionCode: number): boolean {
+  if (!prev || !prev.conditional || !next.conditional) return false;
   const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
   const newest = (text: string) => Math.max(-1, ...(text.match(/[A-Za-z_]\w*/g) ?? []).map((id) => apiSince(id, text, v) ?? -1));
-  const a = newest(prev.value), b = newest(value);
-  return a > b || (a === b && fitsEra(prev.value, v) && !fitsEra(value, v));
+  const a = newest(prev.value), b = newest(next.value);
+  return a > b || (a === b && fitsEra(prev, next, v) && !fitsEra(next, prev, v));
+}
+
+/** An undecided group whose every arm (with an `#else`) opens or closes the same number of
+ * braces: compat code that writes one statement header per arm,
+ *   #ifdef HAVE_MMAP_LOCK_KILLABLE
+ *   	if (mmap_read_lock_killable(mm)) {
+ *   #else
+ *   	if (down_read_killable(&mm->mmap_sem)) {
+ *   #endif
+ *   		return -EINTR;
+ *   	}
+ * Read with all arms, the braces do not balance (one `if` nested in the other, the function
+ * cut in the wrong place). A build takes one arm; so does the tool, as a compiler would for
+ * one configuration: the arm naming the newest API of the version (the first arm on a tie)
+ * stays, undecided, and the other arms and the group's directives are blanked. */
+function splitBraceArms(g: Group, masked: string, index: LineIndex, res: ConditionalResult, versionCode: number): void {
+  const d = g.directives;
+  if (!g.allUndecided || !g.parentLive || d.length < 3 || !/^\s*#\s*else\b/.test(masked.slice(d[d.length - 2][0], d[d.length - 2][1]))) return;
+  const arms: [number, number][] = [];
+  for (let i = 0; i + 1 < d.length; i++) arms.push([Math.min(d[i][1] + 1, d[i + 1][0]), d[i + 1][0]]);
+  const delta = (a: [number, number]) => {
+    let n = 0;
+    for (let i = a[0]; i < a[1]; i++) { const c = masked.charCodeAt(i); if (c === 123) n++; else if (c === 125) n--; }
+    return n;
+  };
+  const deltas = arms.map(delta);
+  if (deltas[0] === 0 || deltas.some((x) => x !== deltas[0])) return;
+  const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
+  const score = (a: [number, number]) => {
+    const text = masked.slice(a[0], a[1]);
+    return versionCode ? Math.max(-1, ...(text.match(/[A-Za-z_]\w*/g) ?? []).map((id) => apiSince(id, text, v) ?? -1)) : -1;
+  };
+  const scores = arms.map(score);
+  const keep = scores.indexOf(Math.max(...scores));
+  const dropped: [number, number][] = [];
+  for (const [s, e] of d) dropped.push([s, Math.min(e + 1, masked.length)]);
+  arms.forEach((a, i) => { if (i !== keep && a[1] > a[0]) dropped.push(a); });
+  res.dead.push(...dropped);
+  const droppedLines = (line: number) => arms.some((a, i) => i !== keep && a[1] > a[0] && line >= lineOf(index, a[0]) + 1 && line <= lineOf(index, a[1] - 1) + 1);
+  res.undecided = res.undecided.filter((u) => u.group !== g.startLine || !droppedLines(u.from));
+}
+
+function innermostUndecided(stack: Group[]): Group | undefined {
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i].cur === null) return stack[i];
+  return undefined;
+}
+
+/** The arms of one undecided group are alternatives: a build takes all of one arm's
+ * definitions or all of another's. Where the API decides between two arms' definitions of
+ * a name (keepsEarlier: the newer GUP function, the era's arity; or an arm naming only API
+ * the era lacks), the arm it prefers gives every name it defines, so that
+ * `#define DRV_PIN pin_user_pages` / `#define DRV_UNPIN unpin_user_page` against
+ * `get_user_pages` / `put_page` are read from the same arm. Names the API does not decide
+ * between follow that arm; when the API prefers different arms for different names, each
+ * keeps what the walk chose. */
+function consistentArms(arms: Map<string, MacroDefinition>[], res: ConditionalResult, versionCode: number): void {
+  if (!versionCode || arms.filter(Boolean).length < 2) return;
+  let winner = -1;
+  for (let i = 0; i < arms.length; i++) {
+    for (let j = i + 1; j < arms.length; j++) {
+      if (!arms[i] || !arms[j]) continue;
+      for (const [name, a] of arms[i]) {
+        const b = arms[j].get(name);
+        if (!b) continue;
+        const pick = preferredArm(a, b, versionCode);
+        if (pick === 0) continue;
+        const w = pick < 0 ? i : j;
+        if (winner >= 0 && winner !== w) return;
+        winner = w;
+      }
+    }
+  }
+  if (winner < 0) return;
+  const mine = new Set(arms.flatMap((m) => (m ? [...m.values()] : [])));
+  for (const [name, def] of arms[winner]) {
+    const cur = res.macros.get(name);
+    if (cur === undefined || mine.has(cur)) res.macros.set(name, def);
+  }
+}
+
+/** -1: the build for the version takes `a`'s arm, 1: `b`'s, 0: the API does not say. */
+function preferredArm(a: MacroDefinition, b: MacroDefinition, versionCode: number): -1 | 0 | 1 {
+  const absentA = namesOnlyAbsentApi(a.value, versionCode), absentB = namesOnlyAbsentApi(b.value, versionCode);
+  if (absentA !== absentB) return absentA ? 1 : -1;
+  if (keepsEarlier(a, b, versionCode)) return -1;
+  if (keepsEarlier(b, a, versionCode)) return 1;
+  return 0;
 }
 
 /** A macro's value names GUP functions or mmap-lock primitives, none of which the version
@@ -328,8 +432,14 @@ function namesOnlyAbsentApi(value: string, versionCode: number): boolean {
 }
 
 /** Every GUP call written out in a macro's value passes as many arguments as the version's
- * signature takes (a bare name, as in an alias, is called with the user's arguments). */
-function fitsEra(value: string, v: Version): boolean {
+ * signature takes. A bare name, as in an alias, is called with the user's arguments: as
+ * many as the alternative function-like definition takes (`#define P pin_user_pages`
+ * against `#define P(a, n, f, p) pin_user_pages(a, n, f, p, NULL)`: the users pass 4), and
+ * fits when the alternative has no parameters to tell. */
+function fitsEra(def: Pick<MacroDefinition, 'value' | 'params'>, other: Pick<MacroDefinition, 'params'>, v: Version): boolean {
+  const value = def.value;
+  const alias = !def.params && /^[A-Za-z_]\w*$/.test(value) ? gupEraAt(value, v) : null;
+  if (alias && other.params) return alias.params.length === other.params.length;
   for (const m of value.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
     const era = gupEraAt(m[1], v);
     if (!era) continue;
@@ -341,7 +451,9 @@ function fitsEra(value: string, v: Version): boolean {
   return true;
 }
 
-function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0): void {
+/** A `#define` (or `#undef`, `#include`) on a live line. Returns the definition a
+ * conditional `#define` makes, whether or not it replaced an earlier one. */
+function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0): MacroDefinition | undefined {
   if (kind === 'define') {
     const m = /^([A-Za-z_]\w*)(\([^)]*\))?/.exec(arg);
     if (!m) return;
@@ -349,9 +461,10 @@ function directive(kind: string, arg: string, line: number, file: string, res: C
     res.defined.set(m[1], conditional ? (res.defined.get(m[1]) === true ? true : 'maybe') : true);
     if (value.length > MAX_MACRO_TEXT) return;
     const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    const def: MacroDefinition = { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) };
     if (conditional && versionCode && namesOnlyAbsentApi(value, versionCode)) return;
-    if (keepsEarlier(res.macros.get(m[1]), value, conditional, versionCode)) return;
-    res.macros.set(m[1], { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) });
+    if (!keepsEarlier(res.macros.get(m[1]), def, versionCode)) res.macros.set(m[1], def);
+    return conditional ? def : undefined;
   } else if (kind === 'undef') {
     const name = firstWord(arg);
     res.defined.set(name, conditional ? 'maybe' : false);

@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../parse/cut';
 import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
-import { MACRO_TARGETS } from './targets';
+import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
 import { isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
@@ -38,6 +38,10 @@ export interface FileScope {
   undecided: UndecidedRange[];
   /** Macros and wrappers that reach one of the API names, by the name used in the code. */
   macros: Map<string, MacroDefinition>;
+  /** Macros and one-call static wrappers that open or close an atomic section
+   * (`#define drv_lock(d) spin_lock(&(d)->lock)`): expanded in the functions audited for
+   * the API, never a reason to audit one. */
+  atomic: Map<string, MacroDefinition>;
   /** 0-based lines the preprocessor blanked. */
   blanked: Set<number>;
   /** What the answer depends on besides the file's own bytes and the options. */
@@ -66,10 +70,14 @@ const API_BYTES = ['user_page', 'mmap_', 'get_vaddr_frames', 'memfd_pin_folios']
 interface HeaderScope {
   result: ConditionalResult;
   wrappers: MacroDefinition[];
+  /** Its one-call static wrappers of an atomic-section primitive. */
+  atomicWrappers: MacroDefinition[];
   /** Its own and its headers' dependencies. */
   deps: ScopeDeps;
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
+  /** The same for the atomic-section primitives (see FileScope.atomic). */
+  relevantAtomic?: Map<string, MacroDefinition>;
 }
 const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
 const headers = new Map<string, HeaderScope | null>();
@@ -262,6 +270,26 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?
   return out;
 }
 
+/** `name(args)` or `do { name(args); } while (0)`: the one call of a wrapper macro's value. */
+const ONE_CALL = /^(?:do\s*\{\s*)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;?\s*(?:\}\s*while\s*\(\s*0\s*\))?$/;
+
+/** Static functions of a masked text whose body is one call of an atomic-section primitive
+ * (`static inline void drv_lock(struct drv *d) { spin_lock(&d->lock); }`): function-like
+ * macros of that call. */
+function atomicWrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDefinition[] {
+  if (!/\b(?:spin|read|write)_(?:un|try)?lock|\brcu_read_|\bpreempt_|\blocal_(?:irq|bh)_|\bpagefault_|\bkmap_atomic|\b(?:get|put)_cpu/.test(masked)) return [];
+  const lines = lineIndex(masked);
+  const out: MacroDefinition[] = [];
+  for (const c of cuts ?? cutFunctions(masked, lines)) {
+    if (!c.isStatic) continue;
+    const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
+    const m = /^([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(body);
+    if (!m || !ATOMIC_TARGETS.has(m[1])) continue;
+    out.push({ name: c.name, params: c.params, value: body.slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.headerLine + 1, file });
+  }
+  return out;
+}
+
 const buildDefineSets = new WeakMap<PreprocessOptions, Set<string>>();
 function buildDefined(o: PreprocessOptions, name: string): boolean {
   if (!o.buildDefines) return false;
@@ -303,7 +331,8 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   const file = relName(o, abs);
   const deps = newDeps();
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps));
-  const h: HeaderScope = { result, wrappers: wrappersOf(liveText(masked, result), file, undefined, eraOf(o)), deps };
+  const live = liveText(masked, result);
+  const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), deps };
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -331,17 +360,21 @@ export function relevantMacros(all: Map<string, MacroDefinition>, targets: Reado
 
 /** The macros of a scope (its own, its wrappers, and its headers' relevant ones) that reach
  * the targets; headers' answers are computed once per worker. */
-function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number): Map<string, MacroDefinition> {
+function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number, atomic = false): Map<string, MacroDefinition> {
   // (Each header's answer is cached on it, so a shared header is computed once.)
   const all = new Map<string, MacroDefinition>();
   const extended = new Set(targets);
   for (const inc of r.included) {
     const h = scopeOf.get(inc.scope);
     if (!h || depth > MAX_INCLUDE_DEPTH) continue;
-    h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1);
-    for (const [k, v] of h.relevant) { all.set(k, inc.conditional ? { ...v, conditional: inc.conditional } : v); extended.add(k); }
+    const got = atomic ? (h.relevantAtomic ??= relevantOf(h.result, h.atomicWrappers, targets, depth + 1, true))
+      : (h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1));
+    for (const [k, v] of got) { all.set(k, inc.conditional ? { ...v, conditional: inc.conditional } : v); extended.add(k); }
   }
   const own = new Map(r.macros);
+  // (An atomic wrapper is one call, or one call in `do { } while (0)`: a statement
+  // expression or a longer body is not expanded into the audited code.)
+  if (atomic) for (const [k, v] of own) if (!v.params || !ONE_CALL.test(v.value)) own.delete(k);
   for (const w of wrappers) if (!own.has(w.name)) own.set(w.name, w);
   const mine = relevantMacros(own, extended);
   // A name this scope defines itself is its own definition, relevant or not.
@@ -363,8 +396,12 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, 0, unresolved, deps));
   const liveMasked = liveText(masked, result);
   const blanked = blankedLines(masked, result.dead);
-  const wrappers = wrappersOf(liveMasked, file, cut?.(liveMasked, blanked), eraOf(o));
-  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros: relevantOf(result, wrappers, targets, 0), blanked, deps };
+  const cuts = cut?.(liveMasked, blanked);
+  const wrappers = wrappersOf(liveMasked, file, cuts, eraOf(o));
+  const macros = relevantOf(result, wrappers, targets, 0);
+  const atomic = relevantOf(result, atomicWrappersOf(liveMasked, file, cuts), ATOMIC_TARGETS, 0, true);
+  for (const k of macros.keys()) atomic.delete(k);
+  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps };
 }
 
 function blankedLines(text: string, dead: [number, number][]): Set<number> {

@@ -4,7 +4,7 @@
 // again, up to --call-depth rounds. The lock context itself is then one summary per
 // (function, mm) over the call graph (src/analysis/program.ts).
 import * as path from 'path';
-import type { Version } from '../kernel/api';
+import { gupFunctions, type Version } from '../kernel/api';
 import { calledToken, nameToken } from '../parse/cut';
 import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
@@ -34,12 +34,16 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     const tr = Date.now();
     const prog = new Program(store.functions, version, callDepth, memo, visibility);
     const needCallers = callerDependent(prog, round).filter((fa) => !x.searched.has(`${fa.fn.file}:${fa.fn.name}`));
+    // (First round: a function with a sleeping GUP call that none of the above covers, such
+    // as a helper taking the mmap lock itself, has its callers in its own file extracted: one
+    // of them may call it with a spinlock held, gup-in-atomic.)
+    const ownFile = round === 0 ? sleepingHelpers(prog, needCallers) : [];
     const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
     x.rounds.push(rp);
-    if (needCallers.length === 0) break;
+    if (needCallers.length === 0 && ownFile.length === 0) break;
     stats.callGraphRounds++;
     const t3 = Date.now();
-    const work = await callingFiles(needCallers, scan, root, x);
+    const work = await callingFiles(needCallers, scan, root, x, ownFile);
     rp.callersMs = Date.now() - t3;
     x.scanMs += rp.callersMs;
     // One request per file with the names that matter there.
@@ -60,8 +64,13 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
 }
 
 /** The files that call one of `needCallers`, each with the names worth extracting there. */
-async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion): Promise<Map<string, Set<string>>> {
+async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion, ownFile: FunctionAnalysis[] = []): Promise<Map<string, Set<string>>> {
   const staticByFile = new Map<string, Set<string>>();
+  for (const fa of ownFile) {
+    const abs = path.join(root, fa.fn.file);
+    if (!staticByFile.has(abs)) staticByFile.set(abs, new Set());
+    staticByFile.get(abs)!.add(nameToken(fa.fn.name));
+  }
   // Global helpers by the identifier their callers call (`FNAME` for `FNAME(fetch)`),
   // with the identifiers that make a function of a calling file worth extracting.
   const globals = new Map<string, Set<string>>();
@@ -155,6 +164,20 @@ function dropCommonFields(hits: Map<string, Set<string>>, fields: Set<string>, g
     tokens.delete(f);
     if (tokens.size === 0) for (const names of hits.values()) names.delete(f);
   }
+}
+
+/** Functions with a sleeping GUP call whose callers no other search looks for: not in
+ * `searched` (the lock-context search of this round). Only their own file's callers are
+ * extracted (a helper and the ioctl calling it under a spinlock): a global helper's callers
+ * in other files are not searched for this alone. */
+function sleepingHelpers(p: Program, searched: FunctionAnalysis[]): FunctionAnalysis[] {
+  const skip = new Set(searched);
+  const out = new Set<FunctionAnalysis>();
+  for (const s of gupSites(p)) {
+    if (skip.has(s.fa) || out.has(s.fa) || s.fa.fn.file.endsWith('.h')) continue;
+    if (s.call.name && gupFunctions.get(s.call.name)?.sleeps) out.add(s.fa);
+  }
+  return [...out];
 }
 
 /** An mm key the callers can name: `current->mm` or one reached from a parameter. */

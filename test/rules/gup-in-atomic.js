@@ -37,6 +37,29 @@ int ga_after(spinlock_t *lock, unsigned long uaddr, struct page **pages)
 }
 ` },
     {
+      // One-call static wrappers are read as the primitive they call (src/preprocess/scope.ts):
+      // the unlock wrapper closes the section the lock wrapper opened.
+      name: 'a lock wrapper and an unlock wrapper, the call after both', code: `
+struct ga_dev { spinlock_t lock; struct page **pages; };
+
+static inline void ga_dev_lock(struct ga_dev *d)
+{
+	spin_lock(&d->lock);
+}
+
+static inline void ga_dev_unlock(struct ga_dev *d)
+{
+	spin_unlock(&d->lock);
+}
+
+int ga_wrapped_after(struct ga_dev *d, unsigned long uaddr)
+{
+	ga_dev_lock(d);
+	ga_dev_unlock(d);
+	return pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages); /* expect-none */
+}
+` },
+    {
       // v4.9 paging_tmpl.h's shape: every function is named through FNAME(); the one that
       // pins is never called with the spinlock that another FNAME() function takes.
       name: 'functions named by a pasting macro are distinct', code: `
@@ -123,6 +146,33 @@ long ga_rcu(unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // A static (not inline) wrapper of spin_lock_irqsave() in the same file: the section
+      // it opens is the caller's; the message names the wrapper as written.
+      name: 'a static wrapper of spin_lock_irqsave around the call', code: `
+struct ga_q { spinlock_t lock; struct page **pages; };
+
+static void ga_q_lock(struct ga_q *q, unsigned long *flags)
+{
+	spin_lock_irqsave(&q->lock, *flags);
+}
+
+static void ga_q_unlock(struct ga_q *q, unsigned long *flags)
+{
+	spin_unlock_irqrestore(&q->lock, *flags);
+}
+
+int ga_q_fill(struct ga_q *q, unsigned long uaddr)
+{
+	unsigned long flags;
+	int n;
+
+	ga_q_lock(q, &flags);
+	n = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, q->pages); /* expect: gup-in-atomic:error */
+	ga_q_unlock(q, &flags);
+	return n;
+}
+`, messages: [/called with a spinlock held \(ga_q_lock\(\) at line 19\)/] },
     {
       name: 'preemption disabled', code: `
 int ga_preempt(unsigned long uaddr, struct page **pages)

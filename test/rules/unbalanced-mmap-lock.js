@@ -53,8 +53,54 @@ long ub_handover(unsigned long uaddr, struct page **pages)
 	return get_user_pages(uaddr, 1, 0, pages); /* expect-none */
 }
 ` },
+    {
+      // Compat code with one statement header per arm of an undecided #ifdef, the brace
+      // opened in each: a build takes one arm, and so does the tool (the one naming the
+      // newer API); read with both, the lock would be taken twice and the braces unbalanced.
+      name: 'an if header with its brace split over the arms of an undecided #ifdef', code: `
+long um_split(struct mm_struct *mm, unsigned long addr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+#ifdef HAVE_MMAP_LOCK_KILLABLE
+	if (mmap_read_lock_killable(mm)) { /* expect-none */
+#else
+	if (down_read_killable(&mm->mmap_lock)) { /* expect-none */
+#endif
+		return -EINTR;
+	}
+	if (!vma_lookup(mm, addr)) {
+		mmap_read_unlock(mm); /* expect-none */
+		return -EFAULT;
+	}
+	n = pin_user_pages_remote(mm, addr, nr, FOLL_WRITE, pages, NULL); /* expect-none */
+	mmap_read_unlock(mm); /* expect-none */
+	return n;
+}
+` },
   ],
   invalid: [
+    {
+      name: 'the same split header, a return that keeps the lock: the kept arm is analysed',
+      messages: [/still held when um_split_leak\(\) returns on some path .*\[only if defined\(HAVE_MMAP_LOCK_KILLABLE\)/], code: `
+long um_split_leak(struct mm_struct *mm, unsigned long addr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+#ifdef HAVE_MMAP_LOCK_KILLABLE
+	if (mmap_read_lock_killable(mm)) { /* expect: unbalanced-mmap-lock:error */
+#else
+	if (down_read_killable(&mm->mmap_lock)) {
+#endif
+		return -EINTR;
+	}
+	if (!vma_lookup(mm, addr))
+		return -EFAULT;
+	n = pin_user_pages_remote(mm, addr, nr, FOLL_WRITE, pages, NULL);
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
     {
       name: 'the leaking return is under an #ifdef the tool cannot decide: the message says so',
       messages: [/still held when um_dbg\(\) returns on some path .*\[only if defined\(CONFIG_DRV_DEBUG\): a condition the tool cannot decide\]/], code: `
