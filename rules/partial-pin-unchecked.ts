@@ -37,7 +37,7 @@ const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(PROBL
  * what to write instead. */
 function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: string } {
   const { acq } = f;
-  const n = acq.nr ?? '1';
+  const n = acq.nrText ?? acq.nr ?? '1';
   const count = acq.countVar ?? 'ret';
   const release = acq.fam === 'pin' ? `unpin_user_pages(${acq.root}, ${count})` : `release exactly ${count} pages (put_page() each)`;
   const last = f.path[f.path.length - 1];
@@ -93,7 +93,7 @@ const rule: Rule = {
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
         messageId: id,
-        data: { ...data, call: String(acq.call.name), asked: acq.nr ?? 'the', frees, also, fix },
+        data: { ...data, call: String(acq.call.name), asked: acq.nrText ?? acq.nr ?? 'the', frees, also, fix },
         hint: fix,
         related,
         flow,

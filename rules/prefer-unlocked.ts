@@ -1,4 +1,4 @@
-import type { Rule } from '../src/rule';
+import type { CallSite, FunctionAnalysis, Rule, RuleContext } from '../src/rule';
 import { rel } from '../src/rule';
 
 /** The _unlocked variants refuse FOLL_LONGTERM in some eras (see src/kernel/kernel-gup-api.json):
@@ -8,6 +8,11 @@ function rejectsLongterm(name: string, v: [number, number]): boolean {
   if (name === 'get_user_pages_unlocked') return at >= 502;
   if (name === 'pin_user_pages_unlocked') return at >= 510 && at <= 602;
   return false;
+}
+
+function longtermReaches(ctx: RuleContext, fa: FunctionAnalysis, call: CallSite, era: { params: string[] }): boolean {
+  const arg = ctx.flags.argOf(era.params, call.args);
+  return !!arg && ctx.flags.resolve(fa, arg, call.span.line).has('FOLL_LONGTERM');
 }
 
 const rule: Rule = {
@@ -31,7 +36,9 @@ const rule: Rule = {
       if (cls.era.lock !== 'required' && cls.era.lock !== 'via-locked') continue;
       const repl = ctx.api.unlockedReplacement(call, cls.era, ctx.version);
       if (!repl) continue;
-      if (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) && rejectsLongterm(repl.name, ctx.version)) continue;
+      // FOLL_LONGTERM written in the call, or reaching it through a flags variable
+      // (`flags |= FOLL_LONGTERM`), a define or a caller's constant.
+      if (rejectsLongterm(repl.name, ctx.version) && (/\bFOLL_LONGTERM\b/.test(call.argText.join(' ')) || longtermReaches(ctx, fa, call, cls.era))) continue;
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0) continue;
       const vals = worlds.map((w) => ctx.locks.lockOf(w, 'current->mm'));

@@ -9,6 +9,7 @@ import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
 import { children, exprText, predecessors, stripNoise, walk } from './expr';
+import { unwrapArg } from '../kernel/replace';
 import { fieldKey, gupPagesArg, pageMismatches, rootOf, RELEASES, type Fam, type Mismatch } from './pages';
 
 /** Entry points that do not return a page count for their pages argument. */
@@ -85,6 +86,9 @@ export interface PageAcquire {
   root: string;
   /** Text of the nr_pages argument; null for one page. */
   nr: string | null;
+  /** The count as written at the call, for messages (`nr` is the form that is matched
+   * against loops and releases): the source text unless a macro's expansion wrote it. */
+  nrText?: string;
   /** The variable that receives the count, if any. */
   countVar: string | null;
   /** The call's result is neither stored nor tested. */
@@ -263,7 +267,11 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   let countVar: string | null = null;
   let ignored = false;
   if (place) {
-    const parent = place.parents[place.parents.length - 1];
+    // A branch of `c ? gup(...) : -EFAULT` gives its value to what the whole expression
+    // gives it to.
+    let pi = place.parents.length - 1;
+    while (pi >= 0 && isBranchOf(place.parents[pi], place.expr)) pi--;
+    const parent = place.parents[pi];
     if (!parent) {
       if (place.node.ret) return null; // the count goes to the caller
       ignored = place.node.kind === 'stmt';
@@ -278,7 +286,10 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
   // (As the expression reads, without parentheses or casts: `(nr)` from a macro's expansion
   // and `(int)nr` are the `nr` the loops and releases name.)
-  return { fa, call, fam: g.fam, root, nr: one || !nrE ? null : exprText(stripNoise(nrE)), countVar, ignored, local, ...(recorded ? { recorded } : {}) };
+  const nr = one || !nrE ? null : exprText(stripNoise(nrE));
+  // (A cast or parentheses around the count read as what they wrap: `nr` for `(int)nr`.)
+  const written = nr !== null && !call.via && call.argText[ni] ? unwrapArg(unwrapArg(call.argText[ni].replace(/\s+/g, ' ')).replace(/^\(\s*[A-Za-z_][\w ]*\)\s*(?=[A-Za-z_(])/, '')) : undefined;
+  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ignored, local, ...(recorded ? { recorded } : {}) };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();
@@ -289,7 +300,22 @@ function predecessorsOf(fn: FunctionIR): number[][] {
 }
 
 /** The call's CFG node and its parents, skipping wrappers that do not change the value. */
-function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Expr[] } | null {
+/** The value of `e` is call `id`'s result (the call, or a branch of `c ? x : y`). */
+function yieldsCall(e: Expr, id: number): boolean {
+  const x = stripNoise(e);
+  if (x.kind === 'call') return x.call === id;
+  return x.kind === 'cond' && (yieldsCall(x.whenTrue, id) || yieldsCall(x.whenFalse, id));
+}
+
+/** `e` is a `c ? x : y` with `inner` in x or y, not in c. */
+function isBranchOf(e: Expr, inner: Expr): boolean {
+  if (e.kind !== 'cond') return false;
+  let inTest = false;
+  walk(e.test, (x) => { if (x === inner) inTest = true; return !inTest; });
+  return !inTest;
+}
+
+function placeOf(fa: FunctionAnalysis, id: number): Place | null {
   let places = placeCache.get(fa.fn);
   if (!places) {
     // Every call of the function placed in one pass (a scan per call is quadratic).
@@ -297,7 +323,7 @@ function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Ex
     for (const node of fa.fn.nodes) {
       walk(node.expr, (e, parents) => {
         if (e.kind === 'call' && e.call !== undefined && !places!.has(e.call)) {
-          places!.set(e.call, { node, parents: parents.filter((x) => !(x.kind === 'seq' && x.items.length === 1) && !(x.kind === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))) });
+          places!.set(e.call, { node, expr: e, parents: parents.filter((x) => !(x.kind === 'seq' && x.items.length === 1) && !(x.kind === 'call' && /^(likely|unlikely)$/.test(x.callee ?? ''))) });
         }
         return true;
       });
@@ -306,7 +332,8 @@ function placeOf(fa: FunctionAnalysis, id: number): { node: CfgNode; parents: Ex
   }
   return places.get(id) ?? null;
 }
-const placeCache = new WeakMap<FunctionIR, Map<number, { node: CfgNode; parents: Expr[] }>>();
+interface Place { node: CfgNode; expr: Expr; parents: Expr[] }
+const placeCache = new WeakMap<FunctionIR, Map<number, Place>>();
 
 /** A loop header (`for (i = 0; i < bound; i++)`, `while (i < bound)`), its body nodes and
  * the index it counts with. */
@@ -847,7 +874,8 @@ class AcquireFlow {
       eachCall(node.expr, (e) => { if (!neg && e.callee && UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) neg = e; });
       const c = neg ? fa.fn.calls[(neg as Extract<Expr, { kind: 'call' }>).call] : undefined;
       if (c) {
-        this.report('negative-release', [...s.steps, this.step(c.span.line, `${c.name}() gets ${r}, which may still be a negative errno here`, c)]);
+        const unsigned = fa.fn.unsignedVars?.includes(r);
+        this.report('negative-release', [...s.steps, this.step(c.span.line, unsigned ? `${c.name}() gets ${r}, which is unsigned: a negative errno is a huge count here` : `${c.name}() gets ${r}, which may still be a negative errno here`, c)]);
         return null;
       }
     }
@@ -941,7 +969,7 @@ class AcquireFlow {
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
         if (l.kind !== 'id' && (mentionsElement(x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
-        if (r && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === r && !(stripNoise(x.right).kind === 'call' && (stripNoise(x.right) as { call: number }).call === a.call.id)) {
+        if (r && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === r && !yieldsCall(x.right, a.call.id)) {
           // The count variable is overwritten: a later test no longer concerns this call.
           lost = true;
         }
@@ -1078,6 +1106,15 @@ class AcquireFlow {
         const other = stripNoise(rr);
         const zero = other.kind === 'num' && other.value === 0;
         const neg = other.kind === 'un' && other.op === '-';
+        const lv = stripNoise(l);
+        const unsigned = zero && r !== null && lv.kind === 'id' && !lv.cast && !!this.a.fa.fn.unsignedVars?.includes(r);
+        if (unsigned) {
+          // An unsigned count holds a negative errno as a huge number: `cnt > 0` and
+          // `cnt != 0` keep it on their true edge (their false edge is cnt == 0, nothing
+          // held), `cnt < 0` is never true.
+          if (op === '<' || op === '<=' || op === '==') return [0, k];
+          return [k, 0];
+        }
         if (zero || neg) {
           // ret < 0, ret <= 0, ret == 0: the error side; ret > 0, ret >= 0: the rest; ret != 0
           // (and the false edge of ret == 0) keeps a negative errno too.

@@ -447,8 +447,72 @@ fail:
 	return err;
 }
 ` },
+    {
+      // The count is one branch of a conditional expression stored in n, and n goes back
+      // to the caller: the caller handles it.
+      name: 'count from a conditional expression, returned', code: `
+long pc_tern(struct mm_struct *mm, unsigned long addr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = vma_lookup(mm, addr) ? pin_user_pages_remote(mm, addr, nr, FOLL_WRITE, pages, NULL) : -EFAULT; /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      // Cast to a signed type, the test sees the errno: `(int)cnt > 0` is a real guard.
+      name: 'unsigned count cast to int for the sign test', code: `
+int pc_u32_cast(unsigned long uaddr, u32 want, struct page **arr)
+{
+	u32 cnt;
+
+	cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, arr); /* expect-none */
+	if (cnt != want) {
+		if ((int)cnt > 0)
+			unpin_user_pages(arr, cnt);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
   ],
   invalid: [
+    {
+      // A u32 count: an errno is a huge number, and \`cnt > 0\` lets it through to the release.
+      name: 'unsigned count guarded by cnt > 0 before the release',
+      messages: [/the count is kept in cnt, which is unsigned: .*keep the count in a signed long/], code: `
+int pc_u32(unsigned long uaddr, u32 want, struct page **arr)
+{
+	u32 cnt;
+
+	cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, arr); /* expect: partial-pin-unchecked:warning */
+	if (cnt != want) {
+		if (cnt > 0)
+			unpin_user_pages(arr, cnt);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
+    {
+      // The same conditional, but only the error is tested: the message and the fix name
+      // the count variable n; a count written with a type argument reads as written.
+      name: 'count from a conditional expression, tested only for an error',
+      messages: [/fewer than min_t\(unsigned long, nr, 16\) pages .*handle 0 <= n < min_t\(unsigned long, nr, 16\) \(e\.g\. if \(n != min_t\(unsigned long, nr, 16\)\)/], code: `
+int pc_tern_err(struct mm_struct *mm, unsigned long addr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = vma_lookup(mm, addr) ? pin_user_pages_remote(mm, addr, min_t(unsigned long, nr, 16), FOLL_WRITE, pages, NULL) : -EFAULT; /* expect: partial-pin-unchecked:warning */
+	mmap_read_unlock(mm);
+	if (n < 0)
+		return n;
+	return 0;
+}
+` },
     {
       // The count argument as a function-like macro's expansion writes it, `(n)`, and cast:
       // the loop over nr is still the requested count.

@@ -4,6 +4,22 @@
 module.exports = {
   valid: [
     {
+      // pin_user_pages_unlocked() rejects FOLL_LONGTERM in 5.10-6.2: the flag reaches the
+      // call through a variable, not in the call's text.
+      name: 'FOLL_LONGTERM through a flags variable, 6.1', era: '6.1', code: `
+long pu_lt_var(unsigned long uaddr, unsigned long n, struct page **out)
+{
+	unsigned int flags = FOLL_WRITE;
+	long got;
+
+	flags |= FOLL_LONGTERM;
+	mmap_read_lock(current->mm);
+	got = pin_user_pages(uaddr, n, flags, out, NULL); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return got;
+}
+` },
+    {
       name: 'a driver mutex taken inside the region (the lock order would change)', code: `
 long pu_mutex(struct mutex *m, unsigned long uaddr, struct page **pg)
 {
@@ -97,6 +113,21 @@ long pu_done(unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // 6.3 on, pin_user_pages_unlocked() takes FOLL_LONGTERM.
+      name: 'FOLL_LONGTERM through a flags variable, 6.12', code: `
+long pu_lt_var(unsigned long uaddr, unsigned long n, struct page **out)
+{
+	unsigned int flags = FOLL_WRITE;
+	long got;
+
+	flags |= FOLL_LONGTERM;
+	mmap_read_lock(current->mm);
+	got = pin_user_pages(uaddr, n, flags, out); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	return got;
+}
+` },
     {
       // The two spellings of one call in the arms of a configure switch are alternatives,
       // not two GUP calls sharing the region; the arm of the era's signature is the one.
