@@ -109,7 +109,7 @@ interface Group {
   /** Per arm (index into `conds`), the macros the arm defines while the group is the
    * innermost undecided one: read at `#endif` so that one arm's definitions are taken
    * together (consistentArms). */
-  armDefs?: Map<string, MacroDefinition>[];
+  armDefs?: Map<string, MacroDefinition[]>[];
   /** Each arm's directive: [line start offset, line end offset], and whether every arm so
    * far was undecided (splitBraceArms). */
   directives: [number, number][];
@@ -260,8 +260,14 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const cond = undecidedHere();
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
         const def = directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode);
-        const g = def ? innermostUndecided(stack) : undefined;
-        if (g && def) ((g.armDefs ??= [])[g.conds.length - 1] ??= new Map()).set(def.name, def);
+        // (Recorded in every enclosing undecided group: an arm's nested #if defines for it.)
+        if (def) {
+          for (const g of stack) {
+            if (g.cur !== null) continue;
+            const arm = ((g.armDefs ??= [])[g.conds.length - 1] ??= new Map());
+            (arm.get(def.name) ?? arm.set(def.name, []).get(def.name)!).push(def);
+          }
+        }
       }
       deadFrom = markDead(res, deadFrom, blankDirective || !(armDirective ?? wasLive), live(), offset, lineEnd);
       // Undecided branches: recorded when they close.
@@ -368,11 +374,6 @@ function splitBraceArms(g: Group, masked: string, index: LineIndex, res: Conditi
   res.undecided = res.undecided.filter((u) => u.group !== g.startLine || !droppedLines(u.from));
 }
 
-function innermostUndecided(stack: Group[]): Group | undefined {
-  for (let i = stack.length - 1; i >= 0; i--) if (stack[i].cur === null) return stack[i];
-  return undefined;
-}
-
 /** The arms of one undecided group are alternatives: a build takes all of one arm's
  * definitions or all of another's. Where the API decides between two arms' definitions of
  * a name (keepsEarlier: the newer GUP function, the era's arity; or an arm naming only API
@@ -381,15 +382,24 @@ function innermostUndecided(stack: Group[]): Group | undefined {
  * `get_user_pages` / `put_page` are read from the same arm. Names the API does not decide
  * between follow that arm; when the API prefers different arms for different names, each
  * keeps what the walk chose. */
-function consistentArms(arms: Map<string, MacroDefinition>[], res: ConditionalResult, versionCode: number): void {
+function consistentArms(arms: Map<string, MacroDefinition[]>[], res: ConditionalResult, versionCode: number): void {
   if (!versionCode || arms.filter(Boolean).length < 2) return;
+  // An arm's definition of a name: the one the walk chose if it is in the arm (a nested
+  // group decided between several), else the arm's last.
+  const defOf = (arm: Map<string, MacroDefinition[]>, name: string): MacroDefinition | undefined => {
+    const list = arm.get(name);
+    if (!list) return undefined;
+    const cur = res.macros.get(name);
+    return cur && list.includes(cur) ? cur : list[list.length - 1];
+  };
   let winner = -1;
   for (let i = 0; i < arms.length; i++) {
     for (let j = i + 1; j < arms.length; j++) {
       if (!arms[i] || !arms[j]) continue;
-      for (const [name, a] of arms[i]) {
-        const b = arms[j].get(name);
-        if (!b) continue;
+      for (const name of arms[i].keys()) {
+        const a = defOf(arms[i], name);
+        const b = defOf(arms[j], name);
+        if (!a || !b) continue;
         const pick = preferredArm(a, b, versionCode);
         if (pick === 0) continue;
         const w = pick < 0 ? i : j;
@@ -399,10 +409,10 @@ function consistentArms(arms: Map<string, MacroDefinition>[], res: ConditionalRe
     }
   }
   if (winner < 0) return;
-  const mine = new Set(arms.flatMap((m) => (m ? [...m.values()] : [])));
-  for (const [name, def] of arms[winner]) {
+  const mine = new Set(arms.flatMap((m) => (m ? [...m.values()].flat() : [])));
+  for (const name of arms[winner].keys()) {
     const cur = res.macros.get(name);
-    if (cur === undefined || mine.has(cur)) res.macros.set(name, def);
+    if (cur === undefined || mine.has(cur)) res.macros.set(name, defOf(arms[winner], name)!);
   }
 }
 
