@@ -968,7 +968,7 @@ class AcquireFlow {
         }
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
-        if (l.kind !== 'id' && (mentionsElement(x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
+        if (l.kind !== 'id' && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
         if (r && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === r && !yieldsCall(x.right, a.call.id)) {
           // The count variable is overwritten: a later test no longer concerns this call.
           lost = true;
@@ -998,10 +998,10 @@ class AcquireFlow {
     let read = false;
     for (const n of lp.body) {
       const e = fa.fn.nodes[n].expr;
-      if (!mentionsElement(e, this.a.root)) continue;
+      if (!carriesElement(fa, e, this.a.root)) continue;
       read = true;
       let stored = false;
-      walk(e, (x) => { if (x.kind === 'assign' && stripNoise(x.left).kind !== 'id' && mentionsElement(x.right, this.a.root)) stored = true; return !stored; });
+      walk(e, (x) => { if (x.kind === 'assign' && stripNoise(x.left).kind !== 'id' && carriesElement(fa, x.right, this.a.root)) stored = true; return !stored; });
       if (stored) return 'stored';
     }
     return read ? 'read' : null;
@@ -1104,9 +1104,9 @@ class AcquireFlow {
       if (!isCount(l) && isCount(rr)) { l = c.right; rr = c.left; op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
       if (isCount(l)) {
         const other = stripNoise(rr);
+        const lv = stripNoise(l);
         const zero = other.kind === 'num' && other.value === 0;
         const neg = other.kind === 'un' && other.op === '-';
-        const lv = stripNoise(l);
         const unsigned = zero && r !== null && lv.kind === 'id' && !lv.cast && !!this.a.fa.fn.unsignedVars?.includes(r);
         if (unsigned) {
           // An unsigned count holds a negative errno as a huge number: `cnt > 0` and
@@ -1124,6 +1124,10 @@ class AcquireFlow {
           return [k & (S | F), k & E];
         }
         if (exprText(other) === nr) {
+          // (An unsigned count holding an errno is above nr: `n < nr` is false for it.)
+          const big = lv.kind === 'id' && !lv.cast && r !== null && !!this.a.fa.fn.unsignedVars?.includes(r);
+          if (big && op === '<') return [k & S, k & (F | E)];
+          if (big && op === '>=') return [k & (F | E), k & S];
           if (op === '!=' || op === '<') return [k & (E | S), k & F];
           if (op === '==' || op === '>=') return [k & F, k & (E | S)];
         }
@@ -1157,6 +1161,17 @@ function mentionsText(e: Expr | null, text: string, skipCall?: number): boolean 
 function mentionsId(e: Expr | null, n: string): boolean {
   let hit = false;
   walk(e, (x) => { if (hit) return false; if (x.kind === 'id' && x.name === n) hit = true; return true; });
+  return hit;
+}
+
+/** `e` names an entry of `root`, directly or through a local the function copies an entry
+ * into (`pg = pages[i]; ... hdr->phys[i] = page_to_phys(pg)`). */
+function carriesElement(fa: FunctionAnalysis, e: Expr | null, root: string): boolean {
+  if (mentionsElement(e, root)) return true;
+  const copies = elementCopies(fa.fn);
+  if (copies.size === 0) return false;
+  let hit = false;
+  walk(e, (x) => { if (hit) return false; if (x.kind === 'id' && copies.has(x.name) && elementOf(fa, x, -1)?.root === root) hit = true; return true; });
   return hit;
 }
 

@@ -477,6 +477,59 @@ int pc_u32_cast(unsigned long uaddr, u32 want, struct page **arr)
 	return 0;
 }
 ` },
+    {
+      // After a full pin, each entry goes through a local into a struct as a physical
+      // address: the pins live on there (released by the owner), the array is just freed.
+      name: 'entries handed on through a local copy, after four other stores', code: `
+struct pc_hdr { unsigned long count, pgsize, offset, length; phys_addr_t phys[]; };
+
+int pc_share(unsigned long uaddr, unsigned long npg, u32 off, u32 len, struct pc_hdr *hdr)
+{
+	struct page **pv;
+	unsigned long k;
+	long got;
+
+	pv = kvmalloc_array(npg, sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(uaddr, npg, FOLL_WRITE | FOLL_LONGTERM, pv); /* expect-none */
+	if (got != npg) {
+		if (got > 0)
+			unpin_user_pages(pv, got);
+		kvfree(pv);
+		return -EFAULT;
+	}
+	hdr->count = npg;
+	hdr->pgsize = PAGE_SIZE;
+	hdr->offset = off;
+	hdr->length = len;
+	for (k = 0; k < npg; k++) {
+		struct page *pg = pv[k];
+
+		hdr->phys[k] = page_to_phys(pg);
+	}
+	kvfree(pv);
+	return 0;
+}
+` },
+    {
+      // An unsigned count holding an errno is above the requested count: \`n < want\` is
+      // the test that keeps the errno away from the release (a GNU \`?:\` chains an
+      // earlier error).
+      name: 'unsigned count, released only when below the requested count', code: `
+int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int ret)
+{
+	unsigned int n;
+
+	n = ret ?: pin_user_pages_fast(uaddr, want, FOLL_WRITE, pages); /* expect-none */
+	if (n != want) {
+		if (n < want)
+			unpin_user_pages(pages, n);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
   ],
   invalid: [
     {
