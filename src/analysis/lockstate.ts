@@ -84,21 +84,17 @@ function withVar(w: World, name: string, v: number | undefined): World {
   return { locks: w.locks, vars };
 }
 
-/** Normalise an mm expression: `&current->mm->mmap_sem`, `current->mm` and a local `mm`
- * assigned from `current->mm` all become `current->mm`. */
 /** Some other mm's lock is held or asserted in this world: the key may be an alias of it. */
 export function otherKeyHeld(w: World, key: string): boolean {
   return Object.entries(w.locks).some(([k, v]) => k !== key && (v.st === 'R' || v.st === 'W' || v.st === 'A'));
 }
 
+/** Normalise an mm expression: `&current->mm->mmap_sem`, `current->mm` and a local `mm`
+ * assigned from `current->mm` all become `current->mm`; so does a macro's expansion
+ * `&(current->mm)->mmap_lock`. */
 export function normMm(text: string, aliases: Record<string, string>): string {
-  let t = text.replace(/\s+/g, '');
-  for (let i = 0; i < 4; i++) {
-    const before = t;
-    t = t.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
-    if (t === before) break;
-  }
-  t = t.replace(/(->|\.)mmap_(sem|lock)$/, '');
+  let t = bare(text.replace(/\s+/g, ''));
+  t = bare(t.replace(/(->|\.)mmap_(sem|lock)$/, ''));
   const gtm = /^get_task_mm\((.*)\)$/.exec(t);
   if (gtm) t = `${gtm[1]}->mm`;
   for (let i = 0; i < 4; i++) {
@@ -107,6 +103,26 @@ export function normMm(text: string, aliases: Record<string, string>): string {
     t = aliases[m[1]] + m[2];
   }
   return t;
+}
+
+/** Without a leading `&` and parentheses around the whole (`&((x))` is `x`). */
+function bare(t: string): string {
+  for (let i = 0; i < 4; i++) {
+    const before = t;
+    t = t.replace(/^&/, '');
+    if (t.startsWith('(') && t.endsWith(')') && closingParen(t) === t.length - 1) t = t.slice(1, -1);
+    if (t === before) break;
+  }
+  return t;
+}
+
+function closingParen(t: string): number {
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '(') depth++;
+    else if (t[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function isRawMmapArg(text: string): boolean {

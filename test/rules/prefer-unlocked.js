@@ -114,6 +114,22 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The rwsem named through a macro whose value parenthesises its argument: the lock
+      // is current->mm's (src/analysis/lockstate.ts normMm).
+      name: 'raw rwsem calls through a field macro', code: `
+#define PU_RWSEM(mm) (mm)->mmap_lock
+
+long pu_rwsem(unsigned long uaddr, unsigned long n, struct page **pv)
+{
+	long got;
+
+	down_read(&PU_RWSEM(current->mm));
+	got = pin_user_pages(uaddr, n, FOLL_WRITE, pv); /* expect: prefer-unlocked:warning */
+	up_read(&PU_RWSEM(current->mm));
+	return got;
+}
+` },
+    {
       // 6.3 on, pin_user_pages_unlocked() takes FOLL_LONGTERM.
       name: 'FOLL_LONGTERM through a flags variable, 6.12', code: `
 long pu_lt_var(unsigned long uaddr, unsigned long n, struct page **out)
