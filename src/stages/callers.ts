@@ -10,6 +10,9 @@ import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
 import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
 import { gupSites } from '../analysis/sites';
+import { flagsArg } from '../analysis/flags';
+import { walk } from '../analysis/expr';
+import type { Expr } from '../parse/ir';
 import type { AuditProfile, AuditStats } from './types';
 import type { FactsStore } from './facts';
 import type { StructVisibility } from '../parse/includes';
@@ -30,6 +33,7 @@ export interface CallerExpansion {
 
 export async function expandCallers(store: FactsStore, scan: TreeScan, root: string, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats, visibility?: StructVisibility): Promise<CallerExpansion> {
   const x: CallerExpansion = { rounds: [], searched: new Set(), fieldsNotSearched: new Set(), scanMs: 0 };
+  const flagged = new Set<string>();
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
     const prog = new Program(store.functions, version, callDepth, memo, visibility);
@@ -37,7 +41,11 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     // (First round: a function with a sleeping GUP call that none of the above covers, such
     // as a helper taking the mmap lock itself, has its callers in its own file extracted: one
     // of them may call it with a spinlock held, gup-in-atomic.)
+    // (And in the first two rounds, a function whose GUP call's flags come from its
+    // parameters, or that passes its parameters on to such a function, has its own file's
+    // callers extracted: the flags the rules read, FOLL_LONGTERM, are written there.)
     const ownFile = round === 0 ? sleepingHelpers(prog, needCallers) : [];
+    if (round < 2) for (const fa of flagForwarders(prog, flagged)) if (!ownFile.includes(fa) && !needCallers.includes(fa)) ownFile.push(fa);
     const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
     x.rounds.push(rp);
     if (needCallers.length === 0 && ownFile.length === 0) break;
@@ -178,6 +186,38 @@ function sleepingHelpers(p: Program, searched: FunctionAnalysis[]): FunctionAnal
     if (s.call.name && gupFunctions.get(s.call.name)?.sleeps) out.add(s.fa);
   }
   return [...out];
+}
+
+/** Functions whose GUP call takes its gup_flags from a parameter (`flagged` starts empty), and
+ * then functions that pass a parameter on to one of those: each returned once (`flagged`
+ * keeps `file:function` of those already returned). */
+function flagForwarders(p: Program, flagged: Set<string>): FunctionAnalysis[] {
+  const out: FunctionAnalysis[] = [];
+  const keyOf = (fa: FunctionAnalysis) => `${fa.fn.file}:${fa.fn.name}`;
+  const dependent = new Set<FunctionAnalysis>();
+  const mentionsParam = (fa: FunctionAnalysis, e: Expr | null | undefined) => {
+    let hit = false;
+    walk(e ?? null, (x) => { if (hit) return false; if (x.kind === 'id' && fa.fn.params.includes(x.name)) hit = true; return true; });
+    return hit;
+  };
+  for (const s of gupSites(p)) {
+    if (!s.cls.era || s.fa.fn.file.endsWith('.h')) continue;
+    if (mentionsParam(s.fa, flagsArg(s.cls.era.params, s.call.args))) dependent.add(s.fa);
+  }
+  // Forwarders: a call of an already flagged function with a parameter among its arguments.
+  for (const fa of p.functions) {
+    if (dependent.has(fa) || fa.fn.file.endsWith('.h')) continue;
+    for (const c of fa.fn.calls) {
+      if (!c.name || !c.args.some((a) => mentionsParam(fa, a))) continue;
+      if (p.resolve(fa, c.name).some((d) => d !== fa && flagged.has(keyOf(d)))) { dependent.add(fa); break; }
+    }
+  }
+  for (const fa of dependent) {
+    if (flagged.has(keyOf(fa))) continue;
+    flagged.add(keyOf(fa));
+    out.push(fa);
+  }
+  return out;
 }
 
 /** An mm key the callers can name: `current->mm` or one reached from a parameter. */

@@ -35,6 +35,34 @@ int lt_compat(unsigned long uaddr, int n, struct page **pages)
   ],
   invalid: [
     {
+      // The flag is a constant two callers up, in the same file: the helper's and the
+      // middle function's callers are looked for because the flags come from parameters.
+      name: 'FOLL_LONGTERM passed down two levels', code: `
+struct lw_mr { struct page **pages; unsigned long nr; long got; };
+
+static long lw_get(struct lw_mr *mr, unsigned long uaddr, unsigned int gup_flags)
+{
+	return get_user_pages_fast(uaddr, mr->nr, gup_flags, mr->pages); /* expect: longterm-without-pin:warning */
+}
+
+static long lw_fill(struct lw_mr *mr, unsigned long uaddr, unsigned int gup_flags)
+{
+	if (!mr->nr)
+		return 0;
+	return lw_get(mr, uaddr, gup_flags);
+}
+
+long lw_register(struct lw_mr *mr, unsigned long uaddr)
+{
+	long n = lw_fill(mr, uaddr, FOLL_WRITE | FOLL_LONGTERM);
+
+	if (n < 0)
+		return n;
+	mr->got = n;
+	return 0;
+}
+` },
+    {
       name: 'get_user_pages_fast with FOLL_LONGTERM', code: `
 int lt_bad(unsigned long uaddr, struct page **pages)
 {
