@@ -44,13 +44,15 @@ const rule: Rule = {
       // The values of the placeholders (each message takes those it names).
       const base = { call: String(call.name), mm: key, function: fa.fn.name };
       const worlds = fa.atCall[call.id];
-      const dropped = worlds.map((w) => ctx.locks.lockOf(w, key)).filter((v) => v.st === 'U' || v.st === 'D');
+      const droppedIn = worlds.filter((w) => { const st = ctx.locks.lockOf(w, key).st; return st === 'U' || st === 'D'; });
+      const dropped = droppedIn.map((w) => ctx.locks.lockOf(w, key));
       if (dropped.length) {
+        const onlyIf = ctx.locks.undecidedWhere(droppedIn);
         const by = dropped.find((v) => v.by !== undefined)?.by;
         const related = by !== undefined ? [rel('release', fa, fa.fn.calls[by].callSpan, fa.classes[by].kind === 'gup' ? 'lock may be dropped by this call' : 'lock released (or not acquired) here')] : [];
         ctx.report({
           fa, span: call.span, callText: call.text,
-          messageId: by !== undefined ? 'not-held-on-path-see-line' : 'not-held-on-path',
+          messageId: by !== undefined ? 'not-held-on-path-see-line' : 'not-held-on-path', ...(onlyIf ? { onlyIf } : {}),
           data: { ...base, ...(by !== undefined ? { line: fa.fn.calls[by].span.line } : {}) },
           related,
         });
@@ -58,6 +60,9 @@ const rule: Rule = {
       }
       const entry = worlds.filter((w) => ctx.locks.lockOf(w, key).st === 'E' && !ctx.locks.otherKeyHeld(w, key));
       if (entry.length === 0) continue;
+      // (Only on paths that took undecided #ifs one way: the message says so.)
+      const onlyIf = ctx.locks.undecidedWhere(entry);
+      const only = onlyIf ? { onlyIf } : {};
       // Lock ownership kept in a state word across calls: the entry state is that word's.
       if (ctx.locks.recordsLockState(fa)) continue;
       // The body of a GUP API function (mm.h's get_user_page_vma_remote()): its contract
@@ -68,7 +73,7 @@ const rule: Rule = {
         const chain = es.unheld[0];
         ctx.report({
           fa, span: call.span, callText: call.text,
-          messageId: es.unheldEntry ? 'caller-without-lock-entry' : 'caller-without-lock',
+          messageId: es.unheldEntry ? 'caller-without-lock-entry' : 'caller-without-lock', ...only,
           data: { ...base, chain: ctx.chainText(chain), entryFunction: chain[chain.length - 1].caller.fn.name, entry: es.unheldEntry ?? '' },
           related: chain.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
           chains: [chain],
@@ -76,7 +81,7 @@ const rule: Rule = {
         continue;
       }
       if (es.entry?.lock === 'unheld') {
-        ctx.report({ fa, span: call.span, callText: call.text, messageId: 'entry-without-lock', data: { ...base, entry: es.entry.what } });
+        ctx.report({ fa, span: call.span, callText: call.text, messageId: 'entry-without-lock', ...only, data: { ...base, entry: es.entry.what } });
         continue;
       }
       if (es.entry?.lock === 'held' && !es.unknown.length) continue;
@@ -91,7 +96,7 @@ const rule: Rule = {
         const callee = chain.length > 1 ? chain[chain.length - 2].caller.fn.name : fa.fn.name;
         const ue = es.unknownEnd;
         ctx.report({
-          fa, span: call.span, callText: call.text, level: 'note',
+          fa, span: call.span, callText: call.text, level: 'note', ...only,
           // (A path that only reached --call-depth was left above: its callers were searched.)
           messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : 'partly-held-no-caller',
           data: {
@@ -105,7 +110,7 @@ const rule: Rule = {
       }
       if (es.held.length) continue;
       ctx.report({
-        fa, span: call.span, callText: call.text, level: 'note',
+        fa, span: call.span, callText: call.text, level: 'note', ...only,
         messageId: es.noCaller ? 'no-caller-found' : es.cut ? 'callers-beyond-depth' : 'callers-unchecked',
         data: { ...base, assertion: assertionFor(ctx.api, key, ctx.version) },
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),

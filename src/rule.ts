@@ -48,6 +48,8 @@ export interface ReportInput {
    * leave a lock held): when every one of them is under an #if the tool cannot decide and
    * the primary location is not, the message says so (`[only if ...]`). */
   onlyWhere?: Span[];
+  /** The finding exists only under this undecided condition (LockQueries.undecidedWhere). */
+  onlyIf?: string;
 }
 
 /** Lock-state queries over the worlds of the lock dataflow (src/analysis/lockstate.ts). */
@@ -61,6 +63,9 @@ export interface LockQueries {
   /** The function records lock ownership in a state word (`obj->locked = 1`, `*locked = 1`):
    * it hands the lock over by design. Memoised per function. */
   recordsLockState(fa: FunctionAnalysis): boolean;
+  /** The undecided `#if` conditions all these worlds took the same way (one test of them
+   * earlier in the function decided a later one): the finding exists only if they hold. */
+  undecidedWhere(worlds: World[]): string | undefined;
 }
 
 /** Locked regions (src/analysis/region.ts): where a local acquire is held, and what it holds. */

@@ -231,6 +231,8 @@ class Evaluator {
   atCall: Map<string, World>[];
   /** Guard conditions followed as pseudo-variables `?<text>` (see guardConditions). */
   conds = new Map<string, string[]>();
+  /** Undecided #if conditions tested more than once in the function (repeatedPpConditions). */
+  ppConds = new Set<string>();
   constructor(private fa: { fn: FunctionIR; classes: CallClass[] }, private vars: Set<string>, private guards: Set<string>, private effects?: EffectLookup) {
     this.atCall = fa.fn.calls.map(() => new Map());
   }
@@ -514,6 +516,37 @@ function guardVars(fn: FunctionIR, classes: CallClass[]): Set<string> {
  * arm the first one took. Only side-effect-free tests (names, fields, constants, operators:
  * no calls, no assignments) qualify; the value is forgotten when one of its names is
  * assigned. Text of the condition -> the names it reads. */
+/** The undecided #if conditions every one of `worlds` took the same way (the correlated ones
+ * of repeatedPpConditions), as a condition: `defined(X)`, `!(defined(X))`, joined by `&&`;
+ * undefined when there is none. */
+export function undecidedWhere(worlds: World[]): string | undefined {
+  let common: Map<string, number> | null = null;
+  for (const w of worlds) {
+    const mine = new Map(Object.entries(w.vars).filter(([k]) => k.startsWith('?#')));
+    if (!common) common = mine;
+    else for (const [k, v] of common) if (mine.get(k) !== v) common.delete(k);
+    if (common.size === 0) return undefined;
+  }
+  if (!common?.size) return undefined;
+  return [...common].sort().map(([k, v]) => (v ? k.slice(2) : `!(${k.slice(2)})`)).join(' && ');
+}
+
+/** An undecided #if's condition without its leading `!`s, and whether they negate it. */
+function ppCondition(pp: string): { text: string; negated: boolean } {
+  let text = pp;
+  let negated = false;
+  while (text.startsWith('!')) { negated = !negated; text = text.slice(1).trim(); }
+  return { text, negated };
+}
+
+/** The undecided #if conditions that more than one branch of the function tests (in
+ * either polarity): only those are worth following per world. */
+function repeatedPpConditions(fn: FunctionIR): Set<string> {
+  const seen = new Map<string, number>();
+  for (const n of fn.nodes) if (n.kind === 'branch' && n.pp) { const t = ppCondition(n.pp).text; seen.set(t, (seen.get(t) ?? 0) + 1); }
+  return new Set([...seen].filter(([, c]) => c > 1).map(([t]) => t));
+}
+
 function guardConditions(fn: FunctionIR, classes: CallClass[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const hasLockCall = (e: Expr | null): boolean => {
@@ -650,6 +683,17 @@ function step(node: CfgNode, w: World, ev: Evaluator, add: (node: number, w: Wor
       }
       break;
     case 'branch': {
+      // An undecided #if tested again later in the function: the build decided it once.
+      const pp = node.pp ? ppCondition(node.pp) : null;
+      if (pp && ev.ppConds.has(pp.text)) {
+        const key = `?#${pp.text}`;
+        const known = w.vars[key];
+        const holds = (val: number) => (pp.negated ? 1 - val : val);
+        if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); return; }
+        add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
+        add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
+        break;
+      }
       if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
       const c = ev.conds.size ? condText(node.expr) : null;
       if (c && ev.conds.has(c.text)) {
@@ -679,6 +723,7 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
   const { vars, guards } = trackedVars(fn, classes, effects);
   const ev = new Evaluator({ fn, classes }, vars, guards, effects);
   ev.conds = guardConditions(fn, classes);
+  ev.ppConds = repeatedPpConditions(fn);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
   const exits = new Map<string, World>();
   const work: [number, World][] = [];

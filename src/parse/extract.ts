@@ -488,6 +488,9 @@ class FunctionBuilder {
     const body = n.namedChildren.filter((x) => x !== condNode && x !== alt && x !== nameNode);
     const isIf0 = condNode && condNode.text.trim() === '0';
     const br = this.newNode('branch', null, this.line(n));
+    const cond = n.type === 'preproc_if' || n.type === 'preproc_elif' ? condNode?.text
+      : nameNode ? `defined(${nameNode.text})` : undefined;
+    if (cond) this.nodes[br].pp = `${/^#\s*(ifndef|elifndef)/.test(n.text) ? '!' : ''}${cond.replace(/\s+/g, ' ').trim()}`;
     this.link(preds, br);
     const t = isIf0 ? [] : this.block(body, [{ n: br, s: 0 }]);
     const f = alt ? this.stmt(alt, [{ n: br, s: 1 }]) : [{ n: br, s: 1 }];

@@ -77,6 +77,11 @@ export interface CfgNode {
   ret?: boolean;
   /** Set on the branch node of a loop header. */
   loop?: boolean;
+  /** The branch of an `#if`/`#ifdef` the preprocessor left undecided: its condition as
+   * written, whitespace-normalised, `!` first for `#ifndef` (`defined(CONFIG_X)`,
+   * `!defined(CONFIG_X)`). Two tests of the same condition in one function are one
+   * decision of the build. */
+  pp?: string;
 }
 
 export interface FunctionIR {

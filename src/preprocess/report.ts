@@ -3,7 +3,7 @@
 import type { FunctionIR, Span } from '../parse/ir';
 import { undecidedAt } from './remap';
 
-export function annotateMessage(message: string, fn: FunctionIR, at: Span, where?: Span[]): string {
+export function annotateMessage(message: string, fn: FunctionIR, at: Span, where?: Span[], given?: string): string {
   let out = message;
   // Every call an expansion produces is reported at the macro's use: the one meant is the one
   // the message names first (`UPTR(a)` in the arguments of a macro that calls pin_user_pages
@@ -19,6 +19,7 @@ export function annotateMessage(message: string, fn: FunctionIR, at: Span, where
     const conds = where.map((w) => undecidedAt(fn.undecided, w.line));
     if (conds.every((c) => c)) cond = [...new Set(conds)].map((c) => (conds.length > 1 ? `(${c})` : c)).join(' || ');
   }
+  cond ??= given;
   if (cond) out += ` [only if ${cond}: a condition the tool cannot decide]`;
   return out;
 }

@@ -10,7 +10,7 @@ import type { TreeInfo } from '../kernel/era';
 import type { Program } from '../analysis/program';
 import { chainText } from '../analysis/program';
 import { gupSites, otherKeyHeld, requiresLock, type GupSite } from '../analysis/sites';
-import { lockOf, recordsLockState, type FunctionAnalysis } from '../analysis/lockstate';
+import { lockOf, recordsLockState, undecidedWhere, type FunctionAnalysis } from '../analysis/lockstate';
 import { NEEDS_LOCK, regionOf, regionWork } from '../analysis/region';
 import { FlagResolver, flagsArg, lineSpan } from '../analysis/flags';
 import { pageLifecycle } from '../analysis/pagerefs';
@@ -44,7 +44,7 @@ function frozenSites(program: Program): readonly Readonly<GupSite>[] {
 function lockQueries(): LockQueries {
   const records = new Map<FunctionAnalysis, boolean>();
   return {
-    lockOf, otherKeyHeld, requiresLock,
+    lockOf, otherKeyHeld, requiresLock, undecidedWhere,
     recordsLockState(fa) {
       let r = records.get(fa);
       if (r === undefined) { r = recordsLockState(fa.fn.nodes.map((n) => n.expr)); records.set(fa, r); }

@@ -42,7 +42,7 @@ function findingOf(rule: Rule, r: ReportInput, levels: Record<string, Level | 'o
   return {
     ruleId: rule.meta.id,
     level: (lvl && lvl !== 'off' ? lvl : undefined) ?? r.level ?? rule.meta.level,
-    message: annotateMessage(renderMessage(template, r.data), r.fa.fn, r.span, r.onlyWhere),
+    message: annotateMessage(renderMessage(template, r.data), r.fa.fn, r.span, r.onlyWhere, r.onlyIf),
     messageId: r.messageId,
     data: Object.fromEntries(messagePlaceholders(template).map((k) => [k, r.data[k]])),
     file: r.fa.fn.file,

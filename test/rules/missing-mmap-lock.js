@@ -597,6 +597,25 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
   ],
   invalid: [
     {
+      // The lock is taken only under an undecided #ifdef: the call is unlocked exactly when
+      // the switch is off, and the message says so.
+      name: 'lock and unlock under #ifdefs of one switch: missing only when it is off',
+      messages: [/\[only if !\(defined\(CONFIG_MM_LOCKED_PIN\)\): a condition the tool cannot decide\]/], code: `
+long mm_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#ifdef CONFIG_MM_LOCKED_PIN
+	mmap_read_lock(mm);
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:note */
+#ifdef CONFIG_MM_LOCKED_PIN
+	mmap_read_unlock(mm);
+#endif
+	return n;
+}
+` },
+    {
       // The module's own switches, defined from LINUX_VERSION_CODE: off in 6.12 (defined on
       // dead lines only), even though <linux/version.h> is not there to read.
       name: 'feature switches the module derives from the version pick the one live call', era: '6.12', code: `

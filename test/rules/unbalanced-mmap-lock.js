@@ -78,8 +78,87 @@ long um_split(struct mm_struct *mm, unsigned long addr, unsigned long nr, struct
 	return n;
 }
 ` },
+    {
+      // The lock and the unlock under two #ifdef groups with the same condition: one
+      // decision of the build, both or neither (src/analysis/lockstate.ts, CfgNode.pp).
+      name: 'lock and unlock under two #ifdefs of the same undecided switch', code: `
+long um_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#ifdef CONFIG_UM_LOCKED_PIN
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#ifdef CONFIG_UM_LOCKED_PIN
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+	return n;
+}
+` },
+    {
+      // #ifndef of the same switch is its other arm.
+      name: 'lock under #ifdef X, unlock under #ifndef X ... #else', code: `
+long um_cfg2(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#ifdef CONFIG_UM_LOCKED_PIN
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#ifndef CONFIG_UM_LOCKED_PIN
+	n = n < 0 ? n : 0;
+#else
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+	return n;
+}
+` },
+    {
+      // Read or write lock by the arm of one switch, the matching unlock by the same
+      // switch's arm later: never the write lock with the read unlock.
+      name: 'write lock in one arm, read lock in the other, each released by its own arm later', code: `
+int um_acct(unsigned long start, unsigned long n, struct page **p)
+{
+	long got;
+
+#ifndef HAVE_UM_ATOMIC_ACCT
+	down_write(&current->mm->mmap_lock); /* expect-none */
+#else
+	mmap_read_lock(current->mm); /* expect-none */
+#endif
+	got = get_user_pages(start, n, FOLL_WRITE, p);
+#ifndef HAVE_UM_ATOMIC_ACCT
+	current->mm->pinned_vm += n;
+	up_write(&current->mm->mmap_lock); /* expect-none */
+#else
+	atomic64_add(n, &current->mm->pinned_vm);
+	mmap_read_unlock(current->mm); /* expect-none */
+#endif
+	return got;
+}
+` },
   ],
   invalid: [
+    {
+      // Two different switches are two decisions: the lock may be taken and not released.
+      name: 'lock and unlock under #ifdefs of two different switches',
+      messages: [/still held when um_cfg3\(\) returns on some path/], code: `
+long um_cfg3(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#ifdef CONFIG_UM_LOCKED_PIN
+	mmap_read_lock(mm); /* expect: unbalanced-mmap-lock:error */
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#ifdef CONFIG_UM_OTHER
+	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
+#endif
+	return n;
+}
+` },
     {
       name: 'the same split header, a return that keeps the lock: the kept arm is analysed',
       messages: [/still held when um_split_leak\(\) returns on some path .*\[only if defined\(HAVE_MMAP_LOCK_KILLABLE\)/], code: `
