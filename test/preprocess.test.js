@@ -205,6 +205,38 @@ test('a module header\'s spinlock wrappers (static inline, macro, do-while macro
   ]);
 });
 
+test('a macro that calls a module\'s GUP helper (not the API itself) links its users to the helper in the call graph', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-helper-macro-');
+  w('Kbuild', 'obj-m += hm.o\n');
+  w('compat.h', [
+    'static inline long hm_compat_gup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages)',
+    '{',
+    '\treturn get_user_pages(start, nr, flags, pages);',
+    '}',
+    '#define hm_gup(start, nr, flags, pages) hm_compat_gup(start, nr, flags, pages)',
+    '',
+  ].join('\n'));
+  w('hm.c', [
+    '#include "compat.h"',
+    '',
+    'int hm_pin(unsigned long start, unsigned long n, struct page **p)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tmmap_read_lock(current->mm);',
+    '\tgot = hm_gup(start, n, FOLL_WRITE, p);',
+    '\tmmap_read_unlock(current->mm);',
+    '\treturn got == n ? 0 : -EFAULT;',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1, only: ['missing-mmap-lock', 'prefer-locked'] });
+  // The caller holds the lock (no 'no caller was found' note): the lock around one call of
+  // the helper is what a reviewer says.
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['compat.h:3:prefer-locked']);
+  assert.match(res.findings[0].message, /hm_pin\(\) takes the mmap lock only around hm_compat_gup\(\)/);
+});
+
 test('a module whose GUP calls do not match the era: a warning names them; a defaulted era is a note', async (t) => {
   const { root } = tmpModule(t, 'gup-era-');
   fs.writeFileSync(path.join(root, 'old.c'), [

@@ -54,7 +54,10 @@ function substitute(def: MacroDefinition, args: string[]): string | null {
   if (!variadic && args.length !== names.length && !(names.length === 0 && args.length === 1 && args[0] === '')) return null;
   const bind = new Map<string, string>();
   names.forEach((n, i) => bind.set(n, variadic && i === names.length - 1 ? args.slice(i).join(', ') : args[i] ?? ''));
-  return def.value.replace(/[A-Za-z_]\w*/g, (id) => (bind.has(id) ? `(${bind.get(id)})`.replace(/^\((\w+|[\w>.-]+)\)$/, '$1') : id));
+  // (A parameter's argument is parenthesised, as the C preprocessor's would read; the
+  // variadic one stays a list of arguments.)
+  const rest = variadic ? names[names.length - 1] : undefined;
+  return def.value.replace(/[A-Za-z_]\w*/g, (id) => (!bind.has(id) ? id : id === rest ? bind.get(id)! : `(${bind.get(id)})`.replace(/^\((\w+|[\w>.-]+)\)$/, '$1')));
 }
 
 /** Expand `text` (masked code) fully with `macros`, `seen` guarding recursion. */

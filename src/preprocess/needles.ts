@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { createHash } from 'crypto';
 import { cutFunctions, lineIndex, maskCode } from '../parse/cut';
 import type { MacroDefinition } from './conditional';
-import { isLockWrapper, relevantMacros } from './scope';
+import { gupHelpersOf, isLockWrapper, relevantMacros } from './scope';
 
 const DEFINE = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n|\\)*)/y;
 const MAX_ROUNDS = 6;
@@ -50,17 +50,30 @@ export interface MacroNeedles {
   files: string[];
 }
 
+/** What the search reads of a file: its definitions, and (a header's) static functions that
+ * call the GUP API, which a macro may reach instead of the API (`#define drv_gup(...)
+ * drv_compat_gup(...)`). */
+function readDefinitions(text: string, file: string, isHeader: boolean): { defs: MacroDefinition[]; helpers: string[] } {
+  const defs = definitionsIn(text, file, isHeader);
+  const helpers = isHeader && /user_page|get_vaddr_frames|memfd_pin_folios/.test(text) ? gupHelpersOf(maskCode(text), undefined, true) : [];
+  return { defs, helpers };
+}
+
+function digestOf(r: { defs: MacroDefinition[]; helpers: string[] }): string {
+  return createHash('sha1').update(JSON.stringify([r.defs.map((d) => [d.name, d.params ?? null, d.value, d.line]), r.helpers])).digest('hex');
+}
+
 /** What the search reads of a file, as a digest: its definitions (names, parameters,
- * values, wrapper lines), without its place. */
+ * values, wrapper lines) and GUP helpers, without its place. */
 export function definitionsDigest(text: string, isHeader: boolean): string {
-  const defs = definitionsIn(text, '', isHeader).map((d) => [d.name, d.params ?? null, d.value, d.line]);
-  return createHash('sha1').update(JSON.stringify(defs)).digest('hex');
+  return digestOf(readDefinitions(text, '', isHeader));
 }
 
 /** Grow the needle set from the candidate files until no new name appears. `digests`, when
  * given, gets the definitionsDigest of every file read (absolute path -> digest). */
 export async function macroNeedles(candidates: string[], targets: ReadonlySet<string>, callers: (names: string[]) => Promise<Map<string, Set<string>>>, digests?: Map<string, string>): Promise<MacroNeedles> {
   const all = new Map<string, MacroDefinition>();
+  const helpers = new Set<string>();
   const known = new Set(candidates);
   const names = new Set<string>();
   const files: string[] = [];
@@ -69,15 +82,19 @@ export async function macroNeedles(candidates: string[], targets: ReadonlySet<st
     for (const abs of pending) {
       let text: string;
       try { text = fs.readFileSync(abs, 'latin1'); } catch { continue; }
-      const defs = definitionsIn(text, abs, abs.endsWith('.h'));
+      const read = readDefinitions(text, abs, abs.endsWith('.h'));
+      const defs = read.defs;
+      for (const h of read.helpers) helpers.add(h);
       // Several definitions of a name (per era): one value that names them all.
       for (const d of defs) {
         const prev = all.get(d.name);
         all.set(d.name, prev ? { ...prev, value: `${prev.value} ${d.value}` } : d);
       }
-      if (digests) digests.set(abs, createHash('sha1').update(JSON.stringify(defs.map((d) => [d.name, d.params ?? null, d.value, d.line]))).digest('hex'));
+      if (digests) digests.set(abs, digestOf(read));
     }
-    const fresh = [...relevantMacros(all, targets).keys()].filter((n) => !names.has(n));
+    // (A helper that is also a macro, one per #if arm, stays a macro.)
+    const reach = new Set([...targets, ...[...helpers].filter((h) => !all.has(h))]);
+    const fresh = [...relevantMacros(all, reach).keys()].filter((n) => !names.has(n));
     if (fresh.length === 0) break;
     for (const n of fresh) names.add(n);
     const hits = await callers(fresh);

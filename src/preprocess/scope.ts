@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { cutFunctions, lineIndex, lineOf, maskCode, type CutFunction } from '../parse/cut';
+import { cutFunctions, lineIndex, lineOf, maskCode, parseHeader, type CutFunction, type LineIndex } from '../parse/cut';
 import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
@@ -78,6 +78,10 @@ interface HeaderScope {
   relevant?: Map<string, MacroDefinition>;
   /** The same for the atomic-section primitives (see FileScope.atomic). */
   relevantAtomic?: Map<string, MacroDefinition>;
+  /** Its static functions that call the GUP API (gupHelpersOf), and with those of the
+   * headers it includes, once computed. */
+  helpers: string[];
+  helpersAll?: Set<string>;
 }
 const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
 const headers = new Map<string, HeaderScope | null>();
@@ -254,18 +258,69 @@ function compatArm(body: string, version?: Version): string | null {
   return (inEra ?? ok[0]).text;
 }
 
-/** Lock wrappers among the cut functions of a masked text: function-like macros. */
+/** A static function's header offsets, name, parameters and body text (without braces). */
+interface StaticBody { name: string; params: string[]; body: string; line: number; headerStart: number; nameOffset: number }
+
+/** The static functions of a masked text: the cut ones, and those written on one line
+ * (`static inline void drv_lock(struct drv *d) { spin_lock(&d->lock); }`), which the cutter
+ * (a column-0 closing brace) does not see. */
+function staticBodies(masked: string, lines: LineIndex, cuts: CutFunction[], all = false): StaticBody[] {
+  const out: StaticBody[] = [];
+  for (const c of cuts) {
+    if (!c.isStatic && !all) continue;
+    const open = masked.indexOf('{', Math.max(c.nameOffset, lines.starts[c.braceLine]));
+    if (open < 0 || open >= c.end) continue;
+    out.push({ name: c.name, params: c.params, body: masked.slice(open + 1, c.end - 1).trim(), line: c.headerLine + 1, headerStart: c.headerStart, nameOffset: c.nameOffset });
+  }
+  const re = /^[ \t]*static\b[^;{}\n]*\)[ \t]*\{([^{}\n]*)\}[ \t]*$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(masked))) {
+    const header = m[0].slice(0, m[0].indexOf('{'));
+    const h = parseHeader(header);
+    if (!h || !h.nameInText) continue;
+    out.push({ name: h.name, params: h.params, body: m[1].trim(), line: lineOf(lines, m.index) + 1, headerStart: m.index, nameOffset: m.index + h.nameAt });
+  }
+  return out;
+}
+
+/** Lock wrappers among the static functions of a masked text: function-like macros. */
 function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?: Version): MacroDefinition[] {
   // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
   if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
-  for (const c of cuts ?? cutFunctions(masked, lines)) {
-    if (!c.isStatic) continue;
-    const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
-    const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body, version);
+  for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines))) {
+    const m = isLockWrapper(masked, c.headerStart, c.nameOffset, c.body, version);
     if (!m) continue;
-    out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.headerLine + 1, file });
+    out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.line, file });
+  }
+  return out;
+}
+
+/** Functions of a masked text (static ones only, for a header) whose body calls the GUP API:
+ * a macro that calls one of them (`#define drv_gup(...) drv_compat_gup(...)`) is a way to
+ * the API as much as one calling the API itself, and is expanded where it is used, so the
+ * call reaches the helper in the call graph. */
+export function gupHelpersOf(masked: string, cuts: CutFunction[] | undefined, header: boolean): string[] {
+  if (!/user_page|get_vaddr_frames|memfd_pin_folios/.test(masked)) return [];
+  const lines = lineIndex(masked);
+  const out: string[] = [];
+  for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines), !header)) {
+    if ([...c.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].some((m) => isGupName(m[1])) && !isGupName(c.name)) out.push(c.name);
+  }
+  return out;
+}
+
+/** A header's GUP helpers and those of the headers it includes (transitively). */
+function helpersOf(h: HeaderScope, depth = 0): Set<string> {
+  if (h.helpersAll) return h.helpersAll;
+  const out = new Set(h.helpers);
+  h.helpersAll = out; // (an include cycle sees what is there so far)
+  if (depth <= MAX_INCLUDE_DEPTH) {
+    for (const inc of h.result.included) {
+      const sub = scopeOf.get(inc.scope);
+      if (sub) for (const n of helpersOf(sub, depth + 1)) out.add(n);
+    }
   }
   return out;
 }
@@ -280,12 +335,10 @@ function atomicWrappersOf(masked: string, file: string, cuts?: CutFunction[]): M
   if (!/\b(?:spin|read|write)_(?:un|try)?lock|\brcu_read_|\bpreempt_|\blocal_(?:irq|bh)_|\bpagefault_|\bkmap_atomic|\b(?:get|put)_cpu/.test(masked)) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
-  for (const c of cuts ?? cutFunctions(masked, lines)) {
-    if (!c.isStatic) continue;
-    const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
-    const m = /^([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(body);
+  for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines))) {
+    const m = /^([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(c.body);
     if (!m || !ATOMIC_TARGETS.has(m[1])) continue;
-    out.push({ name: c.name, params: c.params, value: body.slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.headerLine + 1, file });
+    out.push({ name: c.name, params: c.params, value: c.body.slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.line, file });
   }
   return out;
 }
@@ -332,7 +385,7 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   const deps = newDeps();
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps));
   const live = liveText(masked, result);
-  const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), deps };
+  const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), helpers: gupHelpersOf(live, undefined, true), deps };
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -360,15 +413,17 @@ export function relevantMacros(all: Map<string, MacroDefinition>, targets: Reado
 
 /** The macros of a scope (its own, its wrappers, and its headers' relevant ones) that reach
  * the targets; headers' answers are computed once per worker. */
-function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number, atomic = false): Map<string, MacroDefinition> {
+function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: ReadonlySet<string>, depth: number, atomic = false, helpers: Iterable<string> = []): Map<string, MacroDefinition> {
   // (Each header's answer is cached on it, so a shared header is computed once.)
   const all = new Map<string, MacroDefinition>();
   const extended = new Set(targets);
+  const helperNames = new Set(atomic ? [] : helpers);
   for (const inc of r.included) {
     const h = scopeOf.get(inc.scope);
     if (!h || depth > MAX_INCLUDE_DEPTH) continue;
+    if (!atomic) for (const n of helpersOf(h)) helperNames.add(n);
     const got = atomic ? (h.relevantAtomic ??= relevantOf(h.result, h.atomicWrappers, targets, depth + 1, true))
-      : (h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1));
+      : (h.relevant ??= relevantOf(h.result, h.wrappers, targets, depth + 1, false, h.helpers));
     for (const [k, v] of got) { all.set(k, inc.conditional ? { ...v, conditional: inc.conditional } : v); extended.add(k); }
   }
   const own = new Map(r.macros);
@@ -376,6 +431,8 @@ function relevantOf(r: ConditionalResult, wrappers: MacroDefinition[], targets: 
   // expression or a longer body is not expanded into the audited code.)
   if (atomic) for (const [k, v] of own) if (!v.params || !ONE_CALL.test(v.value)) own.delete(k);
   for (const w of wrappers) if (!own.has(w.name)) own.set(w.name, w);
+  // (A helper that is also a macro of this scope, one per #if arm, stays a macro.)
+  for (const n of helperNames) if (!own.has(n) && !all.has(n)) extended.add(n);
   const mine = relevantMacros(own, extended);
   // A name this scope defines itself is its own definition, relevant or not.
   for (const k of own.keys()) if (!mine.has(k)) all.delete(k);
@@ -398,7 +455,7 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const blanked = blankedLines(masked, result.dead);
   const cuts = cut?.(liveMasked, blanked);
   const wrappers = wrappersOf(liveMasked, file, cuts, eraOf(o));
-  const macros = relevantOf(result, wrappers, targets, 0);
+  const macros = relevantOf(result, wrappers, targets, 0, false, gupHelpersOf(liveMasked, cuts, false));
   const atomic = relevantOf(result, atomicWrappersOf(liveMasked, file, cuts), ATOMIC_TARGETS, 0, true);
   for (const k of macros.keys()) atomic.delete(k);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps };

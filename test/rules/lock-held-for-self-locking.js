@@ -72,6 +72,22 @@ int fk_qbuf(struct fk_queue *q, struct fk_req *b)
   ],
   invalid: [
     {
+      // Lock wrappers written on one line each (not cut as functions): still the lock.
+      name: 'one-line static inline lock wrappers around a self-locking call', code: `
+static inline void ls_rlock(struct mm_struct *mm) { mmap_read_lock(mm); }
+static inline void ls_runlock(struct mm_struct *mm) { mmap_read_unlock(mm); }
+
+long ls_one(unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+	ls_rlock(current->mm);
+	n = pin_user_pages_unlocked(uaddr, nr, pages, FOLL_WRITE); /* expect: lock-held-for-self-locking:error */
+	ls_runlock(current->mm);
+	return n;
+}
+` },
+    {
       // An mmap handler runs under the mmap write lock; the fast variant's slow path takes
       // the read lock again.
       name: 'fast variant inside a file_operations .mmap handler',

@@ -50,6 +50,25 @@ long vl_ok2(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A variadic wrapper passes its arguments on as they are (not as one comma
+      // expression): the call has the era's 7 arguments.
+      name: 'through a variadic wrapper macro, 6.1', era: '6.1', code: `
+#define vw_gup_remote(...) get_user_pages_remote(__VA_ARGS__)
+
+long vw_va(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	struct vm_area_struct *vma;
+	int locked = 1;
+	long n;
+
+	mmap_read_lock(mm);
+	n = vw_gup_remote(mm, a, 1, FOLL_WRITE, p, &vma, &locked); /* expect: vmas-with-locked:error */
+	if (locked)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
       name: 'a compat wrapper forwarding both, a caller passes both (5.4)', era: '5.4', code: `
 static inline long vl_remote2(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
 			      unsigned long n, unsigned int flags, struct page **pages,
