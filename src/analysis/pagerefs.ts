@@ -25,8 +25,17 @@ const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDi
  * print-like call (`drv_err(dev, "got %ld of %lu\n", ret, nr)`, a driver's own log macro)
  * only formats what follows its format: it neither keeps nor releases it. */
 function formatArg(call: Extract<Expr, { kind: 'call' }>, x: Expr): boolean {
-  const i = call.args.findIndex((a) => a === x || contains(a, x));
-  return i > 0 && call.args.slice(0, i).some((a) => stripNoise(a).kind === 'str');
+  // (A log macro called with its arguments in double parentheses, `DPF((lvl, "fmt", n))`,
+  // passes them as one comma expression.)
+  const only = call.args.length === 1 ? stripNoise(call.args[0]) : undefined;
+  const args = only?.kind === 'seq' && only.items.length > 1 ? commaItems(only) : call.args;
+  const i = args.findIndex((a) => a === x || contains(a, x));
+  return i > 0 && args.slice(0, i).some((a) => stripNoise(a).kind === 'str');
+}
+
+/** The operands of a comma expression, nested ones (`a, (b, c)`) flattened. */
+function commaItems(e: Expr): Expr[] {
+  return e.kind === 'seq' && e.items.length > 1 ? e.items.flatMap(commaItems) : [e];
 }
 
 function contains(e: Expr, x: Expr): boolean {

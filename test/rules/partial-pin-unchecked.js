@@ -533,6 +533,31 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // A log macro called with double parentheses reads the count only to print it.
+      name: 'count only printed by a double-parenthesis log macro, then the array freed',
+      messages: [/pages is freed with its references still held/], code: `
+void pc_log_emit(int lvl, const char *fmt, ...);
+#define PC_LOG(x) pc_log_emit x
+
+int pc_logged(unsigned long uaddr, unsigned int nr, struct page ***out)
+{
+	struct page **pages;
+	int got;
+
+	pages = kcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	got = get_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got != nr) {
+		PC_LOG((1, "got %d of %u pages", got, nr));
+		kfree(pages);
+		return -EFAULT;
+	}
+	*out = pages;
+	return 0;
+}
+` },
+    {
       // A u32 count: an errno is a huge number, and \`cnt > 0\` lets it through to the release.
       name: 'unsigned count guarded by cnt > 0 before the release',
       messages: [/the count is kept in cnt, which is unsigned: .*keep the count in a signed long/], code: `
