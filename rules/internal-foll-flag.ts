@@ -10,6 +10,9 @@ function isNullish(e: Expr | undefined): boolean {
 const WHY: Record<string, [flag: string, why: string]> = {
   'pin-to-pin': ['FOLL_PIN', '{{call}}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call'],
   'pin-to-get': ['FOLL_PIN', "{{call}}() takes FOLL_GET references that are released with put_page(); FOLL_PIN from a caller is rejected (WARN_ON_ONCE, -EINVAL) from 5.6: use the pin_user_pages*() counterpart instead"],
+  // (Before 5.6 the kernel has neither FOLL_PIN nor pin_user_pages*(): the name is the
+  // module's own, a compat definition.)
+  'pin-to-get-old': ['FOLL_PIN', "{{call}}() takes FOLL_GET references that are released with put_page(), and this kernel has no FOLL_PIN (a flag of 5.6 and later): a module's own definition of it is not a flag {{call}}() knows"],
   'get-to-pin': ['FOLL_GET', '{{call}}() pins (FOLL_PIN); FOLL_GET together with FOLL_PIN is rejected with a WARN and -EINVAL'],
   'get-without-pages': ['FOLL_GET', '{{call}}() is called without pages but with FOLL_GET: VM_BUG_ON in 4.x __get_user_pages(), WARN and failure in 6.3+'],
   'get-redundant': ['FOLL_GET', "{{call}}() adds FOLL_GET itself when pages != NULL, so this is redundant at run time (harmless): drop it, the wrapper's name already states that the pages go back with put_page()"],
@@ -46,7 +49,7 @@ const rule: Rule = {
       for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
         const origins = fs.get(flag);
         if (!origins) continue;
-        const id = flag === 'FOLL_PIN' ? (era.pin === 'pin' ? 'pin-to-pin' : 'pin-to-get')
+        const id = flag === 'FOLL_PIN' ? (era.pin === 'pin' ? 'pin-to-pin' : ctx.api.existsIn('pin_user_pages', ctx.version) ? 'pin-to-get' : 'pin-to-get-old')
           : era.pin === 'pin' ? 'get-to-pin' : noPages ? 'get-without-pages' : 'get-redundant';
         // Error where the entry rejects the flag (WARN, failure, BUG); note where it is only
         // redundant (FOLL_GET to a get_* entry that sets it itself when pages != NULL).

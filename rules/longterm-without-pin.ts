@@ -1,5 +1,6 @@
 import type { Rule } from '../src/rule';
 import { rel } from '../src/rule';
+import { rejectsLongterm } from './prefer-unlocked';
 
 /** The pin_user_pages* counterpart of a get_user_pages* call. */
 function pinVariant(name: string): string | null {
@@ -34,7 +35,11 @@ const rule: Rule = {
       const fs = ctx.flags.resolve(fa, arg, call.span.line);
       const origins = fs.get('FOLL_LONGTERM');
       if (!origins) continue;
-      const pin = pinVariant(call.name);
+      // The counterpart as the era has it: pin_user_pages_unlocked() comes in 5.8 and
+      // rejects FOLL_LONGTERM until 6.3, where pin_user_pages_fast() is the call to use.
+      let pin = pinVariant(call.name);
+      if (pin && (!ctx.api.existsIn(pin, ctx.version) || rejectsLongterm(pin, ctx.version))) pin = pin === 'pin_user_pages_unlocked' ? 'pin_user_pages_fast' : null;
+      if (pin && !ctx.api.existsIn(pin, ctx.version)) pin = null;
       const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === 'FOLL_LONGTERM');
       const related = origins
         .filter((o) => !(o.fa === fa && o.line === call.span.line))

@@ -3,7 +3,7 @@ import { rel } from '../src/rule';
 
 /** The _unlocked variants refuse FOLL_LONGTERM in some eras (see src/kernel/kernel-gup-api.json):
  * get_user_pages_unlocked from 5.2 on; pin_user_pages_unlocked from 5.10 to 6.2. */
-function rejectsLongterm(name: string, v: [number, number]): boolean {
+export function rejectsLongterm(name: string, v: [number, number]): boolean {
   const at = v[0] * 100 + v[1];
   if (name === 'get_user_pages_unlocked') return at >= 502;
   if (name === 'pin_user_pages_unlocked') return at >= 510 && at <= 602;

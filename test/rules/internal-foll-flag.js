@@ -20,6 +20,43 @@ int if_mm(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // 4.9 has no FOLL_PIN: a compat definition passed to get_*(); the message names no
+      // pin_user_pages*() (the era lacks them).
+      name: 'a compat FOLL_PIN passed to get_user_pages_remote in 4.9', era: '4.9',
+      messages: [/this kernel has no FOLL_PIN \(a flag of 5\.6 and later\)/, /^(?![\s\S]*pin_user_pages)/], code: `
+#ifndef FOLL_PIN
+#define FOLL_PIN 0
+#endif
+
+long iff_old(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = get_user_pages_remote(tsk, mm, addr, 1, FOLL_WRITE | FOLL_PIN, pages, NULL); /* expect: internal-foll-flag:error */
+	up_read(&mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      name: 'the same through a flags variable, 4.9', era: '4.9',
+      messages: [/\(through .*\): get_user_pages_remote\(\) takes FOLL_GET references .* this kernel has no FOLL_PIN/], code: `
+#ifndef FOLL_PIN
+#define FOLL_PIN 0
+#endif
+
+long iff_old2(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	unsigned int flags = FOLL_WRITE | FOLL_PIN;
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = get_user_pages_remote(tsk, mm, addr, 1, flags, pages, NULL); /* expect: internal-foll-flag:error */
+	up_read(&mm->mmap_sem);
+	return n;
+}
+` },
+    {
       name: 'FOLL_PIN passed to a get_* entry', code: `
 long if_pin(unsigned long uaddr, struct page **pages)
 {

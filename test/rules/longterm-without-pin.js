@@ -35,6 +35,16 @@ int lt_compat(unsigned long uaddr, int n, struct page **pages)
   ],
   invalid: [
     {
+      // pin_user_pages_unlocked() rejects FOLL_LONGTERM until 6.3: the advice is the
+      // era's pin_user_pages_fast().
+      name: 'get_user_pages_unlocked with FOLL_LONGTERM, 6.1: pin_user_pages_fast is advised', era: '6.1',
+      messages: [/use pin_user_pages_fast\(\)/], code: `
+long lw_unl(unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, nr, pages, FOLL_WRITE | FOLL_LONGTERM); /* expect: longterm-without-pin:warning */
+}
+` },
+    {
       // The flag is a constant two callers up, in the same file: the helper's and the
       // middle function's callers are looked for because the flags come from parameters.
       name: 'FOLL_LONGTERM passed down two levels', code: `
