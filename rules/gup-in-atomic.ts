@@ -88,6 +88,8 @@ const rule: Rule = {
           : ctx.api.existsIn('get_user_pages_fast_only', ctx.version) ? 'atomic-section-fast'
             : ctx.api.existsIn('__get_user_pages_fast', ctx.version) ? 'atomic-section-fast-old' : 'atomic-section',
         data: { call: String(call.name), context: ctx.atomic.describe(o.cls), opener: openerName(opener), line: opener.span.line },
+        // (A section opened under an undecided #if: the finding exists only if it is built.)
+        onlyWhere: [opener.span],
         related,
         flow: [related[0], rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
       });

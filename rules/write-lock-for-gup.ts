@@ -36,6 +36,8 @@ const rule: Rule = {
           data: { acquire: String(acq.name), mm: String(cls.key), calls: work.gups.map((g) => fa.fn.calls[g].name + '()').join(', ') },
           hint: acq.name!.startsWith('mmap_') ? 'mmap_read_lock()/mmap_read_unlock()' : 'down_read()/up_read()',
           related: [rel('acquire', fa, acq.callSpan, 'write lock taken here'), ...region.releases.map((r) => rel('release', fa, fa.fn.calls[r].callSpan, 'released here'))],
+          // (A write lock taken under an undecided #if: the finding exists only if it is built.)
+          onlyWhere: [acq.span],
         });
       }
     }

@@ -4,6 +4,7 @@
 // is the set of those stacks over all paths reaching it.
 import type { CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, stripNoise } from './expr';
+import { ppCondition, ppLiveness, repeatedPpConditions } from './lockstate';
 import { atomicPrimitive, type AtomicClass, type Prim } from '../kernel/atomic-primitives';
 
 export type { AtomicClass } from '../kernel/atomic-primitives';
@@ -85,15 +86,21 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     result.atCall = fn.calls.map(() => [[]]);
     return result;
   }
+  // A state is the stack and the decisions taken at undecided #if tests that the function
+  // makes more than once (`#ifdef CONFIG_X` spin_lock ... `#ifdef CONFIG_X` spin_unlock: both
+  // or neither), one `condition=0|1` per line.
+  const repeated = repeatedPpConditions(fn);
+  const ppLive = ppLiveness(fn, repeated);
   const inSets: Map<string, Stack>[] = fn.nodes.map(() => new Map());
-  const work: [number, Stack][] = [];
-  const add = (n: number, s: Stack) => {
+  const work: [number, Stack, string][] = [];
+  const add = (n: number, s: Stack, pp0 = '') => {
     if (n < 0) return;
+    const pp = pp0 && pp0.split('\n').filter((d) => ppLive[n].has(d.slice(0, -2))).join('\n');
     const set = inSets[n];
-    const k = key(s);
+    const k = pp ? `${key(s)}|${pp}` : key(s);
     if (set.has(k) || set.size >= MAX_STACKS) return;
     set.set(k, s);
-    work.push([n, s]);
+    work.push([n, s, pp]);
   };
   const run = (node: CfgNode, s: Stack): { out: Stack; tries: number[] } => {
     let cur = s;
@@ -111,8 +118,17 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
   add(0, []);
   let steps = 0;
   while (work.length && steps++ < 100000) {
-    const [id, s] = work.pop()!;
+    const [id, s, pp] = work.pop()!;
     const node = fn.nodes[id];
+    const cond = node.kind === 'branch' && node.pp ? ppCondition(node.pp) : null;
+    if (cond && repeated.has(cond.text)) {
+      const known = pp.split('\n').find((d) => d.slice(0, -2) === cond.text);
+      const holds = (v: number) => (cond.negated ? 1 - v : v);
+      const decide = (v: number) => (pp ? `${pp}\n${cond.text}=${v}` : `${cond.text}=${v}`);
+      if (known) add(node.succ[holds(+known.slice(-1)) ? 0 : 1], s, pp);
+      else { add(node.succ[holds(1) ? 0 : 1], s, decide(1)); add(node.succ[holds(0) ? 0 : 1], s, decide(0)); }
+      continue;
+    }
     if (node.kind === 'branch') {
       const { out, tries } = run(node, s);
       let t = out, f = out;
@@ -121,12 +137,12 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
         if (pol === true) t = step(t, c);
         else if (pol === false) f = step(f, c);
       }
-      add(node.succ[0], t);
-      add(node.succ[1], f);
+      add(node.succ[0], t, pp);
+      add(node.succ[1], f, pp);
       continue;
     }
     const { out } = node.kind === 'stmt' ? run(node, s) : { out: s };
-    for (const n of node.succ) add(n, out);
+    for (const n of node.succ) add(n, out, pp);
   }
   // A section still open when the function returns was handed to a callee that drops it
   // (futex_unlock_pi() -> wake_futex_pi()) or to the caller: its extent is unknown here,

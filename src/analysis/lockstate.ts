@@ -532,7 +532,7 @@ export function undecidedWhere(worlds: World[]): string | undefined {
 }
 
 /** An undecided #if's condition without its leading `!`s, and whether they negate it. */
-function ppCondition(pp: string): { text: string; negated: boolean } {
+export function ppCondition(pp: string): { text: string; negated: boolean } {
   let text = pp;
   let negated = false;
   while (text.startsWith('!')) { negated = !negated; text = text.slice(1).trim(); }
@@ -541,7 +541,32 @@ function ppCondition(pp: string): { text: string; negated: boolean } {
 
 /** The undecided #if conditions that more than one branch of the function tests (in
  * either polarity): only those are worth following per world. */
-function repeatedPpConditions(fn: FunctionIR): Set<string> {
+/** Per node, the repeated conditions that a branch at the node or after it still tests: a
+ * decision no later test reads is forgotten, so that the paths of one group after another
+ * (`#ifdef A` lock .. unlock, `#ifdef B` lock .. unlock, ...) merge again instead of
+ * doubling per condition. */
+export function ppLiveness(fn: FunctionIR, repeated: Set<string>): Set<string>[] {
+  const live = fn.nodes.map(() => new Set<string>());
+  if (repeated.size === 0) return live;
+  const preds = fn.nodes.map(() => [] as number[]);
+  fn.nodes.forEach((n) => { for (const s of n.succ) if (s >= 0) preds[s].push(n.id); });
+  const work: number[] = [];
+  fn.nodes.forEach((n) => {
+    const t = n.kind === 'branch' && n.pp ? ppCondition(n.pp).text : null;
+    if (t && repeated.has(t)) { live[n.id].add(t); work.push(n.id); }
+  });
+  while (work.length) {
+    const n = work.pop()!;
+    for (const p of preds[n]) {
+      let grew = false;
+      for (const t of live[n]) if (!live[p].has(t)) { live[p].add(t); grew = true; }
+      if (grew) work.push(p);
+    }
+  }
+  return live;
+}
+
+export function repeatedPpConditions(fn: FunctionIR): Set<string> {
   const seen = new Map<string, number>();
   for (const n of fn.nodes) if (n.kind === 'branch' && n.pp) { const t = ppCondition(n.pp).text; seen.set(t, (seen.get(t) ?? 0) + 1); }
   return new Set([...seen].filter(([, c]) => c > 1).map(([t]) => t));
@@ -724,6 +749,7 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
   const ev = new Evaluator({ fn, classes }, vars, guards, effects);
   ev.conds = guardConditions(fn, classes);
   ev.ppConds = repeatedPpConditions(fn);
+  const ppLive = ppLiveness(fn, ev.ppConds);
   const inSets: Map<string, World>[] = fn.nodes.map(() => new Map());
   const exits = new Map<string, World>();
   const work: [number, World][] = [];
@@ -732,6 +758,9 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     if (node < 0) return;
     const set = inSets[node];
     let x = w;
+    if (ev.ppConds.size) {
+      for (const k of Object.keys(x.vars)) if (k.startsWith('?#') && !ppLive[node].has(k.slice(2))) x = withVar(x, k, undefined);
+    }
     if (set.size >= MAX_WORLDS_PER_NODE && Object.keys(x.vars).length) { x = { locks: x.locks, vars: {} }; widened = true; }
     const k = worldKey(x);
     if (set.has(k)) return;

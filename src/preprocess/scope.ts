@@ -336,9 +336,10 @@ function atomicWrappersOf(masked: string, file: string, cuts?: CutFunction[]): M
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
   for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines))) {
-    const m = /^([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(c.body);
+    // (`return spin_trylock(&d->lock);`: a trylock wrapper, read in its caller's condition.)
+    const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(c.body);
     if (!m || !ATOMIC_TARGETS.has(m[1])) continue;
-    out.push({ name: c.name, params: c.params, value: c.body.slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.line, file });
+    out.push({ name: c.name, params: c.params, value: c.body.replace(/^return\s+/, '').slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.line, file });
   }
   return out;
 }

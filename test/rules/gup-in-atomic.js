@@ -174,6 +174,46 @@ int ga_q_fill(struct ga_q *q, unsigned long uaddr)
 }
 `, messages: [/called with a spinlock held \(ga_q_lock\(\) at line 19\)/] },
     {
+      // Lock and unlock under two #ifdefs of one switch: with the switch on, the call is in
+      // the section (it was dropped as a section left open at a return).
+      name: 'spinlock under #ifdef CONFIG_X around the call, unlock under another #ifdef CONFIG_X',
+      messages: [/\[only if defined\(CONFIG_GA_SERIAL\): a condition the tool cannot decide\]/], code: `
+struct ga_cfg { spinlock_t lock; struct page *page; };
+
+int ga_cfg_grab(struct ga_cfg *d, unsigned long uaddr)
+{
+	int n;
+
+#ifdef CONFIG_GA_SERIAL
+	spin_lock(&d->lock);
+#endif
+	n = get_user_pages_fast(uaddr, 1, FOLL_WRITE, &d->page); /* expect: gup-in-atomic:error */
+#ifdef CONFIG_GA_SERIAL
+	spin_unlock(&d->lock);
+#endif
+	return n;
+}
+` },
+    {
+      // A trylock wrapper written as a function (\`return spin_trylock(...)\`), read in the
+      // caller's condition as the trylock it is.
+      name: 'a static inline trylock wrapper in an if', code: `
+struct ga_t { spinlock_t lock; struct page **pages; };
+
+static inline int ga_trylock(struct ga_t *d) { return spin_trylock(&d->lock); }
+
+int ga_try(struct ga_t *d, unsigned long uaddr)
+{
+	int n;
+
+	if (!ga_trylock(d))
+		return -EBUSY;
+	n = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, d->pages); /* expect: gup-in-atomic:error */
+	spin_unlock(&d->lock);
+	return n;
+}
+` },
+    {
       name: 'preemption disabled', code: `
 int ga_preempt(unsigned long uaddr, struct page **pages)
 {

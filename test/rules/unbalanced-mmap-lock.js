@@ -139,6 +139,66 @@ int um_acct(unsigned long start, unsigned long n, struct page **p)
 	return got;
 }
 ` },
+    {
+      // Seven such switches one after another: a decision is forgotten after its last test,
+      // so the paths merge again instead of doubling per switch (and widening).
+      name: 'seven switches, each around its own lock and unlock', code: `
+long um_seven(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n = 0;
+
+#ifdef CONFIG_UM_G0
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 0 * PAGE_SIZE, 1, FOLL_WRITE, &pages[0], NULL);
+#ifdef CONFIG_UM_G0
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G1
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 1 * PAGE_SIZE, 1, FOLL_WRITE, &pages[1], NULL);
+#ifdef CONFIG_UM_G1
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G2
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 2 * PAGE_SIZE, 1, FOLL_WRITE, &pages[2], NULL);
+#ifdef CONFIG_UM_G2
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G3
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 3 * PAGE_SIZE, 1, FOLL_WRITE, &pages[3], NULL);
+#ifdef CONFIG_UM_G3
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G4
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 4 * PAGE_SIZE, 1, FOLL_WRITE, &pages[4], NULL);
+#ifdef CONFIG_UM_G4
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G5
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 5 * PAGE_SIZE, 1, FOLL_WRITE, &pages[5], NULL);
+#ifdef CONFIG_UM_G5
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#ifdef CONFIG_UM_G6
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n += get_user_pages_remote(mm, addr + 6 * PAGE_SIZE, 1, FOLL_WRITE, &pages[6], NULL);
+#ifdef CONFIG_UM_G6
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+	return n;
+}
+` },
   ],
   invalid: [
     {

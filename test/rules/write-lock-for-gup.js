@@ -33,6 +33,28 @@ long wl_needed(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The write lock only in one arm of an undecided switch: the finding says so.
+      name: 'write lock under an undecided #ifdef, read lock in its #else',
+      messages: [/\[only if defined\(CONFIG_WL_EXCL\): a condition the tool cannot decide\]/], code: `
+long wl_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#ifdef CONFIG_WL_EXCL
+	mmap_write_lock(mm);
+#else
+	mmap_read_lock(mm);
+#endif
+	n = pin_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL); /* expect: write-lock-for-gup:warning */
+#ifdef CONFIG_WL_EXCL
+	mmap_write_unlock(mm);
+#else
+	mmap_read_unlock(mm);
+#endif
+	return n;
+}
+` },
+    {
       name: 'write lock around a buffer allocation and one GUP call', code: `
 long wl_alloc(unsigned long uaddr, struct page **pg)
 {
