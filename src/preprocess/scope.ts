@@ -273,6 +273,7 @@ function staticBodies(masked: string, lines: LineIndex, cuts: CutFunction[], all
     out.push({ name: c.name, params: c.params, body: masked.slice(open + 1, c.end - 1).trim(), line: c.headerLine + 1, headerStart: c.headerStart, nameOffset: c.nameOffset });
   }
   const re = /^[ \t]*static\b[^;{}\n]*\)[ \t]*\{([^{}\n]*)\}[ \t]*$/gm;
+  if (!/\)[ \t]*\{[^{}\n]*\}[ \t]*$/m.test(masked)) return out;
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked))) {
     const header = m[0].slice(0, m[0].indexOf('{'));
@@ -301,11 +302,13 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?
  * a macro that calls one of them (`#define drv_gup(...) drv_compat_gup(...)`) is a way to
  * the API as much as one calling the API itself, and is expanded where it is used, so the
  * call reaches the helper in the call graph. */
-export function gupHelpersOf(masked: string, cuts: CutFunction[] | undefined, header: boolean): string[] {
-  if (!/user_page|get_vaddr_frames|memfd_pin_folios/.test(masked)) return [];
+export function gupHelpersOf(masked: string, cuts: CutFunction[] | undefined, header: boolean, only?: Set<string>): string[] {
+  if (only?.size === 0 || !/user_page|get_vaddr_frames|memfd_pin_folios/.test(masked)) return [];
   const lines = lineIndex(masked);
   const out: string[] = [];
-  for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines), !header)) {
+  const all = cuts ?? cutFunctions(masked, lines);
+  for (const c of staticBodies(masked, lines, only ? all.filter((x) => only.has(x.name)) : all, !header)) {
+    if (only && !only.has(c.name)) continue;
     if ([...c.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].some((m) => isGupName(m[1])) && !isGupName(c.name)) out.push(c.name);
   }
   return out;
@@ -456,7 +459,10 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const blanked = blankedLines(masked, result.dead);
   const cuts = cut?.(liveMasked, blanked);
   const wrappers = wrappersOf(liveMasked, file, cuts, eraOf(o));
-  const macros = relevantOf(result, wrappers, targets, 0, false, gupHelpersOf(liveMasked, cuts, false));
+  // (The file's own helpers matter only as what its own macros call.)
+  const called = new Set<string>();
+  for (const m of result.macros.values()) for (const c of m.value.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) called.add(c[1]);
+  const macros = relevantOf(result, wrappers, targets, 0, false, gupHelpersOf(liveMasked, cuts, false, called));
   const atomic = relevantOf(result, atomicWrappersOf(liveMasked, file, cuts), ATOMIC_TARGETS, 0, true);
   for (const k of macros.keys()) atomic.delete(k);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps };
