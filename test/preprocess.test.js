@@ -237,6 +237,29 @@ test('a macro that calls a module\'s GUP helper (not the API itself) links its u
   assert.match(res.findings[0].message, /hm_pin\(\) takes the mmap lock only around hm_compat_gup\(\)/);
 });
 
+test('a compat definition of a GUP function the era lacks, as one it has, is followed as an alias (4.9)', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-api-alias-');
+  w('Kbuild', 'obj-m += aa.o\n');
+  w('compat.h', ['#include <linux/mm.h>', '#ifndef FOLL_PIN', '#define pin_user_pages get_user_pages', '#endif', ''].join('\n'));
+  w('aa.c', [
+    '#include "compat.h"',
+    '',
+    'long aa_grab(unsigned long uaddr, int nr, struct page **pages)',
+    '{',
+    '\tlong got;',
+    '',
+    '\tdown_read(&current->mm->mmap_sem);',
+    '\tgot = pin_user_pages(uaddr, nr, FOLL_WRITE, pages, NULL);',
+    '\tup_read(&current->mm->mmap_sem);',
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n'));
+  const res = await audit({ paths: [root], kdir: path.join(FIXTURES, 'v4.9'), jobs: 1, only: ['prefer-unlocked'] });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['aa.c:8:prefer-unlocked']);
+  assert.match(res.findings[0].message, /use get_user_pages_unlocked\(uaddr, nr, pages, FOLL_WRITE\)/);
+});
+
 test('a module whose GUP calls do not match the era: a warning names them; a defaulted era is a note', async (t) => {
   const { root } = tmpModule(t, 'gup-era-');
   fs.writeFileSync(path.join(root, 'old.c'), [

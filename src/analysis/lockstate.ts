@@ -708,30 +708,21 @@ function step(node: CfgNode, w: World, ev: Evaluator, add: (node: number, w: Wor
       }
       break;
     case 'branch': {
+      // A correlated test: decided by an earlier test of the same condition on the path, or
+      // recorded now for the later ones (the test has no side effects to evaluate).
+      const correlated = (key: string, negated: boolean) => {
+        const known = w.vars[key];
+        const holds = (val: number) => (negated ? 1 - val : val);
+        if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); return; }
+        add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
+        add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
+      };
       // An undecided #if tested again later in the function: the build decided it once.
       const pp = node.pp ? ppCondition(node.pp) : null;
-      if (pp && ev.ppConds.has(pp.text)) {
-        const key = `?#${pp.text}`;
-        const known = w.vars[key];
-        const holds = (val: number) => (pp.negated ? 1 - val : val);
-        if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); return; }
-        add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
-        add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
-        break;
-      }
+      if (pp && ev.ppConds.has(pp.text)) { correlated(`?#${pp.text}`, pp.negated); break; }
       if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
       const c = ev.conds.size ? condText(node.expr) : null;
-      if (c && ev.conds.has(c.text)) {
-        // A correlated guard: decided by an earlier test of the same condition, or
-        // recorded now for the later ones (the test has no side effects to evaluate).
-        const key = `?${c.text}`;
-        const known = w.vars[key];
-        const holds = (val: number) => (c.negated ? 1 - val : val);
-        if (known !== undefined) { add(node.succ[holds(known) ? 0 : 1], w); return; }
-        add(node.succ[holds(1) ? 0 : 1], withVar(w, key, 1));
-        add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
-        break;
-      }
+      if (c && ev.conds.has(c.text)) { correlated(`?${c.text}`, c.negated); break; }
       for (const [x, v] of ev.eval(node.expr, w)) {
         if (v === undefined || v !== 0) add(node.succ[0], x);
         if (v === undefined || v === 0) add(node.succ[1], x);

@@ -71,7 +71,7 @@ function deadDefinedIn(r: ConditionalResult, name: string, seen = new Set<Condit
   return r.included.some((inc) => !seen.has(inc.scope) && deadDefinedIn(inc.scope, name, seen));
 }
 
-function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): MacroDefinition | undefined {
+export function macroIn(r: ConditionalResult, name: string, seen = new Set<ConditionalResult>()): MacroDefinition | undefined {
   const m = r.macros.get(name);
   if (m) return m;
   seen.add(r);

@@ -5,10 +5,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { cutFunctions, lineIndex, lineOf, maskCode, parseHeader, type CutFunction, type LineIndex } from '../parse/cut';
-import { evaluateConditionals, liveText, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
+import { evaluateConditionals, liveText, macroIn, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
-import { isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
+import { gupEraAt, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
 export interface PreprocessOptions {
@@ -465,6 +465,17 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const macros = relevantOf(result, wrappers, targets, 0, false, gupHelpersOf(liveMasked, cuts, false, called));
   const atomic = relevantOf(result, atomicWrappersOf(liveMasked, file, cuts), ATOMIC_TARGETS, 0, true);
   for (const k of macros.keys()) atomic.delete(k);
+  // A module's definition of a GUP function the era lacks as one it has (`#define
+  // pin_user_pages get_user_pages` under `#ifndef FOLL_PIN`, a 4.x build): an alias like any
+  // other there (where the era has the name, such a definition is the module's fallback and
+  // is left alone).
+  const era = eraOf(o);
+  for (const name of gupNames) {
+    if (macros.has(name) || !liveMasked.includes(name) || gupEraAt(name, era)) continue;
+    const d = macroIn(result, name);
+    const first = d ? /^\s*([A-Za-z_]\w*)/.exec(d.value)?.[1] : undefined;
+    if (d && first && first !== name && isGupName(first) && gupEraAt(first, era)) macros.set(name, d);
+  }
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps };
 }
 
