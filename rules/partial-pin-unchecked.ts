@@ -19,6 +19,7 @@ const PROBLEMS: Record<string, string> = {
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
   'negative-release': 'an error path passes {{count}} to a release while it may still be a negative errno (line {{line}}): the release takes it as a huge unsigned count',
   'negative-unsigned': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and an error path releases that many entries (line {{line}})',
+  'negative-passes': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count that passes the test at line {{line}} as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
   'over-release': 'an error path releases all {{nr}} entries after a short {{family}} (line {{line}}), unset ones included',
   'leak-count-lost': 'a path returns after a short {{family}} with the references held and the count dropped (line {{line}}): whatever releases {{pages}} later cannot tell which entries are set',
   'leak': 'a path returns with references held that nothing owns (line {{line}})',
@@ -51,6 +52,10 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
       return /is unsigned/.test(last.what)
         ? { id: 'negative-unsigned', data, fix: `keep the count in a signed long and return on ${count} < 0 before releasing ${count} entries` }
         : { id: 'negative-release', data, fix: `release only a positive count: if (${count} > 0) ${release}` };
+    case 'negative-passes': {
+      const test = f.path.find((s) => /is unsigned, so a negative errno/.test(s.what));
+      return { id: 'negative-passes', data: { ...data, line: test?.line ?? last.line }, fix: `keep the count in a signed long and return on ${count} < 0 first, or test ${count} != ${n}` };
+    }
     case 'over-release': return { id: 'over-release', data, fix: `release only the ${count} entries that were filled: ${release}` };
     case 'leak':
       return { id: /count lost/.test(last.what) ? 'leak-count-lost' : 'leak', data,

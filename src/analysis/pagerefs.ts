@@ -52,6 +52,9 @@ export const DMA_USE = /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_ta
 /** What may be true of the returned count on a path: E an error or 0 (nothing held),
  * S a short count (1 <= ret < nr), F the full count. */
 const E = 1, S = 2, F = 4, ALL = 7;
+/** With E: the count is unsigned and a test against nr took its (huge) errno for a full
+ * count (`u32 n = ...; if (n < nr) goto err;`): the path goes on as if all were filled. */
+const W = 8;
 /** Calls that build a table over the pages and return a status (0 or -errno). */
 const TABLE_BUILD = /^(sg_alloc_table_from_pages|sg_alloc_table_from_pages_segment|__sg_alloc_table_from_pages)$/;
 
@@ -109,7 +112,7 @@ export interface PageAcquire {
   recorded?: boolean;
 }
 
-export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release';
+export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
 
 export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
 
@@ -128,7 +131,7 @@ export interface LifecycleFinding {
   earlier?: string;
 }
 
-const KIND_ORDER: LifecycleKind[] = ['negative-release', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
 
 export interface Lifecycle {
   acquires: PageAcquire[];
@@ -860,7 +863,7 @@ class AcquireFlow {
       // put_page(pages[--done])`) or before releasing by it (`if (done) release_pages(pages,
       // done)`), holds whatever this call got: its test says nothing about this call's path.
       if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
-      const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
+      const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? `: ${this.a.countVar} is unsigned, so a negative errno passes it as a full count` : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
       if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
       if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
       return;
@@ -951,6 +954,10 @@ class AcquireFlow {
     // Only formatted by a print-like call (after its format string): looked at, not kept.
     if (e.args.every((x) => formatArg(e, x) || !carries(x))) return state;
     const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
+    if (usesAll && state.k & W && !state.unsure && !state.lost) {
+      this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
+      return null;
+    }
     if (usesAll && state.k & S) {
       this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
       return null;
@@ -1039,6 +1046,10 @@ class AcquireFlow {
 
   private atExit(node: CfgNode, s: PathState): void {
     const a = this.a;
+    if (s.k & W && !s.unsure && !s.lost && this.returnsSuccess(node)) {
+      const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
+      this.report('negative-passes', [...s.steps, { fa: a.fa, line, what: `returns as if all ${a.nr} entries were filled, none of them set after an error` }]);
+    }
     if (!s.held || !(s.k & (S | F)) || s.unsure) return;
     // Returning the array or the count hands them to the caller.
     if (node.expr) {
@@ -1063,6 +1074,19 @@ class AcquireFlow {
     if (a.local && s.k === F && !s.unsure) {
       this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the ${a.nr ? 'references in ' : 'reference on '}${a.root} held; nothing releases ${a.nr ? 'them' : 'it'}` }]);
     }
+  }
+
+  /** A return that tells the caller nothing failed: no value, or one that is neither the
+   * count, the array, nor an error (`return 0;`, `return ret;` with ret not the count). */
+  private returnsSuccess(node: CfgNode): boolean {
+    if (!node.expr) return true;
+    const rv = stripNoise(node.expr);
+    if (rv.kind === 'un' && rv.op === '-') return false;
+    if (rv.kind === 'id' && /^E[A-Z0-9]+$/.test(rv.name)) return false;
+    if (rootOf(rv) === this.a.root || mentionsId(rv, this.a.root)) return false;
+    if (this.a.countVar && mentionsId(rv, this.a.countVar)) return false;
+    if (rv.kind === 'call' && /^(?:ERR_PTR|PTR_ERR)$/.test(rv.callee ?? '')) return false;
+    return true;
   }
 
   /** Split the count knowledge by a condition: [if true, if false]; null = the count is
@@ -1135,8 +1159,9 @@ class AcquireFlow {
         if (exprText(other) === nr) {
           // (An unsigned count holding an errno is above nr: `n < nr` is false for it.)
           const big = lv.kind === 'id' && !lv.cast && r !== null && !!this.a.fa.fn.unsignedVars?.includes(r);
-          if (big && op === '<') return [k & S, k & (F | E)];
-          if (big && op === '>=') return [k & (F | E), k & S];
+          const passed = k & (F | E | W) | (k & E ? W : 0);
+          if (big && op === '<') return [k & S, passed];
+          if (big && op === '>=') return [passed, k & S];
           if (op === '!=' || op === '<') return [k & (E | S), k & F];
           if (op === '==' || op === '>=') return [k & F, k & (E | S)];
         }

@@ -558,6 +558,81 @@ int pc_logged(unsigned long uaddr, unsigned int nr, struct page ***out)
 }
 ` },
     {
+      // A u32 count tested only with \`<\` against the request: an errno is above any nr, so
+      // it passes as a full pin and the caller is told all entries are set.
+      name: 'unsigned count compared with < nr lets an errno through as a full pin',
+      messages: [/kept in cnt, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 8 as a full pin, and the path goes on as if all want entries were filled: keep the count in a signed long and return on cnt < 0 first, or test cnt != want/], code: `
+struct pc_box { struct page *pages[16]; u32 npages; };
+
+int pc_lt(struct pc_box *b, unsigned long uaddr, u32 want)
+{
+	u32 cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, b->pages); /* expect: partial-pin-unchecked:warning */
+
+	if (cnt < want) {
+		if ((int)cnt > 0)
+			unpin_user_pages(b->pages, cnt);
+		return -EFAULT;
+	}
+	b->npages = want;
+	return 0;
+}
+
+int pc_ge(struct pc_box *b, unsigned long uaddr, unsigned int want)
+{
+	unsigned int got;
+
+	got = get_user_pages_fast(uaddr, want, FOLL_WRITE, b->pages); /* expect: partial-pin-unchecked:warning */
+	if (got >= want) {
+		b->npages = want;
+		return 0;
+	}
+	if ((int)got > 0)
+		release_pages(b->pages, got);
+	return -EFAULT;
+}
+
+int pc_lt_signed(struct pc_box *b, unsigned long uaddr, u32 want)
+{
+	long cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, b->pages); /* expect-none */
+
+	if (cnt < 0)
+		return cnt;
+	if (cnt < want) {
+		unpin_user_pages(b->pages, cnt);
+		return -EFAULT;
+	}
+	b->npages = want;
+	return 0;
+}
+
+int pc_lt_err_first(struct pc_box *b, unsigned long uaddr, u32 want)
+{
+	u32 cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, b->pages); /* expect-none */
+
+	if ((int)cnt < 0)
+		return (int)cnt;
+	if (cnt < want) {
+		unpin_user_pages(b->pages, cnt);
+		return -EFAULT;
+	}
+	b->npages = want;
+	return 0;
+}
+
+int pc_lt_ne(struct pc_box *b, unsigned long uaddr, u32 want)
+{
+	u32 cnt = pin_user_pages_fast(uaddr, want, FOLL_WRITE, b->pages); /* expect-none */
+
+	if (cnt != want) {
+		if ((int)cnt > 0)
+			unpin_user_pages(b->pages, cnt);
+		return -EFAULT;
+	}
+	b->npages = want;
+	return 0;
+}
+` },
+    {
       // A u32 count: an errno is a huge number, and \`cnt > 0\` lets it through to the release.
       name: 'unsigned count guarded by cnt > 0 before the release',
       messages: [/the count is kept in cnt, which is unsigned: .*keep the count in a signed long/], code: `
