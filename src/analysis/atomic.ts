@@ -4,7 +4,8 @@
 // is the set of those stacks over all paths reaching it.
 import type { CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, stripNoise } from './expr';
-import { ppCondition, ppLiveness, repeatedPpConditions } from './lockstate';
+import { ppLiveness, repeatedPpConditions } from './lockstate';
+import { ppOutcomes } from './ppcond';
 import { atomicPrimitive, type AtomicClass, type Prim } from '../kernel/atomic-primitives';
 
 export type { AtomicClass } from '../kernel/atomic-primitives';
@@ -120,13 +121,10 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
   while (work.length && steps++ < 100000) {
     const [id, s, pp] = work.pop()!;
     const node = fn.nodes[id];
-    const cond = node.kind === 'branch' && node.pp ? ppCondition(node.pp) : null;
-    if (cond && repeated.has(cond.text)) {
-      const known = pp.split('\n').find((d) => d.slice(0, -2) === cond.text);
-      const holds = (v: number) => (cond.negated ? 1 - v : v);
-      const decide = (v: number) => (pp ? `${pp}\n${cond.text}=${v}` : `${cond.text}=${v}`);
-      if (known) add(node.succ[holds(+known.slice(-1)) ? 0 : 1], s, pp);
-      else { add(node.succ[holds(1) ? 0 : 1], s, decide(1)); add(node.succ[holds(0) ? 0 : 1], s, decide(0)); }
+    const known = (atom: string) => { const d = pp.split('\n').find((x) => x.slice(0, -2) === atom); return d ? +d.slice(-1) : undefined; };
+    const outs = node.kind === 'branch' && node.pp && repeated.size ? ppOutcomes(node.pp, repeated, known) : null;
+    if (outs) {
+      for (const o of outs) add(node.succ[o.arm], s, o.set.reduce((q, [a, v]) => (q ? `${q}\n${a}=${v}` : `${a}=${v}`), pp));
       continue;
     }
     if (node.kind === 'branch') {

@@ -6,6 +6,7 @@ import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, exprText } from './expr';
 import { gupEraAt, gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
 import { undecidedAt } from '../preprocess/remap';
+import { ppLiterals, ppOutcomes, trackedAtoms } from './ppcond';
 
 /** U: not held (released locally, or a failed acquire). D: dropped by a GUP callee through
  * `*locked`. E: as at function entry (up to the callers). A: asserted held. R/W: held. */
@@ -531,29 +532,20 @@ export function undecidedWhere(worlds: World[]): string | undefined {
   return [...common].sort().map(([k, v]) => (v ? k.slice(2) : `!(${k.slice(2)})`)).join(' && ');
 }
 
-/** An undecided #if's condition without its leading `!`s, and whether they negate it. */
-export function ppCondition(pp: string): { text: string; negated: boolean } {
-  let text = pp;
-  let negated = false;
-  while (text.startsWith('!')) { negated = !negated; text = text.slice(1).trim(); }
-  return { text, negated };
-}
-
-/** The undecided #if conditions that more than one branch of the function tests (in
- * either polarity): only those are worth following per world. */
-/** Per node, the repeated conditions that a branch at the node or after it still tests: a
- * decision no later test reads is forgotten, so that the paths of one group after another
- * (`#ifdef A` lock .. unlock, `#ifdef B` lock .. unlock, ...) merge again instead of
- * doubling per condition. */
-export function ppLiveness(fn: FunctionIR, repeated: Set<string>): Set<string>[] {
+/** Per node, the tracked atoms (ppcond.ts, trackedAtoms) that a branch at the node or after
+ * it still tests: a decision no later test reads is forgotten, so that the paths of one
+ * group after another (`#ifdef A` lock .. unlock, `#ifdef B` lock .. unlock, ...) merge
+ * again instead of doubling per condition. */
+export function ppLiveness(fn: FunctionIR, tracked: Set<string>): Set<string>[] {
   const live = fn.nodes.map(() => new Set<string>());
-  if (repeated.size === 0) return live;
+  if (tracked.size === 0) return live;
   const preds = fn.nodes.map(() => [] as number[]);
   fn.nodes.forEach((n) => { for (const s of n.succ) if (s >= 0) preds[s].push(n.id); });
   const work: number[] = [];
   fn.nodes.forEach((n) => {
-    const t = n.kind === 'branch' && n.pp ? ppCondition(n.pp).text : null;
-    if (t && repeated.has(t)) { live[n.id].add(t); work.push(n.id); }
+    if (n.kind !== 'branch' || !n.pp) return;
+    for (const l of ppLiterals(n.pp)) if (tracked.has(l.atom)) live[n.id].add(l.atom);
+    if (live[n.id].size) work.push(n.id);
   });
   while (work.length) {
     const n = work.pop()!;
@@ -563,13 +555,23 @@ export function ppLiveness(fn: FunctionIR, repeated: Set<string>): Set<string>[]
       if (grew) work.push(p);
     }
   }
+  // The other atoms of a conjunction that decided a live one stay known with it: a finding
+  // under `#if defined(X) && defined(Y)` ... `#ifdef X` names X and Y.
+  const co = new Map<string, Set<string>>();
+  for (const n of fn.nodes) {
+    if (n.kind !== 'branch' || !n.pp) continue;
+    const atoms = ppLiterals(n.pp).map((l) => l.atom).filter((a) => tracked.has(a));
+    if (atoms.length > 1) for (const a of atoms) for (const b of atoms) if (a !== b) (co.get(a) ?? co.set(a, new Set()).get(a)!).add(b);
+  }
+  if (co.size) for (const set of live) for (const a of [...set]) for (const b of co.get(a) ?? []) set.add(b);
   return live;
 }
 
+/** The atoms of the function's undecided #if tests worth following per path. */
 export function repeatedPpConditions(fn: FunctionIR): Set<string> {
-  const seen = new Map<string, number>();
-  for (const n of fn.nodes) if (n.kind === 'branch' && n.pp) { const t = ppCondition(n.pp).text; seen.set(t, (seen.get(t) ?? 0) + 1); }
-  return new Set([...seen].filter(([, c]) => c > 1).map(([t]) => t));
+  const pps: string[] = [];
+  for (const n of fn.nodes) if (n.kind === 'branch' && n.pp) pps.push(n.pp);
+  return pps.length > 1 ? trackedAtoms(pps) : new Set();
 }
 
 function guardConditions(fn: FunctionIR, classes: CallClass[]): Map<string, string[]> {
@@ -718,8 +720,15 @@ function step(node: CfgNode, w: World, ev: Evaluator, add: (node: number, w: Wor
         add(node.succ[holds(0) ? 0 : 1], withVar(w, key, 0));
       };
       // An undecided #if tested again later in the function: the build decided it once.
-      const pp = node.pp ? ppCondition(node.pp) : null;
-      if (pp && ev.ppConds.has(pp.text)) { correlated(`?#${pp.text}`, pp.negated); break; }
+      const pp = node.pp && ev.ppConds.size ? ppOutcomes(node.pp, ev.ppConds, (a) => w.vars[`?#${a}`]) : null;
+      if (pp) {
+        for (const o of pp) {
+          let x = w;
+          for (const [a, v] of o.set) x = withVar(x, `?#${a}`, v);
+          add(node.succ[o.arm], x);
+        }
+        break;
+      }
       if (!node.expr) { add(node.succ[0], w); add(node.succ[1], w); break; }
       const c = ev.conds.size ? condText(node.expr) : null;
       if (c && ev.conds.has(c.text)) { correlated(`?${c.text}`, c.negated); break; }

@@ -4,6 +4,27 @@
 module.exports = {
   valid: [
     {
+      // The section opens under X && Y; the call is under !X: no build has both.
+      name: 'spin lock under #if defined(X) && defined(Y), the call under #ifndef X', code: `
+struct ga_pp { spinlock_t lock; struct page *pages[4]; };
+int ga_pp_off(struct ga_pp *d, unsigned long a)
+{
+	int n;
+#if defined(CONFIG_GA_A) && defined(CONFIG_GA_B)
+	spin_lock(&d->lock);
+#endif
+#ifndef CONFIG_GA_A
+	n = pin_user_pages_fast(a, 1, FOLL_WRITE, d->pages); /* expect-none */
+#else
+	n = 0;
+#endif
+#if defined(CONFIG_GA_A) && defined(CONFIG_GA_B)
+	spin_unlock(&d->lock);
+#endif
+	return n;
+}
+` },
+    {
       name: 'fast_only under a spinlock', code: `
 int ga_ok(spinlock_t *lock, unsigned long uaddr, struct page **page)
 {
@@ -94,6 +115,28 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      // The section opens under X && Y; the call is under Y: a build with both has it.
+      name: 'spin lock under #if defined(X) && defined(Y), the call under #ifdef Y',
+      messages: [/called with a spinlock held \(spin_lock\(\) at line 7\)/], code: `
+struct ga_pp { spinlock_t lock; struct page *pages[4]; };
+int ga_pp_on(struct ga_pp *d, unsigned long a)
+{
+	int n;
+#if defined(CONFIG_GA_A) && defined(CONFIG_GA_B)
+	spin_lock(&d->lock);
+#endif
+#ifdef CONFIG_GA_B
+	n = pin_user_pages_fast(a, 1, FOLL_WRITE, d->pages); /* expect: gup-in-atomic:error */
+#else
+	n = 0;
+#endif
+#if defined(CONFIG_GA_A) && defined(CONFIG_GA_B)
+	spin_unlock(&d->lock);
+#endif
+	return n;
+}
+` },
     {
       name: 'get_user_pages_fast under a spinlock (6.12): the era\'s non-sleeping variant is named', era: '6.12',
       messages: [/or use get_user_pages_fast_only\(\) there with a sleeping fallback outside/], code: `

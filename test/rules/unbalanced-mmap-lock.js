@@ -97,6 +97,45 @@ long um_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
 }
 ` },
     {
+      // A conjunction is its atoms: the lock under X && Y, the unlock under the same two
+      // tests written apart (nested, \`defined X\` spelling); and its false arm (!X, or X and
+      // !Y) never takes the lock the later \`#if\` of the same two releases.
+      name: 'lock under #if defined(X) && defined(Y), unlock under nested #ifdef X / #if defined Y', code: `
+long um_conj(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#if defined(CONFIG_UM_X) && defined(CONFIG_UM_Y)
+	mmap_read_lock(mm); /* expect-none */
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#else
+	n = get_user_pages_fast(addr, 1, FOLL_WRITE, pages);
+#endif
+#ifdef CONFIG_UM_X
+#if defined CONFIG_UM_Y
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#endif
+	return n;
+}
+
+long um_conj_not(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#if !defined(CONFIG_UM_FAST) && (defined(CONFIG_UM_X))
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#ifndef CONFIG_UM_FAST
+#ifdef CONFIG_UM_X
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+#endif
+	return n;
+}
+` },
+    {
       // #ifndef of the same switch is its other arm.
       name: 'lock under #ifdef X, unlock under #ifndef X ... #else', code: `
 long um_cfg2(struct mm_struct *mm, unsigned long addr, struct page **pages)
@@ -214,6 +253,27 @@ long um_cfg3(struct mm_struct *mm, unsigned long addr, struct page **pages)
 #endif
 	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
 #ifdef CONFIG_UM_OTHER
+	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
+#endif
+	return n;
+}
+` },
+    {
+      // The lock under X && Y, the unlock under X alone: with X and not Y the unlock
+      // releases what was never taken; with both it is balanced (no leak is reported).
+      name: 'lock under #if defined(X) && defined(Y), unlock under #ifdef X only',
+      messages: [/mmap_read_unlock\(\) releases the mmap lock of mm on a path where um_conj_bad\(\) has not taken it yet/], code: `
+long um_conj_bad(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#if defined(CONFIG_UM_X) && defined(CONFIG_UM_Y)
+	mmap_read_lock(mm); /* expect-none */
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#else
+	n = get_user_pages_fast(addr, 1, FOLL_WRITE, pages);
+#endif
+#ifdef CONFIG_UM_X
 	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
 #endif
 	return n;
