@@ -82,7 +82,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     mark('parse', t2);
 
     const t4 = Date.now();
-    const program = new Program(store.functions, version, callDepth, memo, visibility);
+    const program = new Program(store.functions, version, callDepth, memo, visibility, store.aliases);
     markUnsearched(program, expansion);
     opts.onProgram?.(program);
     let findings = runRules(rules, program, version, tree, opts.levels, notifications);

@@ -91,7 +91,9 @@ export class Program {
 
   readonly summaries = new Map<FunctionIR, LockSummary[]>();
 
-  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo(), private readonly visibility?: StructVisibility) {
+  /** `aliases`: macros that are another name of a function (FactsStore.aliases): a call of
+   * one that no function of that name answers reaches the function. */
+  constructor(fns: FunctionIR[], readonly version: Version, readonly callDepth: number, memo = new AnalysisMemo(), private readonly visibility?: StructVisibility, private readonly aliases?: ReadonlyMap<string, string>) {
     let analyses = fns.map((f) => memo.get(f, version, ''));
     const index = () => {
       this.byName.clear();
@@ -137,13 +139,18 @@ export class Program {
   }
 
   /** Definitions a call by name in `from` reaches: the file's own first, then global ones. */
-  resolve(from: FunctionAnalysis, name: string): FunctionAnalysis[] {
+  resolve(from: FunctionAnalysis, name: string, hops = 0): FunctionAnalysis[] {
     // Calls of the kernel API (GUP entry points, mmap lock primitives) are judged by the
     // API model, never by walking into their implementation: get_user_pages_fast_only()
     // reaches a sleeping slow path only without FOLL_FAST_ONLY, which it always sets.
     if (isGupName(name) || mmapLockPrimitive(name)) return [];
     const defs = this.byName.get(name);
-    if (!defs) return [];
+    if (!defs) {
+      // A module's macro that is another name of a function (`#define drv_gup(...)
+      // drv_compat_gup(__VA_ARGS__)`, in a header or another file than the function).
+      const to = this.aliases?.get(name);
+      return to && hops < 4 ? this.resolve(from, to, hops + 1) : [];
+    }
     const local = defs.filter((d) => d.fn.file === from.fn.file);
     // Global definitions, and static (inline) functions of headers, which their includers see.
     const global = () => this.includedOf(from, defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h')));

@@ -889,6 +889,38 @@ export function collectDefines(masked: string, lines: LineIndex): Record<string,
   return out;
 }
 
+/** `#define drv_gup(...) drv_compat_gup(__VA_ARGS__)`, `#define drv_gup drv_compat_gup`,
+ * `#define drv_put(p) do { drv_release(p); } while (0)`: the whole value is one call of
+ * (or the bare name of) another function. */
+function aliasTarget(value: string): string | null {
+  const v = value.replace(/^do\s*\{\s*/, '').replace(/\s*;?\s*\}\s*while\s*\(\s*0\s*\)$/, '').replace(/;$/, '').trim();
+  const m = /^\(?([A-Za-z_]\w*)\)?/.exec(v);
+  if (!m) return null;
+  let rest = v.slice(m[0].length).trim();
+  if (rest === '') return m[1];
+  if (rest[0] !== '(' || /[;{}]/.test(rest)) return null;
+  // The argument list is the whole rest: its first parenthesis closes at the end.
+  let depth = 0;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '(') depth++;
+    else if (rest[i] === ')' && --depth === 0) { rest = rest.slice(i + 1).trim(); break; }
+  }
+  return rest === '' ? m[1] : null;
+}
+
+/** The defines that are another name of one of `names` (not of the kernel's API, whose
+ * macros the preprocessing stage expands): [macro, function]. */
+export function aliasMacros(defines: Record<string, MacroDef>, names: readonly string[]): [string, string][] {
+  const wanted = new Set(names.filter((n) => !EXPANSION_TARGETS.has(n)));
+  const out: [string, string][] = [];
+  if (!wanted.size) return out;
+  for (const [name, d] of Object.entries(defines)) {
+    const t = aliasTarget(d.value);
+    if (t && t !== name && wanted.has(t) && !EXPANSION_TARGETS.has(name)) out.push([name, t]);
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /** The defines a piece of code names, followed through the defines' own texts. */
 function macrosUsed(code: string, defines: Record<string, MacroDef>): Record<string, MacroDef> | undefined {
   const out: Record<string, MacroDef> = {};
@@ -1070,9 +1102,17 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const findCut = (off: number): CutFunction | null => cutAt(cuts, off);
   const re = tokenRe(scope?.macros.size ? [...req.names, ...scope.macros.keys()] : req.names);
   let m: RegExpExecArray | null;
+  let outside = false;
   while ((m = re.exec(masked))) {
     const c = findCut(m.index);
     if (c && !skip.has(c.headerLine + 1)) wanted.add(c);
+    else if (!c) outside = true;
+  }
+  // A later round's request (the callers of module functions): a macro of the file that is
+  // another name of one of them makes its callers callers too (src/stages/callers.ts).
+  if (outside && req.skip) {
+    const aliases = aliasMacros(collectDefines(masked, lines), req.names);
+    if (aliases.length) facts.aliases = aliases;
   }
   // GUP call-like tokens, for the attribution statistics.
   const gupSites = gupCallSites(masked, req.gupNames);

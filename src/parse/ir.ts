@@ -155,4 +155,7 @@ export interface FileFacts {
   deps?: [string, string | null][];
   /** The audited version range (KERNEL_VERSION codes) when a condition tested it. */
   version?: [number, number];
+  /** Macros of the file that are another name of a requested function (a later round's
+   * request: `#define drv_gup(...) drv_compat_gup(__VA_ARGS__)`): [macro, function]. */
+  aliases?: [string, string][];
 }

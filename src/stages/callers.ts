@@ -34,9 +34,11 @@ export interface CallerExpansion {
 export async function expandCallers(store: FactsStore, scan: TreeScan, root: string, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats, visibility?: StructVisibility): Promise<CallerExpansion> {
   const x: CallerExpansion = { rounds: [], searched: new Set(), fieldsNotSearched: new Set(), scanMs: 0 };
   const flagged = new Set<string>();
+  const aliasSearched = new Set<string>();
+  const searchedNames = new Set<string>();
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
-    const prog = new Program(store.functions, version, callDepth, memo, visibility);
+    const prog = new Program(store.functions, version, callDepth, memo, visibility, store.aliases);
     const needCallers = callerDependent(prog, round).filter((fa) => !x.searched.has(`${fa.fn.file}:${fa.fn.name}`));
     // (First round: a function with a sleeping GUP call that none of the above covers, such
     // as a helper taking the mmap lock itself, has its callers in its own file extracted: one
@@ -46,12 +48,17 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     // callers extracted: the flags the rules read, FOLL_LONGTERM, are written there.)
     const ownFile = round === 0 ? sleepingHelpers(prog, needCallers) : [];
     if (round < 2) for (const fa of flagForwarders(prog, flagged)) if (!ownFile.includes(fa) && !needCallers.includes(fa)) ownFile.push(fa);
+    // Macros found to be another name of a function whose callers were searched: their
+    // callers are that function's callers (the calls resolve through Program's aliases).
+    const aliasNames: string[] = [];
+    for (const [m, t] of store.aliases) if (!aliasSearched.has(m) && searchedNames.has(t)) { aliasSearched.add(m); aliasNames.push(m); }
     const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
     x.rounds.push(rp);
-    if (needCallers.length === 0 && ownFile.length === 0) break;
+    if (needCallers.length === 0 && ownFile.length === 0 && aliasNames.length === 0) break;
     stats.callGraphRounds++;
     const t3 = Date.now();
-    const work = await callingFiles(needCallers, scan, root, x, ownFile);
+    for (const fa of needCallers) searchedNames.add(fa.fn.name);
+    const work = await callingFiles(needCallers, scan, root, x, ownFile, aliasNames);
     rp.callersMs = Date.now() - t3;
     x.scanMs += rp.callersMs;
     // One request per file with the names that matter there.
@@ -72,7 +79,7 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
 }
 
 /** The files that call one of `needCallers`, each with the names worth extracting there. */
-async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion, ownFile: FunctionAnalysis[] = []): Promise<Map<string, Set<string>>> {
+async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion, ownFile: FunctionAnalysis[] = [], aliasNames: string[] = []): Promise<Map<string, Set<string>>> {
   const staticByFile = new Map<string, Set<string>>();
   for (const fa of ownFile) {
     const abs = path.join(root, fa.fn.file);
@@ -102,6 +109,7 @@ async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, roo
       fieldTokens.add(f);
     }
   }
+  for (const m of aliasNames) if (!globals.has(m)) globals.set(m, new Set([m]));
   const work = new Map<string, Set<string>>(staticByFile);
   if (!globals.size) return work;
   // Files calling one of the helpers, with the names each calls (src/scan.ts).
@@ -124,7 +132,7 @@ export const CALLEE_NAME_CAP = 4000;
 export const CALLEE_FILE_CAP = 16;
 
 export async function extractCallees(store: FactsStore, scan: TreeScan, version: Version, callDepth: number, memo: AnalysisMemo, stats: AuditStats, visibility?: StructVisibility): Promise<void> {
-  const prog = new Program(store.functions, version, callDepth, memo, visibility);
+  const prog = new Program(store.functions, version, callDepth, memo, visibility, store.aliases);
   const names = new Set<string>();
   for (const fa of prog.functions) {
     if (!fa.classes.some((c) => c.kind === 'gup')) continue;

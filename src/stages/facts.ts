@@ -50,6 +50,9 @@ export class FactsStore {
   /** Every function extracted so far, in file and line order per batch. */
   readonly functions: FunctionIR[] = [];
   readonly parsedFiles = new Set<string>();
+  /** Macros that are another name of a function whose callers were searched (FileFacts.aliases):
+   * macro -> function, the first answer's. */
+  readonly aliases = new Map<string, string>();
   readonly extractions: AuditProfile['slowest'] = [];
   /** Start lines of the functions already taken from each file. */
   private extracted = new Map<string, Set<number>>();
@@ -218,6 +221,7 @@ export class FactsStore {
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
       const f = r.facts!;
+      for (const [m, t] of f.aliases ?? []) if (!this.aliases.has(m)) this.aliases.set(m, t);
       if (f.functions.length) this.parsedFiles.add(abs);
       if (first) this.factsByFile.set(abs, f);
       const seen = this.extracted.get(abs) ?? new Set<number>();

@@ -116,6 +116,36 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
   ],
   invalid: [
     {
+      // The macro naming the module's helper is in the calling file, the helper in another.
+      name: 'helper of another file called through a macro of the caller file, under a spinlock',
+      messages: [/runs with a spinlock held: spin_lock\(\) at .*main\.c:11 \(gm_compat_gup\(\) is called from gm_submit\(\)\)/], files: {
+        'compat.c': `
+struct gm_dev { spinlock_t lock; struct mm_struct *mm; struct page *pages[16]; };
+
+long gm_compat_gup(struct mm_struct *mm, unsigned long start, unsigned long nr,
+		   unsigned int flags, struct page **pages)
+{
+	return pin_user_pages_remote(mm, start, nr, flags, pages, NULL); /* expect: gup-in-atomic:error */
+}
+`,
+        'main.c': `
+struct gm_dev { spinlock_t lock; struct mm_struct *mm; struct page *pages[16]; };
+#define gm_gup(mm, start, nr, flags, pages) \\
+	gm_compat_gup(mm, start, nr, flags, pages)
+
+int gm_submit(struct gm_dev *d, unsigned long uaddr, int nr)
+{
+	long n;
+
+	mmap_read_lock(d->mm);
+	spin_lock(&d->lock);
+	n = gm_gup(d->mm, uaddr, nr, FOLL_WRITE, d->pages);
+	spin_unlock(&d->lock);
+	mmap_read_unlock(d->mm);
+	return n;
+}
+` } },
+    {
       // The section opens under X && Y; the call is under Y: a build with both has it.
       name: 'spin lock under #if defined(X) && defined(Y), the call under #ifdef Y',
       messages: [/called with a spinlock held \(spin_lock\(\) at line 7\)/], code: `

@@ -4,6 +4,38 @@
 module.exports = {
   valid: [
     {
+      // A compat layer: the helper in its own file, a macro in the module's header as the
+      // name the driver calls it by; the caller (another file) holds the lock.
+      name: 'helper called through a macro of a header, from another file, with the lock held', files: {
+        'drv.h': `
+struct ma_dev { struct mm_struct *mm; struct page *pages[16]; };
+long ma_compat_gup(struct mm_struct *mm, unsigned long start, unsigned long nr,
+		   unsigned int flags, struct page **pages);
+#define ma_gup(...)	ma_compat_gup(__VA_ARGS__)
+`,
+        'compat.c': `
+#include "drv.h"
+
+long ma_compat_gup(struct mm_struct *mm, unsigned long start, unsigned long nr,
+		   unsigned int flags, struct page **pages)
+{
+	return pin_user_pages_remote(mm, start, nr, flags, pages, NULL); /* expect-none */
+}
+`,
+        'main.c': `
+#include "drv.h"
+
+int ma_submit(struct ma_dev *d, unsigned long uaddr, int nr)
+{
+	long n;
+
+	mmap_read_lock(d->mm);
+	n = ma_gup(d->mm, uaddr, nr, FOLL_WRITE, d->pages);
+	mmap_read_unlock(d->mm);
+	return n;
+}
+` } },
+    {
       name: 'helper with a macro-wrapped return type, called with the lock held', code: `
 #define DRV_DECL(type) __attribute__((visibility("hidden"))) type
 
@@ -596,6 +628,39 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // The same layer; the caller is an ioctl handler that never takes the lock.
+      name: 'helper called through a macro of a header, from an ioctl handler of another file, without the lock',
+      messages: [/mb_compat_gup\(\) does not take it and is called without it from mb_ioctl \(.*main\.c:8\)/], files: {
+        'drv.h': `
+struct mb_dev { struct mm_struct *mm; struct page *pages[16]; };
+long mb_compat_gup(struct mm_struct *mm, unsigned long start, unsigned long nr,
+		   unsigned int flags, struct page **pages);
+#define mb_gup(...)	mb_compat_gup(__VA_ARGS__)
+`,
+        'compat.c': `
+#include "drv.h"
+
+long mb_compat_gup(struct mm_struct *mm, unsigned long start, unsigned long nr,
+		   unsigned int flags, struct page **pages)
+{
+	return pin_user_pages_remote(mm, start, nr, flags, pages, NULL); /* expect: missing-mmap-lock:error */
+}
+`,
+        'main.c': `
+#include "drv.h"
+
+static long mb_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct mb_dev *d = f->private_data;
+
+	return mb_gup(d->mm, arg, 1, FOLL_WRITE, d->pages);
+}
+
+static const struct file_operations mb_fops = {
+	.unlocked_ioctl = mb_ioctl,
+};
+` } },
     {
       // The lock is taken only under an undecided #ifdef: the call is unlocked exactly when
       // the switch is off, and the message says so.
