@@ -81,8 +81,10 @@ test('cutFunctions: kernel style and K&R style definitions; statements and initi
   ].join('\n');
   const masked = maskCode(text);
   const got = cutFunctions(masked, lineIndex(masked)).map((c) => `${c.name}:${c.headerLine + 1}-${c.endLine + 1}`);
-  // (A one-line definition closes on its own line, not in column 0: it is not cut.)
-  assert.deepStrictEqual(got, ['kernel_style:1-4', 'knr_style:6-12', 'knr_last:23-25']);
+  // (A one-line definition is a function of its one line, its body from the `{`.)
+  assert.deepStrictEqual(got, ['kernel_style:1-4', 'knr_style:6-12', 'knr_one:22-22', 'knr_last:23-25']);
+  const one = cutFunctions(masked, lineIndex(masked)).find((c) => c.name === 'knr_one');
+  assert.strictEqual(masked.slice(one.headerStart + one.braceCol, one.end), '{ return 1; }');
 });
 
 test('parseHeader: a return type wrapped in an upper-case macro names the function after it', () => {
@@ -95,4 +97,20 @@ test('parseHeader: a return type wrapped in an upper-case macro names the functi
   assert.strictEqual(parseHeader('static void drv_lock(struct mm_struct *mm) __acquires(&mm->mmap_lock)').name, 'drv_lock');
   assert.strictEqual(parseHeader('static int FNAME(walk_addr)(struct guest_walker *w)').name, 'FNAME(walk_addr)');
   assert.strictEqual(parseHeader('SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)').name, 'sys_mlock');
+});
+
+test('cutFunctions: one-line definitions are cut; one-line statements, initialisers and prototypes are not', () => {
+  const { cutFunctions, lineIndex } = require('../dist/src/parse/cut');
+  const text = [
+    'static void ol_pass(struct mm_struct *mm, unsigned long a) { ol_helper(mm, a); }',
+    'static inline int ol_attr(void) __attribute__((cold)) { return ol_g(); }',
+    'static int ol_tab[] = { 1, 2 };',
+    'static const struct ol_ops ol_o = { .f = ol_pass };',
+    'int ol_proto(int x);',
+    'out: if (x) { y(); }',
+    'int ol_nested(void) { if (a) { b(); } }',
+  ].join('\n');
+  const masked = maskCode(text);
+  const got = cutFunctions(masked, lineIndex(masked)).map((c) => `${c.name}:${c.headerLine + 1}:${c.braceCol}`);
+  assert.deepStrictEqual(got, ['ol_pass:1:59', 'ol_attr:2:54']);
 });

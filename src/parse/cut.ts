@@ -128,6 +128,9 @@ export interface CutFunction {
   headerStart: number;
   /** 0-based line of the opening `{`. */
   braceLine: number;
+  /** Column (0-based) of the opening `{` when it is not in column 0: K&R style (`int f(void)
+   * {` on the header's last line), or a function written on one line. */
+  braceCol?: number;
   /** Offset just past the closing `}`. */
   end: number;
   endLine: number;
@@ -280,7 +283,19 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
     const lt = lineText(i);
     const kernelStyle = lt.length > 0 && lt[0] === '{' && lt.slice(1).trim() === '';
     const knr = !kernelStyle && knrBrace(lt);
-    if (!kernelStyle && !knr) { i++; continue; }
+    if (!kernelStyle && !knr) {
+      const one = oneLine(lt);
+      if (one) {
+        const h = parseHeader(lt.slice(0, one.open));
+        if (h) out.push({
+          headerLine: i, headerStart: starts[i], braceLine: i, braceCol: one.open, end: starts[i] + one.close + 1, endLine: i,
+          name: h.name, nameOffset: starts[i] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params, arity: h.arity,
+          acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
+        });
+      }
+      i++;
+      continue;
+    }
     let j = i + 1;
     while (j < nLines && lineText(j)[0] !== '}') {
       // A new column-0 `{` before any `}`: the previous one was not a function body.
@@ -310,7 +325,7 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
       if (h) {
         const end = starts[j] + 1;
         out.push({
-          headerLine, headerStart: starts[headerLine], braceLine: i, end, endLine: j,
+          headerLine, headerStart: starts[headerLine], braceLine: i, ...(knr ? { braceCol: lt.lastIndexOf('{') } : {}), end, endLine: j,
           name: h.name, nameOffset: starts[headerLine] + h.nameAt, nameInText: h.nameInText, isStatic: h.isStatic, isWeak: h.isWeak, params: h.params, arity: h.arity,
           acquires: h.acquires, releases: h.releases, mustHold: h.mustHold,
         });
@@ -322,6 +337,20 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
     i = knr ? i + 1 : j + 1;
   }
   return out;
+}
+
+/** A whole function on one line, from column 0: `static void f(int x) { g(x); }` (a body
+ * without nested braces). The offsets of its `{` and `}`. */
+function oneLine(line: string): { open: number; close: number } | null {
+  const t = line.trimEnd();
+  if (t.length < 8 || t[t.length - 1] !== '}' || !/^[A-Za-z_]/.test(t)) return null;
+  const open = t.indexOf('{');
+  if (open < 0 || t.indexOf('{', open + 1) >= 0 || t.indexOf('}') !== t.length - 1) return null;
+  const head = t.slice(0, open);
+  // A definition's header: a parameter list closing before the brace (attributes may follow
+  // it), no `;` and no initialiser (`struct x y = {...}`, `int a[] = { 1 }`).
+  if (!/\)[\s\w()]*$/.test(head) || head.includes(';') || /=/.test(head.replace(/[!<>=]=/g, '')) || KNR_NOT_FUNCTION.test(head.trim())) return null;
+  return { open, close: t.length - 1 };
 }
 
 /** A line that ends with `{` after a closing parenthesis (`int f(void) {`), not a column-0

@@ -780,7 +780,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   const stack: SyntaxNode[] = [root];
   while (stack.length && !body) {
     const n = stack.pop()!;
-    if (n.type === 'compound_statement' && n.startPosition.row === rel && n.startPosition.column === 0) { body = n; break; }
+    if (n.type === 'compound_statement' && n.startPosition.row === rel && n.startPosition.column === (cut.braceCol ?? 0)) { body = n; break; }
     if (n.startPosition.row <= rel && n.endPosition.row >= rel) for (const c of n.namedChildren) stack.push(c);
   }
   const b = new FunctionBuilder(cut.headerLine, cut.headerStart, src);
@@ -1046,7 +1046,7 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
     const col = s.off - lines.starts[line] + 1;
     facts.gupTokens.push({ name: s.name, line: line + 1, col });
     const c = findCut(s.off);
-    const inBody = c && lineOf(lines, s.off) > c.braceLine;
+    const inBody = c && s.off > lines.starts[c.braceLine] + (c.braceCol ?? 0);
     if (c && inBody) {
       if (seenCalls.has(`${c.headerLine + 1}:${s.name}:${line + 1}:${col}`)) continue;
       facts.unattributed.push({ name: s.name, line: line + 1, reason: 'in a function body, but the parser did not see a call' });
@@ -1121,7 +1121,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   const expanding = scope?.atomic.size ? new Map([...scope.atomic, ...scope.macros]) : scope?.macros;
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
-    const bodyAt = lines.starts[c.braceLine];
+    const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);
     const expanded = expanding?.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, text, lines, c, expanded);
     if (expanded) remapExpanded(fn, expanded, c.headerStart, text, lines);

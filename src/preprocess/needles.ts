@@ -37,7 +37,7 @@ function collectWrappers(masked: string, file: string, out: MacroDefinition[]): 
   const lines = lineIndex(masked);
   for (const c of cutFunctions(masked, lines)) {
     if (!c.isStatic) continue;
-    const body = masked.slice(lines.starts[c.braceLine] + 1, c.end - 1).trim();
+    const body = masked.slice(lines.starts[c.braceLine] + (c.braceCol ?? 0) + 1, c.end - 1).trim();
     const m = isLockWrapper(masked, c.headerStart, c.nameOffset, body);
     if (m) out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.headerLine + 1, file });
   }

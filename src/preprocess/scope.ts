@@ -274,8 +274,11 @@ function staticBodies(masked: string, lines: LineIndex, cuts: CutFunction[], all
   }
   const re = /^[ \t]*static\b[^;{}\n]*\)[ \t]*\{([^{}\n]*)\}[ \t]*$/gm;
   if (!/\)[ \t]*\{[^{}\n]*\}[ \t]*$/m.test(masked)) return out;
+  // (A one-line function from column 0 is a cut already: cutFunctions.)
+  const cutAtStart = new Set(cuts.map((c) => c.headerStart));
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked))) {
+    if (cutAtStart.has(m.index)) continue;
     const header = m[0].slice(0, m[0].indexOf('{'));
     const h = parseHeader(header);
     if (!h || !h.nameInText) continue;
