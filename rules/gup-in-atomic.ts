@@ -4,23 +4,30 @@ import type { Related } from '../src/findings';
 
 /** Sections open at a call on some path; for a call reached at depth 0 everywhere, the
  * callers (as far as the call graph knows them) that make the function's entry atomic. */
-function openAt(atomic: AtomicQueries, fa: FunctionAnalysis, call: number): Opener[] {
+function openAt(atomic: AtomicQueries, fa: FunctionAnalysis, call: number, dropped?: ReadonlySet<string>): Opener[] {
   const stacks = atomic.of(fa).atCall[call] ?? [];
-  const open = stacks.find((s) => s.length > 0);
-  return open ?? [];
+  for (const s of stacks) {
+    const open = dropped?.size ? s.filter((o) => !dropped.has(o.cls)) : s;
+    if (open.length) return open;
+  }
+  return [];
 }
 
-function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>): { chain: CallerStep[]; open: Opener[] } | null {
+/** `dropped`: classes of sections that a function of the chain below closes without
+ * opening them (it drops its caller's lock around its own calls): a caller's section of
+ * that class does not reach the GUP call. */
+function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>, dropped0: ReadonlySet<string> = new Set()): { chain: CallerStep[]; open: Opener[] } | null {
   if (depth <= 0 || seen.has(fa)) return null;
   seen.add(fa);
+  const dropped = new Set([...dropped0, ...atomic.of(fa).callerClosed]);
   for (const step of p.callersOf(fa)) {
     // A call through an ops-table field is matched by field name only, not by struct type:
     // good enough to find a caller that holds the mmap lock, too loose to claim an atomic
     // context (`->create(` of one protocol table reaching another table's handler).
     if (step.caller === fa || !step.call.name) continue;
-    const open = openAt(atomic, step.caller, step.call.id);
+    const open = openAt(atomic, step.caller, step.call.id, dropped);
     if (open.length) return { chain: [step], open };
-    const up = atomicCallers(p, atomic, step.caller, depth - 1, seen);
+    const up = atomicCallers(p, atomic, step.caller, depth - 1, seen, dropped);
     if (up) return { chain: [step, ...up.chain], open: up.open };
   }
   return null;

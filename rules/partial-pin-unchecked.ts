@@ -19,6 +19,7 @@ const PROBLEMS: Record<string, string> = {
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
   'negative-release': 'an error path passes {{count}} to a release while it may still be a negative errno (line {{line}}): the release takes it as a huge unsigned count',
   'negative-unsigned': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and an error path releases that many entries (line {{line}})',
+  'negative-unsigned-loop': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and the loop at line {{line}} walks that many entries of {{pages}}',
   'negative-passes': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count that passes the test at line {{line}} as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
   'over-release': 'an error path releases all {{nr}} entries after a short {{family}} (line {{line}}), unset ones included',
   'leak-count-lost': 'a path returns after a short {{family}} with the references held and the count dropped (line {{line}}): whatever releases {{pages}} later cannot tell which entries are set',
@@ -49,6 +50,7 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
     case 'short-use': return { id: 'short-use', data, fix: handle };
     case 'short-return': return { id: 'short-return', data, fix: `${handle}, or return the count` };
     case 'negative-release':
+      if (/ walks .*is unsigned/.test(last.what)) return { id: 'negative-unsigned-loop', data, fix: `keep the count in a signed long and return on ${count} < 0 before the loop` };
       return /is unsigned/.test(last.what)
         ? { id: 'negative-unsigned', data, fix: `keep the count in a signed long and return on ${count} < 0 before releasing ${count} entries` }
         : { id: 'negative-release', data, fix: `release only a positive count: if (${count} > 0) ${release}` };
@@ -87,7 +89,7 @@ const rule: Rule = {
     for (const f of ctx.pages.lifecycle().findings) {
       const { acq } = f;
       const { id, data, fix } = explain(f);
-      const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' || f.kind === 'negative-release' ? 'release' : 'call') : 'call'));
+      const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' || (f.kind === 'negative-release' && id !== 'negative-unsigned-loop') ? 'release' : 'call') : 'call'));
       const related: Related[] = flow.slice(1);
       for (const o of f.siblings) related.push({ role: 'gup', file: o.fa.fn.file, span: o.call.callSpan, message: `${o.call.name}() of the same function: its count is not handled either` });
       for (const c of f.callerFrees ?? []) related.push(asRelated(c, 'caller'));

@@ -37,6 +37,10 @@ export interface AtomicAnalysis {
   primitive: (Prim | null)[];
   /** Openers still open at a return (their sections are not counted). */
   leaked: number[];
+  /** Classes of the sections the function closes without having opened them on the path
+   * (`spin_unlock(&v->lock); gup(...); spin_lock(&v->lock);`: its caller's section is
+   * dropped around the function's own calls). */
+  callerClosed: AtomicClass[];
 }
 
 const MAX_STACKS = 32;
@@ -45,7 +49,7 @@ const MAX_DEPTH = 8;
 type Stack = Opener[];
 const key = (s: Stack) => s.map((o) => o.call).join(',');
 
-function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped: boolean): Stack {
+function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped: boolean, unmatched?: Set<AtomicClass>): Stack {
   if (p.op === 'enter' || p.op === 'try') {
     if (s.some((o) => o.call === call) || s.length >= MAX_DEPTH) return s;
     return [...s, { call, cls: p.cls, arg, scoped }];
@@ -54,7 +58,8 @@ function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped:
   let at = -1;
   if (arg !== undefined) for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && s[i].arg === arg) at = i;
   for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && !s[i].scoped) at = i;
-  return at < 0 ? s : [...s.slice(0, at), ...s.slice(at + 1)]; // else: opened by a caller
+  if (at < 0) unmatched?.add(p.cls); // opened by a caller
+  return at < 0 ? s : [...s.slice(0, at), ...s.slice(at + 1)];
 }
 
 /** The polarity of a trylock inside a branch condition: true when the true edge holds it. */
@@ -79,9 +84,10 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     return c.argText[0]?.replace(/\s+/g, '');
   };
   const scopedAt = (id: number) => fn.calls[id].name === 'guard' || fn.calls[id].name === 'scoped_guard';
-  const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id));
+  const unmatched = new Set<AtomicClass>();
+  const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id), unmatched);
   const atCall: Map<string, Stack>[] = fn.calls.map(() => new Map());
-  const result: AtomicAnalysis = { atCall: [], primitive, leaked: [] };
+  const result: AtomicAnalysis = { atCall: [], primitive, leaked: [], callerClosed: [] };
   if (!primitive.some((p) => p)) {
     // Nothing opens a section here: every call sees the empty stack (when reachable).
     result.atCall = fn.calls.map(() => [[]]);
@@ -157,6 +163,7 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     return [...out.values()];
   });
   result.leaked = [...leaked];
+  result.callerClosed = [...unmatched];
   return result;
 }
 

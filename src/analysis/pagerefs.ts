@@ -265,6 +265,32 @@ function paramIndex(fa: FunctionAnalysis, role: RegExp, call: CallSite): number 
   return cls.era.params.findIndex((x) => role.test(x.split(':')[0]));
 }
 
+/** A local that holds 1 wherever it is read: initialised (or set) to 1 once, never written
+ * otherwise (`int pages_nb_req = 1; ... pin_user_pages_fast(a, pages_nb_req, ...)`). */
+function constantOne(fa: FunctionAnalysis, e: Expr): boolean {
+  if (e.kind !== 'id' || fa.fn.params.includes(e.name)) return false;
+  let sets = 0, one = false, other = false;
+  for (const n of fa.fn.nodes) {
+    walk(n.expr, (x) => {
+      if (x.kind === 'assign') {
+        const l = stripNoise(x.left);
+        if (l.kind === 'id' && l.name === e.name) {
+          sets++;
+          const r = stripNoise(x.right);
+          if (x.op === '=' && r.kind === 'num' && r.value === 1) one = true;
+          else other = true;
+        }
+      } else if (x.kind === 'un' && (x.op === '&' || x.op === '++' || x.op === '--')) {
+        const o = stripNoise(x.operand);
+        if (o.kind === 'id' && o.name === e.name) other = true;
+      }
+      return true;
+    });
+    if (other) return false;
+  }
+  return sets === 1 && one;
+}
+
 function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   let recorded = false;
   if (!call.name || NOT_COUNTED.has(call.name)) return null;
@@ -274,7 +300,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   if (!root) return null;
   const ni = paramIndex(fa, /^nr_pages$/, call);
   const nrE = ni >= 0 ? call.args[ni] : undefined;
-  const one = !nrE || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1);
+  const one = !nrE || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1) || constantOne(fa, stripNoise(nrE));
   const place = placeOf(fa, call.id);
   let countVar: string | null = null;
   let ignored = false;
@@ -298,9 +324,13 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
   // (As the expression reads, without parentheses or casts: `(nr)` from a macro's expansion
   // and `(int)nr` are the `nr` the loops and releases name.)
-  const nr = one || !nrE ? null : exprText(stripNoise(nrE));
+  let nr = one || !nrE ? null : exprText(stripNoise(nrE));
   // (A cast or parentheses around the count read as what they wrap: `nr` for `(int)nr`.)
-  const written = nr !== null && !call.via && call.argText[ni] ? unwrapArg(unwrapArg(call.argText[ni].replace(/\s+/g, ' ')).replace(/^\(\s*[A-Za-z_][\w ]*\)\s*(?=[A-Za-z_(])/, '')) : undefined;
+  let written = nr !== null && !call.via && call.argText[ni] ? unwrapArg(unwrapArg(call.argText[ni].replace(/\s+/g, ' ')).replace(/^\(\s*[A-Za-z_][\w ]*\)\s*(?=[A-Za-z_(])/, '')) : undefined;
+  // `npg = gup(..., npg, ...)`: the count overwrites the request, so no later expression
+  // names the requested count (a loop over npg is a loop over what was got). The request
+  // keeps its text for the messages only.
+  if (nr !== null && countVar === nr) { written ??= nr; nr = `\0${nr}`; }
   return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ignored, local, ...(recorded ? { recorded } : {}) };
 }
 
@@ -620,7 +650,7 @@ class AcquireFlow {
     };
     // The GUP node itself: the state after the call, then its own branch (if it is one).
     const prior = this.chunkCounter(start.node.id);
-    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
+    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nrText ?? this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
     let steps = 0;
     const done = new Set<string>();
     while (work.length && steps++ < 4000) {
@@ -833,6 +863,12 @@ class AcquireFlow {
         return;
       }
       const body = this.bodyUse(lp);
+      // A loop up to an unsigned count that reads or hands on the entries, on a path where
+      // the call may have failed: it walks a huge number of them.
+      if (body && lp.bound === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.bound)) {
+        this.report('negative-release', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} walks ${this.a.root} up to ${lp.bound}, which is unsigned: a negative errno is a huge count here` }]);
+        return;
+      }
       if (body === 'stored') return;
       if (body === 'read' && this.a.nr !== null && lp.bound === this.a.nr && s.k & S) {
         this.report('short-use', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} entries reads ${this.a.root}` }]);
@@ -1048,7 +1084,7 @@ class AcquireFlow {
     const a = this.a;
     if (s.k & W && !s.unsure && !s.lost && this.returnsSuccess(node)) {
       const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
-      this.report('negative-passes', [...s.steps, { fa: a.fa, line, what: `returns as if all ${a.nr} entries were filled, none of them set after an error` }]);
+      this.report('negative-passes', [...s.steps, { fa: a.fa, line, what: `returns as if all ${a.nrText ?? a.nr} entries were filled, none of them set after an error` }]);
     }
     if (!s.held || !(s.k & (S | F)) || s.unsure) return;
     // Returning the array or the count hands them to the caller.
@@ -1068,7 +1104,7 @@ class AcquireFlow {
     if (s.k & S && a.nr !== null) {
       // Nothing outside this function learns how many entries hold references.
       const kind: LifecycleKind = s.k & F ? 'short-return' : 'leak';
-      this.report(kind, [...s.steps, { fa: a.fa, line, what: kind === 'leak' ? `returns with the references of a short ${a.fam === 'pin' ? 'pin' : 'get'} held and the count lost` : `returns ${a.nr} entries as if all were filled` }]);
+      this.report(kind, [...s.steps, { fa: a.fa, line, what: kind === 'leak' ? `returns with the references of a short ${a.fam === 'pin' ? 'pin' : 'get'} held and the count lost` : `returns ${a.nrText ?? a.nr} entries as if all were filled` }]);
       return;
     }
     if (a.local && s.k === F && !s.unsure) {
@@ -1224,6 +1260,8 @@ function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
     const p = parents[parents.length - 1];
     if (p && p.kind === 'assign' && p.left === x && p.op === '=') return true; // written
     if (p && p.kind === 'assign' && p.right.kind === 'call' && p.right.call === gupCall) return true;
+    // (An argument of the GUP call itself: `npg = gup(..., npg, ...)` reads the request.)
+    if (p && p.kind === 'call' && p.call === gupCall) return true;
     if (p && p.kind === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
     // Printed by a print-like call after its format string (a driver's own log macro).
     for (let i = parents.length - 1; i >= 0; i--) {

@@ -87,8 +87,32 @@ interface FnFacts {
   fa: FunctionAnalysis;
   /** Calls that may release, with the origin tokens of each argument's root (refs unresolved). */
   events: { call: CallSite; args: ({ root: string; toks: Set<Tok> } | null)[] }[];
-  /** root -> GUP calls of this function that filled it (flow-insensitive, for messages). */
-  gups: Map<string, { call: CallSite; fam: Fam }[]>;
+  /** root -> GUP calls that filled it (flow-insensitive, for messages): of this function,
+   * or (`fa`) of a helper that fills its parameter. */
+  gups: Map<string, { call: CallSite; fam: Fam; fa?: FunctionAnalysis }[]>;
+}
+
+/** A function that fills a parameter with the pages of its own GUP call (`static int
+ * drv_pin(..., struct page **pages) { return pin_user_pages_fast(..., pages); }`): the
+ * parameter's index -> the family and the call. A call of it fills the caller's argument
+ * the same way. */
+type AcquireSummary = Map<number, { fam: Fam; gup: GupRef }>;
+type AcquireOf = (from: FunctionAnalysis, c: CallSite) => AcquireSummary | null;
+
+function acquireSummary(fa: FunctionAnalysis): AcquireSummary | null {
+  const sm: AcquireSummary = new Map();
+  const bad = new Set<number>();
+  fa.fn.calls.forEach((c, id) => {
+    const g = gupPagesArg(fa, id);
+    const r = g ? rootOf(g.arg) : null;
+    const pi = r ? fa.fn.params.indexOf(r) : -1;
+    if (!g || pi < 0) return;
+    const cur = sm.get(pi);
+    if (cur && cur.fam !== g.fam) bad.add(pi);
+    else if (!cur) sm.set(pi, { fam: g.fam, gup: { fa, call: c } });
+  });
+  for (const b of bad) sm.delete(b);
+  return sm.size ? sm : null;
 }
 
 function cloneState(s: State): State {
@@ -104,8 +128,25 @@ class FunctionPages {
   facts: FnFacts;
   /** Locals that point into another root: `pages = pvec + pinned`, `p = &obj->pages[i]`. */
   private derived = new Map<string, string>();
-  constructor(private fa: FunctionAnalysis, private fields: FieldStores, private isRelease: (c: CallSite) => boolean) {
+  constructor(private fa: FunctionAnalysis, private fields: FieldStores, private isRelease: (c: CallSite) => boolean, private acquireOf?: AcquireOf) {
     this.facts = { fa, events: [], gups: new Map() };
+  }
+
+  /** The pages argument a call fills, its family and the GUP call behind it: a GUP call,
+   * or a call of a function that fills that parameter with its own GUP call. */
+  private acquireAt(id: number): { arg: Expr; fam: Fam; gup: GupRef }[] {
+    const g = gupPagesArg(this.fa, id);
+    const call = this.fa.fn.calls[id];
+    if (g) return [{ arg: g.arg, fam: g.fam, gup: { fa: this.fa, call } }];
+    const sm = this.acquireOf?.(this.fa, call);
+    if (!sm) return [];
+    const out: { arg: Expr; fam: Fam; gup: GupRef }[] = [];
+    for (const [i, v] of sm) {
+      const a = call.args[i];
+      const x = a ? stripNoise(a) : null;
+      if (a && x && x.kind !== 'null' && !(x.kind === 'num' && x.value === 0)) out.push({ arg: a, fam: v.fam, gup: v.gup });
+    }
+    return out;
   }
 
   /** Roots worth a state: page arguments of GUP and release calls, and what they are copied
@@ -116,8 +157,8 @@ class FunctionPages {
     const fn = this.fa.fn;
     const set = this.interesting;
     fn.calls.forEach((c, id) => {
-      const g = gupPagesArg(this.fa, id);
-      if (g) { const r = rootOf(g.arg); if (r) set.add(r); return; }
+      const gs = this.acquireAt(id);
+      if (gs.length) { for (const g of gs) { const r = rootOf(g.arg); if (r) set.add(r); } return; }
       if (this.isRelease(c)) for (const a of c.args) { const r = rootOf(a); if (r) set.add(r); }
     });
     if (set.size === 0) return;
@@ -211,9 +252,10 @@ class FunctionPages {
       case 'call': {
         for (const a of e.args) this.expr(a, s, record);
         const call = this.fa.fn.calls[e.call];
-        const g = gupPagesArg(this.fa, e.call);
-        if (g) {
+        const acq = this.acquireAt(e.call);
+        for (const g of acq) {
           const r = rootOf(g.arg);
+          const from = g.gup.fa === this.fa ? undefined : g.gup.fa;
           if (r) {
             if (isWhole(g.arg)) s.set(r, new Set([g.fam]));
             else { const t = s.get(r) ?? new Set<Tok>([`ref:${r}`]); t.add(g.fam); s.set(r, t); }
@@ -225,22 +267,22 @@ class FunctionPages {
               s.set(base, t);
               if (record) {
                 const list = this.facts.gups.get(base) ?? [];
-                list.push({ call, fam: g.fam });
+                list.push({ call: g.gup.call, fam: g.fam, ...(from ? { fa: from } : {}) });
                 this.facts.gups.set(base, list);
               }
               const bk = fieldKey(base);
-              if (bk) this.storeField(bk, new Set([g.fam]), { fa: this.fa, call });
+              if (bk) this.storeField(bk, new Set([g.fam]), g.gup);
             }
             if (record) {
               const list = this.facts.gups.get(r) ?? [];
-              list.push({ call, fam: g.fam });
+              list.push({ call: g.gup.call, fam: g.fam, ...(from ? { fa: from } : {}) });
               this.facts.gups.set(r, list);
             }
             const fk = fieldKey(r);
-            if (fk) this.storeField(fk, new Set([g.fam]), { fa: this.fa, call });
+            if (fk) this.storeField(fk, new Set([g.fam]), g.gup);
           }
-          return;
         }
+        if (acq.length) return;
         if (record && this.isRelease(call)) {
           this.facts.events.push({
             call,
@@ -271,7 +313,7 @@ class FunctionPages {
           const concrete = new Set([...toks].filter((x) => x === 'get' || x === 'pin' || x === 'other'));
           // The GUP calls behind a copied local (`obj->pages = pages`).
           const src = rootOf(e.right);
-          const gups = src ? (this.facts.gups.get(src) ?? []).map((g) => ({ fa: this.fa, call: g.call })) : [];
+          const gups = src ? (this.facts.gups.get(src) ?? []).map((g) => ({ fa: g.fa ?? this.fa, call: g.call })) : [];
           if (concrete.size) this.storeField(fk, concrete, ...gups);
         }
         return;
@@ -338,17 +380,29 @@ export function pageMismatches(p: Program, onRelease?: (ev: ReleaseEvent, gups: 
     return null;
   };
   const isRelease = (from: FunctionAnalysis) => (c: CallSite) => !!c.name && (RELEASES.has(c.name) || helperOf(from, c) !== null);
+  // Functions filling a parameter with their GUP call's pages: their calls acquire too.
+  const acquirers = new Map<FunctionAnalysis, AcquireSummary>();
+  for (const fa of p.functions) {
+    if (!fa.classes.some((c) => c.kind === 'gup')) continue;
+    const sm = acquireSummary(fa);
+    if (sm) acquirers.set(fa, sm);
+  }
+  const acquireOf: AcquireOf = (from, c) => {
+    if (!c.name || !acquirers.size) return null;
+    for (const g of p.resolve(from, c.name)) if (g !== from && acquirers.has(g)) return acquirers.get(g)!;
+    return null;
+  };
 
   // Round 0 runs the functions with a GUP or release call; each later round re-runs the
   // callers of helpers whose summaries appeared in the round before. Field stores only grow.
   const facts = new Map<FunctionAnalysis, FnFacts>();
   const fieldsOf = new Map<string, FieldStores>();
   const fieldsFor = (file: string) => { let f = fieldsOf.get(file); if (!f) { f = new Map(); fieldsOf.set(file, f); } return f; };
-  const direct = (fa: FunctionAnalysis) => fa.fn.calls.some((c, id) => (c.name !== null && RELEASES.has(c.name)) || gupPagesArg(fa, id) !== null);
+  const direct = (fa: FunctionAnalysis) => fa.fn.calls.some((c, id) => (c.name !== null && RELEASES.has(c.name)) || gupPagesArg(fa, id) !== null || acquireOf(fa, c) !== null);
   let todo = p.functions.filter(direct);
   for (let round = 0; round < 4 && todo.length; round++) {
     for (const fa of todo) {
-      const fp = new FunctionPages(fa, fieldsFor(fa.fn.file), isRelease(fa));
+      const fp = new FunctionPages(fa, fieldsFor(fa.fn.file), isRelease(fa), acquireOf);
       fp.run();
       facts.set(fa, fp.facts);
     }
@@ -416,8 +470,8 @@ function releaseEvents(fa: FunctionAnalysis, f: FnFacts, fields: FieldStores, he
         resolved.add('unknown');
       }
       // GUP calls of this function behind the root (or the local it was copied from).
-      for (const [r, list] of f.gups) if (r === a.root || a.toks.has(`ref:${r}`)) for (const g of list) gups.push({ fa, call: g.call });
-      if (gups.length === 0) for (const list of f.gups.values()) for (const g of list) gups.push({ fa, call: g.call });
+      for (const [r, list] of f.gups) if (r === a.root || a.toks.has(`ref:${r}`)) for (const g of list) gups.push({ fa: g.fa ?? fa, call: g.call });
+      if (gups.length === 0) for (const list of f.gups.values()) for (const g of list) gups.push({ fa: g.fa ?? fa, call: g.call });
       events.push({ ev: { fa, call: e.call, fam, root: a.root, via: inner }, resolved, gups, local: [...a.toks].every((t) => !t.startsWith('ref:')) });
     }
   }

@@ -35,6 +35,8 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
   const x: CallerExpansion = { rounds: [], searched: new Set(), fieldsNotSearched: new Set(), scanMs: 0 };
   const flagged = new Set<string>();
   const aliasSearched = new Set<string>();
+  /** `file:function` of the functions known to sleep whose own-file callers were extracted. */
+  const sleepy = new Set<string>();
   const searchedNames = new Set<string>();
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
@@ -46,7 +48,9 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     // (And in the first two rounds, a function whose GUP call's flags come from its
     // parameters, or that passes its parameters on to such a function, has its own file's
     // callers extracted: the flags the rules read, FOLL_LONGTERM, are written there.)
-    const ownFile = round === 0 ? sleepingHelpers(prog, needCallers) : [];
+    // (Later rounds: the own-file callers of those found to call such a function, so that
+    // an atomic section two or more calls up in the file is seen: helper <- l2 <- f.)
+    const ownFile = round === 0 ? sleepingHelpers(prog, needCallers, sleepy) : sleepingCallers(prog, sleepy);
     if (round < 2) for (const fa of flagForwarders(prog, flagged)) if (!ownFile.includes(fa) && !needCallers.includes(fa)) ownFile.push(fa);
     // Macros found to be another name of a function whose callers were searched: their
     // callers are that function's callers (the calls resolve through Program's aliases).
@@ -186,14 +190,29 @@ function dropCommonFields(hits: Map<string, Set<string>>, fields: Set<string>, g
  * `searched` (the lock-context search of this round). Only their own file's callers are
  * extracted (a helper and the ioctl calling it under a spinlock): a global helper's callers
  * in other files are not searched for this alone. */
-function sleepingHelpers(p: Program, searched: FunctionAnalysis[]): FunctionAnalysis[] {
+function sleepingHelpers(p: Program, searched: FunctionAnalysis[], sleepy: Set<string>): FunctionAnalysis[] {
   const skip = new Set(searched);
   const out = new Set<FunctionAnalysis>();
   for (const s of gupSites(p)) {
+    if (!s.call.name || !gupFunctions.get(s.call.name)?.sleeps) continue;
+    sleepy.add(`${s.fa.fn.file}:${s.fa.fn.name}`);
     if (skip.has(s.fa) || out.has(s.fa) || s.fa.fn.file.endsWith('.h')) continue;
-    if (s.call.name && gupFunctions.get(s.call.name)?.sleeps) out.add(s.fa);
+    out.add(s.fa);
   }
   return [...out];
+}
+
+/** Functions (not of headers) that call one known to sleep and are not known themselves:
+ * they sleep too; each returned once (added to `sleepy`), for its own file's callers. */
+function sleepingCallers(p: Program, sleepy: Set<string>): FunctionAnalysis[] {
+  const out: FunctionAnalysis[] = [];
+  for (const fa of p.functions) {
+    const key = `${fa.fn.file}:${fa.fn.name}`;
+    if (sleepy.has(key) || fa.fn.file.endsWith('.h')) continue;
+    if (fa.fn.calls.some((c) => c.name && p.resolve(fa, c.name).some((d) => d !== fa && sleepy.has(`${d.fn.file}:${d.fn.name}`)))) out.push(fa);
+  }
+  for (const fa of out) sleepy.add(`${fa.fn.file}:${fa.fn.name}`);
+  return out;
 }
 
 /** Functions whose GUP call takes its gup_flags from a parameter (`flagged` starts empty), and

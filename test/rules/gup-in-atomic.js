@@ -4,6 +4,43 @@
 module.exports = {
   valid: [
     {
+      // The caller holds the spinlock; the function two calls down drops it around the pin
+      // and takes it again (kvm's vpa update shape): no GUP call runs under it.
+      name: 'a callee drops the caller spinlock around the pinning call, two levels down', code: `
+struct gd_v { spinlock_t lock; unsigned long gpa; void *va; };
+
+static void *gd_pin(unsigned long gpa)
+{
+	struct page *page;
+
+	if (get_user_pages_fast(gpa, 1, FOLL_WRITE, &page) != 1) /* expect-none */
+		return NULL;
+	return page_address(page);
+}
+
+static void gd_update(struct gd_v *v)
+{
+	void *va;
+
+	spin_unlock(&v->lock);
+	va = gd_pin(v->gpa);
+	spin_lock(&v->lock);
+	v->va = va;
+}
+
+static void gd_update_all(struct gd_v *v)
+{
+	gd_update(v);
+}
+
+void gd_run(struct gd_v *v)
+{
+	spin_lock(&v->lock);
+	gd_update_all(v);
+	spin_unlock(&v->lock);
+}
+` },
+    {
       // The section opens under X && Y; the call is under !X: no build has both.
       name: 'spin lock under #if defined(X) && defined(Y), the call under #ifndef X', code: `
 struct ga_pp { spinlock_t lock; struct page *pages[4]; };
@@ -115,6 +152,34 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      // Interrupts off three calls up, through one-line functions of the same file.
+      name: 'interrupts disabled three calls up the same file, through one-line pass-through functions',
+      messages: [/runs with interrupts disabled: local_irq_save\(\) at .*case\.c:21 \(gt_helper\(\) is called from gt_l2\(\) <- gt_l1\(\) <- gt_run\(\)\)/], code: `
+static int gt_helper(struct mm_struct *mm, unsigned long addr)
+{
+	struct page *page;
+	int ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, addr, 1, FOLL_FORCE, &page, NULL); /* expect: gup-in-atomic:error */
+	mmap_read_unlock(mm);
+	if (ret == 1)
+		put_page(page);
+	return ret;
+}
+static void gt_l2(struct mm_struct *mm, unsigned long addr) { gt_helper(mm, addr); }
+static void gt_l1(struct mm_struct *mm, unsigned long addr) { gt_l2(mm, addr); }
+
+void gt_run(struct mm_struct *mm, unsigned long addr)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	gt_l1(mm, addr);
+	local_irq_restore(flags);
+}
+` },
     {
       // The macro naming the module's helper is in the calling file, the helper in another.
       name: 'helper of another file called through a macro of the caller file, under a spinlock',

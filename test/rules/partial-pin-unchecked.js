@@ -4,6 +4,25 @@
 module.exports = {
   valid: [
     {
+      // The request is a local set to 1 and never changed: a single-page pin (a short count
+      // is 0 pages, nothing held), as with the literal 1.
+      name: 'single-page pin with the count in a local constant 1', code: `
+struct xo_dev { struct page *page; };
+void xo_start(struct xo_dev *d, struct page *pg);
+
+long xo_ioctl(struct xo_dev *d, unsigned long uaddr)
+{
+	int want = 1;
+	int got;
+
+	got = pin_user_pages_fast(uaddr, want, FOLL_WRITE, &d->page); /* expect-none */
+	if (got != want)
+		return -EFAULT;
+	xo_start(d, d->page);
+	return 0;
+}
+` },
+    {
       // The arm that aliases pin_user_pages cannot be the one a 4.9 build takes: its
       // definition is left out (the FOLL_GET pages are put, which is right in 4.9).
       name: 'compat alias of an API the era lacks, under an undecided condition (4.9)', era: '4.9', code: `
@@ -532,6 +551,56 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // The count overwrites the (unsigned) request, \`<= 0\` catches only 0: an errno is a
+      // huge count the loops walk.
+      name: 'unsigned count overwriting the request, tested with <= 0, then walked by a loop',
+      messages: [/the count is kept in npg, which is unsigned: an error \(a negative errno\) becomes a huge count, and the loop at line 10 walks that many entries of pv/], code: `
+int sgr_read(unsigned long ubuf, struct page **pv, struct scatterlist *sgl, unsigned int maxpg)
+{
+	unsigned int npg = maxpg;
+	unsigned int i;
+
+	npg = get_user_pages_fast(ubuf, npg, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (npg <= 0)
+		return -EFAULT;
+	for (i = 0; i < npg; i++)
+		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	for (i = 0; i < npg; i++)
+		put_page(pv[i]);
+	return 0;
+}
+
+int sgr_ok(unsigned long ubuf, struct page **pv, struct scatterlist *sgl, int maxpg)
+{
+	int npg = maxpg;
+	int i;
+
+	npg = get_user_pages_fast(ubuf, npg, FOLL_WRITE, pv); /* expect-none */
+	if (npg <= 0)
+		return -EFAULT;
+	for (i = 0; i < npg; i++)
+		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	for (i = 0; i < npg; i++)
+		put_page(pv[i]);
+	return 0;
+}
+` },
+    {
+      // K&R style: the function is analysed like any other (its body found from the brace
+      // at the end of the header line).
+      name: 'brace on the header line: count tested only for an error, then all entries used', code: `
+int kr_map(struct scatterlist *sg, unsigned long uaddr, int n, struct page **pages) {
+	int i, got;
+
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got < 0)
+		return got;
+	for (i = 0; i < n; i++)
+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);
+	return 0;
+}
+` },
     {
       // A log macro called with double parentheses reads the count only to print it.
       name: 'count only printed by a double-parenthesis log macro, then the array freed',

@@ -4,6 +4,39 @@
 module.exports = {
   valid: [
     {
+      // A helper that pins into its parameter; the callers release the way it acquired.
+      name: 'pinning helper filling a parameter, callers release with the matching family', code: `
+static int ah_pin(unsigned long a, int n, struct page **pages)
+{
+	int ret = pin_user_pages_fast(a, n, FOLL_WRITE, pages);
+
+	if (ret <= 0)
+		return -EFAULT;
+	return ret;
+}
+
+static int ah_get(unsigned long a, int n, struct page **pages)
+{
+	return get_user_pages_fast(a, n, FOLL_WRITE, pages);
+}
+
+int ah_ok(unsigned long a, int n, struct page **pages, struct page **more)
+{
+	int i, cnt = ah_pin(a, n, pages);
+	int got;
+
+	if (cnt < 0)
+		return cnt;
+	unpin_user_pages(pages, cnt); /* expect-none */
+	got = ah_get(a, n, more);
+	if (got < 0)
+		return got;
+	for (i = 0; i < got; i++)
+		put_page(more[i]); /* expect-none */
+	return 0;
+}
+` },
+    {
       name: 'pin or get chosen by an undecided #ifdef, each released by its own family', code: `
 int pm_switch_ok(unsigned long addr)
 {
@@ -68,6 +101,40 @@ int pp_ok_get(unsigned long uaddr, struct page **pages, int nr)
 ` },
   ],
   invalid: [
+    {
+      // The same helpers, each caller releasing with the other family.
+      name: 'pinning helper filling a parameter, the caller puts the pages; a get helper, the caller unpins',
+      messages: [/pages was pinned \(FOLL_PIN\) by pin_user_pages_fast\(\) at line 4, but put_page\(\) releases it/, /more holds FOLL_GET references by get_user_pages_fast\(\) at line 13, but unpin_user_pages\(\) releases it as pinned pages/], code: `
+static int ai_pin(unsigned long a, int n, struct page **pages)
+{
+	int ret = pin_user_pages_fast(a, n, FOLL_WRITE, pages);
+
+	if (ret <= 0)
+		return -EFAULT;
+	return ret;
+}
+
+static int ai_get(unsigned long a, int n, struct page **pages)
+{
+	return get_user_pages_fast(a, n, FOLL_WRITE, pages);
+}
+
+int ai_bad(unsigned long a, int n, struct page **pages, struct page **more)
+{
+	int i, cnt = ai_pin(a, n, pages);
+	int got;
+
+	if (cnt < 0)
+		return cnt;
+	for (i = 0; i < cnt; i++)
+		put_page(pages[i]); /* expect: pin-put-mismatch:error */
+	got = ai_get(a, n, more);
+	if (got < 0)
+		return got;
+	unpin_user_pages(more, got); /* expect: pin-put-mismatch:error */
+	return 0;
+}
+` },
     {
       // A configure switch picks the family; the release is one family's: wrong in the
       // builds of the other arm, which the message names.

@@ -5,6 +5,37 @@
 module.exports = {
   valid: [
     {
+      // K&R style, the function's brace on its header line: an early return ends its path.
+      name: 'brace on the header line: the error branch unlocks and returns', code: `
+static long kr_grab(unsigned long uaddr, struct page **pv, int count) {
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, count, FOLL_WRITE, pv);
+	if (got < 0) {
+		mmap_read_unlock(current->mm); /* expect-none */
+		return got;
+	}
+	mmap_read_unlock(current->mm); /* expect-none */
+	return got;
+}
+
+long kr_goto(struct mm_struct *mm, unsigned long uaddr, struct page **pv)
+{
+	long got;
+
+	mmap_read_lock(mm);
+	got = get_user_pages_remote(mm, uaddr, 1, FOLL_WRITE, pv, NULL);
+	if (got != 1)
+		goto fail;
+	mmap_read_unlock(mm); /* expect-none */
+	return 0;
+fail:
+	mmap_read_unlock(mm); /* expect-none */
+	return -EFAULT;
+}
+` },
+    {
       // The lock taken under a flag test and released under the same test (negated, with
       // an early return): every path that took it releases it.
       name: 'lock and unlock under the same flag test (correlated conditions)', code: `
