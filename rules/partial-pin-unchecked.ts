@@ -35,6 +35,14 @@ const PROBLEMS: Record<string, string> = {
 const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(PROBLEMS).map(([id, problem]) =>
   [id, `{{call}}() may get fewer than {{asked}} pages it asks for, but ${problem}{{frees}}{{also}}: {{fix}}`]));
 
+/** The fix of a negative count released: through the release call the path names when
+ * it is a helper of the tree (`qp_release_pages() gets retval ...`). */
+function negativeFix(what: string, count: string, release: string): string {
+  const via = /^([A-Za-z_]\w*)\(\) gets /.exec(what)?.[1];
+  if (via && !/^(unpin_user_pages\w*|put_user_pages\w*)$/.test(via)) return `release only a positive count: call ${via}() only if (${count} > 0)`;
+  return `release only a positive count: if (${count} > 0) ${release}`;
+}
+
 /** What went wrong on the path (a key of PROBLEMS and the values of its placeholders), and
  * what to write instead. */
 function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: string } {
@@ -53,7 +61,7 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
       if (/ walks .*is unsigned/.test(last.what)) return { id: 'negative-unsigned-loop', data, fix: `keep the count in a signed long and return on ${count} < 0 before the loop` };
       return /is unsigned/.test(last.what)
         ? { id: 'negative-unsigned', data, fix: `keep the count in a signed long and return on ${count} < 0 before releasing ${count} entries` }
-        : { id: 'negative-release', data, fix: `release only a positive count: if (${count} > 0) ${release}` };
+        : { id: 'negative-release', data, fix: negativeFix(last.what, count, release) };
     case 'negative-passes': {
       const test = f.path.find((s) => /is unsigned, so a negative errno/.test(s.what));
       return { id: 'negative-passes', data: { ...data, line: test?.line ?? last.line }, fix: `keep the count in a signed long and return on ${count} < 0 first, or test ${count} != ${n}` };

@@ -409,7 +409,7 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
 /** Release helpers: functions that release the pages of one parameter, with the parameter
  * that counts them (`put_pages(pages, n)`), found by the same loop/release reading. */
 class ReleaseHelpers {
-  private cache = new Map<FunctionAnalysis, { pages: number; count: number } | null>();
+  private cache = new Map<FunctionAnalysis, { pages: number; count: number; unsigned?: boolean } | null>();
   private freeCache = new Map<FunctionAnalysis, number>();
   constructor(private p: Program) {}
 
@@ -467,7 +467,7 @@ class ReleaseHelpers {
     return res;
   }
 
-  of(from: FunctionAnalysis, c: CallSite): { pages: number; count: number } | null {
+  of(from: FunctionAnalysis, c: CallSite): { pages: number; count: number; unsigned?: boolean } | null {
     if (!c.name || RELEASES.has(c.name)) return null;
     for (const d of this.p.resolve(from, c.name)) {
       if (d === from) continue;
@@ -477,12 +477,12 @@ class ReleaseHelpers {
     return null;
   }
 
-  private summary(fa: FunctionAnalysis): { pages: number; count: number } | null {
+  private summary(fa: FunctionAnalysis): { pages: number; count: number; unsigned?: boolean } | null {
     if (this.cache.has(fa)) return this.cache.get(fa)!;
     this.cache.set(fa, null);
     const ps = fa.fn.params;
     const loops = loopsOf(fa);
-    let res: { pages: number; count: number } | null = null;
+    let res: { pages: number; count: number; unsigned?: boolean } | null = null;
     for (const node of fa.fn.nodes) {
       eachCall(node.expr, (e) => {
         if (res || !e.callee) return;
@@ -491,7 +491,7 @@ class ReleaseHelpers {
         const pi = ps.indexOf(/^[A-Za-z_]\w*/.exec(r.root)?.[0] ?? '');
         const ci = ps.indexOf(r.count ?? '');
         // `while (n-- > 0) put_page(pages[n])`: the count parameter is the index itself.
-        if (pi >= 0 && ci >= 0) res = { pages: pi, count: ci };
+        if (pi >= 0 && ci >= 0) res = { pages: pi, count: ci, ...(fa.fn.unsignedVars?.includes(ps[ci]) ? { unsigned: true } : {}) };
       });
       if (res) break;
     }
@@ -919,7 +919,15 @@ class AcquireFlow {
     // npages is unsigned long) on a path where it may still be a negative errno.
     if (r && s.k & E && node.kind !== 'branch') {
       let neg: Extract<Expr, { kind: 'call' }> | null = null;
-      eachCall(node.expr, (e) => { if (!neg && e.callee && UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) neg = e; });
+      eachCall(node.expr, (e) => {
+        if (neg || !e.callee) return;
+        if (UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) { neg = e; return; }
+        // A release helper whose count parameter is unsigned (`static void drv_put(struct
+        // page **p, unsigned int n)`): it loops over the errno as a huge count.
+        const hc = fa.fn.calls[e.call];
+        const h = hc && this.helpers ? this.helpers.of(fa, hc) : null;
+        if (h?.unsigned && e.args[h.count] && exprText(stripNoise(e.args[h.count])) === r && e.args[h.pages] && rootOf(e.args[h.pages]) === a.root) neg = e;
+      });
       const c = neg ? fa.fn.calls[(neg as Extract<Expr, { kind: 'call' }>).call] : undefined;
       if (c) {
         const unsigned = fa.fn.unsignedVars?.includes(r);

@@ -770,6 +770,29 @@ function declName(d: SyntaxNode): string | null {
   return null;
 }
 
+/** The plain scalar parameters of the definition whose header ends by row `rel` that are
+ * declared with an unsigned type. */
+function unsignedParams(root: SyntaxNode, rel: number): string[] {
+  const out: string[] = [];
+  const stack: SyntaxNode[] = [root];
+  for (let guard = 0; stack.length && guard < 200; guard++) {
+    const n = stack.pop()!;
+    if (n.startPosition.row > rel) continue;
+    if (n.type === 'function_declarator') {
+      const ps = n.childForFieldName('parameters');
+      for (const p of ps?.namedChildren ?? []) {
+        if (p.type !== 'parameter_declaration') continue;
+        const d = p.childForFieldName('declarator');
+        if (d?.type === 'identifier' && isUnsignedType(p.childForFieldName('type'))) out.push(d.text);
+      }
+      return out;
+    }
+    if (n.type === 'compound_statement') continue;
+    for (let i = n.namedChildren.length - 1; i >= 0; i--) stack.push(n.namedChildren[i]);
+  }
+  return out;
+}
+
 /** Build the IR of one cut function. */
 function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction, expanded?: ExpandedText | null): FunctionIR {
   const src = expanded ? expanded.text : text.slice(cut.headerStart, cut.end);
@@ -790,6 +813,9 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     // (No spread: an ERROR node of macro soup can have more children than a call takes arguments.)
     while (s.length) { const n = s.pop()!; if (n.type === 'ERROR' || n.isMissing) errors++; if (n.hasError) for (const ch of n.children) s.push(ch); }
   }
+  // Parameters declared unsigned, as the locals are (a release helper's `unsigned int n`
+  // takes a negative errno as a huge count).
+  if (body) for (const p of unsignedParams(root, rel)) if (!b.unsignedLocals.has(p)) b.unsignedLocals.set(p, true);
   const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([root], [{ n: 0, s: -1 }]);
   b.link(out, b.exit);
   for (const g of b.gotos) b.link(g.from, b.label(g.label));

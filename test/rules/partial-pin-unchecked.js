@@ -552,6 +552,51 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // The error path hands the count to a release helper whose count parameter is
+      // unsigned: an errno there is a huge loop bound. With an int parameter it is not.
+      name: 'count that may be an errno passed to a release helper with an unsigned count parameter',
+      messages: [/an error path passes got to a release while it may still be a negative errno \(line 16\).*call uh_put\(\) only if \(got > 0\)/], code: `
+static void uh_put(struct page **pages, unsigned int num)
+{
+	unsigned int i;
+
+	for (i = 0; i < num; i++)
+		put_page(pages[i]);
+}
+
+int uh_get(u64 uva, int n, struct page **pages)
+{
+	int got;
+
+	got = get_user_pages_fast((uintptr_t)uva, n, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got < n) {
+		uh_put(pages, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void sh_put(struct page **pages, int num)
+{
+	int i;
+
+	for (i = 0; i < num; i++)
+		put_page(pages[i]);
+}
+
+int sh_get(u64 uva, int n, struct page **pages)
+{
+	int got;
+
+	got = get_user_pages_fast((uintptr_t)uva, n, FOLL_WRITE, pages); /* expect-none */
+	if (got < n) {
+		sh_put(pages, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+` },
+    {
       // The count overwrites the (unsigned) request, \`<= 0\` catches only 0: an errno is a
       // huge count the loops walk.
       name: 'unsigned count overwriting the request, tested with <= 0, then walked by a loop',
