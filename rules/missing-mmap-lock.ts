@@ -34,6 +34,10 @@ const rule: Rule = {
       'no-caller-found': `${UNKNOWN}no caller of {{function}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
       'callers-beyond-depth': `${UNKNOWN}the caller chain is deeper than --call-depth: add {{assertion}} if callers hold it`,
       'callers-unchecked': `${UNKNOWN}its callers could not be checked: add {{assertion}} if callers hold it`,
+      'unmapped-mm-above': `${UNKNOWN}it is called from {{chain}}, but there {{callee}}() uses the mm {{otherMm}}, which {{outerCaller}}() does not pass: add {{assertion}} if callers hold it`,
+      'no-caller-found-above': `${UNKNOWN}it is called from {{chain}}, and no caller of {{outerCaller}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
+      'own-mm': `${REQUIRES}; {{function}}() finds that mm itself ({{otherMm}}) and takes none of its lock`,
+      'caller-own-mm': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}: {{owner}}() finds that mm itself ({{otherMm}}) and takes none of its lock`,
     },
   },
   check(ctx) {
@@ -69,6 +73,10 @@ const rule: Rule = {
       // hands the requirement to its callers, which are checked at their call sites.
       if (ctx.api.isGupName(fa.fn.name)) continue;
       const es = ctx.program.entryState(fa, key, call.id);
+      if (es.ownMm && !es.held.length && !es.unheld.length) {
+        ctx.report({ fa, span: call.span, callText: call.text, ...only, messageId: 'own-mm', data: { ...base, owner: fa.fn.name, otherMm: fa.fn.aliases[key] ?? key } });
+        continue;
+      }
       if (es.unheld.length) {
         const chain = es.unheld[0];
         ctx.report({
@@ -109,10 +117,32 @@ const rule: Rule = {
         continue;
       }
       if (es.held.length) continue;
+      // The chain ends in a function that finds the mm itself (`task = pid_task(...); mm =
+      // task->mm;`) and passes it on without its lock: no caller of that function can hold
+      // the lock of an mm it does not know.
+      const ue = es.unknownEnd;
+      const uc = es.unknown[0];
+      if (ue?.why === 'unmapped' && ue.ownMm && uc?.length) {
+        const upTo = ue.ownMm === 'caller' ? uc : uc.slice(0, -1);
+        const owner = upTo.length ? upTo[upTo.length - 1].caller : fa;
+        ctx.report({
+          fa, span: call.span, callText: call.text, ...only,
+          messageId: upTo.length ? 'caller-own-mm' : 'own-mm',
+          data: { ...base, chain: upTo.length ? ctx.chainText(upTo) : '', owner: owner.fn.name, otherMm: ue.key },
+          related: upTo.map((st) => rel('caller', st.caller, st.call.span, `called without mmap_lock from ${st.caller.fn.name}`)),
+          ...(upTo.length ? { chains: [upTo] } : {}),
+        });
+        continue;
+      }
+      // (The chain ends in a function nobody calls: the message names it.)
+      const above = !es.noCaller && !es.cut && ue && uc?.length ? uc : null;
       ctx.report({
         fa, span: call.span, callText: call.text, level: 'note', ...only,
-        messageId: es.noCaller ? 'no-caller-found' : es.cut ? 'callers-beyond-depth' : 'callers-unchecked',
-        data: { ...base, assertion: assertionFor(ctx.api, key, ctx.version) },
+        messageId: es.noCaller ? 'no-caller-found' : es.cut ? 'callers-beyond-depth' : above ? (ue?.why === 'unmapped' ? 'unmapped-mm-above' : 'no-caller-found-above') : 'callers-unchecked',
+        data: {
+          ...base, assertion: assertionFor(ctx.api, key, ctx.version),
+          ...(above ? { chain: ctx.chainText(above), outerCaller: above[above.length - 1].caller.fn.name, callee: above.length > 1 ? above[above.length - 2].caller.fn.name : fa.fn.name, otherMm: ue?.why === 'unmapped' ? ue.key : '' } : {}),
+        },
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),
         chains: es.unknown.slice(0, 3).map((c) => [c[0]]),
       });

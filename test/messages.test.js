@@ -100,6 +100,7 @@ test('the fixture trees: every finding names a declared message, sets every plac
  * so (every U/D value of the lock dataflow names it), a lifecycle kind nothing reports. */
 const UNREACHED = {
   'missing-mmap-lock/not-held-on-path': 'LockVal.by is always set on U/D',
+  'missing-mmap-lock/callers-unchecked': 'a chain ends in a named function (no-caller-found-above, unmapped-mm-above); left for callers that all give no verdict (another driver through a core field call, contradicted path facts)',
   'unbalanced-mmap-lock/release-unheld': 'LockVal.by is always set on U',
   'partial-pin-unchecked/unhandled': "LifecycleKind 'short-release' is never reported",
 };

@@ -7,6 +7,7 @@
 // caller paths. Each verdict keeps ONE witness: a shortest caller chain that shows it.
 import type { CallSite } from '../parse/ir';
 import type { FunctionAnalysis, St, World } from './lockstate';
+import { stripNoise, walk } from './expr';
 import { callFacts, contradicts, factsKey, mergeFacts, worldFacts, type PathFact } from './path-facts';
 
 export interface CallerStep {
@@ -28,7 +29,7 @@ export interface EntryState {
   cut: boolean;
   /** Where the unknown witness ends: the mm could not be named in the last caller (`key`,
    * as the function it calls names it), or that caller has no callers of its own. */
-  unknownEnd?: { why: 'unmapped'; key: string } | { why: 'entry' };
+  unknownEnd?: { why: 'unmapped'; key: string; ownMm?: 'callee' | 'caller' } | { why: 'entry' };
   /** The unheld witness ends at an entry point (a file_operations handler, a DRM ioctl, a
    * system call): what it is. */
   unheldEntry?: string;
@@ -36,6 +37,9 @@ export interface EntryState {
   heldEntry?: string;
   /** The function itself is such an entry point. */
   entry?: { lock: 'unheld' | 'held'; what: string };
+  /** The mm's root is a local the function itself assigns (`mm = task->mm` after
+   * `task = pid_task(...)`): no caller can hold the lock of an mm it does not know. */
+  ownMm?: boolean;
 }
 
 type Verdict = 'held' | 'unheld' | 'unknown';
@@ -57,6 +61,11 @@ interface Witness {
   length: number;
   /** Ends here because the mm (`key`, in the callee's terms) could not be named in the caller. */
   unmapped?: string;
+  /** The mm's root is a local a function of the chain assigns (`task = pid_task(...)`), not
+   * a parameter or a global: that function finds the mm itself. 'callee': the function the
+   * step calls (its key did not map to the caller); 'caller': the step's caller (it has no
+   * callers of its own). */
+  ownMm?: 'callee' | 'caller';
   /** Ends here because the caller is an entry point with a known lock state: what it is. */
   entry?: string;
 }
@@ -182,7 +191,7 @@ export class EntryStates {
         const g = this.graph.soleMm(n.fa, n.key);
         if (g !== null) { k = this.graph.mapKey(n.fa, g, step.caller, step.call); guessed = k !== null; }
       }
-      const unmapped: Witness = { step, next: null, length: 1, unmapped: n.key };
+      const unmapped: Witness = { step, next: null, length: 1, unmapped: n.key, ...(assignsLocalRoot(n.fa, n.key) ? { ownMm: 'callee' as const } : {}) };
       // The mm of a VMA the function holds in a local (`vma->vm_mm`, `vp->vma->vm_mm`): a VMA
       // is only found (find_vma(), vma_lookup(), the VMA iterators) under its mm's lock, so
       // this path holds it where the VMA was found.
@@ -235,7 +244,7 @@ export class EntryStates {
         const role = u.node.fa.fn.entry;
         if (role && role.lock === v) offer(n, v, { step: u.step, next: null, length: 1, entry: role.what });
         // A caller with no callers of its own: the chain ends there, lock unknown.
-        else if (v === 'unknown' && u.node.noCaller && !role) offer(n, v, { step: u.step, next: null, length: 1 });
+        else if (v === 'unknown' && u.node.noCaller && !role) offer(n, v, { step: u.step, next: null, length: 1, ...(assignsLocalRoot(u.node.fa, u.node.key) ? { unmapped: u.node.key, ownMm: 'caller' as const } : {}) });
         const w = u.node.solved ? u.node.via[v] : undefined;
         if (w) offer(n, v, { step: u.step, next: u.node, length: w.length + 1 });
       }
@@ -266,10 +275,11 @@ export class EntryStates {
     };
     const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
     const u = last.unknown;
-    if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped } : { why: 'entry' };
+    if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped, ...(u.ownMm ? { ownMm: u.ownMm } : {}) } : { why: 'entry' };
     if (last.unheld?.entry) state.unheldEntry = last.unheld.entry;
     if (last.held?.entry) state.heldEntry = last.held.entry;
     if (n.fa.fn.entry) state.entry = n.fa.fn.entry;
+    if (assignsLocalRoot(n.fa, n.key)) state.ownMm = true;
     return state;
   }
 }
@@ -280,4 +290,28 @@ function offer(n: EntryNode, v: Verdict, w: Witness): boolean {
   if (cur && cur.length <= w.length) return false;
   n.via[v] = w;
   return true;
+}
+
+/** Allocations: an object (or mm) made here is nobody else's yet (exec's bprm and its new
+ * mm), so its mm being used without the lock is not a lookup left unlocked. */
+const ALLOCATION = /(?:^|_)(?:[kv]?[zmc]?alloc\w*|alloc\w*|mm_alloc|dup_mm|kmemdup)$/;
+
+/** The root of an mm expression (`task` of `task->mm`) is a local the function assigns from
+ * a lookup (`task = pid_task(...)`), not a parameter, `current`, a global or an object it
+ * allocates. */
+function assignsLocalRoot(fa: FunctionAnalysis, key: string): boolean {
+  const root = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+  if (!root || root === 'current' || fa.fn.params.includes(root)) return false;
+  let hit = false, fresh = false;
+  for (const n of fa.fn.nodes) {
+    walk(n.expr, (x) => {
+      if (x.kind === 'assign' && x.op === '=' && x.left.kind === 'id' && x.left.name === root) {
+        hit = true;
+        const r = stripNoise(x.right);
+        if (r.kind === 'call' && r.callee && ALLOCATION.test(r.callee)) fresh = true;
+      }
+      return true;
+    });
+  }
+  return hit && !fresh;
 }

@@ -4,6 +4,22 @@
 module.exports = {
   valid: [
     {
+      // The function finds the mm itself and locks it around the call.
+      name: 'an mm looked up by pid, locked around the remote pin', code: `
+long om_ok(pid_t pid, unsigned long a, struct page **pg)
+{
+	struct task_struct *t = pid_task(find_vpid(pid), PIDTYPE_PID);
+	struct mm_struct *mm = get_task_mm(t);
+	long n;
+
+	mmap_read_lock(mm);
+	n = pin_user_pages_remote(mm, a, 1, FOLL_WRITE, pg, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return n;
+}
+` },
+    {
       // A compat layer: the helper in its own file, a macro in the module's header as the
       // name the driver calls it by; the caller (another file) holds the lock.
       name: 'helper called through a macro of a header, from another file, with the lock held', files: {
@@ -628,6 +644,63 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // The mm comes from a task the function looks up: no caller can hold its lock.
+      name: 'an mm looked up by pid, pinned without its lock, in the function or in its caller',
+      messages: [/om_bad\(\) finds that mm itself \(t->mm\) and takes none of its lock/, /om_pages\(\) does not take it and is called without it from om_handler \(.*\): om_handler\(\) finds that mm itself \(task->mm\) and takes none of its lock/], code: `
+long om_bad(pid_t pid, unsigned long a, struct page **pg)
+{
+	struct task_struct *t = pid_task(find_vpid(pid), PIDTYPE_PID);
+	struct mm_struct *mm = t->mm;
+
+	return pin_user_pages_remote(mm, a, 1, FOLL_WRITE, pg, NULL); /* expect: missing-mmap-lock:error */
+}
+
+static int om_pages(struct mm_struct *mm, unsigned long start, int n, struct page **pages)
+{
+	return pin_user_pages_remote(mm, start, n, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:error */
+}
+
+int om_handler(pid_t hpid, unsigned long va, int n, struct page **pages)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	task = pid_task(find_vpid(hpid), PIDTYPE_PID);
+	mm = task->mm;
+	return om_pages(mm, va, n, pages);
+}
+` },
+    {
+      // The helper uses a global's mm, which its caller does not pass: the note says so.
+      name: 'the chain ends where the helper uses an mm its caller does not pass',
+      messages: [/gh_pages\(\) neither takes nor asserts it and it is called from gh_top \(.*\), but there gh_pages\(\) uses the mm g_dev->mm, which gh_top\(\) does not pass/], code: `
+struct gh_d { struct mm_struct *mm; };
+extern struct gh_d *g_dev;
+static int gh_pages(unsigned long start, struct page **pages)
+{
+	return pin_user_pages_remote(g_dev->mm, start, 1, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int gh_top(unsigned long va, struct page **pages)
+{
+	return gh_pages(va, pages);
+}
+` },
+    {
+      // The chain ends at a function nobody calls: the note names it.
+      name: 'the caller chain ends at a function with no caller: the note names it',
+      messages: [/nc_pages\(\) neither takes nor asserts it and it is called from nc_top \(.*\), and no caller of nc_top\(\) was found/], code: `
+static int nc_pages(struct mm_struct *mm, unsigned long start, struct page **pages)
+{
+	return pin_user_pages_remote(mm, start, 1, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:note */
+}
+
+int nc_top(struct mm_struct *mm, unsigned long va, struct page **pages)
+{
+	return nc_pages(mm, va, pages);
+}
+` },
     {
       // The same layer; the caller is an ioctl handler that never takes the lock.
       name: 'helper called through a macro of a header, from an ioctl handler of another file, without the lock',
