@@ -28,9 +28,10 @@ const WRAPPER: Record<string, string | null> = {
   down_write_killable_nested: null,
 };
 
-/** `&current->mm->mmap_sem` -> `current->mm`. */
+/** `&current->mm->mmap_sem` -> `current->mm`; so is `(struct rw_semaphore *)&mm->mmap_lock`
+ * `mm`. */
 function mmOf(arg: string): string {
-  let t = arg.replace(/\s+/g, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  let t = arg.replace(/\s+/g, '').replace(/^\((?:const)?[A-Za-z_]\w*\*+\)(?=&)/, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
   t = t.replace(/(->|\.)mmap_(sem|lock)$/, '');
   return t.replace(/^\((.*)\)$/, '$1');
 }
@@ -66,12 +67,14 @@ const rule: Rule = {
         const cls = fa.classes[i];
         if (cls.kind !== 'lock' || !cls.prim.arg.startsWith('&') || !call.name) return;
         if (!(call.name in WRAPPER)) return;
-        // Under a condition the tool cannot decide (a configure check, a header it cannot
-        // see): a compat fallback for kernels without the wrappers, most likely.
-        if (ctx.api.undecidedAt(fa.fn.undecided, call.span.line)) return;
         // `mm->mmap_sem` does not compile where the wrappers exist (the field is mmap_lock
         // from 5.8): compat code for older kernels, built only for them.
         if (/mmap_sem\s*\)?\s*$/.test(call.argText[0] ?? '')) return;
+        // Under a condition the tool cannot decide (a configure check, a header it cannot
+        // see), a field not named as written (a compat macro's): a fallback for kernels
+        // without the wrappers, most likely. The field named `mmap_lock` has the wrappers
+        // beside it in every kernel, so a raw call on it is one under a feature switch too.
+        if (ctx.api.undecidedAt(fa.fn.undecided, call.span.line) && !/mmap_lock\s*\)?\s*$/.test(call.argText[0] ?? '')) return;
         const mm = mmOf(call.argText[0] ?? '');
         // A driver's own rw_semaphore named mmap_lock (`&dev->mmap_lock`) is no mm's: the
         // object it belongs to is named like an mm (`mm`, `current->mm`, `vma->vm_mm`,

@@ -106,10 +106,12 @@ export function normMm(text: string, aliases: Record<string, string>): string {
   return t;
 }
 
-/** Without a leading `&` and parentheses around the whole (`&((x))` is `x`). */
+/** Without a leading `&`, a pointer cast (`(struct rw_semaphore *)&mm->mmap_lock`, spaces
+ * already removed) and parentheses around the whole (`&((x))` is `x`). */
 function bare(t: string): string {
   for (let i = 0; i < 4; i++) {
     const before = t;
+    t = t.replace(/^\((?:const)?[A-Za-z_]\w*\*+\)(?=[&A-Za-z_(])/, '');
     t = t.replace(/^&/, '');
     if (t.startsWith('(') && t.endsWith(')') && closingParen(t) === t.length - 1) t = t.slice(1, -1);
     if (t === before) break;

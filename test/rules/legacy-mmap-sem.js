@@ -59,6 +59,37 @@ long ls_new(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A feature switch the tool cannot decide around a raw call on the mmap_lock field:
+      // every kernel with that field has the wrappers, so it is no compat fallback.
+      name: 'raw call on mmap_lock under an undecided feature #ifdef',
+      messages: [/raw down_read\(\) on the mmap lock of current->mm: .*\[only if defined\(LG_SGREAD\)/], code: `
+long lg_feat(unsigned long uaddr, struct page **pg)
+{
+	long n = 0;
+
+#ifdef LG_SGREAD
+	down_read(&current->mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+	n = get_user_pages(uaddr, 1, FOLL_WRITE, pg);
+	up_read(&current->mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+#endif
+	return n;
+}
+` },
+    {
+      // The rwsem reached through a cast: the mm is still \`mm\`, and so is the hint's.
+      name: 'raw rwsem calls on a cast of the mmap lock field',
+      messages: [/raw down_read\(\) on the mmap lock of mm: this tree has the mmap_lock\.h wrappers; use mmap_read_lock\(mm\)/, /use mmap_read_unlock\(mm\)/], code: `
+long lc_peek(struct mm_struct *mm, unsigned long uaddr, struct page **pg)
+{
+	long n;
+
+	down_read((struct rw_semaphore *)&mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+	n = get_user_pages_remote(mm, uaddr, 1, 0, pg, NULL);
+	up_read((struct rw_semaphore *)&mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+	return n;
+}
+` },
+    {
       name: 'raw rwsem on the mm of a vma and of a local holding one', era: '6.12', code: `
 long lm_vma(struct vm_area_struct *vma, unsigned long uaddr, struct page **pages)
 {
