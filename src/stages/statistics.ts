@@ -4,7 +4,7 @@
 import type { Program } from '../analysis/program';
 import type { AnalysisMemo } from '../analysis/program';
 import { lifecycleCuts } from '../analysis/pagerefs';
-import { gupSites, lockContextOf } from '../analysis/sites';
+import { gupSites, lockContextOf, type GupSite } from '../analysis/sites';
 import type { Notification } from '../findings';
 import type { AuditStats } from './types';
 import type { FactsStore } from './facts';
@@ -45,12 +45,17 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
 
 /** Say when the audited era looks wrong for the code: GUP calls whose argument count is not
  * the era's signature (a module built for another kernel), and an era taken by default. A
- * call under an #if the tool cannot decide is no such sign: it is the arm for other kernels
- * (`#ifdef HAVE_GUP_WITHOUT_VMAS` / `#else` with the older call). */
+ * call under an #if the tool cannot decide is no such sign when another GUP call of the
+ * function fits: it is the arm for other kernels (`#ifdef HAVE_GUP_WITHOUT_VMAS` / `#else`
+ * with the older call). When none fits (a feature switch around the only call, or every arm
+ * written for other kernels), it is. */
 export function eraNotifications(program: Program, version: Version, source: string, notifications: Notification[]): void {
   const odd: string[] = [];
-  for (const s of gupSites(program)) {
-    if (undecidedAt(s.fa.fn.undecided, s.call.span.line)) continue;
+  const fits = (s: GupSite) => { const e = s.call.name ? gupEraAt(s.call.name, version) : null; return !e || s.call.argText.length === e.params.length; };
+  const sites = gupSites(program);
+  const someFit = new Set(sites.filter(fits).map((s) => s.fa));
+  for (const s of sites) {
+    if (undecidedAt(s.fa.fn.undecided, s.call.span.line) && someFit.has(s.fa)) continue;
     const e = s.call.name ? gupEraAt(s.call.name, version) : null;
     if (e && s.call.argText.length !== e.params.length) odd.push(`${s.call.name}() at ${s.fa.fn.file}:${s.call.span.line} passes ${s.call.argText.length} arguments, ${version.join('.')} takes ${e.params.length}`);
   }
