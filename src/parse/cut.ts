@@ -342,8 +342,12 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
 /** A whole function on one line, from column 0: `static void f(int x) { g(x); }` (a body
  * without nested braces). The offsets of its `{` and `}`. */
 function oneLine(line: string): { open: number; close: number } | null {
-  const t = line.trimEnd();
-  if (t.length < 8 || t[t.length - 1] !== '}' || !/^[A-Za-z_]/.test(t)) return null;
+  // (Every line outside a body comes here: no string is made before the cheap tests.)
+  let e = line.length - 1;
+  while (e >= 0 && (line.charCodeAt(e) === 32 || line.charCodeAt(e) === 9 || line.charCodeAt(e) === 13)) e--;
+  const c0 = line.charCodeAt(0);
+  if (e < 7 || line.charCodeAt(e) !== 125 || !((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122) || c0 === 95)) return null;
+  const t = line.slice(0, e + 1);
   const open = t.indexOf('{');
   if (open < 0 || t.indexOf('{', open + 1) >= 0 || t.indexOf('}') !== t.length - 1) return null;
   const head = t.slice(0, open);

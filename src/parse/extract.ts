@@ -915,6 +915,21 @@ export function collectDefines(masked: string, lines: LineIndex): Record<string,
   return out;
 }
 
+/** The offset is in a `#define` (its first line, or a continuation line after one). */
+function inDefine(masked: string, lines: LineIndex, off: number): boolean {
+  let l = lineOf(lines, off);
+  for (let k = 0; k < 16 && l >= 0; k++, l--) {
+    const from = lines.starts[l];
+    const to = l + 1 < lines.starts.length ? lines.starts[l + 1] - 1 : masked.length;
+    const text = masked.slice(from, to);
+    if (/^[ \t]*#[ \t]*define\b/.test(text)) return true;
+    // (A continuation line: the line above ends with a backslash.)
+    const above = l > 0 ? masked.slice(lines.starts[l - 1], from - 1) : '';
+    if (!/\\[ \t]*$/.test(above)) return false;
+  }
+  return false;
+}
+
 /** `#define drv_gup(...) drv_compat_gup(__VA_ARGS__)`, `#define drv_gup drv_compat_gup`,
  * `#define drv_put(p) do { drv_release(p); } while (0)`: the whole value is one call of
  * (or the bare name of) another function. */
@@ -1132,7 +1147,7 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   while ((m = re.exec(masked))) {
     const c = findCut(m.index);
     if (c && !skip.has(c.headerLine + 1)) wanted.add(c);
-    else if (!c) outside = true;
+    else if (!c && !outside && req.skip) outside = inDefine(masked, lines, m.index);
   }
   // A later round's request (the callers of module functions): a macro of the file that is
   // another name of one of them makes its callers callers too (src/stages/callers.ts).

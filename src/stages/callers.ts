@@ -5,6 +5,7 @@
 // (function, mm) over the call graph (src/analysis/program.ts).
 import * as path from 'path';
 import { gupFunctions, type Version } from '../kernel/api';
+import { atomicPrimitive, atomicPrimitiveNames } from '../kernel/atomic-primitives';
 import { calledToken, nameToken } from '../parse/cut';
 import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
@@ -38,6 +39,7 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
   /** `file:function` of the functions known to sleep whose own-file callers were extracted. */
   const sleepy = new Set<string>();
   const searchedNames = new Set<string>();
+  let atomicFiles: Set<string> | null = null;
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
     const prog = new Program(store.functions, version, callDepth, memo, visibility, store.aliases);
@@ -50,7 +52,9 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     // callers extracted: the flags the rules read, FOLL_LONGTERM, are written there.)
     // (Later rounds: the own-file callers of those found to call such a function, so that
     // an atomic section two or more calls up in the file is seen: helper <- l2 <- f.)
-    const ownFile = round === 0 ? sleepingHelpers(prog, needCallers, sleepy) : sleepingCallers(prog, sleepy);
+    // (Only in files that open an atomic section somewhere: the call indexes say which.)
+    if (round === 1 && atomicFiles === null) atomicFiles = new Set([...(await scan.callers(atomicOpeners())).keys()].map((f) => path.relative(root, f)));
+    const ownFile = round === 0 ? sleepingHelpers(prog, needCallers, sleepy) : sleepingCallers(prog, sleepy, atomicFiles ?? new Set());
     if (round < 2) for (const fa of flagForwarders(prog, flagged)) if (!ownFile.includes(fa) && !needCallers.includes(fa)) ownFile.push(fa);
     // Macros found to be another name of a function whose callers were searched: their
     // callers are that function's callers (the calls resolve through Program's aliases).
@@ -195,21 +199,24 @@ function sleepingHelpers(p: Program, searched: FunctionAnalysis[], sleepy: Set<s
   const out = new Set<FunctionAnalysis>();
   for (const s of gupSites(p)) {
     if (!s.call.name || !gupFunctions.get(s.call.name)?.sleeps) continue;
-    sleepy.add(`${s.fa.fn.file}:${s.fa.fn.name}`);
     if (skip.has(s.fa) || out.has(s.fa) || s.fa.fn.file.endsWith('.h')) continue;
     out.add(s.fa);
   }
+  for (const fa of out) sleepy.add(`${fa.fn.file}:${fa.fn.name}`);
   return [...out];
 }
 
-/** Functions (not of headers) that call one known to sleep and are not known themselves:
- * they sleep too; each returned once (added to `sleepy`), for its own file's callers. */
-function sleepingCallers(p: Program, sleepy: Set<string>): FunctionAnalysis[] {
+/** Functions (not of headers) that call one of their own file known to sleep (a helper of
+ * sleepingHelpers, or one found here before) and are not known themselves: they sleep too;
+ * each returned once (added to `sleepy`), for its own file's callers, when their file opens
+ * an atomic section somewhere (`atomicFiles`, relative paths). The callers of functions
+ * whose lock context is searched are found by that search. */
+function sleepingCallers(p: Program, sleepy: Set<string>, atomicFiles: ReadonlySet<string>): FunctionAnalysis[] {
   const out: FunctionAnalysis[] = [];
   for (const fa of p.functions) {
     const key = `${fa.fn.file}:${fa.fn.name}`;
-    if (sleepy.has(key) || fa.fn.file.endsWith('.h')) continue;
-    if (fa.fn.calls.some((c) => c.name && p.resolve(fa, c.name).some((d) => d !== fa && sleepy.has(`${d.fn.file}:${d.fn.name}`)))) out.push(fa);
+    if (sleepy.has(key) || fa.fn.file.endsWith('.h') || !atomicFiles.has(fa.fn.file)) continue;
+    if (fa.fn.calls.some((c) => c.name && p.resolve(fa, c.name).some((d) => d !== fa && d.fn.file === fa.fn.file && sleepy.has(`${d.fn.file}:${d.fn.name}`)))) out.push(fa);
   }
   for (const fa of out) sleepy.add(`${fa.fn.file}:${fa.fn.name}`);
   return out;
@@ -282,4 +289,9 @@ function callerDependent(p: Program, round: number): FunctionAnalysis[] {
   }
   if (round === 0) for (const f of selfLocking) out.add(f);
   return [...out];
+}
+
+/** The primitives that open an atomic section (spin_lock(), local_irq_save(), ...). */
+function atomicOpeners(): string[] {
+  return atomicPrimitiveNames().filter((n) => atomicPrimitive(n)?.op !== 'exit');
 }
