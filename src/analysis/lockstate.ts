@@ -531,7 +531,8 @@ export function undecidedWhere(worlds: World[]): string | undefined {
     if (common.size === 0) return undefined;
   }
   if (!common?.size) return undefined;
-  return [...common].sort().map(([k, v]) => (v ? k.slice(2) : `!(${k.slice(2)})`)).join(' && ');
+  // (`!defined(X)`, not `!(defined(X))`; a longer condition keeps its parentheses.)
+  return [...common].sort().map(([k, v]) => (v ? k.slice(2) : /^defined\([A-Za-z_]\w*\)$/.test(k.slice(2)) ? `!${k.slice(2)}` : `!(${k.slice(2)})`)).join(' && ');
 }
 
 /** Per node, the tracked atoms (ppcond.ts, trackedAtoms) that a branch at the node or after

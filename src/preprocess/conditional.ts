@@ -169,10 +169,21 @@ function enterElif(g: Group, cond: string, cenv: ConditionEnv, masked: string, o
   return blank;
 }
 
+/** The condition of an `#else` after `conds`: `!defined(X)` for `#ifdef X`, `defined(X)`
+ * for `#ifndef X` (no `!(!defined(X))`), else `!(A || B)`. */
+function negation(conds: string[]): string {
+  if (conds.length === 1) {
+    const c = conds[0].trim();
+    if (/^!\s*defined\s*\(\s*[A-Za-z_]\w*\s*\)$/.test(c) || /^!\s*defined\s+[A-Za-z_]\w*$/.test(c)) return c.replace(/^!\s*/, '');
+    if (/^defined\s*\(\s*[A-Za-z_]\w*\s*\)$/.test(c)) return `!${c}`;
+  }
+  return `!(${conds.join(' || ')})`;
+}
+
 /** An `#else` of group `g`: updates the group; returns whether the directive is blanked. */
 function enterElse(g: Group): boolean {
   const v = !g.parentLive || g.taken ? false : g.decided ? true : null;
-  g.conds.push(`!(${g.conds.join(' || ')})`);
+  g.conds.push(negation(g.conds));
   g.cur = v;
   const blank = g.decided && v !== null;
   if (v === null) g.decided = false;

@@ -738,7 +738,7 @@ static const struct file_operations mb_fops = {
       // The lock is taken only under an undecided #ifdef: the call is unlocked exactly when
       // the switch is off, and the message says so.
       name: 'lock and unlock under #ifdefs of one switch: missing only when it is off',
-      messages: [/\[only if !\(defined\(CONFIG_MM_LOCKED_PIN\)\): a condition the tool cannot decide\]/], code: `
+      messages: [/\[only if !defined\(CONFIG_MM_LOCKED_PIN\): a condition the tool cannot decide\]/], code: `
 long mm_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
 {
 	long n;

@@ -114,6 +114,24 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The finding is in the #else arm of an #ifndef: its condition reads defined(X).
+      name: 'lock around one call in the #else arm of an undecided #ifndef: the suffix names defined(X)',
+      messages: [/\[only if defined\(SF_NO_FAST\): a condition the tool cannot decide\]/], code: `
+long sf_pin(unsigned long a, struct page **p)
+{
+	long n;
+
+#ifndef SF_NO_FAST
+	n = get_user_pages_fast(a, 1, FOLL_WRITE, p);
+#else
+	mmap_read_lock(current->mm);
+	n = get_user_pages(a, 1, FOLL_WRITE, p); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+#endif
+	return n;
+}
+` },
+    {
       // The rwsem named through a macro whose value parenthesises its argument: the lock
       // is current->mm's (src/analysis/lockstate.ts normMm).
       name: 'raw rwsem calls through a field macro', code: `
