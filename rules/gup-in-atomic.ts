@@ -33,6 +33,21 @@ function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, 
   return null;
 }
 
+/** A function registered as a callback the kernel runs in atomic context (an interrupt
+ * handler, a timer, a tasklet, .ndo_start_xmit), the function itself or a caller up the
+ * call graph: the chain to it (empty for the function itself). */
+function atomicEntry(p: Program, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>): { chain: CallerStep[]; what: string; top: FunctionAnalysis } | null {
+  if (fa.fn.atomicEntry) return { chain: [], what: fa.fn.atomicEntry, top: fa };
+  if (depth <= 0 || seen.has(fa)) return null;
+  seen.add(fa);
+  for (const step of p.callersOf(fa)) {
+    if (step.caller === fa || !step.call.name) continue;
+    const up = atomicEntry(p, step.caller, depth - 1, seen);
+    if (up) return { chain: [step, ...up.chain], what: up.what, top: up.top };
+  }
+  return null;
+}
+
 /** The call as written: a module's wrapper (`drv_lock()`) rather than the spin_lock() it
  * expands to. */
 function openerName(c: { name: string | null; via?: string }): string {
@@ -54,6 +69,8 @@ const rule: Rule = {
       'atomic-section-fast': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section, or use get_user_pages_fast_only() there with a sleeping fallback outside',
       'atomic-section-fast-old': '{{call}}() can sleep (it faults pages in and takes the mmap lock), but it is called with {{context}} ({{opener}}() at line {{line}}); move the call out of the section, or use __get_user_pages_fast() there (it never sleeps) with a sleeping fallback outside',
       'atomic-caller': '{{call}}() can sleep, but it runs with {{context}}: {{opener}}() at {{file}}:{{line}} ({{function}}() is called from {{chain}})',
+      'atomic-entry': '{{call}}() can sleep, but {{function}}() is {{entry}}: defer the work to a workqueue or a threaded handler',
+      'atomic-entry-caller': '{{call}}() can sleep, but it runs in {{entryFunction}}(), {{entry}} ({{function}}() is called from {{chain}}): defer the work to a workqueue or a threaded handler',
     },
   },
   check(ctx) {
@@ -64,7 +81,20 @@ const rule: Rule = {
       const related: Related[] = [];
       if (open.length === 0) {
         const up = atomicCallers(ctx.program, ctx.atomic, fa, ctx.program.callDepth, new Set());
-        if (!up) continue;
+        if (!up) {
+          const en = atomicEntry(ctx.program, fa, ctx.program.callDepth, new Set());
+          if (!en) continue;
+          const chainRel = en.chain.map((st) => rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}()`));
+          ctx.report({
+            fa, span: call.span, callText: call.text,
+            messageId: en.chain.length ? 'atomic-entry-caller' : 'atomic-entry',
+            data: { call: String(call.name), function: fa.fn.name, entry: en.what, entryFunction: en.top.fn.name, chain: en.chain.map((st) => `${st.caller.fn.name}()`).join(' <- ') },
+            related: chainRel,
+            flow: [...chainRel.slice().reverse(), rel('gup', fa, call.callSpan, `${call.name}() may sleep`)],
+            ...(en.chain.length ? { chains: [en.chain] } : {}),
+          });
+          continue;
+        }
         open = up.open;
         for (const st of up.chain) related.push(rel('caller', st.caller, st.call.span, `called from ${st.caller.fn.name}()`));
         const top = up.chain[up.chain.length - 1];

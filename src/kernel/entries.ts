@@ -37,3 +37,62 @@ export const DRM_IOCTL_ROLE: EntryRole = { lock: 'unheld', what: 'a DRM ioctl ha
 export function nameEntryRole(name: string): EntryRole | null {
   return /^(?:compat_)?sys_\w+$/.test(name) ? { lock: 'unheld', what: 'a system call, entered without the mmap lock' } : null;
 }
+
+/** Registrations of callbacks the kernel runs in atomic context: the call and the index of
+ * the callback among its arguments, with what that makes the callback. (A threaded IRQ's
+ * thread function, argument 2 of request_threaded_irq(), runs in a kernel thread and may
+ * sleep: only its hard handler is atomic.) */
+const ATOMIC_REGISTRATIONS: Record<string, { arg: number; what: string }> = {
+  request_irq: { arg: 1, what: 'an interrupt handler (request_irq())' },
+  devm_request_irq: { arg: 2, what: 'an interrupt handler (devm_request_irq())' },
+  request_any_context_irq: { arg: 1, what: 'an interrupt handler (request_any_context_irq())' },
+  request_threaded_irq: { arg: 1, what: 'a hard interrupt handler (request_threaded_irq())' },
+  devm_request_threaded_irq: { arg: 2, what: 'a hard interrupt handler (devm_request_threaded_irq())' },
+  timer_setup: { arg: 1, what: 'a timer callback (timer_setup()), run in softirq context' },
+  setup_timer: { arg: 1, what: 'a timer callback (setup_timer()), run in softirq context' },
+  tasklet_init: { arg: 1, what: 'a tasklet (tasklet_init()), run in softirq context' },
+  tasklet_setup: { arg: 1, what: 'a tasklet (tasklet_setup()), run in softirq context' },
+  DECLARE_TASKLET: { arg: 1, what: 'a tasklet (DECLARE_TASKLET()), run in softirq context' },
+  DECLARE_TASKLET_OLD: { arg: 1, what: 'a tasklet (DECLARE_TASKLET_OLD()), run in softirq context' },
+};
+
+export const ATOMIC_REGISTRATION_NAMES = Object.keys(ATOMIC_REGISTRATIONS);
+const REGISTRATION_RE = new RegExp(`\\b(${ATOMIC_REGISTRATION_NAMES.join('|')})\\s*\\(`, 'g');
+
+/** Fields of operation tables whose handlers run in atomic context. */
+export function fieldAtomicRole(struct: string, field: string): string | null {
+  if (field === 'ndo_start_xmit' && (struct === 'net_device_ops' || struct === '?')) return 'the .ndo_start_xmit handler of a net_device_ops table, run with bottom halves disabled';
+  return null;
+}
+
+/** Functions a masked text registers as atomic callbacks: name -> what it is. */
+export function atomicRegistrations(masked: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!/irq|timer|tasklet|TASKLET/.test(masked)) return out;
+  REGISTRATION_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = REGISTRATION_RE.exec(masked))) {
+    const reg = ATOMIC_REGISTRATIONS[m[1]];
+    const args = splitArgs(masked, m.index + m[0].length);
+    const a = args[reg.arg];
+    // The callback's name, through `&`, a cast or parentheses.
+    const name = a ? /^(?:\(\s*[\w\s*]+\)\s*)?&?\s*\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(a.trim())?.[1] : undefined;
+    if (name && name !== 'NULL' && !out.has(name)) out.set(name, reg.what);
+  }
+  return out;
+}
+
+/** The top-level arguments of a call whose `(` is just before `from`. */
+function splitArgs(text: string, from: number): string[] {
+  const out: string[] = [];
+  let depth = 0, start = from;
+  for (let i = from; i < text.length && i < from + 2000; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) { out.push(text.slice(start, i)); return out; }
+      depth--;
+    } else if (c === ',' && depth === 0) { out.push(text.slice(start, i)); start = i + 1; }
+  }
+  return out;
+}

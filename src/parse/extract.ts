@@ -1,6 +1,6 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
-import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, fieldEntryRole, nameEntryRole } from '../kernel/entries';
+import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fieldEntryRole, nameEntryRole } from '../kernel/entries';
 import type Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
@@ -1108,7 +1108,11 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
  * file_operations tables, DRM ioctl tables, system calls. */
 function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
   let drm: Set<string> | undefined;
+  const atomic = atomicRegistrations(masked);
   for (const f of fns) {
+    let atomicRole = atomic.get(f.name) ?? null;
+    for (const [field, types] of fields.get(f.name) ?? []) for (const t of types) atomicRole ??= fieldAtomicRole(t, field);
+    if (atomicRole) f.atomicEntry = atomicRole;
     // (Only a name SYSCALL_DEFINEn made: a function that merely starts with sys_, such as
     // fbdev's sys_copyarea(), is no system call.)
     let role = f.span.endCol === f.span.col ? nameEntryRole(f.name) : null;

@@ -99,6 +99,9 @@ export interface FunctionIR {
   /** An entry point whose mmap-lock state at entry is known (a file_operations handler,
    * a DRM ioctl, a system call): src/kernel/entries.ts. */
   entry?: { lock: 'unheld' | 'held'; what: string };
+  /** Registered as a callback the kernel runs in atomic context (src/kernel/entries.ts,
+   * atomicEntryRoles): what it is, for messages ("an interrupt handler (request_irq())"). */
+  atomicEntry?: string;
   /** The name's location. */
   span: Span;
   startLine: number;

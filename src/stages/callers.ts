@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { gupFunctions, type Version } from '../kernel/api';
 import { atomicPrimitive, atomicPrimitiveNames } from '../kernel/atomic-primitives';
+import { ATOMIC_REGISTRATION_NAMES } from '../kernel/entries';
 import { calledToken, nameToken } from '../parse/cut';
 import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
@@ -291,7 +292,8 @@ function callerDependent(p: Program, round: number): FunctionAnalysis[] {
   return [...out];
 }
 
-/** The primitives that open an atomic section (spin_lock(), local_irq_save(), ...). */
+/** The primitives that open an atomic section (spin_lock(), local_irq_save(), ...), and the
+ * registrations of callbacks run in atomic context (request_irq(), timer_setup(), ...). */
 function atomicOpeners(): string[] {
-  return atomicPrimitiveNames().filter((n) => atomicPrimitive(n)?.op !== 'exit');
+  return [...atomicPrimitiveNames().filter((n) => atomicPrimitive(n)?.op !== 'exit'), ...ATOMIC_REGISTRATION_NAMES];
 }

@@ -4,6 +4,24 @@
 module.exports = {
   valid: [
     {
+      // A threaded IRQ's thread function runs in a kernel thread: it may sleep.
+      name: 'pinning from the thread function of a threaded interrupt', code: `
+struct ti_dev { struct page *pages[4]; unsigned long uaddr; };
+
+static irqreturn_t ti_thread(int irq, void *data)
+{
+	struct ti_dev *d = data;
+
+	pin_user_pages_fast(d->uaddr, 1, FOLL_WRITE, d->pages); /* expect-none */
+	return IRQ_HANDLED;
+}
+
+int ti_probe(struct ti_dev *d, int irq)
+{
+	return request_threaded_irq(irq, NULL, ti_thread, IRQF_ONESHOT, "ti", d);
+}
+` },
+    {
       // The caller holds the spinlock; the function two calls down drops it around the pin
       // and takes it again (kvm's vpa update shape): no GUP call runs under it.
       name: 'a callee drops the caller spinlock around the pinning call, two levels down', code: `
@@ -152,6 +170,52 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      // Callbacks the kernel runs in atomic context: an interrupt handler (through a
+      // helper), a timer callback, a transmit handler.
+      name: 'sleeping GUP in an interrupt handler, a timer callback and .ndo_start_xmit',
+      messages: [/pin_user_pages_fast\(\) can sleep, but it runs in ai_irq\(\), an interrupt handler \(request_irq\(\)\) \(ai_pin\(\) is called from ai_irq\(\)\)/, /but ai_timer\(\) is a timer callback \(timer_setup\(\)\), run in softirq context/, /but ai_xmit\(\) is the \.ndo_start_xmit handler of a net_device_ops table/], code: `
+struct ai_dev { struct page *pages[4]; unsigned long uaddr; struct timer_list t; };
+
+static int ai_pin(struct ai_dev *d)
+{
+	return pin_user_pages_fast(d->uaddr, 1, FOLL_WRITE, d->pages); /* expect: gup-in-atomic:error */
+}
+
+static irqreturn_t ai_irq(int irq, void *data)
+{
+	ai_pin(data);
+	return IRQ_HANDLED;
+}
+
+static void ai_timer(struct timer_list *t)
+{
+	struct ai_dev *d = from_timer(d, t, t);
+	struct page *pg;
+
+	if (get_user_pages_fast(d->uaddr, 1, FOLL_WRITE, &pg) == 1) /* expect: gup-in-atomic:error */
+		put_page(pg);
+}
+
+static netdev_tx_t ai_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct page *pg;
+
+	if (get_user_pages_fast((unsigned long)skb->data, 1, 0, &pg) == 1) /* expect: gup-in-atomic:error */
+		put_page(pg);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops ai_ops = {
+	.ndo_start_xmit = ai_xmit,
+};
+
+int ai_probe(struct ai_dev *d, int irq)
+{
+	timer_setup(&d->t, ai_timer, 0);
+	return request_irq(irq, ai_irq, 0, "ai", d);
+}
+` },
     {
       // Interrupts off three calls up, through one-line functions of the same file.
       name: 'interrupts disabled three calls up the same file, through one-line pass-through functions',
