@@ -1,34 +1,58 @@
 import type { AtomicQueries, CallerStep, FunctionAnalysis, Opener, Program, Rule } from '../src/rule';
-import { rel } from '../src/rule';
+import { lockExpr, lockInCaller, rel } from '../src/rule';
 import type { Related } from '../src/findings';
 
-/** Sections open at a call on some path; for a call reached at depth 0 everywhere, the
- * callers (as far as the call graph knows them) that make the function's entry atomic. */
+/** A section by its kind and lock in one function's terms (`spin d->lock`). */
+interface Drop { cls: string; expr: string }
+const dropKey = (d: Drop) => `${d.cls} ${d.expr}`;
+
+/** Sections open at a call on some path (the marks of a caller's dropped section aside,
+ * and the sections `dropped` names); for a call reached at depth 0 everywhere, the callers
+ * (as far as the call graph knows them) that make the function's entry atomic. */
 function openAt(atomic: AtomicQueries, fa: FunctionAnalysis, call: number, dropped?: ReadonlySet<string>): Opener[] {
   const stacks = atomic.of(fa).atCall[call] ?? [];
   for (const s of stacks) {
-    const open = dropped?.size ? s.filter((o) => !dropped.has(o.cls)) : s;
+    const open = s.filter((o) => !o.drop && !dropped?.has(dropKey({ cls: o.cls, expr: lockExpr(o.arg) })));
     if (open.length) return open;
   }
   return [];
 }
 
-/** `dropped`: classes of sections that a function of the chain below closes without
- * opening them (it drops its caller's lock around its own calls): a caller's section of
- * that class does not reach the GUP call. */
-function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, depth: number, seen: Set<FunctionAnalysis>, dropped0: ReadonlySet<string> = new Set()): { chain: CallerStep[]; open: Opener[] } | null {
+/** The caller's sections a function has dropped before one of its calls, on every path to
+ * it (`spin_unlock(&v->lock); pin(...);`). */
+function droppedAt(atomic: AtomicQueries, fa: FunctionAnalysis, call: number): Drop[] {
+  const stacks = atomic.of(fa).atCall[call] ?? [];
+  let common: Drop[] | null = null;
+  for (const s of stacks) {
+    const mine = s.filter((o) => o.drop).map((o) => ({ cls: o.cls, expr: lockExpr(o.arg) }));
+    const keys = new Set<string>(mine.map(dropKey));
+    common = common === null ? mine : common.filter((d: Drop) => keys.has(dropKey(d)));
+  }
+  return common ?? [];
+}
+
+/** `down`: the call of `fa` that leads to the GUP call (the GUP call itself at the start).
+ * `dropped0`: sections the functions below dropped before their call down, in `fa`'s terms:
+ * a caller's section of that lock does not reach the GUP call. */
+function atomicCallers(p: Program, atomic: AtomicQueries, fa: FunctionAnalysis, down: number, depth: number, seen: Set<FunctionAnalysis>, dropped0: Drop[] = []): { chain: CallerStep[]; open: Opener[] } | null {
   if (depth <= 0 || seen.has(fa)) return null;
   seen.add(fa);
-  const dropped = new Set([...dropped0, ...atomic.of(fa).callerClosed]);
+  const here = [...dropped0, ...droppedAt(atomic, fa, down)];
   for (const step of p.callersOf(fa)) {
     // A call through an ops-table field is matched by field name only, not by struct type:
     // good enough to find a caller that holds the mmap lock, too loose to claim an atomic
     // context (`->create(` of one protocol table reaching another table's handler).
     if (step.caller === fa || !step.call.name) continue;
-    const open = openAt(atomic, step.caller, step.call.id, dropped);
+    // (The dropped locks as the caller names them: through the arguments of its call.)
+    const up: Drop[] = [];
+    for (const d of here) {
+      const e = d.expr ? lockInCaller(d.expr, fa.fn.params, step.call.argText) : '';
+      if (e !== null) up.push({ cls: d.cls, expr: e });
+    }
+    const open = openAt(atomic, step.caller, step.call.id, new Set(up.map(dropKey)));
     if (open.length) return { chain: [step], open };
-    const up = atomicCallers(p, atomic, step.caller, depth - 1, seen, dropped);
-    if (up) return { chain: [step, ...up.chain], open: up.open };
+    const r = atomicCallers(p, atomic, step.caller, step.call.id, depth - 1, seen, up);
+    if (r) return { chain: [step, ...r.chain], open: r.open };
   }
   return null;
 }
@@ -80,7 +104,7 @@ const rule: Rule = {
       let open = openAt(ctx.atomic, fa, call.id);
       const related: Related[] = [];
       if (open.length === 0) {
-        const up = atomicCallers(ctx.program, ctx.atomic, fa, ctx.program.callDepth, new Set());
+        const up = atomicCallers(ctx.program, ctx.atomic, fa, call.id, ctx.program.callDepth, new Set());
         if (!up) {
           const en = atomicEntry(ctx.program, fa, ctx.program.callDepth, new Set());
           if (!en) continue;

@@ -27,6 +27,7 @@ export type { AtomicAnalysis, AtomicClass, Opener } from './analysis/atomic';
 export type { Version } from './kernel/api';
 export type { MessageData } from './findings';
 export { renderMessage } from './findings';
+export { lockExpr, lockInCaller } from './analysis/atomic';
 
 export interface ReportInput {
   fa: FunctionAnalysis;

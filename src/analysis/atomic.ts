@@ -29,6 +29,29 @@ export interface Opener {
   arg?: string;
   /** Opened by guard()/scoped_guard(): ends with the scope, never by a call. */
   scoped?: boolean;
+  /** Not a section: the mark of one the function's caller opened and this function closed
+   * at `call` (`spin_unlock(&v->lock); pin(...); spin_lock(&v->lock);`). Taking the same
+   * lock again removes the mark: the caller's section is back. */
+  drop?: true;
+}
+
+/** A lock as an expression (`v->lock` of `&v->lock`; '' for a section without a lock). */
+export function lockExpr(arg: string | undefined): string {
+  return arg ? arg.replace(/\s+/g, '').replace(/^&/, '') : '';
+}
+
+/** A lock expression of a function (`q->lock`) in the terms of a caller that passes its
+ * root parameter (`&d->q` for q): `d->q.lock`. Null when its root is no parameter (a
+ * local: the caller cannot name it); a global stays as it is. */
+export function lockInCaller(expr: string, params: string[], args: string[]): string | null {
+  const m = /^([A-Za-z_]\w*)(.*)$/.exec(expr);
+  if (!m) return expr;
+  const i = params.indexOf(m[1]);
+  if (i < 0) return /^[A-Z_]/.test(m[1]) || !/->|\./.test(m[2]) ? expr : null;
+  const a = (args[i] ?? '').replace(/\s+/g, '');
+  if (!a) return null;
+  if (a.startsWith('&') && m[2].startsWith('->')) return `${a.slice(1)}.${m[2].slice(2)}`;
+  return /^[\w>.-]+$/.test(a) ? `${a}${m[2]}` : `(${a})${m[2]}`;
 }
 
 export interface AtomicAnalysis {
@@ -37,10 +60,6 @@ export interface AtomicAnalysis {
   primitive: (Prim | null)[];
   /** Openers still open at a return (their sections are not counted). */
   leaked: number[];
-  /** Classes of the sections the function closes without having opened them on the path
-   * (`spin_unlock(&v->lock); gup(...); spin_lock(&v->lock);`: its caller's section is
-   * dropped around the function's own calls). */
-  callerClosed: AtomicClass[];
 }
 
 const MAX_STACKS = 32;
@@ -49,17 +68,24 @@ const MAX_DEPTH = 8;
 type Stack = Opener[];
 const key = (s: Stack) => s.map((o) => o.call).join(',');
 
-function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped: boolean, unmatched?: Set<AtomicClass>): Stack {
+function apply(s: Stack, p: Prim, call: number, arg: string | undefined, scoped: boolean): Stack {
   if (p.op === 'enter' || p.op === 'try') {
-    if (s.some((o) => o.call === call) || s.length >= MAX_DEPTH) return s;
+    // The caller's lock taken again after this function dropped it: the mark goes.
+    const back = s.findIndex((o) => o.drop && o.cls === p.cls && lockExpr(o.arg) === lockExpr(arg));
+    if (back >= 0 && p.op === 'enter') return [...s.slice(0, back), ...s.slice(back + 1)];
+    if (s.some((o) => o.call === call && !o.drop) || s.length >= MAX_DEPTH) return s;
     return [...s, { call, cls: p.cls, arg, scoped }];
   }
   // The unlock of the same lock if it is open, otherwise the innermost of the class.
   let at = -1;
-  if (arg !== undefined) for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && s[i].arg === arg) at = i;
-  for (let i = s.length - 1; i >= 0 && at < 0; i--) if (s[i].cls === p.cls && !s[i].scoped) at = i;
-  if (at < 0) unmatched?.add(p.cls); // opened by a caller
-  return at < 0 ? s : [...s.slice(0, at), ...s.slice(at + 1)];
+  if (arg !== undefined) for (let i = s.length - 1; i >= 0 && at < 0; i--) if (!s[i].drop && s[i].cls === p.cls && s[i].arg === arg) at = i;
+  for (let i = s.length - 1; i >= 0 && at < 0; i--) if (!s[i].drop && s[i].cls === p.cls && !s[i].scoped) at = i;
+  if (at < 0) {
+    // Opened by a caller: marked as dropped from here on.
+    if (s.some((o) => o.drop && o.cls === p.cls && lockExpr(o.arg) === lockExpr(arg)) || s.length >= MAX_DEPTH) return s;
+    return [...s, { call, cls: p.cls, arg, drop: true }];
+  }
+  return [...s.slice(0, at), ...s.slice(at + 1)];
 }
 
 /** The polarity of a trylock inside a branch condition: true when the true edge holds it. */
@@ -84,10 +110,9 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     return c.argText[0]?.replace(/\s+/g, '');
   };
   const scopedAt = (id: number) => fn.calls[id].name === 'guard' || fn.calls[id].name === 'scoped_guard';
-  const unmatched = new Set<AtomicClass>();
-  const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id), unmatched);
+  const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id));
   const atCall: Map<string, Stack>[] = fn.calls.map(() => new Map());
-  const result: AtomicAnalysis = { atCall: [], primitive, leaked: [], callerClosed: [] };
+  const result: AtomicAnalysis = { atCall: [], primitive, leaked: [] };
   if (!primitive.some((p) => p)) {
     // Nothing opens a section here: every call sees the empty stack (when reachable).
     result.atCall = fn.calls.map(() => [[]]);
@@ -153,7 +178,7 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
   // so it does not count. Scoped guards end with the function anyway.
   const exit = fn.nodes.findIndex((n) => n.kind === 'exit');
   const leaked = new Set<number>();
-  for (const st of exit >= 0 ? inSets[exit].values() : []) for (const o of st) if (!o.scoped) leaked.add(o.call);
+  for (const st of exit >= 0 ? inSets[exit].values() : []) for (const o of st) if (!o.scoped && !o.drop) leaked.add(o.call);
   result.atCall = atCall.map((m) => {
     const out = new Map<string, Stack>();
     for (const st of m.values()) {
@@ -163,7 +188,6 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     return [...out.values()];
   });
   result.leaked = [...leaked];
-  result.callerClosed = [...unmatched];
   return result;
 }
 

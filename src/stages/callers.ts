@@ -200,18 +200,19 @@ function sleepingHelpers(p: Program, searched: FunctionAnalysis[], sleepy: Set<s
   const out = new Set<FunctionAnalysis>();
   for (const s of gupSites(p)) {
     if (!s.call.name || !gupFunctions.get(s.call.name)?.sleeps) continue;
+    // (Known to sleep, whoever finds its callers: its own file's callers of those callers
+    // are followed from the next round on, sleepingCallers.)
+    sleepy.add(`${s.fa.fn.file}:${s.fa.fn.name}`);
     if (skip.has(s.fa) || out.has(s.fa) || s.fa.fn.file.endsWith('.h')) continue;
     out.add(s.fa);
   }
-  for (const fa of out) sleepy.add(`${fa.fn.file}:${fa.fn.name}`);
   return [...out];
 }
 
-/** Functions (not of headers) that call one of their own file known to sleep (a helper of
- * sleepingHelpers, or one found here before) and are not known themselves: they sleep too;
+/** Functions (not of headers) that call one of their own file known to sleep (one with a
+ * sleeping GUP call, or one found here before) and are not known themselves: they sleep too;
  * each returned once (added to `sleepy`), for its own file's callers, when their file opens
- * an atomic section somewhere (`atomicFiles`, relative paths). The callers of functions
- * whose lock context is searched are found by that search. */
+ * an atomic section somewhere (`atomicFiles`, relative paths). */
 function sleepingCallers(p: Program, sleepy: Set<string>, atomicFiles: ReadonlySet<string>): FunctionAnalysis[] {
   const out: FunctionAnalysis[] = [];
   for (const fa of p.functions) {

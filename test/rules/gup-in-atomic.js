@@ -4,6 +4,41 @@
 module.exports = {
   valid: [
     {
+      // Two modules, each with its own non-static helper of one name: the spinlocked caller
+      // of module b reaches module b's helper, which never sleeps.
+      name: 'same-named helpers in two modules: the caller reaches its own module\'s', files: {
+        'moda/compat.c': `
+long tm_compat_gup(unsigned long uaddr, int nr, struct page **pages)
+{
+	return pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+}
+`,
+        'moda/main.c': `
+int tm_a_fill(unsigned long uaddr, struct page **pages)
+{
+	return tm_compat_gup(uaddr, 4, pages);
+}
+`,
+        'modb/compat.c': `
+long tm_compat_gup(unsigned long uaddr, int nr, struct page **pages)
+{
+	return get_user_pages_fast_only(uaddr, nr, 0, pages);
+}
+`,
+        'modb/main.c': `
+struct tm_q { spinlock_t lock; unsigned long uaddr; struct page *page; };
+
+int tm_q_peek(struct tm_q *q)
+{
+	int n;
+
+	spin_lock(&q->lock);
+	n = tm_compat_gup(q->uaddr, 1, &q->page);
+	spin_unlock(&q->lock);
+	return n;
+}
+` } },
+    {
       // A threaded IRQ's thread function runs in a kernel thread: it may sleep.
       name: 'pinning from the thread function of a threaded interrupt', code: `
 struct ti_dev { struct page *pages[4]; unsigned long uaddr; };
@@ -170,6 +205,72 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      // The callee drops one of the caller's two spinlocks (the queue's) around the pin:
+      // the device lock is still held; the message names it.
+      name: 'a callee drops one of two caller spinlocks around the pin: the other is still held',
+      messages: [/runs with a spinlock held: spin_lock\(\) at .*case\.c:24 \(do_pin\(\) is called from do_prep\(\) <- do_submit\(\)\)/], code: `
+struct do_q { spinlock_t lock; unsigned long uaddr; struct page *page; };
+struct do_dev { spinlock_t lock; struct do_q q; };
+
+static int do_pin(struct do_q *q)
+{
+	return pin_user_pages_fast(q->uaddr, 1, FOLL_WRITE, &q->page); /* expect: gup-in-atomic:error */
+}
+
+static int do_prep(struct do_q *q)
+{
+	int ret;
+
+	spin_unlock(&q->lock);
+	ret = do_pin(q);
+	spin_lock(&q->lock);
+	return ret;
+}
+
+int do_submit(struct do_dev *d)
+{
+	int ret;
+
+	spin_lock(&d->lock);
+	spin_lock(&d->q.lock);
+	ret = do_prep(&d->q);
+	spin_unlock(&d->q.lock);
+	spin_unlock(&d->lock);
+	return ret;
+}
+` },
+    {
+      // The callee calls the pin helper once before it drops the caller's lock.
+      name: 'a callee calls the pin helper before it drops the caller spinlock',
+      messages: [/runs with a spinlock held: spin_lock\(\) at .*case\.c:23 \(cb_pin\(\) is called from cb_prep\(\) <- cb_submit\(\)\)/], code: `
+struct cb_r { spinlock_t lock; unsigned long uaddr; struct page *page; };
+
+static int cb_pin(struct cb_r *r)
+{
+	return pin_user_pages_fast(r->uaddr, 1, FOLL_WRITE, &r->page); /* expect: gup-in-atomic:error */
+}
+
+static int cb_prep(struct cb_r *r)
+{
+	int ret = cb_pin(r);
+
+	spin_unlock(&r->lock);
+	ret = cb_pin(r);
+	spin_lock(&r->lock);
+	return ret;
+}
+
+int cb_submit(struct cb_r *r)
+{
+	int ret;
+
+	spin_lock(&r->lock);
+	ret = cb_prep(r);
+	spin_unlock(&r->lock);
+	return ret;
+}
+` },
     {
       // Callbacks the kernel runs in atomic context: an interrupt handler (through a
       // helper), a timer callback, a transmit handler.
