@@ -490,7 +490,7 @@ class FunctionBuilder {
     const br = this.newNode('branch', null, this.line(n));
     const cond = n.type === 'preproc_if' || n.type === 'preproc_elif' ? condNode?.text
       : nameNode ? `defined(${nameNode.text})` : undefined;
-    if (cond) this.nodes[br].pp = `${/^#\s*(ifndef|elifndef)/.test(n.text) ? '!' : ''}${cond.replace(/\s+/g, ' ').trim()}`;
+    if (cond) this.nodes[br].pp = `${/^#\s*(ifndef|elifndef)/.test(n.text) ? '!' : ''}${cond.replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim()}`;
     this.link(preds, br);
     const t = isIf0 ? [] : this.block(body, [{ n: br, s: 0 }]);
     const f = alt ? this.stmt(alt, [{ n: br, s: 1 }]) : [{ n: br, s: 1 }];
@@ -1081,7 +1081,13 @@ function gupCallSites(masked: string, gupNames: string[]): { name: string; off: 
  * go to `facts.unattributed`, with the reason. */
 function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: number }[], masked: string, lines: LineIndex, findCut: (off: number) => CutFunction | null): void {
   const seenCalls = new Set<string>();
-  for (const f of facts.functions) for (const k of f.calls) seenCalls.add(`${f.startLine}:${k.name}:${k.span.line}:${k.span.col}`);
+  for (const f of facts.functions) {
+    for (const k of f.calls) {
+      seenCalls.add(`${f.startLine}:${k.name}:${k.span.line}:${k.span.col}`);
+      // (A macro named like a GUP function, expanded: the token written is the macro's.)
+      if (k.via) seenCalls.add(`${f.startLine}:${k.via}:${k.span.line}:${k.span.col}`);
+    }
+  }
   for (const s of gupSites) {
     const line = lineOf(lines, s.off);
     const col = s.off - lines.starts[line] + 1;

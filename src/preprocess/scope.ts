@@ -403,6 +403,11 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
 export function relevantMacros(all: Map<string, MacroDefinition>, targets: ReadonlySet<string>): Map<string, MacroDefinition> {
   const out = new Map<string, MacroDefinition>();
   if (all.size === 0) return out;
+  // A module's adapter of an API function under its own name (`#define
+  // get_user_pages_remote(t, m, s, n, w, f, p, v) get_user_pages_remote(t, m, s, n, (w ?
+  // FOLL_WRITE : 0) | ..., p, v, NULL)`): the calls are read as the adapter writes them (the
+  // preprocessor does not expand the name again inside its own value).
+  for (const [k, v] of all) if (targets.has(k) && v.params && selfAdapter(k, v.value)) out.set(k, v);
   // Fixpoint: a macro naming a target, then one naming such a macro, and so on.
   let names = [...targets];
   for (let round = 0; round < 16 && names.length; round++) {
@@ -416,6 +421,13 @@ export function relevantMacros(all: Map<string, MacroDefinition>, targets: Reado
     names = fresh;
   }
   return out;
+}
+
+/** The value is one call of the macro's own name (in `do { } while (0)` or parentheses,
+ * or as `return`-less expression). */
+function selfAdapter(name: string, value: string): boolean {
+  const m = /^(?:do\s*\{\s*)?\(*\s*([A-Za-z_]\w*)\s*\(/.exec(value);
+  return !!m && m[1] === name;
 }
 
 /** The macros of a scope (its own, its wrappers, and its headers' relevant ones) that reach

@@ -5,6 +5,26 @@
 module.exports = {
   valid: [
     {
+      // The conjunction continued over a backslash line is the same two atoms.
+      name: 'a conjunction #if continued over a backslash line, its atoms tested again in another order', code: `
+long cc_pin(struct mm_struct *mm, unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	long n;
+
+#if defined(CC_A) && \\
+    defined(CC_B)
+	mmap_read_lock(mm); /* expect-none */
+	n = pin_user_pages_remote(mm, uaddr, nr, FOLL_WRITE, pages, NULL);
+#else
+	n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+#endif
+#if defined(CC_B) && defined(CC_A)
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+	return n;
+}
+` },
+    {
       // K&R style, the function's brace on its header line: an early return ends its path.
       name: 'brace on the header line: the error branch unlocks and returns', code: `
 static long kr_grab(unsigned long uaddr, struct page **pv, int count) {

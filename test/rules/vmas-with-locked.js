@@ -3,6 +3,31 @@
 module.exports = {
   valid: [
     {
+      // A module's adapter under the API's own name maps the old 8-argument call (write,
+      // force, pages, vmas) to the 5.4 form: vmas stays vmas and locked is NULL.
+      name: 'self-named compat adapter of get_user_pages_remote (5.4)', era: '5.4', code: `
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 10, 0)
+#define get_user_pages_remote(t, m, s, n, w, f, p, v) \\
+	get_user_pages_remote(t, m, s, n, ((w) ? FOLL_WRITE : 0) | ((f) ? FOLL_FORCE : 0), p, v, NULL)
+#endif
+
+int sa_peek(struct task_struct *tsk, struct mm_struct *mm, unsigned long at, char *out)
+{
+	struct vm_area_struct *vma;
+	struct page *pg;
+	int got = 0;
+
+	mmap_read_lock(mm);
+	if (get_user_pages_remote(tsk, mm, at, 1, 0, 1, &pg, &vma) > 0) { /* expect-none */
+		copy_from_user_page(vma, pg, at, out, page_address(pg), 1);
+		put_page(pg);
+		got = 1;
+	}
+	mmap_read_unlock(mm);
+	return got;
+}
+` },
+    {
       name: 'a compat wrapper forwarding both, its callers pass NULL for one (5.4)', era: '5.4', code: `
 static inline long vl_remote(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
 			     unsigned long n, unsigned int flags, struct page **pages,
