@@ -40,10 +40,12 @@ const rule: Rule = {
   },
   check(ctx) {
     // The era's call that takes `int *locked`, in the family of the call it replaces.
-    const lockedApiFor = (name: string) => {
+    // (The _locked form works on current->mm only: another mm keeps the remote form, with
+    // the mm the call names.)
+    const lockedApiFor = (name: string, key: string, mmArg: string | undefined) => {
       const fam = name.startsWith('pin_') ? 'pin' : 'get';
-      if (ctx.api.existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
-      return `${fam}_user_pages_remote(current->mm, ..., &locked)`;
+      if (key === 'current->mm' && ctx.api.existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
+      return `${fam}_user_pages_remote(${key === 'current->mm' ? 'current->mm' : (mmArg ?? key).trim()}, ..., &locked)`;
     };
     // The `&locked` forms refuse FOLL_LONGTERM in some eras: get_user_pages_locked() and
     // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
@@ -104,7 +106,7 @@ const rule: Rule = {
       ctx.report({
         fa, span: call.span, callText: call.text,
         messageId: droppable.length === 1 ? 'caller-holds-for-helper' : 'callers-hold-for-helper',
-        data: { callers: names, function: fa.fn.name, call: String(call.name), lockedApi: lockedApiFor(call.name!), firstCaller: first.caller.fn.name, keepers: keep },
+        data: { callers: names, function: fa.fn.name, call: String(call.name), lockedApi: lockedApiFor(call.name!, key, cls.era ? call.argText[cls.era.params.findIndex((p) => p.split(':')[0] === 'mm')] : undefined), firstCaller: first.caller.fn.name, keepers: keep },
         related: [
           ...droppable.map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() holds the lock only for this call: it can pass &locked`)),
           ...keepers.slice(0, 3).map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() keeps the lock: it passes NULL`)),

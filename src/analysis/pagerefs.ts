@@ -870,6 +870,10 @@ class AcquireFlow {
         return;
       }
       if (body === 'stored') return;
+      if (body && this.a.nr !== null && lp.bound === this.a.nr && s.k & W && !s.unsure && !s.lost) {
+        this.report('negative-passes', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${this.a.nrText ?? this.a.nr} entries walks ${this.a.root}, none of them set after an error` }]);
+        return;
+      }
       if (body === 'read' && this.a.nr !== null && lp.bound === this.a.nr && s.k & S) {
         this.report('short-use', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} entries reads ${this.a.root}` }]);
         return;

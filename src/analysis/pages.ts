@@ -17,6 +17,9 @@ for (const [name, r] of releaseFunctions) if (r.for === 'get' || r.for === 'pin'
 /** Calls whose result is a page (or folio) that did not come from GUP. */
 const PAGE_SOURCES = /^(alloc_pages?\w*|__alloc_pages\w*|folio_alloc\w*|dev_alloc_pages?|virt_to_page|vmalloc_to_page|pfn_to_page|phys_to_page|find_\w*(page|folio)\w*|filemap_\w*(page|folio)\w*|grab_cache_page\w*|read_mapping_(page|folio)\w*|read_cache_(page|folio)\w*|shmem_read_\w+|page_pool_\w+|follow_page\w*|vm_normal_(page|folio)|sg_page|nth_page|ZERO_PAGE|kmap_to_page|__get_free_page)$/;
 
+/** Calls that take one more plain reference on a page the caller already holds. */
+const EXTRA_REF = /^(get_page|try_get_page|get_page_unless_zero|folio_get|folio_try_get|page_ref_inc)$/;
+
 /** Calls that only look through a page: the page itself is the argument's page. */
 const SAME_PAGE = /^(page_folio|compound_head|folio_page|page_address|kmap|kmap_local_page|kmap_atomic)$/;
 
@@ -283,6 +286,12 @@ class FunctionPages {
           }
         }
         if (acq.length) return;
+        // An extra reference taken on pages the function holds (`get_page(pages[i])` before
+        // handing them to an skb frag): a put_page() of them may drop that one, not the pin.
+        if (call.name && EXTRA_REF.test(call.name) && e.args[0]) {
+          const r = rootOf(e.args[0]);
+          if (r && this.interesting.has(r)) { const t = s.get(r) ?? new Set<Tok>([`ref:${r}`]); t.add('other'); s.set(r, t); }
+        }
         if (record && this.isRelease(call)) {
           this.facts.events.push({
             call,

@@ -156,7 +156,7 @@ export class Program {
     const global = () => this.includedOf(from, defs.filter((d) => !d.fn.isStatic || d.fn.file.endsWith('.h')));
     // A local __weak default: the overrides elsewhere (per architecture) are candidates too.
     if (local.length) return local.some((d) => d.fn.isWeak) ? [...new Set([...local, ...global()])] : local;
-    return global();
+    return nearest(from, global());
   }
 
   /** Of several static functions of one name in different headers (two modules' compat
@@ -324,6 +324,19 @@ export function summarise(fa: FunctionAnalysis): LockSummary[] {
 }
 
 /** How many leading directories two tree-relative paths share. */
+/** Of global definitions of one name in several .c files of different directories (two
+ * out-of-tree modules, each with its own drv_compat_gup()), those nearest the caller: the
+ * most leading directories in common with it. Definitions as far as each other
+ * (per-architecture ones seen from generic code) all stay. */
+function nearest(from: FunctionAnalysis, defs: FunctionAnalysis[]): FunctionAnalysis[] {
+  // (Header definitions, a stub for another configuration, stay: only .c files compete.)
+  const inC = defs.filter((d) => !d.fn.file.endsWith('.h'));
+  if (inC.length < 2) return defs;
+  const score = new Map(inC.map((d) => [d, sharedDirs(d.fn.file, from.fn.file)]));
+  const best = Math.max(...score.values());
+  return defs.filter((d) => !score.has(d) || score.get(d) === best);
+}
+
 function sharedDirs(a: string, b: string): number {
   const x = a.split('/').slice(0, -1);
   const y = b.split('/').slice(0, -1);

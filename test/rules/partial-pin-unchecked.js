@@ -552,6 +552,22 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // An unsigned count tested only with < nr; the full-count path walks all nr entries.
+      name: 'unsigned count tested only with < nr, then a loop over all nr entries',
+      messages: [/kept in got, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 7 as a full pin/], code: `
+int wl_map(struct scatterlist *sg, unsigned long uaddr, unsigned int nr, struct page **pages)
+{
+	unsigned int got, i;
+
+	got = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got < nr)
+		return -EFAULT;
+	for (i = 0; i < nr; i++)
+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);
+	return 0;
+}
+` },
+    {
       // The error path hands the count to a release helper whose count parameter is
       // unsigned: an errno there is a huge loop bound. With an int parameter it is not.
       name: 'count that may be an errno passed to a release helper with an unsigned count parameter',

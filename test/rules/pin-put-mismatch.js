@@ -4,6 +4,34 @@
 module.exports = {
   valid: [
     {
+      // An extra reference taken on pinned pages (for an skb-like frag) and dropped with
+      // put_page(); the pin itself is unpinned.
+      name: 'get_page() of pinned pages balanced by put_page(); the pins unpinned', code: `
+struct xr_frag { struct page *page; };
+int xr_send(struct xr_frag *f, int n);
+
+int xr_xmit(unsigned long uaddr, int nr, struct page **pages, struct xr_frag *frags)
+{
+	int i, ret;
+
+	ret = pin_user_pages_fast(uaddr, nr, 0, pages);
+	if (ret != nr) {
+		if (ret > 0)
+			unpin_user_pages(pages, ret);
+		return -EFAULT;
+	}
+	for (i = 0; i < nr; i++) {
+		get_page(pages[i]);
+		frags[i].page = pages[i];
+	}
+	ret = xr_send(frags, nr);
+	for (i = 0; i < nr; i++)
+		put_page(pages[i]); /* expect-none */
+	unpin_user_pages(pages, nr);
+	return ret;
+}
+` },
+    {
       // A helper that pins into its parameter; the callers release the way it acquired.
       name: 'pinning helper filling a parameter, callers release with the matching family', code: `
 static int ah_pin(unsigned long a, int n, struct page **pages)

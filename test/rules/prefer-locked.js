@@ -98,6 +98,30 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The helper pins another task's mm: the advice keeps that mm (the _locked form would
+      // pin current's).
+      name: 'helper pinning a foreign mm, the caller locks only around it: the advice names that mm',
+      messages: [/add an int \*locked parameter to fm_pin\(\) and use pin_user_pages_remote\(tmm, \.\.\., &locked\)/], code: `
+static long fm_pin(struct mm_struct *tmm, unsigned long a, struct page **pg)
+{
+	return pin_user_pages_remote(tmm, a, 1, FOLL_WRITE, pg, NULL); /* expect: prefer-locked:note */
+}
+
+long fm_attach(struct task_struct *t, unsigned long a, struct page **pg)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	long n;
+
+	if (!mm)
+		return -ESRCH;
+	mmap_read_lock(mm);
+	n = fm_pin(mm, a, pg);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return n;
+}
+` },
+    {
       name: 'a second caller holds no lock: it is not said to keep one',
       messages: [/^pl_only\(\) takes the mmap lock only around pl_two_helper\(\), .* so pl_only\(\) can let the lock be dropped to retry faults$/], code: `
 long pl_two_helper(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
