@@ -109,8 +109,9 @@ test('cutFunctions: one-line definitions are cut; one-line statements, initialis
     'int ol_proto(int x);',
     'out: if (x) { y(); }',
     'int ol_nested(void) { if (a) { b(); } }',
+    'int ol_two(void) { a(); } int ol_three(void) { b(); }',
   ].join('\n');
   const masked = maskCode(text);
   const got = cutFunctions(masked, lineIndex(masked)).map((c) => `${c.name}:${c.headerLine + 1}:${c.braceCol}`);
-  assert.deepStrictEqual(got, ['ol_pass:1:59', 'ol_attr:2:54']);
+  assert.deepStrictEqual(got, ['ol_pass:1:59', 'ol_attr:2:54', 'ol_nested:7:20']);
 });

@@ -356,9 +356,12 @@ test('code tree-sitter cannot parse: audited by error recovery, unseen GUP calls
   ].join('\n'));
   // Nothing C-like at all, around GUP tokens and column-0 braces.
   put(root, 'drivers/misc/soup.c', '{{{{ ))) ((( get_user_pages( mmap_read_lock(\n{\n)))}}}\n}\n#if\n{\n get_user_pages(1,2,3,4) ;;;; @@@ $$$\n}\n');
+  // Two functions on one line: the second one's body is not cut, and its call is said so.
+  put(root, 'drivers/misc/twoline.c', '#include <linux/mm.h>\nint tl_a(void) { return 0; } int tl_b(unsigned long u, struct page **p) { return get_user_pages_fast(u, 1, 0, p); }\n');
   const j = await runJson(root);
   assertGoodAudited(j);
   assertNote(j, 'drivers/misc/broken.c', /get_user_pages\(\) at line 11 not analysed: the parser did not see a call/, 'warning');
+  assertNote(j, 'drivers/misc/twoline.c', /get_user_pages_fast\(\) at line 2 not analysed: it is in no function body the tool could find/, 'warning');
 });
 
 // ---------------------------------------------------------------- time limits, worker faults

@@ -339,8 +339,8 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
   return out;
 }
 
-/** A whole function on one line, from column 0: `static void f(int x) { g(x); }` (a body
- * without nested braces). The offsets of its `{` and `}`. */
+/** A whole function on one line, from column 0: `static void f(int x) { g(x); }` (its
+ * first `{` closing at the end of the line). The offsets of its `{` and `}`. */
 function oneLine(line: string): { open: number; close: number } | null {
   // (Every line outside a body comes here: no string is made before the cheap tests.)
   let e = line.length - 1;
@@ -349,7 +349,15 @@ function oneLine(line: string): { open: number; close: number } | null {
   if (e < 7 || line.charCodeAt(e) !== 125 || !((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122) || c0 === 95)) return null;
   const t = line.slice(0, e + 1);
   const open = t.indexOf('{');
-  if (open < 0 || t.indexOf('{', open + 1) >= 0 || t.indexOf('}') !== t.length - 1) return null;
+  if (open < 0) return null;
+  // (Nested braces are fine when the first `{` closes at the end of the line.)
+  let depth = 0;
+  for (let i = open; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0 && i !== t.length - 1) return null;
+  }
+  if (depth !== 0) return null;
   const head = t.slice(0, open);
   // A definition's header: a parameter list closing before the brace (attributes may follow
   // it), no `;` and no initialiser (`struct x y = {...}`, `int a[] = { 1 }`).

@@ -1106,6 +1106,9 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
     else if (c) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration (function header)' });
     // An indented call statement in a .c file is code in a body the cutter did not find.
     else if (!facts.file.endsWith('.h') && /^[ \t]+\S/.test(lineText) && /\)\s*;\s*$/.test(lineText) && !/^\s*(?:extern|static|typedef)\b/.test(lineText)) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'code outside any function body the tool could find' });
+    // A call after a `{` on its line (a body the cutter did not take: two functions on one
+    // line, an indented definition) in a .c file is code too.
+    else if (!facts.file.endsWith('.h') && lineText.slice(0, s.off - lines.starts[line]).includes('{') && /\(/.test(lineText.slice(s.off - lines.starts[line]))) facts.unattributed.push({ name: s.name, line: line + 1, reason: 'code outside any function body the tool could find' });
     else facts.unattributed.push({ name: s.name, line: line + 1, reason: 'declaration or code outside a column-0 function body' });
   }
 }

@@ -69,10 +69,13 @@ export function formatText(res: AuditResult, opts: TextOptions): string {
   const n = (l: string) => res.findings.filter((f) => f.level === l).length;
   // Every notification is in JSON `notifications` and SARIF toolExecutionNotifications;
   // here the skips are listed (up to 50) and the notes counted by kind.
-  const skipped = res.notifications.filter((x) => x.level !== 'note');
+  // (A warning about the whole run, such as the era check, names no file: listed apart.)
+  const general = res.notifications.filter((x) => x.level !== 'note' && !x.file);
+  for (const g of general) out.push(c.yellow(`warning: ${g.message}`));
+  const skipped = res.notifications.filter((x) => x.level !== 'note' && x.file);
   if (skipped.length) {
     out.push(c.yellow(`${skipped.length} file(s) skipped or not fully audited:`));
-    for (const s of skipped.slice(0, 50)) out.push(`  ${s.file ? `${shownPath(s.file)}: ` : ''}${s.message}`);
+    for (const s of skipped.slice(0, 50)) out.push(`  ${shownPath(s.file!)}: ${s.message}`);
     if (skipped.length > 50) out.push(`  ... and ${skipped.length - 50} more (see --format json)`);
   }
   const notes = new Map<string, number>();
