@@ -4,8 +4,8 @@ import { lockOf, type FunctionAnalysis, type World } from './lockstate';
 import { alternativeArms } from '../preprocess/remap';
 
 /** Calls that never need the mmap lock and are harmless inside a region (logging, checks,
- * arithmetic helpers, memory allocation and freeing, reference counts, lists and
- * scatterlists). Anything else is treated as possible lock-dependent work; so are a
+ * arithmetic helpers, memory allocation and freeing, reference counts (page references
+ * too: put_page(), unpin_user_pages()), lists and scatterlists). Anything else is treated as possible lock-dependent work; so are a
  * driver's own locks taken inside the region (the lock order would change if the mmap
  * lock moved into the GUP call). */
 const BENIGN = new RegExp('^(' + [
@@ -17,6 +17,7 @@ const BENIGN = new RegExp('^(' + [
   'v[mz]alloc\\w*', 'kfree\\w*', 'kvfree\\w*', 'vfree', 'kstrdup\\w*', 'kmemdup\\w*',
   'mem(set|cpy|move|cmp)', 'str(n?cpy|n?cmp|len|scpy|lcpy)',
   'atomic(64)?_\\w+', 'refcount_\\w+', 'kref_(get|init)\\w*',
+  'put_page', 'get_page', 'folio_put', 'folio_get', 'release_pages', 'unpin_user_pages?\\w*', 'put_user_pages?\\w*', 'set_page_dirty\\w*',
   'list_\\w+', 'INIT_LIST_HEAD', 'sg_(init_table|set_page|alloc_table\\w*|free_table|next)', 'trace_\\w+', 'might_sleep', 'lockdep_assert_held\\w*',
 ].join('|') + ')$');
 

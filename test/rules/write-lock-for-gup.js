@@ -33,6 +33,26 @@ long wl_needed(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // Dropping page references in the region needs no mmap lock at all.
+      name: 'write lock around a GUP call and the put_page() of a short count',
+      messages: [/down_write\(\) takes the mmap write lock of current->mm for a region that only calls get_user_pages\(\)/], era: '4.9', code: `
+int wp_get(unsigned long pva, int np, struct page **p)
+{
+	long r;
+	int err = 0;
+
+	down_write(&current->mm->mmap_sem);
+	r = get_user_pages(pva, np, FOLL_WRITE, p, NULL); /* expect: write-lock-for-gup:warning */
+	if (r != np) {
+		while (r > 0)
+			put_page(p[--r]);
+		err = -ENOMEM;
+	}
+	up_write(&current->mm->mmap_sem);
+	return err;
+}
+` },
+    {
       // The write lock only in one arm of an undecided switch: the finding says so.
       name: 'write lock under an undecided #ifdef, read lock in its #else',
       messages: [/\[only if defined\(CONFIG_WL_EXCL\): a condition the tool cannot decide\]/], code: `
