@@ -601,3 +601,22 @@ test('one worker pool for two audits (AuditOptions.pool): a module header edited
   assert.ok(rules(second).includes('src/driver/pin.c:8:missing-mmap-lock'), rules(second).join('\n'));
   assert.ok(!rules(second).includes('src/driver/pin.c:8:prefer-unlocked'), rules(second).join('\n'));
 });
+
+test('a file whose API tokens are only in comments: nothing extracted, and its headers are not read', (t) => {
+  const { extractFile } = require('../dist/src/parse/extract');
+  const { gupNames } = require('../dist/src/kernel/api');
+  const { kernelVersionCode: kv } = require('../dist/src/preprocess/condition');
+  const { root, w } = tmpModule(t, 'gup-comment-only-');
+  w('big.h', '#define BIG 1\n');
+  const text = '#include "big.h"\n/* read_user_ptr may take the mm->mmap_lock */\nint f(void)\n{\n\treturn BIG;\n}\n';
+  w('c.c', text);
+  const preprocess = { versionCode: kv(6, 12, 0), versionCodeMax: kv(6, 12, 255), includeDirs: [], followSystem: false, root };
+  const facts = extractFile({ file: 'c.c', abs: path.join(root, 'c.c'), names: ['mmap_lock', 'pin_user_pages'], gupNames, preprocess }, text);
+  assert.deepStrictEqual(facts.functions, []);
+  assert.strictEqual(facts.deps, undefined, 'the preprocessing read no header');
+  // The same file with the token in code: extracted, its header read.
+  const code = text.replace('return BIG;', 'mmap_read_lock(current->mm);\n\treturn BIG;');
+  const f2 = extractFile({ file: 'c.c', abs: path.join(root, 'c.c'), names: ['mmap_read_lock', 'pin_user_pages'], gupNames, preprocess }, code);
+  assert.strictEqual(f2.functions.length, 1);
+  assert.ok(f2.deps && f2.deps.some(([n]) => n.endsWith('big.h')), JSON.stringify(f2.deps));
+});

@@ -1143,6 +1143,9 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // such as copy_user_page for `user_page`) needs no masking, cutting or parsing.
   if (!tokenRe(req.names).test(text) && !(skip.size === 0 && tokenRe(req.gupNames).test(text))) return facts;
   let masked = maskCode(text);
+  // (Tokens only in comments or strings, `read_user_ptr may take the mm->mmap_lock`: nothing
+  // to extract, and the preprocessing, which may read many headers, is not run.)
+  if (!tokenRe(req.names).test(masked) && !(skip.size === 0 && tokenRe(req.gupNames).test(masked))) return facts;
   // The preprocessing stage: dead branches blanked (offsets kept), macros and wrappers that
   // reach the API expanded per function below.
   const lines = lineIndex(text);
