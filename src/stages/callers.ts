@@ -218,6 +218,8 @@ function sleepingCallers(p: Program, sleepy: Set<string>, atomicFiles: ReadonlyS
   for (const fa of p.functions) {
     const key = `${fa.fn.file}:${fa.fn.name}`;
     if (sleepy.has(key) || fa.fn.file.endsWith('.h') || !atomicFiles.has(fa.fn.file)) continue;
+    // (A static function: its own file's callers are all its callers.)
+    if (!fa.fn.isStatic) continue;
     if (fa.fn.calls.some((c) => c.name && p.resolve(fa, c.name).some((d) => d !== fa && d.fn.file === fa.fn.file && sleepy.has(`${d.fn.file}:${d.fn.name}`)))) out.push(fa);
   }
   for (const fa of out) sleepy.add(`${fa.fn.file}:${fa.fn.name}`);
