@@ -280,7 +280,8 @@ function constantOne(fa: FunctionAnalysis, e: Expr): boolean {
           if (x.op === '=' && r.kind === 'num' && r.value === 1) one = true;
           else other = true;
         }
-      } else if (x.kind === 'un' && (x.op === '&' || x.op === '++' || x.op === '--')) {
+      } else if (x.kind === 'un' && x.op === '&') {
+        // (`x++` is an assignment in the IR, counted above.)
         const o = stripNoise(x.operand);
         if (o.kind === 'id' && o.name === e.name) other = true;
       }
@@ -409,7 +410,7 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
 /** Release helpers: functions that release the pages of one parameter, with the parameter
  * that counts them (`put_pages(pages, n)`), found by the same loop/release reading. */
 class ReleaseHelpers {
-  private cache = new Map<FunctionAnalysis, { pages: number; count: number; unsigned?: boolean } | null>();
+  private cache = new Map<FunctionAnalysis, ReleaseHelperShape | null>();
   private freeCache = new Map<FunctionAnalysis, number>();
   constructor(private p: Program) {}
 
@@ -467,7 +468,7 @@ class ReleaseHelpers {
     return res;
   }
 
-  of(from: FunctionAnalysis, c: CallSite): { pages: number; count: number; unsigned?: boolean } | null {
+  of(from: FunctionAnalysis, c: CallSite): ReleaseHelperShape | null {
     if (!c.name || RELEASES.has(c.name)) return null;
     for (const d of this.p.resolve(from, c.name)) {
       if (d === from) continue;
@@ -477,12 +478,12 @@ class ReleaseHelpers {
     return null;
   }
 
-  private summary(fa: FunctionAnalysis): { pages: number; count: number; unsigned?: boolean } | null {
+  private summary(fa: FunctionAnalysis): ReleaseHelperShape | null {
     if (this.cache.has(fa)) return this.cache.get(fa)!;
     this.cache.set(fa, null);
     const ps = fa.fn.params;
     const loops = loopsOf(fa);
-    let res: { pages: number; count: number; unsigned?: boolean } | null = null;
+    let res: ReleaseHelperShape | null = null;
     for (const node of fa.fn.nodes) {
       eachCall(node.expr, (e) => {
         if (res || !e.callee) return;
@@ -499,6 +500,10 @@ class ReleaseHelpers {
     return res;
   }
 }
+
+/** A release helper's shape: the index of its pages and count parameters, and whether the
+ * count is declared unsigned (a negative errno is then a huge count). */
+interface ReleaseHelperShape { pages: number; count: number; unsigned?: boolean }
 
 function eachCall(e: Expr | null, f: (c: Extract<Expr, { kind: 'call' }>) => void): void {
   walk(e, (x) => { if (x.kind === 'call') f(x); return true; });
