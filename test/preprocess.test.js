@@ -620,3 +620,30 @@ test('a file whose API tokens are only in comments: nothing extracted, and its h
   assert.strictEqual(f2.functions.length, 1);
   assert.ok(f2.deps && f2.deps.some(([n]) => n.endsWith('big.h')), JSON.stringify(f2.deps));
 });
+
+test('a chain of headers (a module against --kdir): each file depends on every header it reaches, and each header stores only its own dependencies', (t) => {
+  const { preprocessFile, clearHeaderCaches, headerCacheStats } = require('../dist/src/preprocess/scope');
+  const { maskCode } = require('../dist/src/parse/cut');
+  const { kernelVersionCode: kv } = require('../dist/src/preprocess/condition');
+  const { root, w } = tmpModule(t, 'gup-header-chain-');
+  const N = 20; // (within the include depth followed)
+  for (let i = 0; i < N; i++) w(`inc/linux/h${i}.h`, `${i + 1 < N ? `#include <linux/h${i + 1}.h>\n` : ''}#define H${i} ${i}\n`);
+  // The last header of the chain defines the lock macro the file uses.
+  w(`inc/linux/h${N - 1}.h`, `#define H${N - 1} 1\n#define X_LOCK(mm) mmap_read_lock(mm)\n`);
+  // A diamond at the top: two headers reach the chain.
+  w('inc/linux/top.h', '#include <linux/h0.h>\n#include <linux/h1.h>\n');
+  const text = '#include <linux/top.h>\nint f(struct mm_struct *mm)\n{\n\tX_LOCK(mm);\n\treturn 0;\n}\n';
+  w('m.c', text);
+  const o = { versionCode: kv(6, 12, 0), versionCodeMax: kv(6, 12, 255), includeDirs: [path.join(root, 'inc')], followSystem: true, root };
+  clearHeaderCaches();
+  const scope = preprocessFile(o, path.join(root, 'm.c'), 'm.c', text, maskCode(text), new Set(['mmap_read_lock']));
+  assert.ok(scope.macros.has('X_LOCK'), 'the lock macro at the end of the chain is read');
+  const deps = [...scope.deps.files.keys()];
+  for (let i = 0; i < N; i++) assert.ok(deps.includes(`inc/linux/h${i}.h`), `h${i}.h is a dependency: ${deps.join(' ')}`);
+  const stats = headerCacheStats();
+  assert.strictEqual(stats.headers, N + 1);
+  // Each header stores the paths it tried and the headers it found (a handful); a copy of
+  // every header's transitive dependencies would be ~N*N/2 = 200 entries.
+  assert.ok(stats.depEntries <= 3 * (N + 1), `${stats.depEntries} dependency entries stored for ${stats.headers} headers`);
+  clearHeaderCaches();
+});

@@ -72,8 +72,12 @@ interface HeaderScope {
   wrappers: MacroDefinition[];
   /** Its one-call static wrappers of an atomic-section primitive. */
   atomicWrappers: MacroDefinition[];
-  /** Its own and its headers' dependencies. */
+  /** Its own dependencies: the paths it tried and the headers it found, with their hashes
+   * (what those headers depend on in turn is theirs: `subs`, a graph, not a copy per header,
+   * which grew with the square of the headers of a module built against --kdir). */
   deps: ScopeDeps;
+  /** The headers it included (their own deps, transitively, are this header's too). */
+  subs: HeaderScope[];
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
   /** The same for the atomic-section primitives (see FileScope.atomic). */
@@ -113,9 +117,18 @@ function depName(o: PreprocessOptions, abs: string): string {
   return r.startsWith('..') || path.isAbsolute(r) ? abs : r.split(path.sep).join('/');
 }
 
-function mergeDeps(into: ScopeDeps, from: ScopeDeps): void {
-  for (const [k, v] of from.files) into.files.set(k, v);
-  if (from.version) into.version = true;
+/** Add the dependencies of headers and of the headers they include (each header once). */
+function mergeDeps(into: ScopeDeps, subs: HeaderScope[]): void {
+  const seen = new Set<HeaderScope>();
+  const stack = [...subs];
+  while (stack.length) {
+    const h = stack.pop()!;
+    if (seen.has(h)) continue;
+    seen.add(h);
+    for (const [k, v] of h.deps.files) into.files.set(k, v);
+    if (h.deps.version) into.version = true;
+    stack.push(...h.subs);
+  }
 }
 
 /** Do the dependencies recorded for an answer hold in this tree? `fresh`: read the files
@@ -154,6 +167,14 @@ export function clearHeaderCaches(): void {
   moduleHeaders.clear();
   moduleHeaderDigests.clear();
   hashes.clear();
+}
+
+/** The headers this worker holds and the dependency entries they store (each header its
+ * own: the entries grow with the headers, not with their square). */
+export function headerCacheStats(): { headers: number; depEntries: number } {
+  let depEntries = 0;
+  for (const h of headers.values()) if (h) depEntries += h.deps.files.size;
+  return { headers: headers.size, depEntries };
 }
 
 /** Header files of a module read per worker at most. */
@@ -358,7 +379,7 @@ function buildDefined(o: PreprocessOptions, name: string): boolean {
   return set.has(name);
 }
 
-function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps): ScopeHooks {
+function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps, subs: HeaderScope[]): ScopeHooks {
   return {
     defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null),
     fromBuild: (name) => buildDefined(o, name),
@@ -367,7 +388,7 @@ function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolv
       if (!abs) { unresolved.any = true; return; }
       const h = headerScope(o, abs, depth + 1, unresolved);
       deps.files.set(depName(o, abs), hashOf(abs));
-      if (h) mergeDeps(deps, h.deps);
+      if (h) subs.push(h);
       if (h) into.included.push({ scope: h.result, ...(conditional ? { conditional } : {}) });
     },
   };
@@ -390,9 +411,10 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   const masked = maskCode(raw);
   const file = relName(o, abs);
   const deps = newDeps();
-  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps));
+  const subs: HeaderScope[] = [];
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps, subs));
   const live = liveText(masked, result);
-  const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), helpers: gupHelpersOf(live, undefined, true), deps };
+  const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), helpers: gupHelpersOf(live, undefined, true), deps, subs };
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -469,7 +491,9 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   cut?: (liveMasked: string, blanked: Set<number>) => CutFunction[]): FileScope {
   const unresolved = { any: false };
   const deps = newDeps();
-  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, 0, unresolved, deps));
+  const subs: HeaderScope[] = [];
+  const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, 0, unresolved, deps, subs));
+  mergeDeps(deps, subs);
   const liveMasked = liveText(masked, result);
   const blanked = blankedLines(masked, result.dead);
   const cuts = cut?.(liveMasked, blanked);
