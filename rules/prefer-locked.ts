@@ -33,6 +33,7 @@ const rule: Rule = {
     precision: 'low',
     messages: {
       'remote-held-for-call': 'the mmap lock of {{mm}} is held only for this {{call}}() call: pass &locked (int locked = 1) so it can drop the lock and retry faults, then unlock only if (locked)',
+      'remote-unlocked-variant': 'the mmap lock of {{mm}} is held only for this {{call}}() call: {{unlocked}}() takes the lock of the mm it is given itself and can retry faults: use {{replacement}} and drop the lock/unlock calls',
       // {{keepers}}: the callers that keep the lock and pass NULL, as a clause ('' when none).
       'caller-holds-for-helper': '{{callers}} takes the mmap lock only around {{function}}(), whose only lock need is this {{call}}() call: add an int *locked parameter to {{function}}() and use {{lockedApi}} so {{firstCaller}}() can let the lock be dropped to retry faults{{keepers}}',
       'callers-hold-for-helper': '{{callers}} take the mmap lock only around {{function}}(), whose only lock need is this {{call}}() call: add an int *locked parameter to {{function}}() and use {{lockedApi}} so {{firstCaller}}() can let the lock be dropped to retry faults{{keepers}}',
@@ -42,10 +43,22 @@ const rule: Rule = {
     // The era's call that takes `int *locked`, in the family of the call it replaces.
     // (The _locked form works on current->mm only: another mm keeps the remote form, with
     // the mm the call names.)
-    const lockedApiFor = (name: string, key: string, mmArg: string | undefined) => {
+    // Null where the era has none for that mm: before 4.10 get_user_pages_remote() takes no
+    // `locked`, and get_user_pages_locked() takes another task's mm only in 4.4-4.5.
+    const lockedApiFor = (name: string, key: string, mmArg: string | undefined): string | null => {
       const fam = name.startsWith('pin_') ? 'pin' : 'get';
-      if (key === 'current->mm' && ctx.api.existsIn(`${fam}_user_pages_locked`, ctx.version)) return `${fam}_user_pages_locked()`;
-      return `${fam}_user_pages_remote(${key === 'current->mm' ? 'current->mm' : (mmArg ?? key).trim()}, ..., &locked)`;
+      const mmText = key === 'current->mm' ? 'current->mm' : (mmArg ?? key).trim();
+      const lockedEra = ctx.api.gupFunctions.get(`${fam}_user_pages_locked`)?.eras.find((e) => inEra(e));
+      if (lockedEra && (key === 'current->mm' || lockedEra.params.some((p) => p.split(':')[0] === 'mm'))) {
+        return lockedEra.params.some((p) => p.split(':')[0] === 'mm') ? `${fam}_user_pages_locked(tsk, ${mmText}, ..., &locked)` : `${fam}_user_pages_locked()`;
+      }
+      const remoteEra = ctx.api.gupFunctions.get(`${fam}_user_pages_remote`)?.eras.find((e) => inEra(e));
+      return remoteEra?.params.some((p) => p.split(':')[0] === 'locked') ? `${fam}_user_pages_remote(${mmText}, ..., &locked)` : null;
+    };
+    const inEra = (e: { from: string; to: string | null }) => {
+      const from = ctx.api.parseVersion(e.from);
+      const to = e.to ? ctx.api.parseVersion(e.to) : null;
+      return !!from && ctx.api.cmpVersion(from, ctx.version) <= 0 && (!to || ctx.api.cmpVersion(ctx.version, to) <= 0);
     };
     // The `&locked` forms refuse FOLL_LONGTERM in some eras: get_user_pages_locked() and
     // get_user_pages_remote() from 5.2, pin_user_pages_remote(..., &locked) up to 6.2.
@@ -63,15 +76,25 @@ const rule: Rule = {
       const worlds = fa.atCall[call.id];
       if (worlds.length === 0 || cls.vmas || cls.locked) continue;
       const vals = worlds.map((w) => ctx.locks.lockOf(w, key));
-      // (a) A remote mm, locked here only around this call, with a locked parameter available.
-      if (key !== 'current->mm' && cls.era?.params.includes('locked') && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
+      // (a) A remote mm, locked here only around this call, with a locked parameter available;
+      // before 4.10, with an unlocked variant that takes tsk and mm instead.
+      const remoteRepl = key !== 'current->mm' && cls.era && !cls.era.params.includes('locked') ? ctx.api.remoteUnlockedReplacement(call, cls.era, ctx.version) : null;
+      if (key !== 'current->mm' && (cls.era?.params.includes('locked') || remoteRepl) && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
         const acqs = [...new Set(vals.map((v) => v.acq!))];
         const ok = acqs.every((a) => {
           const r = ctx.regions.of(fa, a, key);
           const wk = ctx.regions.work(fa, r, call.id);
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         });
-        if (ok) {
+        if (ok && remoteRepl) {
+          ctx.report({
+            fa, span: call.span, callText: call.text,
+            messageId: 'remote-unlocked-variant',
+            data: { mm: key, call: String(call.name), unlocked: remoteRepl.name, replacement: remoteRepl.text },
+            hint: remoteRepl.text,
+            related: acqs.map((a) => rel('acquire', fa, fa.fn.calls[a].callSpan, 'lock taken here')),
+          });
+        } else if (ok) {
           ctx.report({
             fa, span: call.span, callText: call.text,
             messageId: 'remote-held-for-call',
@@ -98,6 +121,8 @@ const rule: Rule = {
       // (Callers that do not hold the lock at the call, or hold it only as their own
       // callers do, keep nothing: not named here; missing-mmap-lock speaks of them.)
       const keepers = callers.filter((st) => !droppable.includes(st) && holdsAt(ctx, fa, key, st));
+      const lockedApi = lockedApiFor(call.name!, key, cls.era ? call.argText[cls.era.params.findIndex((p) => p.split(':')[0] === 'mm')] : undefined);
+      if (!lockedApi) continue;
       const first = droppable[0];
       const names = [...new Set(droppable.map((st) => `${st.caller.fn.name}()`))].join(', ');
       const keep = keepers.length
@@ -106,7 +131,7 @@ const rule: Rule = {
       ctx.report({
         fa, span: call.span, callText: call.text,
         messageId: droppable.length === 1 ? 'caller-holds-for-helper' : 'callers-hold-for-helper',
-        data: { callers: names, function: fa.fn.name, call: String(call.name), lockedApi: lockedApiFor(call.name!, key, cls.era ? call.argText[cls.era.params.findIndex((p) => p.split(':')[0] === 'mm')] : undefined), firstCaller: first.caller.fn.name, keepers: keep },
+        data: { callers: names, function: fa.fn.name, call: String(call.name), lockedApi, firstCaller: first.caller.fn.name, keepers: keep },
         related: [
           ...droppable.map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() holds the lock only for this call: it can pass &locked`)),
           ...keepers.slice(0, 3).map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() keeps the lock: it passes NULL`)),

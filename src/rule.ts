@@ -124,6 +124,9 @@ export interface KernelApi {
   parseVersion(s: string): Version | null;
   /** The *_unlocked call that replaces a locked GUP call in this version, if one does. */
   unlockedReplacement(call: CallSite, era: GupEra, version: Version): Replacement | null;
+  /** Before 4.10, the unlocked variant taking tsk and mm that replaces a remote
+   * get_user_pages call in this version, if one does. */
+  remoteUnlockedReplacement(call: CallSite, era: GupEra, version: Version): Replacement | null;
   /** The condition the tool could not decide that the line is under, if it is under one. */
   undecidedAt(ranges: FunctionIR['undecided'], line: number): string | undefined;
 }

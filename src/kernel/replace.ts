@@ -37,6 +37,38 @@ export function unlockedReplacement(call: CallSite, era: GupEra, version: Versio
   if (!target) return null;
   const tEra = gupEraAt(target, version);
   if (!tEra) return null;
+  return replacementBy(call, era, target, tEra, (r) => (r === 'tsk' ? 'current' : r === 'mm' ? 'current->mm' : null));
+}
+
+/** Before 4.10 no remote GUP call takes `int *locked`; another task's mm has an unlocked
+ * variant that takes tsk and mm instead: get_user_pages_unlocked(tsk, mm, ...) in 4.4-4.5,
+ * __get_user_pages_unlocked(tsk, mm, ...) (exported) in 4.6-4.9. The replacement of a
+ * remote get_user_pages call by it, with the flags the remote call adds itself (FOLL_TOUCH,
+ * and FOLL_REMOTE from 4.6) where the variant takes gup_flags; null in other eras. */
+export function remoteUnlockedReplacement(call: CallSite, era: GupEra, version: Version): Replacement | null {
+  if (!call.name || !/^get_user_pages(_remote)?$/.test(call.name) || !era.params.some((p) => role(p) === 'mm')) return null;
+  // (A call of another era's signature, read by its arity, may be built for another kernel.)
+  if (gupEraAt(call.name, version) !== era) return null;
+  for (const target of ['get_user_pages_unlocked', '__get_user_pages_unlocked']) {
+    const tEra = gupEraAt(target, version);
+    if (!tEra || !tEra.params.some((p) => role(p) === 'mm')) continue;
+    const added = call.name === 'get_user_pages_remote' ? 'FOLL_TOUCH | FOLL_REMOTE' : 'FOLL_TOUCH';
+    const flagsAt = era.params.findIndex((p) => role(p) === 'gup_flags');
+    const own = flagsAt >= 0 ? unwrapArg(call.argText[flagsAt]) : '';
+    // (Flags that are more than names or'ed together keep their parentheses: `w ? FOLL_WRITE : 0`.)
+    const flags = flagsAt >= 0 ? `${/^[\w\s|]+$/.test(own) ? own : `(${own})`} | ${added}` : added;
+    const r = replacementBy(call, era, target, tEra, (x) => (x === 'gup_flags' ? added : null));
+    if (!r) return null;
+    const i = tEra.params.findIndex((p) => role(p) === 'gup_flags');
+    if (i >= 0 && flagsAt >= 0) { r.args[i] = flags; r.order[i] = flags; r.text = `${target}(${r.args.join(', ')})`; }
+    return r;
+  }
+  return null;
+}
+
+/** The call of `target` with the arguments of `call` by role; a role the call lacks comes
+ * from `literal` (null: no replacement). */
+function replacementBy(call: CallSite, era: GupEra, target: string, tEra: GupEra, literal: (role: string) => string | null): Replacement | null {
   const src = new Map<string, number>();
   era.params.forEach((p, i) => src.set(role(p), i));
   const args: string[] = [];
@@ -45,7 +77,7 @@ export function unlockedReplacement(call: CallSite, era: GupEra, version: Versio
     const r = role(p);
     const i = src.get(r);
     if (i !== undefined) { args.push(call.via ? unwrapArg(call.argText[i]) : call.argText[i]); order.push(i); continue; }
-    const lit = r === 'tsk' ? 'current' : r === 'mm' ? 'current->mm' : null;
+    const lit = literal(r);
     if (lit === null) return null;
     args.push(lit);
     order.push(lit);

@@ -4,7 +4,7 @@
 // and the page-reference analysis are shared, so their caches serve every rule.
 import type { Version } from '../kernel/api';
 import { cmpVersion, existsIn, gupFunctions, isGupName, mmapLockPrimitive, parseVersion } from '../kernel/api';
-import { unlockedReplacement } from '../kernel/replace';
+import { remoteUnlockedReplacement, unlockedReplacement } from '../kernel/replace';
 import { undecidedAt } from '../preprocess/remap';
 import type { TreeInfo } from '../kernel/era';
 import type { Program } from '../analysis/program';
@@ -85,5 +85,5 @@ function atomicQueries(): AtomicQueries {
 }
 
 const api: KernelApi = {
-  existsIn, isGupName, mmapLockPrimitive, gupFunctions, cmpVersion, parseVersion, unlockedReplacement, undecidedAt,
+  existsIn, isGupName, mmapLockPrimitive, gupFunctions, cmpVersion, parseVersion, unlockedReplacement, remoteUnlockedReplacement, undecidedAt,
 };

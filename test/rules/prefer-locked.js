@@ -5,6 +5,66 @@
 module.exports = {
   valid: [
     {
+      // The fix of the 4.4 remote case: the unlocked variant of the era, on the task's mm.
+      name: '4.4: get_user_pages_unlocked(tsk, mm, ...) on another task\'s mm, no lock taken', era: '4.4', code: `
+long pr44_fixed(struct task_struct *task, unsigned long addr, int n, struct page **pages)
+{
+	return get_user_pages_unlocked(task, task->mm, addr, n, 1, 0, pages); /* expect-none */
+}
+` },
+    {
+      name: '4.9: __get_user_pages_unlocked(tsk, mm, ...) on another task\'s mm, no lock taken', era: '4.9', code: `
+long pr49_fixed(struct task_struct *task, unsigned long addr, int n, struct page **pages)
+{
+	return __get_user_pages_unlocked(task, task->mm, addr, n, pages, FOLL_WRITE | FOLL_TOUCH | FOLL_REMOTE); /* expect-none */
+}
+` },
+    {
+      // 4.9: get_user_pages_remote() takes no `locked`, get_user_pages_locked() works on
+      // current->mm only: no int *locked to plumb for a remote mm, nothing named.
+      name: '4.9: a caller locks a remote mm only around a helper: no locked form exists for that mm', era: '4.9', code: `
+static long pr49_helper(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(task, mm, addr, 1, FOLL_WRITE, pages, NULL); /* expect-none */
+}
+
+long pr49_caller(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = pr49_helper(task, mm, addr, pages);
+	up_read(&mm->mmap_sem);
+	return n;
+}
+` },
+    {
+      // A staging driver of 4.9 (BROKEN there) still calls get_user_pages(tsk, mm, ...) with
+      // seven arguments: read by its arity, not the 4.9 call; no replacement is built for it.
+      name: '4.9: a remote-looking call of another era\'s signature', era: '4.9', code: `
+long pr49_other_era(struct task_struct *task, unsigned long addr, int nr, struct page **pages)
+{
+	long ret;
+
+	down_read(&task->mm->mmap_sem);
+	ret = get_user_pages(task, task->mm, addr, nr, FOLL_WRITE, pages, NULL); /* expect-none */
+	up_read(&task->mm->mmap_sem);
+	return ret;
+}
+` },
+    {
+      name: '4.4: a remote mm locked around a get_user_pages() call that needs vmas', era: '4.4', code: `
+long pr44_vmas(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages, struct vm_area_struct **vmas)
+{
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = get_user_pages(task, mm, addr, 1, 1, 0, pages, vmas); /* expect-none */
+	up_read(&mm->mmap_sem);
+	return n;
+}
+` },
+    {
       name: 'FOLL_LONGTERM pin in 6.1: pin_user_pages_remote(..., &locked) refuses it before 6.3', era: '6.1', code: `
 static int pl_lt_locked(unsigned long data, unsigned long nr, struct page **pages)
 {
@@ -97,6 +157,76 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // 4.4-4.5: get_user_pages(tsk, mm, ...) is the remote call, and get_user_pages_unlocked()
+      // takes tsk and mm: the drop-in for another task's mm (the era's kvm async_pf fix).
+      name: '4.4: a remote mm locked only around get_user_pages(tsk, mm, ...)', era: '4.4', code: `
+long pr44_remote(struct task_struct *task, unsigned long addr, int n, struct page **pages)
+{
+	struct mm_struct *mm = task->mm;
+	long ret;
+
+	down_read(&mm->mmap_sem);
+	ret = get_user_pages(task, mm, addr, n, 1, 0, pages, NULL); /* expect: prefer-locked:note */
+	up_read(&mm->mmap_sem);
+	return ret;
+}
+`, messages: [/use get_user_pages_unlocked\(task, mm, addr, n, 1, 0, pages\) and drop the lock\/unlock calls/] },
+    {
+      name: '4.8: a remote mm locked only around get_user_pages_remote(): __get_user_pages_unlocked() (exported until 4.9)', era: '4.8', code: `
+long pr48_remote(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long ret;
+
+	down_read(&mm->mmap_sem);
+	ret = get_user_pages_remote(task, mm, addr, 1, 1, 0, pages, NULL); /* expect: prefer-locked:note */
+	up_read(&mm->mmap_sem);
+	return ret;
+}
+`, messages: [/use __get_user_pages_unlocked\(task, mm, addr, 1, 1, 0, pages, FOLL_TOUCH \| FOLL_REMOTE\)/] },
+    {
+      name: '4.9: a remote mm locked only around get_user_pages_remote(): the flags the remote call adds are kept', era: '4.9', code: `
+long pr49_remote(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long ret;
+
+	down_read(&mm->mmap_sem);
+	ret = get_user_pages_remote(NULL, mm, addr, 1, FOLL_WRITE, pages, NULL); /* expect: prefer-locked:note */
+	up_read(&mm->mmap_sem);
+	return ret;
+}
+`, messages: [/use __get_user_pages_unlocked\(NULL, mm, addr, 1, pages, FOLL_WRITE \| FOLL_TOUCH \| FOLL_REMOTE\)/] },
+    {
+      name: '4.9: flags written as a conditional expression keep their parentheses in the replacement', era: '4.9', code: `
+long pr49_cond(struct task_struct *task, unsigned long addr, int write, struct page **pages)
+{
+	long ret;
+
+	down_read(&task->mm->mmap_sem);
+	ret = get_user_pages_remote(task, task->mm, addr, 1, write ? FOLL_WRITE : 0, pages, NULL); /* expect: prefer-locked:note */
+	up_read(&task->mm->mmap_sem);
+	return ret;
+}
+`, messages: [/use __get_user_pages_unlocked\(task, task->mm, addr, 1, pages, \(write \? FOLL_WRITE : 0\) \| FOLL_TOUCH \| FOLL_REMOTE\)/] },
+    {
+      // 4.4-4.5: get_user_pages_locked() takes tsk and mm, so a helper on another task's mm
+      // can take an int *locked.
+      name: '4.4: a caller locks a remote mm only around a helper: get_user_pages_locked(tsk, mm, ..., &locked)', era: '4.4', code: `
+static long pr44_helper(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages(task, mm, addr, 1, 1, 0, pages, NULL); /* expect: prefer-locked:note */
+}
+
+long pr44_caller(struct task_struct *task, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	down_read(&mm->mmap_sem);
+	n = pr44_helper(task, mm, addr, pages);
+	up_read(&mm->mmap_sem);
+	return n;
+}
+`, messages: [/use get_user_pages_locked\(tsk, mm, \.\.\., &locked\)/] },
     {
       // The helper pins another task's mm: the advice keeps that mm (the _locked form would
       // pin current's).
