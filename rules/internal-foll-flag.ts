@@ -24,13 +24,21 @@ const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(WHY).
   [id, `${flag} passed explicitly to {{call}}(): ${why}`],
   [`${id}-through`, `${flag} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${why}`],
 ]));
+const INTERNAL_WHY = 'from 6.3 {{flag}} is one of the internal GUP flags (INTERNAL_GUP_FLAGS, mm/internal.h): is_valid_gup_args() WARNs and the call fails';
+MESSAGES['internal-flag'] = `{{flag}} passed explicitly to {{call}}(): ${INTERNAL_WHY}`;
+MESSAGES['internal-flag-through'] = `{{flag}} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${INTERNAL_WHY}`;
+
+/** INTERNAL_GUP_FLAGS of 6.3+ besides FOLL_PIN (its own cases above): a caller's flags
+ * with one of them fail is_valid_gup_args() in every GUP entry that takes flags. Before
+ * 6.3 the kernel tolerated them (FOLL_TOUCH, FOLL_REMOTE) or had them only in mm/. */
+const INTERNAL_FROM_6_3 = ['FOLL_TOUCH', 'FOLL_TRIED', 'FOLL_REMOTE', 'FOLL_FAST_ONLY', 'FOLL_UNLOCKABLE', 'FOLL_MADV_POPULATE'];
 
 const rule: Rule = {
   meta: {
     id: 'internal-foll-flag',
     name: 'InternalFollFlag',
     level: 'error',
-    short: 'FOLL_PIN or FOLL_GET passed explicitly by a caller outside mm/ (error where the entry rejects it, note where it is redundant).',
+    short: 'FOLL_PIN, FOLL_GET or (6.3+) another internal GUP flag passed explicitly by a caller outside mm/ (error where the entry rejects it, note where it is redundant).',
     full: 'The GUP wrappers choose the reference type themselves: pin_user_pages*() set FOLL_PIN, get_user_pages*() set FOLL_GET when pages != NULL. FOLL_PIN from a caller is rejected (WARN, -EINVAL) from 5.6 and is an internal flag from 6.3; FOLL_GET with pin_* is rejected; FOLL_GET with get_* and non-NULL pages is redundant at run time but states a release contract the wrapper name already states.',
     tags: ['mm', 'gup', 'pin', 'correctness'],
     precision: 'high',
@@ -46,6 +54,21 @@ const rule: Rule = {
       const fs = ctx.flags.resolve(fa, arg, call.span.line);
       const pi = era.params.findIndex((p) => /^(pages|pagep|vec)$/.test(p.split(':')[0]));
       const noPages = pi >= 0 && isNullish(call.args[pi]);
+      if (ctx.api.cmpVersion(ctx.version, [6, 3]) >= 0) {
+        for (const flag of INTERNAL_FROM_6_3) {
+          const origins = fs.get(flag);
+          if (!origins) continue;
+          const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === flag);
+          ctx.report({
+            fa, span: call.span, callText: call.text, level: 'error',
+            messageId: direct ? 'internal-flag' : 'internal-flag-through',
+            data: { call: call.name, flag, origin: origins[0].how, line: origins[0].line },
+            hint: `remove ${flag} from the flags`,
+            related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
+              .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
+          });
+        }
+      }
       for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
         const origins = fs.get(flag);
         if (!origins) continue;

@@ -4,6 +4,26 @@
 module.exports = {
   valid: [
     {
+      // Before 6.3 FOLL_TOUCH and FOLL_REMOTE from a caller were tolerated.
+      name: '6.1: FOLL_TOUCH and FOLL_REMOTE from a caller are tolerated', era: '6.1', code: `
+long if_touch_61(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, uaddr, 1, FOLL_WRITE | FOLL_TOUCH | FOLL_REMOTE, pages, NULL, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      name: '6.12: mm/ passes FOLL_TOUCH to its own entry', files: { '/mm/touch_helper.c': `
+long if_touch_mm(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_fast(uaddr, 1, FOLL_TOUCH, pages); /* expect-none */
+}
+` } },
+    {
       name: 'public flags only', code: `
 int if_ok(unsigned long uaddr, struct page **pages)
 {
@@ -19,6 +39,31 @@ int if_mm(unsigned long uaddr, struct page **pages)
 ` } },
   ],
   invalid: [
+    {
+      name: '6.12: FOLL_TOUCH from a caller is an internal flag', code: `
+long if_touch(unsigned long uaddr, unsigned long nr, struct page **pages)
+{
+	return get_user_pages_unlocked(uaddr, nr, pages, FOLL_WRITE | FOLL_TOUCH); /* expect: internal-foll-flag:error */
+}
+`,
+      messages: [/^FOLL_TOUCH passed explicitly to get_user_pages_unlocked\(\): from 6.3 FOLL_TOUCH is one of the internal GUP flags/],
+    },
+    {
+      name: '6.12: FOLL_REMOTE through a flags variable to pin_user_pages_remote()', code: `
+long if_remote_var(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
+{
+	unsigned int gup_flags = FOLL_WRITE;
+	long n;
+
+	gup_flags |= FOLL_REMOTE;
+	mmap_read_lock(mm);
+	n = pin_user_pages_remote(mm, uaddr, 1, gup_flags, pages, NULL); /* expect: internal-foll-flag:error */
+	mmap_read_unlock(mm);
+	return n;
+}
+`,
+      messages: [/^FOLL_REMOTE passed explicitly to pin_user_pages_remote\(\) \(through gup_flags \|= FOLL_REMOTE, line 7\): /],
+    },
     {
       // 4.9 has no FOLL_PIN: a compat definition passed to get_*(); the message names no
       // pin_user_pages*() (the era lacks them).
