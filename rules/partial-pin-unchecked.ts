@@ -21,6 +21,7 @@ const PROBLEMS: Record<string, string> = {
   'negative-unsigned': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and an error path releases that many entries (line {{line}})',
   'negative-unsigned-loop': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and the loop at line {{line}} walks that many entries of {{pages}}',
   'negative-passes': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count that passes the test at line {{line}} as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
+  'negative-passes-mixed': '{{count}} is signed and {{nr}} is unsigned and at least as wide: the test at line {{line}} converts an error (a negative errno) to a huge count that passes as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
   'over-release': 'an error path releases all {{nr}} entries after a short {{family}} (line {{line}}), unset ones included',
   'leak-count-lost': 'a path returns after a short {{family}} with the references held and the count dropped (line {{line}}): whatever releases {{pages}} later cannot tell which entries are set',
   'leak': 'a path returns with references held that nothing owns (line {{line}})',
@@ -63,6 +64,8 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
         ? { id: 'negative-unsigned', data, fix: `keep the count in a signed long and return on ${count} < 0 before releasing ${count} entries` }
         : { id: 'negative-release', data, fix: negativeFix(last.what, count, release) };
     case 'negative-passes': {
+      const mixed = f.path.find((s) => /is signed and .* unsigned, so a negative errno converts/.test(s.what));
+      if (mixed) return { id: 'negative-passes-mixed', data: { ...data, line: mixed.line }, fix: `return on ${count} < 0 before comparing it with ${n}, or test ${count} != ${n}` };
       const test = f.path.find((s) => /is unsigned, so a negative errno/.test(s.what));
       return { id: 'negative-passes', data: { ...data, line: test?.line ?? last.line }, fix: `keep the count in a signed long and return on ${count} < 0 first, or test ${count} != ${n}` };
     }

@@ -380,7 +380,7 @@ const placeCache = new WeakMap<FunctionIR, Map<number, Place>>();
 
 /** A loop header (`for (i = 0; i < bound; i++)`, `while (i < bound)`), its body nodes and
  * the index it counts with. */
-interface Loop { header: number; idx: string; bound: string; body: Set<number> }
+interface Loop { header: number; idx: string; bound: string; body: Set<number>; base: string }
 
 function loopsOf(fa: FunctionAnalysis): Loop[] {
   const fn = fa.fn;
@@ -402,7 +402,11 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     const bk = [...preds[n.id]];
     const seen = new Set<number>();
     while (bk.length) { const x = bk.pop()!; if (seen.has(x) || x === n.id) continue; seen.add(x); if (fwd.has(x)) { body.add(x); bk.push(...preds[x]); } }
-    out.push({ header: n.id, idx: l.name, bound: exprText(stripNoise(c.right)), body });
+    // (`i < npg - 1`: a bound a constant away from a count is as huge as the count when that
+    // holds a negative errno in an unsigned variable.)
+    const r = stripNoise(c.right);
+    const base = r.kind === 'bin' && (r.op === '-' || r.op === '+') && stripNoise(r.right).kind === 'num' ? exprText(stripNoise(r.left)) : exprText(r);
+    out.push({ header: n.id, idx: l.name, bound: exprText(r), body, base });
   }
   return out;
 }
@@ -849,8 +853,8 @@ class AcquireFlow {
       if (rel) {
         // A loop up to the count, kept in an unsigned variable, on a path where the call may
         // have failed: the negative errno is a huge bound.
-        if (lp.bound === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.bound)) {
-          this.report('negative-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases up to ${lp.bound}, which is unsigned: a negative errno is a huge count here`, rel)]);
+        if (lp.base === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.base)) {
+          this.report('negative-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases up to ${lp.bound}, and ${lp.base} is unsigned: a negative errno is a huge count here`, rel)]);
         }
         if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
           this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
@@ -870,8 +874,8 @@ class AcquireFlow {
       const body = this.bodyUse(lp);
       // A loop up to an unsigned count that reads or hands on the entries, on a path where
       // the call may have failed: it walks a huge number of them.
-      if (body && lp.bound === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.bound)) {
-        this.report('negative-release', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} walks ${this.a.root} up to ${lp.bound}, which is unsigned: a negative errno is a huge count here` }]);
+      if (body && lp.base === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.base)) {
+        this.report('negative-release', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} walks ${this.a.root} up to ${lp.bound}, and ${lp.base} is unsigned: a negative errno is a huge count here` }]);
         return;
       }
       if (body === 'stored') return;
@@ -908,7 +912,9 @@ class AcquireFlow {
       // put_page(pages[--done])`) or before releasing by it (`if (done) release_pages(pages,
       // done)`), holds whatever this call got: its test says nothing about this call's path.
       if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
-      const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? `: ${this.a.countVar} is unsigned, so a negative errno passes it as a full count` : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
+      const cv = this.a.countVar;
+      const why = () => (cv && !this.a.fa.fn.unsignedVars?.includes(cv) ? `: ${cv} is signed and ${this.a.nrText ?? this.a.nr} unsigned, so a negative errno converts to a huge count and passes as a full count` : `: ${cv} is unsigned, so a negative errno passes it as a full count`);
+      const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? why() : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
       if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
       if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
       return;
@@ -1210,8 +1216,10 @@ class AcquireFlow {
           return [k & (S | F), k & E];
         }
         if (exprText(other) === nr) {
-          // (An unsigned count holding an errno is above nr: `n < nr` is false for it.)
-          const big = lv.kind === 'id' && !lv.cast && r !== null && !!this.a.fa.fn.unsignedVars?.includes(r);
+          // (An unsigned count holding an errno is above nr: `n < nr` is false for it. So
+          // is a signed one compared with an unsigned nr at least as wide: the usual
+          // arithmetic conversions make the errno a huge unsigned number.)
+          const big = lv.kind === 'id' && !lv.cast && r !== null && (!!this.a.fa.fn.unsignedVars?.includes(r) || mixedSign(this.a.fa.fn, r, other));
           const passed = k & (F | E | W) | (k & E ? W : 0);
           if (big && op === '<') return [k & S, passed];
           if (big && op === '>=') return [passed, k & S];
@@ -1224,6 +1232,17 @@ class AcquireFlow {
     if (r && mentionsId(c, r)) return [null, null];
     return [k, k];
   }
+}
+
+/** A signed count compared with an unsigned request at least as wide (`int got` with a
+ * `size_t want` variable or field of the file's own struct): the comparison converts the
+ * count to the unsigned type. */
+function mixedSign(fn: FunctionIR, count: string, nr: Expr): boolean {
+  const cw = fn.intWidths?.[count];
+  if (cw === undefined || cw >= 0) return false;
+  const key = nr.kind === 'id' && !nr.cast ? nr.name : nr.kind === 'field' ? `.${nr.member}` : null;
+  const nw = key ? fn.intWidths?.[key] : undefined;
+  return nw !== undefined && nw > 0 && nw >= -cw;
 }
 
 function assignsTo(e: Expr | null, text: string): boolean {

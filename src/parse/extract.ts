@@ -95,6 +95,9 @@ class FunctionBuilder {
   aliases = new Map<string, string | null>();
   /** Local scalars by name: declared with an unsigned type everywhere (true), or not. */
   unsignedLocals = new Map<string, boolean>();
+  /** Scalars by name: their integer width (negative: signed), false where unknown or the
+   * name is declared twice with other types. */
+  intWidths = new Map<string, number | false>();
   errors = 0;
   exit: number;
   /** Nesting cut-offs met (see MAX_EXPR_DEPTH). */
@@ -109,6 +112,8 @@ class FunctionBuilder {
     private readonly lineBase: number,
     private readonly offBase: number,
     private readonly text: string,
+    /** The file's own names of integer types (typedefs), with their widths. */
+    readonly intTypes: ReadonlyMap<string, number> = NO_TYPES,
   ) {
     this.newNode('entry', null, lineBase + 1);
     this.exit = this.newNode('exit', null, lineBase + 1);
@@ -510,11 +515,15 @@ class FunctionBuilder {
 
   declaration(n: SyntaxNode, preds: Pred[]): Pred[] {
     let cur = preds;
-    const unsigned = isUnsignedType(n.childForFieldName('type'));
+    const type = n.childForFieldName('type');
+    const unsigned = isUnsignedType(type, this.intTypes);
+    const width = type ? intWidth(normSpace(type.text), this.intTypes) : null;
     for (const d of n.namedChildren) {
       // A plain scalar (`got`, `got = 0`), not a pointer or an array of the type.
       const plain = d.type === 'identifier' ? d : d.type === 'init_declarator' && d.childForFieldName('declarator')?.type === 'identifier' ? d.childForFieldName('declarator') : null;
       if (plain) this.unsignedLocals.set(plain.text, unsigned && this.unsignedLocals.get(plain.text) !== false);
+      if (plain) { const was = this.intWidths.get(plain.text); this.intWidths.set(plain.text, was === undefined || was === width ? width ?? false : false); }
+      else if (d.type === 'identifier' || d.type.endsWith('declarator')) { const nm = declName(d); if (nm) this.intWidths.set(nm, false); }
       if (d.type !== 'init_declarator') continue;
       const decl = d.childForFieldName('declarator');
       const value = d.childForFieldName('value');
@@ -754,11 +763,73 @@ class FunctionBuilder {
   }
 }
 
-/** Unsigned integer types as kernel code spells them. */
-const UNSIGNED_TYPE = /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint\d*_t|uint|ulong|uintptr_t)$/;
+/** Unsigned integer types as kernel code spells them (with the kernel's unsigned typedefs:
+ * pgoff_t, sector_t, dma_addr_t, ... are unsigned long or u64). */
+const UNSIGNED_TYPE = /^(?:(?:const\s+)?(?:unsigned\b.*|size_t|__kernel_size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint\d*_t|u_int\d*_t|u_int|u_long|uint|ulong|uintptr_t|pgoff_t|sector_t|blkcnt_t|phys_addr_t|dma_addr_t|resource_size_t))$/;
+const NO_TYPES: ReadonlyMap<string, number> = new Map();
 
-function isUnsignedType(t: SyntaxNode | null): boolean {
-  return !!t && UNSIGNED_TYPE.test(normSpace(t.text));
+/** Integer types by their width in bytes on a 64-bit kernel, negative for signed ones. */
+const INT_WIDTH: Record<string, number> = {
+  'signed char': -1, 'unsigned char': 1, u8: 1, __u8: 1, uint8_t: 1, u_int8_t: 1, s8: -1, __s8: -1, int8_t: -1,
+  short: -2, 'short int': -2, 'signed short': -2, 'unsigned short': 2, 'unsigned short int': 2, u16: 2, __u16: 2, uint16_t: 2, u_int16_t: 2, s16: -2, __s16: -2, int16_t: -2,
+  int: -4, signed: -4, 'signed int': -4, unsigned: 4, 'unsigned int': 4, uint: 4, u_int: 4, u32: 4, __u32: 4, uint32_t: 4, u_int32_t: 4, s32: -4, __s32: -4, int32_t: -4,
+  long: -8, 'long int': -8, 'signed long': -8, 'unsigned long': 8, 'unsigned long int': 8, ulong: 8, u_long: 8, 'long long': -8, 'signed long long': -8, 'unsigned long long': 8,
+  u64: 8, __u64: 8, uint64_t: 8, u_int64_t: 8, s64: -8, __s64: -8, int64_t: -8, size_t: 8, __kernel_size_t: 8, ssize_t: -8, loff_t: -8, uintptr_t: 8, intptr_t: -8,
+  pgoff_t: 8, sector_t: 8, blkcnt_t: 8, phys_addr_t: 8, dma_addr_t: 8, resource_size_t: 8,
+};
+
+/** The width of an integer type (negative: signed), from the table or the file's typedefs;
+ * null for anything else (pointers are not types here: plain scalars only). */
+function intWidth(type: string, own: ReadonlyMap<string, number>): number | null {
+  const t = type.replace(/^(?:const|volatile)\s+/, '').replace(/\s+(?:const|volatile)$/, '');
+  return INT_WIDTH[t] ?? own.get(t) ?? (UNSIGNED_TYPE.test(t) ? 8 : null);
+}
+
+function isUnsignedType(t: SyntaxNode | null, own: ReadonlyMap<string, number> = NO_TYPES): boolean {
+  if (!t) return false;
+  const text = normSpace(t.text);
+  return UNSIGNED_TYPE.test(text) || (own.get(text.replace(/^const\s+/, '')) ?? 0) > 0;
+}
+
+/** A file's typedefs of an integer type (`typedef uint64_t qp_u64;`), transitively
+ * (`typedef qp_u64 qp_count;`), with their widths (negative: signed). */
+export function intTypedefs(masked: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!masked.includes('typedef')) return out;
+  const defs: [string, string][] = [];
+  for (const m of masked.matchAll(/\btypedef\s+([A-Za-z_][\w\s]*?)\s+([A-Za-z_]\w*)\s*;/g)) defs.push([normSpace(m[1]), m[2]]);
+  for (let changed = true, round = 0; changed && round < 8; round++) {
+    changed = false;
+    for (const [type, name] of defs) {
+      if (out.has(name)) continue;
+      const w = intWidth(type, out);
+      if (w === null) continue;
+      out.set(name, w);
+      changed = true;
+    }
+  }
+  return out;
+}
+
+/** The integer fields of the structs a file defines, by field name with their width
+ * (negative: signed); a name declared with two widths is left out. */
+export function intFields(masked: string, own: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!masked.includes('struct')) return out;
+  const bad = new Set<string>();
+  for (const m of masked.matchAll(/\bstruct\s+[A-Za-z_]\w*\s*\{([^{}]*)\}/g)) {
+    for (const decl of m[1].split(';')) {
+      const d = /^\s*((?:(?:const|volatile|signed|unsigned|short|long|int|char)\s+)*[A-Za-z_]\w*)\s+([A-Za-z_]\w*(?:\s*(?::\s*\d+)?\s*,\s*[A-Za-z_]\w*)*)\s*(?::\s*\d+)?\s*$/.exec(decl);
+      if (!d) continue;
+      const w = intWidth(normSpace(d[1]), own);
+      for (const name of d[2].split(',').map((x) => x.replace(/:.*$/, '').trim())) {
+        if (w === null || (out.has(name) && out.get(name) !== w)) { bad.add(name); continue; }
+        out.set(name, w);
+      }
+    }
+  }
+  for (const n of bad) out.delete(n);
+  return out;
 }
 
 function declName(d: SyntaxNode): string | null {
@@ -772,7 +843,7 @@ function declName(d: SyntaxNode): string | null {
 
 /** The plain scalar parameters of the definition whose header ends by row `rel` that are
  * declared with an unsigned type. */
-function unsignedParams(root: SyntaxNode, rel: number): string[] {
+function unsignedParams(root: SyntaxNode, rel: number, own: ReadonlyMap<string, number>, widths?: Map<string, number | false>): string[] {
   const out: string[] = [];
   const stack: SyntaxNode[] = [root];
   for (let guard = 0; stack.length && guard < 200; guard++) {
@@ -783,7 +854,11 @@ function unsignedParams(root: SyntaxNode, rel: number): string[] {
       for (const p of ps?.namedChildren ?? []) {
         if (p.type !== 'parameter_declaration') continue;
         const d = p.childForFieldName('declarator');
-        if (d?.type === 'identifier' && isUnsignedType(p.childForFieldName('type'))) out.push(d.text);
+        if (d?.type !== 'identifier') continue;
+        if (isUnsignedType(p.childForFieldName('type'), own)) out.push(d.text);
+        const t = p.childForFieldName('type');
+        const w = t ? intWidth(normSpace(t.text), own) : null;
+        if (widths && !widths.has(d.text)) widths.set(d.text, w ?? false);
       }
       return out;
     }
@@ -794,7 +869,7 @@ function unsignedParams(root: SyntaxNode, rel: number): string[] {
 }
 
 /** Build the IR of one cut function. */
-function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction, expanded?: ExpandedText | null): FunctionIR {
+function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction, expanded?: ExpandedText | null, intTypes: ReadonlyMap<string, number> = NO_TYPES, fields: ReadonlyMap<string, number> = NO_TYPES): FunctionIR {
   const src = expanded ? expanded.text : text.slice(cut.headerStart, cut.end);
   const root = materialise(parseText(src), src);
   const rel = cut.braceLine - cut.headerLine;
@@ -806,7 +881,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     if (n.type === 'compound_statement' && n.startPosition.row === rel && n.startPosition.column === (cut.braceCol ?? 0)) { body = n; break; }
     if (n.startPosition.row <= rel && n.endPosition.row >= rel) for (const c of n.namedChildren) stack.push(c);
   }
-  const b = new FunctionBuilder(cut.headerLine, cut.headerStart, src);
+  const b = new FunctionBuilder(cut.headerLine, cut.headerStart, src, intTypes);
   let errors = 0;
   if (root.hasError) {
     const s = [root];
@@ -815,7 +890,8 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   }
   // Parameters declared unsigned, as the locals are (a release helper's `unsigned int n`
   // takes a negative errno as a huge count).
-  if (body) for (const p of unsignedParams(root, rel)) if (!b.unsignedLocals.has(p)) b.unsignedLocals.set(p, true);
+  const paramWidths = new Map<string, number | false>();
+  if (body) for (const p of unsignedParams(root, rel, intTypes, paramWidths)) if (!b.unsignedLocals.has(p)) b.unsignedLocals.set(p, true);
   const out = body ? b.block(body.namedChildren, [{ n: 0, s: -1 }]) : b.block([root], [{ n: 0, s: -1 }]);
   b.link(out, b.exit);
   for (const g of b.gotos) b.link(g.from, b.label(g.label));
@@ -825,6 +901,12 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   const aliases: Record<string, string> = {};
   for (const [k, v] of b.aliases) if (v) aliases[k] = v;
   const unsignedVars = [...b.unsignedLocals].filter(([, u]) => u).map(([k]) => k).sort();
+  // Integer widths of the scalars (a local shadows a parameter of its name) and of the
+  // struct fields the function names (`->want`, `.want`, keyed '.want').
+  const intWidths: Record<string, number> = {};
+  for (const [k, w] of paramWidths) if (w !== false && !b.intWidths.has(k)) intWidths[k] = w;
+  for (const [k, w] of b.intWidths) if (w !== false) intWidths[k] = w;
+  if (fields.size) for (const m of src.matchAll(/(?:->|\.)\s*([A-Za-z_]\w*)/g)) { const w = fields.get(m[1]); if (w !== undefined) intWidths[`.${m[1]}`] = w; }
   return {
     name: cut.name,
     file,
@@ -842,6 +924,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     nodes: b.nodes,
     aliases,
     ...(unsignedVars.length ? { unsignedVars } : {}),
+    ...(Object.keys(intWidths).length ? { intWidths } : {}),
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };
@@ -1174,13 +1257,15 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // GUP call-like tokens, for the attribution statistics.
   const gupSites = gupCallSites(masked, req.gupNames);
   const defines = wanted.size ? collectDefines(masked, lines) : {};
+  const intTypes = wanted.size ? intTypedefs(masked) : NO_TYPES;
+  const fields = wanted.size ? intFields(masked, intTypes) : NO_TYPES;
   // (The atomic-section wrappers are expanded too, in the functions wanted for the API.)
   const expanding = scope?.atomic.size ? new Map([...scope.atomic, ...scope.macros]) : scope?.macros;
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
     const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);
     const expanded = expanding?.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
-    const fn = buildFunction(req.file, text, lines, c, expanded);
+    const fn = buildFunction(req.file, text, lines, c, expanded, intTypes, fields);
     if (expanded) remapExpanded(fn, expanded, c.headerStart, text, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
     if (under.length) fn.undecided = under;

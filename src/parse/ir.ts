@@ -120,6 +120,9 @@ export interface FunctionIR {
   aliases: Record<string, string>;
   /** Local scalars declared with an unsigned type (every declaration of the name). */
   unsignedVars?: string[];
+  /** Integer widths in bytes (negative: signed) of the scalars declared with one type, and
+   * of the fields of the file's own structs that the function names ('.field'). */
+  intWidths?: Record<string, number>;
   /** Number of ERROR nodes tree-sitter produced for this function. */
   errors: number;
   /** `#define`s of the same file that the function's body names (transitively). */

@@ -613,6 +613,55 @@ int sh_get(u64 uva, int n, struct page **pages)
 }
 ` },
     {
+      // The helper's count type is the driver's own typedef of an unsigned type (through a
+      // second typedef); a typedef of a signed type stays signed.
+      name: 'count that may be an errno passed to a release helper whose count type is a typedef of an unsigned type',
+      messages: [/an error path passes got to a release while it may still be a negative errno \(line 20\)/], code: `
+typedef uint64_t td_u64;
+typedef td_u64 td_count;
+typedef long td_slong;
+
+static void td_put(struct page **pages, td_count num)
+{
+	td_count i;
+
+	for (i = 0; i < num; i++)
+		put_page(pages[i]);
+}
+
+int td_get(unsigned long uva, int n, struct page **pages)
+{
+	long got;
+
+	got = get_user_pages_fast(uva, n, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got != n) {
+		td_put(pages, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ts_put(struct page **pages, td_slong num)
+{
+	td_slong i;
+
+	for (i = 0; i < num; i++)
+		put_page(pages[i]);
+}
+
+int ts_get(unsigned long uva, int n, struct page **pages)
+{
+	long got;
+
+	got = get_user_pages_fast(uva, n, FOLL_WRITE, pages); /* expect-none */
+	if (got != n) {
+		ts_put(pages, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+` },
+    {
       // The count overwrites the (unsigned) request, \`<= 0\` catches only 0: an errno is a
       // huge count the loops walk.
       name: 'unsigned count overwriting the request, tested with <= 0, then walked by a loop',
@@ -644,6 +693,112 @@ int sgr_ok(unsigned long ubuf, struct page **pv, struct scatterlist *sgl, int ma
 		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
 	for (i = 0; i < npg; i++)
 		put_page(pv[i]);
+	return 0;
+}
+` },
+    {
+      // The loop's bound is a constant away from the unsigned count (\`i < npg - 1\`): as
+      // huge as the count when it holds an errno.
+      name: 'unsigned count tested with <= 0, then a loop up to the count minus one',
+      messages: [/the count is kept in npg, which is unsigned: an error \(a negative errno\) becomes a huge count, and the loop at line 9 walks that many entries of pv/], code: `
+int sgm_read(unsigned long ubuf, struct page **pv, struct scatterlist *sgl, unsigned int maxpg)
+{
+	unsigned int npg, i;
+
+	npg = get_user_pages_fast(ubuf, maxpg, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (npg <= 0)
+		return -EFAULT;
+	for (i = 1; i < npg - 1; i++)
+		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	return npg;
+}
+
+int sgm_ok(unsigned long ubuf, struct page **pv, struct scatterlist *sgl, unsigned int maxpg)
+{
+	int npg;
+	unsigned int i;
+
+	npg = get_user_pages_fast(ubuf, maxpg, FOLL_WRITE, pv); /* expect-none */
+	if (npg <= 0)
+		return -EFAULT;
+	for (i = 1; i < npg - 1; i++)
+		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	return npg;
+}
+` },
+    {
+      // \`int got < size_t want\`: the comparison converts got to size_t, so an errno is a
+      // huge count and the false edge (all pinned) is taken. The request is a field of the
+      // file's own struct, or an unsigned parameter; a long count against an unsigned int
+      // request (converted to long) and a test of != are signed comparisons, silent.
+      name: 'a signed count compared with < to an unsigned request at least as wide',
+      messages: [/got is signed and rs->want is unsigned and at least as wide: the test at line 13 converts an error/, /cnt is signed and nr is unsigned and at least as wide/], code: `
+struct ms_side {
+	size_t want, spare;
+	unsigned int small;
+	struct page **pg;
+};
+
+int ms_attach(struct ms_side *rs, unsigned long uva)
+{
+	int got;
+
+	got = pin_user_pages_fast(uva, rs->want, FOLL_WRITE, rs->pg); /* expect: partial-pin-unchecked:warning */
+	if (got < rs->want) {
+		if (got > 0)
+			unpin_user_pages(rs->pg, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ms_param(unsigned long uva, unsigned long nr, struct page **pg)
+{
+	int cnt = pin_user_pages_fast(uva, nr, FOLL_WRITE, pg); /* expect: partial-pin-unchecked:warning */
+
+	if (cnt < nr) {
+		if (cnt > 0)
+			unpin_user_pages(pg, cnt);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int ms_wide_count(struct ms_side *rs, unsigned long uva)
+{
+	long got;
+
+	got = pin_user_pages_fast(uva, rs->small, FOLL_WRITE, rs->pg); /* expect-none */
+	if (got < rs->small) {
+		if (got > 0)
+			unpin_user_pages(rs->pg, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ms_ne(struct ms_side *rs, unsigned long uva)
+{
+	int got;
+
+	got = pin_user_pages_fast(uva, rs->want, FOLL_WRITE, rs->pg); /* expect-none */
+	if (got != rs->want) {
+		if (got > 0)
+			unpin_user_pages(rs->pg, got);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ms_signed_nr(unsigned long uva, int nr, struct page **pg)
+{
+	int cnt = pin_user_pages_fast(uva, nr, FOLL_WRITE, pg); /* expect-none */
+
+	if (cnt < nr) {
+		if (cnt > 0)
+			unpin_user_pages(pg, cnt);
+		return -EFAULT;
+	}
 	return 0;
 }
 ` },
