@@ -1,4 +1,5 @@
 import type { CallerStep, FunctionAnalysis, Rule, RuleContext } from '../src/rule';
+import type { Expr } from '../src/parse/ir';
 import { rel } from '../src/rule';
 
 /** Does this caller take the lock (for read) only around its call of the helper, nothing
@@ -74,7 +75,9 @@ const rule: Rule = {
       const fl = cls.era ? ctx.flags.argOf(cls.era.params, call.args) : null;
       if (fl && ctx.flags.resolve(fa, fl, call.span.line).has('FOLL_NOWAIT')) continue;
       const worlds = fa.atCall[call.id];
-      if (worlds.length === 0 || cls.vmas || cls.locked) continue;
+      if (worlds.length === 0 || cls.locked) continue;
+      // A vmas parameter of the helper that every known caller passes as NULL is no vmas.
+      if (cls.vmas && !forwardedNull(ctx, fa, cls.vmas)) continue;
       const vals = worlds.map((w) => ctx.locks.lockOf(w, key));
       // (a) A remote mm, locked here only around this call, with a locked parameter available;
       // before 4.10, with an unlocked variant that takes tsk and mm instead.
@@ -141,4 +144,16 @@ const rule: Rule = {
     }
   },
 };
+/** The expression is a parameter of the function, and every call of it the program knows
+ * (at least one) passes NULL (or 0) there. */
+function forwardedNull(ctx: RuleContext, fa: FunctionAnalysis, e: Expr): boolean {
+  if (e.kind !== 'id') return false;
+  const i = fa.fn.params.indexOf(e.name);
+  if (i < 0) return false;
+  const callers = ctx.program.callersOf(fa);
+  return callers.length > 0 && callers.every((st) => {
+    const a = st.call.args[i];
+    return !!a && (a.kind === 'null' || (a.kind === 'num' && a.value === 0) || (a.kind === 'id' && a.name === 'NULL'));
+  });
+}
 export default rule;

@@ -5,6 +5,35 @@
 module.exports = {
   valid: [
     {
+      // The helper's vmas parameter: one caller passes a real array, so the call needs the
+      // lock for the vmas it fills.
+      name: 'a helper forwarding its vmas parameter, one caller passing vmas', era: '4.9', code: `
+static long pv_gup(unsigned long start, unsigned long n, struct page **out, struct vm_area_struct **vmas)
+{
+	return get_user_pages(start, n, FOLL_WRITE, out, vmas); /* expect-none */
+}
+
+long pv_plain(unsigned long uaddr, struct page **out)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = pv_gup(uaddr, 1, out, NULL);
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+
+long pv_with_vmas(unsigned long uaddr, struct page **out, struct vm_area_struct **vmas)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = pv_gup(uaddr, 1, out, vmas);
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+` },
+    {
       // The fix of the 4.4 remote case: the unlocked variant of the era, on the task's mm.
       name: '4.4: get_user_pages_unlocked(tsk, mm, ...) on another task\'s mm, no lock taken', era: '4.4', code: `
 long pr44_fixed(struct task_struct *task, unsigned long addr, int n, struct page **pages)
@@ -157,6 +186,24 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // The helper forwards a vmas parameter that every caller passes as NULL: no vmas.
+      name: 'a helper forwarding its vmas parameter, every caller passing NULL (4.9)', era: '4.9', code: `
+static long pn_gup(unsigned long start, unsigned long n, struct page **out, struct vm_area_struct **vmas)
+{
+	return get_user_pages(start, n, FOLL_WRITE, out, vmas); /* expect: prefer-locked:note */
+}
+
+long pn_caller(unsigned long uaddr, struct page **out)
+{
+	long n;
+
+	down_read(&current->mm->mmap_sem);
+	n = pn_gup(uaddr, 1, out, NULL);
+	up_read(&current->mm->mmap_sem);
+	return n;
+}
+`, messages: [/pn_caller\(\) takes the mmap lock only around pn_gup\(\), whose only lock need is this get_user_pages\(\) call/] },
     {
       // 4.4-4.5: get_user_pages(tsk, mm, ...) is the remote call, and get_user_pages_unlocked()
       // takes tsk and mm: the drop-in for another task's mm (the era's kvm async_pf fix).
