@@ -5,6 +5,7 @@
 // the entries: uses or releases all nr_pages, releases exactly the count, hands the array
 // to an owner, frees it, or returns. The family (FOLL_GET / FOLL_PIN) of each release is
 // judged by the family dataflow of pages.ts; both rules query `pageLifecycle()`.
+import { ppLiterals, ppOutcomes, trackedAtoms } from './ppcond';
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
@@ -616,7 +617,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -632,6 +633,8 @@ class AcquireFlow {
   private progress: string[] = [];
   /** Work done by run(): CFG nodes scanned and dataflow steps. */
   work = 0;
+  /** The #if atoms more than one undecided test of the function reads (ppcond.ts). */
+  private tracked: ReadonlySet<string> = new Set();
   constructor(private a: PageAcquire, private loops: Loop[], private helpers: ReleaseHelpers, private ownerOf: (root: string) => FunctionAnalysis | null) {}
 
   run(): LifecycleFinding[] {
@@ -651,7 +654,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -659,7 +662,9 @@ class AcquireFlow {
     };
     // The GUP node itself: the state after the call, then its own branch (if it is one).
     const prior = this.chunkCounter(start.node.id);
-    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nrText ?? this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
+    this.tracked = trackedAtoms(fn.nodes.filter((n) => n.kind === 'branch' && n.pp).map((n) => n.pp!));
+    const pp0 = this.tracked.size ? armsAround(fn, call.span.line, this.tracked) : '';
+    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), ...(pp0 ? { pp: pp0 } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nrText ?? this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
     let steps = 0;
     const done = new Set<string>();
     while (work.length && steps++ < 4000) {
@@ -900,6 +905,15 @@ class AcquireFlow {
     if (s.held && !isStart) s = this.effects(node, s);
     else if (s.held && isStart) s = this.effects(node, s, this.a.call.id);
     if (!s) return;
+    // A test of an undecided #if condition this path decided already: the same arm.
+    if (node.kind === 'branch' && node.pp && this.tracked.size) {
+      const known = s.pp ? (atom: string) => { const d = s!.pp!.split('\n').find((x) => x.slice(0, -2) === atom); return d ? +d.slice(-1) : undefined; } : () => undefined;
+      const outs = ppOutcomes(node.pp, this.tracked, known);
+      if (outs) {
+        for (const o of outs) add(node.succ[o.arm], o.set.length ? { ...s, pp: o.set.reduce((q, [at, v]) => (q ? `${q}\n${at}=${v}` : `${at}=${v}`), s.pp ?? '') } : s);
+        return;
+      }
+    }
     if (node.kind === 'branch' && node.expr && s.held) {
       // A test of locals this path set to a constant (`ret = -EINVAL; goto out; ... out: if (ret)`)
       // takes the arm their values decide.
@@ -1034,6 +1048,7 @@ class AcquireFlow {
     // Stored into a struct, a pointer or another variable: someone else owns the pages.
     let stored = false;
     let lost = false;
+    let overwritten = false;
     walk(node.expr, (x) => {
       if (x.kind === 'assign' && x.op === '=') {
         const src = rootOf(x.right);
@@ -1044,6 +1059,10 @@ class AcquireFlow {
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
         if (l.kind !== 'id' && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
+        // The variable that holds the pages is given another value (`page = bprm->page[i]`,
+        // often the other arm of an #if the tool could not decide): what it holds from here
+        // on is not this call's.
+        if (l.kind === 'id' && l.name === a.root && !mentionsId(x.right, a.root) && !yieldsCall(x.right, a.call.id)) overwritten = true;
         if (r && stripNoise(x.left).kind === 'id' && (stripNoise(x.left) as { name: string }).name === r && !yieldsCall(x.right, a.call.id)) {
           // The count variable is overwritten: a later test no longer concerns this call.
           lost = true;
@@ -1051,7 +1070,7 @@ class AcquireFlow {
       }
       return true;
     });
-    if (stored) return null;
+    if (stored || overwritten) return null;
     // The requested count is rewritten (`nr_pages = ret`, `nr_pages = 0` on the error path):
     // later uses of it name what the code knows it got.
     if (a.nr !== null && assignsTo(node.expr, a.nr)) return null;
@@ -1130,7 +1149,9 @@ class AcquireFlow {
       this.report(kind, [...s.steps, { fa: a.fa, line, what: kind === 'leak' ? `returns with the references of a short ${a.fam === 'pin' ? 'pin' : 'get'} held and the count lost` : `returns ${a.nrText ?? a.nr} entries as if all were filled` }]);
       return;
     }
-    if (a.local && s.k === F && !s.unsure) {
+    // (A single page tested only for 0, `if (got == 0)`, or not at all: the path holds the
+    // reference whenever the call got the page, and nothing on it releases the page.)
+    if (a.local && (s.k === F || (a.nr === null && (s.k & F) !== 0)) && !s.unsure) {
       this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the ${a.nr ? 'references in ' : 'reference on '}${a.root} held; nothing releases ${a.nr ? 'them' : 'it'}` }]);
     }
   }
@@ -1243,6 +1264,17 @@ function mixedSign(fn: FunctionIR, count: string, nr: Expr): boolean {
   const key = nr.kind === 'id' && !nr.cast ? nr.name : nr.kind === 'field' ? `.${nr.member}` : null;
   const nw = key ? fn.intWidths?.[key] : undefined;
   return nw !== undefined && nw > 0 && nw >= -cw;
+}
+
+/** The decisions on tracked atoms that the undecided #if arms around a line make (the
+ * GUP call sits in them: a path from it took those arms), as `atom=v` lines. */
+function armsAround(fn: FunctionAnalysis['fn'], line: number, tracked: ReadonlySet<string>): string {
+  const out: string[] = [];
+  for (const u of fn.undecided ?? []) {
+    if (line < u.from || line > u.to) continue;
+    for (const l of ppLiterals(u.condition)) if (tracked.has(l.atom) && !out.some((x) => x.slice(0, -2) === l.atom)) out.push(`${l.atom}=${l.neg ? 0 : 1}`);
+  }
+  return out.join('\n');
 }
 
 function assignsTo(e: Expr | null, text: string): boolean {

@@ -4,6 +4,53 @@
 module.exports = {
   valid: [
     {
+      // The GUP call and its release are each under \`#ifdef CONFIG_MMU\` (tomoyo's dump of
+      // an exec argument page): one build takes both arms or neither, so no path gets the
+      // page and skips the put_page(). The \`#else\` arm's assignment is another build's.
+      name: 'a single page got and put under two tests of the same undecided #ifdef', code: `
+bool pp_dump(struct linux_binprm *bprm, unsigned long pos, struct page **last)
+{
+	struct page *page;
+	long ret;
+
+#ifdef CONFIG_MMU
+	mmap_read_lock(bprm->mm);
+	ret = get_user_pages_remote(bprm->mm, pos, 1, FOLL_FORCE, &page, NULL); /* expect-none */
+	mmap_read_unlock(bprm->mm);
+	if (ret <= 0)
+		return false;
+#else
+	page = bprm->page[pos / PAGE_SIZE];
+#endif
+	if (page != *last)
+		*last = page;
+#ifdef CONFIG_MMU
+	put_page(page);
+#endif
+	return true;
+}
+` },
+    {
+      name: 'a single page tested only for 0, released on the other side', era: '4.9', code: `
+unsigned long sz_ok(unsigned long va)
+{
+	struct page *pg;
+	unsigned long pa = 0;
+	long got;
+
+	down_read(&current->mm->mmap_sem);
+	got = get_user_pages(va, 1, 0, &pg, NULL); /* expect-none */
+	up_read(&current->mm->mmap_sem);
+	if (got == 0)
+		return 0;
+	if (got > 0) {
+		pa = page_to_phys(pg);
+		put_page(pg);
+	}
+	return pa;
+}
+` },
+    {
       // The request is a local set to 1 and never changed: a single-page pin (a short count
       // is 0 pages, nothing held), as with the literal 1.
       name: 'single-page pin with the count in a local constant 1', code: `
@@ -551,6 +598,26 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // \`got == 0\` is the only test: the other side holds the reference whenever the
+      // call got the page, and the physical address is all that is returned.
+      name: 'a single page tested only for 0, its reference never dropped', era: '4.9',
+      messages: [/a path returns with references held that nothing owns \(line 14\)/], code: `
+unsigned long sz_leak(unsigned long va)
+{
+	struct page *pg;
+	unsigned long pa = 0;
+	long got;
+
+	down_read(&current->mm->mmap_sem);
+	got = get_user_pages(va, 1, 0, &pg, NULL); /* expect: partial-pin-unchecked:warning */
+	up_read(&current->mm->mmap_sem);
+	if (got == 0)
+		return 0;
+	pa = page_to_phys(pg);
+	return pa;
+}
+` },
     {
       // An unsigned count tested only with < nr; the full-count path walks all nr entries.
       name: 'unsigned count tested only with < nr, then a loop over all nr entries',
