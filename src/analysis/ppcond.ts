@@ -69,7 +69,24 @@ function literal(part: string): PpLiteral {
     break;
   }
   const atom = t.replace(/\bdefined\s*\(\s*([A-Za-z_]\w*)\s*\)|\bdefined\s+([A-Za-z_]\w*)/g, (_m, a, b) => `defined(${a ?? b})`).replace(/\s+/g, ' ');
-  return { atom, neg };
+  return { atom: disjunction(atom), neg };
+}
+
+/** A disjunction's operands in one order (`defined(B) || defined(A)` is the atom of
+ * `defined(A) || defined(B)`); anything else as it is. */
+function disjunction(atom: string): string {
+  const parts: string[] = [];
+  let depth = 0, from = 0;
+  for (let i = 0; i < atom.length; i++) {
+    const ch = atom[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && ch === '&' && atom[i + 1] === '&') return atom; // (mixed with &&: as written)
+    else if (depth === 0 && ch === '|' && atom[i + 1] === '|') { parts.push(atom.slice(from, i).trim()); from = i + 2; i++; }
+  }
+  if (!parts.length) return atom;
+  parts.push(atom.slice(from).trim());
+  return parts.map((p) => { const l = literal(p); return l.neg ? `!${/^[\w()]+$/.test(l.atom) ? l.atom : `(${l.atom})`}` : l.atom; }).sort().join(' || ');
 }
 
 function closingParen(t: string, at: number): number {

@@ -148,6 +148,23 @@ long um_cfg(struct mm_struct *mm, unsigned long addr, struct page **pages)
 }
 ` },
     {
+      // A disjunction is one decision whatever the order of its operands.
+      name: 'lock and unlock under the same || condition written in two orders', code: `
+long um_disj(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+#if defined(UM_A) || defined(UM_B)
+	mmap_read_lock(mm); /* expect-none */
+#endif
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+#if defined(UM_B) || defined(UM_A)
+	mmap_read_unlock(mm); /* expect-none */
+#endif
+	return n;
+}
+` },
+    {
       // A conjunction is its atoms: the lock under X && Y, the unlock under the same two
       // tests written apart (nested, \`defined X\` spelling); and its false arm (!X, or X and
       // !Y) never takes the lock the later \`#if\` of the same two releases.
