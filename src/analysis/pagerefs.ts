@@ -392,8 +392,15 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     let c = stripNoise(n.expr);
     // `pages && i < nr`: the index test is the loop's bound.
     while (c.kind === 'bin' && c.op === '&&') c = stripNoise(c.right);
-    if (c.kind !== 'bin' || !['<', '!=', '<='].includes(c.op)) continue;
-    const l = stripNoise(c.left);
+    // A decrementing index counts itself: `while (n > 0)`, `while (n)`, `while (n--)` (an
+    // update in the IR, `+=` of an unknown amount),
+    // `for (; i >= 0; i--)` (`put_page(pages[--n])` releases the n entries below it).
+    const down = c.kind === 'id' ? c.name
+      : c.kind === 'assign' && c.right.kind === 'num' && c.right.value === null && stripNoise(c.left).kind === 'id' ? (stripNoise(c.left) as { name: string }).name
+      : c.kind === 'bin' && ['>', '>=', '!='].includes(c.op) && stripNoise(c.left).kind === 'id' && stripNoise(c.right).kind === 'num' && ((stripNoise(c.right) as { value: number }).value === 0 || (c.op === '>' && (stripNoise(c.right) as { value: number }).value === -1)) ? (stripNoise(c.left) as { name: string }).name
+        : null;
+    if (!down && (c.kind !== 'bin' || !['<', '!=', '<='].includes(c.op))) continue;
+    const l = down ? { kind: 'id' as const, name: down } : stripNoise((c as Extract<Expr, { kind: 'bin' }>).left);
     if (l.kind !== 'id') continue;
     // Body: reachable from the true edge without passing the header, and reaching it back.
     const fwd = new Set<number>();
@@ -405,7 +412,8 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     while (bk.length) { const x = bk.pop()!; if (seen.has(x) || x === n.id) continue; seen.add(x); if (fwd.has(x)) { body.add(x); bk.push(...preds[x]); } }
     // (`i < npg - 1`: a bound a constant away from a count is as huge as the count when that
     // holds a negative errno in an unsigned variable.)
-    const r = stripNoise(c.right);
+    if (down) { out.push({ header: n.id, idx: down, bound: down, body, base: down }); continue; }
+    const r = stripNoise((c as Extract<Expr, { kind: 'bin' }>).right);
     const base = r.kind === 'bin' && (r.op === '-' || r.op === '+') && stripNoise(r.right).kind === 'num' ? exprText(stripNoise(r.left)) : exprText(r);
     out.push({ header: n.id, idx: l.name, bound: exprText(r), body, base });
   }
@@ -617,7 +625,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -654,7 +662,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -816,8 +824,16 @@ class AcquireFlow {
       const st = [site];
       while (st.length) { const x = st.pop()!; if (canReach.has(x)) continue; canReach.add(x); for (const q of preds[x]) st.push(q); }
     }
+    // (A guard is met before the call: reachable from the entry without passing it. A test
+    // in a loop after the call, `if (strict) goto unwind;`, reaches the next round's call
+    // through the back edge, but no path meets it before the first call.)
+    const before = new Set<number>();
+    if (site >= 0) {
+      const st = [0];
+      while (st.length) { const x = st.pop()!; if (x < 0 || x === site || before.has(x)) continue; before.add(x); for (const q of fn.nodes[x].succ) st.push(q); }
+    }
     for (const n of fn.nodes) {
-      if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2) continue;
+      if (n.kind !== 'branch' || n.loop || !n.expr || n.id === site || n.succ.length < 2 || !before.has(n.id)) continue;
       const t = n.succ[0] >= 0 && canReach.has(n.succ[0]), f = n.succ[1] >= 0 && canReach.has(n.succ[1]);
       if (t !== f) walk(n.expr, (e) => {
         if (e.kind === 'id' || e.kind === 'field') {
@@ -855,6 +871,13 @@ class AcquireFlow {
     const lp = !isStart && node.kind === 'branch' ? this.loops.find((l) => l.header === node.id) : undefined;
     if (lp && s.held) {
       const rel = this.releaseIn(lp);
+      // A loop releasing by the counter of the rounds before the path advanced it past this
+      // call (`if (bad) goto unwind; ... count++;`): the earlier rounds go back, the entries
+      // this call filled stay held.
+      if (rel && s.prior && lp.bound === s.prior && !s.advanced && s.k & (S | F) && !s.unsure) {
+        add(node.succ[1], { ...s, prior: undefined, partial: true, steps: [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases the entries of earlier rounds; the ${this.a.nr ? 'entries' : 'entry'} this call filled ${this.a.nr ? 'are' : 'is'} above ${lp.bound} and still held`, rel)] });
+        return;
+      }
       if (rel) {
         // A loop up to the count, kept in an unsigned variable, on a path where the call may
         // have failed: the negative errno is a huge bound.
@@ -1071,6 +1094,7 @@ class AcquireFlow {
       return true;
     });
     if (stored || overwritten) return null;
+    if (state.prior && !state.advanced && assignsTo(node.expr, state.prior)) state = { ...state, advanced: true };
     // The requested count is rewritten (`nr_pages = ret`, `nr_pages = 0` on the error path):
     // later uses of it name what the code knows it got.
     if (a.nr !== null && assignsTo(node.expr, a.nr)) return null;

@@ -4,6 +4,34 @@
 module.exports = {
   valid: [
     {
+      // The same rounds, the check after the counter advanced: the unwind releases them all.
+      name: 'a round left after its counter advanced: the unwind releases every entry', code: `
+int rl_ok(unsigned long uva, unsigned long cap, int strict, struct page ***out)
+{
+	struct page **pages = kcalloc(cap, sizeof(*pages), GFP_KERNEL);
+	unsigned long count = 0;
+	long rc;
+
+	if (!pages)
+		return -ENOMEM;
+	while (count < cap) {
+		rc = get_user_pages_fast(uva + count * PAGE_SIZE, 1, FOLL_WRITE, pages + count); /* expect-none */
+		if (rc < 0)
+			goto unwind;
+		count++;
+		if (strict)
+			goto unwind;
+	}
+	*out = pages;
+	return 0;
+unwind:
+	while (count > 0)
+		put_page(pages[--count]);
+	kfree(pages);
+	return -EFAULT;
+}
+` },
+    {
       // The GUP call and its release are each under \`#ifdef CONFIG_MMU\` (tomoyo's dump of
       // an exec argument page): one build takes both arms or neither, so no path gets the
       // page and skips the put_page(). The \`#else\` arm's assignment is another build's.
@@ -598,6 +626,36 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // One page per round into \`pages + count\`; a check after the call leaves before
+      // \`count++\`: the unwind releases the earlier rounds by count, not this round's page.
+      name: 'a round left before its counter advanced: its entry is not among those the unwind releases',
+      messages: [/pages is freed with its references still held \(line 23\)/], code: `
+int rl_grab(unsigned long uva, unsigned long cap, int strict, struct page ***out)
+{
+	struct page **pages = kcalloc(cap, sizeof(*pages), GFP_KERNEL);
+	unsigned long count = 0;
+	long rc;
+
+	if (!pages)
+		return -ENOMEM;
+	while (count < cap) {
+		rc = get_user_pages_fast(uva + count * PAGE_SIZE, 1, FOLL_WRITE, pages + count); /* expect: partial-pin-unchecked:warning */
+		if (rc < 0)
+			goto unwind;
+		if (strict)
+			goto unwind;
+		count++;
+	}
+	*out = pages;
+	return 0;
+unwind:
+	while (count > 0)
+		put_page(pages[--count]);
+	kfree(pages);
+	return -EFAULT;
+}
+` },
     {
       // \`got == 0\` is the only test: the other side holds the reference whenever the
       // call got the page, and the physical address is all that is returned.
