@@ -69,7 +69,13 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
       const test = f.path.find((s) => /is unsigned, so a negative errno/.test(s.what));
       return { id: 'negative-passes', data: { ...data, line: test?.line ?? last.line }, fix: `keep the count in a signed long and return on ${count} < 0 first, or test ${count} != ${n}` };
     }
-    case 'over-release': return { id: 'over-release', data, fix: `release only the ${count} entries that were filled: ${release}` };
+    case 'over-release': {
+      // (The count overwritten on the path, `ret = -EFAULT; goto err;`: it no longer says
+      // how many entries were filled there.)
+      const lost = f.path.find((s) => / is overwritten: the count is lost$/.test(s.what));
+      if (lost) return { id: 'over-release', data, fix: `keep the count in a variable of its own (${count} is overwritten at line ${lost.line}) and release only the entries that were filled` };
+      return { id: 'over-release', data, fix: `release only the ${count} entries that were filled: ${release}` };
+    }
     case 'leak':
       return { id: /count lost/.test(last.what) ? 'leak-count-lost' : 'leak', data,
         fix: acq.nr ? `release them on that path: ${release}` : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };

@@ -20,6 +20,13 @@ const NOT_COUNTED = new Set(['get_vaddr_frames', 'memfd_pin_folios', 'get_user_p
 const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive)$/;
 
 /** Calls that read a page without keeping it (no ownership taken). */
+/** Calls giving a page's kernel address (a local holding it keeps no reference). */
+const MAPPING = /^(kmap|kmap_atomic|kmap_local_page|page_address)$/;
+function calleeOf(e: Expr): string {
+  const x = stripNoise(e);
+  return x.kind === 'call' && x.callee ? x.callee : '';
+}
+
 const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDirty|folio_mark_dirty\w*|flush_dcache_page|page_to_pfn|page_to_phys|page_to_virt|page_folio|compound_head|PageHighMem|is_zone_device_page|is_zero_page|page_is_\w+|folio_test_\w+|Page\w+|copy_\w*page\w*|memset\w*|trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info)\w*|WARN\w*|BUG_ON|likely|unlikely|offset_in_page|page_size|page_shift|sizeof|min|max|min_t|max_t|clear_user_highpage|zero_user\w*)$/;
 
 /** Is `x` an argument of `call` that comes after a string literal (a format string)? A
@@ -636,6 +643,8 @@ class AcquireFlow {
   /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
    * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
   private derived: string[] = [];
+  /** Locals holding the page's kernel mapping (see mappedLocals). */
+  private mapped: string[] = [];
   /** Counters advanced by the requested count (`done += nr`, `done = nr`): they count the
    * calls that completed, so a release by one of them leaves a short count of this call held. */
   private progress: string[] = [];
@@ -656,6 +665,7 @@ class AcquireFlow {
     if (!start) return this.out;
     this.corr = this.countCorrelated();
     this.derived = this.derivedLocals();
+    this.mapped = this.mappedLocals();
     this.progress = this.progressCounters();
     this.work = 3 * fn.nodes.length;
     const inSets: Map<string, PathState>[] = fn.nodes.map(() => new Map());
@@ -766,6 +776,18 @@ class AcquireFlow {
     return elementOf(this.a.fa, c, node)?.root === this.a.root;
   }
 
+  /** Locals given the page's kernel mapping (`kaddr = kmap(page)`). */
+  private mappedLocals(): string[] {
+    const out = new Set<string>();
+    for (const n of this.a.fa.fn.nodes) {
+      walk(n.expr, (x) => {
+        if (x.kind === 'assign' && x.op === '=' && stripNoise(x.left).kind === 'id' && MAPPING.test(calleeOf(x.right)) && rootOf(x.right) === this.a.root) out.add((stripNoise(x.left) as { name: string }).name);
+        return true;
+      });
+    }
+    return [...out];
+  }
+
   private derivedLocals(): string[] {
     const out = new Set<string>();
     const a = this.a;
@@ -794,7 +816,10 @@ class AcquireFlow {
         for (let i = 0; i < 4 && cur >= 0; i++) {
           const x = fn.nodes[cur];
           if (x.kind === 'branch') break;
-          walk(x.expr, (e) => { if (e.kind === 'assign') { const l = stripNoise(e.left); if (l.kind === 'id' && l.name !== r) out.add(l.name); } return true; });
+          // (A call's result, `ret = sg_alloc_table(...)`, says what that call did, not
+          // which arm of the count's test ran; the requested count rewritten in an arm,
+          // `nr_pages = ret`, ends the paths through it: see storeEffects.)
+          walk(x.expr, (e) => { if (e.kind === 'assign') { const l = stripNoise(e.left); if (l.kind === 'id' && l.name !== r && l.name !== this.a.nr && stripNoise(e.right).kind !== 'call') out.add(l.name); } return true; });
           if (x.succ.length !== 1) break;
           cur = x.succ[0];
         }
@@ -884,7 +909,9 @@ class AcquireFlow {
         if (lp.base === this.a.countVar && !s.lost && s.k & E && this.a.fa.fn.unsignedVars?.includes(lp.base)) {
           this.report('negative-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases up to ${lp.bound}, and ${lp.base} is unsigned: a negative errno is a huge count here`, rel)]);
         }
-        if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
+        if (this.a.nr !== null && lp.bound === this.a.nr && s.k & W && !(s.k & S) && !s.unsure) {
+          this.report('negative-passes', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases all ${lp.bound} entries of ${this.a.root}, none of them set after an error`, rel)]);
+        } else if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
           this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
         }
         // Released by a counter of the calls that completed: a short count of this one
@@ -1011,7 +1038,11 @@ class AcquireFlow {
       // never adds a short count of this call.
       if (state.prior && rel.count === state.prior && !(this.progress.includes(rel.count) && state.k & S)) return null;
       const all = a.nr !== null && rel.count === a.nr;
-      if (all && (state.k & (E | S))) {
+      // (Whether the count's variable was overwritten since does not matter: no entry is set.)
+      if (all && state.k & W && !(state.k & S) && !state.unsure) {
+        // Only an errno taken for a full count gets here (the test caught a short count).
+        this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
+      } else if (all && (state.k & (E | S))) {
         this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
       } else if (all && (state.k & S) === 0 && state.k & F) {
         // released in full after the full count was established: fine
@@ -1077,7 +1108,9 @@ class AcquireFlow {
         const src = rootOf(x.right);
         const l = stripNoise(x.left);
         if (src === a.root && exprText(stripNoise(x.right)) !== exprText(l)) {
-          if (!(l.kind === 'id' && elementOf(fa, x.right, node.id))) stored = true;
+          // (A local given the page's kernel mapping, `kaddr = kmap_atomic(page)`, holds an
+          // address, not the reference: nothing releases the page through it.)
+          if (!(l.kind === 'id' && (elementOf(fa, x.right, node.id) || MAPPING.test(calleeOf(x.right))))) stored = true;
         }
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
@@ -1093,6 +1126,11 @@ class AcquireFlow {
       }
       return true;
     });
+    // Stored as a whole on a path where an errno passed the test as a full count: the
+    // owner takes all nr entries as filled.
+    if (stored && state.k & W && !state.unsure && !state.lost && a.nr !== null) {
+      this.report('negative-passes', [...state.steps, { fa, line: node.line, what: `${exprText(node.expr!)} keeps ${a.root} as if all ${a.nrText ?? a.nr} entries were filled, none of them set after an error` }]);
+    }
     if (stored || overwritten) return null;
     if (state.prior && !state.advanced && assignsTo(node.expr, state.prior)) state = { ...state, advanced: true };
     // The requested count is rewritten (`nr_pages = ret`, `nr_pages = 0` on the error path):
@@ -1160,6 +1198,9 @@ class AcquireFlow {
       if (root === a.root) return;
       // `return page_to_pfn(page)`: what the page maps to goes to the caller with its reference.
       if (mentionsId(rv, a.root) || mentionsElement(rv, a.root)) return;
+      // (A local holding the page's mapping, `kaddr = kmap(page)`, returned: the caller
+      // gets the page with it, to kunmap() and release.)
+      if (this.mapped.some((d) => mentionsId(rv, d))) return;
       if (a.countVar && !s.lost && mentionsId(rv, a.countVar)) return;
     }
     const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;

@@ -4,6 +4,33 @@
 module.exports = {
   valid: [
     {
+      name: 'a single page mapped into a local, then released', era: '4.9', code: `
+static int km_ok(unsigned long uaddr, u32 *val)
+{
+	struct page *page;
+	void *kaddr;
+
+	if (__get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page) != 1) /* expect-none */
+		return -EAGAIN;
+	kaddr = kmap_atomic(page);
+	*val = *(u32 *)(kaddr + offset_in_page(uaddr));
+	kunmap_atomic(kaddr);
+	put_page(page);
+	return 0;
+}
+
+static void *km_give(unsigned long uaddr)
+{
+	struct page *page;
+	void *kaddr;
+
+	if (get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page) != 1) /* expect-none */
+		return NULL;
+	kaddr = kmap(page);
+	return kaddr;
+}
+` },
+    {
       // The same rounds, the check after the counter advanced: the unwind releases them all.
       name: 'a round left after its counter advanced: the unwind releases every entry', code: `
 int rl_ok(unsigned long uva, unsigned long cap, int strict, struct page ***out)
@@ -626,6 +653,93 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // After an errno passed \`got < npages\` (int against size_t), the array is kept by
+      // its owner as if all npages entries were filled.
+      name: 'an errno passed as a full count, then the array stored in its owner',
+      messages: [/got is signed and npages is unsigned and at least as wide: the test at line 12/], code: `
+struct ns_reg {
+	struct page **pages;
+	size_t npages;
+};
+
+int ns_register(struct ns_reg *reg, unsigned long uaddr, size_t npages, struct page **pages)
+{
+	int got;
+
+	got = pin_user_pages_fast(uaddr, npages, FOLL_WRITE | FOLL_LONGTERM, pages); /* expect: partial-pin-unchecked:warning */
+	if (got < npages) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	reg->pages = pages;
+	reg->npages = npages;
+	return 0;
+}
+` },
+    {
+      // Only an errno gets past \`got < nr\` (int against size_t): releasing all nr entries
+      // later is that errno's doing, not a short pin's (a status from another call,
+      // \`ret = sg_alloc_table(...)\`, says nothing about the count).
+      name: 'an errno passed as a full count, then all entries released on a later error path',
+      messages: [/got is signed and nr is unsigned and at least as wide/], code: `
+int nr_map(struct sg_table *sgt, unsigned long uaddr, size_t nr, struct page **pages)
+{
+	int got, ret;
+
+	got = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (got < nr) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	ret = sg_alloc_table(sgt, nr, GFP_KERNEL);
+	if (ret) {
+		unpin_user_pages(pages, nr);
+		return ret;
+	}
+	return 0;
+}
+` },
+    {
+      // The count's variable takes the error code before the common release: the fix
+      // cannot name it as the count there.
+      name: 'all entries released after a short pin, the count overwritten by the error code on the way',
+      messages: [/keep the count in a variable of its own \(ret is overwritten at line 8\)/], code: `
+static int ow_pin(struct ow_buf *buf)
+{
+	int ret;
+
+	ret = pin_user_pages_fast(buf->uaddr, buf->nr_pages, FOLL_WRITE, buf->pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != buf->nr_pages) {
+		ret = -EFAULT;
+		goto err_unpin;
+	}
+	return 0;
+err_unpin:
+	unpin_user_pages(buf->pages, buf->nr_pages);
+	return ret;
+}
+` },
+    {
+      // The page's mapping kept in a local is an address, not the reference: the page is
+      // still this function's to release.
+      name: 'a single page mapped with kmap_atomic() into a local, never released', era: '4.9',
+      messages: [/a path returns with references held that nothing owns \(line 12\)/], code: `
+static int km_peek(unsigned long uaddr, u32 *val)
+{
+	struct page *page;
+	void *kaddr;
+
+	if (__get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page) == 0) /* expect: partial-pin-unchecked:warning */
+		return -EAGAIN;
+	kaddr = kmap_atomic(page);
+	*val = *(u32 *)(kaddr + offset_in_page(uaddr));
+	kunmap_atomic(kaddr);
+	return 0;
+}
+` },
     {
       // One page per round into \`pages + count\`; a check after the call leaves before
       // \`count++\`: the unwind releases the earlier rounds by count, not this round's page.
