@@ -1015,7 +1015,13 @@ class AcquireFlow {
       }
     }
     // The count variable read for anything but an error test: the code knows the count.
-    if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) return null;
+    // Not when it is unsigned and may hold an errno (`sg_init_table(sgl, npg)` after only
+    // `npg == 0` was tested): the path goes on to what the huge count does to the entries,
+    // but says nothing more about leaks (the count went somewhere).
+    if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) {
+      if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
+      if (!state.unsure) state = { ...state, unsure: true };
+    }
     eachCall(node.expr, (e) => {
       if (state && e.call !== skipUpTo && e.call !== a.call.id) state = this.callEffect(node, state, e);
     });

@@ -654,6 +654,24 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // The unsigned count is used as a size before the loop (\`sg_init_table(sgl, npg)\`):
+      // that is no handling of an errno, and the loop still walks a huge count.
+      name: 'an unsigned count tested only == 0, passed to a call, then walked by a loop',
+      messages: [/the count is kept in npg, which is unsigned: an error \(a negative errno\) becomes a huge count, and the loop at line 10 walks/], code: `
+static int sgi_build(struct scatterlist *sgl, unsigned long uaddr, unsigned int nr, struct page **pages)
+{
+	unsigned int npg, i;
+
+	npg = get_user_pages_fast(uaddr & PAGE_MASK, nr, 1, pages); /* expect: partial-pin-unchecked:warning */
+	if (npg == 0)
+		return -EFAULT;
+	sg_init_table(sgl, npg);
+	for (i = 0; i < npg; i++)
+		sg_set_page(&sgl[i], pages[i], PAGE_SIZE, 0);
+	return npg;
+}
+` },
+    {
       // After an errno passed \`got < npages\` (int against size_t), the array is kept by
       // its owner as if all npages entries were filled.
       name: 'an errno passed as a full count, then the array stored in its owner',
