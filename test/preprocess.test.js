@@ -647,3 +647,49 @@ test('a chain of headers (a module against --kdir): each file depends on every h
   assert.ok(stats.depEntries <= 3 * (N + 1), `${stats.depEntries} dependency entries stored for ${stats.headers} headers`);
   clearHeaderCaches();
 });
+
+test('a module header\'s struct field and typedef types: a signed count against an unsigned field, an errno handed to a release whose count is the header\'s unsigned typedef', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-header-ints-');
+  w('Kbuild', 'obj-m += ub.o\n');
+  w('ub.h', [
+    'typedef unsigned long long ub_count_t;',
+    'typedef long ub_scount_t;',
+    'struct ub_buf {',
+    '\tsize_t npages;',
+    '\tint small;',
+    '\tstruct page **pages;',
+    '};',
+    '',
+  ].join('\n'));
+  const body = (fn, count, test, relType) => [
+    `static void ${fn}_put(struct page **p, ${relType} n)`,
+    '{',
+    `\t${relType} i;`,
+    '',
+    '\tfor (i = 0; i < n; i++)',
+    '\t\tput_page(p[i]);',
+    '}',
+    '',
+    `int ${fn}(struct ub_buf *b, unsigned long uaddr)`,
+    '{',
+    `\t${count} got;`,
+    '',
+    '\tgot = get_user_pages_fast(uaddr, b->npages, FOLL_WRITE, b->pages);',
+    `\tif (${test}) {`,
+    `\t\t${fn}_put(b->pages, got);`,
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n');
+  // int got < size_t field: the errno passes as a full count.
+  w('mixed.c', `#include "ub.h"\n${body('ub_mixed', 'int', 'got < b->npages && got > 0', 'int')}`);
+  // got != npages (signed test), then the errno handed to a release taking ub_count_t.
+  w('rel.c', `#include "ub.h"\n${body('ub_rel', 'long', 'got != b->npages', 'ub_count_t')}`);
+  // The same with the header's signed typedef: the release loop does not run for an errno.
+  w('srel.c', `#include "ub.h"\n${body('ub_srel', 'long', 'got != b->npages', 'ub_scount_t')}`);
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1, only: ['partial-pin-unchecked'] });
+  const got = res.findings.map((f) => `${f.file}:${f.span.line}:${f.messageId}`).sort();
+  assert.deepStrictEqual(got, ['mixed.c:14:negative-passes-mixed', 'rel.c:14:negative-release'], res.findings.map((f) => f.message).join('\n'));
+});

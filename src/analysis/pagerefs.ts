@@ -1083,6 +1083,11 @@ class AcquireFlow {
     if (LOOKS_ONLY.test(e.callee)) return state;
     // `err = sg_alloc_table_from_pages(...)`: handed to the table only if it succeeds.
     const status = TABLE_BUILD.test(e.callee) ? assignedStatus(node.expr, e) : null;
+    // (A table built from all nr entries after an errno passed as a full count: none set.)
+    if (status && a.nr !== null && state.k & W && !state.unsure && !state.lost && e.args.some((x) => exprText(stripNoise(x)) === a.nr)) {
+      this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() builds a table from all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
+      return null;
+    }
     if (status) return { ...state, pending: status, steps: [...state.steps, this.step(c.span.line, `${c.name}() builds a table from ${a.root}; its status is in ${status}`, c)] };
     // Only formatted by a print-like call (after its format string): looked at, not kept.
     if (e.args.every((x) => formatArg(e, x) || !carries(x))) return state;

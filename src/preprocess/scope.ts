@@ -8,6 +8,7 @@ import { cutFunctions, lineIndex, lineOf, maskCode, parseHeader, type CutFunctio
 import { evaluateConditionals, liveText, macroIn, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
+import { intFields, intTypedefs } from '../parse/inttypes';
 import { gupEraAt, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
@@ -31,6 +32,26 @@ export interface PreprocessOptions {
   buildDefines?: string[];
 }
 
+/** The integer typedefs and struct fields of the module headers a file reads (the first
+ * definition of a name wins; a field declared with two widths is left out). */
+function headerInts(subs: HeaderScope[]): { types: Map<string, number>; fields: Map<string, number> } {
+  const types = new Map<string, number>();
+  const fields = new Map<string, number>();
+  const bad = new Set<string>();
+  const seen = new Set<HeaderScope>();
+  const stack = [...subs];
+  while (stack.length) {
+    const h = stack.pop()!;
+    if (seen.has(h)) continue;
+    seen.add(h);
+    for (const [k, v] of h.intTypes ?? []) if (!types.has(k)) types.set(k, v);
+    for (const [k, v] of h.intFields ?? []) { if (fields.has(k) && fields.get(k) !== v) bad.add(k); else fields.set(k, v); }
+    stack.push(...h.subs);
+  }
+  for (const k of bad) fields.delete(k);
+  return { types, fields };
+}
+
 export interface FileScope {
   /** The source with dead branches blanked (same offsets), raw and masked. */
   text: string;
@@ -46,6 +67,9 @@ export interface FileScope {
   blanked: Set<number>;
   /** What the answer depends on besides the file's own bytes and the options. */
   deps: ScopeDeps;
+  /** Integer typedefs and struct fields of the module headers it reads. */
+  intTypes?: Map<string, number>;
+  intFields?: Map<string, number>;
 }
 
 /** What a preprocessing consulted besides the file's own bytes: every header path it tried,
@@ -78,6 +102,10 @@ interface HeaderScope {
   deps: ScopeDeps;
   /** The headers it included (their own deps, transitively, are this header's too). */
   subs: HeaderScope[];
+  /** A module's own header (inside the audited root): its integer typedefs and the
+   * integer fields of its structs (src/parse/inttypes.ts). */
+  intTypes?: Map<string, number>;
+  intFields?: Map<string, number>;
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
   /** The same for the atomic-section primitives (see FileScope.atomic). */
@@ -415,6 +443,13 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   const result = evaluateConditionals(masked, raw, file, conditionEnv(o, deps), hooksFor(o, abs, depth, unresolved, deps, subs));
   const live = liveText(masked, result);
   const h: HeaderScope = { result, wrappers: wrappersOf(live, file, undefined, eraOf(o)), atomicWrappers: atomicWrappersOf(live, file), helpers: gupHelpersOf(live, undefined, true), deps, subs };
+  // (Only the module's own headers: the kernel's, under --kdir, name thousands of structs.)
+  if (!path.isAbsolute(depName(o, abs))) {
+    const types = intTypedefs(live);
+    const fields = intFields(live, types);
+    if (types.size) h.intTypes = types;
+    if (fields.size) h.intFields = fields;
+  }
   headers.set(abs, h);
   scopeOf.set(result, h);
   return h;
@@ -515,7 +550,9 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
     const first = d ? /^\s*([A-Za-z_]\w*)/.exec(d.value)?.[1] : undefined;
     if (d && first && first !== name && isGupName(first) && gupEraAt(first, era)) macros.set(name, d);
   }
-  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps };
+  const ints = subs.length ? headerInts(subs) : null;
+  return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,
+    ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}) };
 }
 
 function blankedLines(text: string, dead: [number, number][]): Set<number> {

@@ -654,6 +654,40 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // long against an unsigned long field: the errno passes, and the table is built from
+      // all nr_pages entries, none of them set.
+      name: 'an errno passed as a full count, then a table built from all entries', era: '6.1',
+      messages: [/pinned is signed and r->nr_pages is unsigned and at least as wide/], code: `
+struct tb_region {
+	unsigned long uaddr;
+	unsigned long nr_pages;
+	struct page **pages;
+	struct sg_table sgt;
+};
+
+static int tb_pin(struct tb_region *r)
+{
+	long pinned;
+	int ret;
+
+	pinned = pin_user_pages_fast(r->uaddr, r->nr_pages, FOLL_LONGTERM, r->pages); /* expect: partial-pin-unchecked:warning */
+	if (pinned < r->nr_pages) {
+		ret = -EFAULT;
+		goto err_unpin;
+	}
+	ret = sg_alloc_table_from_pages(&r->sgt, r->pages, r->nr_pages, 0, r->nr_pages << PAGE_SHIFT, GFP_KERNEL);
+	if (ret) {
+		pinned = r->nr_pages;
+		goto err_unpin;
+	}
+	return 0;
+err_unpin:
+	if (pinned > 0)
+		unpin_user_pages(r->pages, pinned);
+	return ret;
+}
+` },
+    {
       // The unsigned count is used as a size before the loop (\`sg_init_table(sgl, npg)\`):
       // that is no handling of an errno, and the loop still walks a huge count.
       name: 'an unsigned count tested only == 0, passed to a call, then walked by a loop',
