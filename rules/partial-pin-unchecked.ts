@@ -30,11 +30,11 @@ const PROBLEMS: Record<string, string> = {
   'unhandled': 'the count is not handled',
 };
 
-/** {{frees}}: the callers that then free the array; {{also}}: the other problems of the call
+/** {{gets}}: what the call may do (fewer than nr pages, or not the one page); {{frees}}: the callers that then free the array; {{also}}: the other problems of the call
  * and the other calls whose count is not handled either; {{fix}}: what to write instead (the
  * hint). */
 const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(PROBLEMS).map(([id, problem]) =>
-  [id, `{{call}}() may get fewer than {{asked}} pages it asks for, but ${problem}{{frees}}{{also}}: {{fix}}`]));
+  [id, `{{call}}() {{gets}}, but ${problem}{{frees}}{{also}}: {{fix}}`]));
 
 /** The fix of a negative count released: through the release call the path names when
  * it is a helper of the tree (`qp_release_pages() gets retval ...`). */
@@ -117,7 +117,8 @@ const rule: Rule = {
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
         messageId: id,
-        data: { ...data, call: String(acq.call.name), asked: acq.nrText ?? acq.nr ?? 'the', frees, also, fix },
+        // (A single page is got or not: no "fewer than 1 pages".)
+        data: { ...data, call: String(acq.call.name), gets: acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : 'may fail to get the page it asks for', frees, also, fix },
         hint: fix,
         related,
         flow,
