@@ -1100,6 +1100,13 @@ class AcquireFlow {
       this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
       return null;
     }
+    // One fixed entry (`sg_set_page(&sg[0], pages[0], ...)`) handed on while an unsigned
+    // count may hold an errno: the rest of the path still walks the count (as after a read
+    // of the count, see effects), with no leak claims.
+    const cv = a.countVar;
+    if (cv && !state.lost && state.k & E && fa.fn.unsignedVars?.includes(cv) && e.args.filter(carries).every((x) => fixedElement(x, a.root))) {
+      return state.unsure ? state : { ...state, unsure: true };
+    }
     // Handed to a helper or an owner that may keep or release it.
     return null;
   }
@@ -1312,6 +1319,13 @@ class AcquireFlow {
           if (op === '<' || op === '<=' || op === '==') return [k & E, k & (S | F)];
           return [k & (S | F), k & E];
         }
+        // An unsigned count against another positive constant (`if (npg > 1)`): an errno
+        // is a huge count, on the side above the constant; the rest may be on either side.
+        if (other.kind === 'num' && other.value !== null && other.value > 0 && r !== null && lv.kind === 'id' && !lv.cast && this.a.fa.fn.unsignedVars?.includes(r) && exprText(other) !== nr) {
+          const rest = k & ~E;
+          if (op === '>' || op === '>=') return [k, rest];
+          if (op === '<' || op === '<=') return [rest, k];
+        }
         if (exprText(other) === nr) {
           // (An unsigned count holding an errno is above nr: `n < nr` is false for it. So
           // is a signed one compared with an unsigned nr at least as wide: the usual
@@ -1351,6 +1365,12 @@ function armsAround(fn: FunctionAnalysis['fn'], line: number, tracked: ReadonlyS
     for (const l of ppLiterals(u.condition)) if (tracked.has(l.atom) && !out.some((x) => x.slice(0, -2) === l.atom)) out.push(`${l.atom}=${l.neg ? 0 : 1}`);
   }
   return out.join('\n');
+}
+
+/** `pages[0]` (a constant index) of the root. */
+function fixedElement(e0: Expr, root: string): boolean {
+  const e = stripNoise(e0);
+  return e.kind === 'idx' && rootOf(e.operand) === root && stripNoise(e.index).kind === 'num';
 }
 
 function assignsTo(e: Expr | null, text: string): boolean {

@@ -654,6 +654,26 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // The first entry handed on alone, then \`if (npg > 1)\` (an errno is above 1) and a
+      // loop up to npg - 1: the unsigned errno is still walked.
+      name: 'an unsigned count tested == 0, its first entry handed on, then a loop up to the count minus one under npg > 1',
+      messages: [/which is unsigned: an error \(a negative errno\) becomes a huge count, and the loop at line 11 walks/], code: `
+static int sgf_fill(struct scatterlist *sgl, unsigned long uaddr, unsigned int want, struct page **pv)
+{
+	unsigned int npg, i;
+
+	npg = get_user_pages_fast(uaddr & PAGE_MASK, want, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (npg <= 0)
+		return -EFAULT;
+	sg_set_page(&sgl[0], pv[0], PAGE_SIZE, 0);
+	if (npg > 1) {
+		for (i = 1; i < npg - 1; i++)
+			sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	}
+	return npg;
+}
+` },
+    {
       // long against an unsigned long field: the errno passes, and the table is built from
       // all nr_pages entries, none of them set.
       name: 'an errno passed as a full count, then a table built from all entries', era: '6.1',
