@@ -1204,7 +1204,7 @@ class AcquireFlow {
 
   private atExit(node: CfgNode, s: PathState): void {
     const a = this.a;
-    if (s.k & W && !s.unsure && !s.lost && this.returnsSuccess(node)) {
+    if (s.k & W && !s.unsure && !s.lost && this.returnsSuccess(node, s)) {
       const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
       this.report('negative-passes', [...s.steps, { fa: a.fa, line, what: `returns as if all ${a.nrText ?? a.nr} entries were filled, none of them set after an error` }]);
     }
@@ -1241,10 +1241,12 @@ class AcquireFlow {
 
   /** A return that tells the caller nothing failed: no value, or one that is neither the
    * count, the array, nor an error (`return 0;`, `return ret;` with ret not the count). */
-  private returnsSuccess(node: CfgNode): boolean {
+  private returnsSuccess(node: CfgNode, s?: PathState): boolean {
     if (!node.expr) return true;
     const rv = stripNoise(node.expr);
     if (rv.kind === 'un' && rv.op === '-') return false;
+    // (A variable this path set to an error code: `ret = -EFAULT; ... return ret;`.)
+    if (rv.kind === 'id' && s?.vals?.[rv.name] !== undefined) { const v = s.vals[rv.name]; if (v === 'neg' || (typeof v === 'number' && v < 0)) return false; }
     if (rv.kind === 'id' && /^E[A-Z0-9]+$/.test(rv.name)) return false;
     if (rootOf(rv) === this.a.root || mentionsId(rv, this.a.root)) return false;
     if (this.a.countVar && mentionsId(rv, this.a.countVar)) return false;

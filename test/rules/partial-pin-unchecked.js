@@ -4,6 +4,24 @@
 module.exports = {
   valid: [
     {
+      // An unsigned count tested != i, then < i around the release: an errno skips the
+      // release (nothing held) and the path returns the error code it set.
+      name: 'an unsigned count whose error path returns the error code the path set', code: `
+static int uc_chunk(struct page **pages, unsigned long addr, unsigned int i, unsigned int flags)
+{
+	unsigned int n;
+	int ret = 0;
+
+	n = pin_user_pages_fast(addr, i, flags, pages); /* expect-none */
+	if (n != i) {
+		if (n < i)
+			unpin_user_pages(pages, n);
+		ret = -EFAULT;
+	}
+	return ret;
+}
+` },
+    {
       name: 'a single page mapped into a local, then released', era: '4.9', code: `
 static int km_ok(unsigned long uaddr, u32 *val)
 {
