@@ -8,7 +8,7 @@ function isNullish(e: Expr | undefined): boolean {
 
 /** Why the flag is wrong, by case (the flag each case is about is in its wording). */
 const WHY: Record<string, [flag: string, why: string]> = {
-  'pin-to-pin': ['FOLL_PIN', '{{call}}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call'],
+  'pin-to-pin': ['FOLL_PIN', '{{call}}() sets FOLL_PIN itself; from 6.3 FOLL_PIN is an internal flag and a caller passing it gets a WARN and a failed call (before 6.3 it is only redundant)'],
   'pin-to-get': ['FOLL_PIN', "{{call}}() takes FOLL_GET references that are released with put_page(); FOLL_PIN from a caller is rejected (WARN_ON_ONCE, -EINVAL) from 5.6: use the pin_user_pages*() counterpart instead"],
   // (Before 5.6 the kernel has neither FOLL_PIN nor pin_user_pages*(): the name is the
   // module's own, a compat definition.)
@@ -27,6 +27,14 @@ const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(WHY).
 const INTERNAL_WHY = 'from 6.3 {{flag}} is one of the internal GUP flags (INTERNAL_GUP_FLAGS, mm/internal.h): is_valid_gup_args() WARNs and the call fails';
 MESSAGES['internal-flag'] = `{{flag}} passed explicitly to {{call}}(): ${INTERNAL_WHY}`;
 MESSAGES['internal-flag-through'] = `{{flag}} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${INTERNAL_WHY}`;
+
+MESSAGES['fast-mask'] = `{{flag}} passed explicitly to {{call}}(): the fast path accepts only FOLL_WRITE, FOLL_LONGTERM, FOLL_FORCE and FOLL_NOFAULT from its caller (from 5.10); any other flag WARNs and fails the call with -EINVAL`;
+MESSAGES['fast-mask-through'] = `{{flag}} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): the fast path accepts only FOLL_WRITE, FOLL_LONGTERM, FOLL_FORCE and FOLL_NOFAULT from its caller (from 5.10); any other flag WARNs and fails the call with -EINVAL`;
+
+/** The flags the fast GUP path lets a caller pass (internal_get_user_pages_fast() from 5.10,
+ * gup_fast_fallback() in 6.12); FOLL_PIN, FOLL_GET and FOLL_FAST_ONLY are its wrappers'. */
+const FAST_ACCEPTS = new Set(['FOLL_WRITE', 'FOLL_LONGTERM', 'FOLL_FORCE', 'FOLL_NOFAULT', 'FOLL_PCI_P2PDMA', 'FOLL_HONOR_NUMA_FAULT', 'FOLL_PIN', 'FOLL_GET', 'FOLL_FAST_ONLY']);
+const FAST_ENTRY = /^(get|pin)_user_pages_fast(_only)?$/;
 
 /** INTERNAL_GUP_FLAGS of 6.3+ besides FOLL_PIN (its own cases above): a caller's flags
  * with one of them fail is_valid_gup_args() in every GUP entry that takes flags. Before
@@ -69,6 +77,23 @@ const rule: Rule = {
           });
         }
       }
+      // The fast path's own mask (5.10 on): flags it does not know fail the call. (From 6.3
+      // the internal flags above are refused by is_valid_gup_args() first: one finding.)
+      if (FAST_ENTRY.test(call.name) && ctx.api.cmpVersion(ctx.version, [5, 10]) >= 0) {
+        const late = ctx.api.cmpVersion(ctx.version, [6, 3]) >= 0;
+        for (const [flag, origins] of fs) {
+          if (!/^FOLL_[A-Z0-9_]+$/.test(flag) || FAST_ACCEPTS.has(flag) || (late && INTERNAL_FROM_6_3.includes(flag)) || !origins.length) continue;
+          const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === flag);
+          ctx.report({
+            fa, span: call.span, callText: call.text, level: 'error',
+            messageId: direct ? 'fast-mask' : 'fast-mask-through',
+            data: { call: call.name, flag, origin: origins[0].how, line: origins[0].line },
+            hint: `remove ${flag} from the flags`,
+            related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
+              .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
+          });
+        }
+      }
       for (const flag of ['FOLL_PIN', 'FOLL_GET']) {
         const origins = fs.get(flag);
         if (!origins) continue;
@@ -76,7 +101,9 @@ const rule: Rule = {
           : era.pin === 'pin' ? 'get-to-pin' : noPages ? 'get-without-pages' : 'get-redundant';
         // Error where the entry rejects the flag (WARN, failure, BUG); note where it is only
         // redundant (FOLL_GET to a get_* entry that sets it itself when pages != NULL).
-        const level = id === 'get-redundant' ? 'note' : 'error';
+        // (FOLL_PIN to a pin_* entry is only redundant before 6.3: pin_*() set it themselves
+        // and nothing checked the caller's flags for it; from 6.3 it is internal and refused.)
+        const level = id === 'get-redundant' || (id === 'pin-to-pin' && ctx.api.cmpVersion(ctx.version, [6, 3]) < 0) ? 'note' : 'error';
         const direct = origins.some((o) => o.fa === fa && o.line === call.span.line && o.how === flag);
         ctx.report({
           fa, span: call.span, callText: call.text, level,

@@ -4,6 +4,13 @@
 module.exports = {
   valid: [
     {
+      name: '6.1: flags the fast path accepts', era: '6.1', code: `
+long if_fast_ok(unsigned long uaddr, struct page **pages)
+{
+	return get_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_NOFAULT | FOLL_FORCE, pages); /* expect-none */
+}
+` },
+    {
       // Before 6.3 FOLL_TOUCH and FOLL_REMOTE from a caller were tolerated.
       name: '6.1: FOLL_TOUCH and FOLL_REMOTE from a caller are tolerated', era: '6.1', code: `
 long if_touch_61(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
@@ -39,6 +46,37 @@ int if_mm(unsigned long uaddr, struct page **pages)
 ` } },
   ],
   invalid: [
+    {
+      name: '6.1: FOLL_HWPOISON written at a fast call', era: '6.1', code: `
+long if_fast_hwp(unsigned long uaddr, struct page **pages)
+{
+	return pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_HWPOISON, pages); /* expect: internal-foll-flag:error */
+}
+`,
+      messages: [/^FOLL_HWPOISON passed explicitly to pin_user_pages_fast\(\): the fast path accepts only/],
+    },
+    {
+      // Before 6.3 pin_*() set FOLL_PIN themselves and nothing refused it from a caller.
+      name: '6.1: FOLL_PIN passed to a pin_* entry is only redundant, a note', era: '6.1', code: `
+long if_pin_61(unsigned long uaddr, struct page **pages)
+{
+	return pin_user_pages_fast(uaddr, 1, FOLL_PIN | FOLL_WRITE, pages); /* expect: internal-foll-flag:note */
+}
+`,
+      messages: [/before 6.3 it is only redundant/],
+    },
+    {
+      // 5.10-6.2: the fast path's own mask refuses FOLL_TOUCH (and FOLL_NOWAIT, ...).
+      name: '6.1: a flag outside the fast path\'s mask', era: '6.1', code: `
+long if_fast_touch(unsigned long uaddr, struct page **pages)
+{
+	unsigned int flags = FOLL_WRITE | FOLL_NOWAIT;
+
+	return get_user_pages_fast(uaddr, 1, flags, pages); /* expect: internal-foll-flag:error */
+}
+`,
+      messages: [/^FOLL_NOWAIT passed explicitly to get_user_pages_fast\(\) \(through flags = FOLL_NOWAIT, line 4\): the fast path accepts only/],
+    },
     {
       name: '6.12: FOLL_TOUCH from a caller is an internal flag', code: `
 long if_touch(unsigned long uaddr, unsigned long nr, struct page **pages)
