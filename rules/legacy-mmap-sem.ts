@@ -69,7 +69,9 @@ const rule: Rule = {
         if (!(call.name in WRAPPER)) return;
         // `mm->mmap_sem` does not compile where the wrappers exist (the field is mmap_lock
         // from 5.8): compat code for older kernels, built only for them.
-        if (/mmap_sem\s*\)?\s*$/.test(call.argText[0] ?? '')) return;
+        // Unless the file renames it live (`#define mmap_sem mmap_lock`, a compat shim for
+        // 5.8+): then the call is a raw one on mmap_lock.
+        if (/mmap_sem\s*\)?\s*$/.test(call.argText[0] ?? '') && fa.fn.macros?.mmap_sem?.value.trim() !== 'mmap_lock') return;
         // Under a condition the tool cannot decide (a configure check, a header it cannot
         // see), a field not named as written (a compat macro's): a fallback for kernels
         // without the wrappers, most likely. The field named `mmap_lock` has the wrappers

@@ -50,7 +50,9 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
   const { acq } = f;
   const n = acq.nrText ?? acq.nr ?? '1';
   const count = acq.countVar ?? 'ret';
-  const release = acq.fam === 'pin' ? `unpin_user_pages(${acq.root}, ${count})` : `release exactly ${count} pages (put_page() each)`;
+  // (The array as the call was given it: `*pv` for an out-parameter `struct page ***pv`.)
+  const arr = acq.call.argText.some((t) => t.replace(/[\s()]/g, '') === `*${acq.root}`) ? `*${acq.root}` : acq.root;
+  const release = acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${count})` : `release exactly ${count} pages (put_page() each)`;
   const last = f.path[f.path.length - 1];
   const data = { nr: n, line: last.line, family: acq.fam === 'pin' ? 'pin' : 'get', pages: acq.root, count };
   const handle = `handle 0 <= ${count} < ${n} (e.g. if (${count} != ${n}) { if (${count} > 0) ${release}; return -EFAULT; })`;

@@ -1067,7 +1067,9 @@ class AcquireFlow {
       return null;
     }
     const carries = (x: Expr) => rootOf(x) === a.root || elementOf(fa, x, node.id)?.root === a.root || mentionsElement(x, a.root)
-      || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => mentionsId(x, d));
+      || (a.nr === null && mentionsId(x, a.root)) || this.derived.some((d) => !this.mapped.includes(d) && mentionsId(x, d));
+    // (A kernel mapping handed to a call, `crc32_le(0, kaddr, PAGE_SIZE)`, is read there: the
+    // reference stays here; returning it hands it on, see atExit.)
     const passes = e.args.some(carries);
     if (!passes) return state;
     const fi = this.helpers.freedParam(fa, c);

@@ -59,6 +59,24 @@ long ls_new(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A compat shim renaming the field for 5.8+: the calls on mmap_sem are raw calls on
+      // mmap_lock in this tree.
+      name: 'a file renaming mmap_sem to mmap_lock for 5.8+, then raw rwsem calls on mmap_sem', code: `
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 8, 0)
+#define mmap_sem mmap_lock
+#endif
+
+long lr_peek(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	long n;
+
+	down_read(&mm->mmap_sem); /* expect: legacy-mmap-sem:note */
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL);
+	up_read(&mm->mmap_sem); /* expect: legacy-mmap-sem:note */
+	return n;
+}
+`, messages: [/raw down_read\(\) on the mmap lock of mm: this tree has the mmap_lock.h wrappers; use mmap_read_lock\(mm\)/] },
+    {
       // A feature switch the tool cannot decide around a raw call on the mmap_lock field:
       // every kernel with that field has the wrappers, so it is no compat fallback.
       name: 'raw call on mmap_lock under an undecided feature #ifdef',

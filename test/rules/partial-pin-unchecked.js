@@ -672,6 +672,47 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // The array is an out-parameter's (\`*pv\`): the fix releases *pv, not pv.
+      name: 'an out-parameter array tested only for an error, the requested count returned',
+      messages: [/unpin_user_pages\(\*pv, ret\)/], code: `
+static int op_pin(unsigned long addr, int n, struct page ***pv)
+{
+	int ret;
+
+	*pv = vmalloc(n * sizeof(**pv));
+	if (!*pv)
+		return -ENOMEM;
+	ret = pin_user_pages_fast(addr, n, FOLL_WRITE, *pv); /* expect: partial-pin-unchecked:warning */
+	if (ret < 0) {
+		vfree(*pv);
+		return ret;
+	}
+	return n;
+}
+` },
+    {
+      // The mapping read by another call (a checksum) is no handing on: the early return
+      // leaves the page pinned.
+      name: 'a pinned page whose mapping is read by a call, left pinned on an early return',
+      messages: [/a path returns with references held that nothing owns \(line 14\)/], code: `
+int kv_verify(unsigned long va, u32 want)
+{
+	struct page *pg;
+	void *kva;
+	u32 crc;
+
+	if (pin_user_pages_fast(va & PAGE_MASK, 1, 0, &pg) != 1) /* expect: partial-pin-unchecked:warning */
+		return -EFAULT;
+	kva = kmap_local_page(pg);
+	crc = crc32_le(0, kva, PAGE_SIZE);
+	kunmap_local(kva);
+	if (crc != want)
+		return -EBADMSG;
+	unpin_user_page(pg);
+	return 0;
+}
+` },
+    {
       // The first entry handed on alone, then \`if (npg > 1)\` (an errno is above 1) and a
       // loop up to npg - 1: the unsigned errno is still walked.
       name: 'an unsigned count tested == 0, its first entry handed on, then a loop up to the count minus one under npg > 1',
