@@ -110,6 +110,7 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
     return c.argText[0]?.replace(/\s+/g, '');
   };
   const scopedAt = (id: number) => fn.calls[id].name === 'guard' || fn.calls[id].name === 'scoped_guard';
+  const outOfScope = (id: number, line: number) => { const c = fn.calls[id]; return c.scopeEnd !== undefined && (line > c.scopeEnd || line < c.span.line); };
   const step = (s: Stack, id: number) => apply(s, primitive[id]!, id, argOf(id), scopedAt(id));
   const atCall: Map<string, Stack>[] = fn.calls.map(() => new Map());
   const result: AtomicAnalysis = { atCall: [], primitive, leaked: [] };
@@ -150,8 +151,10 @@ export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
   add(0, []);
   let steps = 0;
   while (work.length && steps++ < 100000) {
-    const [id, s, pp] = work.pop()!;
+    const [id, s0, pp] = work.pop()!;
     const node = fn.nodes[id];
+    // A guard() of an inner block is over outside the block's lines.
+    const s = s0.some((o) => o.scoped && outOfScope(o.call, node.line)) ? s0.filter((o) => !(o.scoped && outOfScope(o.call, node.line))) : s0;
     const known = (atom: string) => { const d = pp.split('\n').find((x) => x.slice(0, -2) === atom); return d ? +d.slice(-1) : undefined; };
     const outs = node.kind === 'branch' && node.pp && repeated.size ? ppOutcomes(node.pp, repeated, known) : null;
     if (outs) {

@@ -96,6 +96,8 @@ class FunctionBuilder {
   aliases = new Map<string, string | null>();
   /** Local scalars by name: declared with an unsigned type everywhere (true), or not. */
   unsignedLocals = new Map<string, boolean>();
+  /** Last lines of the blocks being built, innermost last (the function body's not among them). */
+  blockEnds: number[] = [];
   /** Scalars by name: their integer width (negative: signed), false where unknown or the
    * name is declared twice with other types. */
   intWidths = new Map<string, number | false>();
@@ -265,8 +267,11 @@ class FunctionBuilder {
 
   private stmtNode(n: SyntaxNode, preds: Pred[]): Pred[] {
     switch (n.type) {
-      case 'compound_statement':
-        return this.block(n.namedChildren, preds);
+      case 'compound_statement': {
+        // (Its last line bounds a guard() declared in it: see CallSite.scopeEnd.)
+        this.blockEnds.push(this.span(n).endLine);
+        try { return this.block(n.namedChildren, preds); } finally { this.blockEnds.pop(); }
+      }
       case 'expression_statement': {
         const e = n.namedChildren[0];
         if (!e) return preds;
@@ -755,6 +760,7 @@ class FunctionBuilder {
       stmtStart: this.stmtStart,
       stmtEnd: this.stmtEnd,
       text: normSpace(flat ? n.text.slice(0, 512) : n.text),
+      ...(name === 'guard' && this.blockEnds.length ? { scopeEnd: this.blockEnds[this.blockEnds.length - 1] } : {}),
     });
     if (!fn || !name) {
       // Calls through pointers: evaluate the callee expression for its side effects.

@@ -61,6 +61,9 @@ export interface CallSite {
   text: string;
   /** The macro (or static inline wrapper) whose use expanded to this call. */
   via?: string;
+  /** `guard(...)` in an inner block: the block's last line (its section ends there; in the
+   * function's own body it ends with the function). */
+  scopeEnd?: number;
 }
 
 export type CfgKind = 'entry' | 'exit' | 'stmt' | 'branch' | 'join';

@@ -4,6 +4,25 @@
 module.exports = {
   valid: [
     {
+      // guard() of an inner block: the spinlock is released at the block's end.
+      name: 'guard(spinlock) in an inner block, the GUP call after the block', code: `
+int gb_after(struct gb_dev *d, struct page **pages)
+{
+	unsigned long uaddr;
+	int nr, n;
+
+	{
+		guard(spinlock)(&d->lock);
+		uaddr = d->uaddr;
+		nr = d->nr;
+	}
+	n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return n;
+}
+` },
+    {
       // Two modules, each with its own non-static helper of one name: the spinlocked caller
       // of module b reaches module b's helper, which never sleeps.
       name: 'same-named helpers in two modules: the caller reaches its own module\'s', files: {
@@ -205,6 +224,32 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      name: 'guard(spinlock) in an inner block, the GUP call inside it', code: `
+int gb_inside(struct gb_dev *d, struct page **pages)
+{
+	int n = 0;
+
+	if (d->nr) {
+		guard(spinlock)(&d->lock);
+		n = pin_user_pages_fast(d->uaddr, d->nr, FOLL_WRITE, pages); /* expect: gup-in-atomic:error */
+	}
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return n;
+}
+
+int gb_body(struct gb_dev *d, struct page **pages)
+{
+	int n;
+
+	guard(spinlock)(&d->lock);
+	n = pin_user_pages_fast(d->uaddr, d->nr, FOLL_WRITE, pages); /* expect: gup-in-atomic:error */
+	if (n > 0)
+		unpin_user_pages(pages, n);
+	return n;
+}
+` },
     {
       // The callee drops one of the caller's two spinlocks (the queue's) around the pin:
       // the device lock is still held; the message names it.
