@@ -56,6 +56,33 @@ const ATOMIC_REGISTRATIONS: Record<string, { arg: number; what: string }> = {
   DECLARE_TASKLET_OLD: { arg: 1, what: 'a tasklet (DECLARE_TASKLET_OLD()), run in softirq context' },
 };
 
+/** Registrations of callbacks the kernel runs in process context, in a kernel thread that
+ * holds no mmap lock (a kworker, a kthread): entries like a system call's handler. */
+const PROCESS_REGISTRATIONS: Record<string, { arg: number; what: string }> = {
+  INIT_WORK: { arg: 1, what: 'a work item (INIT_WORK()), run by a kworker without the mmap lock' },
+  INIT_DELAYED_WORK: { arg: 1, what: 'a delayed work item (INIT_DELAYED_WORK()), run by a kworker without the mmap lock' },
+  DECLARE_WORK: { arg: 1, what: 'a work item (DECLARE_WORK()), run by a kworker without the mmap lock' },
+  DECLARE_DELAYED_WORK: { arg: 1, what: 'a delayed work item (DECLARE_DELAYED_WORK()), run by a kworker without the mmap lock' },
+  kthread_run: { arg: 0, what: 'a kernel thread (kthread_run()), run without the mmap lock' },
+  kthread_create: { arg: 0, what: 'a kernel thread (kthread_create()), run without the mmap lock' },
+};
+const PROCESS_REGISTRATION_RE = new RegExp(`\\b(${Object.keys(PROCESS_REGISTRATIONS).join('|')})\\s*\\(`, 'g');
+
+/** The functions a file registers as work items or kernel threads, with what that makes them. */
+export function processRegistrations(masked: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!/WORK|kthread_/.test(masked)) return out;
+  PROCESS_REGISTRATION_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PROCESS_REGISTRATION_RE.exec(masked))) {
+    const reg = PROCESS_REGISTRATIONS[m[1]];
+    const a = splitArgs(masked, m.index + m[0].length)[reg.arg];
+    const name = a ? /^(?:\(\s*[\w\s*]+\)\s*)?&?\s*\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(a.trim())?.[1] : undefined;
+    if (name && name !== 'NULL' && !out.has(name)) out.set(name, reg.what);
+  }
+  return out;
+}
+
 export const ATOMIC_REGISTRATION_NAMES = Object.keys(ATOMIC_REGISTRATIONS);
 const REGISTRATION_RE = new RegExp(`\\b(${ATOMIC_REGISTRATION_NAMES.join('|')})\\s*\\(`, 'g');
 

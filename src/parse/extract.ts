@@ -1,6 +1,6 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
-import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fieldEntryRole, nameEntryRole } from '../kernel/entries';
+import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fieldEntryRole, nameEntryRole, processRegistrations } from '../kernel/entries';
 import type Parser = require('tree-sitter');
 import { materialise, type PNode as SyntaxNode } from './tree';
 import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
@@ -1141,10 +1141,11 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
 }
 
 /** Entry points whose lock state at entry is known (src/kernel/entries.ts): handlers of
- * file_operations tables, DRM ioctl tables, system calls. */
+ * file_operations tables, DRM ioctl tables, system calls, work items and kernel threads. */
 function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
   let drm: Set<string> | undefined;
   const atomic = atomicRegistrations(masked);
+  const process = processRegistrations(masked);
   for (const f of fns) {
     let atomicRole = atomic.get(f.name) ?? null;
     for (const [field, types] of fields.get(f.name) ?? []) for (const t of types) atomicRole ??= fieldAtomicRole(t, field);
@@ -1157,6 +1158,8 @@ function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<s
       drm ??= new Set([...masked.matchAll(DRM_IOCTL_RE)].map((m) => m[1]));
       if (drm.has(f.name)) role = DRM_IOCTL_ROLE;
     }
+    const worker = process.get(f.name);
+    if (!role && worker) role = { lock: 'unheld', what: worker };
     if (role) f.entry = role;
   }
 }

@@ -4,6 +4,28 @@
 module.exports = {
   valid: [
     {
+      // A work item locking the mm it works on itself (kvm's async page fault shape).
+      name: 'a work item that takes the lock of the mm it pins from', code: `
+struct wv_req { struct work_struct work; struct mm_struct *mm; unsigned long addr; };
+
+static void wv_fault(struct work_struct *work)
+{
+	struct wv_req *r = container_of(work, struct wv_req, work);
+	int locked = 1;
+
+	mmap_read_lock(r->mm);
+	get_user_pages_remote(r->mm, r->addr, 1, FOLL_WRITE, NULL, &locked); /* expect-none */
+	if (locked)
+		mmap_read_unlock(r->mm);
+}
+
+void wv_queue(struct wv_req *r)
+{
+	INIT_WORK(&r->work, wv_fault);
+	schedule_work(&r->work);
+}
+` },
+    {
       // The function finds the mm itself and locks it around the call.
       name: 'an mm looked up by pid, locked around the remote pin', code: `
 long om_ok(pid_t pid, unsigned long a, struct page **pg)
@@ -644,6 +666,25 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // A kworker holds no mmap lock: a work item that calls a lock-requiring GUP function
+      // without taking it is an error where it is registered, like an ioctl handler.
+      name: 'a work item (INIT_WORK) calling pin_user_pages() without the lock', code: `
+struct wi_req { struct work_struct work; unsigned long addr; struct page *page; };
+
+static void wi_pin(struct work_struct *work)
+{
+	struct wi_req *r = container_of(work, struct wi_req, work);
+
+	pin_user_pages(r->addr, 1, FOLL_WRITE, &r->page); /* expect: missing-mmap-lock:error */
+}
+
+void wi_queue(struct wi_req *r)
+{
+	INIT_WORK(&r->work, wi_pin);
+	schedule_work(&r->work);
+}
+`, messages: [/wi_pin\(\) does not take it and is a work item \(INIT_WORK\(\)\), run by a kworker without the mmap lock/] },
     {
       // The mm comes from a task the function looks up: no caller can hold its lock.
       name: 'an mm looked up by pid, pinned without its lock, in the function or in its caller',
