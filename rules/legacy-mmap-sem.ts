@@ -58,6 +58,9 @@ const rule: Rule = {
   },
   check(ctx) {
     if (!ctx.hasMmapLockWrappers) return;
+    // (A static inline wrapper's raw call, expanded at each use, is reported once: at the
+    // wrapper's own body, when the audit has it.)
+    const defined = new Set(ctx.program.functions.map((f) => f.fn.name));
     for (const fa of ctx.program.functions) {
       if (fa.fn.file.endsWith('include/linux/mmap_lock.h')) continue;
       // A module's own definition of a wrapper (its compat fallback): the hint would make
@@ -67,6 +70,7 @@ const rule: Rule = {
         const cls = fa.classes[i];
         if (cls.kind !== 'lock' || !cls.prim.arg.startsWith('&') || !call.name) return;
         if (!(call.name in WRAPPER)) return;
+        if (call.via && call.via !== fa.fn.name && defined.has(call.via)) return;
         // `mm->mmap_sem` does not compile where the wrappers exist (the field is mmap_lock
         // from 5.8): compat code for older kernels, built only for them.
         // Unless the file renames it live (`#define mmap_sem mmap_lock`, a compat shim for

@@ -59,6 +59,34 @@ long ls_new(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A header's static inline wrappers: reported once each, at the wrapper's body, not
+      // again at every use that expands them.
+      name: 'raw rwsem calls in a header\'s static inline wrappers, used from a .c file', files: {
+        'lw.h': `
+static inline void lw_lock(struct mm_struct *mm)
+{
+	down_read(&mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+}
+
+static inline void lw_unlock(struct mm_struct *mm)
+{
+	up_read(&mm->mmap_lock); /* expect: legacy-mmap-sem:note */
+}
+`,
+        'lw.c': `#include "lw.h"
+
+long lw_peek(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	long n;
+
+	lw_lock(mm); /* expect-none */
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL);
+	lw_unlock(mm); /* expect-none */
+	return n;
+}
+`,
+      } },
+    {
       // A compat shim renaming the field for 5.8+: the calls on mmap_sem are raw calls on
       // mmap_lock in this tree.
       name: 'a file renaming mmap_sem to mmap_lock for 5.8+, then raw rwsem calls on mmap_sem', code: `
