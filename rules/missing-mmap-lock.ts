@@ -1,4 +1,4 @@
-import type { KernelApi, Rule, Version } from '../src/rule';
+import type { FunctionAnalysis, KernelApi, Rule, Version } from '../src/rule';
 import { rel } from '../src/rule';
 
 /** The assertion the era has: mmap_assert_locked() where it exists, else lockdep on the
@@ -38,6 +38,8 @@ const rule: Rule = {
       'no-caller-found-above': `${UNKNOWN}it is called from {{chain}}, and no caller of {{outerCaller}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
       'own-mm': `${REQUIRES}; {{function}}() finds that mm itself ({{otherMm}}) and takes none of its lock`,
       'caller-own-mm': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}: {{owner}}() finds that mm itself ({{otherMm}}) and takes none of its lock`,
+      // (The lock held is another task's, looked up by pid: the call works on current->mm.)
+      'other-mm-locked': `${REQUIRES}, but the lock held here is the one of {{other}}, the mm of a task {{function}}() looks up ({{task}}), not of current->mm: to work on that mm, use {{remote}}`,
     },
   },
   check(ctx) {
@@ -61,6 +63,16 @@ const rule: Rule = {
           related,
         });
         continue;
+      }
+      // A current->mm call with only another task's mm locked (one the function looks up by
+      // pid, `get_task_mm(get_pid_task(...))`): the lock held is not the one the call needs.
+      if (key === 'current->mm' && worlds.length && worlds.every((w) => ctx.locks.lockOf(w, key).st === 'E' && ctx.locks.otherKeyHeld(w, key))) {
+        const other = foreignHeld(fa, worlds, ctx.locks.lockOf);
+        if (other) {
+          const remote = /^pin_/.test(String(call.name)) ? 'pin_user_pages_remote' : 'get_user_pages_remote';
+          ctx.report({ fa, span: call.span, callText: call.text, messageId: 'other-mm-locked', data: { ...base, other: other.key, task: other.task, remote: ctx.api.existsIn(remote, ctx.version) ? `${remote}(${other.key}, ...)` : 'the remote GUP call of this kernel' } });
+          continue;
+        }
       }
       const entry = worlds.filter((w) => ctx.locks.lockOf(w, key).st === 'E' && !ctx.locks.otherKeyHeld(w, key));
       if (entry.length === 0) continue;
@@ -149,4 +161,30 @@ const rule: Rule = {
     }
   },
 };
+/** Calls that look a task up by pid: its mm is another task's (as far as the code says). */
+const PID_LOOKUP = /^(get_pid_task|pid_task|find_task_by_vpid|find_get_task_by_vpid|find_task_by_pid_ns)$/;
+
+/** The one mm key held in every world, when it is `t->mm` of a task `t` the function assigns
+ * from a pid lookup (directly or through a local holding that mm). */
+function foreignHeld(fa: FunctionAnalysis, worlds: FunctionAnalysis['atCall'][number], lockOf: (w: FunctionAnalysis['atCall'][number][number], key: string) => { st: string }): { key: string; task: string } | null {
+  const held = new Set<string>();
+  for (const w of worlds) for (const k of Object.keys(w.locks)) if (k !== 'current->mm' && ['R', 'W', 'A'].includes(lockOf(w, k).st)) held.add(k);
+  if (held.size !== 1) return null;
+  const key = [...held][0];
+  const m = /^([A-Za-z_]\w*)->mm$/.exec(key);
+  if (!m) return null;
+  const task = m[1];
+  let lookup: string | null = null;
+  const visit = (e: unknown): void => {
+    if (!e || typeof e !== 'object' || lookup) return;
+    const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: unknown };
+    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.left.name === task) {
+      const r = x.right as { kind?: string; callee?: string | null } | undefined;
+      if (r?.kind === 'call' && PID_LOOKUP.test(r.callee ?? '')) lookup = `${task} = ${r.callee}()`;
+    }
+    for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
+  };
+  for (const n of fa.fn.nodes) visit(n.expr);
+  return lookup ? { key: fa.fn.aliases ? Object.entries(fa.fn.aliases).find(([, v]) => v === key)?.[0] ?? key : key, task: lookup } : null;
+}
 export default rule;

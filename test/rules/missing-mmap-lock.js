@@ -4,6 +4,29 @@
 module.exports = {
   valid: [
     {
+      // The looked-up task's mm locked around the remote call on that mm: right.
+      name: 'another task\'s mm locked around get_user_pages_remote() on that mm', code: `
+long om_remote(pid_t pid, unsigned long addr, unsigned long n, struct page **pv)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	long got;
+
+	t = get_pid_task(find_get_pid(pid), PIDTYPE_PID);
+	if (!t)
+		return -ESRCH;
+	mm = get_task_mm(t);
+	put_task_struct(t);
+	if (!mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	got = get_user_pages_remote(mm, addr, n, FOLL_WRITE, pv, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return got;
+}
+` },
+    {
       // A work item locking the mm it works on itself (kvm's async page fault shape).
       name: 'a work item that takes the lock of the mm it pins from', code: `
 struct wv_req { struct work_struct work; struct mm_struct *mm; unsigned long addr; };
@@ -666,6 +689,30 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // get_user_pages() works on current->mm; the lock held is the one of a task looked up
+      // by pid.
+      name: 'another task\'s mm locked around get_user_pages(), which works on current->mm', code: `
+long om_wrong(pid_t pid, unsigned long addr, unsigned long n, struct page **pv)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	long got;
+
+	t = get_pid_task(find_get_pid(pid), PIDTYPE_PID);
+	if (!t)
+		return -ESRCH;
+	mm = get_task_mm(t);
+	put_task_struct(t);
+	if (!mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	got = get_user_pages(addr, n, FOLL_WRITE, pv); /* expect: missing-mmap-lock:error */
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return got;
+}
+`, messages: [/the lock held here is the one of mm, the mm of a task om_wrong\(\) looks up \(t = get_pid_task\(\)\), not of current->mm: to work on that mm, use get_user_pages_remote\(mm, \.\.\.\)/] },
     {
       // A kworker holds no mmap lock: a work item that calls a lock-requiring GUP function
       // without taking it is an error where it is registered, like an ioctl handler.
