@@ -119,8 +119,9 @@ const rule: Rule = {
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
         messageId: id,
-        // (A single page is got or not: no "fewer than 1 pages".)
-        data: { ...data, call: String(acq.call.name), gets: acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : 'may fail to get the page it asks for', frees, also, fix },
+        // (A single page is got or not: no "fewer than 1 pages". A leak of it is about the
+        // path on which the call got it.)
+        data: { ...data, call: String(acq.call.name), gets: acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : id === 'leak' ? `${acq.fam === 'pin' ? 'pins' : 'takes a reference on'} the page it asks for` : 'may fail to get the page it asks for', frees, also, fix },
         hint: fix,
         related,
         flow,

@@ -975,7 +975,9 @@ class AcquireFlow {
       // A counter of the calls that completed, tested by a loop over it (`while (done)
       // put_page(pages[--done])`) or before releasing by it (`if (done) release_pages(pages,
       // done)`), holds whatever this call got: its test says nothing about this call's path.
-      if (this.corr.some((v) => mentionsText(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
+      // (Only the variable's own value: an argument of a call, `put_user(status, p)`,
+      // `copy_to_user(u, &v, n)`, is tested for what that call did.)
+      if (this.corr.some((v) => mentionsValue(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
       const cv = this.a.countVar;
       const why = () => (cv && !this.a.fa.fn.unsignedVars?.includes(cv) ? `: ${cv} is signed and ${this.a.nrText ?? this.a.nr} unsigned, so a negative errno converts to a huge count and passes as a full count` : `: ${cv} is unsigned, so a negative errno passes it as a full count`);
       const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? why() : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
@@ -1018,7 +1020,10 @@ class AcquireFlow {
     // Not when it is unsigned and may hold an errno (`sg_init_table(sgl, npg)` after only
     // `npg == 0` was tested): the path goes on to what the huge count does to the entries,
     // but says nothing more about leaks (the count went somewhere).
-    if (r && node.kind !== 'branch' && readsCount(node.expr, r, a.call.id)) {
+    // (A returned conditional that tests the count, `return got < 0 ? got : -EFAULT;`, is
+    // left to the return: each arm's side of the count decides, notHandedOn().)
+    const splitReturn = node.ret && node.expr && this.splitsCount(stripNoise(node.expr), state.k, !!state.lost);
+    if (r && node.kind !== 'branch' && !splitReturn && readsCount(node.expr, r, a.call.id)) {
       if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
       if (!state.unsure) state = { ...state, unsure: true };
     }
@@ -1213,15 +1218,9 @@ class AcquireFlow {
     if (!s.held || !(s.k & (S | F)) || s.unsure) return;
     // Returning the array or the count hands them to the caller.
     if (node.expr) {
-      const rv = stripNoise(node.expr);
-      const root = rootOf(rv);
-      if (root === a.root) return;
-      // `return page_to_pfn(page)`: what the page maps to goes to the caller with its reference.
-      if (mentionsId(rv, a.root) || mentionsElement(rv, a.root)) return;
-      // (A local holding the page's mapping, `kaddr = kmap(page)`, returned: the caller
-      // gets the page with it, to kunmap() and release.)
-      if (this.mapped.some((d) => mentionsId(rv, d))) return;
-      if (a.countVar && !s.lost && mentionsId(rv, a.countVar)) return;
+      const left = this.notHandedOn(stripNoise(node.expr), s.k, !!s.lost);
+      if (!(left & (S | F))) return;
+      if (left !== s.k) s = { ...s, k: left };
     }
     const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
     // A struct-owned array whose release function (same file) skips NULL entries: the
@@ -1239,6 +1238,35 @@ class AcquireFlow {
     if (a.local && (s.k === F || (a.nr === null && (s.k & F) !== 0)) && !s.unsure) {
       this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the ${a.nr ? 'references in ' : 'reference on '}${a.root} held; nothing releases ${a.nr ? 'them' : 'it'}` }]);
     }
+  }
+
+  /** A conditional whose test tells the count's sides apart (for this path's `k`). */
+  private splitsCount(rv: Expr, k: number, lost: boolean): boolean {
+    if (rv.kind !== 'cond') return false;
+    const [t, f] = this.refine(rv.test, k, lost);
+    return t !== null && (t !== k || f !== k);
+  }
+
+  /** What of `k` (the count's possible sides on this path) returning `rv` does not hand to
+   * the caller (0: all of it goes): the array, what a page maps to, or the count hands the
+   * references on. A conditional value is split by its test (`return got < 0 ? got :
+   * -EFAULT;` returns the count only on the error side: a short count is lost); a test that
+   * says nothing of the count hands on if either arm does. */
+  private notHandedOn(rv: Expr, k: number, lost: boolean): number {
+    const a = this.a;
+    if (rv.kind === 'cond') {
+      const wt = stripNoise(rv.whenTrue), wf = stripNoise(rv.whenFalse);
+      if (!this.splitsCount(rv, k, lost)) return this.notHandedOn(wt, k, lost) && this.notHandedOn(wf, k, lost);
+      const [t, f] = this.refine(rv.test, k, lost) as [number, number];
+      return (t & (S | F) ? this.notHandedOn(wt, t, lost) : 0) | (f & (S | F) ? this.notHandedOn(wf, f, lost) : 0);
+    }
+    if (rootOf(rv) === a.root) return 0;
+    // `return page_to_pfn(page)`: what the page maps to goes to the caller with its reference.
+    if (mentionsId(rv, a.root) || mentionsElement(rv, a.root)) return 0;
+    // (A local holding the page's mapping, `kaddr = kmap(page)`, returned: the caller
+    // gets the page with it, to kunmap() and release.)
+    if (this.mapped.some((d) => mentionsId(rv, d))) return 0;
+    return a.countVar && !lost && mentionsId(rv, a.countVar) ? 0 : k;
   }
 
   /** A return that tells the caller nothing failed: no value, or one that is neither the
@@ -1390,6 +1418,21 @@ function callsIn(e: Expr | null): number[] {
 }
 
 /** Does the expression name this variable or field path (`vsg->state`)? */
+/** Calls whose value is their argument's, for a test: `unlikely(err)`, `WARN_ON(ret)`. */
+const PASS_THROUGH = /^(likely|unlikely|WARN_ON|WARN_ON_ONCE|WARN|WARN_ONCE|IS_ERR|IS_ERR_OR_NULL|IS_ERR_VALUE|PTR_ERR|PTR_ERR_OR_ZERO|ERR_PTR|abs|min|max|min_t|max_t)$/;
+
+/** mentionsText, but not inside the arguments of a call other than a pass-through one. */
+function mentionsValue(e: Expr | null, text: string, skipCall?: number): boolean {
+  let hit = false;
+  walk(e, (x) => {
+    if (hit) return false;
+    if (x.kind === 'call') return x.call !== skipCall && !!x.callee && PASS_THROUGH.test(x.callee);
+    if ((x.kind === 'id' || x.kind === 'field') && exprText(x) === text) { hit = true; return false; }
+    return true;
+  });
+  return hit;
+}
+
 function mentionsText(e: Expr | null, text: string, skipCall?: number): boolean {
   let hit = false;
   walk(e, (x) => { if (hit) return false; if (x.kind === 'call' && x.call === skipCall) return false; if ((x.kind === 'id' || x.kind === 'field') && exprText(x) === text) { hit = true; return false; } return true; });

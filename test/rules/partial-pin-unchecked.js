@@ -4,6 +4,50 @@
 module.exports = {
   valid: [
     {
+      // A status flag set to a constant and tested later is correlated with the count's
+      // paths (the dataflow does not split them): not reported.
+      name: 'a status flag set on the short path and tested after it', code: `
+int sf_probe(unsigned long va, u32 *out)
+{
+	struct page *pg;
+	int bad = 0;
+
+	if (get_user_pages_fast(va & PAGE_MASK, 1, 0, &pg) != 1) /* expect-none */
+		bad = 1;
+	if (bad)
+		return -EFAULT;
+	*out = page_to_pfn(pg);
+	put_page(pg);
+	return 0;
+}
+` },
+    {
+      // The conditional returns the count on the short side: the caller learns it.
+      name: 'a returned conditional that gives the short count to the caller', code: `
+int tv_fill(unsigned long uaddr, int n, struct page **pv)
+{
+	int got;
+
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pv); /* expect-none */
+	if (got != n)
+		return got <= 0 ? -EFAULT : got;
+	return 0;
+}
+` },
+    {
+      // A test that says nothing of the count: either arm may hand it on.
+      name: 'a returned conditional on another variable that names the count', code: `
+int tv_other(unsigned long uaddr, int n, struct page **pv, int strict)
+{
+	int got;
+
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pv); /* expect-none */
+	if (got != n)
+		return strict ? -EFAULT : got;
+	return 0;
+}
+` },
+    {
       // An unsigned count tested != i, then < i around the release: an errno skips the
       // release (nothing held) and the path returns the error code it set.
       name: 'an unsigned count whose error path returns the error code the path set', code: `
@@ -671,6 +715,41 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // A local set to a constant is passed to put_user(): the test is of the copy, not of
+      // the local, and its failure returns with the page held.
+      name: 'a single page leaked when put_user() of a constant-initialised status fails', code: `
+int su_probe(unsigned long va, int wr, u32 __user *ustatus)
+{
+	u32 status = 0;
+	struct page *pg;
+
+	if (get_user_pages_fast(va & PAGE_MASK, 1, wr ? FOLL_WRITE : 0, &pg) != 1) /* expect: partial-pin-unchecked:warning */
+		return -EFAULT;
+	if (put_user(status, ustatus))
+		return -EFAULT;
+	put_page(pg);
+	return 0;
+}
+`, messages: [/^get_user_pages_fast\(\) takes a reference on the page it asks for, but a path returns with references held that nothing owns \(line 10\): release the page on that path \(put_page\(\)\)/] },
+    {
+      // The errno ternary returns the count only when it is negative: a short count is
+      // replaced by -EFAULT and its pages stay pinned.
+      name: 'short count lost in an errno ternary', code: `
+#define TMAX 16
+int tp_fill(unsigned long uaddr, int n, void (*consume)(struct page **, int))
+{
+	struct page *pv[TMAX];
+	int got;
+
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (got != n)
+		return got < 0 ? got : -EFAULT;
+	consume(pv, n);
+	unpin_user_pages(pv, n);
+	return 0;
+}
+`, messages: [/returns after a short pin with the references held and the count dropped \(line 10\)/] },
     {
       // The array is an out-parameter's (\`*pv\`): the fix releases *pv, not pv.
       name: 'an out-parameter array tested only for an error, the requested count returned',
