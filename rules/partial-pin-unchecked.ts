@@ -114,6 +114,11 @@ const rule: Rule = {
       for (const c of f.callerFrees ?? []) related.push(asRelated(c, 'caller'));
       const frees = f.callerFrees?.length ? ` (${f.callerFrees.map((c) => `${c.fa.fn.name}() at ${c.fa.fn.file === acq.fa.fn.file ? 'line ' : `${c.fa.fn.file}:`}${c.line}`).join(', ')} then free${f.callerFrees.length === 1 ? 's' : ''} the array without releasing them)` : '';
       for (const o of f.also ?? []) { const last = o.path[o.path.length - 1]; related.push(asRelated(last, 'call')); }
+      // (A compat wrapper's call: the GUP call whose count it returns.)
+      const v = acq.via;
+      const where = v ? (v.fa.fn.file === acq.fa.fn.file ? `line ${v.call.span.line}` : `${v.fa.fn.file}:${v.call.span.line}`) : '';
+      const wraps = v ? `returns the count of its ${v.call.name}() (${where}) and ` : '';
+      if (v) related.push({ role: 'gup', file: v.fa.fn.file, span: v.call.callSpan, message: `${acq.call.name}() returns the count of this ${v.call.name}() call` });
       const more = (f.also ?? []).map((o) => { const e = explain(o); return renderMessage(PROBLEMS[e.id], e.data); });
       const also = (more.length ? `; also, ${more.join('; ')}` : '') + (f.siblings.length ? ` (so is the count of ${f.siblings.map((o) => `${o.call.name}() at line ${o.call.span.line}`).join(', ')})` : '');
       ctx.report({
@@ -121,7 +126,7 @@ const rule: Rule = {
         messageId: id,
         // (A single page is got or not: no "fewer than 1 pages". A leak of it is about the
         // path on which the call got it.)
-        data: { ...data, call: String(acq.call.name), gets: acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : id === 'leak' ? `${acq.fam === 'pin' ? 'pins' : 'takes a reference on'} the page it asks for` : 'may fail to get the page it asks for', frees, also, fix },
+        data: { ...data, call: String(acq.call.name), gets: wraps + (acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : id === 'leak' ? `${acq.fam === 'pin' ? 'pins' : 'takes a reference on'} the page it asks for` : 'may fail to get the page it asks for'), frees, also, fix },
         hint: fix,
         related,
         flow,

@@ -118,6 +118,9 @@ export interface PageAcquire {
   /** The count is stored through a pointer or into a struct (recorded for someone else):
    * its pages are followed for their DMA use only, not for the count's handling. */
   recorded?: boolean;
+  /** The call is of a count wrapper (a function that returns its own GUP call's count for
+   * pages and a count its caller passes): the GUP call inside it. */
+  via?: { fa: FunctionAnalysis; call: CallSite };
 }
 
 export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
@@ -176,7 +179,10 @@ export function pageLifecycle(p: Program): Lifecycle {
   const helpers = new ReleaseHelpers(p);
   for (const fa of p.functions) {
     const acqs: PageAcquire[] = [];
-    fa.fn.calls.forEach((call) => { const a = acquireOf(fa, call); if (a) acqs.push(a); });
+    fa.fn.calls.forEach((call) => {
+      const a = acquireOf(fa, call) ?? wrappedAcquire(p, fa, call);
+      if (a) acqs.push(a);
+    });
     if (!acqs.length) continue;
     const loops = loopsOf(fa);
     const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
@@ -300,14 +306,86 @@ function constantOne(fa: FunctionAnalysis, e: Expr): boolean {
   return sets === 1 && one;
 }
 
-function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
+/** A count wrapper's shape: the parameters its GUP call takes the pages array and the
+ * count from (count: -1 for one page), the family and the GUP call. */
+interface CountWrapper { pages: number; nr: number; fam: Fam; call: CallSite }
+const wrapperCache = new WeakMap<FunctionIR, CountWrapper | null>();
+
+/** A function whose only GUP calls (one, or one per #if arm) fill its pages parameter with
+ * a count its parameter gives, and whose every return gives back the count of that call
+ * (`return get_user_pages_remote(...)`, or `n = ...; ...; return n;`): a compat wrapper
+ * around an era's signature. Its callers handle the count as they would the GUP call's. */
+function countWrapperOf(fa: FunctionAnalysis): CountWrapper | null {
+  if (wrapperCache.has(fa.fn)) return wrapperCache.get(fa.fn)!;
+  let out: CountWrapper | null = null;
+  const fn = fa.fn;
+  const shapes: CountWrapper[] = [];
+  const vars = new Set<string>();
+  let bad = false;
+  fn.calls.forEach((call) => {
+    if (bad || !call.name) return;
+    const g = gupPagesArg(fa, call.id);
+    if (!g) return;
+    const arg = stripNoise(g.arg);
+    const pi = arg.kind === 'id' ? fn.params.indexOf(arg.name) : -1;
+    const ni = paramIndex(fa, /^nr_pages$/, call);
+    const nrE = ni >= 0 ? call.args[ni] : undefined;
+    const nx = nrE ? stripNoise(nrE) : null;
+    const single = !nx || (nx.kind === 'num' && nx.value === 1);
+    const nri = single ? -1 : nx && nx.kind === 'id' ? fn.params.indexOf(nx.name) : -2;
+    if (NOT_COUNTED.has(call.name) || pi < 0 || nri === -2) { bad = true; return; }
+    const place = placeOf(fa, call.id);
+    const parent = place?.parents[place.parents.length - 1];
+    if (place && !parent && place.node.ret) { shapes.push({ pages: pi, nr: nri, fam: g.fam, call }); return; }
+    const l = parent && parent.kind === 'assign' && parent.op === '=' ? stripNoise(parent.left) : null;
+    if (l && l.kind === 'id' && place!.parents.length === 1) { vars.add(l.name); shapes.push({ pages: pi, nr: nri, fam: g.fam, call }); return; }
+    bad = true;
+  });
+  if (!bad && shapes.length && shapes.every((x) => x.pages === shapes[0].pages && x.nr === shapes[0].nr && x.fam === shapes[0].fam)) {
+    // Every return gives the count back: the call itself, or the variable that holds it
+    // (never written otherwise).
+    const rets = fn.nodes.filter((n) => n.ret);
+    const ok = rets.length > 0 && rets.every((n) => {
+      const e = n.expr ? stripNoise(n.expr) : null;
+      return !!e && ((e.kind === 'call' && shapes.some((x) => x.call.id === e.call)) || (e.kind === 'id' && vars.has(e.name)));
+    });
+    let otherWrites = false;
+    if (ok && vars.size) for (const n of fn.nodes) walk(n.expr, (x) => {
+      if (x.kind === 'assign') { const l = stripNoise(x.left); if (l.kind === 'id' && vars.has(l.name) && !(x.op === '=' && stripNoise(x.right).kind === 'call' && shapes.some((y) => y.call.id === (stripNoise(x.right) as { call: number }).call))) otherWrites = true; }
+      if (x.kind === 'un' && x.op === '&') { const o = stripNoise(x.operand); if (o.kind === 'id' && vars.has(o.name)) otherWrites = true; }
+      return true;
+    });
+    if (ok && !otherWrites) out = shapes[0];
+  }
+  wrapperCache.set(fa.fn, out);
+  return out;
+}
+
+/** A call of a count wrapper, as an acquire of the caller: the caller's arguments are the
+ * array and the count. (Only when every definition the call may reach is such a wrapper of
+ * the same shape.) */
+function wrappedAcquire(p: Program, fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
+  if (!call.name || fa.classes[call.id]?.kind === 'gup') return null;
+  const defs = p.resolve(fa, call.name).filter((d) => d !== fa);
+  if (!defs.length) return null;
+  const ws = defs.map(countWrapperOf);
+  const w = ws[0];
+  if (!w || ws.some((x) => !x || x.pages !== w.pages || x.nr !== w.nr || x.fam !== w.fam)) return null;
+  const arg = call.args[w.pages];
+  if (!arg) return null;
+  const x = stripNoise(arg);
+  if (x.kind === 'null' || (x.kind === 'num' && x.value === 0)) return null;
+  return acquireOf(fa, call, { arg, fam: w.fam, nr: w.nr, via: { fa: defs[0], call: w.call } });
+}
+
+function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; fam: Fam; nr: number; via: { fa: FunctionAnalysis; call: CallSite } }): PageAcquire | null {
   let recorded = false;
-  if (!call.name || NOT_COUNTED.has(call.name)) return null;
-  const g = gupPagesArg(fa, call.id);
+  if (!call.name || (!wrapped && NOT_COUNTED.has(call.name))) return null;
+  const g = wrapped ?? gupPagesArg(fa, call.id);
   if (!g) return null;
   const root = rootOf(g.arg);
   if (!root) return null;
-  const ni = paramIndex(fa, /^nr_pages$/, call);
+  const ni = wrapped ? wrapped.nr : paramIndex(fa, /^nr_pages$/, call);
   const nrE = ni >= 0 ? call.args[ni] : undefined;
   const one = !nrE || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1) || constantOne(fa, stripNoise(nrE));
   const place = placeOf(fa, call.id);
@@ -340,7 +418,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite): PageAcquire | null {
   // names the requested count (a loop over npg is a loop over what was got). The request
   // keeps its text for the messages only.
   if (nr !== null && countVar === nr) { written ??= nr; nr = `\0${nr}`; }
-  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ignored, local, ...(recorded ? { recorded } : {}) };
+  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ignored, local, ...(recorded ? { recorded } : {}), ...(wrapped ? { via: wrapped.via } : {}) };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();

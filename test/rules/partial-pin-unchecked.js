@@ -4,6 +4,34 @@
 module.exports = {
   valid: [
     {
+      // A compat wrapper returns the GUP call's count; its caller releases exactly what
+      // was got on a short count.
+      name: 'a count wrapper whose caller releases a short count', code: `
+static long cw_grab(struct mm_struct *mm, unsigned long addr, unsigned long n, struct page **pv)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, addr, n, FOLL_WRITE, pv, NULL);
+#else
+	return get_user_pages_remote(mm, addr, n, FOLL_WRITE, pv, NULL, NULL);
+#endif
+}
+
+int cw_use(struct mm_struct *mm, unsigned long addr, int n, struct page **pv)
+{
+	long got;
+	int i;
+
+	mmap_read_lock(mm);
+	got = cw_grab(mm, addr, n, pv); /* expect-none */
+	mmap_read_unlock(mm);
+	if (got < 0)
+		return got;
+	for (i = 0; i < got; i++)
+		put_page(pv[i]);
+	return got == n ? 0 : -EFAULT;
+}
+` },
+    {
       // A status flag set to a constant and tested later is correlated with the count's
       // paths (the dataflow does not split them): not reported.
       name: 'a status flag set on the short path and tested after it', code: `
@@ -715,6 +743,33 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // The count comes back through a wrapper that keeps it in a variable; the caller
+      // jumps past its release on a short count.
+      name: 'a short pin through a count wrapper, the release skipped', code: `
+static int cx_pin(unsigned long uaddr, int nr, struct page **pages)
+{
+	int n;
+
+	n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+	return n;
+}
+
+int cx_copy(unsigned long uaddr, int nr, struct page **pages, void *dst)
+{
+	int got, err = 0;
+
+	got = cx_pin(uaddr, nr, pages); /* expect: partial-pin-unchecked:warning */
+	if (got != nr) {
+		err = -EFAULT;
+		goto out;
+	}
+	copy_pages(dst, pages, nr);
+	unpin_user_pages(pages, nr);
+out:
+	return err;
+}
+`, messages: [/^cx_pin\(\) returns the count of its pin_user_pages_fast\(\) \(line 6\) and may get fewer than nr pages it asks for, but a path returns after a short pin with the references held and the count dropped \(line 22\)/] },
     {
       // A local set to a constant is passed to put_user(): the test is of the copy, not of
       // the local, and its failure returns with the page held.
