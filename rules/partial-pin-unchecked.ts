@@ -87,6 +87,9 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
         const back = acq.fam === 'pin' ? `unpin_user_pages(${acq.root}, ${earlier})` : `release the first ${earlier} pages (put_page() each)`;
         return { id: 'leak-free-earlier', data, fix: `release them before freeing the array: ${back}` };
       }
+      // (After a full count every entry holds a reference: all nr of them, whatever the
+      // count's variable holds by then.)
+      if (f.full) return { id: 'leak-free', data, fix: `release the pages before freeing the array: ${acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${n})` : `release all ${n} pages (put_page() each)`}` };
       return { id: 'leak-free', data, fix: `release the pages before freeing the array: ${release}` };
     }
   }
@@ -126,7 +129,7 @@ const rule: Rule = {
         messageId: id,
         // (A single page is got or not: no "fewer than 1 pages". A leak of it is about the
         // path on which the call got it.)
-        data: { ...data, call: String(acq.call.name), gets: wraps + (acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : id === 'leak' ? `${acq.fam === 'pin' ? 'pins' : 'takes a reference on'} the page it asks for` : 'may fail to get the page it asks for'), frees, also, fix },
+        data: { ...data, call: String(acq.call.name), gets: wraps + (f.full ? `${acq.fam === 'pin' ? 'pins' : 'gets'} all ${acq.nrText ?? acq.nr} pages on a path` : acq.nr ? `may get fewer than ${acq.nrText ?? acq.nr} pages it asks for` : id === 'leak' ? `${acq.fam === 'pin' ? 'pins' : 'takes a reference on'} the page it asks for` : 'may fail to get the page it asks for'), frees, also, fix },
         hint: fix,
         related,
         flow,

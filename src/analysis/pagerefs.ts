@@ -140,6 +140,8 @@ export interface LifecycleFinding {
   also?: LifecycleFinding[];
   /** leak-free of the entries earlier rounds of a loop filled: their counter. */
   earlier?: string;
+  /** The path is one of a full count only: all nr entries hold references. */
+  full?: boolean;
 }
 
 const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
@@ -956,14 +958,14 @@ class AcquireFlow {
     return c ? { fa: this.a.fa, line: c.callSpan.line, col: c.callSpan.col, endCol: c.callSpan.endLine === c.callSpan.line ? c.callSpan.endCol : undefined, what } : { fa: this.a.fa, line, what };
   }
 
-  private report(kind: LifecycleKind, path: LifecycleStep[], earlier?: string): void {
+  private report(kind: LifecycleKind, path: LifecycleStep[], earlier?: string, full?: boolean): void {
     const last = path[path.length - 1];
     const key = `${kind}:${last.line}`;
     if (this.seen.has(key)) return;
     // One finding per kind and acquire: the first path found tells the story.
     if ([...this.seen].some((k) => k.startsWith(`${kind}:`))) return;
     this.seen.add(key);
-    this.out.push({ kind, acq: this.a, path, siblings: [], ...(earlier ? { earlier } : {}) });
+    this.out.push({ kind, acq: this.a, path, siblings: [], ...(earlier ? { earlier } : {}), ...(full ? { full } : {}) });
   }
 
   /** Apply one node to a path state and pass the result to the successors. */
@@ -1159,7 +1161,7 @@ class AcquireFlow {
     if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
       if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
         const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
-        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)]);
+        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)], undefined, state.k === F && !state.partial && a.nr !== null);
       } else if (!state.unsure && state.prior) {
         this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with the entries of earlier rounds (before ${state.prior}) still held`, c)], state.prior);
       }

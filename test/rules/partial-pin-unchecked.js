@@ -744,6 +744,34 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // Released only in one direction after a full pin; the count's variable was reused
+      // (0 at the free): the fix releases all npg entries, not "rv".
+      name: 'a full pin freed with its references held, the count variable reused', code: `
+int fr_once(unsigned long ubuf, int npg, bool to_cpu)
+{
+	struct page **pv;
+	int rv, i;
+
+	pv = kmalloc_array(npg, sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	rv = get_user_pages_fast(ubuf, npg, to_cpu ? FOLL_WRITE : 0, pv); /* expect: partial-pin-unchecked:warning */
+	if (rv != npg) {
+		while (rv > 0)
+			put_page(pv[--rv]);
+		kfree(pv);
+		return -EFAULT;
+	}
+	rv = 0;
+	if (to_cpu) {
+		for (i = 0; i < npg; i++)
+			put_page(pv[i]);
+	}
+	kfree(pv);
+	return rv;
+}
+`, messages: [/^get_user_pages_fast\(\) gets all npg pages on a path, but pv is freed with its references still held \(line 22\): release the pages before freeing the array: release all npg pages \(put_page\(\) each\)/] },
+    {
       // The count comes back through a wrapper that keeps it in a variable; the caller
       // jumps past its release on a short count.
       name: 'a short pin through a count wrapper, the release skipped', code: `
