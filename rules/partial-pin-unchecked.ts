@@ -15,6 +15,7 @@ function asRelated(s: LifecycleStep, role: Related['role']): Related {
  * message's id), and the wording of a further problem on the same call (`; also, ...`). */
 const PROBLEMS: Record<string, string> = {
   'ignored': 'its result is ignored, so nobody knows how many entries hold references',
+  'errno-use': 'the count is tested only against 0 before {{pages}} is used (line {{line}}): a negative errno passes that test, and {{pages}} is unset then',
   'short-use': 'the count is tested only for an error before all {{nr}} entries are used (line {{line}}): after a short {{family}} the rest of {{pages}} is unset',
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
   'negative-release': 'an error path passes {{count}} to a release while it may still be a negative errno (line {{line}}): the release takes it as a huge unsigned count',
@@ -59,6 +60,7 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
   switch (f.kind) {
     case 'ignored': return { id: 'ignored', data, fix: `store the count and ${handle}` };
     case 'short-use': return { id: 'short-use', data, fix: handle };
+    case 'errno-use': return { id: 'errno-use', data, fix: `return on ${count} <= 0 (or ${count} != 1) before using ${acq.root}` };
     case 'short-return': return { id: 'short-return', data, fix: `${handle}, or return the count` };
     case 'negative-release':
       if (/ walks .*is unsigned/.test(last.what)) return { id: 'negative-unsigned-loop', data, fix: `keep the count in a signed long and return on ${count} < 0 before the loop` };

@@ -27,6 +27,11 @@ function calleeOf(e: Expr): string {
   return x.kind === 'call' && x.callee ? x.callee : '';
 }
 
+/** Entry points that return the number of pages got, never an errno (0 when none). */
+const NO_ERRNO = /^(__get_user_pages_fast|get_user_pages_fast_only|get_user_page_fast_only)$/;
+
+/** Calls that print or trace their arguments: a page pointer passed there is not used. */
+const PRINT_LIKE = /^(trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|WARN\w*|BUG_ON|likely|unlikely|sizeof|IS_ERR\w*)$/;
 const LOOKS_ONLY = /^(kmap\w*|kunmap\w*|page_address|set_page_dirty\w*|SetPageDirty|folio_mark_dirty\w*|flush_dcache_page|page_to_pfn|page_to_phys|page_to_virt|page_folio|compound_head|PageHighMem|is_zone_device_page|is_zero_page|page_is_\w+|folio_test_\w+|Page\w+|copy_\w*page\w*|memset\w*|trace_\w+|pr_\w+|printk\w*|dev_(dbg|err|warn|info)\w*|WARN\w*|BUG_ON|likely|unlikely|offset_in_page|page_size|page_shift|sizeof|min|max|min_t|max_t|clear_user_highpage|zero_user\w*)$/;
 
 /** Is `x` an argument of `call` that comes after a string literal (a format string)? A
@@ -123,7 +128,7 @@ export interface PageAcquire {
   via?: { fa: FunctionAnalysis; call: CallSite };
 }
 
-export type LifecycleKind = 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
+export type LifecycleKind = 'errno-use' | 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
 
 export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
 
@@ -144,7 +149,7 @@ export interface LifecycleFinding {
   full?: boolean;
 }
 
-const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'errno-use', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
 
 export interface Lifecycle {
   acquires: PageAcquire[];
@@ -712,7 +717,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -752,7 +757,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -1061,6 +1066,19 @@ class AcquireFlow {
       const cv = this.a.countVar;
       const why = () => (cv && !this.a.fa.fn.unsignedVars?.includes(cv) ? `: ${cv} is signed and ${this.a.nrText ?? this.a.nr} unsigned, so a negative errno converts to a huge count and passes as a full count` : `: ${cv} is unsigned, so a negative errno passes it as a full count`);
       const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? why() : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
+      // One page, its count tested only against 0 (`if (!ret)`, `ret == 0`, `if (ret)`): a
+      // negative errno goes the non-zero way, with the page unset. A test of the page
+      // pointer itself (`if (pg)`) says whether it was set.
+      if (this.a.nr === null && !s.lost) {
+        const zt = this.zeroTest(node.expr);
+        if (zt !== null) {
+          const z = (k: number, to: string): PathState => ({ ...s!, k, zeroTested: true, steps: [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here: it tests ${this.a.countVar ?? 'the count'} only against 0, and a negative errno goes this way` }] });
+          if (t) add(node.succ[0], zt === 0 && t & E ? z(t, 'true') : { ...s, k: t, steps: note(t, 'true') });
+          if (f) add(node.succ[1], zt === 1 && f & E ? z(f, 'false') : { ...s, k: f, steps: note(f, 'false') });
+          return;
+        }
+        if (s.zeroTested && mentionsId(node.expr, this.a.root)) s = { ...s, zeroTested: undefined };
+      }
       if (t) add(node.succ[0], { ...s, k: t, steps: note(t, 'true') });
       if (f) add(node.succ[1], { ...s, k: f, steps: note(f, 'false') });
       return;
@@ -1122,6 +1140,14 @@ class AcquireFlow {
     let state: PathState = s;
     const c = fa.fn.calls[e.call];
     if (!e.callee || !c) return state;
+    // One page on the non-zero side of a test only against 0, with an errno possible: the
+    // page handed to a call (mapped, read, released) was never set.
+    // (The path goes on with the page got: what happens to it there is reported too.)
+    if (a.nr === null && s.zeroTested && s.k & E && !s.unsure && !s.lost && !NO_ERRNO.test(a.via?.call.name ?? a.call.name ?? '') && !PRINT_LIKE.test(e.callee) && e.args.some((x) => !formatArg(e, x) && rootOf(x) === a.root)) {
+      this.report('errno-use', [...s.steps, this.step(c.span.line, `${c.name}() gets ${a.root}, which is unset after an error`, c)]);
+      if (!(s.k & ~E & (S | F))) return null;
+      state = { ...s, k: s.k & ~E, zeroTested: undefined };
+    }
     const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
     if (rel && rel.root === a.root) {
       // Released by the counter of the rounds: earlier entries (and this call's, once it
@@ -1318,6 +1344,26 @@ class AcquireFlow {
     if (a.local && (s.k === F || (a.nr === null && (s.k & F) !== 0)) && !s.unsure) {
       this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the ${a.nr ? 'references in ' : 'reference on '}${a.root} held; nothing releases ${a.nr ? 'them' : 'it'}` }]);
     }
+  }
+
+  /** A test of the count only against 0: the successor index its non-zero side takes (0
+   * for `if (ret)`, `ret != 0`; 1 for `if (!ret)`, `ret == 0`), else null. */
+  private zeroTest(c0: Expr | null): 0 | 1 | null {
+    if (!c0) return null;
+    const c = stripNoise(c0);
+    const isCount = (x: Expr): boolean => {
+      const y = stripNoise(x);
+      if (this.a.countVar && y.kind === 'id' && y.name === this.a.countVar) return true;
+      if (y.kind === 'call' && y.call === this.a.call.id) return true;
+      return y.kind === 'assign' && y.op === '=' && isCount(y.right);
+    };
+    if (isCount(c)) return 0;
+    if (c.kind === 'un' && c.op === '!' && isCount(c.operand)) return 1;
+    if (c.kind === 'bin' && (c.op === '==' || c.op === '!=')) {
+      const [l, r] = isCount(c.left) ? [c.left, stripNoise(c.right)] : [c.right, stripNoise(c.left)];
+      if (isCount(l) && r.kind === 'num' && r.value === 0) return c.op === '!=' ? 0 : 1;
+    }
+    return null;
   }
 
   /** A conditional whose test tells the count's sides apart (for this path's `k`). */

@@ -543,12 +543,18 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   // pin_user_pages get_user_pages` under `#ifndef FOLL_PIN`, a 4.x build): an alias like any
   // other there (where the era has the name, such a definition is the module's fallback and
   // is left alone).
+  // So is the module's own rename of a GUP function the era has to another one it has,
+  // live for this version (`#define get_user_pages get_user_pages_remote` under a decided
+  // `#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 6, 0)`): the preprocessor replaces every
+  // use, whatever the kernel declares.
   const era = eraOf(o);
   for (const name of gupNames) {
-    if (macros.has(name) || !liveMasked.includes(name) || gupEraAt(name, era)) continue;
+    if (macros.has(name) || !liveMasked.includes(name)) continue;
     const d = macroIn(result, name);
     const first = d ? /^\s*([A-Za-z_]\w*)/.exec(d.value)?.[1] : undefined;
-    if (d && first && first !== name && isGupName(first) && gupEraAt(first, era)) macros.set(name, d);
+    if (!d || !first || first === name || !isGupName(first) || !gupEraAt(first, era)) continue;
+    const rename = !d.params && !d.conditional && !path.isAbsolute(d.file) && d.value.trim() === first;
+    if (!gupEraAt(name, era) || rename) macros.set(name, d);
   }
   const ints = subs.length ? headerInts(subs) : null;
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,

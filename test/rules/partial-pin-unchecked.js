@@ -4,6 +4,45 @@
 module.exports = {
   valid: [
     {
+      // One page tested with <= 0: an errno never reaches the use.
+      name: 'one page, the count tested with <= 0 before the page is mapped', code: `
+long ez_peek(struct mm_struct *mm, unsigned long addr, u8 *out)
+{
+	struct page *pg = NULL;
+	void *kaddr;
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, addr, 1, 0, &pg, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	if (ret <= 0)
+		return ret ? ret : -EFAULT;
+	kaddr = kmap_local_page(pg);
+	*out = *(u8 *)(kaddr + offset_in_page(addr));
+	kunmap_local(kaddr);
+	put_page(pg);
+	return 0;
+}
+` },
+    {
+      // Tested only against 0, but the page pointer (set to NULL first) is tested before use.
+      name: 'one page tested only against 0, then the pointer tested before use', code: `
+long ez_ptr(unsigned long addr, u8 *out)
+{
+	struct page *pg = NULL;
+	long ret;
+
+	ret = get_user_pages_fast(addr, 1, 0, &pg); /* expect-none */
+	if (!ret)
+		return -EFAULT;
+	if (pg) {
+		*out = *(u8 *)page_address(pg);
+		put_page(pg);
+	}
+	return 0;
+}
+` },
+    {
       // A compat wrapper returns the GUP call's count; its caller releases exactly what
       // was got on a short count.
       name: 'a count wrapper whose caller releases a short count', code: `
@@ -743,6 +782,57 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // One page tested only against 0: a negative errno goes on to kmap the unset page.
+      name: 'one page tested only against 0, then mapped', code: `
+long ez_copy(struct mm_struct *mm, unsigned long addr, void __user *dst, size_t n)
+{
+	struct page *pg = NULL;
+	void *kaddr;
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, addr, 1, 0, &pg, NULL); /* expect: partial-pin-unchecked:warning */
+	mmap_read_unlock(mm);
+	if (!ret)
+		return -ESRCH;
+	kaddr = kmap_local_page(pg);
+	ret = copy_to_user(dst, kaddr + offset_in_page(addr), n) ? -EFAULT : n;
+	kunmap_local(kaddr);
+	put_page(pg);
+	return ret;
+}
+`, messages: [/^get_user_pages_remote\(\) may fail to get the page it asks for, but the count is tested only against 0 before pg is used \(line 13\): a negative errno passes that test, and pg is unset then: return on ret <= 0 \(or ret != 1\) before using pg$/] },
+    {
+      // The module's header renames the API (as a build for 4.6+ does): the calls are the
+      // remote ones, with its arguments; the same one-page test as above.
+      name: 'a header of the module renames get_user_pages to get_user_pages_remote', files: {
+        'rn_compat.h': `
+#define get_user_pages get_user_pages_remote
+`,
+        'rn_main.c': `
+#include "rn_compat.h"
+
+int rn_peek(struct mm_struct *mm, unsigned long addr, u8 *out, int n)
+{
+	long ret = 0;
+	int i;
+
+	mmap_read_lock(mm);
+	for (i = 0; i < n; i++) {
+		struct page *pg = NULL;
+
+		ret = get_user_pages(mm, addr, 1, 0, &pg, NULL); /* expect: partial-pin-unchecked:warning */
+		if (!ret)
+			break;
+		out[i] = *(u8 *)page_address(pg);
+		put_page(pg);
+		addr += PAGE_SIZE;
+	}
+	mmap_read_unlock(mm);
+	return ret < 0 ? ret : 0;
+}
+` }, messages: [/^get_user_pages_remote\(\) may fail to get the page it asks for, but the count is tested only against 0 before pg is used \(line 16\).* \(called as get_user_pages\(\), which expands to get_user_pages_remote\(\)\)$/] },
     {
       // Released only in one direction after a full pin; the count's variable was reused
       // (0 at the free): the fix releases all npg entries, not "rv".
