@@ -103,7 +103,7 @@ function tryPolarity(cond: Expr, call: number): boolean | null {
 }
 
 export function analyseAtomic(fn: FunctionIR): AtomicAnalysis {
-  const primitive = fn.calls.map((c) => atomicPrimitive(c.name, c.argText) ?? macroPrimitive(fn, c.name));
+  const primitive = fn.calls.map((c) => (c.name === 'scoped_guard' && c.scopeEnd === undefined ? null : atomicPrimitive(c.name, c.argText) ?? macroPrimitive(fn, c.name)));
   const argOf = (id: number): string | undefined => {
     const c = fn.calls[id];
     if (primitive[id]?.cls !== 'spin' || c.name === 'guard' || c.name === 'scoped_guard') return undefined;

@@ -779,9 +779,11 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     step(fn.nodes[id], w, ev, add, exits);
   }
   const nodeCalls = fn.nodes.map((n) => { const out: number[] = []; callsInOrder(n.expr, out); return out; });
+  const atCall = ev.atCall.map((m) => [...m.values()]);
+  applyRwsemGuards(fn, atCall);
   return {
     fn, classes,
-    atCall: ev.atCall.map((m) => [...m.values()]),
+    atCall,
     atNode: inSets.map((m) => [...m.values()]),
     exits: [...exits.values()],
     nodeCalls,
@@ -789,6 +791,32 @@ export function analyseFunction(fn: FunctionIR, version: Version, effects?: Effe
     steps,
     exhausted: work.length > 0,
   };
+}
+
+/** `guard(rwsem_read)(&mm->mmap_lock)` and `scoped_guard(rwsem_read, &mm->mmap_lock) {
+ * ... }` (cleanup.h, the rwsem's guard classes; `rwsem_write` likewise) hold the mmap lock
+ * from the guard to the end of its scope, and release it on every way out: the calls in
+ * that scope, after the guard, see it held (lexically: no path leaves the scope with it).
+ * A world that already has the lock keeps its own state. */
+const RWSEM_GUARD = /^(?:guard\s*\(\s*(rwsem_read|rwsem_write)\s*\)\s*\(\s*(.+?)\s*\)|scoped_guard\s*\(\s*(rwsem_read|rwsem_write)\s*,\s*(.+?)\s*\))$/s;
+function applyRwsemGuards(fn: FunctionIR, atCall: World[][]): void {
+  const guards: { key: string; st: 'R' | 'W'; from: number; to: number; id: number }[] = [];
+  for (const c of fn.calls) {
+    if (c.name !== null && c.name !== 'scoped_guard') continue;
+    if (!c.text.startsWith('guard') && !c.text.startsWith('scoped_guard')) continue;
+    const m = RWSEM_GUARD.exec(c.text);
+    if (!m) continue;
+    const cls = m[1] ?? m[3], arg = (m[2] ?? m[4]).replace(/\s+/g, '');
+    if (!isRawMmapArg(arg)) continue;
+    guards.push({ key: normMm(arg, fn.aliases), st: cls === 'rwsem_write' ? 'W' : 'R', from: c.span.line, to: c.scopeEnd ?? fn.endLine, id: c.id });
+  }
+  if (!guards.length) return;
+  fn.calls.forEach((c, id) => {
+    for (const g of guards) {
+      if (id === g.id || c.span.line < g.from || c.span.line > g.to) continue;
+      atCall[id] = atCall[id].map((w) => (lockOf(w, g.key).st === 'E' || lockOf(w, g.key).st === 'U' ? withLock(w, g.key, { st: g.st, acq: g.id }) : w));
+    }
+  });
 }
 
 /** The function records lock ownership in a state word (`obj->locked = 1`, `*locked = 1`):

@@ -79,10 +79,10 @@ export function atomicPrimitive(name: string | null, argText: string[] = []): Pr
   if (SPIN_ENTER.test(name)) return { op: 'enter', cls: 'spin' };
   if (SPIN_EXIT.test(name)) return { op: 'exit', cls: 'spin' };
   if (SPIN_TRY.test(name)) return { op: 'try', cls: 'spin' };
-  // guard(class)(lock) lasts to the end of its scope, taken here as the end of the function.
-  // scoped_guard(class, lock) { ... } is not followed: the CFG does not say where its block
-  // ends, and counting it to the end of the function would report calls after the block.
-  if (name === 'guard' && argText.length >= 1 && GUARD_CLASSES[argText[0]]) {
+  // guard(class)(lock) lasts to the end of its scope, scoped_guard(class, lock) { ... } to
+  // the end of the statement it guards (CallSite.scopeEnd; the analysis drops a
+  // scoped_guard whose statement was not found).
+  if ((name === 'guard' || name === 'scoped_guard') && argText.length >= 1 && GUARD_CLASSES[argText[0]]) {
     return { op: 'enter', cls: GUARD_CLASSES[argText[0]] };
   }
   return null;

@@ -98,6 +98,9 @@ class FunctionBuilder {
   unsignedLocals = new Map<string, boolean>();
   /** Last lines of the blocks being built, innermost last (the function body's not among them). */
   blockEnds: number[] = [];
+  /** The last line of the statement a `scoped_guard(...)` call in this statement guards. */
+  scopedEnd: number | undefined;
+  nextStmt: SyntaxNode | undefined;
   /** Scalars by name: their integer width (negative: signed), false where unknown or the
    * name is declared twice with other types. */
   intWidths = new Map<string, number | false>();
@@ -187,6 +190,8 @@ class FunctionBuilder {
       const c = children[i];
       if (c.type === 'comment') continue;
       const next = children[i + 1];
+      // (The statement after this one, for a scoped_guard() in it: see scopedEnd.)
+      this.nextStmt = children.slice(i + 1).find((x) => x.type !== 'comment');
       // `list_for_each_entry(pos, head, member) { ... }`: tree-sitter sees a call with a
       // missing `;` followed by a block. A loop macro runs its block zero or more times.
       if (c.type === 'expression_statement' && next && next.type === 'compound_statement' && !c.text.trimEnd().endsWith(';')) {
@@ -275,7 +280,11 @@ class FunctionBuilder {
       case 'expression_statement': {
         const e = n.namedChildren[0];
         if (!e) return preds;
-        return this.withStmt(n, () => this.exprStmt(n, this.expr(e), preds));
+        // `scoped_guard(class, lock) { ... }` parses as a call missing its `;` and the
+        // statement after it: the guard lasts to that statement's last line.
+        const next = e.type === 'call_expression' && e.childForFieldName('function')?.text === 'scoped_guard' ? this.nextStmt : undefined;
+        this.scopedEnd = next ? this.span(next).endLine : undefined;
+        try { return this.withStmt(n, () => this.exprStmt(n, this.expr(e), preds)); } finally { this.scopedEnd = undefined; }
       }
       case 'declaration':
         return this.withStmt(n, () => this.declaration(n, preds));
@@ -760,7 +769,8 @@ class FunctionBuilder {
       stmtStart: this.stmtStart,
       stmtEnd: this.stmtEnd,
       text: normSpace(flat ? n.text.slice(0, 512) : n.text),
-      ...(name === 'guard' && this.blockEnds.length ? { scopeEnd: this.blockEnds[this.blockEnds.length - 1] } : {}),
+      ...((name === 'guard' || (fn?.type === 'call_expression' && fn.childForFieldName('function')?.text === 'guard')) && this.blockEnds.length ? { scopeEnd: this.blockEnds[this.blockEnds.length - 1] } : {}),
+      ...(name === 'scoped_guard' && this.scopedEnd !== undefined ? { scopeEnd: this.scopedEnd } : {}),
     });
     if (!fn || !name) {
       // Calls through pointers: evaluate the callee expression for its side effects.

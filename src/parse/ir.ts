@@ -61,8 +61,9 @@ export interface CallSite {
   text: string;
   /** The macro (or static inline wrapper) whose use expanded to this call. */
   via?: string;
-  /** `guard(...)` in an inner block: the block's last line (its section ends there; in the
-   * function's own body it ends with the function). */
+  /** `guard(...)` (and the `guard(...)(lock)` call around it) in an inner block: the block's
+   * last line (its section ends there; in the function's own body it ends with the
+   * function). `scoped_guard(...)`: the last line of the statement it guards. */
   scopeEnd?: number;
 }
 

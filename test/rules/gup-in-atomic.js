@@ -4,6 +4,21 @@
 module.exports = {
   valid: [
     {
+      // scoped_guard(spinlock) ends with its block: the call after it is outside.
+      name: 'scoped_guard(spinlock) block, the GUP call after it', code: `
+struct sgd { spinlock_t lock; int busy; };
+
+int sgd_pin(struct sgd *d, unsigned long uaddr, struct page **pages, int nr)
+{
+	scoped_guard(spinlock, &d->lock) {
+		if (d->busy)
+			return -EBUSY;
+		d->busy = 1;
+	}
+	return pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+}
+` },
+    {
       // guard() of an inner block: the spinlock is released at the block's end.
       name: 'guard(spinlock) in an inner block, the GUP call after the block', code: `
 int gb_after(struct gb_dev *d, struct page **pages)
@@ -224,6 +239,20 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 ` },
   ],
   invalid: [
+    {
+      name: 'scoped_guard(spinlock) block around the GUP call', code: `
+struct sgi { spinlock_t lock; struct page *pages[8]; };
+
+int sgi_pin(struct sgi *d, unsigned long uaddr, int nr)
+{
+	int n = 0;
+
+	scoped_guard(spinlock, &d->lock) {
+		n = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, d->pages); /* expect: gup-in-atomic:error */
+	}
+	return n;
+}
+`, messages: [/called with a spinlock held \(scoped_guard\(\) at line 8\)/] },
     {
       name: 'guard(spinlock) in an inner block, the GUP call inside it', code: `
 int gb_inside(struct gb_dev *d, struct page **pages)

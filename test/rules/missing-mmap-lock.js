@@ -4,6 +4,50 @@
 module.exports = {
   valid: [
     {
+      // cleanup.h's rwsem guard on the mmap lock holds it to the end of the function.
+      name: 'guard(rwsem_read) on mm->mmap_lock in an ioctl handler', code: `
+static long gr_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page;
+
+	guard(rwsem_read)(&mm->mmap_lock);
+	if (!vma_lookup(mm, arg))
+		return -EFAULT;
+	if (get_user_pages(arg, 1, 0, &page) != 1) /* expect-none */
+		return -EFAULT;
+	put_page(page);
+	return 0;
+}
+
+static const struct file_operations gr_fops = {
+	.unlocked_ioctl = gr_ioctl,
+};
+` },
+    {
+      // scoped_guard() holds it for its block.
+      name: 'scoped_guard(rwsem_read) on mm->mmap_lock around the remote call', code: `
+static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page = NULL;
+	long ret = -EFAULT;
+
+	scoped_guard(rwsem_read, &mm->mmap_lock) {
+		if (vma_lookup(mm, arg))
+			ret = get_user_pages_remote(mm, arg, 1, 0, &page, NULL); /* expect-none */
+	}
+	if (ret != 1)
+		return -EFAULT;
+	put_page(page);
+	return 0;
+}
+
+static const struct file_operations sg_fops = {
+	.unlocked_ioctl = sg_ioctl,
+};
+` },
+    {
       // The looked-up task's mm locked around the remote call on that mm: right.
       name: 'another task\'s mm locked around get_user_pages_remote() on that mm', code: `
 long om_remote(pid_t pid, unsigned long addr, unsigned long n, struct page **pv)
@@ -689,6 +733,28 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // The scoped guard's block ends before the call: the lock is not held there.
+      name: 'get_user_pages() after a scoped_guard(rwsem_read) block, in an ioctl handler', code: `
+static long sa_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page;
+	bool ok = false;
+
+	scoped_guard(rwsem_read, &mm->mmap_lock) {
+		ok = vma_lookup(mm, arg) != NULL;
+	}
+	if (!ok || get_user_pages(arg, 1, 0, &page) != 1) /* expect: missing-mmap-lock:error */
+		return -EFAULT;
+	put_page(page);
+	return 0;
+}
+
+static const struct file_operations sa_fops = {
+	.unlocked_ioctl = sa_ioctl,
+};
+` },
     {
       // get_user_pages() works on current->mm; the lock held is the one of a task looked up
       // by pid.
