@@ -66,7 +66,14 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
       if (/ walks .*is unsigned/.test(last.what)) return { id: 'negative-unsigned-loop', data, fix: `keep the count in a signed long and return on ${count} < 0 before the loop` };
       return /is unsigned/.test(last.what)
         ? { id: 'negative-unsigned', data, fix: `keep the count in a signed long and return on ${count} < 0 before releasing ${count} entries` }
-        : { id: 'negative-release', data, fix: negativeFix(last.what, count, release) };
+        : (() => {
+          // (The requested count set to the count on the way, `nr = ret`: the release gets
+          // that variable.)
+          const held = /\(\) gets ([A-Za-z_]\w*), which may still be a negative errno/.exec(last.what)?.[1];
+          if (!held || held === count) return { id: 'negative-release', data, fix: negativeFix(last.what, count, release) };
+          const via = f.path.find((st) => st.what.startsWith(`${held} = `));
+          return { id: 'negative-release', data: { ...data, count: held }, fix: `release only a positive count: set ${held} = ${count} only if (${count} > 0)${via ? ` (line ${via.line})` : ''}, or return on ${count} < 0 first` };
+        })();
     case 'negative-passes': {
       const mixed = f.path.find((s) => /is signed and .* unsigned, so a negative errno converts/.test(s.what));
       if (mixed) return { id: 'negative-passes-mixed', data: { ...data, line: mixed.line }, fix: `return on ${count} < 0 before comparing it with ${n}, or test ${count} != ${n}` };

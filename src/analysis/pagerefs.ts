@@ -717,7 +717,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean; /** The requested count's variable was set to the count (`nr = ret`) on a path where the count may be an errno: that variable holds it now. */ countAlias?: string }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -733,6 +733,8 @@ class AcquireFlow {
   /** Counters advanced by the requested count (`done += nr`, `done = nr`): they count the
    * calls that completed, so a release by one of them leaves a short count of this call held. */
   private progress: string[] = [];
+  /** The countAlias of the state afterNode() is applying (refine() reads it). */
+  private curAlias: string | undefined;
   /** Work done by run(): CFG nodes scanned and dataflow steps. */
   work = 0;
   /** The #if atoms more than one undecided test of the function reads (ppcond.ts). */
@@ -757,7 +759,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}/${s.countAlias ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -976,6 +978,7 @@ class AcquireFlow {
   /** Apply one node to a path state and pass the result to the successors. */
   private afterNode(node: CfgNode, s0: PathState, add: (n: number, s: PathState) => void, isStart: boolean): void {
     let s: PathState | null = s0;
+    this.curAlias = s0.countAlias;
     // A loop that releases the entries: the release happens whether or not the body runs
     // (its exit edge must not count as a path that kept them).
     const lp = !isStart && node.kind === 'branch' ? this.loops.find((l) => l.header === node.id) : undefined;
@@ -988,6 +991,9 @@ class AcquireFlow {
         add(node.succ[1], { ...s, prior: undefined, partial: true, steps: [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases the entries of earlier rounds; the ${this.a.nr ? 'entries' : 'entry'} this call filled ${this.a.nr ? 'are' : 'is'} above ${lp.bound} and still held`, rel)] });
         return;
       }
+      // (A loop up to the variable that took the count, `nr = ret`: an errno there is a
+      // negative bound, and a signed loop runs no round.)
+      if (rel && s.countAlias && lp.bound === s.countAlias) return;
       if (rel) {
         // A loop up to the count, kept in an unsigned variable, on a path where the call may
         // have failed: the negative errno is a huge bound.
@@ -1096,11 +1102,11 @@ class AcquireFlow {
     const r = s.lost ? null : a.countVar;
     // The count itself handed to a release that takes it as unsigned (unpin_user_pages():
     // npages is unsigned long) on a path where it may still be a negative errno.
-    if (r && s.k & E && node.kind !== 'branch') {
+    if ((r || s.countAlias) && s.k & E && node.kind !== 'branch') {
       let neg: Extract<Expr, { kind: 'call' }> | null = null;
       eachCall(node.expr, (e) => {
         if (neg || !e.callee) return;
-        if (UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => exprText(stripNoise(x)) === r) && e.args[0] && rootOf(e.args[0]) === a.root) { neg = e; return; }
+        if (UNSIGNED_COUNT_RELEASE.test(e.callee) && e.args.some((x) => (!!r && exprText(stripNoise(x)) === r) || (!!s.countAlias && exprText(stripNoise(x)) === s.countAlias)) && e.args[0] && rootOf(e.args[0]) === a.root) { neg = e; return; }
         // A release helper whose count parameter is unsigned (`static void drv_put(struct
         // page **p, unsigned int n)`): it loops over the errno as a huge count.
         const hc = fa.fn.calls[e.call];
@@ -1109,8 +1115,9 @@ class AcquireFlow {
       });
       const c = neg ? fa.fn.calls[(neg as Extract<Expr, { kind: 'call' }>).call] : undefined;
       if (c) {
-        const unsigned = fa.fn.unsignedVars?.includes(r);
-        this.report('negative-release', [...s.steps, this.step(c.span.line, unsigned ? `${c.name}() gets ${r}, which is unsigned: a negative errno is a huge count here` : `${c.name}() gets ${r}, which may still be a negative errno here`, c)]);
+        const v = (r && neg && (neg as Extract<Expr, { kind: 'call' }>).args.some((x) => exprText(stripNoise(x)) === r) ? r : s.countAlias) ?? '';
+        const unsigned = fa.fn.unsignedVars?.includes(v);
+        this.report('negative-release', [...s.steps, this.step(c.span.line, unsigned ? `${c.name}() gets ${v}, which is unsigned: a negative errno is a huge count here` : `${c.name}() gets ${v}, which may still be a negative errno here`, c)]);
         return null;
       }
     }
@@ -1120,6 +1127,12 @@ class AcquireFlow {
     // but says nothing more about leaks (the count went somewhere).
     // (A returned conditional that tests the count, `return got < 0 ? got : -EFAULT;`, is
     // left to the return: each arm's side of the count decides, notHandedOn().)
+    // (`nr = ret` where ret may still be a negative errno: nr holds the errno there, and a
+    // release of nr entries gets it. The other sides of the count end here: the requested
+    // count rewritten names what the code knows it got, see storeEffects.)
+    if (r && a.nr !== null && state.k & E && !a.fa.fn.unsignedVars?.includes(a.nr) && assignsCount(node.expr, a.nr, r)) {
+      return { ...state, k: E, countAlias: a.nr, steps: [...state.steps, { fa, line: node.line, what: `${a.nr} = ${r}: ${a.nr} holds the count, which may be a negative errno here` }] };
+    }
     const splitReturn = node.ret && node.expr && this.splitsCount(stripNoise(node.expr), state.k, !!state.lost);
     if (r && node.kind !== 'branch' && !splitReturn && readsCount(node.expr, r, a.call.id)) {
       if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
@@ -1149,6 +1162,9 @@ class AcquireFlow {
       state = { ...s, k: s.k & ~E, zeroTested: undefined };
     }
     const rel = releaseShape(fa, e, node.id, this.loops, this.helpers);
+    // (A release counted by the variable that took the count, `nr = ret`, on the errno
+    // side: one that takes the count unsigned was reported above; the others do nothing.)
+    if (rel && rel.root === a.root && s.countAlias && rel.count === s.countAlias) return null;
     if (rel && rel.root === a.root) {
       // Released by the counter of the rounds: earlier entries (and this call's, once it
       // is added) go back; a counter advanced by the requested count (progress, below)
@@ -1416,9 +1432,11 @@ class AcquireFlow {
     const c = stripNoise(c0);
     const r = lost ? null : this.a.countVar;
     const nr = this.a.nr ?? '1';
+    const alias = this.curAlias;
     const isCount = (x: Expr): boolean => {
       const y = stripNoise(x);
       if (r && y.kind === 'id' && y.name === r) return true;
+      if (alias && y.kind === 'id' && y.name === alias) return true;
       if (y.kind === 'call' && y.call === this.a.call.id) return true;
       if (y.kind === 'assign' && y.op === '=' && isCount(y.right)) return true;
       return false;
@@ -1529,6 +1547,13 @@ function armsAround(fn: FunctionAnalysis['fn'], line: number, tracked: ReadonlyS
 function fixedElement(e0: Expr, root: string): boolean {
   const e = stripNoise(e0);
   return e.kind === 'idx' && rootOf(e.operand) === root && stripNoise(e.index).kind === 'num';
+}
+
+/** `text = r` (exactly the count's variable) in the expression. */
+function assignsCount(e: Expr | null, text: string, r: string): boolean {
+  let hit = false;
+  walk(e, (x) => { if (x.kind === 'assign' && x.op === '=' && exprText(stripNoise(x.left)) === text) { const v = stripNoise(x.right); if (v.kind === 'id' && v.name === r) hit = true; } return !hit; });
+  return hit;
 }
 
 function assignsTo(e: Expr | null, text: string): boolean {

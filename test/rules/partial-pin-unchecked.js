@@ -4,6 +4,57 @@
 module.exports = {
   valid: [
     {
+      // The count copied into the bound of a signed release loop: an errno is a negative
+      // bound, the loop runs no round.
+      name: 'j = ret, then a signed loop up to j releases the entries', code: `
+int sj_pin(unsigned long addr, size_t npages)
+{
+	struct page *pages[8];
+	int i = 0, j;
+	int ret = 0;
+
+	while (npages) {
+		j = npages > 8 ? 8 : npages;
+		ret = pin_user_pages_fast(addr, j, FOLL_LONGTERM, pages); /* expect-none */
+		if (ret != j) {
+			i = 0;
+			j = ret;
+			ret = -ENOMEM;
+			goto free_pages;
+		}
+		unpin_user_pages(pages, j);
+		addr += j * PAGE_SIZE;
+		npages -= j;
+	}
+	return 0;
+free_pages:
+	while (i < j)
+		unpin_user_page(pages[i++]);
+	return ret;
+}
+` },
+    {
+      // The requested count set to the count only when the count is positive.
+      name: 'nr = ret only after ret > 0, then unpin nr', code: `
+int na_pin(unsigned long uaddr, int nr, struct page **pages)
+{
+	int ret;
+
+	ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect-none */
+	if (ret < 0)
+		return ret;
+	if (ret < nr) {
+		nr = ret;
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = 0;
+out:
+	unpin_user_pages(pages, nr);
+	return ret;
+}
+` },
+    {
       // One page tested with <= 0: an errno never reaches the use.
       name: 'one page, the count tested with <= 0 before the page is mapped', code: `
 long ez_peek(struct mm_struct *mm, unsigned long addr, u8 *out)
@@ -782,6 +833,26 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 ` },
   ],
   invalid: [
+    {
+      // `nr = ret` on the short-or-error side: an errno becomes nr, and the common exit
+      // unpins that many.
+      name: 'nr = ret on the error side, then unpin nr at a common exit', code: `
+int nb_pin(unsigned long uaddr, int nr, struct page **pages)
+{
+	int ret;
+
+	ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret < nr) {
+		nr = ret;
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = 0;
+out:
+	unpin_user_pages(pages, nr);
+	return ret;
+}
+`, messages: [/but an error path passes nr to a release while it may still be a negative errno \(line 14\).*: release only a positive count: set nr = ret only if \(ret > 0\) \(line 8\), or return on ret < 0 first$/] },
     {
       // One page tested only against 0: a negative errno goes on to kmap the unset page.
       name: 'one page tested only against 0, then mapped', code: `
