@@ -16,6 +16,7 @@ function asRelated(s: LifecycleStep, role: Related['role']): Related {
 const PROBLEMS: Record<string, string> = {
   'ignored': 'its result is ignored, so nobody knows how many entries hold references',
   'errno-use': 'the count is tested only against 0 before {{pages}} is used (line {{line}}): a negative errno passes that test, and {{pages}} is unset then',
+  'ignored-one': 'its result is ignored, and {{pages}} is used (line {{line}}) whether or not the call set it',
   'short-use': 'the count is tested only for an error before all {{nr}} entries are used (line {{line}}): after a short {{family}} the rest of {{pages}} is unset',
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
   'negative-release': 'an error path passes {{count}} to a release while it may still be a negative errno (line {{line}}): the release takes it as a huge unsigned count',
@@ -58,7 +59,9 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
   const data = { nr: n, line: last.line, family: acq.fam === 'pin' ? 'pin' : 'get', pages: acq.root, count };
   const handle = `handle 0 <= ${count} < ${n} (e.g. if (${count} != ${n}) { if (${count} > 0) ${release}; return -EFAULT; })`;
   switch (f.kind) {
-    case 'ignored': return { id: 'ignored', data, fix: `store the count and ${handle}` };
+    case 'ignored':
+      if (!acq.nr) return { id: 'ignored-one', data, fix: `use ${acq.root} only if the call returns 1` };
+      return { id: 'ignored', data, fix: `store the count and ${handle}` };
     case 'short-use': return { id: 'short-use', data, fix: handle };
     case 'errno-use': return { id: 'errno-use', data, fix: `return on ${count} <= 0 (or ${count} != 1) before using ${acq.root}` };
     case 'short-return': return { id: 'short-return', data, fix: `${handle}, or return the count` };

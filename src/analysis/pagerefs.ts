@@ -717,7 +717,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean; /** The requested count's variable was set to the count (`nr = ret`) on a path where the count may be an errno: that variable holds it now. */ countAlias?: string }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean; /** One page whose call's result was dropped (with zeroTested: nothing tests it). */ ignoredOne?: boolean; /** The requested count's variable was set to the count (`nr = ret`) on a path where the count may be an errno: that variable holds it now. */ countAlias?: string }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -748,6 +748,9 @@ class AcquireFlow {
       this.report('ignored', [this.step(call.span.line, `${call.name}() fills ${this.a.root}; its count is dropped`, call)]);
       return this.out;
     }
+    // (One page whose result is dropped: any path may have an errno, and a use of the page
+    // is a use of what the call may not have set: errno-use, below.)
+    const unchecked = this.a.ignored && !this.a.nr;
     const start = placeOf(fa, call.id);
     if (!start) return this.out;
     this.corr = this.countCorrelated();
@@ -759,7 +762,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}/${s.countAlias ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}${s.ignoredOne ? 'i' : ''}/${s.countAlias ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -769,7 +772,7 @@ class AcquireFlow {
     const prior = this.chunkCounter(start.node.id);
     this.tracked = trackedAtoms(fn.nodes.filter((n) => n.kind === 'branch' && n.pp).map((n) => n.pp!));
     const pp0 = this.tracked.size ? armsAround(fn, call.span.line, this.tracked) : '';
-    this.afterNode(start.node, { k: ALL, held: true, ...(prior ? { prior } : {}), ...(pp0 ? { pp: pp0 } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nrText ?? this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
+    this.afterNode(start.node, { k: ALL, held: true, ...(unchecked ? { zeroTested: true, ignoredOne: true } : {}), ...(prior ? { prior } : {}), ...(pp0 ? { pp: pp0 } : {}), steps: [this.step(call.span.line, `${call.name}() takes ${this.a.fam === 'pin' ? 'pins (FOLL_PIN)' : 'references (FOLL_GET)'} on ${this.a.nr ? `up to ${this.a.nrText ?? this.a.nr} entries of ` : ''}${this.a.root}`, call)] }, add, true);
     let steps = 0;
     const done = new Set<string>();
     while (work.length && steps++ < 4000) {
@@ -1156,8 +1159,8 @@ class AcquireFlow {
     // One page on the non-zero side of a test only against 0, with an errno possible: the
     // page handed to a call (mapped, read, released) was never set.
     // (The path goes on with the page got: what happens to it there is reported too.)
-    if (a.nr === null && s.zeroTested && s.k & E && !s.unsure && !s.lost && !NO_ERRNO.test(a.via?.call.name ?? a.call.name ?? '') && !PRINT_LIKE.test(e.callee) && e.args.some((x) => !formatArg(e, x) && rootOf(x) === a.root)) {
-      this.report('errno-use', [...s.steps, this.step(c.span.line, `${c.name}() gets ${a.root}, which is unset after an error`, c)]);
+    if (a.nr === null && s.zeroTested && s.k & E && !s.unsure && !s.lost && (s.ignoredOne || !NO_ERRNO.test(a.via?.call.name ?? a.call.name ?? '')) && !PRINT_LIKE.test(e.callee) && e.args.some((x) => !formatArg(e, x) && rootOf(x) === a.root)) {
+      this.report(s.ignoredOne ? 'ignored' : 'errno-use', [...s.steps, this.step(c.span.line, `${c.name}() gets ${a.root}, which is unset ${s.ignoredOne ? 'if the call failed' : 'after an error'}`, c)]);
       if (!(s.k & ~E & (S | F))) return null;
       state = { ...s, k: s.k & ~E, zeroTested: undefined };
     }

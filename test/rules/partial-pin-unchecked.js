@@ -834,6 +834,22 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
   ],
   invalid: [
     {
+      // One page, the result dropped: the page is read and put whether or not it was got.
+      name: 'one page, the result ignored, then the page used', code: `
+int ig_thp(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *pages[1];
+	int res;
+
+	mmap_assert_locked(mm);
+	get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL); /* expect: partial-pin-unchecked:warning */
+	res = PageTransHuge(pages[0]);
+	put_page(pages[0]);
+	return res;
+}
+`, messages: [/^get_user_pages_remote\(\) may fail to get the page it asks for, but its result is ignored, and pages is used \(line 10\) whether or not the call set it: use pages only if the call returns 1$/] },
+    {
       // `nr = ret` on the short-or-error side: an errno becomes nr, and the common exit
       // unpins that many.
       name: 'nr = ret on the error side, then unpin nr at a common exit', code: `
