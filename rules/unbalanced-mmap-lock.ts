@@ -7,11 +7,12 @@ const rule: Rule = {
     name: 'UnbalancedMmapLock',
     level: 'error',
     short: 'The mmap lock is leaked on a return path, taken twice, or released when not held.',
-    full: 'In a function with a GUP call, a path acquires the mmap lock and returns without releasing it, acquires it while already holding it, or releases it when it is not held (twice, after a failed killable/trylock acquire, or with the wrong mode).',
+    full: 'In a function with a GUP call, a path acquires the mmap lock and returns without releasing it, acquires it while already holding it (itself, or by calling a helper with a GUP call that takes it), or releases it when it is not held (twice, after a failed killable/trylock acquire, or with the wrong mode).',
     tags: ['mm', 'mmap_lock', 'correctness'],
     precision: 'medium',
     messages: {
       'double-acquire': '{{call}}() takes the mmap lock of {{mm}} while it is already held (taken at line {{line}}): self-deadlock on the rwsem',
+      'double-acquire-helper': '{{helper}}() takes the mmap lock of {{mm}} ({{call}}() at {{where}}), but {{function}}() already holds it here (taken at line {{line}}): self-deadlock on the rwsem (a read lock taken twice waits behind a queued writer)',
       'release-before-acquire': '{{call}}() releases the mmap lock of {{mm}} on a path where {{function}}() has not taken it yet',
       'release-unheld': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (not held)',
       'release-after-release': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (already released at line {{line}})',
@@ -22,6 +23,33 @@ const rule: Rule = {
     },
   },
   check(ctx) {
+    // A helper with a GUP call that takes the lock of its caller's mm itself, called where
+    // the caller holds that lock (taken by the caller itself on every path there).
+    for (const d of ctx.program.functions) {
+      if (!d.classes.some((c) => c.kind === 'gup')) continue;
+      d.fn.calls.forEach((hc, hid) => {
+        const cls = d.classes[hid];
+        if (cls.kind !== 'lock' || !['acquire', 'killable', 'interruptible'].includes(cls.prim.kind)) return;
+        // (Taken with the lock as the caller left it: not re-taken after a release.)
+        if (!d.atCall[hid].length || !d.atCall[hid].every((w) => ctx.locks.lockOf(w, cls.key).st === 'E')) return;
+        for (const step of ctx.program.callersOf(d)) {
+          const caller = step.caller;
+          if (caller === d) continue;
+          const key = ctx.program.mapKey(d, cls.key, caller, step.call);
+          const worlds = caller.atCall[step.call.id] ?? [];
+          if (!key || !worlds.length) continue;
+          const vs = worlds.map((w) => ctx.locks.lockOf(w, key));
+          if (!vs.every((v) => (v.st === 'R' || v.st === 'W') && v.acq !== undefined)) continue;
+          const first = caller.fn.calls[vs[0].acq!];
+          ctx.report({
+            fa: caller, span: step.call.span, callText: step.call.text,
+            messageId: 'double-acquire-helper',
+            data: { helper: d.fn.name, call: String(hc.name), where: d.fn.file === caller.fn.file ? `line ${hc.span.line}` : `${d.fn.file}:${hc.span.line}`, mm: key, function: caller.fn.name, line: first.span.line },
+            related: [rel('acquire', caller, first.callSpan, 'first acquired here'), rel('acquire', d, hc.callSpan, `${d.fn.name}() takes it again`)],
+          });
+        }
+      });
+    }
     for (const fa of ctx.program.functions) {
       if (!fa.classes.some((c) => c.kind === 'gup')) continue;
       const annotated = fa.fn.acquires.length > 0 || fa.fn.releases.length > 0;

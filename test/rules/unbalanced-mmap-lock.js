@@ -5,6 +5,31 @@
 module.exports = {
   valid: [
     {
+      // The caller drops the lock before it calls the helper that takes it.
+      name: 'a helper that takes the lock, called after the caller released it', code: `
+static long dh_grab(struct mm_struct *mm, unsigned long uaddr, struct page **page)
+{
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, uaddr, 1, FOLL_WRITE, page, NULL);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+long dh_use(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	bool ok;
+
+	mmap_read_lock(mm);
+	ok = vma_lookup(mm, addr) != NULL;
+	mmap_read_unlock(mm);
+	if (!ok)
+		return -EFAULT;
+	return dh_grab(mm, addr, page); /* expect-none */
+}
+` },
+    {
       // The conjunction continued over a backslash line is the same two atoms.
       name: 'a conjunction #if continued over a backslash line, its atoms tested again in another order', code: `
 long cc_pin(struct mm_struct *mm, unsigned long uaddr, unsigned long nr, struct page **pages)
@@ -308,6 +333,30 @@ long um_seven(struct mm_struct *mm, unsigned long addr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // The caller holds the lock and calls a helper that takes it again.
+      name: 'a helper with a GUP call takes the lock its caller holds', code: `
+static long dt_grab(struct mm_struct *mm, unsigned long uaddr, struct page **page)
+{
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, uaddr, 1, FOLL_WRITE, page, NULL);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+long dt_use(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	long ret = -EFAULT;
+
+	mmap_read_lock(mm);
+	if (vma_lookup(mm, addr))
+		ret = dt_grab(mm, addr, page); /* expect: unbalanced-mmap-lock:error */
+	mmap_read_unlock(mm);
+	return ret;
+}
+`, messages: [/^dt_grab\(\) takes the mmap lock of mm \(mmap_read_lock\(\) at line 6\), but dt_use\(\) already holds it here \(taken at line 16\): self-deadlock/] },
     {
       // Two different switches are two decisions: the lock may be taken and not released.
       name: 'lock and unlock under #ifdefs of two different switches',
