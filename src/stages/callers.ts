@@ -41,6 +41,7 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
   const sleepy = new Set<string>();
   const searchedNames = new Set<string>();
   let atomicFiles: Set<string> | null = null;
+  const crossAtomic: FunctionAnalysis[] = [];
   for (let round = 0; round < callDepth; round++) {
     const tr = Date.now();
     const prog = new Program(store.functions, version, callDepth, memo, visibility, store.aliases);
@@ -56,6 +57,11 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     // (Only in files that open an atomic section somewhere: the call indexes say which.)
     if (round === 1 && atomicFiles === null) atomicFiles = new Set([...(await scan.callers(atomicOpeners())).keys()].map((f) => path.relative(root, f)));
     const ownFile = round === 0 ? sleepingHelpers(prog, needCallers, sleepy) : sleepingCallers(prog, sleepy, atomicFiles ?? new Set());
+    // (A global sleeping helper of the first round, `int drv_map_user(...)` in pin.c, may be
+    // called under a spinlock from another file, an IRQ handler in irq.c: its callers in the
+    // files that open an atomic section somewhere are extracted too, once.)
+    if (round === 0) for (const fa of ownFile) if (!fa.fn.isStatic) crossAtomic.push(fa);
+    const atomicGlobals = round === 1 ? crossAtomic.filter((fa) => !x.searched.has(`${fa.fn.file}:${fa.fn.name}`)) : [];
     if (round < 2) for (const fa of flagForwarders(prog, flagged)) if (!ownFile.includes(fa) && !needCallers.includes(fa)) ownFile.push(fa);
     // Macros found to be another name of a function whose callers were searched: their
     // callers are that function's callers (the calls resolve through Program's aliases).
@@ -63,11 +69,11 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     for (const [m, t] of store.aliases) if (!aliasSearched.has(m) && searchedNames.has(t)) { aliasSearched.add(m); aliasNames.push(m); }
     const rp = { programMs: Date.now() - tr, callersMs: 0, extractMs: 0, files: 0, functions: store.functions.length };
     x.rounds.push(rp);
-    if (needCallers.length === 0 && ownFile.length === 0 && aliasNames.length === 0) break;
+    if (needCallers.length === 0 && ownFile.length === 0 && aliasNames.length === 0 && atomicGlobals.length === 0) break;
     stats.callGraphRounds++;
     const t3 = Date.now();
     for (const fa of needCallers) searchedNames.add(fa.fn.name);
-    const work = await callingFiles(needCallers, scan, root, x, ownFile, aliasNames);
+    const work = await callingFiles(needCallers, scan, root, x, ownFile, aliasNames, atomicGlobals, atomicFiles);
     rp.callersMs = Date.now() - t3;
     x.scanMs += rp.callersMs;
     // One request per file with the names that matter there.
@@ -88,7 +94,7 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
 }
 
 /** The files that call one of `needCallers`, each with the names worth extracting there. */
-async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion, ownFile: FunctionAnalysis[] = [], aliasNames: string[] = []): Promise<Map<string, Set<string>>> {
+async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, root: string, x: CallerExpansion, ownFile: FunctionAnalysis[] = [], aliasNames: string[] = [], atomicGlobals: FunctionAnalysis[] = [], atomicFiles: ReadonlySet<string> | null = null): Promise<Map<string, Set<string>>> {
   const staticByFile = new Map<string, Set<string>>();
   for (const fa of ownFile) {
     const abs = path.join(root, fa.fn.file);
@@ -120,6 +126,18 @@ async function callingFiles(needCallers: FunctionAnalysis[], scan: TreeScan, roo
   }
   for (const m of aliasNames) if (!globals.has(m)) globals.set(m, new Set([m]));
   const work = new Map<string, Set<string>>(staticByFile);
+  if (atomicGlobals.length && atomicFiles) {
+    const names = new Map<string, Set<string>>();
+    for (const fa of atomicGlobals) {
+      const called = calledToken(fa.fn.name);
+      (names.get(called) ?? names.set(called, new Set()).get(called)!).add(nameToken(fa.fn.name));
+    }
+    for (const [h, got] of await scan.callers([...names.keys()])) {
+      if (!atomicFiles.has(path.relative(root, h))) continue;
+      if (!work.has(h)) work.set(h, new Set());
+      for (const g of got) for (const t of names.get(g)!) work.get(h)!.add(t);
+    }
+  }
   if (!globals.size) return work;
   // Files calling one of the helpers, with the names each calls (src/scan.ts).
   const hits = await scan.callers([...globals.keys()]);

@@ -240,6 +240,42 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
   ],
   invalid: [
     {
+      // A global helper that takes the mmap lock itself (its callers are not needed for
+      // the lock) is called under a spinlock from another file.
+      name: 'a global self-locking helper called under a spinlock from another file',
+      messages: [/runs with a spinlock held: spin_lock_irqsave\(\) at .*xa_irq\.c:11 \(xa_fault_in\(\) is called from xa_isr\(\)\)/], files: {
+        'xa_pin.c': `
+int xa_fault_in(struct mm_struct *mm, unsigned long addr)
+{
+	struct page *page;
+	long got;
+
+	mmap_read_lock(mm);
+	got = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, &page, NULL); /* expect: gup-in-atomic:error */
+	mmap_read_unlock(mm);
+	if (got != 1)
+		return -EFAULT;
+	put_page(page);
+	return 0;
+}
+`,
+        'xa_irq.c': `
+struct xa_dev { spinlock_t lock; struct mm_struct *mm; unsigned long addr; };
+int xa_fault_in(struct mm_struct *mm, unsigned long addr);
+
+static irqreturn_t xa_isr(int irq, void *arg)
+{
+	struct xa_dev *d = arg;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&d->lock, flags);
+	ret = xa_fault_in(d->mm, d->addr);
+	spin_unlock_irqrestore(&d->lock, flags);
+	return ret ? IRQ_NONE : IRQ_HANDLED;
+}
+` } },
+    {
       name: 'scoped_guard(spinlock) block around the GUP call', code: `
 struct sgi { spinlock_t lock; struct page *pages[8]; };
 
