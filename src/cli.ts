@@ -194,6 +194,13 @@ async function runAudit(program: Command, paths: string[], opts: OptionValues): 
   const view = auditView(res, opts.minLevel);
   const text = await formatReport(view, opts);
   writeOutput(opts.output, text);
+  // The line formats carry findings only: their warnings about the audit itself (a GUP
+  // call of another era's signature, a file skipped) go to stderr, as gcc prints its own
+  // (`gup-audit: warning: ...`), so that a build log or CI job shows them.
+  if (opts.format === 'gcc' || opts.format === 'checkpatch') {
+    const said = res.notifications.filter((n) => n.level !== 'note').map((n) => `${n.file ?? 'gup-audit'}: ${n.level}: ${n.message}\n`);
+    if (said.length) runContext().stderr.write(said.join(''));
+  }
   if (opts.profile) runContext().stderr.write(formatProfile(res) + '\n');
   if (opts.stats && opts.format !== 'text') {
     const { formatStats } = await import('./report/text');

@@ -282,6 +282,36 @@ test('a module whose GUP calls do not match the era: a warning names them; a def
   assert.deepStrictEqual(told.notifications.filter((n) => /signature|by default/.test(n.message)), []);
 });
 
+test('a call of another era with the audited era\'s arity: its arguments say so (an mm where the era takes the task); -f gcc prints the warning on stderr', async (t) => {
+  const { root } = tmpModule(t, 'gup-era-shape-');
+  fs.writeFileSync(path.join(root, 'thp.c'), [
+    'int thp_of(struct vm_area_struct *vma, unsigned long addr, int *locked)',
+    '{',
+    '\tstruct page *pages[1];',
+    '\tlong got;',
+    '',
+    '\tgot = get_user_pages_remote(vma->vm_mm, addr, 1, FOLL_WRITE, pages, NULL, locked);',
+    '\tif (got != 1)',
+    '\t\treturn 0;',
+    '\tput_page(pages[0]);',
+    '\treturn 1;',
+    '}',
+    '',
+  ].join('\n'));
+  // 4.9's get_user_pages_remote(tsk, mm, start, nr, flags, pages, vmas) has 7 arguments too.
+  const res = await audit({ paths: [root], jobs: 1, kernelVersion: '4.9' });
+  assert.ok(res.notifications.some((n) => /^1 GUP call does not match the 4\.9 signature \(get_user_pages_remote\(\) at thp\.c:6 passes \(vma->vm_mm, addr, \.\.\.\) where 4\.9 takes \(tsk, mm, \.\.\.\)\)/.test(n.message)), res.notifications.map((n) => n.message).join('\n'));
+  assert.ok(!res.findings.some((f) => /lock of addr/.test(f.message)), res.findings.map((f) => f.message).join('\n'));
+  // Read with 5.9's layout (the one of that arity it fits): the mm is vma->vm_mm.
+  const { cli } = require('./helpers');
+  const r = await cli([root, '--kernel-version', '4.9', '-f', 'gcc', '--fail-on', 'none']);
+  assert.match(r.stderr, /^gup-audit: warning: 1 GUP call does not match the 4\.9 signature/m);
+  assert.doesNotMatch(r.stdout, /does not match/);
+  // In 5.10 the same call fits: no warning.
+  const fits = await audit({ paths: [root], jobs: 1, kernelVersion: '5.10' });
+  assert.ok(!fits.notifications.some((n) => /signature/.test(n.message)));
+});
+
 test('conditions: a function-like macro of the file is expanded with its arguments; a condition true whatever an unknown defined() is, is decided', () => {
   const fns = { AT_LEAST: { params: ['a', 'b', 'c'], value: '(LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, c))' }, RANGE: { params: ['a', 'b', 'c', 'd'], value: '(AT_LEAST(a, b, 0) && !AT_LEAST(c, d, 0))' } };
   const e = (v) => ({ ...env(v), macro: (n) => fns[n] });

@@ -153,7 +153,7 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   if (c.name === 'expand_stack' && c.args.length === 2 && /(^|->|\.|_)mm$/.test(normMm(c.argText[0], fn.aliases))) {
     return { kind: 'drops-on-null', key: normMm(c.argText[0], fn.aliases) };
   }
-  let era = gupLayout(c.name, c.args.length, version);
+  let era = gupLayout(c.name, c.args.length, version, c.argText);
   // A call of another era's signature in an arm of an #if the tool cannot decide is that
   // era's arm, not this one's: its arguments are not read by a guessed layout (an old
   // get_user_pages_remote(tsk, mm, start, nr, write, force, pages, vmas) has the arity of

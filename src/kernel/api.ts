@@ -98,13 +98,46 @@ export function isGupName(name: string): boolean {
 
 /** The layout of a call: the era entry of the tree's version when the arity matches,
  * otherwise the entry of the nearest era with that arity (vendor trees mix eras). */
-export function gupLayout(name: string, arity: number, version: Version): GupEra | null {
+/** An argument that names an mm (`mm`, `vma->vm_mm`, `current->mm`, `kvm->mm`, `dst_mm`). */
+function looksMm(t: string): boolean {
+  const x = t.replace(/\s+/g, '').replace(/^\((?:struct)?[A-Za-z_]\w*\*?\)/, '');
+  return /^(?:[A-Za-z_]\w*_)?mm$|(?:->|\.)(?:vm_)?mm$|(?:->|\.)\w*_mm$/.test(x);
+}
+
+/** An argument that names a task (`current`, `tsk`, `task`, `p->task`, NULL). */
+function looksTask(t: string): boolean {
+  const x = t.replace(/\s+/g, '');
+  return /^(?:current|NULL|0|tsk|task|\w*_task|\w*_tsk)$|(?:->|\.)(?:task|tsk|\w*_task)$/.test(x);
+}
+
+/** Whether a call's arguments fit an era's layout where it names a task and an mm: an mm
+ * passed where the era takes the task, or a task where it takes the mm, is a call written
+ * for another era of the same arity (`get_user_pages_remote(vma->vm_mm, addr, 1, flags,
+ * pages, NULL, locked)`, the 5.9-6.4 form, read as 4.9's `(tsk, mm, start, ...)`). */
+export function layoutFits(era: GupEra, argText: string[]): boolean {
+  const ti = era.params.findIndex((p) => p.split(':')[0] === 'tsk');
+  const mi = era.params.findIndex((p) => p.split(':')[0] === 'mm');
+  if (ti >= 0 && argText[ti] !== undefined && looksMm(argText[ti]) && !looksTask(argText[ti])) return false;
+  if (mi >= 0 && argText[mi] !== undefined && looksTask(argText[mi]) && !/^(?:NULL|0)$/.test(argText[mi].trim())) return false;
+  if (ti < 0 && mi >= 0 && mi + 1 < argText.length && argText[mi + 1] !== undefined && looksMm(argText[mi + 1]) && looksTask(argText[mi])) return false;
+  return true;
+}
+
+export function gupLayout(name: string, arity: number, version: Version, argText?: string[]): GupEra | null {
   const fn = gupFunctions.get(name);
   if (!fn) return null;
   const eras = [...fn.eras, ...(extraLayouts[name] ?? [])];
   const exact = eras.find((e) => inRange(version, e.from, e.to) && e.params.length === arity);
+  // (The arguments say the call is of another era with this arity: that era's layout, the
+  // nearest that fits; none that fits: not read.)
+  if (exact && argText && !layoutFits(exact, argText)) {
+    const other = eras.filter((e) => e !== exact && e.params.length === arity && layoutFits(e, argText));
+    if (!other.length) return null;
+    const d = (e: GupEra) => { const f = parseVersion(e.from)!; return Math.abs(f[0] * 100 + f[1] - (version[0] * 100 + version[1])); };
+    return other.sort((a, b) => d(a) - d(b))[0];
+  }
   if (exact) return exact;
-  const sameArity = eras.filter((e) => e.params.length === arity);
+  const sameArity = eras.filter((e) => e.params.length === arity && (!argText || layoutFits(e, argText)));
   if (sameArity.length === 0) return null;
   // Nearest by distance from the tree's version to the era's start.
   const dist = (e: GupEra) => {
