@@ -40,6 +40,8 @@ const rule: Rule = {
       'caller-own-mm': `${REQUIRES}; {{function}}() does not take it and is called without it from {{chain}}: {{owner}}() finds that mm itself ({{otherMm}}) and takes none of its lock`,
       // (The lock held is another task's, looked up by pid: the call works on current->mm.)
       'other-mm-locked': `${REQUIRES}, but the lock held here is the one of {{other}}, the mm of a task {{function}}() looks up ({{task}}), not of current->mm: to work on that mm, use {{remote}}`,
+      // (The other way round: the call works on the looked-up task's mm, current's is locked.)
+      'current-mm-locked': `${REQUIRES}, the mm of a task {{function}}() looks up ({{task}}), but the lock held here is the one of current->mm: take the lock of {{mm}} instead`,
     },
   },
   check(ctx) {
@@ -71,6 +73,15 @@ const rule: Rule = {
         if (other) {
           const remote = /^pin_/.test(String(call.name)) ? 'pin_user_pages_remote' : 'get_user_pages_remote';
           ctx.report({ fa, span: call.span, callText: call.text, messageId: 'other-mm-locked', data: { ...base, other: other.key, task: other.task, remote: ctx.api.existsIn(remote, ctx.version) ? `${remote}(${other.key}, ...)` : 'the remote GUP call of this kernel' } });
+          continue;
+        }
+      }
+      // A call on a looked-up task's mm with only current->mm locked.
+      if (key !== 'current->mm' && worlds.length && worlds.every((w) => ctx.locks.lockOf(w, key).st === 'E' && ['R', 'W'].includes(ctx.locks.lockOf(w, 'current->mm').st)
+        && Object.keys(w.locks).every((k) => k === 'current->mm' || k === key || !['R', 'W', 'A'].includes(ctx.locks.lockOf(w, k).st)))) {
+        const task = pidTaskOf(fa, key);
+        if (task) {
+          ctx.report({ fa, span: call.span, callText: call.text, messageId: 'current-mm-locked', data: { ...base, task } });
           continue;
         }
       }
@@ -163,6 +174,25 @@ const rule: Rule = {
 };
 /** Calls that look a task up by pid: its mm is another task's (as far as the code says). */
 const PID_LOOKUP = /^(get_pid_task|pid_task|find_task_by_vpid|find_get_task_by_vpid|find_task_by_pid_ns)$/;
+
+/** `t = get_pid_task(...)` (or another pid lookup) for a key `t->mm`: that text, else null. */
+function pidTaskOf(fa: FunctionAnalysis, key: string): string | null {
+  const m = /^([A-Za-z_]\w*)->mm$/.exec(key);
+  if (!m) return null;
+  const task = m[1];
+  let lookup: string | null = null;
+  const visit = (e: unknown): void => {
+    if (!e || typeof e !== 'object' || lookup) return;
+    const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: unknown };
+    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.left.name === task) {
+      const r = x.right as { kind?: string; callee?: string | null } | undefined;
+      if (r?.kind === 'call' && PID_LOOKUP.test(r.callee ?? '')) lookup = `${task} = ${r.callee}()`;
+    }
+    for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
+  };
+  for (const n of fa.fn.nodes) visit(n.expr);
+  return lookup;
+}
 
 /** The one mm key held in every world, when it is `t->mm` of a task `t` the function assigns
  * from a pid lookup (directly or through a local holding that mm). */

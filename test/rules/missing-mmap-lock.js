@@ -4,6 +4,19 @@
 module.exports = {
   valid: [
     {
+      // A task passed in may be current: holding current->mm's lock is not flagged.
+      name: 'a remote call on a task parameter\'s mm with current->mm locked', code: `
+long cp_peek(struct task_struct *task, unsigned long addr, struct page **pg)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = get_user_pages_remote(task->mm, addr, 1, 0, pg, NULL); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return ret == 1 ? 0 : -EFAULT;
+}
+` },
+    {
       // cleanup.h's rwsem guard on the mmap lock holds it to the end of the function.
       name: 'guard(rwsem_read) on mm->mmap_lock in an ioctl handler', code: `
 static long gr_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
@@ -733,6 +746,28 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 ` } },
   ],
   invalid: [
+    {
+      // The remote call works on the looked-up task's mm; the lock taken is current's.
+      name: 'a remote call on a pid-looked-up task\'s mm with only current->mm locked', code: `
+long cm_peek(pid_t pid, unsigned long addr, u8 *out)
+{
+	struct task_struct *task;
+	struct page *pg = NULL;
+	long ret;
+
+	task = pid_task(find_vpid(pid), PIDTYPE_PID);
+	if (!task || !task->mm)
+		return -ESRCH;
+	mmap_read_lock(current->mm);
+	ret = get_user_pages_remote(task->mm, addr, 1, 0, &pg, NULL); /* expect: missing-mmap-lock:error */
+	mmap_read_unlock(current->mm);
+	if (ret != 1)
+		return -EFAULT;
+	*out = *(u8 *)page_address(pg);
+	put_page(pg);
+	return 0;
+}
+`, messages: [/^get_user_pages_remote\(\) requires the mmap lock of task->mm, the mm of a task cm_peek\(\) looks up \(task = pid_task\(\)\), but the lock held here is the one of current->mm: take the lock of task->mm instead$/] },
     {
       // The scoped guard's block ends before the call: the lock is not held there.
       name: 'get_user_pages() after a scoped_guard(rwsem_read) block, in an ioctl handler', code: `
