@@ -201,20 +201,7 @@ function foreignHeld(fa: FunctionAnalysis, worlds: FunctionAnalysis['atCall'][nu
   for (const w of worlds) for (const k of Object.keys(w.locks)) if (k !== 'current->mm' && ['R', 'W', 'A'].includes(lockOf(w, k).st)) held.add(k);
   if (held.size !== 1) return null;
   const key = [...held][0];
-  const m = /^([A-Za-z_]\w*)->mm$/.exec(key);
-  if (!m) return null;
-  const task = m[1];
-  let lookup: string | null = null;
-  const visit = (e: unknown): void => {
-    if (!e || typeof e !== 'object' || lookup) return;
-    const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: unknown };
-    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.left.name === task) {
-      const r = x.right as { kind?: string; callee?: string | null } | undefined;
-      if (r?.kind === 'call' && PID_LOOKUP.test(r.callee ?? '')) lookup = `${task} = ${r.callee}()`;
-    }
-    for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
-  };
-  for (const n of fa.fn.nodes) visit(n.expr);
+  const lookup = pidTaskOf(fa, key);
   return lookup ? { key: fa.fn.aliases ? Object.entries(fa.fn.aliases).find(([, v]) => v === key)?.[0] ?? key : key, task: lookup } : null;
 }
 export default rule;
