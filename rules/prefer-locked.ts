@@ -82,7 +82,11 @@ const rule: Rule = {
       // (a) A remote mm, locked here only around this call, with a locked parameter available;
       // before 4.10, with an unlocked variant that takes tsk and mm instead.
       const remoteRepl = key !== 'current->mm' && cls.era && !cls.era.params.includes('locked') ? ctx.api.remoteUnlockedReplacement(call, cls.era, ctx.version) : null;
-      if (key !== 'current->mm' && (cls.era?.params.includes('locked') || remoteRepl) && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
+      // (A call read with another era's layout, `locked` and all, is advised only when the
+      // audited era's function takes `locked` too: 4.9's get_user_pages_remote() does not.)
+      const nowEra = ctx.api.gupFunctions.get(call.name!)?.eras.find((e) => inEra(e));
+      const hasLocked = !!cls.era?.params.includes('locked') && (!nowEra || nowEra.params.some((p) => p.split(':')[0] === 'locked'));
+      if (key !== 'current->mm' && (hasLocked || remoteRepl) && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
         const acqs = [...new Set(vals.map((v) => v.acq!))];
         const ok = acqs.every((a) => {
           const r = ctx.regions.of(fa, a, key);

@@ -5,6 +5,20 @@
 module.exports = {
   valid: [
     {
+      // The 5.9-6.4 form read in a 4.9 audit (an mm where 4.9 takes the task): 4.9's
+      // get_user_pages_remote() takes no locked, so no &locked advice.
+      name: 'a 5.9-6.4 remote call in a 4.9 audit: no &locked advice', era: '4.9', code: `
+static long e9_read(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	long ret;
+
+	down_read(&mm->mmap_sem);
+	ret = get_user_pages_remote(mm, addr, 1, 0, page, NULL, NULL); /* expect-none */
+	up_read(&mm->mmap_sem);
+	return ret;
+}
+` },
+    {
       // The helper's vmas parameter: one caller passes a real array, so the call needs the
       // lock for the vmas it fills.
       name: 'a helper forwarding its vmas parameter, one caller passing vmas', era: '4.9', code: `
