@@ -337,3 +337,40 @@ test('cache: a fact entry read by a run has its mtime refreshed (so pruning keep
   await auditTree(tree, { cache });
   assert.ok(entries().filter((f) => pinEntries.has(f)).every((f) => age(f) >= 3600 * 1000 - 60000), 'no entry touched within the day');
 });
+
+test('cache: a result recomputed from kept function analyses equals an uncached audit (an era read back from the cache is compared by content)', async (t) => {
+  const { tree, cache } = scratch(t, 'gup-reuse-era');
+  put(tree, 'Makefile', 'VERSION = 4\nPATCHLEVEL = 9\nSUBLEVEL = 0\n');
+  // 4.9: a remote mm locked only around one call: __get_user_pages_unlocked() is advised,
+  // which needs the call's era to be 4.9's own (prefer-locked).
+  put(tree, 'drivers/odp/odp.c', `#include <linux/mm.h>
+
+static long odp_fault(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long ret;
+
+	down_read(&mm->mmap_sem);
+	ret = get_user_pages_remote(tsk, mm, addr, 1, FOLL_WRITE, pages, NULL);
+	up_read(&mm->mmap_sem);
+	return ret;
+}
+
+long odp_map(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return odp_fault(tsk, mm, addr, pages);
+}
+`);
+  const plain = await auditTree(tree);
+  assert.ok(plain.findings.some((f) => f.ruleId === 'prefer-locked' && /__get_user_pages_unlocked\(/.test(f.message)), plain.findings.map((f) => f.message).join('\n'));
+  await auditTree(tree, { cache });
+  const prev = process.env.GUP_AUDIT_CACHE_RESULT;
+  process.env.GUP_AUDIT_CACHE_RESULT = '0';
+  try {
+    const recomputed = await auditTree(tree, { cache, profile: true });
+    // (The analyses of the last run were used: the path whose era copy mattered.)
+    assert.ok(recomputed.profile.analyses.kept > 0, JSON.stringify(recomputed.profile.analyses));
+    assert.strictEqual(key(recomputed), key(plain));
+  } finally {
+    if (prev === undefined) delete process.env.GUP_AUDIT_CACHE_RESULT; else process.env.GUP_AUDIT_CACHE_RESULT = prev;
+  }
+});

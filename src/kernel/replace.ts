@@ -48,7 +48,9 @@ export function unlockedReplacement(call: CallSite, era: GupEra, version: Versio
 export function remoteUnlockedReplacement(call: CallSite, era: GupEra, version: Version): Replacement | null {
   if (!call.name || !/^get_user_pages(_remote)?$/.test(call.name) || !era.params.some((p) => role(p) === 'mm')) return null;
   // (A call of another era's signature, read by its arity, may be built for another kernel.)
-  if (gupEraAt(call.name, version) !== era) return null;
+  // (By content: an analysis kept in the cache holds a copy of the era, not the table's.)
+  const now = gupEraAt(call.name, version);
+  if (!now || now.from !== era.from || now.to !== era.to || now.params.join(',') !== era.params.join(',')) return null;
   for (const target of ['get_user_pages_unlocked', '__get_user_pages_unlocked']) {
     const tEra = gupEraAt(target, version);
     if (!tEra || !tEra.params.some((p) => role(p) === 'mm')) continue;
