@@ -26,18 +26,33 @@ function merge(into: FlagSet, from: FlagSet): void {
 }
 
 /** Assignments to local variables of a function: name -> [op, rhs, line]. */
-function assignmentsOf(fa: FunctionAnalysis): Map<string, { op: string; r: Expr; line: number }[]> {
-  const out = new Map<string, { op: string; r: Expr; line: number }[]>();
+function assignmentsOf(fa: FunctionAnalysis): Map<string, { op: string; r: Expr; line: number; node: number }[]> {
+  const out = new Map<string, { op: string; r: Expr; line: number; node: number }[]>();
   for (const node of fa.fn.nodes) {
     walk(node.expr, (e) => {
       if (e.kind === 'assign' && e.left.kind === 'id') {
         const list = out.get(e.left.name) ?? [];
-        list.push({ op: e.op, r: e.right, line: node.line });
+        list.push({ op: e.op, r: e.right, line: node.line, node: node.id });
         out.set(e.left.name, list);
       }
     });
   }
   return out;
+}
+
+/** Whether every path from the function's entry to `to` passes `through`. */
+function dominates(fa: FunctionAnalysis, through: number, to: number): boolean {
+  if (through === to) return false;
+  const seen = new Set<number>([through]);
+  const stack = [0];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n < 0 || seen.has(n)) continue;
+    if (n === to) return false;
+    seen.add(n);
+    for (const x of fa.fn.nodes[n]?.succ ?? []) stack.push(x);
+  }
+  return true;
 }
 
 export class FlagResolver {
@@ -64,6 +79,18 @@ export class FlagResolver {
             if (a.op === '&=') continue;
             const sub = this.expr(fa, a.r, a.line, seen, depth);
             for (const [k, v] of sub) out.set(k, v.map((o) => ({ ...o, how: o.how.includes('define') ? o.how : `${e.name} ${a.op} ${o.how}` })));
+          }
+          // A `flags &= ~FOLL_X` on every path to the use, with no other write of the
+          // variable after it on the way (`flags &= ~FOLL_LONGTERM;` in the arm that calls
+          // get_user_pages_fast()): FOLL_X does not reach the use.
+          const use = fa.fn.nodes.find((n) => n.line === line && n.expr !== null);
+          if (use) {
+            for (const a of locals) {
+              const r = a.r.kind === 'un' && a.r.op === '~' ? a.r.operand : null;
+              if (a.op !== '&=' || !r || !dominates(fa, a.node, use.id)) continue;
+              if (locals.some((b) => b !== a && b.op !== '&=' && b.line > a.line && b.line <= line)) continue;
+              for (const k of this.expr(fa, r, a.line, new Set(), 0).keys()) out.delete(k);
+            }
           }
         }
         const pi = fa.fn.params.indexOf(e.name);

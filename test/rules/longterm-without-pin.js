@@ -4,6 +4,23 @@
 module.exports = {
   valid: [
     {
+      // The long-term flag is masked off on the only path to the FOLL_GET call.
+      name: 'FOLL_LONGTERM masked off (flags &= ~FOLL_LONGTERM) in the arm that calls get_user_pages_fast()', code: `
+int ms_map(unsigned long uaddr, int nr, struct page **pages, bool use_pin)
+{
+	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
+	int n;
+
+	if (use_pin) {
+		n = pin_user_pages_fast(uaddr, nr, flags, pages);
+	} else {
+		flags &= ~FOLL_LONGTERM;
+		n = get_user_pages_fast(uaddr, nr, flags, pages); /* expect-none */
+	}
+	return n;
+}
+` },
+    {
       name: 'pin with FOLL_LONGTERM', code: `
 int lt_ok(unsigned long uaddr, struct page **pages)
 {
@@ -34,6 +51,18 @@ int lt_compat(unsigned long uaddr, int n, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // Masked on one path only: the other path reaches the call with FOLL_LONGTERM.
+      name: 'FOLL_LONGTERM masked off on one path only before get_user_pages_fast()', code: `
+int mo_map(unsigned long uaddr, int nr, struct page **pages, bool short_term)
+{
+	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
+
+	if (short_term)
+		flags &= ~FOLL_LONGTERM;
+	return get_user_pages_fast(uaddr, nr, flags, pages); /* expect: longterm-without-pin:warning */
+}
+` },
     {
       // pin_user_pages_unlocked() rejects FOLL_LONGTERM until 6.3: the advice is the
       // era's pin_user_pages_fast().
