@@ -5,6 +5,7 @@ import type { Expr, Span } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
 import { walk } from './expr';
+import { dominators } from './path-facts';
 
 export interface FlagOrigin {
   /** Where the flag was written: the GUP call's file and a line in it. */
@@ -40,19 +41,13 @@ function assignmentsOf(fa: FunctionAnalysis): Map<string, { op: string; r: Expr;
   return out;
 }
 
-/** Whether every path from the function's entry to `to` passes `through`. */
+/** Whether every path from the function's entry to `to` passes `through` (the chain of
+ * immediate dominators of `to` holds it). */
 function dominates(fa: FunctionAnalysis, through: number, to: number): boolean {
   if (through === to) return false;
-  const seen = new Set<number>([through]);
-  const stack = [0];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n < 0 || seen.has(n)) continue;
-    if (n === to) return false;
-    seen.add(n);
-    for (const x of fa.fn.nodes[n]?.succ ?? []) stack.push(x);
-  }
-  return true;
+  const { idom } = dominators(fa.fn);
+  for (let d = idom[to]; d >= 0; d = idom[d]) if (d === through) return true;
+  return false;
 }
 
 export class FlagResolver {

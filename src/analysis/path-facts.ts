@@ -137,7 +137,7 @@ export function callEqualities(fn: FunctionIR, callId: number, nodeCalls: number
 
 /** Immediate dominators over the CFG (Cooper, Harvey and Kennedy), -1 for the entry and
  * for unreachable nodes. */
-function dominators(fn: FunctionIR): { idom: number[]; preds: number[][] } {
+export function dominators(fn: FunctionIR): { idom: number[]; preds: number[][] } {
   const n = fn.nodes.length;
   const entry = fn.nodes.findIndex((x) => x.kind === 'entry');
   const order: number[] = [];
