@@ -7,7 +7,7 @@ const rule: Rule = {
     name: 'LockedOutIgnored',
     level: 'error',
     short: 'The caller unlocks after a GUP call that may have dropped the lock, without testing locked.',
-    full: 'With a non-NULL locked argument, get_user_pages_remote()/pin_user_pages_remote()/get_user_pages_locked() may drop the mmap lock (VM_FAULT_RETRY) and report it by setting *locked = 0. Unlocking unconditionally afterwards releases a lock that is not held.',
+    full: 'With a non-NULL locked argument, get_user_pages_remote()/pin_user_pages_remote()/get_user_pages_locked() may drop the mmap lock (VM_FAULT_RETRY) and report it by setting *locked = 0. Unlocking unconditionally afterwards releases a lock that is not held. A compat wrapper of the module that hands its own int *locked parameter to such a call (and neither takes nor releases the lock itself) counts as the call at its callers.',
     tags: ['mm', 'gup', 'mmap_lock', 'correctness'],
     precision: 'high',
     messages: {
@@ -25,7 +25,9 @@ const rule: Rule = {
           if (v.st !== 'D' || v.by === undefined || reported.has(v.by)) continue;
           reported.add(v.by);
           const g = fa.fn.calls[v.by];
-          const lockedText = (fa.classes[v.by] as { lockedText?: string }).lockedText ?? 'locked';
+          // (A helper that hands its `locked` parameter on: the argument this call gives it.)
+          const drop = fa.classes[v.by].kind === 'gup' ? undefined : ctx.program.effectsAt(fa, g)?.find((x) => x.kind === 'may-drop' && x.arg !== undefined);
+          const lockedText = (fa.classes[v.by] as { lockedText?: string }).lockedText ?? (drop ? g.argText[drop.arg!] : undefined) ?? 'locked';
           ctx.report({
             fa, span: g.span, callText: g.text,
             messageId: 'unlock-without-test',

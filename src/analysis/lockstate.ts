@@ -36,9 +36,11 @@ export type CallClass =
  * caller's terms). `when`: the helper's return value that goes with the lock held. */
 export interface CalleeEffect {
   key: string;
-  kind: 'acquires' | 'releases';
+  kind: 'acquires' | 'releases' | 'may-drop';
   mode: 'R' | 'W';
   when: 'always' | 'nonzero' | 'zero';
+  /** may-drop: the argument the helper hands to its GUP call as `locked`. */
+  arg?: number;
 }
 
 export type EffectLookup = (call: CallSite) => CalleeEffect[] | null;
@@ -132,7 +134,7 @@ function isRawMmapArg(text: string): boolean {
   return /(->|\.)\s*mmap_(sem|lock)\s*\)?$/.test(text.replace(/\s+/g, ''));
 }
 
-function isNullish(e: Expr | undefined): boolean {
+export function isNullish(e: Expr | undefined): boolean {
   if (!e) return true;
   return e.kind === 'null' || (e.kind === 'num' && e.value === 0);
 }
@@ -450,6 +452,7 @@ class Evaluator {
           const next: Outcome[] = [];
           for (const [x] of outs) {
             if (ef.kind === 'releases') { next.push([withLock(x, ef.key, { st: 'U', by: e.call }), undefined]); continue; }
+            if (ef.kind === 'may-drop') { next.push(...this.mayDrop(x, ef.key, this.fa.fn.calls[e.call].args[ef.arg ?? -1], e.call)); continue; }
             const held = withLock(x, ef.key, { st: ef.mode, acq: e.call });
             if (ef.when === 'always') next.push([held, undefined]);
             else {
@@ -465,14 +468,19 @@ class Evaluator {
     if (cls.kind === 'drops-on-null') {
       return [[w, 1], [withLock(w, cls.key, { st: 'U', by: e.call }), 0]];
     }
-    if (cls.kind === 'gup' && cls.locked && cls.key && cls.era && cls.era.lock === 'via-locked') {
-      const cur = lockOf(w, cls.key);
-      const v = cls.locked.kind === 'un' && cls.locked.op === '&' && cls.locked.operand.kind === 'id' ? cls.locked.operand.name : null;
-      const set = (x: World, n: number) => (v && this.vars.has(v) ? withVar(x, v, n) : x);
-      if (cur.st === 'U' || cur.st === 'D') return [[w, undefined]];
-      return [[set(w, 1), undefined], [set(withLock(w, cls.key, { st: 'D', by: e.call }), 0), undefined]];
-    }
+    if (cls.kind === 'gup' && cls.locked && cls.key && cls.era && cls.era.lock === 'via-locked') return this.mayDrop(w, cls.key, cls.locked, e.call);
     return [[w, undefined]];
+  }
+
+  /** A call that may drop the mmap lock of `key` and say so by clearing `*locked` (a GUP
+   * call with a `locked` argument, or a helper that hands its own `locked` parameter to
+   * one): held on, with `locked` still 1, or dropped, with it 0. */
+  private mayDrop(w: World, key: string, locked: Expr | undefined, call: number): Outcome[] {
+    const cur = lockOf(w, key);
+    const v = locked && locked.kind === 'un' && locked.op === '&' && locked.operand.kind === 'id' ? locked.operand.name : null;
+    const set = (x: World, n: number) => (v && this.vars.has(v) ? withVar(x, v, n) : x);
+    if (cur.st === 'U' || cur.st === 'D') return [[w, undefined]];
+    return [[set(w, 1), undefined], [set(withLock(w, key, { st: 'D', by: call }), 0), undefined]];
   }
 }
 
@@ -683,6 +691,15 @@ function trackedVars(fn: FunctionIR, classes: CallClass[], effects?: EffectLooku
       if (e && e.kind === 'assign' && e.left.kind === 'id' && e.right.kind === 'call') {
         const effs = effects(fn.calls[e.right.call]);
         if (effs?.some((x) => x.when !== 'always')) vars.add(e.left.name);
+      }
+    }
+    // `locked` words handed to a helper that may drop the lock (`drv_gup(mm, ..., &locked)`).
+    for (const c of fn.calls) {
+      if (classes[c.id]?.kind !== 'other') continue;
+      const effs = effects(c);
+      for (const ef of effs ?? []) {
+        const a = ef.kind === 'may-drop' && ef.arg !== undefined ? c.args[ef.arg] : undefined;
+        if (a && a.kind === 'un' && a.op === '&' && a.operand.kind === 'id') vars.add(a.operand.name);
       }
     }
   }

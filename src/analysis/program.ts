@@ -3,7 +3,7 @@
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
 import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
-import { analyseFunction, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
+import { analyseFunction, isNullish, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
@@ -14,9 +14,11 @@ import { callEqualities, callFacts } from './path-facts';
  * or releases a lock its caller took. */
 export interface LockSummary {
   key: string;
-  kind: 'acquires' | 'releases';
+  kind: 'acquires' | 'releases' | 'may-drop';
   mode: 'R' | 'W';
   when: 'always' | 'nonzero' | 'zero';
+  /** may-drop: the parameter (its index) the helper hands to its GUP call as `locked`. */
+  arg?: number;
 }
 
 export type { CallerStep, EntryState } from './entry-state';
@@ -214,6 +216,8 @@ export class Program {
     if (!sums) return null;
     const out: CalleeEffect[] = [];
     for (const s of sums) {
+      // (A NULL `locked` from this caller: the helper's GUP call cannot drop the lock.)
+      if (s.kind === 'may-drop' && (s.arg === undefined || s.arg >= call.args.length || isNullish(call.args[s.arg]))) continue;
       const k = this.mapKey(defs[0], s.key, caller, call);
       if (k) out.push({ ...s, key: k });
     }
@@ -318,7 +322,21 @@ export function summarise(fa: FunctionAnalysis): LockSummary[] {
     }
     if (!takesLocally(key) && vals.every((x) => x.v.st === 'U' && x.v.by !== undefined)) {
       out.push({ key, kind: 'releases', mode: 'R', when: 'always' });
+      continue;
     }
+    // A compat wrapper that hands its own `int *locked` parameter to a GUP call that may
+    // drop the lock (`return get_user_pages_remote(mm, ..., locked);`) and neither takes
+    // nor releases that lock itself: its callers' lock may be dropped, as by the GUP call.
+    if (takesLocally(key) || fa.classes.some((c) => c.kind === 'lock' && c.key === key)) continue;
+    const dropped = vals.filter((x) => x.v.st === 'D' && x.v.by !== undefined);
+    if (!dropped.length || !vals.every((x) => x.v.st === 'D' || x.v.st === 'E')) continue;
+    const params = new Set<number>();
+    for (const x of dropped) {
+      const c = fa.classes[x.v.by!];
+      const l = c.kind === 'gup' ? c.locked : null;
+      params.add(l && l.kind === 'id' && !l.cast ? fa.fn.params.indexOf(l.name) : -1);
+    }
+    if (params.size === 1 && !params.has(-1)) out.push({ key, kind: 'may-drop', mode: 'R', when: 'always', arg: [...params][0] });
   }
   return out;
 }

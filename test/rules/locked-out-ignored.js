@@ -58,6 +58,68 @@ long lo_null(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      name: 'a compat wrapper handing &locked on, the caller tests locked before unlocking', code: `
+static long lo_gup(struct mm_struct *mm, unsigned long addr, int nr, unsigned int flags,
+		   struct page **pages, int *locked)
+{
+	return get_user_pages_remote(mm, addr, nr, flags, pages, locked); /* expect-none */
+}
+
+int lo_fault_ok(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	int locked = 1;
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = lo_gup(mm, addr, 1, FOLL_WRITE, page, &locked); /* expect-none */
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret == 1 ? 0 : -EFAULT;
+}
+` },
+    {
+      name: 'a compat wrapper given NULL for locked cannot drop the lock', code: `
+static long lo_gup2(struct mm_struct *mm, unsigned long addr, int nr, unsigned int flags,
+		    struct page **pages, int *locked)
+{
+	return get_user_pages_remote(mm, addr, nr, flags, pages, locked); /* expect-none */
+}
+
+int lo_fault_null(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = lo_gup2(mm, addr, 1, FOLL_WRITE, page, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return ret == 1 ? 0 : -EFAULT;
+}
+` },
+    {
+      name: 'a wrapper that takes the lock back when its GUP call dropped it leaves the caller\'s lock held', code: `
+static long lo_gup3(struct mm_struct *mm, unsigned long addr, struct page **pages, int *locked)
+{
+	long ret = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, locked); /* expect-none */
+
+	if (!*locked) {
+		mmap_read_lock(mm);
+		*locked = 1;
+	}
+	return ret;
+}
+
+int lo_fault_relock(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	int locked = 1;
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = lo_gup3(mm, addr, page, &locked); /* expect-none */
+	mmap_read_unlock(mm);
+	return ret == 1 ? 0 : -EFAULT;
+}
+` },
   ],
   invalid: [
     {
@@ -86,5 +148,30 @@ long lo_bad49(unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // The &locked word goes through a compat wrapper (one GUP call per #if arm) that hands
+      // it on: the caller's unconditional unlock may release a lock that was dropped.
+      name: 'a compat wrapper handing &locked on, then an unconditional unlock', code: `
+static long lo_compat(struct mm_struct *mm, unsigned long addr, int nr, unsigned int flags,
+		      struct page **pages, int *locked)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, addr, nr, flags, pages, locked); /* expect-none */
+#else
+	return get_user_pages_remote(mm, addr, nr, flags, pages, NULL, locked);
+#endif
+}
+
+int lo_fault_bad(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	int locked = 1;
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = lo_compat(mm, addr, 1, FOLL_WRITE, page, &locked); /* expect: locked-out-ignored:error */
+	mmap_read_unlock(mm);
+	return ret == 1 ? 0 : -EFAULT;
+}
+`, messages: [/lo_compat\(\) may drop the mmap lock and clear locked, but mmap_read_unlock\(\) at line \d+ runs without testing it/] },
   ],
 };
