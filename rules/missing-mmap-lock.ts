@@ -157,6 +157,13 @@ const rule: Rule = {
         });
         continue;
       }
+      // The function takes its own reference to the mm (`mm = get_task_mm(task)`) and no
+      // caller is known to hold its lock: a caller cannot have locked an mm it did not pass.
+      const got = taskMmOf(fa, key);
+      if (got) {
+        ctx.report({ fa, span: call.span, callText: call.text, ...only, messageId: 'own-mm', data: { ...base, owner: fa.fn.name, otherMm: got } });
+        continue;
+      }
       // (The chain ends in a function nobody calls: the message names it.)
       const above = !es.noCaller && !es.cut && ue && uc?.length ? uc : null;
       ctx.report({
@@ -192,6 +199,23 @@ function pidTaskOf(fa: FunctionAnalysis, key: string): string | null {
   };
   for (const n of fa.fn.nodes) visit(n.expr);
   return lookup;
+}
+
+/** `mm = get_task_mm(t)` (a local of the function holding its own reference to the mm
+ * `key`): that text, else null. */
+function taskMmOf(fa: FunctionAnalysis, key: string): string | null {
+  let out: string | null = null;
+  const visit = (e: unknown): void => {
+    if (!e || typeof e !== 'object' || out) return;
+    const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: { kind?: string; callee?: string | null; args?: unknown[] } };
+    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.right?.kind === 'call' && x.right.callee === 'get_task_mm' && (fa.fn.aliases[x.left.name!] ?? x.left.name) === key) {
+      const i = fa.fn.calls.findIndex((c) => c.name === 'get_task_mm' && c.args[0] === x.right!.args?.[0]);
+      out = `${x.left.name} = get_task_mm(${i >= 0 ? fa.fn.calls[i].argText[0] : '...'})`;
+    }
+    for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
+  };
+  for (const n of fa.fn.nodes) visit(n.expr);
+  return out;
 }
 
 /** The one mm key held in every world, when it is `t->mm` of a task `t` the function assigns

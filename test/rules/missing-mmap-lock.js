@@ -744,6 +744,23 @@ int cw_peek(struct mm_struct *mm, unsigned long addr, struct page **page)
 	return n == 1 ? 0 : -EFAULT;
 }
 ` } },
+    {
+      name: 'an mm taken with get_task_mm() and locked before the remote call', era: '6.12', code: `
+int tm_ok(struct task_struct *task, unsigned long addr, struct page **page)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	long n;
+
+	if (!mm)
+		return -ESRCH;
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, addr, 1, FOLL_FORCE, page, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+EXPORT_SYMBOL(tm_ok);
+` },
   ],
   invalid: [
     {
@@ -1387,5 +1404,31 @@ long mb_peek(unsigned long uaddr, struct page **pages)
 	return mx_get_pages(uaddr, 1, pages);
 }
 ` } },
+    {
+      // The function takes its own reference to the task's mm: no caller can have locked an
+      // mm it never passed, so the missing lock is an error, not a request to assert it.
+      name: 'an mm taken with get_task_mm() in an exported function, no lock taken', era: '6.12',
+      messages: [/tm_bad\(\) finds that mm itself \(mm = get_task_mm\(task\)\) and takes none of its lock/], code: `
+int tm_bad(struct task_struct *task, unsigned long addr, unsigned long *flags)
+{
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	struct page *page;
+
+	mm = get_task_mm(task);
+	if (!mm)
+		return -ESRCH;
+	page = get_user_page_vma_remote(mm, addr, FOLL_FORCE, &vma); /* expect: missing-mmap-lock:error */
+	if (IS_ERR(page)) {
+		mmput(mm);
+		return PTR_ERR(page);
+	}
+	*flags = vma->vm_flags;
+	put_page(page);
+	mmput(mm);
+	return 0;
+}
+EXPORT_SYMBOL(tm_bad);
+` },
   ],
 };
