@@ -386,15 +386,30 @@ const ONE_CALL = /^(?:do\s*\{\s*)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;?\s*(?:\}\s*wh
 /** Static functions of a masked text whose body is one call of an atomic-section primitive
  * (`static inline void drv_lock(struct drv *d) { spin_lock(&d->lock); }`): function-like
  * macros of that call. */
+/** Names of the atomic-section primitives, to skip texts without any. */
+const ATOMIC_BYTES = /\b(?:spin|read|write)_(?:un|try)?lock|\brcu_read_|\bpreempt_|\blocal_(?:irq|bh)_|\bpagefault_|\bkmap_atomic|\b(?:get|put)_cpu/;
+
 function atomicWrappersOf(masked: string, file: string, cuts?: CutFunction[]): MacroDefinition[] {
-  if (!/\b(?:spin|read|write)_(?:un|try)?lock|\brcu_read_|\bpreempt_|\blocal_(?:irq|bh)_|\bpagefault_|\bkmap_atomic|\b(?:get|put)_cpu/.test(masked)) return [];
+  if (!ATOMIC_BYTES.test(masked)) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
   for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines))) {
     // (`return spin_trylock(&d->lock);`: a trylock wrapper, read in its caller's condition.)
     const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(c.body);
-    if (!m || !ATOMIC_TARGETS.has(m[1])) continue;
-    out.push({ name: c.name, params: c.params, value: c.body.replace(/^return\s+/, '').slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.line, file });
+    if (m && ATOMIC_TARGETS.has(m[1])) {
+      out.push({ name: c.name, params: c.params, value: c.body.replace(/^return\s+/, '').slice(0, -1).replace(/\s+/g, ' ').trim(), line: c.line, file });
+      continue;
+    }
+    // One primitive call among plain stores of the object it guards (`spin_lock(&q->lock);
+    // q->owner = current;`): the call is what the section sees. Any other call, a block or
+    // a test, and it is not a wrapper.
+    if (/[{}]/.test(c.body)) continue;
+    const stmts = c.body.split(';').map((x) => x.trim()).filter((x) => x.length > 0);
+    const calls = stmts.filter((x) => x.includes('('));
+    if (stmts.length < 2 || calls.length !== 1 || /^return\b/.test(calls[0])) continue;
+    const one = /^([A-Za-z_]\w*)\s*\([^;]*\)$/.exec(calls[0]);
+    if (!one || !ATOMIC_TARGETS.has(one[1]) || !stmts.every((x) => x === calls[0] || /^[\w>.\-\[\]\s*]+(?:=|\+\+|--|\+=|-=)[^()]*$/.test(x))) continue;
+    out.push({ name: c.name, params: c.params, value: calls[0].replace(/\s+/g, ' ').trim(), line: c.line, file });
   }
   return out;
 }
@@ -435,7 +450,9 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   let raw: string;
   try { raw = fs.readFileSync(abs, 'latin1'); } catch { unresolved.any = true; return null; }
   hashes.set(abs, sha1(raw));
-  if (o.shallow && !API_BYTES.some((b) => raw.includes(b))) { unresolved.any = true; return null; }
+  // (A kernel tree's header is read for the API's names, or for the static inline wrappers
+  // of an atomic-section primitive a driver keeps beside its .c files.)
+  if (o.shallow && !API_BYTES.some((b) => raw.includes(b)) && !(raw.includes('static') && ATOMIC_BYTES.test(raw))) { unresolved.any = true; return null; }
   const masked = maskCode(raw);
   const file = relName(o, abs);
   const deps = newDeps();

@@ -237,6 +237,33 @@ int FNAME(page_fault)(spinlock_t *lock, unsigned long uaddr, struct page **page)
 	return r;
 }
 ` },
+    {
+      // Two calls (a lock and its unlock around a store) make no section wrapper: the
+      // section is closed when the helper returns.
+      name: 'a helper that locks, stores and unlocks is not a section wrapper', era: '6.1', files: {
+        'ow_q.h': `
+struct ow_q { spinlock_t lock; unsigned long uaddr; struct page *page; long n; };
+
+static inline void ow_q_count(struct ow_q *q)
+{
+	spin_lock(&q->lock);
+	q->n++;
+	spin_unlock(&q->lock);
+}
+`,
+        'ow_q.c': `
+#include "ow_q.h"
+
+int ow_q_fill(struct ow_q *q)
+{
+	int n;
+
+	ow_q_count(q);
+	n = get_user_pages_fast(q->uaddr, 1, FOLL_WRITE, &q->page); /* expect-none */
+	return n == 1 ? 0 : -EFAULT;
+}
+`,
+      } },
   ],
   invalid: [
     {
@@ -684,5 +711,40 @@ long ga_top(spinlock_t *lock, unsigned long uaddr, struct page **page)
 	return r;
 }
 `, messages: [/^get_user_pages\(\) can sleep, but it runs with a spinlock held: spin_lock\(\) at drivers\/c\d+_[a-z_]+\/case\.c:17 \(ga_leaf\(\) is called from ga_mid\(\) <- ga_top\(\)\)$/] },
+    {
+      // A header's inline lock wrapper that also records the owner (a store besides the
+      // primitive): its caller's section is open at the GUP call.
+      name: 'an inline lock wrapper with a store besides spin_lock() opens the section', era: '6.1',
+      messages: [/called with a spinlock held \(ow_lock\(\) at line \d+\)/], files: {
+        'ow.h': `
+struct ow { spinlock_t lock; struct task_struct *owner; unsigned long uaddr; struct page *page; };
+
+static inline void ow_lock(struct ow *o)
+{
+	spin_lock(&o->lock);
+	o->owner = current;
+}
+
+static inline void ow_unlock(struct ow *o)
+{
+	o->owner = NULL;
+	spin_unlock(&o->lock);
+}
+`,
+        'ow.c': `
+#include "ow.h"
+
+int ow_refill(struct ow *o)
+{
+	int n = 1;
+
+	ow_lock(o);
+	if (!o->page)
+		n = get_user_pages_fast(o->uaddr, 1, FOLL_WRITE, &o->page); /* expect: gup-in-atomic:error */
+	ow_unlock(o);
+	return n == 1 ? 0 : -EFAULT;
+}
+`,
+      } },
   ],
 };
