@@ -45,6 +45,9 @@ function parseText(text: string): Parser.Tree {
 let deadline = Infinity;
 let limitMs = 0;
 /** Drop what the preprocessor kept of the tree (between audits: see WorkerPool.beginAudit). */
+
+/** Boolean constants of C projects that predate stdbool (`TRUE`, `IMG_FALSE`, `NV_TRUE`). */
+const BOOL_CONSTANT = /^(?:[A-Z][A-Z0-9]*_)?(TRUE|FALSE)$/;
 export function clearTreeCaches(): void {
   clearHeaderCaches();
 }
@@ -618,8 +621,13 @@ class FunctionBuilder {
 
   private exprNode(n: SyntaxNode): Expr {
     switch (n.type) {
-      case 'identifier':
+      case 'identifier': {
+        // A project's boolean constants (`IMG_TRUE`, `NV_FALSE`, `TRUE`): 1 and 0, as true
+        // and false, so a lock-held flag set from them is followed like a bool.
+        const b = BOOL_CONSTANT.exec(n.text);
+        if (b) return { kind: 'num', value: b[1] === 'TRUE' ? 1 : 0, text: n.text };
         return { kind: 'id', name: n.text };
+      }
       case 'number_literal': {
         const t = n.text.replace(/[uUlL]+$/, '');
         const v = /^0x/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : null;

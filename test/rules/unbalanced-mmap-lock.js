@@ -331,6 +331,34 @@ long um_seven(struct mm_struct *mm, unsigned long addr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // A lock-held flag of a project's own boolean type (`IMG_BOOL` with IMG_TRUE and
+      // IMG_FALSE): followed like a bool, so the guarded unlock is the only one.
+      name: 'an unlock guarded by a flag set from project boolean constants', code: `
+typedef enum { UB_FALSE = 0, UB_TRUE = 1 } UB_BOOL;
+
+int ub_flag_ok(unsigned long start, long nr, struct page **pages)
+{
+	UB_BOOL held = UB_FALSE;
+	long got;
+	int err = -EFAULT;
+
+	if (!pages)
+		goto out;
+	mmap_read_lock(current->mm);
+	held = UB_TRUE;
+	got = get_user_pages(start, nr, FOLL_WRITE, pages);
+	if (got != nr)
+		goto out;
+	mmap_read_unlock(current->mm); /* expect-none */
+	held = UB_FALSE;
+	err = 0;
+out:
+	if (held)
+		mmap_read_unlock(current->mm); /* expect-none */
+	return err;
+}
+` },
   ],
   invalid: [
     {
