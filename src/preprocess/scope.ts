@@ -264,6 +264,10 @@ export function isLockWrapper(masked: string, headerStart: number, nameOffset: n
     if (arm === null) return null;
     body = arm;
   }
+  // (`return &current->mm->mmap_lock;`: a helper naming the lock, used as
+  // `down_read(drv_mmap_lock())`; its expansion is the address it returns.)
+  const addr = /^return\s+(&\s*[A-Za-z_][\w\s>.-]*?(?:->|\.)\s*mmap_(?:sem|lock))\s*;$/.exec(body);
+  if (addr) { addr[1] = addr[1].replace(/\s+/g, ''); return addr; }
   const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(body);
   if (!m || !(LOCK_TARGETS.has(m[1]) || /\bmmap_(sem|lock)\b/.test(body))) return null;
   m[1] = body.replace(/^return\s+/, '').replace(/;$/, '').trim();

@@ -761,6 +761,30 @@ int tm_ok(struct task_struct *task, unsigned long addr, struct page **page)
 }
 EXPORT_SYMBOL(tm_ok);
 ` },
+    {
+      // The lock taken through a helper that returns its address (`down_read(drv_lock())`).
+      name: 'the mmap lock taken through a static inline returning &current->mm->mmap_lock', era: '6.12', code: `
+static inline struct rw_semaphore *hl_mmap_lock(void)
+{
+	return &current->mm->mmap_lock;
+}
+
+static long hl_pin(unsigned long addr, long nr, struct page **pages)
+{
+	return get_user_pages(addr, nr, FOLL_WRITE, pages); /* expect-none */
+}
+
+long hl_prepare(unsigned long addr, long nr, struct page **pages)
+{
+	long ret;
+
+	down_read(hl_mmap_lock());
+	ret = hl_pin(addr, nr, pages);
+	up_read(hl_mmap_lock());
+	return ret;
+}
+EXPORT_SYMBOL(hl_prepare);
+` },
   ],
   invalid: [
     {
