@@ -305,13 +305,19 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
     // Header: the lines above, up to a blank line, a `;`/`}` line end, or a preprocessor line.
     // (Lines the preprocessor blanked, such as another era's prototype, are looked through.)
     // In K&R style the header ends on the brace's own line.
+    // (A preprocessor line inside the parameter list, an `#ifdef` around one parameter, is
+    // looked through too: the lines below it close more parentheses than they open.)
     let k = i - 1;
     let seen = 0;
+    let open = 0;
+    let directives = false;
     while (k >= 0 && seen <= 12) {
       if (blanked?.has(k)) { k--; continue; }
       seen++;
       const t = lineText(k).trim();
+      if (t.startsWith('#') && open > 0 && !t.endsWith('\\')) { directives = true; k--; continue; }
       if (t === '' || t.endsWith(';') || t.endsWith('}') || t.startsWith('#') || t.endsWith('{')) break;
+      for (let x = 0; x < t.length; x++) { const c = t.charCodeAt(x); if (c === 41) open++; else if (c === 40) open--; }
       k--;
     }
     const headerLine = k + 1;
@@ -320,7 +326,8 @@ export function cutFunctions(masked: string, idx: LineIndex, blanked?: Set<numbe
     // indented `if (x) {` is a statement.)
     const startsAtZero = !knr || /^[A-Za-z_]/.test(lineText(headerLine));
     if ((headerLine < i || knr) && startsAtZero) {
-      const header = masked.slice(starts[headerLine], headerEnd);
+      let header = masked.slice(starts[headerLine], headerEnd);
+      if (directives) header = header.replace(/^[ \t]*#.*$/gm, (d) => ' '.repeat(d.length));
       const h = /\(/.test(header) && !/=\s*$/.test(header.trim()) && !(knr && KNR_NOT_FUNCTION.test(header.trim())) ? parseHeader(header) : null;
       if (h) {
         const end = starts[j] + 1;

@@ -785,6 +785,46 @@ long hl_prepare(unsigned long addr, long nr, struct page **pages)
 }
 EXPORT_SYMBOL(hl_prepare);
 ` },
+    {
+      // An #ifdef inside a parameter list (and an argument list): the function is still cut
+      // and its caller found.
+      name: 'a caller whose parameter list has an #ifdef holds the lock', era: '6.12', code: `
+struct ia_buf { struct mm_struct *mm; unsigned long address; struct page **pages; };
+
+static int ia_pin(struct ia_buf *eb)
+{
+	long pinned = get_user_pages_remote(eb->mm, eb->address, 1, FOLL_WRITE, eb->pages, NULL); /* expect-none */
+
+	if (pinned != 1)
+		return pinned < 0 ? pinned : -EFAULT;
+	return 0;
+}
+
+int ia_map(struct ia_buf *eb, struct mm_struct *locked_mm
+#ifdef CONFIG_IA_FENCES
+		, unsigned int *fence_count
+#endif
+		)
+{
+	if (eb->mm != locked_mm)
+		return -EINVAL;
+	return ia_pin(eb);
+}
+
+int ia_submit(struct ia_buf *eb)
+{
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = ia_map(eb, current->mm
+#ifdef CONFIG_IA_FENCES
+			  , NULL
+#endif
+			  );
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+` },
   ],
   invalid: [
     {
@@ -1454,5 +1494,41 @@ int tm_bad(struct task_struct *task, unsigned long addr, unsigned long *flags)
 }
 EXPORT_SYMBOL(tm_bad);
 ` },
+    {
+      name: 'a caller whose parameter list has an #ifdef is followed up the chain', era: '6.12', code: `
+struct ib_buf { struct mm_struct *mm; unsigned long address; struct page **pages; };
+
+static int ib_pin(struct ib_buf *eb)
+{
+	long pinned = get_user_pages_remote(eb->mm, eb->address, 1, FOLL_WRITE, eb->pages, NULL); /* expect: missing-mmap-lock:note */
+
+	if (pinned != 1)
+		return pinned < 0 ? pinned : -EFAULT;
+	return 0;
+}
+
+int ib_map(struct ib_buf *eb, struct mm_struct *locked_mm
+#ifdef CONFIG_IB_FENCES
+		, unsigned int *fence_count
+#endif
+		)
+{
+	if (eb->mm != locked_mm)
+		return -EINVAL;
+	return ib_pin(eb);
+}
+
+int ib_submit(struct ib_buf *eb)
+{
+	int ret;
+
+	ret = ib_map(eb, current->mm
+#ifdef CONFIG_IB_FENCES
+			  , NULL
+#endif
+			  );
+	return ret;
+}
+`, messages: [/ib_pin\(\) neither takes nor asserts it and it is called from ib_map \(.*\) <- ib_submit \(.*\), and no caller of ib_submit\(\) was found/] },
   ],
 };
