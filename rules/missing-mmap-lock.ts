@@ -182,40 +182,38 @@ const rule: Rule = {
 /** Calls that look a task up by pid: its mm is another task's (as far as the code says). */
 const PID_LOOKUP = /^(get_pid_task|pid_task|find_task_by_vpid|find_get_task_by_vpid|find_task_by_pid_ns)$/;
 
-/** `t = get_pid_task(...)` (or another pid lookup) for a key `t->mm`: that text, else null. */
-function pidTaskOf(fa: FunctionAnalysis, key: string): string | null {
-  const m = /^([A-Za-z_]\w*)->mm$/.exec(key);
-  if (!m) return null;
-  const task = m[1];
-  let lookup: string | null = null;
-  const visit = (e: unknown): void => {
-    if (!e || typeof e !== 'object' || lookup) return;
-    const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: unknown };
-    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.left.name === task) {
-      const r = x.right as { kind?: string; callee?: string | null } | undefined;
-      if (r?.kind === 'call' && PID_LOOKUP.test(r.callee ?? '')) lookup = `${task} = ${r.callee}()`;
-    }
-    for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
-  };
-  for (const n of fa.fn.nodes) visit(n.expr);
-  return lookup;
-}
-
-/** `mm = get_task_mm(t)` (a local of the function holding its own reference to the mm
- * `key`): that text, else null. */
-function taskMmOf(fa: FunctionAnalysis, key: string): string | null {
-  let out: string | null = null;
+/** A call assigned to a local (`v = name(...)`) somewhere in the function: the first such
+ * assignment whose local and callee `pick` accepts, with the call's IR. */
+function assignedCall(fa: FunctionAnalysis, pick: (local: string, callee: string) => boolean): { local: string; callee: string; call: { args?: unknown[] } } | null {
+  let out: { local: string; callee: string; call: { args?: unknown[] } } | null = null;
   const visit = (e: unknown): void => {
     if (!e || typeof e !== 'object' || out) return;
     const x = e as { kind?: string; op?: string; left?: { kind?: string; name?: string }; right?: { kind?: string; callee?: string | null; args?: unknown[] } };
-    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.right?.kind === 'call' && x.right.callee === 'get_task_mm' && (fa.fn.aliases[x.left.name!] ?? x.left.name) === key) {
-      const i = fa.fn.calls.findIndex((c) => c.name === 'get_task_mm' && c.args[0] === x.right!.args?.[0]);
-      out = `${x.left.name} = get_task_mm(${i >= 0 ? fa.fn.calls[i].argText[0] : '...'})`;
+    if (x.kind === 'assign' && x.op === '=' && x.left?.kind === 'id' && x.left.name && x.right?.kind === 'call' && x.right.callee && pick(x.left.name, x.right.callee)) {
+      out = { local: x.left.name, callee: x.right.callee, call: x.right };
+      return;
     }
     for (const v of Object.values(e as Record<string, unknown>)) if (v && typeof v === 'object') visit(v);
   };
   for (const n of fa.fn.nodes) visit(n.expr);
   return out;
+}
+
+/** `t = get_pid_task(...)` (or another pid lookup) for a key `t->mm`: that text, else null. */
+function pidTaskOf(fa: FunctionAnalysis, key: string): string | null {
+  const m = /^([A-Za-z_]\w*)->mm$/.exec(key);
+  if (!m) return null;
+  const got = assignedCall(fa, (local, callee) => local === m[1] && PID_LOOKUP.test(callee));
+  return got ? `${got.local} = ${got.callee}()` : null;
+}
+
+/** `mm = get_task_mm(t)` (a local of the function holding its own reference to the mm
+ * `key`): that text, else null. */
+function taskMmOf(fa: FunctionAnalysis, key: string): string | null {
+  const got = assignedCall(fa, (local, callee) => callee === 'get_task_mm' && (fa.fn.aliases[local] ?? local) === key);
+  if (!got) return null;
+  const c = fa.fn.calls.find((x) => x.name === 'get_task_mm' && x.args[0] === got.call.args?.[0]);
+  return `${got.local} = get_task_mm(${c ? c.argText[0] : '...'})`;
 }
 
 /** The one mm key held in every world, when it is `t->mm` of a task `t` the function assigns
