@@ -717,7 +717,7 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
  * value, or only its sign for an errno. */
 type Known = number | 'neg' | 'pos';
 
-interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean; /** One page whose call's result was dropped (with zeroTested: nothing tests it). */ ignoredOne?: boolean; /** The requested count's variable was set to the count (`nr = ret`) on a path where the count may be an errno: that variable holds it now. */ countAlias?: string }
+interface PathState { k: number; held: boolean; steps: LifecycleStep[]; /** Decisions on the undecided #if conditions this path took (`atom=0|1` lines, ppcond.ts): a later test of the same condition takes the same arm. */ pp?: string; /** Some entries were released (one entry, or a release loop left early): the others are still held. */ partial?: boolean; /** Locals set to a constant on this path after the call. */ vals?: Record<string, Known>; /** The count variable was overwritten: its later tests say nothing about this call. */ lost?: boolean; /** Variables set on a path that depended on the count (`if (ret != n) err = -EFAULT`). */ /** A later branch tested such a variable: the path may be infeasible. */ unsure?: boolean; /** The pages went into a table built by a call whose status is in this variable (`err = sg_alloc_table_from_pages(...)`): handed on once it succeeded, still held here if it failed. */ pending?: string; /** The call fills the array from an offset (`all + done`) in a loop: entries of earlier rounds, before that counter, hold references too. */ prior?: string; /** The path advanced that counter after the call: this call's entries are among those below it. */ advanced?: boolean; /** One page: the count was tested only against 0 (`if (!ret)`), so an errno may be on this path with the page unset. */ zeroTested?: boolean; /** One page whose call's result was dropped (with zeroTested: nothing tests it). */ ignoredOne?: boolean; /** The requested count's variable was set to the count (`nr = ret`) on a path where the count may be an errno: that variable holds it now. */ countAlias?: string; /** A loop up to the count entered on a path of the full count (its header node): its exit is taken only after a round. */ entered?: number; /** Locals this path set to a constant after the call (kept when they change again): no longer correlated with the count. */ reset?: string[] }
 
 class AcquireFlow {
   private out: LifecycleFinding[] = [];
@@ -728,6 +728,8 @@ class AcquireFlow {
   /** Locals computed from the pages (`pfn = page_to_pfn(page)`): handing one on hands on
    * the reference (memory_failure(pfn, MF_COUNT_INCREASED)). */
   private derived: string[] = [];
+  /** Locals whose struct took the array before the call (see holderLocals). */
+  private holders: string[] = [];
   /** Locals holding the page's kernel mapping (see mappedLocals). */
   private mapped: string[] = [];
   /** Counters advanced by the requested count (`done += nr`, `done = nr`): they count the
@@ -755,6 +757,7 @@ class AcquireFlow {
     if (!start) return this.out;
     this.corr = this.countCorrelated();
     this.derived = this.derivedLocals();
+    this.holders = this.holderLocals();
     this.mapped = this.mappedLocals();
     this.progress = this.progressCounters();
     this.work = 3 * fn.nodes.length;
@@ -762,7 +765,7 @@ class AcquireFlow {
     const work: number[] = [];
     const add = (n: number, s: PathState) => {
       if (n < 0) return;
-      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}${s.ignoredOne ? 'i' : ''}/${s.countAlias ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
+      const key = `${s.k}/${s.held}/${s.lost ? 1 : 0}/${s.unsure ? 1 : 0}/${s.partial ? 1 : 0}/${s.pending ?? ''}/${s.prior ?? ''}${s.advanced ? '+' : ''}/${s.vals ? JSON.stringify(s.vals) : ''}/${s.pp ?? ''}/${s.zeroTested ? 'z' : ''}${s.ignoredOne ? 'i' : ''}/${s.countAlias ?? ''}/${s.entered ?? ''}/${s.reset?.join(',') ?? ''}/${s.steps.map((x) => x.line).join(',')}`;
       const m = inSets[n];
       if (m.has(key) || m.size >= 24) return;
       m.set(key, s);
@@ -872,6 +875,26 @@ class AcquireFlow {
     for (const n of this.a.fa.fn.nodes) {
       walk(n.expr, (x) => {
         if (x.kind === 'assign' && x.op === '=' && stripNoise(x.left).kind === 'id' && MAPPING.test(calleeOf(x.right)) && rootOf(x.right) === this.a.root) out.add((stripNoise(x.left) as { name: string }).name);
+        return true;
+      });
+    }
+    return [...out];
+  }
+
+  /** Locals (struct pointers) a field of which is given the array itself before the call
+   * (`info->pages = pages;`): the struct holds the array from then on. */
+  private holderLocals(): string[] {
+    const out = new Set<string>();
+    const a = this.a;
+    const callLine = a.call.span.line;
+    for (const n of a.fa.fn.nodes) {
+      if (n.line >= callLine) continue;
+      walk(n.expr, (x) => {
+        if (x.kind !== 'assign' || x.op !== '=') return true;
+        const l = stripNoise(x.left);
+        const r = stripNoise(x.right);
+        const h = baseId(l);
+        if (l.kind === 'field' && r.kind === 'id' && r.name === a.root && h && h !== a.root && h !== a.countVar) out.add(h);
         return true;
       });
     }
@@ -1030,10 +1053,20 @@ class AcquireFlow {
       if (body === 'stored') return;
       if (body && this.a.nr !== null && lp.bound === this.a.nr && s.k & W && !s.unsure && !s.lost) {
         this.report('negative-passes', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${this.a.nrText ?? this.a.nr} entries walks ${this.a.root}, none of them set after an error` }]);
-        return;
+        // (The path of a real full count goes on: its references still need an owner.)
+        if (!(s.k & F) || body !== 'read') return;
+        s = { ...s, k: F };
       }
       if (body === 'read' && this.a.nr !== null && lp.bound === this.a.nr && s.k & S) {
         this.report('short-use', [...s.steps, { fa: this.a.fa, line: node.line, what: `the loop over ${lp.bound} entries reads ${this.a.root}` }]);
+        return;
+      }
+      // A loop up to the count (or nr) on a path of the full count runs its body at least
+      // once: the way past it without a round is no path (`for (i = 0; i < n; i++)
+      // sg_set_page(&t->sgl[i], pages[i], ...)` hands every entry on).
+      const ca = this.a.countVar;
+      if (body && s.k === F && !s.unsure && s.entered !== node.id && (lp.bound === this.a.nr || (ca && (lp.bound === ca || lp.base === ca)))) {
+        add(node.succ[0], { ...s, entered: node.id });
         return;
       }
     }
@@ -1071,7 +1104,9 @@ class AcquireFlow {
       // done)`), holds whatever this call got: its test says nothing about this call's path.
       // (Only the variable's own value: an argument of a call, `put_user(status, p)`,
       // `copy_to_user(u, &v, n)`, is tested for what that call did.)
-      if (this.corr.some((v) => mentionsValue(node.expr, v, this.a.call.id) && !this.progress.includes(v))) s = { ...s, unsure: true };
+      // (Not one the path set to a constant since the call, `for (i = 1; ...)`: it no longer
+      // holds what the count made it.)
+      if (this.corr.some((v) => mentionsValue(node.expr, v, this.a.call.id) && !this.progress.includes(v) && !s!.reset?.includes(v))) s = { ...s, unsure: true };
       const cv = this.a.countVar;
       const why = () => (cv && !this.a.fa.fn.unsignedVars?.includes(cv) ? `: ${cv} is signed and ${this.a.nrText ?? this.a.nr} unsigned, so a negative errno converts to a huge count and passes as a full count` : `: ${cv} is unsigned, so a negative errno passes it as a full count`);
       const note = (k: number, to: string) => k === s!.k ? s!.steps : [...s!.steps, { fa: this.a.fa, line: node.line, what: `${exprText(node.expr!)} is ${to} here${k & W && !(s!.k & W) ? why() : k === E ? ' (nothing held)' : k & S ? ' (a short count goes this way)' : ''}` }];
@@ -1137,7 +1172,11 @@ class AcquireFlow {
       return { ...state, k: E, countAlias: a.nr, steps: [...state.steps, { fa, line: node.line, what: `${a.nr} = ${r}: ${a.nr} holds the count, which may be a negative errno here` }] };
     }
     const splitReturn = node.ret && node.expr && this.splitsCount(stripNoise(node.expr), state.k, !!state.lost);
-    if (r && node.kind !== 'branch' && !splitReturn && readsCount(node.expr, r, a.call.id)) {
+    // (On a path of the full count only, the count says nothing the path does not know: all
+    // nr entries hold references, and only a release, a store or a hand-over of the array
+    // ends it. `sgl = kmalloc_array(n, ...)` after `n == nr` leaves them to be released.)
+    const fullOnly = state.k === F && !state.unsure;
+    if (r && node.kind !== 'branch' && !splitReturn && !fullOnly && readsCount(node.expr, r, a.call.id)) {
       if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
       if (!state.unsure) state = { ...state, unsure: true };
     }
@@ -1201,6 +1240,11 @@ class AcquireFlow {
     // (A kernel mapping handed to a call, `crc32_le(0, kaddr, PAGE_SIZE)`, is read there: the
     // reference stays here; returning it hands it on, see atExit.)
     const passes = e.args.some(carries);
+    // A struct that took the array before the call (`info->pages = pages; ... n =
+    // pin_user_pages_fast(..., pages);`) handed to a call: its owner may release the pages
+    // through it (a cleanup of the whole object). Not a free of that struct.
+    if (!passes && this.holders.length && !ARRAY_FREE.test(e.callee) && !LOOKS_ONLY.test(e.callee) && !PRINT_LIKE.test(e.callee)
+      && e.args.some((x) => { const h = stripNoise(x); return h.kind === 'id' && this.holders.includes(h.name); })) return null;
     if (!passes) return state;
     const fi = this.helpers.freedParam(fa, c);
     if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
@@ -1218,7 +1262,9 @@ class AcquireFlow {
     // (A table built from all nr entries after an errno passed as a full count: none set.)
     if (status && a.nr !== null && state.k & W && !state.unsure && !state.lost && e.args.some((x) => exprText(stripNoise(x)) === a.nr)) {
       this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() builds a table from all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
-      return null;
+      // (The path of a real full count goes on: its references still need an owner.)
+      if (!(state.k & F)) return null;
+      state = { ...state, k: F };
     }
     if (status) return { ...state, pending: status, steps: [...state.steps, this.step(c.span.line, `${c.name}() builds a table from ${a.root}; its status is in ${status}`, c)] };
     // Only formatted by a print-like call (after its format string): looked at, not kept.
@@ -1226,7 +1272,8 @@ class AcquireFlow {
     const usesAll = a.nr !== null && (e.args.some((x) => exprText(stripNoise(x)) === a.nr) || this.loopBound(node.id) === a.nr);
     if (usesAll && state.k & W && !state.unsure && !state.lost) {
       this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
-      return null;
+      if (!(state.k & F)) return null;
+      state = { ...state, k: F };
     }
     if (usesAll && state.k & S) {
       this.report('short-use', [...state.steps, this.step(c.span.line, `${c.name}() uses all ${a.nr} entries of ${a.root}`, c)]);
@@ -1288,7 +1335,13 @@ class AcquireFlow {
     if (a.nr !== null && assignsTo(node.expr, a.nr)) return null;
     if (lost) state = { ...state, lost: true, steps: [...state.steps, { fa, line: node.line, what: `${r} is overwritten: the count is lost` }] };
     const vals = knownAfter(node.expr, state.vals);
-    if (vals !== state.vals) state = { ...state, vals };
+    if (vals !== state.vals) {
+      // (Set to a constant on this path: from here on it holds what the path made it, not
+      // what the count did, even after `i++`. See the correlated tests in afterNode.)
+      const reset = new Set(state.reset ?? []);
+      for (const k of Object.keys(vals ?? {})) if (!state.vals || !(k in state.vals) || state.vals[k] !== vals![k]) reset.add(k);
+      state = { ...state, vals, ...(reset.size ? { reset: [...reset].sort() } : {}) };
+    }
     // A loop over all nr entries reading the array (element use without a call).
     if (a.nr !== null && state.k & S && this.loopBound(node.id) === a.nr && mentionsElement(node.expr, a.root)) {
       this.report('short-use', [...state.steps, this.step(node.line, `the loop over ${a.nr} entries reads ${a.root}`)]);
@@ -1516,12 +1569,24 @@ class AcquireFlow {
           if (op === '!=' || op === '<') return [k & (E | S), k & F];
           if (op === '==' || op === '>=') return [k & F, k & (E | S)];
         }
-        return [null, null];
+        return k === F ? [k, k] : [null, null];
       }
     }
-    if (r && mentionsId(c, r)) return [null, null];
+    if (r && mentionsId(c, r)) return k === F ? [k, k] : [null, null];
     return [k, k];
   }
+}
+
+/** The variable at the base of a field or element (`info` of `info->pages`, `d->buf[i].pg`). */
+function baseId(e0: Expr): string | null {
+  let e = stripNoise(e0);
+  for (let i = 0; i < 8; i++) {
+    if (e.kind === 'id') return e.name;
+    if (e.kind === 'field' || e.kind === 'idx') e = stripNoise(e.operand);
+    else if (e.kind === 'un' && e.op === '*') e = stripNoise(e.operand);
+    else return null;
+  }
+  return null;
 }
 
 /** A signed count compared with an unsigned request at least as wide (`int got` with a

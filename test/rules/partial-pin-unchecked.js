@@ -831,6 +831,75 @@ int pc_u_chunk(unsigned long uaddr, unsigned int want, struct page **pages, int 
 	return 0;
 }
 ` },
+    {
+      // A full count read again later (its entries stored in a table that the caller owns,
+      // the count stored beside it): nothing is leaked.
+      name: 'a full count stored with its entries after a later allocation', code: `
+struct fc_frame { long nr; struct scatterlist *sgl; };
+
+int fc_build_ok(struct fc_frame *fr, unsigned long uaddr, int nr_req)
+{
+	struct page **pages;
+	long n, i;
+
+	pages = vmalloc(nr_req * sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	n = get_user_pages_unlocked(uaddr, nr_req, pages, FOLL_WRITE); /* expect-none */
+	if (n != nr_req) {
+		for (i = 0; i < n; i++)
+			put_page(pages[i]);
+		vfree(pages);
+		return -EFAULT;
+	}
+	fr->sgl = kmalloc_array(n, sizeof(*fr->sgl), GFP_KERNEL);
+	if (!fr->sgl) {
+		for (i = 0; i < n; i++)
+			put_page(pages[i]);
+		vfree(pages);
+		return -ENOMEM;
+	}
+	sg_init_table(fr->sgl, n);
+	for (i = 0; i < n; i++)
+		sg_set_page(&fr->sgl[i], pages[i], PAGE_SIZE, 0);
+	fr->nr = n;
+	vfree(pages);
+	return 0;
+}
+` },
+    {
+      // The array went into a struct before the call; the struct's cleanup (which knows
+      // from its flag that the pages need releasing) gets it on the later error path.
+      name: 'a struct that took the array before the call, handed to its cleanup after a full pin', code: `
+struct hb_info { struct page **pages; int need_release; struct scatterlist *sgl; };
+void hb_cleanup(struct hb_info *info);
+
+struct hb_info *hb_create(unsigned long ubuf, int num_pages, struct page **pages, struct scatterlist *sgl)
+{
+	struct hb_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	int got, i;
+
+	if (!info)
+		return NULL;
+	info->pages = pages;
+	info->sgl = sgl;
+	got = pin_user_pages_fast(ubuf, num_pages, FOLL_WRITE, pages); /* expect-none */
+	if (got != num_pages) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		hb_cleanup(info);
+		return NULL;
+	}
+	info->need_release = 1;
+	for (i = 0; i < num_pages; i++)
+		sg_set_page(sgl + i, pages[i], PAGE_SIZE, 0);
+	if (!dma_map_sg(NULL, sgl, num_pages, DMA_TO_DEVICE)) {
+		hb_cleanup(info);
+		return NULL;
+	}
+	return info;
+}
+` },
   ],
   invalid: [
     {
@@ -2143,5 +2212,106 @@ out:
 	return err;
 }
 `, messages: [/freed with its references still held/] },
+    {
+      // After the full count is established, the count sizes an allocation; its failure path
+      // frees the array with every reference held. (Reading the count on a path of the full
+      // count only does not hand the references to anyone.)
+      name: 'a full count read by a later allocation, then the array freed on its failure', code: `
+struct fl_frame { long nr; struct scatterlist *sgl; };
+
+int fl_build(struct fl_frame *fr, unsigned long uaddr, int nr_req)
+{
+	struct page **pages;
+	long n, i;
+
+	pages = vmalloc(nr_req * sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	n = get_user_pages_unlocked(uaddr, nr_req, pages, FOLL_WRITE); /* expect: partial-pin-unchecked:warning */
+	if (n != nr_req) {
+		for (i = 0; i < n; i++)
+			put_page(pages[i]);
+		vfree(pages);
+		return -EFAULT;
+	}
+	fr->sgl = kmalloc_array(n, sizeof(*fr->sgl), GFP_KERNEL);
+	if (!fr->sgl) {
+		vfree(pages);
+		return -ENOMEM;
+	}
+	sg_init_table(fr->sgl, n);
+	for (i = 0; i < n; i++)
+		sg_set_page(&fr->sgl[i], pages[i], PAGE_SIZE, 0);
+	fr->nr = n;
+	vfree(pages);
+	return 0;
+}
+`, messages: [/^get_user_pages_unlocked\(\) gets all nr_req pages on a path, but pages is freed with its references still held \(line 21\)/] },
+    {
+      // An errno passing a mixed-sign test as a full count is one finding; the path of a real
+      // full count goes on, and a later error path frees the array with the references held.
+      name: 'an errno passed as a full count, and the real full count leaked on a later error path', code: `
+int fm_import(struct sg_table *sgt, unsigned long addr, unsigned int page_count)
+{
+	struct page **pages;
+	int result, i;
+
+	pages = kcalloc(page_count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	mmap_read_lock(current->mm);
+	result = get_user_pages(addr, page_count, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	mmap_read_unlock(current->mm);
+	if (result < page_count) {
+		for (i = 0; i < result; i++)
+			put_page(pages[i]);
+		kfree(pages);
+		return -ENODEV;
+	}
+	result = sg_alloc_table_from_pages(sgt, pages, page_count, 0, page_count * PAGE_SIZE, GFP_KERNEL);
+	if (result < 0)
+		goto error;
+	return 0;
+error:
+	kfree(pages);
+	return result;
+}
+`, messages: [/the test at line 13 converts an error .* as if all page_count entries were filled; also, pages is freed with its references still held \(line 24\)/] },
+    {
+      // A loop after the full count with its own counter (`for (i = 1; ...)`, the counter
+      // of the short path's release loop set anew): its test says nothing about the count,
+      // and the later error path frees the array with every reference held.
+      name: 'a counter reused by a later loop does not hide a leak on the full path', code: `
+struct lr_desc { struct sg_table sgt; int chunks; struct page **pages; };
+
+int lr_map(struct lr_desc *d, unsigned long addr, unsigned int page_count, size_t size)
+{
+	struct page **pages;
+	int result, i;
+
+	pages = kcalloc(page_count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	result = get_user_pages_fast(addr, page_count, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (result < 0 || result != page_count) {
+		for (i = 0; i < result; i++)
+			put_page(pages[i]);
+		kfree(pages);
+		return -EFAULT;
+	}
+	d->chunks = 1;
+	for (i = 1; i < page_count; i++)
+		if (page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
+			d->chunks++;
+	result = sg_alloc_table_from_pages(&d->sgt, pages, page_count, 0, size, GFP_KERNEL);
+	if (result < 0)
+		goto error;
+	d->pages = pages;
+	return 0;
+error:
+	kfree(pages);
+	return result;
+}
+`, messages: [/gets all page_count pages on a path, but pages is freed with its references still held \(line 29\)/] },
   ],
 };
