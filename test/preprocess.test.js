@@ -366,6 +366,41 @@ test('a module whose build adds include directories kbuild does not name: the on
   assert.match(res.findings[0].message, /called as mh_pin\(\), which expands to pin_user_pages\(\)/);
 });
 
+test('a multi-OS module with one header name per port: the port nearest the including file is read; with no nearest one, none', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-ports-');
+  // The Linux port's header has the lock macro; another OS's header of the same name has not.
+  w('linux/include/po_compat.h', '#define po_mm_sem(mm) ((mm)->mmap_lock)\n');
+  w('rtos/include/po_compat.h', '#define PO_RTOS 1\n');
+  const body = (name) => [
+    '#include "po_compat.h"',
+    '',
+    `static long ${name}_one(struct mm_struct *mm, unsigned long a, struct page **p)`,
+    '{',
+    '\treturn get_user_pages_remote(mm, a, 1, FOLL_FORCE, p, NULL);',
+    '}',
+    '',
+    `long ${name}_grab(struct mm_struct *mm, unsigned long a, struct page **p)`,
+    '{',
+    '\tlong got;',
+    '',
+    '\tdown_read(&po_mm_sem(mm));',
+    `\tgot = ${name}_one(mm, a, p);`,
+    '\tup_read(&po_mm_sem(mm));',
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n');
+  w('linux/core/po.c', body('po'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  // (The lock is seen: the raw rwsem calls are noted, and the lock taken only around the
+  // helper's call; no missing lock.)
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`).sort(), ['linux/core/po.c:12:legacy-mmap-sem', 'linux/core/po.c:14:legacy-mmap-sem', 'linux/core/po.c:5:prefer-locked']);
+  // A file as near to both ports: neither header is taken for it, and the lock stays unseen.
+  w('top.c', body('tp'));
+  const res2 = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  assert.ok(res2.findings.some((f) => f.file === 'top.c' && f.ruleId === 'missing-mmap-lock'), JSON.stringify(res2.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`)));
+});
+
 test('arms of one undecided #if group are taken together: the pin macro and the unpin macro of one arm; an alias against an adapter by the users\' argument count', async (t) => {
   const { root, w } = tmpModule(t, 'gup-arms-');
   w('Kbuild', 'obj-m += ar.o\n');

@@ -184,7 +184,7 @@ function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fro
   // under src/include/). Not for a kernel tree, whose headers are not followed.
   if (o.shallow) return null;
   deps.files.set('?headers', moduleHeaderDigest(o.root));
-  return moduleHeader(o.root, spec);
+  return moduleHeader(o.root, spec, fromAbs);
 }
 
 /** Forget every header read and every module's header list (a new audit: the files may
@@ -222,13 +222,26 @@ function moduleHeaderDigest(root: string): string {
   return d;
 }
 
-/** The module's only `.h` file whose path ends with `/spec` (or is named `spec`), or null. */
-function moduleHeader(root: string, spec: string): string | null {
+/** The module's `.h` file whose path ends with `/spec` (or is named `spec`): the only one,
+ * or of several (one per port of a multi-OS driver: `linux/include/x.h`, `liteos/include/x.h`)
+ * the one sharing the most leading directories with the including file; null when none or
+ * when that does not single one out. */
+function moduleHeader(root: string, spec: string, fromAbs: string): string | null {
   const byBase = moduleHeaderList(root);
   const norm = path.posix.normalize(spec);
   if (norm.startsWith('..')) return null;
   const hits = (byBase.get(path.posix.basename(norm)) ?? []).filter((abs) => abs.split(path.sep).join('/').endsWith(`/${norm}`));
-  return hits.length === 1 ? hits[0] : null;
+  if (hits.length <= 1) return hits[0] ?? null;
+  const from = path.relative(root, fromAbs).split(path.sep).slice(0, -1);
+  const shared = (abs: string) => {
+    const d = path.relative(root, abs).split(path.sep).slice(0, -1);
+    let n = 0;
+    while (n < d.length && n < from.length && d[n] === from[n]) n++;
+    return n;
+  };
+  const scores = hits.map(shared);
+  const best = Math.max(...scores);
+  return best > 0 && scores.filter((x) => x === best).length === 1 ? hits[scores.indexOf(best)] : null;
 }
 
 /** The module's `.h` files by base name (read once per worker and audit). */
