@@ -39,7 +39,7 @@ const rule: Rule = {
     },
   },
   check(ctx) {
-    for (const { acq, use } of ctx.pages.lifecycle().dmaUses) {
+    for (const { acq, use, inner } of ctx.pages.lifecycle().dmaUses) {
       const pin = pinVariant(ctx, acq.call.name!);
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
       ctx.report({
@@ -47,8 +47,10 @@ const rule: Rule = {
         messageId: 'get-for-dma',
         data: { pages: acq.root, call: String(acq.call.name), mapper: String(use.name), line: use.span.line, pin },
         hint: `${pin}(...)`,
-        related: [rel('call', acq.fa, use.callSpan, `${use.name}() maps the pages for DMA`)],
-        flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, `${use.name}() hands them to the device`)],
+        related: [rel('call', acq.fa, use.callSpan, inner ? `${use.name}() puts the pages into a DMA mapping` : `${use.name}() maps the pages for DMA`),
+          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() in ${inner.fa.fn.name}() maps them`)] : [])],
+        flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, `${use.name}() hands them to the device`),
+          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() maps them`)] : [])],
       });
     }
   },

@@ -156,7 +156,9 @@ export interface Lifecycle {
   findings: LifecycleFinding[];
   mismatches: Mismatch[];
   /** GUP calls of the get family whose pages reach a DMA mapping or scatterlist here. */
-  dmaUses: { acq: PageAcquire; use: CallSite }[];
+  /** `use`: the DMA call, or the call of a helper of the program that puts the pages into
+   * one (`inner`: that helper's DMA call). */
+  dmaUses: { acq: PageAcquire; use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite } }[];
   /** Functions whose GUP calls were not all followed: the work budget ran out. */
   cuts: { file: string; function: string; message: string }[];
   /** Work done: CFG nodes scanned plus dataflow steps, over all acquires. */
@@ -197,7 +199,7 @@ export function pageLifecycle(p: Program): Lifecycle {
     for (const [i, a] of acqs.entries()) {
       if (a.recorded) {
         // (Its count is someone else's to handle: only where the pages go is followed.)
-        if (a.fam === 'get') { const use = dmaUseOf(fa, a, loops); if (use) res.dmaUses.push({ acq: a, use }); }
+        if (a.fam === 'get') { const use = dmaUseOf(p, fa, a.root); if (use) res.dmaUses.push({ acq: a, ...use }); }
         continue;
       }
       res.acquires.push(a);
@@ -211,8 +213,8 @@ export function pageLifecycle(p: Program): Lifecycle {
       spent += flow.work;
       byAcq.set(a, fs);
       if (a.fam === 'get') {
-        const use = dmaUseOf(fa, a, loops);
-        if (use) res.dmaUses.push({ acq: a, use });
+        const use = dmaUseOf(p, fa, a.root);
+        if (use) res.dmaUses.push({ acq: a, ...use });
       }
     }
     // Two calls of one function whose count is tested only for an error: each names the other.
@@ -693,8 +695,10 @@ function innermostLoop(loops: Loop[], node: number, idx: string): Loop | null {
   return best;
 }
 
-/** A use of the pages by a DMA mapping or scatterlist call in this function. */
-function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite | null {
+/** A use of the pages (the array `root` of `fa`) by a DMA mapping or scatterlist call in
+ * this function, or in a helper of the program the array is passed to (`build_sg(pages, n,
+ * &sgl)` whose body calls sg_set_page() on that parameter's entries), two calls deep. */
+function dmaUseOf(p: Program, fa: FunctionAnalysis, root: string, depth = 0): { use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite } } | null {
   for (const node of fa.fn.nodes) {
     let hit: CallSite | null = null;
     eachCall(node.expr, (e) => {
@@ -702,11 +706,20 @@ function dmaUseOf(fa: FunctionAnalysis, a: PageAcquire, loops: Loop[]): CallSite
       for (const arg of e.args) {
         const el = elementOf(fa, arg, node.id);
         const r = el?.root ?? rootOf(arg);
-        if (r === a.root) { hit = fa.fn.calls[e.call]; return; }
+        if (r === root) { hit = fa.fn.calls[e.call]; return; }
       }
     });
-    void loops;
-    if (hit) return hit;
+    if (hit) return { use: hit };
+  }
+  if (depth >= 2) return null;
+  for (const c of fa.fn.calls) {
+    if (!c.name || DMA_USE.test(c.name)) continue;
+    const i = c.args.findIndex((x) => { const y = stripNoise(x); return y.kind === 'id' && y.name === root; });
+    if (i < 0) continue;
+    const defs = p.resolve(fa, c.name).filter((d) => d !== fa);
+    if (defs.length !== 1 || i >= defs[0].fn.params.length) continue;
+    const down = dmaUseOf(p, defs[0], defs[0].fn.params[i], depth + 1);
+    if (down) return { use: c, inner: down.inner ?? { fa: defs[0], call: down.use } };
   }
   return null;
 }

@@ -4,7 +4,7 @@
 // again, up to --call-depth rounds. The lock context itself is then one summary per
 // (function, mm) over the call graph (src/analysis/program.ts).
 import * as path from 'path';
-import { gupFunctions, type Version } from '../kernel/api';
+import { gupFunctions, isGupName, type Version } from '../kernel/api';
 import { atomicPrimitive, atomicPrimitiveNames } from '../kernel/atomic-primitives';
 import { ATOMIC_REGISTRATION_NAMES } from '../kernel/entries';
 import { calledToken, nameToken } from '../parse/cut';
@@ -12,6 +12,9 @@ import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
 import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
 import { gupSites } from '../analysis/sites';
+import { gupPagesArg } from '../analysis/pages';
+import { DMA_USE } from '../analysis/pagerefs';
+import { stripNoise } from '../analysis/expr';
 import { flagsArg } from '../analysis/flags';
 import { walk } from '../analysis/expr';
 import type { Expr } from '../parse/ir';
@@ -167,6 +170,19 @@ export async function extractCallees(store: FactsStore, scan: TreeScan, version:
       if (!c.name || fa.classes[i].kind !== 'other' || names.size >= CALLEE_NAME_CAP) return;
       if (!fa.atCall[i].some((w) => Object.values(w.locks).some((v) => v.st === 'R' || v.st === 'W'))) return;
       if (prog.resolve(fa, c.name).length === 0) names.add(c.name);
+    });
+  }
+  // Helpers that FOLL_GET pages are handed to (`build_sg(pages, n, &sgl)`): they may put
+  // them into a DMA mapping (get-pages-for-dma follows the array into them).
+  for (const fa of prog.functions) {
+    fa.fn.calls.forEach((_, i) => {
+      const g = gupPagesArg(fa, i);
+      const root = g && g.fam === 'get' ? stripNoise(g.arg) : null;
+      if (!root || root.kind !== 'id') return;
+      for (const d of fa.fn.calls) {
+        if (!d.name || names.size >= CALLEE_NAME_CAP || DMA_USE.test(d.name) || isGupName(d.name)) continue;
+        if (d.args.some((x) => { const y = stripNoise(x); return y.kind === 'id' && y.name === root.name; }) && prog.resolve(fa, d.name).length === 0) names.add(d.name);
+      }
     });
   }
   if (names.size === 0) return;

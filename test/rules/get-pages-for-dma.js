@@ -48,6 +48,39 @@ int gc_map(struct scatterlist *sg, unsigned long uaddr)
 	return 0;
 }
 ` },
+    {
+      // The helper given the array only reads the pages (a checksum through kmap): no DMA.
+      name: 'FOLL_GET pages handed to a helper that only reads them', code: `
+static u32 gd_sum(struct page **pages, int n)
+{
+	u32 sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u32 *v = kmap_local_page(pages[i]);
+
+		sum += v[0];
+		kunmap_local(v);
+	}
+	return sum;
+}
+
+int gd_check(unsigned long uaddr, int n, struct page **pages, u32 *out)
+{
+	int got, i;
+
+	got = get_user_pages_fast(uaddr, n, 0, pages); /* expect-none */
+	if (got != n) {
+		for (i = 0; i < got; i++)
+			put_page(pages[i]);
+		return -EFAULT;
+	}
+	*out = gd_sum(pages, n);
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -108,6 +141,48 @@ dma_addr_t gd_map(struct device *dev, unsigned long uaddr, struct page **pages)
 	if (get_user_pages_fast(uaddr, 1, FOLL_WRITE, pages) != 1) /* expect: get-pages-for-dma:note */
 		return 0;
 	return dma_map_page(dev, pages[0], 0, PAGE_SIZE, DMA_FROM_DEVICE);
+}
+` },
+    {
+      // A helper builds the scatterlist from the array it is given; the caller maps it.
+      name: 'FOLL_GET pages put into a scatterlist by a helper they are handed to', messages: [/put into a DMA mapping by gh_build_sg\(\) at line \d+/], code: `
+static int gh_build_sg(struct page **pages, int n, struct scatterlist **out)
+{
+	struct scatterlist *sg = kcalloc(n, sizeof(*sg), GFP_KERNEL);
+	int i;
+
+	if (!sg)
+		return -ENOMEM;
+	sg_init_table(sg, n);
+	for (i = 0; i < n; i++)
+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);
+	*out = sg;
+	return 0;
+}
+
+int gh_map_user(struct device *dev, unsigned long uaddr, int n, struct page **pages, struct scatterlist **out)
+{
+	int got, i, err;
+
+	got = get_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect: get-pages-for-dma:note */
+	if (got < n) {
+		err = got < 0 ? got : -EFAULT;
+		n = got;
+		goto put;
+	}
+	err = gh_build_sg(pages, n, out);
+	if (err)
+		goto put;
+	if (!dma_map_sg(dev, *out, n, DMA_BIDIRECTIONAL)) {
+		kfree(*out);
+		err = -ENOMEM;
+		goto put;
+	}
+	return 0;
+put:
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+	return err;
 }
 ` },
   ],
