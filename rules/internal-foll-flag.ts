@@ -73,7 +73,7 @@ const rule: Rule = {
             data: { call: call.name, flag, origin: origins[0].how, line: origins[0].line },
             hint: `remove ${flag} from the flags`,
             related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
-              .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
+              .map((o) => ({ ...rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`), ...(o.file ? { file: o.file } : {}) })),
           });
         }
       }
@@ -90,7 +90,7 @@ const rule: Rule = {
             data: { call: call.name, flag, origin: origins[0].how, line: origins[0].line },
             hint: `remove ${flag} from the flags`,
             related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
-              .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
+              .map((o) => ({ ...rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`), ...(o.file ? { file: o.file } : {}) })),
           });
         }
       }
@@ -111,7 +111,7 @@ const rule: Rule = {
           data: { call: call.name, origin: origins[0].how, line: origins[0].line },
           hint: `remove ${flag} from the flags`,
           related: origins.filter((o) => !(o.fa === fa && o.line === call.span.line)).slice(0, 3)
-            .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`)),
+            .map((o) => ({ ...rel('call', o.fa, ctx.flags.lineSpan(o.line), `${flag} comes from ${o.how}`), ...(o.file ? { file: o.file } : {}) })),
         });
       }
     }

@@ -44,7 +44,7 @@ const rule: Rule = {
       const related = origins
         .filter((o) => !(o.fa === fa && o.line === call.span.line))
         .slice(0, 3)
-        .map((o) => rel('call', o.fa, ctx.flags.lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`));
+        .map((o) => ({ ...rel('call', o.fa, ctx.flags.lineSpan(o.line), `FOLL_LONGTERM comes from ${o.how}`), ...(o.file ? { file: o.file } : {}) }));
       ctx.report({
         fa, span: call.span, callText: call.text,
         messageId: direct ? 'longterm-get' : 'longterm-get-through',

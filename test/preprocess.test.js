@@ -401,6 +401,31 @@ test('a multi-OS module with one header name per port: the port nearest the incl
   assert.ok(res2.findings.some((f) => f.file === 'top.c' && f.ruleId === 'missing-mmap-lock'), JSON.stringify(res2.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`)));
 });
 
+test('GUP flags from a module header\'s #define: read at the call, located in the header', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-flaghdr-');
+  w('include/fh_flags.h', '#define FH_BASE_FLAGS FOLL_WRITE\n#define FH_BAD_FLAGS (FH_BASE_FLAGS | FOLL_GET)\n#define FH_OK_FLAGS (FH_BASE_FLAGS | FOLL_LONGTERM)\n');
+  const fn = (name, flags) => [
+    `int ${name}(unsigned long a, int nr, struct page **p)`,
+    '{',
+    `\tint n = pin_user_pages_fast(a, nr, ${flags}, p);`,
+    '',
+    '\tif (n < 0)',
+    '\t\treturn n;',
+    '\tif (n != nr) {',
+    '\t\tunpin_user_pages(p, n);',
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+  ];
+  w('src/fh.c', ['#include "../include/fh_flags.h"', '', ...fn('fh_bad', 'FH_BAD_FLAGS'), '', ...fn('fh_ok', 'FH_OK_FLAGS'), ''].join('\n'));
+  const res = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['src/fh.c:5:internal-foll-flag']);
+  const f = res.findings[0];
+  assert.match(f.message, /FOLL_GET passed explicitly to pin_user_pages_fast\(\) \(through #define FH_BAD_FLAGS in include\/fh_flags\.h, line 2\)/);
+  assert.ok(f.related.some((r) => r.file === 'include/fh_flags.h' && r.span.line === 2), JSON.stringify(f.related));
+});
+
 test('arms of one undecided #if group are taken together: the pin macro and the unpin macro of one arm; an alias against an adapter by the users\' argument count', async (t) => {
   const { root, w } = tmpModule(t, 'gup-arms-');
   w('Kbuild', 'obj-m += ar.o\n');

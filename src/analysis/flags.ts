@@ -13,6 +13,8 @@ export interface FlagOrigin {
   line: number;
   /** How it got there, e.g. "gup_flags |= FOLL_LONGTERM" or "#define UBUF_GUP_FLAGS". */
   how: string;
+  /** The header the line is in, when not fa's file (a module header's #define). */
+  file?: string;
 }
 
 /** Flag name -> where it may come from. */
@@ -100,7 +102,7 @@ export class FlagResolver {
         }
         if (locals?.length) return out;
         const m = fa.fn.macros?.[e.name];
-        if (m && !m.params) merge(out, this.macro(fa, e.name, m.value, m.line, seen));
+        if (m && !m.params) merge(out, this.macro(fa, e.name, m.value, m.line, seen, m.file));
         return out;
       }
       case 'bin':
@@ -128,7 +130,7 @@ export class FlagResolver {
       case 'call': {
         // A function-like macro of the file, e.g. #define GUP_FLAGS(w) ((w) ? FOLL_WRITE : 0)
         const m = e.callee ? fa.fn.macros?.[e.callee] : undefined;
-        if (m && m.params) merge(out, this.macro(fa, e.callee!, m.value, m.line, seen));
+        if (m && m.params) merge(out, this.macro(fa, e.callee!, m.value, m.line, seen, m.file));
         return out;
       }
       default:
@@ -137,7 +139,7 @@ export class FlagResolver {
   }
 
   /** FOLL_* names in a define's text, following other defines of the same file. */
-  private macro(fa: FunctionAnalysis, name: string, value: string, line: number, seen: Set<string>): FlagSet {
+  private macro(fa: FunctionAnalysis, name: string, value: string, line: number, seen: Set<string>, file?: string): FlagSet {
     const out: FlagSet = new Map();
     const key = `${fa.fn.file}:#${name}`;
     if (seen.has(key)) return out;
@@ -146,11 +148,11 @@ export class FlagResolver {
     const text = value.replace(/~\s*\(?\s*FOLL_\w+/g, ' ');
     for (const id of text.match(/[A-Za-z_]\w*/g) ?? []) {
       if (/^FOLL_\w+$/.test(id)) {
-        if (!out.has(id)) out.set(id, [{ fa, line, how: `#define ${name}` }]);
+        if (!out.has(id)) out.set(id, [{ fa, line, how: file ? `#define ${name} in ${file}` : `#define ${name}`, ...(file ? { file } : {}) }]);
         continue;
       }
       const m = fa.fn.macros?.[id];
-      if (m && !m.params) merge(out, this.macro(fa, id, m.value, m.line, seen));
+      if (m && !m.params) merge(out, this.macro(fa, id, m.value, m.line, seen, m.file));
     }
     return out;
   }

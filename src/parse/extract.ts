@@ -1222,6 +1222,8 @@ export function extractFile(req: ExtractRequest, text: string): FileFacts {
   // GUP call-like tokens, for the attribution statistics.
   const gupSites = gupCallSites(masked, req.gupNames);
   const defines = wanted.size ? collectDefines(masked, lines) : {};
+  // (The flag macros of the module headers it reads, where the file defines no such name.)
+  if (wanted.size && scope?.flagMacros) for (const [k, v] of scope.flagMacros) if (!Object.prototype.hasOwnProperty.call(defines, k)) defines[k] = { value: v.value, line: v.line, file: v.file };
   // (The file's own typedefs and fields, then those of the module headers it reads.)
   let intTypes: ReadonlyMap<string, number> = NO_TYPES;
   let fields: ReadonlyMap<string, number> = NO_TYPES;

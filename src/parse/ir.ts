@@ -147,6 +147,8 @@ export interface MacroDef {
   value: string;
   /** 1-based line of the `#define`. */
   line: number;
+  /** The header it is defined in (a module's header the file includes); absent: the file. */
+  file?: string;
 }
 
 export interface FileFacts {

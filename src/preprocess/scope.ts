@@ -70,6 +70,9 @@ export interface FileScope {
   /** Integer typedefs and struct fields of the module headers it reads. */
   intTypes?: Map<string, number>;
   intFields?: Map<string, number>;
+  /** Object-like macros of the headers it reads that give GUP flags (`#define DRV_GUP_FLAGS
+   * (FOLL_WRITE | FOLL_LONGTERM)`): read by the flag resolver of the functions that use them. */
+  flagMacros?: Map<string, MacroDefinition>;
 }
 
 /** What a preprocessing consulted besides the file's own bytes: every header path it tried,
@@ -114,6 +117,8 @@ interface HeaderScope {
    * headers it includes, once computed. */
   helpers: string[];
   helpersAll?: Set<string>;
+  /** Its (and its headers') object-like macros giving GUP flags, once computed. */
+  flags?: Map<string, MacroDefinition>;
 }
 const scopeOf = new WeakMap<ConditionalResult, HeaderScope>();
 const headers = new Map<string, HeaderScope | null>();
@@ -591,8 +596,30 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
     if (!gupEraAt(name, era) || rename) macros.set(name, d);
   }
   const ints = subs.length ? headerInts(subs) : null;
+  const flagMacros = flagMacrosOf(result, 0, false);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,
-    ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}) };
+    ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}),
+    ...(flagMacros.size ? { flagMacros } : {}) };
+}
+
+/** The object-like macros of a scope's headers (and, for a header, its own) whose value
+ * names a GUP flag or another such macro. */
+function flagMacrosOf(r: ConditionalResult, depth: number, own: boolean): Map<string, MacroDefinition> {
+  const out = new Map<string, MacroDefinition>();
+  for (const inc of r.included) {
+    const h = scopeOf.get(inc.scope);
+    if (!h || depth > MAX_INCLUDE_DEPTH) continue;
+    for (const [k, v] of (h.flags ??= flagMacrosOf(h.result, depth + 1, true))) out.set(k, v);
+  }
+  if (own) {
+    for (const [k, v] of r.macros) {
+      // (A module's own headers: the kernel's are the API, and name the flags themselves.)
+      if (v.params || v.conditional || path.isAbsolute(v.file)) continue;
+      const names = v.value.match(/[A-Za-z_]\w*/g) ?? [];
+      if (names.some((n) => /^FOLL_[A-Z0-9_]+$/.test(n) || out.has(n))) out.set(k, v);
+    }
+  }
+  return out;
 }
 
 function blankedLines(text: string, dead: [number, number][]): Set<number> {
