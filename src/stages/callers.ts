@@ -12,7 +12,7 @@ import type { TreeScan } from '../scan';
 import { AnalysisMemo, Program } from '../analysis/program';
 import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
 import { gupSites } from '../analysis/sites';
-import { gupPagesArg } from '../analysis/pages';
+import { gupPagesArg, RELEASES } from '../analysis/pages';
 import { DMA_USE } from '../analysis/pagerefs';
 import { stripNoise } from '../analysis/expr';
 import { flagsArg } from '../analysis/flags';
@@ -77,6 +77,10 @@ export async function expandCallers(store: FactsStore, scan: TreeScan, root: str
     const t3 = Date.now();
     for (const fa of needCallers) searchedNames.add(fa.fn.name);
     const work = await callingFiles(needCallers, scan, root, x, ownFile, aliasNames, atomicGlobals, atomicFiles);
+    if (round === 0) for (const [f, names] of await releaseHelperCallers(prog, scan, root)) {
+      if (!work.has(f)) work.set(f, new Set());
+      for (const n of names) work.get(f)!.add(n);
+    }
     rp.callersMs = Date.now() - t3;
     x.scanMs += rp.callersMs;
     // One request per file with the names that matter there.
@@ -209,6 +213,44 @@ export function markUnsearched(program: Program, x: CallerExpansion): void {
     const k = `${fa.fn.file}:${fa.fn.name}`;
     if (!x.searched.has(k)) program.unsearched.add(k);
   }
+}
+
+/** Functions that release the entries of an array parameter (`static inline void
+ * drv_put_pages(struct page **p, unsigned long n) { ... put_page(p[i]); }`): their callers
+ * in the files with a GUP call (where a struct field filled by the GUP call is released
+ * through them: pin-put-mismatch) are extracted, once, in the first round. A helper called
+ * in more than CALLEE_FILE_CAP files is a kernel API, not followed. */
+async function releaseHelperCallers(p: Program, scan: TreeScan, root: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const gupFiles = new Set<string>();
+  for (const fa of p.functions) if (fa.classes.some((c) => c.kind === 'gup')) gupFiles.add(fa.fn.file);
+  if (!gupFiles.size) return out;
+  const names = new Map<string, Set<string>>();
+  for (const fa of p.functions) {
+    if (!fa.fn.params.length || isGupName(fa.fn.name) || RELEASES.has(fa.fn.name)) continue;
+    const releases = fa.fn.calls.some((c) => {
+      if (!c.name || !RELEASES.has(c.name) || !c.args[0]) return false;
+      let e = stripNoise(c.args[0]);
+      while (e.kind === 'idx' || (e.kind === 'un' && (e.op === '*' || e.op === '&'))) e = stripNoise(e.kind === 'idx' ? e.operand : e.operand);
+      return e.kind === 'id' && fa.fn.params.includes(e.name);
+    });
+    if (!releases) continue;
+    const called = calledToken(fa.fn.name);
+    (names.get(called) ?? names.set(called, new Set()).get(called)!).add(nameToken(fa.fn.name));
+  }
+  if (!names.size) return out;
+  const hits = await scan.callers([...names.keys()]);
+  const files = new Map<string, number>();
+  for (const got of hits.values()) for (const g of got) files.set(g, (files.get(g) ?? 0) + 1);
+  for (const [h, got] of hits) {
+    if (!gupFiles.has(path.relative(root, h))) continue;
+    for (const g of got) {
+      if (files.get(g)! > CALLEE_FILE_CAP) continue;
+      if (!out.has(h)) out.set(h, new Set());
+      for (const t of names.get(g)!) out.get(h)!.add(t);
+    }
+  }
+  return out;
 }
 
 /** Drop the hits of field names called in more than FIELD_CALLER_FILE_CAP files (recorded in

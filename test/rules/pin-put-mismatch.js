@@ -127,6 +127,34 @@ int pp_ok_get(unsigned long uaddr, struct page **pages, int nr)
 	return 0;
 }
 ` },
+    {
+      name: 'a struct field pinned, released in another function through a helper that unpins', code: `
+struct rv_xfer { struct page **pages; unsigned long npages; };
+
+static void rv_release(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		unpin_user_page(pages[i]);
+}
+
+int rv_setup(struct rv_xfer *x, unsigned long uaddr, unsigned long nr)
+{
+	long ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, x->pages);
+
+	if (ret < 0)
+		return ret;
+	x->npages = ret;
+	return ret == nr ? 0 : -EFAULT;
+}
+
+void rv_done(struct rv_xfer *x)
+{
+	rv_release(x->pages, x->npages); /* expect-none */
+	x->npages = 0;
+}
+` },
   ],
   invalid: [
     {
@@ -223,6 +251,36 @@ int pp_bad_get(unsigned long uaddr, struct page **pages, int nr)
 		return n ? n : -EFAULT;
 	unpin_user_pages(pages, n); /* expect: pin-put-mismatch:error */
 	return 0;
+}
+` },
+    {
+      // The release side names no release itself: it calls a helper of the file that puts
+      // the entries of its array parameter.
+      name: 'a struct field pinned, released in another function through a helper that puts', messages: [/x->pages was pinned \(FOLL_PIN\) by pin_user_pages_fast\(\) at line \d+, but ri_release\(\) \(ri_release\(\) releases it with put_page\(\) at line \d+\) releases it as FOLL_GET references/], code: `
+struct ri_xfer { struct page **pages; unsigned long npages; };
+
+static void ri_release(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+}
+
+int ri_setup(struct ri_xfer *x, unsigned long uaddr, unsigned long nr)
+{
+	long ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, x->pages);
+
+	if (ret < 0)
+		return ret;
+	x->npages = ret;
+	return ret == nr ? 0 : -EFAULT;
+}
+
+void ri_done(struct ri_xfer *x)
+{
+	ri_release(x->pages, x->npages); /* expect: pin-put-mismatch:error */
+	x->npages = 0;
 }
 ` },
   ],
