@@ -1189,6 +1189,9 @@ class AcquireFlow {
     // nr entries hold references, and only a release, a store or a hand-over of the array
     // ends it. `sgl = kmalloc_array(n, ...)` after `n == nr` leaves them to be released.)
     const fullOnly = state.k === F && !state.unsure;
+    // (But the count kept in a struct, `obj->nents = n`: whoever owns that struct knows how
+    // many entries hold references, and releases them.)
+    if (r && fullOnly && node.kind !== 'branch' && storesCountOutside(node.expr, r)) return null;
     if (r && node.kind !== 'branch' && !splitReturn && !fullOnly && readsCount(node.expr, r, a.call.id)) {
       if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
       if (!state.unsure) state = { ...state, unsure: true };
@@ -1588,6 +1591,21 @@ class AcquireFlow {
     if (r && mentionsId(c, r)) return k === F ? [k, k] : [null, null];
     return [k, k];
   }
+}
+
+/** `x->f = r` (or `*p = r`, `a[i] = r`): the count variable's value stored outside the
+ * function's locals. */
+function storesCountOutside(e: Expr | null, r: string): boolean {
+  let hit = false;
+  walk(e, (x) => {
+    if (hit) return false;
+    if (x.kind === 'assign' && x.op === '=' && stripNoise(x.left).kind !== 'id') {
+      const v = stripNoise(x.right);
+      if (v.kind === 'id' && v.name === r) hit = true;
+    }
+    return !hit;
+  });
+  return hit;
 }
 
 /** The variable at the base of a field or element (`info` of `info->pages`, `d->buf[i].pg`). */

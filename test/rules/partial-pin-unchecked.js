@@ -900,6 +900,29 @@ struct hb_info *hb_create(unsigned long ubuf, int num_pages, struct page **pages
 	return info;
 }
 ` },
+    {
+      // The array is a local alias of the struct's own array, and the full count is stored
+      // beside it: the struct's owner releases nents entries later.
+      name: 'a full count stored in the struct that owns the array', code: `
+struct sa_alloc { struct page **pages; unsigned long nr_pages; long nents; };
+
+int sa_pin(struct sa_alloc *alloc, struct mm_struct *mm, unsigned long address)
+{
+	struct page **pages = alloc->pages;
+	long pinned, i;
+
+	pinned = get_user_pages_remote(mm, address, alloc->nr_pages, FOLL_WRITE, pages, NULL); /* expect-none */
+	if (pinned <= 0)
+		return pinned;
+	if (pinned != alloc->nr_pages) {
+		for (i = 0; i < pinned; i++)
+			put_page(pages[i]);
+		return -ENOMEM;
+	}
+	alloc->nents = pinned;
+	return 0;
+}
+` },
   ],
   invalid: [
     {
