@@ -30,6 +30,28 @@ long wl_needed(unsigned long uaddr, struct page **pages)
 	return n;
 }
 ` },
+    {
+      // The caller's write-locked region also changes the VMA flags: the write lock is needed.
+      name: 'a caller that needs the write lock for more than the helper', era: '6.1', code: `
+static long wv_pin(unsigned long uaddr, long nr, struct page **pages)
+{
+	return pin_user_pages(uaddr, nr, FOLL_WRITE | FOLL_LONGTERM, pages, NULL); /* expect-none */
+}
+
+long wv_attach(unsigned long uaddr, long nr, struct page **pages)
+{
+	struct vm_area_struct *vma;
+	long ret;
+
+	mmap_write_lock(current->mm);
+	vma = find_vma(current->mm, uaddr);
+	if (vma)
+		vm_flags_set(vma, VM_DONTCOPY);
+	ret = wv_pin(uaddr, nr, pages);
+	mmap_write_unlock(current->mm);
+	return ret;
+}
+` },
   ],
   invalid: [
     {
@@ -111,6 +133,30 @@ long wl_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 	n = pin_user_pages_remote(mm, uaddr, 2, FOLL_WRITE, pages, NULL); /* expect: write-lock-for-gup:warning */
 	mmap_write_unlock(mm);
 	return n;
+}
+` },
+    {
+      name: 'a caller that takes the write lock only around a helper whose only lock need is GUP', era: '6.1',
+      messages: [/mmap_write_lock\(\) in wh_attach\(\) takes the mmap write lock of current->mm for a region that only calls wh_pin\(\), whose only lock need is this pin_user_pages\(\) call/], code: `
+static long wh_pin(unsigned long uaddr, long nr, struct page **pages)
+{
+	long n = pin_user_pages(uaddr, nr, FOLL_WRITE | FOLL_LONGTERM, pages, NULL); /* expect: write-lock-for-gup:warning */
+
+	if (n > 0 && n != nr) {
+		unpin_user_pages(pages, n);
+		return -EFAULT;
+	}
+	return n < 0 ? n : 0;
+}
+
+long wh_attach(unsigned long uaddr, long nr, struct page **pages)
+{
+	long ret;
+
+	mmap_write_lock(current->mm);
+	ret = wh_pin(uaddr, nr, pages);
+	mmap_write_unlock(current->mm);
+	return ret;
 }
 ` },
   ],
