@@ -23,7 +23,9 @@ const rule: Rule = {
       // A helper whose only lock need is this call, with the lock as at its entry: a caller
       // that takes the write lock only around the helper's call.
       if (cls.key && fa.atCall[call.id].length && fa.atCall[call.id].every((w) => ctx.locks.lockOf(w, cls.key!).st === 'E') && !/^mm\//.test(fa.fn.file)
-        && !fa.fn.calls.some((c, id) => id !== call.id && (ctx.regions.needsLock(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'))) {
+        && !fa.fn.calls.some((c, id) => id !== call.id && (ctx.regions.needsLock(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'))
+        // (`current->mm->pinned_vm += n` in the helper: the write lock guards that.)
+        && ctx.regions.fieldsNeedingLock(fa).length === 0) {
         for (const st of ctx.program.callersOf(fa)) {
           if (st.caller === fa) continue;
           const k = ctx.program.mapKey(fa, cls.key, st.caller, st.call);

@@ -78,6 +78,8 @@ export interface RegionQueries {
   work(fa: FunctionAnalysis, region: Region, isGup: number | ((id: number) => boolean)): RegionWork;
   /** A call of this name needs the mmap lock (or the vma it protects). */
   needsLock(name: string): boolean;
+  /** The function's accesses to fields the mmap lock protects (vma->vm_*, mm->locked_vm). */
+  fieldsNeedingLock(fa: FunctionAnalysis): string[];
 }
 
 /** FOLL_* flags reaching a GUP call (src/analysis/flags.ts). One resolver per audit, shared

@@ -84,6 +84,14 @@ export function within(inner: Span, outer: Span): boolean {
   return a && b;
 }
 
+/** The accesses of a function's body to fields the mmap lock protects (`vma->vm_flags`,
+ * `mm->pinned_vm`), as reasons. */
+export function fieldsNeedingLock(fa: FunctionAnalysis): string[] {
+  const out: string[] = [];
+  for (const n of fa.fn.nodes) fieldNeedsLock(n.expr, out);
+  return out;
+}
+
 function fieldNeedsLock(e: Expr | null, out: string[]): void {
   if (!e) return;
   switch (e.kind) {

@@ -11,7 +11,7 @@ import type { Program } from '../analysis/program';
 import { chainText } from '../analysis/program';
 import { gupSites, otherKeyHeld, requiresLock, type GupSite } from '../analysis/sites';
 import { lockOf, recordsLockState, undecidedWhere, type FunctionAnalysis } from '../analysis/lockstate';
-import { NEEDS_LOCK, regionOf, regionWork } from '../analysis/region';
+import { fieldsNeedingLock, NEEDS_LOCK, regionOf, regionWork } from '../analysis/region';
 import { FlagResolver, flagsArg, lineSpan } from '../analysis/flags';
 import { pageLifecycle } from '../analysis/pagerefs';
 import { gupPagesArg, rootOf } from '../analysis/pages';
@@ -57,6 +57,7 @@ const regionQueries: RegionQueries = {
   of: regionOf,
   work: regionWork,
   needsLock: (name) => NEEDS_LOCK.test(name),
+  fieldsNeedingLock,
 };
 
 function flagQueries(program: Program): FlagQueries {

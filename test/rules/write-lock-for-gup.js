@@ -52,6 +52,29 @@ long wv_attach(unsigned long uaddr, long nr, struct page **pages)
 	return ret;
 }
 ` },
+    {
+      // The helper also accounts the pages in mm->pinned_vm, which the write lock guards (4.x).
+      name: 'a helper that updates mm->pinned_vm besides its GUP call, under the caller\'s write lock', era: '4.9', code: `
+static int wp_get(unsigned long start, size_t num, struct page **p)
+{
+	long ret = get_user_pages(start, num, FOLL_WRITE, p, NULL); /* expect-none */
+
+	if (ret < 0)
+		return ret;
+	current->mm->pinned_vm += ret;
+	return 0;
+}
+
+int wp_pin(unsigned long start, size_t num, struct page **p)
+{
+	int ret;
+
+	down_write(&current->mm->mmap_sem);
+	ret = wp_get(start, num, p);
+	up_write(&current->mm->mmap_sem);
+	return ret;
+}
+` },
   ],
   invalid: [
     {
