@@ -317,6 +317,13 @@ function compatArm(body: string, version?: Version): string | null {
   }
   // (Without #else, the wrapper may do nothing: no lock operation of its own.)
   if (!closed || arms.length < 2 || !/^\s*#\s*else\b/m.test(body)) return null;
+  // (An accessor of the lock itself, `return &mm->mmap_lock;` / `return &mm->mmap_sem;`:
+  // the arm naming the era's field.)
+  const addrs = arms.map((a) => /^return\s+&\s*([A-Za-z_][\w\s>.-]*?)(?:->|\.)\s*(mmap_(?:sem|lock))\s*;$/.exec(a.trim()));
+  if (addrs.every((m) => m !== null) && new Set(addrs.map((m) => m![1].replace(/\s+/g, ''))).size === 1) {
+    const field = version && (version[0] > 5 || (version[0] === 5 && version[1] >= 8)) ? 'mmap_lock' : 'mmap_sem';
+    return (addrs.find((m) => m![2] === field) ?? addrs[0])![0].trim();
+  }
   const ops = arms.map((a) => {
     const m = /^(?:return\s+)?([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;$/.exec(a.trim());
     const p = m ? mmapLockPrimitive(m[1]) : null;

@@ -825,6 +825,35 @@ int ia_submit(struct ia_buf *eb)
 	return ret;
 }
 ` },
+    {
+      // The accessor picks the lock field by a configure switch the tool cannot decide: the
+      // arm naming the era's field is the one taken.
+      name: 'the mmap lock taken through an accessor whose #if arms return mmap_lock or mmap_sem', era: '6.12', code: `
+static inline struct rw_semaphore *ha_mm_sem(struct mm_struct *mm)
+{
+#if defined(HA_MM_HAS_MMAP_LOCK)
+	return &mm->mmap_lock;
+#else
+	return &mm->mmap_sem;
+#endif
+}
+
+static long ha_one(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	return get_user_pages_remote(mm, a, 1, FOLL_WRITE, p, NULL); /* expect-none */
+}
+
+long ha_grab(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	long got;
+
+	down_read(ha_mm_sem(mm));
+	got = ha_one(mm, a, p);
+	up_read(ha_mm_sem(mm));
+	return got;
+}
+EXPORT_SYMBOL(ha_grab);
+` },
   ],
   invalid: [
     {
