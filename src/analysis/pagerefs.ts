@@ -396,7 +396,11 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
   if (!root) return null;
   const ni = wrapped ? wrapped.nr : paramIndex(fa, /^nr_pages$/, call);
   const nrE = ni >= 0 ? call.args[ni] : undefined;
-  const one = !nrE || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1) || constantOne(fa, stripNoise(nrE));
+  // (The address of one page pointer, `&pg` of `struct page *pg`, holds one page whatever
+  // the count reads: `LOG_PAGES` that a macro makes 1. A larger count would overrun it.)
+  const ga = stripNoise(g.arg);
+  const single = ga.kind === 'un' && ga.op === '&' && stripNoise(ga.operand).kind === 'id';
+  const one = !nrE || single || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1) || constantOne(fa, stripNoise(nrE));
   const place = placeOf(fa, call.id);
   let countVar: string | null = null;
   let ignored = false;

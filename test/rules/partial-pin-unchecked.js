@@ -923,6 +923,24 @@ int sa_pin(struct sa_alloc *alloc, struct mm_struct *mm, unsigned long address)
 	return 0;
 }
 ` },
+    {
+      // One page pointer's address: the count is 1 whatever the macro spells.
+      name: 'a count macro that makes one page, into one page pointer', code: `
+#define SL_PAGES (roundup(4096, PAGE_SIZE) / PAGE_SIZE)
+
+void sl_append(unsigned long start, const char *msg, size_t len)
+{
+	struct page *pg = NULL;
+
+	if (get_user_pages_fast(start, SL_PAGES, FOLL_WRITE, &pg) == (int)SL_PAGES) { /* expect-none */
+		char *p = kmap_local_page(pg);
+
+		memcpy(p, msg, min_t(size_t, len, 64));
+		kunmap_local(p);
+		put_page(pg);
+	}
+}
+` },
   ],
   invalid: [
     {
