@@ -16,6 +16,7 @@ function asRelated(s: LifecycleStep, role: Related['role']): Related {
 const PROBLEMS: Record<string, string> = {
   'ignored': 'its result is ignored, so nobody knows how many entries hold references',
   'errno-use': 'the count is tested only against 0 before {{pages}} is used (line {{line}}): a negative errno passes that test, and {{pages}} is unset then',
+  'errno-success': 'the tests of the count take out a short count but not an error: a negative errno reaches the return of success at line {{line}}, and the caller takes all {{nr}} entries of {{pages}} as filled, none of them set',
   'ignored-one': 'its result is ignored, and {{pages}} is used (line {{line}}) whether or not the call set it',
   'short-use': 'the count is tested only for an error before all {{nr}} entries are used (line {{line}}): after a short {{family}} the rest of {{pages}} is unset',
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
@@ -64,6 +65,7 @@ function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: str
       return { id: 'ignored', data, fix: `store the count and ${handle}` };
     case 'short-use': return { id: 'short-use', data, fix: handle };
     case 'errno-use': return { id: 'errno-use', data, fix: `return on ${count} <= 0 (or ${count} != 1) before using ${acq.root}` };
+    case 'errno-success': return { id: 'errno-success', data, fix: `return an error when ${count} < 0 (test ${count} != ${n} once, releasing ${count} > 0 entries, instead of the separate tests)` };
     case 'short-return': return { id: 'short-return', data, fix: `${handle}, or return the count` };
     case 'negative-release':
       if (/ walks .*is unsigned/.test(last.what)) return { id: 'negative-unsigned-loop', data, fix: `keep the count in a signed long and return on ${count} < 0 before the loop` };

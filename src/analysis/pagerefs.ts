@@ -128,7 +128,7 @@ export interface PageAcquire {
   via?: { fa: FunctionAnalysis; call: CallSite };
 }
 
-export type LifecycleKind = 'errno-use' | 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
+export type LifecycleKind = 'errno-use' | 'errno-success' | 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
 
 export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
 
@@ -149,7 +149,7 @@ export interface LifecycleFinding {
   full?: boolean;
 }
 
-const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'errno-use', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'errno-success', 'errno-use', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
 
 export interface Lifecycle {
   acquires: PageAcquire[];
@@ -1412,6 +1412,16 @@ class AcquireFlow {
     if (s.k & W && !s.unsure && !s.lost && this.returnsSuccess(node, s)) {
       const line = node.kind === 'exit' ? a.fa.fn.endLine : node.line;
       this.report('negative-passes', [...s.steps, { fa: a.fa, line, what: `returns as if all ${a.nrText ?? a.nr} entries were filled, none of them set after an error` }]);
+    }
+    // A path on which the tests of the count took out the short counts but not an error
+    // (`if (n > 0 && n < nr) {...} else if (n == 0) {...} return 0;`), returning success:
+    // the caller takes the array as filled, and after an error none of it is set.
+    if (a.nr !== null && s.k & E && !(s.k & S) && !(s.k & W) && !s.unsure && !s.lost && !s.countAlias && node.expr) {
+      const rv = stripNoise(node.expr);
+      const tested = s.steps.some((x) => / is (true|false) here/.test(x.what));
+      if (rv.kind === 'num' && rv.value === 0 && tested) {
+        this.report('errno-success', [...s.steps, { fa: a.fa, line: node.line, what: `returns 0 (success) on a path an error takes, with none of ${a.root} set` }]);
+      }
     }
     if (!s.held || !(s.k & (S | F)) || s.unsure) return;
     // Returning the array or the count hands them to the caller.

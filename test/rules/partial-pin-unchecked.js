@@ -941,6 +941,25 @@ void sl_append(unsigned long start, const char *msg, size_t len)
 	}
 }
 ` },
+    {
+      // The same separate tests with the error taken out first: nothing to report.
+      name: 'separate tests of a short count, of 0 and of an error', code: `
+static int es_pin_ok(unsigned long addr, int nr_pages, struct page **pages)
+{
+	int npages = get_user_pages_unlocked(addr, nr_pages, pages, FOLL_WRITE); /* expect-none */
+
+	if (npages < 0)
+		return npages;
+	if (npages > 0 && npages < nr_pages) {
+		while (npages--)
+			put_page(pages[npages]);
+		return -EFAULT;
+	} else if (npages == 0) {
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -2354,5 +2373,22 @@ error:
 	return result;
 }
 `, messages: [/gets all page_count pages on a path, but pages is freed with its references still held \(line 29\)/] },
+    {
+      // The short count and 0 are tested, a negative errno falls through to `return 0`.
+      name: 'an error reaches the return of success past the tests of a short count and of 0', code: `
+static int es_pin(unsigned long addr, int nr_pages, struct page **pages)
+{
+	int npages = get_user_pages_unlocked(addr, nr_pages, pages, FOLL_WRITE); /* expect: partial-pin-unchecked:warning */
+
+	if (npages > 0 && npages < nr_pages) {
+		while (npages--)
+			put_page(pages[npages]);
+		return -EFAULT;
+	} else if (npages == 0) {
+		return -EFAULT;
+	}
+	return 0;
+}
+`, messages: [/the tests of the count take out a short count but not an error: a negative errno reaches the return of success at line 13, and the caller takes all nr_pages entries of pages as filled/] },
   ],
 };
