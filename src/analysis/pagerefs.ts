@@ -1416,7 +1416,9 @@ class AcquireFlow {
     // A path on which the tests of the count took out the short counts but not an error
     // (`if (n > 0 && n < nr) {...} else if (n == 0) {...} return 0;`), returning success:
     // the caller takes the array as filled, and after an error none of it is set.
-    if (a.nr !== null && s.k & E && !(s.k & S) && !(s.k & W) && !s.unsure && !s.lost && !s.countAlias && node.expr) {
+    // (The error shares the path with the full count, which the return reports: not a
+    // path an error alone takes, `if (ret > 0) release(...); return 0;`.)
+    if (a.nr !== null && s.k & E && s.k & F && s.held && !(s.k & S) && !(s.k & W) && !s.unsure && !s.lost && !s.countAlias && node.expr) {
       const rv = stripNoise(node.expr);
       const tested = s.steps.some((x) => / is (true|false) here/.test(x.what));
       if (rv.kind === 'num' && rv.value === 0 && tested) {

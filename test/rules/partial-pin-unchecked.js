@@ -960,6 +960,21 @@ static int es_pin_ok(unsigned long addr, int nr_pages, struct page **pages)
 	return 0;
 }
 ` },
+    {
+      // Only an error (or 0) reaches the return: the full and the short counts were released.
+      name: 'a thread function that releases any positive count and returns 0', code: `
+struct et_dev { unsigned long uaddr; struct page *pages[8]; };
+
+static int et_thread(void *data)
+{
+	struct et_dev *d = data;
+	long ret = get_user_pages_fast(d->uaddr, 8, FOLL_WRITE, d->pages); /* expect-none */
+
+	if (ret > 0)
+		release_pages(d->pages, ret);
+	return 0;
+}
+` },
   ],
   invalid: [
     {
