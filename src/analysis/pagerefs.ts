@@ -775,6 +775,10 @@ class AcquireFlow {
     this.corr = this.countCorrelated();
     this.derived = this.derivedLocals();
     this.holders = this.holderLocals();
+    // (The struct whose field is the array, `ci` of `ci->pages`: handed to a call, its owner
+    // may release the pages through it.)
+    const base = /->|\./.test(this.a.root) ? /^[A-Za-z_]\w*/.exec(this.a.root)?.[0] : undefined;
+    if (base && !this.holders.includes(base)) this.holders.push(base);
     this.mapped = this.mappedLocals();
     this.progress = this.progressCounters();
     this.work = 3 * fn.nodes.length;
@@ -1268,7 +1272,9 @@ class AcquireFlow {
     if (!passes) return state;
     const fi = this.helpers.freedParam(fa, c);
     if (ARRAY_FREE.test(e.callee) || (fi >= 0 && e.args[fi] && rootOf(e.args[fi]) === a.root)) {
-      if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S))) {
+      // (A struct's array freed on a path of the full count only: every reference is lost
+      // with it, whoever owns the struct.)
+      if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S) || state.k === F)) {
         const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
         this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)], undefined, state.k === F && !state.partial && a.nr !== null);
       } else if (!state.unsure && state.prior) {

@@ -975,6 +975,36 @@ static int et_thread(void *data)
 	return 0;
 }
 ` },
+    {
+      // The struct goes to its own cleanup, which releases the pages, before the array is freed.
+      name: 'a struct-held array handed to the struct\'s cleanup on the later error path', code: `
+struct sc_info { struct page **pages; unsigned int npages; void *ring; };
+void sc_unpin(struct sc_info *ci);
+
+int sc_lock(struct sc_info *ci, unsigned long uva, unsigned int npages)
+{
+	long rc;
+
+	ci->pages = kmalloc_array(npages, sizeof(*ci->pages), GFP_KERNEL);
+	if (!ci->pages)
+		return -ENOMEM;
+	ci->npages = npages;
+	rc = get_user_pages_fast(uva, npages, FOLL_WRITE, ci->pages); /* expect-none */
+	if (rc != npages) {
+		if (rc > 0)
+			release_pages(ci->pages, rc);
+		kfree(ci->pages);
+		return -EFAULT;
+	}
+	ci->ring = kzalloc(64, GFP_KERNEL);
+	if (!ci->ring) {
+		sc_unpin(ci);
+		kfree(ci->pages);
+		return -ENOMEM;
+	}
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -2405,5 +2435,33 @@ static int es_pin(unsigned long addr, int nr_pages, struct page **pages)
 	return 0;
 }
 `, messages: [/the tests of the count take out a short count but not an error: a negative errno reaches the return of success at line 13, and the caller takes all nr_pages entries of pages as filled/] },
+    {
+      // The struct's array, after a full get, is freed on a later allocation failure.
+      name: 'a struct-held array freed with every reference held on a later error path', code: `
+struct sl_info { struct page **pages; unsigned int npages; void *ring; };
+
+int sl_lock(struct sl_info *ci, unsigned long uva, unsigned int npages)
+{
+	long rc;
+
+	ci->pages = kmalloc_array(npages, sizeof(*ci->pages), GFP_KERNEL);
+	if (!ci->pages)
+		return -ENOMEM;
+	ci->npages = npages;
+	rc = get_user_pages_fast(uva, npages, FOLL_WRITE, ci->pages); /* expect: partial-pin-unchecked:warning */
+	if (rc != npages) {
+		if (rc > 0)
+			release_pages(ci->pages, rc);
+		kfree(ci->pages);
+		return -EFAULT;
+	}
+	ci->ring = kzalloc(64, GFP_KERNEL);
+	if (!ci->ring) {
+		kfree(ci->pages);
+		return -ENOMEM;
+	}
+	return 0;
+}
+`, messages: [/gets all npages pages on a path, but ci->pages is freed with its references still held \(line 21\)/] },
   ],
 };
