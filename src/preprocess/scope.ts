@@ -189,7 +189,7 @@ function resolveInclude(o: PreprocessOptions, spec: string, quoted: boolean, fro
   // under src/include/). Not for a kernel tree, whose headers are not followed.
   if (o.shallow) return null;
   deps.files.set('?headers', moduleHeaderDigest(o.root));
-  return moduleHeader(o.root, spec, fromAbs);
+  return moduleHeader(o.root, spec, quoted ? fromAbs : null);
 }
 
 /** Forget every header read and every module's header list (a new audit: the files may
@@ -228,15 +228,18 @@ function moduleHeaderDigest(root: string): string {
 }
 
 /** The module's `.h` file whose path ends with `/spec` (or is named `spec`): the only one,
- * or of several (one per port of a multi-OS driver: `linux/include/x.h`, `liteos/include/x.h`)
- * the one sharing the most leading directories with the including file; null when none or
- * when that does not single one out. */
-function moduleHeader(root: string, spec: string, fromAbs: string): string | null {
+ * or, for a quoted include (`fromAbs`), of several (one per port of a multi-OS driver:
+ * `linux/include/x.h`, `liteos/include/x.h`) the one sharing the most leading directories
+ * with the including file; null when none or when that does not single one out. */
+function moduleHeader(root: string, spec: string, fromAbs: string | null): string | null {
   const byBase = moduleHeaderList(root);
   const norm = path.posix.normalize(spec);
   if (norm.startsWith('..')) return null;
   const hits = (byBase.get(path.posix.basename(norm)) ?? []).filter((abs) => abs.split(path.sep).join('/').endsWith(`/${norm}`));
   if (hits.length <= 1) return hits[0] ?? null;
+  // (Only for a quoted include, the module's own header: `<linux/x.h>` found in a kernel
+  // copy inside the repository is no reason to read that copy.)
+  if (fromAbs === null) return null;
   const from = path.relative(root, fromAbs).split(path.sep).slice(0, -1);
   const shared = (abs: string) => {
     const d = path.relative(root, abs).split(path.sep).slice(0, -1);
