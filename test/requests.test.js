@@ -138,3 +138,57 @@ test('nothing is sent early with --cache (its entries are keyed by the names)', 
   assert.strictEqual(pool.sent.length, 0);
   assert.strictEqual(s.prefetched, 0);
 });
+
+// A worker keeps a file's masked, preprocessed and cut state between the requests of one
+// audit (src/parse/extract.ts, FileState): every answer must be the one a fresh extraction
+// gives, on every fixture file, for a first-round request and a later round's.
+test('a kept file state gives the answers of a fresh extraction, and a changed file is not answered from it', () => {
+  const fs = require('fs');
+  const ex = require(path.join(DIST, 'parse', 'extract'));
+  const { resolveTree } = require(path.join(DIST, 'stages', 'setup'));
+  const { ROOT_NAMES } = require(path.join(DIST, 'stages', 'facts'));
+  const { gupNames } = require(path.join(DIST, 'kernel', 'api'));
+  const fixtures = path.join(__dirname, '..', 'fixtures');
+  const files = [];
+  const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (/\.c$/.test(e.name)) files.push(p); } };
+  walk(fixtures);
+  assert.ok(files.length > 20, `fixture .c files: ${files.length}`);
+  let compared = 0;
+  let laterHits = 0;
+  for (const tree of fs.readdirSync(fixtures)) {
+    const root = path.join(fixtures, tree);
+    let preprocess;
+    try { preprocess = resolveTree({ paths: [root] }).preprocess; } catch { continue; }
+    for (const abs of files.filter((f) => f.startsWith(root + path.sep))) {
+      const text = fs.readFileSync(abs, 'latin1');
+      const file = path.relative(root, abs);
+      const first = { file, abs, names: ROOT_NAMES, gupNames, preprocess };
+      ex.clearTreeCaches();
+      const fresh1 = ex.extractFile(first, text);
+      // Later: the callers of every function the first request took, skipping those.
+      const names = fresh1.functions.map((f) => f.name);
+      if (!names.length) continue;
+      const later = { ...first, names, skip: fresh1.functions.map((f) => f.startLine) };
+      const fresh2 = ex.extractFile(later, text);
+      ex.clearTreeCaches();
+      const hits = ex.fileMemoCounters.hits;
+      assert.deepStrictEqual(ex.extractFile(first, text, 'audit'), fresh1, `${file}: first request`);
+      assert.strictEqual(ex.fileMemoCounters.hits, hits, `${file}: nothing kept yet`);
+      assert.deepStrictEqual(ex.extractFile(later, text, 'audit'), fresh2, `${file}: later request`);
+      // (A later request whose names are not tokens of the raw text stops before the state.)
+      const afterLater = ex.fileMemoCounters.hits;
+      assert.ok(afterLater <= hits + 1);
+      assert.deepStrictEqual(ex.extractFile(first, text, 'audit'), fresh1, `${file}: first request again`);
+      assert.strictEqual(ex.fileMemoCounters.hits, afterLater + 1, `${file}: the first request again uses the kept state`);
+      laterHits += afterLater - hits;
+      // The same path with other bytes: extracted afresh, never from the kept state.
+      const edited = text.replace(/\n/, '\nstatic int gup_audit_added_fn(void) { return get_user_pages(0, 1, 0, NULL); }\n');
+      const freshEdited = ex.extractFile(first, edited);
+      assert.deepStrictEqual(ex.extractFile(first, edited, 'audit'), freshEdited, `${file}: edited`);
+      compared++;
+    }
+  }
+  ex.clearTreeCaches();
+  assert.ok(compared > 20, `files compared: ${compared}`);
+  assert.ok(laterHits > compared / 2, `later requests from the kept state: ${laterHits} of ${compared}`);
+});

@@ -68,6 +68,9 @@ export interface ExtractResult {
   ms?: number;
   cached?: boolean;
   bytes?: number;
+  /** The file's masked and preprocessed state was the one the worker kept from an earlier
+   * request (extractFile's memo). */
+  memo?: boolean;
 }
 
 /** The extractor (tree-sitter and its C grammar) is loaded by the first extraction: the
@@ -194,8 +197,10 @@ function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: B
   if (!isUtf8(data)) notes.push('not valid UTF-8: read as Latin-1');
   // latin1: one char per byte, so columns are byte columns and nothing fails to decode.
   const text = data.toString('latin1');
-  const facts = extractor().extractFile(task.req, text);
-  return { facts, notes };
+  // (The worker keeps a file's state between the rounds of one audit: see extractFile.)
+  const hits = extractor().fileMemoCounters.hits;
+  const facts = extractor().extractFile(task.req, text, String(auditNumber));
+  return { facts, notes, ...(extractor().fileMemoCounters.hits > hits ? { memo: true } : {}) };
 }
 
 /** The preprocessing options as the facts key sees them (see extract). */

@@ -21,7 +21,7 @@ export function formatProfile(res: AuditResult): string {
   if (p.reuse) out.push(`  result                  ${p.reuse}`);
   if (p.analyses && p.analyses.computed + p.analyses.kept) out.push(`  function analyses       ${p.analyses.computed} computed, ${p.analyses.kept} kept from the last run`);
   if (p.closures && p.closures.computed + p.closures.kept) out.push(`  #include closures       ${p.closures.computed} computed, ${p.closures.kept} kept from the last run`);
-  out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache${p.extract.replayed ? `; ${p.extract.replayed.used} of the last run's ${p.extract.replayed.sent} later requests replayed` : ''}`);
+  out.push(`  extraction              ${p.extract.files} requests, ${p.extract.ms} ms of worker time, ${p.extract.cached} from the cache${p.extract.memo ? `, ${p.extract.memo} from a worker's kept file state` : ''}${p.extract.replayed ? `; ${p.extract.replayed.used} of the last run's ${p.extract.replayed.sent} later requests replayed` : ''}`);
   out.push(`  first extraction        ${p.firstExtractMs} ms wall, ${p.firstExtractWorkerMs} ms of worker time (the candidate files)`);
   p.rounds.forEach((r, i) => {
     out.push(`  call-graph round ${String(i + 1).padEnd(7)} program ${r.programMs} ms, callers ${r.callersMs} ms, extract ${r.extractMs} ms (${r.files} files, ${r.functions} new functions)`);

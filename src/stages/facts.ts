@@ -217,7 +217,7 @@ export class FactsStore {
     try {
       const r = await ((first ? this.takeEarly(abs, names) : this.takeReplayed(file, names, skip)) ?? this.send(abs, names, first, skip));
       if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest, ...(r.facts?.deps ? { deps: r.facts.deps } : {}) });
-      if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first });
+      if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first, ...(r.memo ? { memo: true } : {}) });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
       const f = r.facts!;

@@ -67,7 +67,7 @@ export function buildProfile(scan: TreeScan, store: FactsStore, expansion: Calle
   return {
     scan: scan.profile,
     slowest: extractions.slice(0, 20),
-    extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length, ...(store.replaySent ? { replayed: { sent: store.replaySent, used: store.replayUsed } } : {}) },
+    extract: { files: extractions.length, ms: extractions.reduce((a, e) => a + e.ms, 0), cached: extractions.filter((e) => e.cached).length, memo: extractions.filter((e) => e.memo).length, ...(store.replaySent ? { replayed: { sent: store.replaySent, used: store.replayUsed } } : {}) },
     rounds: expansion.rounds, slowestFunctions: memo.ledger.slowest(20), firstExtractMs, firstExtractWorkerMs: extractions.filter((e) => e.first).reduce((a, e) => a + e.ms, 0),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     closures: { computed: visibility.closuresComputed, kept: visibility.closuresKept },

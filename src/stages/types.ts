@@ -73,8 +73,9 @@ export interface AuditOptions {
 export interface AuditProfile {
   scan: ScanProfile;
   /** Extractions, slowest first (at most 20): file, ms, bytes, from the cache. */
-  slowest: { file: string; ms: number; bytes: number; cached: boolean; first?: boolean }[];
-  extract: { files: number; ms: number; cached: number; replayed?: { sent: number; used: number } };
+  slowest: { file: string; ms: number; bytes: number; cached: boolean; first?: boolean; memo?: boolean }[];
+  /** `memo`: requests answered from the file state a worker kept from an earlier request. */
+  extract: { files: number; ms: number; cached: number; memo?: number; replayed?: { sent: number; used: number } };
   /** Call-graph rounds: wall ms building the Program, searching callers, extracting, and
    * the files and functions extracted. */
   rounds: { programMs: number; callersMs: number; extractMs: number; files: number; functions: number }[];
