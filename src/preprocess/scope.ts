@@ -374,10 +374,27 @@ function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?
   if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
-  for (const c of staticBodies(masked, lines, cuts ?? cutFunctions(masked, lines))) {
+  const all = cuts ?? cutFunctions(masked, lines);
+  for (const c of staticBodies(masked, lines, all)) {
     const m = isLockWrapper(masked, c.headerStart, c.nameOffset, c.body, version);
     if (!m) continue;
     out.push({ name: c.name, params: c.params, value: m[1].replace(/\s+/g, ' '), line: c.line, file });
+  }
+  // An accessor of an accessor (`struct rw_semaphore *drv_log_sem(struct mm_struct *mm) {
+  // return get_mmap_sem(mm); }`, where get_mmap_sem() returns `&mm->mmap_lock`), static
+  // or not, inline or not: it names the lock as much as the one it returns, and has no
+  // lock effect a summary could carry. Its value is the call, expanded again where used.
+  const accessors = new Set(out.filter((w) => w.value.startsWith('&')).map((w) => w.name));
+  for (let grew = accessors.size > 0; grew;) {
+    grew = false;
+    for (const c of staticBodies(masked, lines, all, true)) {
+      if (accessors.has(c.name) || out.some((w) => w.name === c.name)) continue;
+      const m = /^return\s+([A-Za-z_]\w*)\s*\(([^;{}()]*)\)\s*;$/.exec(c.body);
+      if (!m || !accessors.has(m[1])) continue;
+      out.push({ name: c.name, params: c.params, value: `${m[1]}(${m[2].replace(/\s+/g, ' ').trim()})`, line: c.line, file });
+      accessors.add(c.name);
+      grew = true;
+    }
   }
   return out;
 }

@@ -854,8 +854,64 @@ long ha_grab(struct mm_struct *mm, unsigned long a, struct page **p)
 }
 EXPORT_SYMBOL(ha_grab);
 ` },
+    {
+      // An accessor of an accessor, global and weak: down_read_trylock() through it takes
+      // the mmap lock as much as through the inner one.
+      name: 'the mmap lock taken through a global accessor that returns another accessor', era: '6.12', code: `
+static inline struct rw_semaphore *ha_mm_sem(struct mm_struct *mm)
+{
+	return &mm->mmap_lock;
+}
+
+struct rw_semaphore *__attribute__((weak)) ha_log_sem(struct mm_struct *mm)
+{
+	return ha_mm_sem(mm);
+}
+
+int ha_log_pin(struct mm_struct *mm, unsigned long a, struct page **p)
+{
+	long got;
+
+	if (!down_read_trylock(ha_log_sem(mm)))
+		return -EAGAIN;
+	got = get_user_pages_remote(mm, a, 1, FOLL_WRITE, p, NULL); /* expect: prefer-locked:note */
+	up_read(ha_log_sem(mm));
+	if (got != 1)
+		return -EFAULT;
+	put_page(p[0]);
+	return 0;
+}
+EXPORT_SYMBOL(ha_log_pin);
+` },
   ],
   invalid: [
+    {
+      // The chain of accessors names current's lock; the call works on another mm.
+      name: 'a remote call under the lock of another mm, taken through an accessor of an accessor', era: '6.12', code: `
+static inline struct rw_semaphore *hb_mm_sem(struct mm_struct *mm)
+{
+	return &mm->mmap_lock;
+}
+
+static struct rw_semaphore *hb_own_sem(struct mm_struct *mm)
+{
+	return hb_mm_sem(mm);
+}
+
+long hb_peek(pid_t pid, unsigned long a, struct page **p)
+{
+	struct task_struct *task = pid_task(find_vpid(pid), PIDTYPE_PID);
+	long got;
+
+	if (!task || !task->mm)
+		return -ESRCH;
+	down_read(hb_own_sem(current->mm));
+	got = get_user_pages_remote(task->mm, a, 1, 0, p, NULL); /* expect: missing-mmap-lock:error */
+	up_read(hb_own_sem(current->mm));
+	return got;
+}
+EXPORT_SYMBOL(hb_peek);
+`, messages: [/the lock held here is the one of current->mm/] },
     {
       // The remote call works on the looked-up task's mm; the lock taken is current's.
       name: 'a remote call on a pid-looked-up task\'s mm with only current->mm locked', code: `
