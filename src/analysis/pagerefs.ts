@@ -116,6 +116,9 @@ export interface PageAcquire {
   nrText?: string;
   /** The variable that receives the count, if any. */
   countVar: string | null;
+  /** The node that copies the count into countVar (`nr = ret;` after `ret = gup(...)`:
+   * forwardedCount), passed over as part of the call. */
+  forwardAt?: number;
   /** The call's result is neither stored nor tested. */
   ignored: boolean;
   /** The array is a local of the function (not a parameter, not reached through a struct). */
@@ -403,6 +406,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
   const one = !nrE || single || (stripNoise(nrE).kind === 'num' && (stripNoise(nrE) as { value: number | null }).value === 1) || constantOne(fa, stripNoise(nrE));
   const place = placeOf(fa, call.id);
   let countVar: string | null = null;
+  let forwardAt: number | undefined;
   let ignored = false;
   if (place) {
     // A branch of `c ? gup(...) : -EFAULT` gives its value to what the whole expression
@@ -417,7 +421,11 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
       const l = stripNoise(parent.left);
       // Stored through a pointer or into a struct: the count is recorded for someone else.
       if (l.kind !== 'id') recorded = true;
-      else countVar = l.name;
+      else {
+        const fw = forwardedCount(fa, l.name, place.node);
+        countVar = fw?.name ?? l.name;
+        if (fw) forwardAt = fw.at;
+      }
     } else if (parent.kind === 'assign') return null;
   }
   const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
@@ -431,7 +439,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
   // names the requested count (a loop over npg is a loop over what was got). The request
   // keeps its text for the messages only.
   if (nr !== null && countVar === nr) { written ??= nr; nr = `\0${nr}`; }
-  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ignored, local, ...(recorded ? { recorded } : {}), ...(wrapped ? { via: wrapped.via } : {}) };
+  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ...(forwardAt !== undefined ? { forwardAt } : {}), ignored, local, ...(recorded ? { recorded } : {}), ...(wrapped ? { via: wrapped.via } : {}) };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();
@@ -455,6 +463,32 @@ function isBranchOf(e: Expr, inner: Expr): boolean {
   let inTest = false;
   walk(e.test, (x) => { if (x === inner) inTest = true; return !inTest; });
   return !inTest;
+}
+
+/** `ret = gup(...); nr = ret;` with nothing else reading ret: the count lives in nr (a
+ * local assigned only there), and its tests, loops and releases name nr. When nr is
+ * unsigned, that copy made an errno a huge count, which the unsigned count's checks then
+ * see. Null when the count stays where the call put it. */
+function forwardedCount(fa: FunctionAnalysis, r: string, at: CfgNode): { name: string; at: number } | null {
+  if (at.succ.length !== 1 || at.succ[0] < 0) return null;
+  const next = fa.fn.nodes[at.succ[0]];
+  const e = next?.expr ? stripNoise(next.expr) : null;
+  if (!e || next.kind !== 'stmt' || e.kind !== 'assign' || e.op !== '=') return null;
+  const l = stripNoise(e.left);
+  const v = stripNoise(e.right);
+  if (l.kind !== 'id' || v.kind !== 'id' || v.name !== r || l.name === r || fa.fn.params.includes(l.name)) return null;
+  // ret appears only where the call sets it and where it is copied; nr is set only there.
+  let uses = 0;
+  let sets = 0;
+  for (const n of fa.fn.nodes) {
+    walk(n.expr, (x) => {
+      if (x.kind === 'id' && x.name === r) uses++;
+      if (x.kind === 'assign') { const t = stripNoise(x.left); if (t.kind === 'id' && t.name === l.name) sets++; }
+      if (x.kind === 'un' && /\+\+|--|&/.test(x.op) && stripNoise(x.operand).kind === 'id' && (stripNoise(x.operand) as { name: string }).name === l.name) sets++;
+      return true;
+    });
+  }
+  return uses === 2 && sets === 1 ? { name: l.name, at: next.id } : null;
 }
 
 function placeOf(fa: FunctionAnalysis, id: number): Place | null {
@@ -1100,6 +1134,7 @@ class AcquireFlow {
       add(node.succ[edge], back);
       return;
     }
+    if (node.id === this.a.forwardAt && !isStart) { for (const n of node.succ) add(n, s); return; }
     if (s.held && !isStart) s = this.effects(node, s);
     else if (s.held && isStart) s = this.effects(node, s, this.a.call.id);
     if (!s) return;

@@ -1005,6 +1005,47 @@ int sc_lock(struct sc_info *ci, unsigned long uva, unsigned int npages)
 	return 0;
 }
 ` },
+    {
+      // The same copy into a signed local, tested for an error first: handled.
+      name: 'count copied into a signed local that is tested for an error before the short count',
+      code: `
+int cq_pin(struct page **pages, unsigned long uaddr, unsigned int want)
+{
+	long nr;
+	int rc;
+
+	rc = pin_user_pages_fast(uaddr, want, FOLL_WRITE, pages); /* expect-none */
+	nr = rc;
+	if (nr < 0)
+		return nr;
+	if (nr != want) {
+		unpin_user_pages(pages, nr);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
+    {
+      // The copy into an unsigned local, but rc is tested first: the copy holds a count.
+      name: 'count tested for an error, then copied into an unsigned local',
+      code: `
+int cr_pin(struct page **pages, unsigned long uaddr, unsigned int want)
+{
+	unsigned int nr, i;
+	int rc;
+
+	rc = pin_user_pages_fast(uaddr, want, FOLL_WRITE, pages); /* expect-none */
+	if (rc < 0)
+		return rc;
+	nr = rc;
+	if (nr < want) {
+		for (i = 0; i < nr; i++)
+			unpin_user_page(pages[i]);
+		return -EFAULT;
+	}
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -1432,6 +1473,26 @@ unsigned long sz_leak(unsigned long va)
 		return 0;
 	pa = page_to_phys(pg);
 	return pa;
+}
+` },
+    {
+      // The count copied into an unsigned local, the only place it is read from: the copy
+      // turned an errno into a huge count, which passes `nr < want`.
+      name: 'count copied into an unsigned local, then tested with < want',
+      messages: [/kept in nr, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 9 as a full pin/], code: `
+int cp_pin(struct page **pages, unsigned long uaddr, unsigned int want)
+{
+	unsigned int nr, i;
+	int rc;
+
+	rc = pin_user_pages_fast(uaddr, want, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	nr = rc;
+	if (nr < want) {
+		for (i = 0; i < nr; i++)
+			unpin_user_page(pages[i]);
+		return -EFAULT;
+	}
+	return 0;
 }
 ` },
     {
