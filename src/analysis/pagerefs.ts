@@ -1421,7 +1421,7 @@ class AcquireFlow {
       if (!carriesElement(fa, e, this.a.root)) continue;
       read = true;
       let stored = false;
-      walk(e, (x) => { if (x.kind === 'assign' && stripNoise(x.left).kind !== 'id' && carriesElement(fa, x.right, this.a.root)) stored = true; return !stored; });
+      walk(e, (x) => { if (x.kind === 'assign' && stripNoise(x.left).kind !== 'id' && storesElement(fa, x.right, this.a.root)) stored = true; return !stored; });
       if (stored) return 'stored';
     }
     return read ? 'read' : null;
@@ -1760,6 +1760,24 @@ function carriesElement(fa: FunctionAnalysis, e: Expr | null, root: string): boo
   if (copies.size === 0) return false;
   let hit = false;
   walk(e, (x) => { if (hit) return false; if (x.kind === 'id' && copies.has(x.name) && elementOf(fa, x, -1)?.root === root) hit = true; return true; });
+  return hit;
+}
+
+/** The value `e` holds an entry of `root` (or what a call makes of one, `page_address(
+ * pages[i])`), not only what the entry points to: `*(u8 *)page_address(pages[i])` and
+ * `kmap(pages[i])[off]` read the page's bytes, and storing them hands no reference on. */
+function storesElement(fa: FunctionAnalysis, e: Expr | null, root: string): boolean {
+  const copies = elementCopies(fa.fn);
+  let hit = false;
+  walk(e, (x) => {
+    if (hit) return false;
+    if (x.kind === 'un' && x.op === '*') return false;
+    if (x.kind === 'idx' && rootOf(x.operand) !== root) { walk(x.index, (y) => { if (y.kind === 'idx' && rootOf(y.operand) === root) hit = true; return !hit; }); return false; }
+    if (x.kind === 'field' && x.arrow && stripNoise(x.operand).kind === 'call') return false;
+    if (x.kind === 'idx' && rootOf(x.operand) === root) hit = true;
+    else if (x.kind === 'id' && copies.has(x.name) && elementOf(fa, x, -1)?.root === root) hit = true;
+    return !hit;
+  });
   return hit;
 }
 

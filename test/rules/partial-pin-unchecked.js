@@ -1046,6 +1046,47 @@ int cr_pin(struct page **pages, unsigned long uaddr, unsigned int want)
 	return 0;
 }
 ` },
+    {
+      // The same loop after the count was checked in full: every entry is set.
+      name: 'a loop storing the bytes of all n pages after a full-count check',
+      code: `
+int rc_peek(unsigned long uaddr, unsigned int n, u8 *out, struct page **pages)
+{
+	unsigned int i;
+	int ret;
+
+	ret = get_user_pages_fast(uaddr, n, 0, pages); /* expect-none */
+	if (ret != n) {
+		if (ret > 0)
+			release_pages(pages, ret);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = *(u8 *)page_address(pages[i]);
+	release_pages(pages, n);
+	return 0;
+}
+` },
+    {
+      // Page pointers stored into a table: handed on, the table's owner releases them.
+      name: 'a loop storing the page pointers into a caller\'s table after an error test',
+      code: `
+int rd_fill(unsigned long uaddr, unsigned int n, struct page **tbl, struct page **pages)
+{
+	unsigned int i;
+	int ret;
+
+	ret = get_user_pages_fast(uaddr, n, 0, pages); /* expect-none */
+	if (ret != n) {
+		if (ret > 0)
+			release_pages(pages, ret);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		tbl[i] = pages[i];
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -1492,6 +1533,25 @@ int cp_pin(struct page **pages, unsigned long uaddr, unsigned int want)
 			unpin_user_page(pages[i]);
 		return -EFAULT;
 	}
+	return 0;
+}
+` },
+    {
+      // The loop stores what the pages hold, not the pages: nothing is handed on, and a
+      // short count leaves entries unset that the loop reads.
+      name: 'count tested only for an error, then a loop storing the bytes of all n pages',
+      messages: [/the count is tested only for an error before all n entries are used \(line 10\)/], code: `
+int rb_peek(unsigned long uaddr, unsigned int n, u8 *out, struct page **pages)
+{
+	unsigned int i;
+	int ret;
+
+	ret = get_user_pages_fast(uaddr, n, 0, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		out[i] = *(u8 *)page_address(pages[i]);
+	release_pages(pages, n);
 	return 0;
 }
 ` },
