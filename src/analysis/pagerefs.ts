@@ -200,22 +200,30 @@ export function pageLifecycle(p: Program): Lifecycle {
     const byAcq = new Map<PageAcquire, LifecycleFinding[]>();
     let spent = 0;
     for (const [i, a] of acqs.entries()) {
+      let acq = a;
       if (a.recorded) {
         // (Its count is someone else's to handle: only where the pages go is followed.)
         if (a.fam === 'get') { const use = dmaUseOf(p, fa, a.root); if (use) res.dmaUses.push({ acq: a, ...use }); }
-        continue;
+        // (But a count kept in a member of a struct this function names is read here as it
+        // is kept: what its tests and loops do with an errno or a short count.)
+        const fc = memberCountAcquire(fa, a);
+        if (!fc) continue;
+        acq = fc;
       }
-      res.acquires.push(a);
+      res.acquires.push(acq);
       if (spent >= LIFECYCLE_FUNCTION_BUDGET) {
         lifecycleCounters.cuts++;
         res.cuts.push({ file: fa.fn.file, function: fa.fn.name, message: `${fa.fn.name}(): page references of ${acqs.length - i} of its ${acqs.length} GUP calls not followed: the analysis budget of ${LIFECYCLE_FUNCTION_BUDGET} steps was spent` });
         break;
       }
-      const flow = new AcquireFlow(a, loops, helpers, (root) => nullTolerantOwner(p, fa, root));
-      const fs = flow.run();
+      const flow = new AcquireFlow(acq, acq === a ? loops : loopsOf(acq.fa), helpers, (root) => nullTolerantOwner(p, fa, root));
+      let fs = flow.run();
+      // (A count kept in a struct is not lost when the function returns: its owner knows it.
+      // Only what the function itself does with it wrongly is said.)
+      if (acq !== a) fs = fs.filter((f) => MEMBER_COUNT_KINDS.has(f.kind));
       spent += flow.work;
       byAcq.set(a, fs);
-      if (a.fam === 'get') {
+      if (a.fam === 'get' && acq === a) {
         const use = dmaUseOf(p, fa, a.root);
         if (use) res.dmaUses.push({ acq: a, ...use });
       }
@@ -463,6 +471,69 @@ function isBranchOf(e: Expr, inner: Expr): boolean {
   let inTest = false;
   walk(e.test, (x) => { if (x === inner) inTest = true; return !inTest; });
   return !inTest;
+}
+
+/** What a count kept in a struct member can be found doing wrong within the function. */
+const MEMBER_COUNT_KINDS = new Set<LifecycleKind>(['errno-use', 'short-use', 'short-release', 'leak-free', 'over-release', 'negative-release', 'negative-passes']);
+
+/** `cam->nr[frame] = gup(...)`: the count stored straight into a struct member (or an
+ * element of one) whose access path names only identifiers the function never assigns.
+ * The acquire of a copy of the function where that access path reads as one name, so that
+ * its tests, loops and releases are followed as a local count's; unsigned when the member
+ * (or its element type) is. Null for any other place. */
+function memberCountAcquire(fa: FunctionAnalysis, a: PageAcquire): PageAcquire | null {
+  if (a.via) return null;
+  const place = placeOf(fa, a.call.id);
+  let pi = place ? place.parents.length - 1 : -1;
+  while (pi >= 0 && isBranchOf(place!.parents[pi], place!.expr)) pi--;
+  const parent = pi >= 0 ? place!.parents[pi] : undefined;
+  if (!parent || parent.kind !== 'assign' || parent.op !== '=') return null;
+  const l = stripNoise(parent.left);
+  if (l.kind !== 'field' && l.kind !== 'idx') return null;
+  const ids: string[] = [];
+  const path = (e: Expr): boolean => {
+    const x = stripNoise(e);
+    if (x.kind === 'id') { ids.push(x.name); return true; }
+    if (x.kind === 'num') return true;
+    if (x.kind === 'field') return path(x.operand);
+    if (x.kind === 'idx') return path(x.operand) && path(x.index);
+    return false;
+  };
+  if (!path(l) || !ids.length) return null;
+  // (Set before the call only, `frame = io->frame;`, with the call in no loop: the path
+  // names the same member from the call on.)
+  const inLoop = loopsOf(fa).some((lp) => lp.body.has(place!.node.id));
+  const assigned = new Set<string>();
+  for (const n of fa.fn.nodes) {
+    const before = !inLoop && n.line < a.call.span.line;
+    walk(n.expr, (x) => {
+      if (x.kind === 'assign') { const t = stripNoise(x.left); if (t.kind === 'id' && !(before && x.op === '=')) assigned.add(t.name); }
+      if (x.kind === 'un' && /\+\+|--|&/.test(x.op)) { const t = stripNoise(x.operand); if (t.kind === 'id') assigned.add(t.name); }
+      return true;
+    });
+  }
+  if (ids.some((n) => assigned.has(n))) return null;
+  const text = exprText(l);
+  const rename = (e: Expr): Expr => {
+    if ((e.kind === 'field' || e.kind === 'idx') && exprText(e) === text) return { kind: 'id', name: text };
+    switch (e.kind) {
+      case 'call': return { ...e, args: e.args.map(rename) };
+      case 'un': return { ...e, operand: rename(e.operand) };
+      case 'bin': case 'assign': return { ...e, left: rename(e.left), right: rename(e.right) };
+      case 'field': return { ...e, operand: rename(e.operand) };
+      case 'idx': return { ...e, operand: rename(e.operand), index: rename(e.index) };
+      case 'cond': return { ...e, test: rename(e.test), whenTrue: rename(e.whenTrue), whenFalse: rename(e.whenFalse) };
+      case 'seq': return { ...e, items: e.items.map(rename) };
+      case 'other': return { ...e, subs: e.subs.map(rename) };
+      default: return e;
+    }
+  };
+  const widths = fa.fn.intWidths ?? {};
+  const member = l.kind === 'field' ? `.${l.member}` : stripNoise(l.operand).kind === 'field' ? `.${(stripNoise(l.operand) as { member: string }).member}[]` : null;
+  const unsigned = member !== null && (widths[member] ?? 0) > 0;
+  const fn: FunctionIR = { ...fa.fn, nodes: fa.fn.nodes.map((n) => (n.expr ? { ...n, expr: rename(n.expr) } : n)), ...(unsigned ? { unsignedVars: [...(fa.fn.unsignedVars ?? []), text] } : {}) };
+  const got = acquireOf({ ...fa, fn }, a.call);
+  return got && got.countVar === text && !got.recorded ? got : null;
 }
 
 /** `ret = gup(...); nr = ret;` with nothing else reading ret: the count lives in nr (a
@@ -1787,6 +1858,9 @@ function mentionsElement(e: Expr | null, root: string): boolean {
   return hit;
 }
 
+const ALLOCATOR = /^(?:devm_)?(?:k|kv|v)(?:[mz]alloc|calloc)(?:_array|_node)?$|^vmalloc_array$|^vzalloc_node$/;
+const SIZE_HELPER = /^(?:array_size|array3_size|struct_size|size_mul|size_add)$/;
+
 /** Is the count variable read (not written, not only tested) in this expression? */
 function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
   let hit = false;
@@ -1799,6 +1873,14 @@ function readsCount(e: Expr | null, r: string, gupCall: number): boolean {
     // (An argument of the GUP call itself: `npg = gup(..., npg, ...)` reads the request.)
     if (p && p.kind === 'call' && p.call === gupCall) return true;
     if (p && p.kind === 'call' && p.callee && /^(pr_\w+|printk\w*|dev_(dbg|err|warn|info|notice)\w*|trace_\w+|WARN\w*|likely|unlikely)$/.test(p.callee)) return true;
+    // The size of an allocation (`kcalloc(cnt, sizeof(*sgl), GFP_KERNEL)`, `vmalloc(cnt *
+    // sizeof(x))`): the memory is sized by it, nothing learns which entries are set.
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const q = parents[i];
+      if (q.kind === 'bin' || q.kind === 'other' || (q.kind === 'call' && SIZE_HELPER.test(q.callee ?? ''))) continue;
+      if (q.kind === 'call' && ALLOCATOR.test(q.callee ?? '')) return true;
+      break;
+    }
     // Printed by a print-like call after its format string (a driver's own log macro).
     for (let i = parents.length - 1; i >= 0; i--) {
       const q = parents[i];

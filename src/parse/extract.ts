@@ -4,7 +4,7 @@ import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fie
 import type Parser = require('tree-sitter');
 import { createHash } from 'crypto';
 import { materialise, type PNode as SyntaxNode } from './tree';
-import { cutFunctions, isNamePastingMacro, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
+import { cutFunctions, isNamePastingMacro, lfText, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
 import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../preprocess/scope';
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
@@ -870,7 +870,14 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
   const intWidths: Record<string, number> = {};
   for (const [k, w] of paramWidths) if (w !== false && !b.intWidths.has(k)) intWidths[k] = w;
   for (const [k, w] of b.intWidths) if (w !== false) intWidths[k] = w;
-  if (fields.size) for (const m of src.matchAll(/(?:->|\.)\s*([A-Za-z_]\w*)/g)) { const w = fields.get(m[1]); if (w !== undefined) intWidths[`.${m[1]}`] = w; }
+  if (fields.size) {
+    for (const m of src.matchAll(/(?:->|\.)\s*([A-Za-z_]\w*)/g)) {
+      const w = fields.get(m[1]);
+      if (w !== undefined) intWidths[`.${m[1]}`] = w;
+      const e = fields.get(`${m[1]}[]`);
+      if (e !== undefined) intWidths[`.${m[1]}[]`] = e;
+    }
+  }
   return {
     name: cut.name,
     file,
@@ -1250,6 +1257,7 @@ export function clearFileMemo(): void {
  * options (the worker passes its audit's number: one audit, one set of options); without
  * it, no state is kept or used. */
 export function extractFile(req: ExtractRequest, text: string, memo?: string): FileFacts {
+  text = lfText(text);
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
   const skip = new Set(req.skip ?? []);
   // Masking only turns comments and literals into spaces, so a token that is not in the raw

@@ -11,7 +11,7 @@
 // Makefile) makes the closure incomplete, and an incomplete closure sees everything.
 import * as fs from 'fs';
 import * as path from 'path';
-import { maskCode } from './cut';
+import { lfText, maskCode } from './cut';
 import { kbuildIncludeFlags } from './kbuild';
 
 /** A file's includes as resolved with one include-directory list, and whether one that
@@ -203,7 +203,7 @@ export class StructVisibility {
       if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
       fd = fs.openSync(this.inside(rel), 'r');
     }
-    try { return fs.readFileSync(fd, 'latin1'); } finally { fs.closeSync(fd); }
+    try { return lfText(fs.readFileSync(fd, 'latin1')); } finally { fs.closeSync(fd); }
   }
 
   /** The absolute path of a tree file, refusing (throwing) a symbolic link that leads out

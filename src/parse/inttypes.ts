@@ -59,6 +59,15 @@ export function intFields(masked: string, own: ReadonlyMap<string, number>): Map
   for (const m of masked.matchAll(/\bstruct\s+[A-Za-z_]\w*\s*\{([^{}]*)\}/g)) {
     for (const decl of m[1].split(';')) {
       const d = /^\s*((?:(?:const|volatile|signed|unsigned|short|long|int|char)\s+)*[A-Za-z_]\w*)\s+([A-Za-z_]\w*(?:\s*(?::\s*\d+)?\s*,\s*[A-Za-z_]\w*)*)\s*(?::\s*\d+)?\s*$/.exec(decl);
+      // (A pointer to or an array of integers, `unsigned int *nr_mapped;` `u32 cnt[4];`:
+      // its elements' width, under `name[]`.)
+      const el = d ? null : /^\s*((?:(?:const|volatile|signed|unsigned|short|long|int|char)\s+)*[A-Za-z_]\w*)\s*(?:\*\s*([A-Za-z_]\w*)|\s([A-Za-z_]\w*)\s*\[[^\]]*\])\s*$/.exec(decl);
+      if (el) {
+        const w = intWidth(normSpace(el[1]), own);
+        const name = `${el[2] ?? el[3]}[]`;
+        if (w === null || (out.has(name) && out.get(name) !== w)) bad.add(name);
+        else out.set(name, w);
+      }
       if (!d) continue;
       const w = intWidth(normSpace(d[1]), own);
       for (const name of d[2].split(',').map((x) => x.replace(/:.*$/, '').trim())) {

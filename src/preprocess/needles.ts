@@ -5,7 +5,7 @@
 // new name come from the tree's call index; repeated for macros over macros.
 import * as fs from 'fs';
 import { createHash } from 'crypto';
-import { cutFunctions, lineIndex, maskCode } from '../parse/cut';
+import { cutFunctions, lfText, lineIndex, maskCode } from '../parse/cut';
 import type { MacroDefinition } from './conditional';
 import { gupHelpersOf, isLockWrapper, relevantMacros } from './scope';
 
@@ -81,7 +81,7 @@ export async function macroNeedles(candidates: string[], targets: ReadonlySet<st
   for (let round = 0; round < MAX_ROUNDS && pending.length; round++) {
     for (const abs of pending) {
       let text: string;
-      try { text = fs.readFileSync(abs, 'latin1'); } catch { continue; }
+      try { text = lfText(fs.readFileSync(abs, 'latin1')); } catch { continue; }
       const read = readDefinitions(text, abs, abs.endsWith('.h'));
       const defs = read.defs;
       for (const h of read.helpers) helpers.add(h);

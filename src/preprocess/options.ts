@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { kbuildDefineNames, kbuildIncludeFlags } from '../parse/kbuild';
+import { lfText } from '../parse/cut';
 import type { Version } from '../kernel/api';
 import { kernelVersionCode } from './condition';
 import type { PreprocessOptions } from './scope';
@@ -78,7 +79,7 @@ function kbuildFiles(root: string): string[] {
 export function kbuildFlags(root: string): { includeDirs: string[]; defines: string[] } {
   const texts: [string, string][] = [];
   for (const f of kbuildFiles(root)) {
-    try { texts.push([f, fs.readFileSync(f, 'latin1')]); } catch { /* unreadable: nothing from it */ }
+    try { texts.push([f, lfText(fs.readFileSync(f, 'latin1'))]); } catch { /* unreadable: nothing from it */ }
   }
   const defines = new Set<string>();
   for (const [, text] of texts) for (const d of kbuildDefineNames(text)) defines.add(d);

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { cutFunctions, lineIndex, lineOf, maskCode, parseHeader, type CutFunction, type LineIndex } from '../parse/cut';
+import { cutFunctions, lfText, lineIndex, lineOf, maskCode, parseHeader, type CutFunction, type LineIndex } from '../parse/cut';
 import { evaluateConditionals, liveText, macroIn, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
@@ -499,6 +499,7 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
   let raw: string;
   try { raw = fs.readFileSync(abs, 'latin1'); } catch { unresolved.any = true; return null; }
   hashes.set(abs, sha1(raw));
+  raw = lfText(raw);
   // (A kernel tree's header is read for the API's names, or for the static inline wrappers
   // of an atomic-section primitive a driver keeps beside its .c files.)
   if (o.shallow && !API_BYTES.some((b) => raw.includes(b)) && !(raw.includes('static') && ATOMIC_BYTES.test(raw))) { unresolved.any = true; return null; }

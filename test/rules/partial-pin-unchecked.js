@@ -1087,6 +1087,28 @@ int rd_fill(unsigned long uaddr, unsigned int n, struct page **tbl, struct page 
 	return 0;
 }
 ` },
+    {
+      // A signed member count tested for an error, then a loop up to it: each entry read
+      // was filled. What happens to the pages later is the struct owner's.
+      name: 'count kept in a signed struct member, tested for an error, then a loop up to it',
+      code: `
+struct md_dev {
+	long nr;
+	struct page **pv;
+};
+
+int md_map(struct md_dev *dev, unsigned long uaddr, int want)
+{
+	long i;
+
+	dev->nr = get_user_pages_fast(uaddr, want, FOLL_WRITE, dev->pv); /* expect-none */
+	if (dev->nr < 0)
+		return dev->nr;
+	for (i = 0; i < dev->nr; i++)
+		flush_dcache_page(dev->pv[i]);
+	return 0;
+}
+` },
   ],
   invalid: [
     {
@@ -1552,6 +1574,57 @@ int rb_peek(unsigned long uaddr, unsigned int n, u8 *out, struct page **pages)
 	for (i = 0; i < n; i++)
 		out[i] = *(u8 *)page_address(pages[i]);
 	release_pages(pages, n);
+	return 0;
+}
+` },
+    {
+      // The count kept in an unsigned member of the device struct: an errno walks the loop.
+      name: 'count kept in an unsigned struct member, tested only against 0, then a loop over it',
+      messages: [/the count is kept in dev->mapped\[frame\], which is unsigned: an error \(a negative errno\) becomes a huge count, and the loop at line 14 walks that many entries of pv/], code: `
+struct mb_dev {
+	unsigned int *mapped;
+};
+
+int mb_map(struct mb_dev *dev, struct ioctl_req *io, unsigned long uaddr, int want, struct page **pv)
+{
+	int frame, i;
+
+	frame = io->frame;
+	dev->mapped[frame] = get_user_pages_fast(uaddr, want, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (!dev->mapped[frame])
+		return -EFAULT;
+	for (i = 0; i < dev->mapped[frame]; i++)
+		flush_dcache_page(pv[i]);
+	return 0;
+}
+` },
+    {
+      // The count kept in a member sizes the scatterlist; its allocation failing frees the
+      // page array with every reference held.
+      name: 'count kept in a struct member sizes an allocation whose failure frees the array',
+      messages: [/pv is freed with its references still held \(line 20\)/], code: `
+struct mc_dev {
+	long nr;
+	struct scatterlist *sgl;
+};
+
+int mc_map(struct mc_dev *dev, unsigned long uaddr, int want)
+{
+	struct page **pv = vmalloc(want * sizeof(*pv));
+
+	if (!pv)
+		return -ENOMEM;
+	dev->nr = get_user_pages_fast(uaddr, want, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (dev->nr <= 0) {
+		vfree(pv);
+		return -EFAULT;
+	}
+	dev->sgl = kcalloc(dev->nr, sizeof(*dev->sgl), GFP_KERNEL);
+	if (!dev->sgl) {
+		vfree(pv);
+		return -ENOMEM;
+	}
+	sg_init_table(dev->sgl, dev->nr);
 	return 0;
 }
 ` },
