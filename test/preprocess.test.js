@@ -828,3 +828,18 @@ test('a module written with CRLF line ends: its header, #if branches and macros 
   assert.deepStrictEqual(show(a), ['cam.c:13:partial-pin-unchecked:negative-unsigned-loop', 'cam.c:13:prefer-unlocked:taken-around-call'], a.findings.map((f) => f.message).join('\n'));
   assert.deepStrictEqual(show(a), show(b));
 });
+
+test('include guards: `#if !defined(X)` and `#if !defined X` followed by `#define X` are live, as `#ifndef X` is; another `#if !defined(X)` stays undecided', () => {
+  const env612 = { versionCode: kernelVersionCode(6, 12, 0), versionCodeMax: kernelVersionCode(6, 12, 0) };
+  for (const head of ['#ifndef DRV_H', '#if !defined(DRV_H)', '#if !defined DRV_H', '#if ! defined ( DRV_H )']) {
+    const src = `${head}\n#define DRV_H\nint drv_x;\n#endif\n`;
+    const r = evaluateConditionals(src, src, 'drv.h', env612, { defined: () => null });
+    assert.deepStrictEqual(r.undecided, [], head);
+    assert.match(liveText(src, r), /int drv_x;/, head);
+  }
+  // Not followed by its #define: a condition like any other.
+  const src = '#if !defined(DRV_H)\nint drv_x;\n#endif\n';
+  const r = evaluateConditionals(src, src, 'drv.h', env612, { defined: () => null });
+  assert.strictEqual(r.undecided.length, 1);
+  assert.strictEqual(r.undecided[0].condition, '!defined(DRV_H)');
+});

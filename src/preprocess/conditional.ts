@@ -246,6 +246,9 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         const cond = branchCondition(kind, arg);
         let v = wasLive ? evaluateCondition(cond, cenv) : false;
         if (v === null && kind === 'ifndef' && isGuard(masked, lineEnd, firstWord(arg))) v = true;
+        // (`#if !defined(X)` / `#if !defined X` is the same guard.)
+        const notDefined = kind === 'if' ? /^!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|\s([A-Za-z_]\w*))\s*$/.exec(arg) : null;
+        if (v === null && notDefined && isGuard(masked, lineEnd, notDefined[1] ?? notDefined[2])) v = true;
         stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive, directives: [[offset, lineEnd]], allUndecided: wasLive && v === null });
         blankDirective = v !== null || !wasLive;
       } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
@@ -323,8 +326,8 @@ function firstWord(s: string): string {
   return /^[A-Za-z_]\w*/.exec(s)?.[0] ?? s;
 }
 
-/** `#ifndef X` directly followed by `#define X` (empty or 1): an include guard or a
- * define-if-missing, live whatever the tool knows of X. */
+/** `#ifndef X` (or `#if !defined(X)`) directly followed by `#define X` (empty or 1): an
+ * include guard or a define-if-missing, live whatever the tool knows of X. */
 function isGuard(masked: string, from: number, name: string): boolean {
   const next = /^\s*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]*(1?)[ \t]*$/m.exec(masked.slice(from + 1, from + 400));
   return !!next && next[1] === name && masked.slice(from + 1, from + 1 + next.index).trim() === '';
