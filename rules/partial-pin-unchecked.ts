@@ -1,7 +1,8 @@
 import type { LifecycleFinding, LifecycleStep, MessageData, Rule } from '../src/rule';
 import { renderMessage } from '../src/rule';
 import type { Related } from '../src/findings';
-import type { Span } from '../src/parse/ir';
+import type { FunctionIR, Span } from '../src/parse/ir';
+import { walk } from '../src/analysis/expr';
 
 function stepSpan(s: LifecycleStep): Span {
   return { line: s.line, col: s.col ?? 1, endLine: s.line, endCol: s.endCol ?? (s.col ?? 1) };
@@ -47,12 +48,27 @@ function negativeFix(what: string, count: string, release: string): string {
   return `release only a positive count: if (${count} > 0) ${release}`;
 }
 
+/** The first of `names` that no identifier of the function is. */
+function freshName(fn: FunctionIR, names: string[]): string {
+  const used = new Set<string>(fn.params);
+  for (const n of fn.nodes) walk(n.expr, (x) => { if (x.kind === 'id') used.add(x.name); return true; });
+  return names.find((n) => !used.has(n)) ?? `${names[0]}_${fn.name}`;
+}
+
 /** What went wrong on the path (a key of PROBLEMS and the values of its placeholders), and
  * what to write instead. */
 function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: string } {
+  const r = explainKind(f);
+  // (The call's count kept nowhere: the fix names a new variable for it.)
+  if (!f.acq.countVar && f.kind !== 'ignored' && r.data.count && f.acq.nr !== null) r.fix = `keep the count (${r.data.count} = ${f.acq.call.name}(...)), then ${r.fix}`;
+  return r;
+}
+
+function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix: string } {
   const { acq } = f;
   const n = acq.nrText ?? acq.nr ?? '1';
-  const count = acq.countVar ?? 'ret';
+  // (Not stored: a name the function does not use yet, and the fix says to keep it there.)
+  const count = acq.countVar ?? freshName(acq.fa.fn, ['ret', 'got', 'pinned', 'npinned']);
   // (The array as the call was given it: `*pv` for an out-parameter `struct page ***pv`.)
   const arr = acq.call.argText.some((t) => t.replace(/[\s()]/g, '') === `*${acq.root}`) ? `*${acq.root}` : acq.root;
   const release = acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${count})` : `release exactly ${count} pages (put_page() each)`;

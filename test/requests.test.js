@@ -192,3 +192,15 @@ test('a kept file state gives the answers of a fresh extraction, and a changed f
   assert.ok(compared > 20, `files compared: ${compared}`);
   assert.ok(laterHits > compared / 2, `later requests from the kept state: ${laterHits} of ${compared}`);
 });
+
+test('expression text keeps the parentheses C needs: uaddr + (done << PAGE_SHIFT), !(a && b), a - (b - c)', () => {
+  const { exprText } = require(path.join(DIST, 'analysis', 'expr'));
+  const id = (name) => ({ kind: 'id', name });
+  const bin = (left, op, right) => ({ kind: 'bin', op, left, right });
+  assert.strictEqual(exprText(bin(id('uaddr'), '+', bin(id('done'), '<<', id('PAGE_SHIFT')))), 'uaddr + (done << PAGE_SHIFT)');
+  assert.strictEqual(exprText(bin(bin(id('uaddr'), '+', id('done')), '<<', id('PAGE_SHIFT'))), 'uaddr + done << PAGE_SHIFT');
+  assert.strictEqual(exprText({ kind: 'un', op: '!', operand: bin(id('a'), '&&', id('b')) }), '!(a && b)');
+  assert.strictEqual(exprText(bin(id('a'), '-', bin(id('b'), '-', id('c')))), 'a - (b - c)');
+  assert.strictEqual(exprText(bin(bin(id('a'), '-', id('b')), '-', id('c'))), 'a - b - c');
+  assert.strictEqual(exprText(bin(bin(id('a'), '*', id('b')), '+', id('c'))), 'a * b + c');
+});

@@ -26,7 +26,15 @@ export function walk(e: Expr | null, visit: (e: Expr, parents: Expr[]) => boolea
   parents.pop();
 }
 
-/** Normalised source-like text of an expression (for matching, not for display). */
+/** C's binary operators by precedence (higher binds tighter). */
+const PRECEDENCE: Record<string, number> = {
+  '*': 10, '/': 10, '%': 10, '+': 9, '-': 9, '<<': 8, '>>': 8, '<': 7, '<=': 7, '>': 7, '>=': 7,
+  '==': 6, '!=': 6, '&': 5, '^': 4, '|': 3, '&&': 2, '||': 1,
+};
+/** Operands a unary operator needs parentheses around. */
+const LOOSE = new Set<Expr['kind']>(['bin', 'assign', 'cond']);
+
+/** Normalised source-like text of an expression (for matching and for the messages). */
 export function exprText(e: Expr): string {
   switch (e.kind) {
     case 'id': return e.name;
@@ -34,8 +42,17 @@ export function exprText(e: Expr): string {
     case 'null': return 'NULL';
     case 'str': return '"…"';
     case 'call': return `${e.callee ?? '(*)'}(${e.args.map(exprText).join(', ')})`;
-    case 'un': return `${e.op}${exprText(e.operand)}`;
-    case 'bin': return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'un': return /^(\+\+|--)$/.test(e.op) || !LOOSE.has(e.operand.kind) ? `${e.op}${exprText(e.operand)}` : `${e.op}(${exprText(e.operand)})`;
+    case 'bin': {
+      // (Parentheses where C's precedence needs them, `uaddr + (done << PAGE_SHIFT)`: the IR
+      // keeps the tree, not the source's parentheses.)
+      const p = PRECEDENCE[e.op] ?? 0;
+      const side = (x: Expr, right: boolean): string => {
+        const q = x.kind === 'bin' ? PRECEDENCE[x.op] ?? 0 : x.kind === 'assign' || x.kind === 'cond' ? -1 : 99;
+        return q < p || (right && q === p) ? `(${exprText(x)})` : exprText(x);
+      };
+      return `${side(e.left, false)} ${e.op} ${side(e.right, true)}`;
+    }
     case 'assign': return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
     case 'field': return `${exprText(e.operand)}${e.arrow ? '->' : '.'}${e.member}`;
     case 'idx': return `${exprText(e.operand)}[${exprText(e.index)}]`;

@@ -1629,6 +1629,33 @@ int mc_map(struct mc_dev *dev, unsigned long uaddr, int want)
 }
 ` },
     {
+      // The count compared and not kept, while ret is the function's errno: the fix names
+      // a variable the function does not use, and says to keep the count there.
+      name: 'count compared but not kept, in a function whose ret holds an errno',
+      messages: [/pages is freed with its references still held \(line 16\): keep the count \(got = get_user_pages_fast\(\.\.\.\)\), then release the pages before freeing the array: release exactly got pages/], code: `
+int uk_chunks(struct page ***out, unsigned long uaddr, unsigned long total)
+{
+	struct page **pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
+	unsigned long done = 0, nr;
+	int ret = 0;
+
+	if (!pages)
+		return -ENOMEM;
+	for (; done < total; done += nr) {
+		nr = min(total - done, 64UL);
+		if (get_user_pages_fast(uaddr + (done << PAGE_SHIFT), nr, FOLL_WRITE, pages + done) != nr) { /* expect: partial-pin-unchecked:warning */
+			ret = -EFAULT;
+			if (done)
+				release_pages(pages, done);
+			kvfree(pages);
+			return ret;
+		}
+	}
+	*out = pages;
+	return 0;
+}
+` },
+    {
       // An unsigned count tested only with < nr; the full-count path walks all nr entries.
       name: 'unsigned count tested only with < nr, then a loop over all nr entries',
       messages: [/kept in got, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 7 as a full pin/], code: `
