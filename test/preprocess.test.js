@@ -843,3 +843,15 @@ test('include guards: `#if !defined(X)` and `#if !defined X` followed by `#defin
   assert.strictEqual(r.undecided.length, 1);
   assert.strictEqual(r.undecided[0].condition, '!defined(DRV_H)');
 });
+
+test('an #elif arm left undecided is compiled only where the undecided arms before it are false: its condition says so', () => {
+  const env612 = { versionCode: kernelVersionCode(6, 12, 0), versionCodeMax: kernelVersionCode(6, 12, 0) };
+  const src = '#ifdef DRV_PIN\nint a;\n#elif defined(DRV_GUP4) || defined(DRV_GUP5)\nint b;\n#elif LINUX_VERSION_CODE < KERNEL_VERSION(4, 0, 0)\nint c;\n#else\nint d;\n#endif\n';
+  const r = evaluateConditionals(src, src, 'drv.c', env612, { defined: () => null });
+  assert.deepStrictEqual(r.undecided.map((u) => [u.from, u.condition]), [
+    [2, 'defined(DRV_PIN)'],
+    [4, '!defined(DRV_PIN) && (defined(DRV_GUP4) || defined(DRV_GUP5))'],
+    // (The version arm is decided false at 6.12: it adds nothing to the #else.)
+    [8, '!(defined(DRV_PIN) || defined(DRV_GUP4) || defined(DRV_GUP5))'],
+  ]);
+});

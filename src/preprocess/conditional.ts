@@ -99,6 +99,9 @@ interface Group {
   cur: boolean | null;
   /** Undecided conditions of the branches so far (to describe an #else). */
   conds: string[];
+  /** The conditions as written of the earlier arms left undecided: an `#elif` arm is
+   * compiled only where they are false, and its condition says so. */
+  undecidedArms?: string[];
   /** The group's directives are blanked (every condition decided so far). */
   decided: boolean;
   startLine: number;
@@ -161,7 +164,9 @@ function enterElif(g: Group, cond: string, cenv: ConditionEnv, masked: string, o
     const at = masked.indexOf('elif', offset);
     if (at >= 0 && at < lineEnd) res.elifAsIf.push(at);
   }
-  g.conds.push(cond);
+  const prior = g.undecidedArms ?? [];
+  g.conds.push(prior.length ? [...prior.map((c) => negation([c])), /\|\||\?/.test(cond) ? `(${cond})` : cond].join(' && ') : cond);
+  if (v === null) (g.undecidedArms ??= []).push(cond);
   g.cur = v;
   if (v === true) g.taken = true;
   const blank = g.decided && v !== null;
@@ -183,7 +188,7 @@ function negation(conds: string[]): string {
 /** An `#else` of group `g`: updates the group; returns whether the directive is blanked. */
 function enterElse(g: Group): boolean {
   const v = !g.parentLive || g.taken ? false : g.decided ? true : null;
-  g.conds.push(negation(g.conds));
+  g.conds.push(negation(g.undecidedArms?.length ? g.undecidedArms : g.conds));
   g.cur = v;
   const blank = g.decided && v !== null;
   if (v === null) g.decided = false;
@@ -249,7 +254,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
         // (`#if !defined(X)` / `#if !defined X` is the same guard.)
         const notDefined = kind === 'if' ? /^!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|\s([A-Za-z_]\w*))\s*$/.exec(arg) : null;
         if (v === null && notDefined && isGuard(masked, lineEnd, notDefined[1] ?? notDefined[2])) v = true;
-        stack.push({ taken: v === true, cur: v, conds: [cond], decided: v !== null, startLine: lineNo, parentLive: wasLive, directives: [[offset, lineEnd]], allUndecided: wasLive && v === null });
+        stack.push({ taken: v === true, cur: v, conds: [cond], ...(v === null && wasLive ? { undecidedArms: [cond] } : {}), decided: v !== null, startLine: lineNo, parentLive: wasLive, directives: [[offset, lineEnd]], allUndecided: wasLive && v === null });
         blankDirective = v !== null || !wasLive;
       } else if (kind === 'elif' || kind === 'elifdef' || kind === 'elifndef') {
         const g = stack[stack.length - 1];
