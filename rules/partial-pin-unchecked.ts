@@ -1,8 +1,7 @@
 import type { LifecycleFinding, LifecycleStep, MessageData, Rule } from '../src/rule';
 import { renderMessage } from '../src/rule';
 import type { Related } from '../src/findings';
-import type { FunctionIR, Span } from '../src/parse/ir';
-import { walk } from '../src/analysis/expr';
+import type { Span } from '../src/parse/ir';
 
 function stepSpan(s: LifecycleStep): Span {
   return { line: s.line, col: s.col ?? 1, endLine: s.line, endCol: s.endCol ?? (s.col ?? 1) };
@@ -48,13 +47,6 @@ function negativeFix(what: string, count: string, release: string): string {
   return `release only a positive count: if (${count} > 0) ${release}`;
 }
 
-/** The first of `names` that no identifier of the function is. */
-function freshName(fn: FunctionIR, names: string[]): string {
-  const used = new Set<string>(fn.params);
-  for (const n of fn.nodes) walk(n.expr, (x) => { if (x.kind === 'id') used.add(x.name); return true; });
-  return names.find((n) => !used.has(n)) ?? `${names[0]}_${fn.name}`;
-}
-
 /** What went wrong on the path (a key of PROBLEMS and the values of its placeholders), and
  * what to write instead. */
 function explain(f: LifecycleFinding): { id: string; data: MessageData; fix: string } {
@@ -68,7 +60,7 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
   const { acq } = f;
   const n = acq.nrText ?? acq.nr ?? '1';
   // (Not stored: a name the function does not use yet, and the fix says to keep it there.)
-  const count = acq.countVar ?? freshName(acq.fa.fn, ['ret', 'got', 'pinned', 'npinned']);
+  const count = acq.countVar ?? acq.countName ?? 'ret';
   // (The array as the call was given it: `*pv` for an out-parameter `struct page ***pv`.)
   const arr = acq.call.argText.some((t) => t.replace(/[\s()]/g, '') === `*${acq.root}`) ? `*${acq.root}` : acq.root;
   const release = acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${count})` : `release exactly ${count} pages (put_page() each)`;

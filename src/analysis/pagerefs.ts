@@ -116,6 +116,9 @@ export interface PageAcquire {
   nrText?: string;
   /** The variable that receives the count, if any. */
   countVar: string | null;
+  /** Without one: a name the function does not use, for the messages' fixes to keep the
+   * count in. */
+  countName?: string;
   /** The node that copies the count into countVar (`nr = ret;` after `ret = gup(...)`:
    * forwardedCount), passed over as part of the call. */
   forwardAt?: number;
@@ -447,7 +450,7 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
   // names the requested count (a loop over npg is a loop over what was got). The request
   // keeps its text for the messages only.
   if (nr !== null && countVar === nr) { written ??= nr; nr = `\0${nr}`; }
-  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ...(forwardAt !== undefined ? { forwardAt } : {}), ignored, local, ...(recorded ? { recorded } : {}), ...(wrapped ? { via: wrapped.via } : {}) };
+  return { fa, call, fam: g.fam, root, nr, ...(written && written !== nr ? { nrText: written } : {}), countVar, ...(forwardAt !== undefined ? { forwardAt } : {}), ...(countVar === null ? { countName: freshName(fa.fn, ['ret', 'got', 'pinned', 'npinned']) } : {}), ignored, local, ...(recorded ? { recorded } : {}), ...(wrapped ? { via: wrapped.via } : {}) };
 }
 
 const predCache = new WeakMap<FunctionIR, number[][]>();
@@ -471,6 +474,45 @@ function isBranchOf(e: Expr, inner: Expr): boolean {
   let inTest = false;
   walk(e.test, (x) => { if (x === inner) inTest = true; return !inTest; });
   return !inTest;
+}
+
+/** The first of `names` that no identifier of the function is. */
+function freshName(fn: FunctionIR, names: string[]): string {
+  const used = new Set<string>(fn.params);
+  for (const n of fn.nodes) walk(n.expr, (x) => { if (x.kind === 'id') used.add(x.name); return true; });
+  return names.find((n) => !used.has(n)) ?? `${names[0]}_${fn.name}`;
+}
+
+/** Calls a struct value of the function may be handed to without anything taking what it
+ * holds: copies to and from user space or memory, and printing. */
+const SCRATCH_USE = /^(?:__)?copy_(?:to|from)_user$|^mem(?:cpy|set|cmp|move)$|^sizeof$|^(?:pr_\w+|printk\w*|dev_(?:dbg|err|warn|info|notice)\w*|trace_\w+)$/;
+
+/** `l` is a member of a struct value local to the function (`a.phys`, `a.x.y`) that is
+ * never handed to any other call, returned or stored. */
+function intoScratchStruct(fa: FunctionAnalysis, l: Expr): boolean {
+  let x = stripNoise(l);
+  while (x.kind === 'field' && !x.arrow) x = stripNoise(x.operand);
+  if (x.kind !== 'id' || x === stripNoise(l) || !fa.fn.structLocals?.includes(x.name)) return false;
+  const name = x.name;
+  let ok = true;
+  for (const n of fa.fn.nodes) {
+    walk(n.expr, (y, parents) => {
+      if (!ok) return false;
+      if (y.kind !== 'id' || y.name !== name) return true;
+      let i = parents.length - 1;
+      // (Its members are read and written where it stands: `a.phys`.)
+      if (parents[i]?.kind === 'field' && !(parents[i] as { arrow: boolean }).arrow) return true;
+      if (parents[i]?.kind === 'un' && (parents[i] as { op: string }).op === '&') i--;
+      const p = parents[i];
+      if (p?.kind === 'call' && SCRATCH_USE.test(p.callee ?? '')) return true;
+      if (p?.kind === 'other') return true;
+      ok = false;
+      return false;
+    });
+    if (n.ret && n.expr && mentionsId(n.expr, name)) ok = false;
+    if (!ok) break;
+  }
+  return ok;
 }
 
 /** What a count kept in a struct member can be found doing wrong within the function. */
@@ -1443,7 +1485,10 @@ class AcquireFlow {
         }
         // An entry (or what it maps to: page_to_pfn(), page_address()) kept in a struct,
         // an array or through a pointer: the pages live on there.
-        if (l.kind !== 'id' && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
+        // (Not a struct value of this function's own that only goes back to user space,
+        // `a.phys = page_to_phys(page); copy_to_user(argp, &a, sizeof(a))`: nothing there
+        // releases the page.)
+        if (l.kind !== 'id' && !intoScratchStruct(fa, l) && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
         // The variable that holds the pages is given another value (`page = bprm->page[i]`,
         // often the other arm of an #if the tool could not decide): what it holds from here
         // on is not this call's.

@@ -101,6 +101,8 @@ class FunctionBuilder {
   aliases = new Map<string, string | null>();
   /** Local scalars by name: declared with an unsigned type everywhere (true), or not. */
   unsignedLocals = new Map<string, boolean>();
+  /** Locals declared as a struct value (`struct drv_args a;`, not a pointer or an array). */
+  structLocals = new Set<string>();
   /** Last lines of the blocks being built, innermost last (the function body's not among them). */
   blockEnds: number[] = [];
   /** The last line of the statement a `scoped_guard(...)` call in this statement guards. */
@@ -542,6 +544,7 @@ class FunctionBuilder {
       // A plain scalar (`got`, `got = 0`), not a pointer or an array of the type.
       const plain = d.type === 'identifier' ? d : d.type === 'init_declarator' && d.childForFieldName('declarator')?.type === 'identifier' ? d.childForFieldName('declarator') : null;
       if (plain) this.unsignedLocals.set(plain.text, unsigned && this.unsignedLocals.get(plain.text) !== false);
+      if (plain && type?.type === 'struct_specifier') this.structLocals.add(plain.text);
       if (plain) { const was = this.intWidths.get(plain.text); this.intWidths.set(plain.text, was === undefined || was === width ? width ?? false : false); }
       else if (d.type === 'identifier' || d.type.endsWith('declarator')) { const nm = declName(d); if (nm) this.intWidths.set(nm, false); }
       if (d.type !== 'init_declarator') continue;
@@ -896,6 +899,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     aliases,
     ...(unsignedVars.length ? { unsignedVars } : {}),
     ...(Object.keys(intWidths).length ? { intWidths } : {}),
+    ...(b.structLocals.size ? { structLocals: [...b.structLocals].sort() } : {}),
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };

@@ -122,6 +122,8 @@ export interface FunctionIR {
   nodes: CfgNode[];
   /** Local variable aliases: name -> normalised expression (e.g. mm -> current->mm). */
   aliases: Record<string, string>;
+  /** Locals declared as a struct value (`struct drv_args a;`). */
+  structLocals?: string[];
   /** Local scalars declared with an unsigned type (every declaration of the name). */
   unsignedVars?: string[];
   /** Integer widths in bytes (negative: signed) of the scalars declared with one type, and

@@ -1109,6 +1109,62 @@ int md_map(struct md_dev *dev, unsigned long uaddr, int want)
 	return 0;
 }
 ` },
+    {
+      // The struct value is handed to a call that may keep what it holds: the page is
+      // someone else's from there.
+      name: 'one page: its address stored in a local struct that is handed to another call',
+      code: `
+struct sq_req {
+	unsigned long vaddr;
+	struct page *page;
+};
+
+long sq_queue(struct mm_struct *mm, unsigned long vaddr)
+{
+	struct sq_req r;
+
+	r.vaddr = vaddr;
+	mmap_read_lock(mm);
+	if (get_user_pages_remote(mm, vaddr, 1, 0, &r.page, NULL) != 1) { /* expect-none */
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	mmap_read_unlock(mm);
+	return sq_submit(&r);
+}
+EXPORT_SYMBOL(sq_queue);
+` },
+    {
+      // A struct value that only goes back to user space, the page released on every path.
+      name: 'one page: its physical address copied to user space through a local struct, released on every path',
+      code: `
+struct sr_args {
+	unsigned long vaddr;
+	unsigned long phys;
+};
+
+long sr_peek(struct mm_struct *mm, void __user *argp)
+{
+	struct sr_args a;
+	struct page *page;
+	long ret = 0;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	mmap_read_lock(mm);
+	if (get_user_pages_remote(mm, a.vaddr, 1, 0, &page, NULL) != 1) { /* expect-none */
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	mmap_read_unlock(mm);
+	a.phys = page_to_phys(page);
+	if (copy_to_user(argp, &a, sizeof(a)))
+		ret = -EFAULT;
+	put_page(page);
+	return ret;
+}
+EXPORT_SYMBOL(sr_peek);
+` },
   ],
   invalid: [
     {
@@ -1654,6 +1710,37 @@ int uk_chunks(struct page ***out, unsigned long uaddr, unsigned long total)
 	*out = pages;
 	return 0;
 }
+` },
+    {
+      // The page's address written into a struct value of the function's own that only
+      // goes back to user space: nothing owns the reference, and the late error path keeps it.
+      name: 'one page: its physical address stored in a local struct copied to user space, a late copy failure returns with it held',
+      messages: [/a path returns with references held that nothing owns \(line 22\)/], code: `
+struct sp_args {
+	unsigned long vaddr;
+	unsigned long phys;
+};
+
+long sp_peek(struct mm_struct *mm, void __user *argp)
+{
+	struct sp_args a;
+	struct page *page;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	mmap_read_lock(mm);
+	if (get_user_pages_remote(mm, a.vaddr, 1, 0, &page, NULL) != 1) { /* expect: partial-pin-unchecked:warning */
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	mmap_read_unlock(mm);
+	a.phys = page_to_phys(page);
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
+	put_page(page);
+	return 0;
+}
+EXPORT_SYMBOL(sp_peek);
 ` },
     {
       // An unsigned count tested only with < nr; the full-count path walks all nr entries.
