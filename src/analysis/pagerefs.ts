@@ -865,7 +865,8 @@ function dmaUseOf(p: Program, fa: FunctionAnalysis, root: string, depth = 0): { 
   if (depth >= 2) return null;
   for (const c of fa.fn.calls) {
     if (!c.name || DMA_USE.test(c.name)) continue;
-    const i = c.args.findIndex((x) => { const y = stripNoise(x); return y.kind === 'id' && y.name === root; });
+    // (The array itself, a local or a struct's field: `ub->pages`.)
+    const i = c.args.findIndex((x) => { const y = stripNoise(x); return (y.kind === 'id' || y.kind === 'field') && exprText(y) === root; });
     if (i < 0) continue;
     const defs = p.resolve(fa, c.name).filter((d) => d !== fa);
     if (defs.length !== 1 || i >= defs[0].fn.params.length) continue;

@@ -14,7 +14,7 @@ import { lockOf, type FunctionAnalysis } from '../analysis/lockstate';
 import { gupSites } from '../analysis/sites';
 import { gupPagesArg, RELEASES } from '../analysis/pages';
 import { DMA_USE } from '../analysis/pagerefs';
-import { stripNoise } from '../analysis/expr';
+import { exprText, stripNoise } from '../analysis/expr';
 import { flagsArg } from '../analysis/flags';
 import { walk } from '../analysis/expr';
 import type { Expr } from '../parse/ir';
@@ -182,10 +182,12 @@ export async function extractCallees(store: FactsStore, scan: TreeScan, version:
     fa.fn.calls.forEach((_, i) => {
       const g = gupPagesArg(fa, i);
       const root = g && g.fam === 'get' ? stripNoise(g.arg) : null;
-      if (!root || root.kind !== 'id') return;
+      // (A local, `pages`, or a struct's field, `ub->pages`.)
+      if (!root || !(root.kind === 'id' || (root.kind === 'field' && fieldPath(root)))) return;
+      const rt = exprText(root);
       for (const d of fa.fn.calls) {
         if (!d.name || names.size >= CALLEE_NAME_CAP || DMA_USE.test(d.name) || isGupName(d.name)) continue;
-        if (d.args.some((x) => { const y = stripNoise(x); return y.kind === 'id' && y.name === root.name; }) && prog.resolve(fa, d.name).length === 0) names.add(d.name);
+        if (d.args.some((x) => exprText(stripNoise(x)) === rt) && prog.resolve(fa, d.name).length === 0) names.add(d.name);
       }
     });
   }
@@ -205,6 +207,12 @@ export async function extractCallees(store: FactsStore, scan: TreeScan, version:
   await Promise.all([...byNames].map(([key, files]) => store.extract(files, key.split(','), false)));
   stats.calleeNamesSearched = names.size;
   stats.calleeFilesExtracted = [...byNames.values()].reduce((a, f) => a + f.length, 0);
+}
+
+/** `a->b.c`: fields over an identifier. */
+function fieldPath(e: Expr): boolean {
+  const x = stripNoise(e);
+  return x.kind === 'id' || (x.kind === 'field' && fieldPath(x.operand));
 }
 
 /** Where --call-depth ended the caller search, the chains that reach it say so. */

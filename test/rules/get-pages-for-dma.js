@@ -81,8 +81,63 @@ int gd_check(unsigned long uaddr, int n, struct page **pages, u32 *out)
 	return 0;
 }
 ` },
+    {
+      // A struct's array handed to a helper that only maps it into the kernel: no DMA.
+      name: 'FOLL_GET pages of a struct field handed to a helper that only vmaps them', era: '6.12', code: `
+struct gv_buf {
+	struct page **pages;
+	void *kva;
+};
+
+static void *gv_map(struct page **pv, unsigned int cnt)
+{
+	return vmap(pv, cnt, VM_MAP, PAGE_KERNEL);
+}
+
+int gv_pin(struct gv_buf *b, unsigned long uaddr, unsigned int cnt)
+{
+	int got = get_user_pages_fast(uaddr, cnt, FOLL_WRITE, b->pages); /* expect-none */
+
+	if (got != cnt) {
+		if (got > 0)
+			release_pages(b->pages, got);
+		return -EFAULT;
+	}
+	b->kva = gv_map(b->pages, cnt);
+	return b->kva ? 0 : -ENOMEM;
+}
+` },
   ],
   invalid: [
+    {
+      // The same helper shape with a struct's array: the helper builds the DMA table.
+      name: 'FOLL_GET pages of a struct field handed to a helper that builds an sg table', era: '6.12', messages: [/ub->pages is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a DMA mapping by gu_build_sgt\(\) at line 22/], code: `
+struct gu_buf {
+	struct page **pages;
+	struct sg_table sgt;
+};
+
+static int gu_build_sgt(struct sg_table *sgt, struct page **pv, unsigned int cnt)
+{
+	return sg_alloc_table_from_pages(sgt, pv, cnt, 0, (size_t)cnt << PAGE_SHIFT, GFP_KERNEL);
+}
+
+int gu_pin(struct gu_buf *ub, unsigned long uaddr, unsigned int cnt)
+{
+	int got, err;
+
+	got = get_user_pages_fast(uaddr, cnt, FOLL_WRITE, ub->pages); /* expect: get-pages-for-dma:note */
+	if (got != cnt) {
+		if (got > 0)
+			release_pages(ub->pages, got);
+		return got < 0 ? got : -EFAULT;
+	}
+	err = gu_build_sgt(&ub->sgt, ub->pages, cnt);
+	if (err)
+		release_pages(ub->pages, cnt);
+	return err;
+}
+` },
     {
       name: 'the count is stored into a struct field: the pages still go to a DMA table', era: '5.10', code: `
 struct gd_buf {
