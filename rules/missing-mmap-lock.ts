@@ -31,6 +31,7 @@ const rule: Rule = {
       'entry-without-lock': `${REQUIRES}; {{function}}() does not take it and is {{entry}}`,
       'partly-held-unmapped-mm': `${PARTLY}there {{callee}}() uses the mm {{otherMm}}, which {{outerCaller}}() does not pass: the lock of that mm could not be followed`,
       'partly-held-no-caller': `${PARTLY}no caller of {{outerCaller}}() was found`,
+      'partly-held-same-caller': `${REQUIRES}; {{function}}() is called from {{chain}} with the lock held on some paths there and not on others, and no caller of {{outerCaller}}() was found`,
       'no-caller-found': `${UNKNOWN}no caller of {{function}}() was found (exported, or called through a pointer): add {{assertion}} if callers hold it`,
       'callers-beyond-depth': `${UNKNOWN}the caller chain is deeper than --call-depth: add {{assertion}} if callers hold it`,
       'callers-unchecked': `${UNKNOWN}its callers could not be checked: add {{assertion}} if callers hold it`,
@@ -129,7 +130,8 @@ const rule: Rule = {
         ctx.report({
           fa, span: call.span, callText: call.text, level: 'note', ...only,
           // (A path that only reached --call-depth was left above: its callers were searched.)
-          messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : 'partly-held-no-caller',
+          // (The same call site on both sides: the lock is taken there on one path only.)
+          messageId: ue?.why === 'unmapped' ? 'partly-held-unmapped-mm' : ctx.chainText(es.held[0]) === ctx.chainText(chain) ? 'partly-held-same-caller' : 'partly-held-no-caller',
           data: {
             ...base, heldChain: ctx.chainText(es.held[0]), chain: ctx.chainText(chain), callee, otherMm: ue?.why === 'unmapped' ? ue.key : '',
             outerCaller: last.caller.fn.name,

@@ -886,6 +886,39 @@ EXPORT_SYMBOL(ha_log_pin);
   ],
   invalid: [
     {
+      // The caller takes the other mm's lock on one path only (when it is not its own):
+      // the same call site is held and not held, and the message says so.
+      name: 'a helper called from one site with the lock taken there on one path only', era: '6.12', code: `
+static int hd_grab(struct mm_struct *src, unsigned long va, struct page **pg)
+{
+	long ret = get_user_pages_remote(src, va, 1, FOLL_WRITE, pg, NULL); /* expect: missing-mmap-lock:note */
+
+	return ret == 1 ? 0 : -EFAULT;
+}
+
+static vm_fault_t hd_fault(struct vm_fault *vmf)
+{
+	struct hd_seg *seg = vmf->vma->vm_private_data;
+	bool other = seg->mm != vmf->vma->vm_mm;
+	struct page *pg;
+	vm_fault_t r = VM_FAULT_SIGBUS;
+
+	if (other)
+		mmap_read_lock(seg->mm);
+	if (!hd_grab(seg->mm, seg->base, &pg)) {
+		r = vmf_insert_page(vmf->vma, vmf->address, pg);
+		put_page(pg);
+	}
+	if (other)
+		mmap_read_unlock(seg->mm);
+	return r;
+}
+
+const struct vm_operations_struct hd_vm_ops = {
+	.fault = hd_fault,
+};
+`, messages: [/hd_grab\(\) is called from hd_fault \(.*:18\) with the lock held on some paths there and not on others, and no caller of hd_fault\(\) was found$/] },
+    {
       // The chain of accessors names current's lock; the call works on another mm.
       name: 'a remote call under the lock of another mm, taken through an accessor of an accessor', era: '6.12', code: `
 static inline struct rw_semaphore *hb_mm_sem(struct mm_struct *mm)
