@@ -883,8 +883,52 @@ int ha_log_pin(struct mm_struct *mm, unsigned long a, struct page **p)
 }
 EXPORT_SYMBOL(ha_log_pin);
 ` },
+    {
+      // A header's static GUP helper that no file calls (the build includes the header
+      // with -include, or calls it through macros the tool does not follow): silent.
+      name: 'a header\'s static GUP helper that no file of the tree calls', era: '4.9', files: {
+        'compat.h': `
+static inline long hc_compat_gup(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, FOLL_WRITE, pages, NULL); /* expect-none */
+}
+`,
+        'main.c': `
+#include "compat.h"
+
+int hc_nothing(void)
+{
+	return 0;
+}
+` } },
   ],
   invalid: [
+    {
+      // The same helper called from a file of the tree without the lock: an error there.
+      name: 'a header\'s static GUP helper called without the lock from an ioctl handler', era: '4.9', files: {
+        'compat.h': `
+static inline long hd_compat_gup(unsigned long start, unsigned long nr, struct page **pages)
+{
+	return get_user_pages(start, nr, FOLL_WRITE, pages, NULL); /* expect: missing-mmap-lock:error */
+}
+`,
+        'main.c': `
+#include "compat.h"
+
+static long hd_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pg[1];
+	long n = hd_compat_gup(arg, 1, pg);
+
+	if (n == 1)
+		put_page(pg[0]);
+	return n == 1 ? 0 : -EFAULT;
+}
+
+static const struct file_operations hd_fops = {
+	.unlocked_ioctl = hd_ioctl,
+};
+` } },
     {
       // The caller takes the other mm's lock on one path only (when it is not its own):
       // the same call site is held and not held, and the message says so.
