@@ -92,6 +92,8 @@ export function answerDigest(res: { facts?: { bytes: number; deps?: [string, str
   // (Without the size and the headers' hashes: an edit that leaves the facts alone, a
   // comment added to the file or to a header it reads, gives the same digest.)
   const facts = res.facts ? { ...res.facts, bytes: 0, ...(res.facts.deps ? { deps: res.facts.deps.map(([name]) => name) } : {}) } : undefined;
-  const text = JSON.stringify({ ...res, facts }, (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
+  // (Nor how it was computed: `memo`, the worker's kept file state.)
+  const { memo: _memo, ...rest } = res as typeof res & { memo?: boolean };
+  const text = JSON.stringify({ ...rest, facts }, (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
   return createHash('sha1').update(text).digest('hex');
 }

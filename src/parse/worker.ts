@@ -277,7 +277,9 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
     }
   }
   parsedSince += data.length;
-  const res = extractUncached(task, data);
+  // (Whether the worker's kept file state was used says how the answer was computed, not
+  // what it is: it stays out of the digest and the cache entry.)
+  const { memo, ...res } = extractUncached(task, data);
   if (file) {
     // (Each function's digest keys its analyses in the cache: the IR is plain data, so its
     // JSON is its content.)
@@ -286,7 +288,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
   if (dropped) res.notes = [...(res.notes ?? []), dropped];
-  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length };
+  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length, ...(memo ? { memo } : {}) };
 }
 
 // The test-only fault hook (src/dev-switches.ts): the pool's replace-and-retry paths.
