@@ -100,9 +100,13 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
       if (lost) return { id: 'over-release', data, fix: `keep the count in a variable of its own (${count} is overwritten at line ${lost.line}) and release only the entries that were filled` };
       return { id: 'over-release', data, fix: `release only the ${count} entries that were filled: ${release}` };
     }
-    case 'leak':
+    case 'leak': {
+      // (The count overwritten on the way, `else if (rc >= 0) rc = -EFAULT;`: released on
+      // the return path it would be a negative count; the release goes before that line.)
+      const lost = f.path.find((s) => / is overwritten: the count is lost$/.test(s.what));
       return { id: /count lost/.test(last.what) ? 'leak-count-lost' : 'leak', data,
-        fix: acq.nr ? `release them on that path: ${release}` : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
+        fix: acq.nr ? (lost ? `release them before ${count} is overwritten at line ${lost.line}: ${release}` : `release them on that path: ${release}`) : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
+    }
     case 'leak-free': {
       const earlier = f.earlier;
       if (earlier) {

@@ -1743,6 +1743,34 @@ long sp_peek(struct mm_struct *mm, void __user *argp)
 EXPORT_SYMBOL(sp_peek);
 ` },
     {
+      // A short count turned into an errno before the return: the release goes where the
+      // count is still known, not on the return path.
+      name: 'a short pin whose count is overwritten with an errno, then returned: the fix says before which line',
+      messages: [/release them before rc is overwritten at line 17: unpin_user_pages\(r->pages, rc\)$/], code: `
+struct rm_ring { struct page **pages; int n_pages; void *vaddr; };
+
+int rm_create(unsigned long addr, int pages, struct rm_ring *r)
+{
+	int rc;
+
+	r->pages = kcalloc(pages, sizeof(*r->pages), GFP_KERNEL);
+	if (!r->pages)
+		return -ENOMEM;
+	mmap_read_lock(current->mm);
+	rc = pin_user_pages(addr, pages, FOLL_WRITE, r->pages); /* expect: partial-pin-unchecked:warning */
+	mmap_read_unlock(current->mm);
+	if (rc == pages)
+		r->vaddr = vmap(r->pages, pages, VM_MAP, PAGE_KERNEL);
+	else if (rc >= 0)
+		rc = -EFAULT;
+	if (rc > 0)
+		r->n_pages = pages;
+	if (rc < 0)
+		return rc;
+	return 0;
+}
+` },
+    {
       // An unsigned count tested only with < nr; the full-count path walks all nr entries.
       name: 'unsigned count tested only with < nr, then a loop over all nr entries',
       messages: [/kept in got, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 7 as a full pin/], code: `
