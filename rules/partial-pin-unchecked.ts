@@ -116,6 +116,10 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
       // (After a full count every entry holds a reference: all nr of them, whatever the
       // count's variable holds by then.)
       if (f.full) return { id: 'leak-free', data, fix: `release the pages before freeing the array: ${acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${n})` : `release all ${n} pages (put_page() each)`}` };
+      // (The count overwritten before the free, `ret = -ENOMEM; goto out;`: the release goes
+      // where it is still the count.)
+      const lost = f.path.find((s) => / is overwritten: the count is lost$/.test(s.what));
+      if (lost) return { id: 'leak-free', data, fix: `release the pages before ${count} is overwritten at line ${lost.line}: ${release}` };
       return { id: 'leak-free', data, fix: `release the pages before freeing the array: ${release}` };
     }
   }

@@ -1771,6 +1771,33 @@ int rm_create(unsigned long addr, int pages, struct rm_ring *r)
 }
 ` },
     {
+      // The short count overwritten with an errno before the array is freed: the release
+      // goes before that line.
+      name: 'a short get whose count is overwritten with an errno before the array is freed: the fix says before which line',
+      messages: [/pages is freed with its references still held \(line 20\): release the pages before ret is overwritten at line 12: release exactly ret pages/], code: `
+int uo_create(struct drm_device *drm, struct sg_table **out, unsigned long uaddr, unsigned int n)
+{
+	struct page **pages;
+	int ret;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = get_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	if (ret != n) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*out = drm_prime_pages_to_sg(drm, pages, n);
+	ret = IS_ERR(*out) ? PTR_ERR(*out) : 0;
+	if (ret)
+		release_pages(pages, n);
+out:
+	kvfree(pages);
+	return ret;
+}
+` },
+    {
       // An unsigned count tested only with < nr; the full-count path walks all nr entries.
       name: 'unsigned count tested only with < nr, then a loop over all nr entries',
       messages: [/kept in got, which is unsigned: an error \(a negative errno\) becomes a huge count that passes the test at line 7 as a full pin/], code: `
