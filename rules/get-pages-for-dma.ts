@@ -25,6 +25,9 @@ function pinVariant(ctx: RuleContext, name: string): string | null {
   return ctx.api.existsIn(pin, ctx.version) ? pin : null;
 }
 
+/** The calls that map pages for DMA themselves (the others of DMA_USE build scatterlists). */
+const DMA_MAPPER = /^(dma_map_page\w*|ib_dma_map_page|pci_map_page)$/;
+
 const rule: Rule = {
   meta: {
     id: 'get-pages-for-dma',
@@ -36,21 +39,26 @@ const rule: Rule = {
     precision: 'medium',
     messages: {
       'get-for-dma': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a DMA mapping by {{mapper}}() at line {{line}}: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
+      'get-for-sg': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a scatterlist by {{mapper}}() at line {{line}}, the form in which pages go to a device for DMA: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
     },
   },
   check(ctx) {
     for (const { acq, use, inner } of ctx.pages.lifecycle().dmaUses) {
       const pin = pinVariant(ctx, acq.call.name!);
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
+      // (A scatterlist is not itself a mapping: sg_set_page() and the table builders put the
+      // pages where a DMA mapping, or a driver that maps them, takes them from.)
+      const sg = !DMA_MAPPER.test(inner?.call.name ?? use.name ?? '');
+      const into = sg ? 'into a scatterlist' : 'into a DMA mapping';
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
-        messageId: 'get-for-dma',
+        messageId: sg ? 'get-for-sg' : 'get-for-dma',
         data: { pages: acq.root, call: String(acq.call.name), mapper: String(use.name), line: use.span.line, pin },
         hint: `${pin}(...)`,
-        related: [rel('call', acq.fa, use.callSpan, inner ? `${use.name}() puts the pages into a DMA mapping` : `${use.name}() maps the pages for DMA`),
-          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() in ${inner.fa.fn.name}() maps them`)] : [])],
-        flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, `${use.name}() hands them to the device`),
-          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() maps them`)] : [])],
+        related: [rel('call', acq.fa, use.callSpan, inner || sg ? `${use.name}() puts the pages ${into}` : `${use.name}() maps the pages for DMA`),
+          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() in ${inner.fa.fn.name}() puts them ${into}`)] : [])],
+        flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, inner || sg ? `${use.name}() puts them ${into}` : `${use.name}() hands them to the device`),
+          ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() puts them ${into}`)] : [])],
       });
     }
   },

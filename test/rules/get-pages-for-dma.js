@@ -111,7 +111,7 @@ int gv_pin(struct gv_buf *b, unsigned long uaddr, unsigned int cnt)
   invalid: [
     {
       // The same helper shape with a struct's array: the helper builds the DMA table.
-      name: 'FOLL_GET pages of a struct field handed to a helper that builds an sg table', era: '6.12', messages: [/ub->pages is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a DMA mapping by gu_build_sgt\(\) at line 22/], code: `
+      name: 'FOLL_GET pages of a struct field handed to a helper that builds an sg table', era: '6.12', messages: [/ub->pages is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a scatterlist by gu_build_sgt\(\) at line 22/], code: `
 struct gu_buf {
 	struct page **pages;
 	struct sg_table sgt;
@@ -200,7 +200,7 @@ dma_addr_t gd_map(struct device *dev, unsigned long uaddr, struct page **pages)
 ` },
     {
       // A helper builds the scatterlist from the array it is given; the caller maps it.
-      name: 'FOLL_GET pages put into a scatterlist by a helper they are handed to', messages: [/put into a DMA mapping by gh_build_sg\(\) at line \d+/], code: `
+      name: 'FOLL_GET pages put into a scatterlist by a helper they are handed to', messages: [/put into a scatterlist by gh_build_sg\(\) at line \d+/], code: `
 static int gh_build_sg(struct page **pages, int n, struct scatterlist **out)
 {
 	struct scatterlist *sg = kcalloc(n, sizeof(*sg), GFP_KERNEL);
