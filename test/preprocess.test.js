@@ -855,3 +855,57 @@ test('an #elif arm left undecided is compiled only where the undecided arms befo
     [8, '!(defined(DRV_PIN) || defined(DRV_GUP4) || defined(DRV_GUP5))'],
   ]);
 });
+
+// Undecided #if groups inside a call's parentheses (configure switches of a compat layer):
+// no C parser reads a directive there, so one arm of each is kept, the combination whose
+// GUP call has the audited version's argument count.
+test('undecided #if arms inside a GUP call\'s arguments: the combination that fits the era is read', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-ifargs-');
+  w('Kbuild', 'obj-m += drv.o\n');
+  const src = (lock) => [
+    '#include <linux/mm.h>',
+    '',
+    'long drv_gup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages)',
+    '{',
+    '\treturn get_user_pages(',
+    '#if defined(DRV_GUP_HAS_TASK)',
+    '\t\t\t      current, current->mm,',
+    '#endif',
+    '\t\t\t      start, nr,',
+    '#if defined(DRV_GUP_COMBINED_FLAGS)',
+    '\t\t\t      flags,',
+    '#else',
+    '\t\t\t      flags & FOLL_WRITE, flags & FOLL_FORCE,',
+    '#endif',
+    '\t\t\t      pages, NULL);',
+    '}',
+    '',
+    'static long drv_ioctl(struct file *f, unsigned int cmd, unsigned long arg)',
+    '{',
+    '\tstruct page *pg[1];',
+    '\tlong n;',
+    '',
+    lock ? '\tdown_read(&current->mm->mmap_sem);' : '',
+    '\tn = drv_gup(arg, 1, FOLL_WRITE, pg);',
+    lock ? '\tup_read(&current->mm->mmap_sem);' : '',
+    '\tif (n == 1)',
+    '\t\tput_page(pg[0]);',
+    '\treturn n == 1 ? 0 : -EFAULT;',
+    '}',
+    '',
+    'static const struct file_operations drv_fops = {',
+    '\t.unlocked_ioctl = drv_ioctl,',
+    '};',
+    '',
+  ].join('\n');
+  w('drv.c', src(false));
+  let res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`), ['drv.c:5:missing-mmap-lock:error'], res.findings.map((f) => f.message).join('\n'));
+  // (4.9 takes 5 arguments: the arms without the task and with the combined flags.)
+  assert.ok(!res.notifications.some((n) => /does not match the 4\.9 signature/.test(n.message)), res.notifications.map((n) => n.message).join('\n'));
+  assert.ok(!res.notifications.some((n) => /parser did not see a call/.test(n.message)));
+  // The caller holds the lock: nothing.
+  w('drv.c', src(true));
+  res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1, only: ['missing-mmap-lock'] });
+  assert.deepStrictEqual(res.findings, []);
+});

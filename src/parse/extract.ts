@@ -9,6 +9,7 @@ import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../pr
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
 import { EXPANSION_TARGETS } from '../preprocess/targets';
+import { gupEraAt, isGupName, type Version } from '../kernel/api';
 import { TimeLimitError } from '../errors';
 import { intFields, intTypedefs, intWidth, NO_TYPES, UNSIGNED_TYPE } from './inttypes';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
@@ -1257,6 +1258,104 @@ export function clearFileMemo(): void {
   fileMemoChars = 0;
 }
 
+/** Directive groups (`#if`/`#elif`/`#else`/`#endif`, none nested) left undecided inside a
+ * call's parentheses in [from, to), `get_user_pages(` / `#ifdef HAS_TASK` / `current,
+ * current->mm,` / `#endif` / `start, nr, ...)`: no C parser reads a directive there. One
+ * arm of each is kept (the directives and the other arms blanked, lines kept): of every
+ * combination (at most 32), the first in which the most GUP calls have an argument count
+ * of the audited version. The arm kept stays in the undecided range its lines are in, so
+ * a finding there says `[only if ...]`. Null when there is no such group. */
+function armsInParens(text: string, masked: string, from: number, to: number, version: Version): { text: string; masked: string } | null {
+  const body = masked.slice(from, to);
+  if (!/\n[ \t]*#[ \t]*(if|ifdef|ifndef)\b/.test(body)) return null;
+  // Directive lines at a parenthesis depth above 0.
+  const dirs: { at: number; end: number; kind: string }[] = [];
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = masked.charCodeAt(i);
+    if (ch === 40) depth++;
+    else if (ch === 41) depth = Math.max(0, depth - 1);
+    else if (ch === 10 && depth > 0) {
+      // (With its continuation lines: `#if defined(A) || \` / `defined(B)`.)
+      const m = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(?:[^\n]*\\[ \t]*\n)*[^\n]*/.exec(masked.slice(i + 1, Math.min(to, i + 1200)));
+      if (m) { dirs.push({ at: i + 1, end: i + 1 + m[0].length, kind: m[1] }); i += m[0].length; }
+    }
+  }
+  if (!dirs.length) return null;
+  // Groups: [directive, ...] from an #if to its #endif, not nested.
+  const groups: { dirs: typeof dirs; arms: [number, number][] }[] = [];
+  let cur: typeof dirs | null = null;
+  for (const d of dirs) {
+    if (d.kind.startsWith('if')) { if (cur) return null; cur = [d]; }
+    else if (!cur) return null;
+    else {
+      cur.push(d);
+      if (d.kind === 'endif') {
+        const arms: [number, number][] = [];
+        for (let k = 0; k + 1 < cur.length; k++) arms.push([cur[k].end, cur[k + 1].at]);
+        // (Without #else, no arm at all is the other way.)
+        if (!cur.some((x) => x.kind === 'else')) arms.push([-1, -1]);
+        groups.push({ dirs: cur, arms });
+        cur = null;
+      }
+    }
+  }
+  if (cur || !groups.length) return null;
+  let combos = 1;
+  for (const g of groups) combos *= g.arms.length;
+  if (combos > 32) return null;
+  const blank = (s: string, ranges: [number, number][]): string => {
+    const parts: string[] = [];
+    let at = 0;
+    for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+      if (a < 0 || b <= a) continue;
+      parts.push(s.slice(at, a), s.slice(a, b).replace(/[^\n]/g, ' '));
+      at = b;
+    }
+    parts.push(s.slice(at));
+    return parts.join('');
+  };
+  const rangesFor = (pick: number[]): [number, number][] => {
+    const out: [number, number][] = [];
+    groups.forEach((g, gi) => {
+      for (const d of g.dirs) out.push([d.at, d.end]);
+      g.arms.forEach((arm, ai) => { if (ai !== pick[gi]) out.push(arm); });
+    });
+    return out;
+  };
+  const gupRe = /\b([A-Za-z_]\w*)\s*\(/g;
+  const score = (s: string): number => {
+    let n = 0;
+    gupRe.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = gupRe.exec(s))) {
+      if (!isGupName(m[1])) continue;
+      // Top-level arguments of the call.
+      let d = 0, args = 0, any = false;
+      for (let i = m.index + m[0].length; i < s.length; i++) {
+        const ch = s[i];
+        if (ch === '(') d++;
+        else if (ch === ')') { if (d === 0) break; d--; }
+        else if (ch === ',' && d === 0) args++;
+        else if (!/\s/.test(ch)) any = true;
+      }
+      if (gupEraAt(m[1], version)?.params.length === (any ? args + 1 : 0)) n++;
+    }
+    return n;
+  };
+  let best: number[] | null = null;
+  let bestScore = -1;
+  for (let k = 0; k < combos; k++) {
+    const pick: number[] = [];
+    let r = k;
+    for (const g of groups) { pick.push(r % g.arms.length); r = Math.floor(r / g.arms.length); }
+    const sc = score(blank(body, rangesFor(pick).map(([a, b]) => [a < 0 ? a : a - from, b < 0 ? b : b - from])));
+    if (sc > bestScore) { bestScore = sc; best = pick; }
+  }
+  const ranges = rangesFor(best!);
+  return { text: blank(text, ranges), masked: blank(masked, ranges) };
+}
+
 /** `memo`: the scope in which requests for the same path carry the same preprocessing
  * options (the worker passes its audit's number: one audit, one set of options); without
  * it, no state is kept or used. */
@@ -1332,9 +1431,13 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string): F
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
     const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);
-    const expanded = expanding?.size ? expandFunction(text.slice(c.headerStart, c.end), masked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
-    const fn = buildFunction(req.file, text, lines, c, expanded, intTypes, fields);
-    if (expanded) remapExpanded(fn, expanded, c.headerStart, text, lines);
+    // (Undecided `#if` groups inside a call's parentheses: one arm each, see armsInParens.)
+    const arms = req.preprocess ? armsInParens(text, masked, bodyAt, c.end, [req.preprocess.versionCode >> 16, (req.preprocess.versionCode >> 8) & 0xff]) : null;
+    const ftext = arms?.text ?? text;
+    const fmasked = arms?.masked ?? masked;
+    const expanded = expanding?.size ? expandFunction(ftext.slice(c.headerStart, c.end), fmasked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
+    const fn = buildFunction(req.file, ftext, lines, c, expanded, intTypes, fields);
+    if (expanded) remapExpanded(fn, expanded, c.headerStart, ftext, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
     if (under.length) fn.undecided = under;
     const macros = macrosUsed(masked.slice(c.headerStart, c.end), defines);
