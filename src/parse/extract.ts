@@ -1358,8 +1358,8 @@ function armsInParens(text: string, masked: string, from: number, to: number, ve
 
 /** `memo`: the scope in which requests for the same path carry the same preprocessing
  * options (the worker passes its audit's number: one audit, one set of options); without
- * it, no state is kept or used. */
-export function extractFile(req: ExtractRequest, text: string, memo?: string): FileFacts {
+ * it, no state is kept or used. `digest`: the SHA-1 of the bytes, if the caller computed it. */
+export function extractFile(req: ExtractRequest, text: string, memo?: string, digest?: string): FileFacts {
   text = lfText(text);
   const facts: FileFacts = { file: req.file, functions: [], gupTokens: [], unattributed: [], bytes: text.length, parseErrors: 0 };
   const skip = new Set(req.skip ?? []);
@@ -1368,7 +1368,8 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string): F
   // such as copy_user_page for `user_page`) needs no masking, cutting or parsing.
   if (!tokenRe(req.names).test(text) && !(skip.size === 0 && tokenRe(req.gupNames).test(text))) return facts;
   const key = memo === undefined ? undefined : `${memo}\0${req.abs}`;
-  const digest = key === undefined ? '' : createHash('sha1').update(text, 'latin1').digest('hex');
+  // (`digest`: the SHA-1 of the file's bytes when the caller has it already, the cache key's.)
+  digest ??= key === undefined ? '' : createHash('sha1').update(text, 'latin1').digest('hex');
   let st = key === undefined ? undefined : memoGet(key, digest);
   if (st) fileMemoCounters.hits++;
   else if (key !== undefined) fileMemoCounters.misses++;

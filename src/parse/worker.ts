@@ -190,7 +190,7 @@ function statFiles(files: string[]): Float64Array {
   return out;
 }
 
-function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: Buffer): ExtractResult {
+function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: Buffer, content?: string): ExtractResult {
   const probe = data.subarray(0, Math.min(data.length, 8192));
   if (probe.indexOf(0) >= 0) return { skipped: 'binary file (contains NUL bytes)' };
   const notes: string[] = [];
@@ -199,7 +199,7 @@ function extractUncached(task: Extract<WorkerTask, { type: 'extract' }>, data: B
   const text = data.toString('latin1');
   // (The worker keeps a file's state between the rounds of one audit: see extractFile.)
   const hits = extractor().fileMemoCounters.hits;
-  const facts = extractor().extractFile(task.req, text, String(auditNumber));
+  const facts = extractor().extractFile(task.req, text, String(auditNumber), content);
   return { facts, notes, ...(extractor().fileMemoCounters.hits > hits ? { memo: true } : {}) };
 }
 
@@ -254,8 +254,9 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   if (edit && task.req.file === edit.file) data = benchEdited(data, edit);
   let file: string | null = null;
   let dropped = '';
+  // (The bytes' SHA-1 keys the cache entry, and the worker's kept state of the file.)
+  const content = task.cache ? createHash('sha1').update(data).digest('hex') : undefined;
   if (task.cache) {
-    const content = createHash('sha1').update(data).digest('hex');
     const { names, gupNames, skip, file: rel, preprocess } = task.req;
     const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ? preprocessKey(preprocess) : null])).digest('hex');
     file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
@@ -279,7 +280,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
   parsedSince += data.length;
   // (Whether the worker's kept file state was used says how the answer was computed, not
   // what it is: it stays out of the digest and the cache entry.)
-  const { memo, ...res } = extractUncached(task, data);
+  const { memo, ...res } = extractUncached(task, data, content);
   if (file) {
     // (Each function's digest keys its analyses in the cache: the IR is plain data, so its
     // JSON is its content.)
