@@ -79,12 +79,13 @@ function indexedCallerFiles(root: string, cacheDir: string | undefined, names: s
     notes.push({ level: 'note', message: 'the tree is not a git checkout and has no index: callers of the changed functions outside their directories are not audited (run gup-audit --cache on the tree once)' });
     return [];
   }
-  // Files the index holds without a call list (a per-file check's index scans only its
-  // file) are read to confirm too, unless there are so many that reading them would cost
+  // Files the index holds without a call list (a per-file check reads the tree only to find
+  // callers, so after one of a file without GUP calls the others have none; a file changed
+  // while a scan ran has none either) are read to confirm too, unless there are so many that reading them would cost
   // what a scan of the tree does: then they are left out, with a note.
   let candidates = listed.calling;
   if (listed.unindexed.length > UNINDEXED_READ_CAP) {
-    notes.push({ level: 'note', message: `the tree's index has no call list for ${listed.unindexed.length} of its files (a per-file check indexes only its file): callers of the changed functions in those files are not audited (run gup-audit --cache on the tree once)` });
+    notes.push({ level: 'note', message: `the tree's index has no call list for ${listed.unindexed.length} of its files (files no run has read in full, such as those a per-file check did not need): callers of the changed functions in those files are not audited (run gup-audit --cache on the tree once)` });
   } else candidates = [...candidates, ...listed.unindexed].sort();
   const call = new RegExp(`(^|[^A-Za-z0-9_])(${names.join('|')})\\s*\\(`);
   const found = candidates.filter((rel) => isSource(rel) && keep(rel) && !have.has(rel) && (() => {
