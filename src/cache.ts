@@ -266,7 +266,7 @@ export interface ResultDeps {
   candidates: string[];
   macroNames: string[];
   /** Every extraction request sent, with the digest of its answer. */
-  requests: { file: string; names: string[]; first: boolean; skip: number[]; digest?: string; deps?: [string, string | null][] }[];
+  requests: { file: string; names: string[]; first: boolean; skip: number[]; digest?: string; key?: string; deps?: [string, string | null][] }[];
   /** Every name searched for in the call indexes (caller, callee and macro searches). */
   searched: string[];
   /** Files read on the main thread (struct definitions). */

@@ -213,9 +213,9 @@ long h_user(unsigned long a, struct page **p)
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-deps-cache-'));
   t.after(() => { fs.rmSync(tree, { recursive: true, force: true }); fs.rmSync(cacheDir, { recursive: true, force: true }); });
   await auditTree(tree, { cache: cacheDir });
-  // Lines move in the helper's file: its facts change, the result is recomputed; the
-  // callers' files are asked the same questions as before.
-  rewrite(path.join(tree, 'drivers/h/pin.c'), `/* moved */\n${helper}`);
+  // Lines move in the helper's file, and its body changes: its facts change, the result is
+  // recomputed; the callers' files are asked the same questions as before.
+  rewrite(path.join(tree, 'drivers/h/pin.c'), `/* moved */\n${helper.replace('{\n', '{\n\t/* changed */\n')}`);
   const warm = await auditTree(tree, { cache: cacheDir, profile: true });
   assert.match(warm.profile.reuse, /its extracted facts changed/);
   const r = warm.profile.extract.replayed;

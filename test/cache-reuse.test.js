@@ -102,11 +102,17 @@ test('cache: after an edit the result is kept only when the edit cannot change i
   put(tree, 'drivers/foo/user.c', USER);
   r = await run();
 
-  // Lines inserted at its start: every finding moves.
+  // Lines inserted at its start: every finding moves, and the kept result with it.
   put(tree, 'drivers/foo/pin.c', '/* one */\n/* two */\n' + PIN);
   r = await run();
-  assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+  assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, [1-9]\d* request\(s\) sent again, lines moved$/);
   assert.strictEqual(r.warm.findings[0].span.line, 7);
+
+  // A line added in the function: its facts change.
+  put(tree, 'drivers/foo/pin.c', '/* one */\n/* two */\n' + PIN.replace('{\n', '{\n\t/* inside */\n'));
+  r = await run();
+  assert.match(r.reuse, /pin\.c: its extracted facts changed/);
+  assert.strictEqual(r.warm.findings[0].span.line, 8);
 
   // A caller's body changes (its lock dropped).
   put(tree, 'drivers/foo/user.c', USER.replace(/\tmmap_read_(un)?lock\(current->mm\);\n/g, ''));
@@ -140,6 +146,103 @@ test('cache: after an edit the result is kept only when the edit cannot change i
   assert.ok(!r.warm.notifications.some((n) => n.file === 'drivers/bar/other.c'));
 });
 
+// Three functions with findings whose messages and related sites cite lines (`at line N`,
+// `(line N)`), a lock macro defined above them, and a declaration the statistics list as
+// an unattributed GUP token.
+const MOVING = (top, between, inside) => `#include <linux/mm.h>
+${top}
+#define FOO_LOCK(mm) mmap_read_lock(mm)
+
+long get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages);
+
+static long foo_a(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	FOO_LOCK(mm);
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+	return n;
+}
+${between}
+static void foo_b(unsigned long addr)
+{
+	struct page *page;
+
+	if (get_user_pages_fast(addr, 1, 0, &page) == 1)
+		unpin_user_page(page);
+}
+
+long foo_c(unsigned long addr, struct page **pages, int nr)
+{
+	int got = get_user_pages_fast(addr, nr, FOLL_WRITE, pages);
+${inside}
+	if (got < nr)
+		return -EFAULT;
+	return got;
+}
+`;
+
+test('cache: an edit that only moves functions keeps the result, with every line it cites moved; one that changes a function does not', async (t) => {
+  const { tree, cache } = scratch(t, 'gup-reuse-moved');
+  put(tree, 'drivers/foo/foo.c', MOVING('', '', ''));
+  put(tree, 'drivers/foo/user.c', USER);
+  put(tree, 'drivers/foo/pin.c', PIN);
+  // (The whole result: spans, related sites, messages, fixes, quoted lines, fingerprints,
+  // and the statistics' unattributed tokens.)
+  const full = (r) => JSON.stringify({ findings: r.findings, notifications: r.notifications, unattributed: r.stats.unattributed });
+  const run = async (what) => {
+    const warm = await auditTree(tree, { cache, profile: true });
+    const plain = await auditTree(tree);
+    assert.strictEqual(full(warm), full(plain), what);
+    return { warm, reuse: warm.profile.reuse ?? '' };
+  };
+  const cold = await run('cold');
+  const cites = (r) => r.warm.findings.filter((f) => f.file === 'drivers/foo/foo.c').map((f) => [f.span.line, ...[...f.message.matchAll(/line (\d+)/g)].map((m) => Number(m[1]))]);
+  // (unbalanced-mmap-lock in foo_a(); pin-put-mismatch in foo_b(), citing the call; a
+  // partial pin in foo_c(), citing the return.)
+  assert.deepStrictEqual(cites(cold).map((c) => c.length), [1, 2, 2]);
+  const moved = /^reused: 1 changed file\(s\) checked, [1-9]\d* request\(s\) sent again, lines moved$/;
+
+  // Lines inserted above everything (two more): the macro, the declaration and the three
+  // functions move.
+  put(tree, 'drivers/foo/foo.c', MOVING('/* one */\n/* two */\n/* three */', '', ''));
+  const plus = (cs, d) => cs.map((c) => c.map((n) => n + d));
+  const decl = (r) => r.warm.stats.unattributed.find((u) => u.file === 'drivers/foo/foo.c').line;
+  let r = await run('three lines on top');
+  assert.match(r.reuse, moved);
+  assert.deepStrictEqual(cites(r), plus(cites(cold), 2));
+  assert.strictEqual(decl(r), decl(cold) + 2);
+  // Unchanged since: the moved result was stored, with the requests as sent now.
+  r = await run('unchanged');
+  assert.match(r.reuse, /^reused: 0 changed/);
+
+  // Lines inserted between two functions (three more): foo_a() stays, the two after it move.
+  put(tree, 'drivers/foo/foo.c', MOVING('/* one */\n/* two */\n/* three */', '\n/* between */\n/* and more */\n', ''));
+  r = await run('lines between foo_a() and foo_b()');
+  assert.match(r.reuse, moved);
+  assert.deepStrictEqual(cites(r), [...plus(cites(cold).slice(0, 1), 2), ...plus(cites(cold).slice(1), 5)]);
+
+  // Lines removed: all move up again.
+  put(tree, 'drivers/foo/foo.c', MOVING('', '', ''));
+  r = await run('lines removed');
+  assert.match(r.reuse, moved);
+  assert.deepStrictEqual(cites(r), cites(cold));
+
+  // A line inside foo_c(): its facts change, the result is computed again.
+  put(tree, 'drivers/foo/foo.c', MOVING('', '', '\n\t/* inside */'));
+  r = await run('a line inside foo_c()');
+  assert.match(r.reuse, /foo\.c: its extracted facts changed/);
+  const [a, bb, [c, ret]] = cites(cold);
+  assert.deepStrictEqual(cites(r), [a, bb, [c, ret + 1]]);
+
+  // foo_b() and foo_c() swapped: not a shift of each function's lines in order.
+  const text = MOVING('', '', '');
+  const b = text.slice(text.indexOf('static void foo_b'), text.indexOf('long foo_c'));
+  put(tree, 'drivers/foo/foo.c', text.replace(b, '') + '\n' + b.trimEnd() + '\n');
+  r = await run('foo_b() after foo_c()');
+  assert.ok(!r.reuse.startsWith('reused'), r.reuse);
+});
+
 test('cache: header facts kept for struct visibility are used only while the header is unchanged', async (t) => {
   const { tree, cache } = scratch(t, 'gup-reuse-hdr');
   put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
@@ -171,9 +274,9 @@ test('cache: #include closures are kept while only .c files outside them change,
   const { tree, cache } = scratch(t, 'gup-reuse-closure');
   put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
   const impl = (extra) => `#include <linux/hxops.h>
-${extra}
+
 static long a_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
-{
+{${extra}
 	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
 }
 
@@ -204,10 +307,10 @@ long b_user(struct hx_ops *o, unsigned long addr, struct page **pages)
   let r = await run('cold');
   assert.ok(r.closures.computed >= 2 && r.closures.kept === 0, JSON.stringify(r.closures));
   const seenBefore = key(r.warm);
-  // Lines moved in the storing file (a .c file): recomputed, the closures of the other
-  // files kept, the one of the edited file computed again.
-  put(tree, 'drivers/a/impl.c', impl('/* moved */\n'));
-  r = await run('impl.c lines moved');
+  // Lines added in a function of the storing file (a .c file): recomputed, the closures
+  // of the other files kept, the one of the edited file computed again.
+  put(tree, 'drivers/a/impl.c', impl('\n\t/* moved */'));
+  r = await run('impl.c lines added in a_pin()');
   assert.match(r.warm.profile.reuse, /impl\.c: /);
   assert.ok(r.closures.kept >= 1 && r.closures.computed >= 1, JSON.stringify(r.closures));
   // (So are the analyses: b_user()'s kept, a_pin()'s, which moved, computed again.)
@@ -299,7 +402,7 @@ test('cache: a run after a few edits writes only the changed files\' entries (a 
 
   // An edit that changes the facts: recomputed; the new result goes into the delta with
   // the changed file (the index is not written again), and the next run reuses it.
-  put(tree, 'drivers/foo/pin.c', `/* one */\n/* two */\n${PIN}`);
+  put(tree, 'drivers/foo/pin.c', PIN.replace('{\n', '{\n\t/* one */\n\t/* two */\n'));
   r = await run();
   assert.match(r.reuse, /pin\.c: its extracted facts changed/);
   assert.ok(saved.equals(fs.readFileSync(indexFile)), 'the index is unchanged');
@@ -308,7 +411,7 @@ test('cache: a run after a few edits writes only the changed files\' entries (a 
   assert.match(r.reuse, /^reused: 0 changed/);
   assert.strictEqual(findings(r.warm), before);
   // Another recomputing edit over that delta: the delta's result is replaced.
-  put(tree, 'drivers/foo/pin.c', `/* one */\n${PIN}`);
+  put(tree, 'drivers/foo/pin.c', PIN.replace('{\n', '{\n\t/* one */\n'));
   r = await run();
   assert.match(r.reuse, /pin\.c: its extracted facts changed/);
   assert.notStrictEqual(findings(r.warm), before, 'the finding in pin.c moved');
@@ -337,7 +440,7 @@ test('cache: a fact entry read by a run has its mtime refreshed (so pruning keep
   // Entries 40 days old: the ones the next run reads (user.c's, pin.c being edited) are
   // refreshed, the edited file's old entries are not.
   setAge(40 * 24 * 3600 * 1000);
-  put(tree, 'drivers/foo/pin.c', `/* moved */\n${PIN}`);
+  put(tree, 'drivers/foo/pin.c', PIN.replace('{\n', '{\n\t/* changed */\n'));
   const r = await auditTree(tree, { cache, profile: true });
   assert.ok(r.profile.extract.cached >= 1, JSON.stringify(r.profile.extract));
   const fresh = entries().filter((f) => age(f) < 3600 * 1000);
@@ -346,7 +449,7 @@ test('cache: a fact entry read by a run has its mtime refreshed (so pruning keep
   assert.ok(old.length >= 1, 'the edited file\'s old entries are not');
   // An hour old: read again, not written again.
   setAge(3600 * 1000);
-  put(tree, 'drivers/foo/pin.c', `/* moved */\n/* twice */\n${PIN}`);
+  put(tree, 'drivers/foo/pin.c', PIN.replace('{\n', '{\n\t/* changed */\n\t/* twice */\n'));
   await auditTree(tree, { cache });
   assert.ok(entries().filter((f) => pinEntries.has(f)).every((f) => age(f) >= 3600 * 1000 - 60000), 'no entry touched within the day');
 });
@@ -386,4 +489,79 @@ long odp_map(struct task_struct *tsk, struct mm_struct *mm, unsigned long addr, 
   } finally {
     if (prev === undefined) delete process.env.GUP_AUDIT_CACHE_RESULT; else process.env.GUP_AUDIT_CACHE_RESULT = prev;
   }
+});
+
+test('a kept result moved with its lines: each shared object once, cited lines by their file, null when a line has no place', () => {
+  const { LineMap, shiftedResult } = require('../dist/src/stages/shift');
+  const span = (line) => ({ line, col: 1, endLine: line + 1, endCol: 2 });
+  const gup = { role: 'gup', file: 'a.c', span: span(12), message: 'got at line 12' };
+  const finding = {
+    ruleId: 'r', level: 'error', file: 'a.c', span: span(14), function: 'f', callText: 'x', fingerprint: 'p', messageId: 'm',
+    message: 'released at line 14 after the get at line 12, as in b.c:7 and a.c:12 (called from g (a.c:30))',
+    data: { where: 'line 12', line: 12, other: 7 },
+    // (The flow's first step is the related site itself, as the rules build them.)
+    related: [gup], flow: [gup, { role: 'release', file: 'a.c', span: span(14), message: 'here' }],
+    chains: [[{ function: 'g', file: 'a.c', span: span(30) }]],
+    source: { 12: 'get', 14: 'put' },
+  };
+  // An atomic-caller style message: its `line` is a line of data.file.
+  const other = { ...structuredClone(finding), file: 'b.c', span: span(7), message: 'opened at a.c:30', data: { file: 'a.c', line: 30 }, related: [], flow: [], chains: [], source: {} };
+  const value = { findings: [finding, other], notifications: [{ level: 'note', message: 'see a.c:12' }], stats: { unattributed: [{ file: 'a.c', name: 'g', line: 3, reason: 'r' }] } };
+  const map = new LineMap();
+  map.add([['a.c', 1, 5, 1], ['a.c', 10, 20, 2], ['a.c', 25, 35, 4]]);
+  assert.ok(map.ordered && map.moves);
+  const r = shiftedResult(value, map);
+  const f = r.findings.find((x) => x.file === 'a.c');
+  assert.deepStrictEqual(f.span, span(16));
+  assert.strictEqual(f.message, 'released at line 16 after the get at line 14, as in b.c:7 and a.c:14 (called from g (a.c:34))');
+  assert.deepStrictEqual(f.data, { where: 'line 14', line: 14, other: 7 });
+  assert.strictEqual(f.related[0].span.line, 14);
+  assert.strictEqual(f.related[0].message, 'got at line 14');
+  assert.strictEqual(f.flow[0], f.related[0], 'a shared object stays shared, moved once');
+  assert.strictEqual(f.flow[1].span.line, 16);
+  assert.strictEqual(f.chains[0][0].span.line, 34);
+  assert.deepStrictEqual(f.source, { 14: 'get', 16: 'put' });
+  const o = r.findings.find((x) => x.file === 'b.c');
+  assert.deepStrictEqual([o.span.line, o.message, o.data.line], [7, 'opened at a.c:34', 34]);
+  assert.strictEqual(r.notifications[0].message, 'see a.c:14');
+  assert.strictEqual(r.stats.unattributed[0].line, 4);
+  // The stored value itself is not touched.
+  assert.strictEqual(value.findings[0].span.line, 14);
+  // A cited line of a moved file that no range covers: no result.
+  const gap = new LineMap();
+  gap.add([['a.c', 10, 20, 2], ['a.c', 25, 35, 4], ['a.c', 3, 3, 0]]);
+  assert.strictEqual(shiftedResult({ ...value, findings: [{ ...finding, message: 'see line 22' }] }, gap), null);
+  // Ranges that cross once moved (functions reordered) are not an order-keeping move.
+  const swapped = new LineMap();
+  swapped.add([['a.c', 10, 20, 15], ['a.c', 25, 35, -15]]);
+  assert.ok(!swapped.ordered);
+});
+
+test('the shape of an answer: a function\'s lines counted from its start, an undecided #if range cut to the function', () => {
+  const { answerShape, lineShifts } = require('../dist/src/parse/shape');
+  const fn = (start, from, group) => ({
+    name: 'f', file: 'a.c', startLine: start, endLine: start + 4, span: { line: start, col: 1, endLine: start, endCol: 2 },
+    calls: [{ id: 0, name: 'g', span: { line: start + 2, col: 2, endLine: start + 2, endCol: 3 }, stmtStart: 100 * start, stmtEnd: 100 * start + 9 }],
+    nodes: [{ id: 0, kind: 'stmt', line: start + 2, succ: [] }],
+    undecided: [{ from, to: start + 10, condition: 'defined(X)', group }], digest: String(start),
+  });
+  const answer = (f, tokens = []) => ({ facts: { file: 'a.c', functions: [f], gupTokens: tokens, unattributed: [], bytes: 1, parseErrors: 0 } });
+  // Moved by 7, its #if far above and not moved: the same shape.
+  const a = answer(fn(20, 2, 2)), b = answer(fn(27, 2, 2));
+  assert.strictEqual(answerShape(a), answerShape(b));
+  assert.deepStrictEqual(lineShifts(a, b), [['a.c', 20, 24, 7]]);
+  // A call two lines further down in the function: another shape.
+  const c = fn(27, 2, 2);
+  c.calls[0].span.line += 1;
+  assert.notStrictEqual(answerShape(a), answerShape(answer(c)));
+  assert.strictEqual(lineShifts(a, answer(c)), null);
+  // The #if's range starting inside the function at another line: another shape.
+  assert.notStrictEqual(answerShape(a), answerShape(answer(fn(27, 28, 28))));
+  // A #define of the file the function uses, which moved less than the function: placed on
+  // its own (a header's #define keeps its line in the shape).
+  const withMacro = (start, line, file) => Object.assign(fn(start, 2, 2), { macros: { FLAGS: { value: 'FOLL_WRITE', line, ...(file ? { file } : {}) } } });
+  assert.deepStrictEqual(lineShifts(answer(withMacro(20, 5)), answer(withMacro(27, 6))), [['a.c', 20, 24, 7], ['a.c', 5, 5, 1]]);
+  assert.strictEqual(lineShifts(answer(withMacro(20, 5, 'x.h')), answer(withMacro(27, 6, 'x.h'))), null);
+  // A GUP token outside the function moved with it: compared by order, placed by the shifts.
+  assert.strictEqual(answerShape(answer(fn(20, 2, 2), [{ name: 'g', line: 3, col: 1 }])), answerShape(answer(fn(27, 2, 2), [{ name: 'g', line: 9, col: 1 }])));
 });

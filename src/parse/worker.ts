@@ -11,6 +11,7 @@ import type { ExtractRequest } from './extract';
 import { NeedleSet, Scanner } from './needles';
 import type { FileFacts } from './ir';
 import { walkDirs } from '../discover';
+import { lineShifts, type LineShift } from './shape';
 import { answerDigest, benchEdit, benchEdited, sealEntry, unsealEntry, writeEntry } from '../cache-entry';
 import { fsPath } from '../fsname';
 import { TimeLimitError } from '../errors';
@@ -24,7 +25,9 @@ export type WorkerTask =
   /** Load the extractor and parse a tiny function, so that the first extraction does not
    * wait for it (sent behind the last batch of a large scan: see TreeScan.prefilter). */
   | { type: 'warm' }
-  | { type: 'extract'; req: ExtractRequest; maxBytes: number; cache?: { dir: string; build: string } };
+  /** `prevKey` (with `cache`): the cache key of the answer this request had in the run
+   * whose result is kept, when the file changed since (ExtractResult.shift). */
+  | { type: 'extract'; req: ExtractRequest; maxBytes: number; cache?: { dir: string; build: string }; prevKey?: string };
 
 export interface ScanTask {
   type: 'scan';
@@ -71,6 +74,12 @@ export interface ExtractResult {
   /** The file's masked and preprocessed state was the one the worker kept from an earlier
    * request (extractFile's memo). */
   memo?: boolean;
+  /** With --cache: the key of the answer's cache entry (the file's bytes and the request). */
+  key?: string;
+  /** For a request sent with `prevKey`: where the lines of the earlier answer's functions
+   * are now, when the two answers have the same shape (src/parse/shape.ts); absent when
+   * they do not, or the earlier answer is no longer in the cache. */
+  shift?: LineShift[];
 }
 
 /** The extractor (tree-sitter and its C grammar) is loaded by the first extraction: the
@@ -248,18 +257,35 @@ function readEntryFile(file: string): { buf: Buffer; mtimeMs: number } | null {
  * the version when a condition tested it), so a second tree hits on every file that is the
  * same there. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
+  const res = extractOrCached(task);
+  if (!task.prevKey || !task.cache || !res.key || res.key === task.prevKey || res.digest === undefined) return res;
+  // (The earlier answer is read from its own cache entry: the run that kept the result
+  // stored only its key.)
+  const got = readEntryFile(factsEntryFile(task.cache.dir, task.prevKey));
+  const prev = got ? unsealEntry(got.buf, task.cache.build, path.basename(factsEntryFile(task.cache.dir, task.prevKey))) : 'miss';
+  if (typeof prev !== 'object' || !isExtractResult(prev.value, task.req.file)) return res;
+  const shift = lineShifts(prev.value as ExtractResult, res);
+  return shift ? { ...res, shift } : res;
+}
+
+function factsEntryFile(dir: string, key: string): string {
+  return path.join(dir, 'facts', key.slice(0, 2), `${key}.v8`);
+}
+
+function extractOrCached(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
   const t0 = Date.now();
   let data = readWhole(task.req.abs, task.maxBytes);
   if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
   if (edit && task.req.file === edit.file) data = benchEdited(data, edit);
   let file: string | null = null;
+  let key: string | undefined;
   let dropped = '';
   // (The bytes' SHA-1 keys the cache entry, and the worker's kept state of the file.)
   const content = task.cache ? createHash('sha1').update(data).digest('hex') : undefined;
   if (task.cache) {
     const { names, gupNames, skip, file: rel, preprocess } = task.req;
-    const key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ? preprocessKey(preprocess) : null])).digest('hex');
-    file = path.join(task.cache.dir, 'facts', key.slice(0, 2), `${key}.v8`);
+    key = createHash('sha1').update(JSON.stringify([task.cache.build, rel, content, names, gupNames, skip ?? null, preprocess ? preprocessKey(preprocess) : null])).digest('hex');
+    file = factsEntryFile(task.cache.dir, key);
     const entry = readEntryFile(file);
     const buf = entry?.buf ?? null;
     const got = buf ? unsealEntry(buf, task.cache.build, path.basename(file)) : 'miss';
@@ -269,7 +295,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
       if (Date.now() - entry!.mtimeMs > TOUCH_AFTER_MS) {
         try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
       }
-      return { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length };
+      return { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length, key };
     }
     // (An entry whose headers or version differ is only stale: extracted again, replaced.)
     if (got !== 'miss' && !valid) {
@@ -289,7 +315,7 @@ function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult 
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
   if (dropped) res.notes = [...(res.notes ?? []), dropped];
-  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length, ...(memo ? { memo } : {}) };
+  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length, ...(memo ? { memo } : {}), ...(key ? { key } : {}) };
 }
 
 // The test-only fault hook (src/dev-switches.ts): the pool's replace-and-retry paths.

@@ -38,6 +38,8 @@ export interface FactsStoreInput {
  * what a stored result was computed from (src/stages/reuse.ts). */
 export interface SentRequest {
   file: string; names: string[]; first: boolean; skip: number[]; digest?: string;
+  /** The key of its answer's cache entry (ExtractResult.key). */
+  key?: string;
   /** The headers its preprocessing consulted, with their SHA-1 (FileFacts.deps). */
   deps?: [string, string | null][];
 }
@@ -183,8 +185,9 @@ export class FactsStore {
     return p;
   }
 
-  private async send(abs: string, names: string[], first: boolean, skip: number[] = []): Promise<ExtractResult> {
+  private async send(abs: string, names: string[], first: boolean, skip: number[] = [], prevKey?: string): Promise<ExtractResult> {
     const task = this.task(abs, names, first, skip);
+    if (prevKey && task.type === 'extract') task.prevKey = prevKey;
     const share = this.i.opts.share;
     const file = rel(this.i.root, abs);
     if (!share || this.i.cache || share.differs.has(file)) return this.i.pool.run<ExtractResult>(task);
@@ -216,7 +219,7 @@ export class FactsStore {
     if (key && this.fruitless.has(key)) { this.repeatsSkipped++; return; }
     try {
       const r = await ((first ? this.takeEarly(abs, names) : this.takeReplayed(file, names, skip)) ?? this.send(abs, names, first, skip));
-      if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest, ...(r.facts?.deps ? { deps: r.facts.deps } : {}) });
+      if (this.i.cache) this.requests.push({ file, names, first, skip, digest: r.digest, ...(r.key ? { key: r.key } : {}), ...(r.facts?.deps ? { deps: r.facts.deps } : {}) });
       if (this.i.opts.profile) this.extractions.push({ file, ms: r.ms ?? 0, bytes: r.bytes ?? 0, cached: !!r.cached, first, ...(r.memo ? { memo: true } : {}) });
       if (r.skipped) { notifications.push({ level: 'warning', file, message: `skipped: ${r.skipped}` }); return; }
       for (const n of r.notes ?? []) if (first) notifications.push({ level: 'note', file, message: n });
@@ -241,8 +244,10 @@ export class FactsStore {
   }
 
   /** Send a recorded request again (the file may have changed since): its answer. */
+  /** Its answer carries the line shifts from the recorded answer (ExtractResult.shift)
+   * when the two differ only by moved lines. */
   resend(req: SentRequest): Promise<ExtractResult> {
-    return this.send(path.join(this.i.root, req.file), req.names, req.first, req.skip);
+    return this.send(path.join(this.i.root, req.file), req.names, req.first, req.skip, req.key);
   }
 
   /** Put the functions added since `from` in file and line order. */

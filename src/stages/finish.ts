@@ -52,13 +52,15 @@ export function reusedResult(reuse: Reuse, r: { cache: AuditCache; resultKey: st
   const value = reuse.value as Pick<AuditResult, 'findings' | 'notifications' | 'stats'>;
   if (reuse.changed > 0 && r.save) {
     r.cache.setResult(r.resultKey, r.scan.rels.length, value, reuse.deps);
-    r.scan.saveChanged(r.t0, r.wholeTree);
+    // (A result moved with its lines is a new result: written as a recomputed one is.)
+    if (reuse.moved) r.scan.saveRecomputed(r.t0, r.wholeTree);
+    else r.scan.saveChanged(r.t0, r.wholeTree);
   }
   r.phases.total = Date.now() - r.t0;
   return {
     // (What this run says of the cache itself, such as a delta dropped, is this run's.)
     tree: r.tree, findings: value.findings, notifications: uniqueNotifications([...value.notifications, ...r.cache.notes.map((message) => ({ level: 'note' as const, message }))]), stats: { ...value.stats, bytesScanned: 0, phasesMs: r.phases }, rules: r.rules,
-    ...(r.profile ? { profile: { ...reusedProfile(r.scan), reuse: `reused: ${reuse.changed} changed file(s) checked, ${reuse.resent} request(s) sent again` } } : {}),
+    ...(r.profile ? { profile: { ...reusedProfile(r.scan), reuse: `reused: ${reuse.changed} changed file(s) checked, ${reuse.resent} request(s) sent again${reuse.moved ? ', lines moved' : ''}` } } : {}),
   };
 }
 

@@ -20,7 +20,9 @@ import { depsHold } from '../preprocess/scope';
 import { indexInSorted, sameList } from '../discover';
 import type { AuditCache, ResultDeps } from '../cache';
 import type { TreeScan } from '../scan';
-import type { FactsStore } from './facts';
+import type { FactsStore, SentRequest } from './facts';
+import { unmoved } from '../parse/shape';
+import { LineMap, shiftedResult } from './shift';
 import type { Notification } from '../findings';
 import { rel } from './setup';
 
@@ -32,6 +34,8 @@ export interface Reuse {
   /** Changed files checked (0: none changed) and requests sent again. */
   changed: number;
   resent: number;
+  /** The stored result with the lines of the changed files moved (src/stages/shift.ts). */
+  moved?: boolean;
   deps?: ResultDeps;
 }
 
@@ -67,10 +71,47 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
     for (const q of deps.requests) if (q.file === c || q.deps?.some(([name]) => name === c)) resend.add(q);
   }
   const sent = [...resend];
-  const answers = await Promise.all(sent.map((q) => store.resend(q).then((a) => a.digest, () => undefined)));
-  const differs = sent.findIndex((q, k) => !q.digest || answers[k] !== q.digest);
-  if (differs >= 0) return `${sent[differs].file}: its extracted facts changed`;
-  return { value: r.value, changed: cache.changed.length, resent: sent.length, deps };
+  const moved = await resendAll(sent, store);
+  if (typeof moved === 'string') return moved;
+  if (!moved) return { value: r.value, changed: cache.changed.length, resent: sent.length, deps };
+  // Lines moved: the result with them, and the requests as they were sent now.
+  const value = moved.map.ordered ? shiftedResult(r.value, moved.map) : null;
+  if (!value) return `${moved.map.files[0]}: lines moved where the result cites a line outside the moved functions`;
+  const again = new Map(sent.map((q, k) => [q, moved.now[k]]));
+  return { value, changed: cache.changed.length, resent: sent.length, moved: true, deps: { ...deps, requests: deps.requests.map((q) => again.get(q) ?? q) } };
+}
+
+/** Send the requests again. Undefined: every answer is the same; a string: why the result
+ * cannot be kept; else the answers differ only by moved lines: where they went, and the
+ * requests as sent now (a later request's skip list names the moved start lines). A file's
+ * requests go in their recorded order (each one's skip list is placed by the answers
+ * before it); files go in parallel. */
+async function resendAll(sent: SentRequest[], store: FactsStore): Promise<{ map: LineMap; now: SentRequest[] } | string | undefined> {
+  const map = new LineMap();
+  const now: SentRequest[] = new Array(sent.length);
+  const byFile = new Map<string, number[]>();
+  sent.forEach((q, k) => { const l = byFile.get(q.file); if (l) l.push(k); else byFile.set(q.file, [k]); });
+  const why = await Promise.all([...byFile.values()].map(async (ks) => {
+    // (The ranges of this file's answers so far: a skip list names their start lines.)
+    const mine = new LineMap();
+    for (const k of ks) {
+      const q = sent[k];
+      const skip = q.skip.map((l) => (l < 0 ? l : mine.map(q.file, l)));
+      if (skip.some((l) => l === null)) return `${q.file}: a function it skipped was not placed`;
+      let a;
+      try { a = await store.resend({ ...q, skip: skip as number[] }); } catch { return `${q.file}: not extracted again`; }
+      const same = !!q.digest && a.digest === q.digest;
+      const ranges = same ? unmoved(a.facts) : a.shift;
+      if (!ranges) return `${q.file}: its extracted facts changed${q.key ? '' : ' (no earlier answer to compare)'}`;
+      mine.add(ranges);
+      map.add(ranges);
+      now[k] = { ...q, skip: skip as number[], digest: a.digest, ...(a.key ? { key: a.key } : {}), ...(a.facts?.deps ? { deps: a.facts.deps } : {}) };
+    }
+    return undefined;
+  }));
+  const first = why.find((w) => w !== undefined);
+  if (first) return first;
+  return sent.every((q, k) => q.digest === now[k].digest) ? undefined : { map, now };
 }
 
 /** The dependencies outside the tree (absolute names) of the requests, once each. */

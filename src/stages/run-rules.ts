@@ -26,8 +26,13 @@ export function runRules(rules: Rule[], program: Program, version: Version, tree
     }
   }
   assignFingerprints(findings);
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId));
+  findings.sort(compareFindings);
   return findings;
+}
+
+/** The order of a result's findings: file, line, column, rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.ruleId.localeCompare(b.ruleId);
 }
 
 /** The finding of one report: its message rendered from the rule's template (an unknown
