@@ -15,7 +15,9 @@
 // (GUP_AUDIT_BENCH_EDIT, src/cache-entry.ts): that file's index entry is not used and its
 // bytes are extracted with a comment line appended (mm/gup.c: its facts stay the same, the
 // result is kept), with lines inserted at its start (mm/gup.c: every line moves, the result
-// is recomputed), or a comment appended to a file the result does not depend on.
+// is kept with its lines moved), with a line inserted at the start of every function body
+// (mm/gup.c: the facts of its functions change, the result is recomputed), or a comment
+// appended to a file the result does not depend on.
 //
 //   npm run bench -- TREE [TREE...] [--runs N] [--jobs N] [--subsystem DIR] [--skip-slow] [--quick]
 //   (TREE@PREV: TREE's second-tree row follows a cache filled on PREV, e.g. an earlier
@@ -222,10 +224,12 @@ function benchTree(tree: string, prev: Pick<TreeResult, 'tree' | 'cacheDir'> | u
   rows.push({ name: 'audit --cache, warm, result recomputed', s: warmFiles, note: 'per-file entries, analysis rerun' });
   // Edits (GUP_AUDIT_BENCH_EDIT, nothing written to the tree): a file the analysis reads,
   // once with a comment appended (its facts unchanged: the result is kept after its
-  // requests are sent again) and once with lines inserted at its start (every line moves:
-  // recomputed; a different count each run, so no run finds the previous one's result; last:
-  // the edit is not in the tree, and a later run would take that result for the tree's);
-  // and a file outside what the result was computed from.
+  // requests are sent again), once with lines inserted at its start (every line moves: the
+  // result is kept with its lines moved; a different count each run, so no run finds the
+  // previous one's result) and once with a line inserted in each function body (the
+  // facts change: recomputed; these two last: the edit is not in the tree, and a later
+  // run would take that result for the tree's); and a file outside what the result was
+  // computed from.
   const edited = ['mm/gup.c', 'mm/memory.c'].find((f) => fs.existsSync(path.join(tree, f)))!;
   const outside = ['drivers/net/loopback.c', 'lib/sort.c', 'init/main.c'].find((f) => fs.existsSync(path.join(tree, f)))!;
   let edits = 0;
@@ -240,6 +244,9 @@ function benchTree(tree: string, prev: Pick<TreeResult, 'tree' | 'cacheDir'> | u
   const warmMove = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${tag()}:${edits}` }));
   const warmMoveOut = lastOutput();
   rows.push({ name: 'audit --cache, warm, one file edited: lines moved', s: warmMove, note: `${edited}, lines inserted at its start: ${kept(warmMoveOut)}` });
+  const warmBody = median(runs, () => auditRun([tree, '-j', String(jobs), '--cache', cacheDir], { GUP_AUDIT_BENCH_EDIT: `${edited}:${tag()}:body` }));
+  const warmBodyOut = lastOutput();
+  rows.push({ name: 'audit --cache, warm, one file edited: functions', s: warmBody, note: `${edited}, a line inserted in each function body: ${kept(warmBodyOut)}` });
 
   // The per-file check of a kernel build (`make C=1 CHECK=gup-audit`): one process per
   // compiled file, with kbuild-like compiler flags, from the tree's warm index (built by
@@ -307,7 +314,7 @@ function benchTree(tree: string, prev: Pick<TreeResult, 'tree' | 'cacheDir'> | u
   // A warm run reads no file: a rebuild of dist/ between the runs (a new build id) would
   // have made it cold.
   console.log(`  warm runs read ${warmOut.bytes} and ${warmFilesOut.bytes} bytes of source: ${warmOut.bytes === 0 && warmFilesOut.bytes === 0 ? 'the cache was warm' : 'NOT WARM (was dist/ rebuilt meanwhile?)'}`);
-  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, edited ${[warmEditOut, warmMoveOut, warmOtherOut].every((o) => same(o.findings, defOut.findings)) ? 'same' : 'DIFFERENT'}${second ? `, after the cache of ${path.basename(second.after)} ${second.same ? 'same' : 'DIFFERENT'}` : ''}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
+  console.log(`  findings: default ${defOut.findings.length}; --cache cold ${same(coldOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm ${same(warmOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, warm recomputed ${same(warmFilesOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}, edited ${[warmEditOut, warmMoveOut, warmBodyOut, warmOtherOut].every((o) => same(o.findings, defOut.findings)) ? 'same' : 'DIFFERENT'}${second ? `, after the cache of ${path.basename(second.after)} ${second.same ? 'same' : 'DIFFERENT'}` : ''}${fullOut ? `, --no-prefilter ${same(fullOut.findings, defOut.findings) ? 'same' : 'DIFFERENT'}` : ''}`);
   const load1 = os.loadavg()[0];
   console.log(`  load average at the end ${load1.toFixed(2)}`);
   return { tree, version: kernelVersion(tree), all, base, def, defOut, cacheDir, second };

@@ -8,22 +8,26 @@ import { createHash, randomBytes } from 'crypto';
 import { makeDirs } from './fsname';
 import { devSwitches } from './dev-switches';
 
-/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag>[:<n>] makes a run see
- * that file as edited (its index entry unused, as after a change of its stat key), without
- * writing to the tree: the benchmark's "one file edited" rows on a read-only tree. The bytes
- * read for extraction get a comment line naming the tag appended, or, with <n>, n comment
- * lines inserted at the start (every line of the file moves). */
-export function benchEdit(): { file: string; tag: string; lines: number } | undefined {
+/** BENCH-ONLY: GUP_AUDIT_BENCH_EDIT=<path relative to the root>:<tag>[:<n>|:body] makes a
+ * run see that file as edited (its index entry unused, as after a change of its stat key),
+ * without writing to the tree: the benchmark's "one file edited" rows on a read-only tree.
+ * The bytes read for extraction get a comment line naming the tag appended; with <n>, n
+ * comment lines inserted at the start (every line of the file moves); with `body`, the
+ * tag's comment and an empty line at the start of every function body (a `{` alone on a
+ * line after the function's header): the lines of each function's body move within it,
+ * which changes the facts of every function of the file. */
+export function benchEdit(): { file: string; tag: string; lines: number; body?: boolean } | undefined {
   const v = devSwitches().benchEdit;
   if (!v) return undefined;
-  const m = /^(.*):([^:]*):(\d+)$/.exec(v);
-  if (m) return { file: m[1], tag: m[2], lines: Number(m[3]) };
+  const m = /^(.*):([^:]*):(\d+|body)$/.exec(v);
+  if (m) return { file: m[1], tag: m[2], lines: m[3] === 'body' ? 0 : Number(m[3]), ...(m[3] === 'body' ? { body: true } : {}) };
   const at = v.lastIndexOf(':');
   return at < 0 ? { file: v, tag: '', lines: 0 } : { file: v.slice(0, at), tag: v.slice(at + 1), lines: 0 };
 }
 
 /** The bytes of `data` as the bench edit sees them. */
-export function benchEdited(data: Buffer, edit: { tag: string; lines: number }): Buffer {
+export function benchEdited(data: Buffer, edit: { tag: string; lines: number; body?: boolean }): Buffer {
+  if (edit.body) return Buffer.from(data.toString('latin1').replace(/\n\{\n/g, `\n{\n/* edited: ${edit.tag} */\n\n`), 'latin1');
   if (edit.lines > 0) return Buffer.concat([Buffer.from(`/* edited: ${edit.tag} */\n`.repeat(edit.lines)), data]);
   return Buffer.concat([data, Buffer.from(`\n/* edited: ${edit.tag} */\n`)]);
 }
