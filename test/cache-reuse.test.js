@@ -243,6 +243,53 @@ test('cache: an edit that only moves functions keeps the result, with every line
   assert.ok(!r.reuse.startsWith('reused'), r.reuse);
 });
 
+test('cache: lines moved in a driver\'s header keep the result unless a finding cites a line of it', async (t) => {
+  const { tree, cache } = scratch(t, 'gup-reuse-hmoved');
+  const header = (top, flags) => `${top}#define H_LOCK(mm) mmap_read_lock(mm)
+#define H_UNLOCK(mm) mmap_read_unlock(mm)
+#define H_FLAGS (${flags})
+`;
+  // h_lock(): the lock is left held (its finding cites h.c only); h_flags(): its flags come
+  // through the header's #define (with FOLL_PIN, the finding cites that #define's line).
+  put(tree, 'drivers/h/h.c', `#include "h.h"
+
+long h_lock(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	long n;
+
+	H_LOCK(mm);
+	n = get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+	return n;
+}
+
+long h_flags(unsigned long addr, struct page **pages)
+{
+	return get_user_pages_fast(addr, 1, H_FLAGS, pages);
+}
+`);
+  put(tree, 'drivers/h/h.h', header('', 'FOLL_WRITE'));
+  const full = (r) => JSON.stringify({ findings: r.findings, notifications: r.notifications });
+  const run = async (what) => {
+    const warm = await auditTree(tree, { cache, profile: true });
+    const plain = await auditTree(tree);
+    assert.strictEqual(full(warm), full(plain), what);
+    return { warm, reuse: warm.profile.reuse ?? '' };
+  };
+  let r = await run('cold');
+  assert.deepStrictEqual(r.warm.findings.map((f) => f.ruleId), ['unbalanced-mmap-lock']);
+  // The header's #define that h_flags() reads moved (the answer for h.c names its line).
+  put(tree, 'drivers/h/h.h', header('/* one */\n/* two */\n', 'FOLL_WRITE'));
+  r = await run('two lines on top of the header');
+  assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, [1-9]\d* request\(s\) sent again, lines moved$/);
+  // FOLL_PIN through the header: the finding cites the #define's line in h.h, as `line N`.
+  put(tree, 'drivers/h/h.h', header('/* one */\n/* two */\n', 'FOLL_WRITE | FOLL_PIN'));
+  r = await run('FOLL_PIN in the header');
+  assert.ok(r.warm.findings.some((f) => f.file === 'drivers/h/h.c' && /H_FLAGS/.test(f.message) && f.related.some((x) => x.file === 'drivers/h/h.h')), JSON.stringify(r.warm.findings.map((f) => f.message)));
+  put(tree, 'drivers/h/h.h', header('/* one */\n', 'FOLL_WRITE | FOLL_PIN'));
+  r = await run('a line removed from the header');
+  assert.match(r.reuse, /h\.h: lines moved, and a line the result cites cannot be placed/);
+});
+
 test('cache: header facts kept for struct visibility are used only while the header is unchanged', async (t) => {
   const { tree, cache } = scratch(t, 'gup-reuse-hdr');
   put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
@@ -527,6 +574,15 @@ test('a kept result moved with its lines: each shared object once, cited lines b
   assert.strictEqual(r.stats.unattributed[0].line, 4);
   // The stored value itself is not touched.
   assert.strictEqual(value.findings[0].span.line, 14);
+  // A finding whose sites are in two files, one of them moved, and that cites a `line N`
+  // (a flag through a header's #define): which file's line is not known: no result.
+  const header = { ...structuredClone(finding), file: 'c.c', span: span(40), message: 'passed (through #define F in a.c, line 12)', data: { line: 12 }, related: [{ role: 'call', file: 'a.c', span: span(12), message: 'F comes from #define F in a.c' }], flow: [], chains: [], source: {} };
+  assert.strictEqual(shiftedResult({ ...value, findings: [header] }, map), null);
+  // A file none of whose ranges moved is not moved: its cited lines stay.
+  const still = new LineMap();
+  still.add([['a.c', 10, 20, 0]]);
+  assert.deepStrictEqual(still.files, []);
+  assert.strictEqual(shiftedResult({ ...value, findings: [{ ...finding, message: 'see line 22' }] }, still).findings[0].message, 'see line 22');
   // A cited line of a moved file that no range covers: no result.
   const gap = new LineMap();
   gap.add([['a.c', 10, 20, 2], ['a.c', 25, 35, 4], ['a.c', 3, 3, 0]]);
@@ -561,7 +617,11 @@ test('the shape of an answer: a function\'s lines counted from its start, an und
   // its own (a header's #define keeps its line in the shape).
   const withMacro = (start, line, file) => Object.assign(fn(start, 2, 2), { macros: { FLAGS: { value: 'FOLL_WRITE', line, ...(file ? { file } : {}) } } });
   assert.deepStrictEqual(lineShifts(answer(withMacro(20, 5)), answer(withMacro(27, 6))), [['a.c', 20, 24, 7], ['a.c', 5, 5, 1]]);
-  assert.strictEqual(lineShifts(answer(withMacro(20, 5, 'x.h')), answer(withMacro(27, 6, 'x.h'))), null);
+  assert.deepStrictEqual(lineShifts(answer(withMacro(20, 5, 'x.h')), answer(withMacro(20, 6, 'x.h'))), [['a.c', 20, 24, 0], ['x.h', 5, 5, 1]]);
+  // (Another definition is another shape.)
+  const other = withMacro(20, 6, 'x.h');
+  other.macros.FLAGS.value = 'FOLL_FORCE';
+  assert.strictEqual(lineShifts(answer(withMacro(20, 5, 'x.h')), answer(other)), null);
   // A GUP token outside the function moved with it: compared by order, placed by the shifts.
   assert.strictEqual(answerShape(answer(fn(20, 2, 2), [{ name: 'g', line: 3, col: 1 }])), answerShape(answer(fn(27, 2, 2), [{ name: 'g', line: 9, col: 1 }])));
 });

@@ -9,8 +9,8 @@ import { createHash } from 'crypto';
 import type { FileFacts, FunctionIR } from './ir';
 
 /** The keys that hold a line of the file in the IR (Span, CfgNode, CallSite.scopeEnd,
- * FunctionIR.startLine/endLine/undecided, MacroDef.line) and a byte offset (CallSite). A
- * `line` of an object with a `file` (a macro defined in a header) is another file's line. */
+ * FunctionIR.startLine/endLine/undecided) and a byte offset (CallSite). (MacroDef.line is
+ * left out of the shape: see relativeFunction.) */
 const LINE_KEYS = new Set(['line', 'endLine', 'startLine', 'scopeEnd', 'from', 'to']);
 const BYTE_KEYS = new Set(['stmtStart', 'stmtEnd']);
 
@@ -40,10 +40,11 @@ function relativeFunction(fn: FunctionIR): string {
   return JSON.stringify(undecided ? { ...fn, undecided } : fn, function (this: Record<string, unknown>, k: string, v: unknown) {
     if (k === 'digest' && this.startLine === base && this.calls === fn.calls) return undefined;
     if (typeof v === 'number') {
-      // (A `#define` of the file is compared without its line: lineShifts() places it on
-      // its own, so that lines inserted between it and the function leave the shape alone.)
-      if (k === 'line' && typeof this.value === 'string' && !('kind' in this)) return typeof this.file === 'string' ? v : undefined;
-      if (LINE_KEYS.has(k) && !(k === 'line' && typeof this.file === 'string')) return v - base;
+      // (A `#define`, of the file or of a header, is compared without its line: lineShifts()
+      // places it on its own, so that lines inserted between it and the function, or in
+      // the header, leave the shape alone.)
+      if (k === 'line' && typeof this.value === 'string' && !('kind' in this)) return undefined;
+      if (LINE_KEYS.has(k)) return v - base;
       if (BYTE_KEYS.has(k)) return v - byteBase;
     }
     return plain(k, v);
@@ -74,13 +75,14 @@ export function answerShape(res: Answer): string {
 }
 
 /** The lines an answer's functions cover, each range moved by `shift` (of the function, or
- * of one of the file's `#define`s it uses): the functions' own lines, and the lines of
- * those `#define`s. (lineShifts() adds the lines of the GUP tokens outside them.) */
+ * of one of the `#define`s it uses): the functions' own lines, and the lines of those
+ * `#define`s, in the file or in a header. (lineShifts() adds the lines of the GUP tokens
+ * outside them.) */
 export function lineRanges(facts: FileFacts | undefined, shift: (fn: number, macro?: string) => number): LineShift[] {
   const out: LineShift[] = [];
   (facts?.functions ?? []).forEach((fn, i) => {
     out.push([fn.file, fn.startLine, fn.endLine, shift(i)]);
-    for (const [name, m] of Object.entries(fn.macros ?? {})) if (m.file === undefined) out.push([fn.file, m.line, m.line, shift(i, name)]);
+    for (const [name, m] of Object.entries(fn.macros ?? {})) out.push([m.file ?? fn.file, m.line, m.line, shift(i, name)]);
   });
   return out;
 }

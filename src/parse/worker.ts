@@ -257,14 +257,20 @@ function readEntryFile(file: string): { buf: Buffer; mtimeMs: number } | null {
  * the version when a condition tested it), so a second tree hits on every file that is the
  * same there. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
-  const res = extractOrCached(task);
-  if (!task.prevKey || !task.cache || !res.key || res.key === task.prevKey || res.digest === undefined) return res;
+  const { res, stale } = extractOrCached(task);
+  if (!task.prevKey || !task.cache || !res.key || res.digest === undefined) return res;
   // (The earlier answer is read from its own cache entry: the run that kept the result
-  // stored only its key.)
-  const got = readEntryFile(factsEntryFile(task.cache.dir, task.prevKey));
-  const prev = got ? unsealEntry(got.buf, task.cache.build, path.basename(factsEntryFile(task.cache.dir, task.prevKey))) : 'miss';
-  if (typeof prev !== 'object' || !isExtractResult(prev.value, task.req.file)) return res;
-  const shift = lineShifts(prev.value as ExtractResult, res);
+  // stored only its key. The same key, the file's bytes unchanged, and another answer: a
+  // header it reads changed, and the entry just replaced held the earlier answer.)
+  let prev: unknown;
+  if (res.key === task.prevKey) prev = stale;
+  else {
+    const got = readEntryFile(factsEntryFile(task.cache.dir, task.prevKey));
+    const entry = got ? unsealEntry(got.buf, task.cache.build, path.basename(factsEntryFile(task.cache.dir, task.prevKey))) : 'miss';
+    prev = typeof entry === 'object' ? entry.value : undefined;
+  }
+  if (!prev || !isExtractResult(prev, task.req.file) || (prev as ExtractResult).digest === res.digest) return res;
+  const shift = lineShifts(prev as ExtractResult, res);
   return shift ? { ...res, shift } : res;
 }
 
@@ -272,13 +278,16 @@ function factsEntryFile(dir: string, key: string): string {
   return path.join(dir, 'facts', key.slice(0, 2), `${key}.v8`);
 }
 
-function extractOrCached(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
+/** The answer, from the cache entry or extracted (and stored); `stale`: the entry it
+ * replaced, whose headers or version differ. */
+function extractOrCached(task: Extract<WorkerTask, { type: 'extract' }>): { res: ExtractResult; stale?: unknown } {
   const t0 = Date.now();
   let data = readWhole(task.req.abs, task.maxBytes);
-  if (typeof data === 'string') return { skipped: data, ms: Date.now() - t0 };
+  if (typeof data === 'string') return { res: { skipped: data, ms: Date.now() - t0 } };
   if (edit && task.req.file === edit.file) data = benchEdited(data, edit);
   let file: string | null = null;
   let key: string | undefined;
+  let stale: unknown;
   let dropped = '';
   // (The bytes' SHA-1 keys the cache entry, and the worker's kept state of the file.)
   const content = task.cache ? createHash('sha1').update(data).digest('hex') : undefined;
@@ -295,8 +304,9 @@ function extractOrCached(task: Extract<WorkerTask, { type: 'extract' }>): Extrac
       if (Date.now() - entry!.mtimeMs > TOUCH_AFTER_MS) {
         try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* pruning is only later */ }
       }
-      return { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length, key };
+      return { res: { ...(got.value as ExtractResult), ms: Date.now() - t0, cached: true, bytes: data.length, key } };
     }
+    if (valid) stale = got.value;
     // (An entry whose headers or version differ is only stale: extracted again, replaced.)
     if (got !== 'miss' && !valid) {
       try { fs.unlinkSync(file); } catch { /* already gone */ }
@@ -315,7 +325,7 @@ function extractOrCached(task: Extract<WorkerTask, { type: 'extract' }>): Extrac
     try { writeEntry(file, sealEntry(res, task.cache!.build, path.basename(file))); } catch { /* a cache that cannot be written is only slower */ }
   }
   if (dropped) res.notes = [...(res.notes ?? []), dropped];
-  return { ...res, ms: Date.now() - t0, cached: false, bytes: data.length, ...(memo ? { memo } : {}), ...(key ? { key } : {}) };
+  return { res: { ...res, ms: Date.now() - t0, cached: false, bytes: data.length, ...(memo ? { memo } : {}), ...(key ? { key } : {}) }, stale };
 }
 
 // The test-only fault hook (src/dev-switches.ts): the pool's replace-and-retry paths.

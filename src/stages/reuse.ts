@@ -76,7 +76,7 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
   if (!moved) return { value: r.value, changed: cache.changed.length, resent: sent.length, deps };
   // Lines moved: the result with them, and the requests as they were sent now.
   const value = moved.map.ordered ? shiftedResult(r.value, moved.map) : null;
-  if (!value) return `${moved.map.files[0]}: lines moved where the result cites a line outside the moved functions`;
+  if (!value) return `${moved.map.files.join(', ')}: lines moved, and a line the result cites cannot be placed`;
   const again = new Map(sent.map((q, k) => [q, moved.now[k]]));
   return { value, changed: cache.changed.length, resent: sent.length, moved: true, deps: { ...deps, requests: deps.requests.map((q) => again.get(q) ?? q) } };
 }

@@ -23,11 +23,11 @@ export class LineMap {
     }
   }
 
-  /** The old line's new place in a file of the map (the same line elsewhere); null when no
-   * range covers it, or two disagree. */
+  /** The old line's new place in a file of the map (the same line elsewhere, and in a file
+   * none of whose ranges moved); null when no range covers it, or two disagree. */
   map(file: string, line: number): number | null {
     const list = this.byFile.get(file);
-    if (!list) return line;
+    if (!list || !list.some((r) => r[3] !== 0)) return line;
     let at: number | null = null;
     for (const [, from, to, d] of list) {
       if (line < from || line > to) continue;
@@ -58,7 +58,8 @@ export class LineMap {
     return true;
   }
 
-  get files(): string[] { return [...this.byFile.keys()]; }
+  /** The files some of whose lines moved. */
+  get files(): string[] { return [...this.byFile].filter(([, list]) => list.some((r) => r[3] !== 0)).map(([f]) => f); }
 }
 
 class Unplaced extends Error {}
@@ -87,23 +88,33 @@ export function shiftedResult(value: unknown, map: LineMap): unknown {
     s.line = line(file, s.line);
     s.endLine = s.line + end;
   };
-  // (`line N` in a message is a line of the finding's own file; another file's line is
-  // always cited as `file:N`.)
+  // (`line N` in a message, and the `line` of its data, is a line of the finding's own
+  // file, or of another file its sites name: a `#define` in a header the flags come
+  // through. Another file's line is otherwise cited as `file:N`. When the finding's sites
+  // are in several files and one of them moved, which file a `line N` is in is not known:
+  // no result.)
+  const AMBIGUOUS = '\0';
   const text = (s: string, own?: string): string => {
     let out = cited ? s.replace(cited, (_m, f: string, n: string) => `${f}:${line(f, Number(n))}`) : s;
+    if (own === AMBIGUOUS && /\bline \d/.test(out)) throw new Unplaced();
     if (own !== undefined && files.includes(own)) out = out.replace(/\bline (\d+)\b/g, (_m, n: string) => `line ${line(own, Number(n))}`);
     return out;
   };
   try {
     for (const f of r.findings) {
-      const own = f.file;
-      span(own, f.span);
+      const sites = new Set([f.file, ...f.related.map((x) => x.file), ...(f.flow ?? []).map((x) => x.file), ...(f.chains ?? []).flat().map((x) => x.file), ...(typeof f.data.file === 'string' ? [f.data.file] : [])]);
+      const own = sites.size > 1 && [...sites].some((x) => files.includes(x)) ? AMBIGUOUS : f.file;
+      span(f.file, f.span);
       f.message = text(f.message, own);
       if (f.hint !== undefined) f.hint = text(f.hint, own);
       if (first(f.data)) {
         for (const [k, v] of Object.entries(f.data)) {
           if (typeof v === 'string') f.data[k] = text(v, own);
-          else if (k === 'line') f.data[k] = line(typeof f.data.file === 'string' ? f.data.file : own, v);
+          else if (k === 'line' && typeof f.data.file === 'string') f.data[k] = line(f.data.file, v);
+          else if (k === 'line') {
+            if (own === AMBIGUOUS) throw new Unplaced();
+            f.data[k] = line(own, v);
+          }
         }
       }
       for (const x of [...f.related, ...(f.flow ?? [])]) {
@@ -111,13 +122,13 @@ export function shiftedResult(value: unknown, map: LineMap): unknown {
         if (first(x)) x.message = text(x.message, own);
       }
       for (const chain of f.chains ?? []) for (const s of chain) span(s.file, s.span);
-      if (f.rewrite) { span(own, f.rewrite.call); f.rewrite.drop.forEach((s) => span(own, s)); }
+      if (f.rewrite) { span(f.file, f.rewrite.call); f.rewrite.drop.forEach((s) => span(f.file, s)); }
       if (f.fix) {
         if (first(f.fix)) f.fix.description = text(f.fix.description, own);
-        f.fix.edits.forEach((e) => span(own, e.region));
+        f.fix.edits.forEach((e) => span(f.file, e.region));
       }
       for (const u of f.utf16 ?? []) if (first(u)) u.line = line(u.file, u.line);
-      if (f.source) f.source = Object.fromEntries(Object.entries(f.source).map(([n, t]) => [line(own, Number(n)), t]));
+      if (f.source) f.source = Object.fromEntries(Object.entries(f.source).map(([n, t]) => [line(f.file, Number(n)), t]));
     }
     for (const n of r.notifications) n.message = text(n.message, n.file);
     for (const u of r.stats.unattributed) if (first(u)) u.line = line(u.file, u.line);
