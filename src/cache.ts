@@ -269,8 +269,10 @@ export interface ResultDeps {
   requests: { file: string; names: string[]; first: boolean; skip: number[]; digest?: string; key?: string; deps?: [string, string | null][] }[];
   /** Every name searched for in the call indexes (caller, callee and macro searches). */
   searched: string[];
-  /** Files read on the main thread (struct definitions). */
+  /** Files read on the main thread (struct definitions), and the digest of what was read
+   * of each (StructVisibility.readDigests). */
   read: string[];
+  readDigests?: [string, string | null][];
 }
 
 export class AuditCache {

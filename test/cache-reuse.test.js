@@ -317,6 +317,45 @@ static struct hx_ops a_ops = {
   assert.strictEqual(seen.size, 2, 'whether b_user() sees struct hx_ops changes the finding');
 });
 
+test('cache: a file read for struct definitions keeps the result while its #includes and structs stay the same', async (t) => {
+  const { tree, cache } = scratch(t, 'gup-reuse-structs');
+  put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
+  const impl = (extra) => `#include <linux/hxops.h>
+${extra}
+static long a_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+}
+
+static struct hx_ops a_ops = {
+	.pin = a_pin,
+};
+`;
+  put(tree, 'drivers/a/impl.c', impl(''));
+  put(tree, 'drivers/b/user.c', '#include <linux/hxops.h>\n\nlong b_user(struct hx_ops *o, unsigned long addr, struct page **pages)\n{\n\tlong n;\n\n\tmmap_read_lock(current->mm);\n\tn = o->pin(current->mm, addr, pages);\n\tmmap_read_unlock(current->mm);\n\treturn n;\n}\n');
+  const run = async (what) => {
+    const warm = await auditTree(tree, { cache, profile: true });
+    const plain = await auditTree(tree);
+    assert.strictEqual(key(warm), key(plain), what);
+    return { warm, reuse: warm.profile.reuse ?? '' };
+  };
+  let r = await run('cold');
+  assert.ok(r.warm.findings.length >= 1);
+  // A comment in the file that stores a_pin into the struct (read for the definitions its
+  // closure has): the same #includes and structs.
+  put(tree, 'drivers/a/impl.c', impl('/* a comment */') + '/* and one more */\n');
+  r = await run('a comment');
+  assert.match(r.reuse, /^reused: 1 changed file\(s\) checked/);
+  // A struct defined there now: what the visibility reads of it changed.
+  put(tree, 'drivers/a/impl.c', impl('struct a_local { int x; };'));
+  r = await run('a struct defined');
+  assert.match(r.reuse, /impl\.c: read for struct definitions/);
+  // Another #include.
+  put(tree, 'drivers/a/impl.c', impl('#include <linux/hxops.h>'));
+  r = await run('an #include added');
+  assert.match(r.reuse, /impl\.c: read for struct definitions/);
+});
+
 test('cache: #include closures are kept while only .c files outside them change, and always give an uncached audit\'s result', async (t) => {
   const { tree, cache } = scratch(t, 'gup-reuse-closure');
   put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');

@@ -11,6 +11,7 @@
 // Makefile) makes the closure incomplete, and an incomplete closure sees everything.
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
 import { lfText, maskCode } from './cut';
 import { kbuildIncludeFlags } from './kbuild';
 
@@ -77,6 +78,13 @@ export class StructVisibility {
   get readPaths(): string[] {
     const own = [...this.facts.keys()];
     return this.usedKept ? [...new Set([...own, ...this.keptClosures!.reads])] : own;
+  }
+
+  /** The digest of what was read of each file this run read for struct definitions (null:
+   * not there, or not readable): an edit of one that leaves its digest alone cannot change
+   * what this run saw (src/stages/reuse.ts). */
+  get readDigests(): [string, string | null][] {
+    return [...this.facts].map(([rel, f]) => [rel, f ? headerFactsDigest(f) : null]);
   }
 
   /** The closures of this run, to keep for the next (null when the read cap was reached:
@@ -269,13 +277,7 @@ export class StructVisibility {
       try {
         const text = this.readInside(rel);
         this.filesRead++;
-        const masked = maskCode(text);
-        const includes: HeaderFacts['includes'] = [];
-        // (#include names are string-like: read them from the raw text, at masked lines.)
-        for (const m of text.matchAll(INCLUDE_RE)) if (masked.charCodeAt(m.index! + m[0].indexOf('#')) === 35) includes.push({ name: m[2].trim(), quoted: m[1] === '"' });
-        const structs = new Set<string>();
-        for (const m of masked.matchAll(STRUCT_DEF_RE)) structs.add(m[1]);
-        out = { includes, structs };
+        out = headerFactsOf(text);
         this.kept?.set(rel, out);
       } catch {
         out = null;
@@ -284,4 +286,20 @@ export class StructVisibility {
     this.facts.set(rel, out);
     return out;
   }
+}
+
+/** What the struct visibility reads of a file (LF text): its #include lines (at masked
+ * lines: not in a comment or string) and the names of the structs it defines. */
+export function headerFactsOf(text: string): HeaderFacts {
+  const masked = maskCode(text);
+  const includes: HeaderFacts['includes'] = [];
+  // (#include names are string-like: read them from the raw text, at masked lines.)
+  for (const m of text.matchAll(INCLUDE_RE)) if (masked.charCodeAt(m.index! + m[0].indexOf('#')) === 35) includes.push({ name: m[2].trim(), quoted: m[1] === '"' });
+  const structs = new Set<string>();
+  for (const m of masked.matchAll(STRUCT_DEF_RE)) structs.add(m[1]);
+  return { includes, structs };
+}
+
+export function headerFactsDigest(f: HeaderFacts): string {
+  return createHash('sha1').update(JSON.stringify([f.includes.map((i) => `${i.quoted ? '"' : '<'}${i.name}`), [...f.structs].sort()])).digest('hex');
 }

@@ -4,17 +4,23 @@
 // extraction requests and answers, which call-index searches and which headers the last
 // run used. An edit is invalidated by that record, not by re-running the analysis:
 //  - the prefilter (which runs anyway) must give the same candidates and macro names;
-//  - a changed file read on the main thread (struct definitions) always counts;
+//  - a changed file read on the main thread for struct definitions must have the same
+//    #includes and define the same structs (a digest of what was read of it);
 //  - a changed file's calls of the names the run searched for must be the same as before
 //    (the caller, callee and macro searches would answer the same);
 //  - each extraction request the run sent to a changed file, or to a file whose
 //    preprocessing read a changed header, is sent again: its answer must have the same
-//    digest (the same functions, lines and notes);
+//    digest (the same functions, lines and notes), or the same shape: its functions only
+//    moved, and the result is kept with its lines moved (src/stages/shift.ts);
 //  - headers outside the tree that a preprocessing read (a module's --kdir) are unchanged.
 // Anything else (a file added or removed, an unindexed file, a notification about a changed
 // file, more than MAX_CHANGED files)
 // recomputes the result from the per-file entries.
+import * as fs from 'fs';
 import * as path from 'path';
+import { headerFactsDigest, headerFactsOf } from '../parse/includes';
+import { lfText } from '../parse/cut';
+import { benchEdit, benchEdited } from '../cache-entry';
 import { callHash } from '../parse/needles';
 import { depsHold } from '../preprocess/scope';
 import { indexInSorted, sameList } from '../discover';
@@ -59,10 +65,13 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
   const said = [...notifications, ...((r.value as { notifications?: Notification[] }).notifications ?? [])].find((n) => n.file !== undefined && changedSet.has(n.file));
   if (said) return `${said.file}: a notification about it`;
   const read = new Set(deps.read);
+  const readDigest = new Map(deps.readDigests ?? []);
   const searched = new Set(deps.searched.map(callHash));
   const resend = new Set<ResultDeps['requests'][number]>();
   for (const c of cache.changed) {
-    if (read.has(c)) return `${c}: read for struct definitions`;
+    // (Read for struct definitions: its #includes and the structs it defines must be the
+    // same.)
+    if (read.has(c) && (!readDigest.has(c) || readDigest.get(c) !== visibilityDigest(root, c))) return `${c}: read for struct definitions`;
     const i = indexInSorted(scan.rels, c);
     const now = i >= 0 ? scan.calls(i) : undefined;
     const before = cache.storedCalls(c);
@@ -128,3 +137,14 @@ function hits(calls: Uint32Array, searched: Set<number>): number[] {
   return out.sort((a, b) => a - b);
 }
 
+
+/** StructVisibility's digest of a file as it is now (null: not readable). */
+function visibilityDigest(root: string, file: string): string | null {
+  try {
+    const data = fs.readFileSync(path.join(root, file));
+    const edit = benchEdit();
+    return headerFactsDigest(headerFactsOf(lfText((edit && edit.file === file ? benchEdited(data, edit) : data).toString('latin1'))));
+  } catch {
+    return null;
+  }
+}
