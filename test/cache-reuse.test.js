@@ -92,6 +92,12 @@ test('cache: after an edit the result is kept only when the edit cannot change i
   put(tree, 'drivers/foo/pin.c', PIN + '/* trailing */\n');
   r = await run();
   assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, [1-9]\d* request/);
+  // A comment on the finding's own line: kept, and the line the reports quote is the new one.
+  put(tree, 'drivers/foo/pin.c', PIN.replace('NULL);', 'NULL); /* the remote mm */'));
+  r = await run();
+  assert.match(r.reuse, /^reused: 1 changed file\(s\) checked, [1-9]\d* request/);
+  assert.match(r.warm.findings[0].source[r.warm.findings[0].span.line], /the remote mm/);
+  assert.deepStrictEqual(r.warm.findings[0].source, r.plain.findings[0].source);
 
   // A comment appended to the caller's file, which the cold run asked twice (the first
   // round, then the callers of foo_pin: the second answer computed from the state the

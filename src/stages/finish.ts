@@ -50,6 +50,14 @@ export function resultDeps(root: string, pre: Prefiltered, store: FactsStore, vi
  * cannot change it, the index is saved with the new stat keys and the result kept. */
 export function reusedResult(reuse: Reuse, r: { cache: AuditCache; resultKey: string; scan: TreeScan; t0: number; phases: Record<string, number>; tree: AuditResult['tree']; rules: AuditResult['rules']; profile?: boolean; save: boolean; wholeTree: boolean }): AuditResult {
   const value = reuse.value as Pick<AuditResult, 'findings' | 'notifications' | 'stats'>;
+  // (What the findings quote of the changed files is read again: a comment edited on a
+  // finding's line leaves the facts alone, not the quoted line or the fix's text.)
+  const changed = new Set(r.cache.changed);
+  const touched = value.findings.filter((f) => changed.has(f.file) || [...f.related, ...(f.flow ?? []), ...(f.chains ?? []).flat()].some((x) => changed.has(x.file)));
+  if (touched.length) {
+    for (const f of touched) { delete f.source; delete f.utf16; if (f.rewrite) delete f.fix; }
+    attachFromSource(touched, r.tree.root);
+  }
   if (reuse.changed > 0 && r.save) {
     r.cache.setResult(r.resultKey, r.scan.rels.length, value, reuse.deps);
     // (A result moved with its lines is a new result: written as a recomputed one is.)
