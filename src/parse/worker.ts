@@ -258,7 +258,7 @@ function readEntryFile(file: string): { buf: Buffer; mtimeMs: number } | null {
  * same there. */
 function extract(task: Extract<WorkerTask, { type: 'extract' }>): ExtractResult {
   const { res, stale } = extractOrCached(task);
-  if (!task.prevKey || !task.cache || !res.key || res.digest === undefined) return res;
+  if (!task.prevKey || !/^[0-9a-f]{40}$/.test(task.prevKey) || !task.cache || !res.key || res.digest === undefined) return res;
   // (The earlier answer is read from its own cache entry: the run that kept the result
   // stored only its key. The same key, the file's bytes unchanged, and another answer: a
   // header it reads changed, and the entry just replaced held the earlier answer.)
