@@ -27,7 +27,7 @@ import { toolVersion } from './version';
 import { makeDirs } from './fsname';
 import { indexInSorted } from './discover';
 import { callHash } from './parse/needles';
-import type { Closure, ClosureStore, HeaderFacts, HeaderFactsStore } from './parse/includes';
+import { currentMakefileDigest, type Closure, type ClosureStore, type HeaderFacts, type HeaderFactsStore } from './parse/includes';
 import type { FunctionAnalysis } from './analysis/lockstate';
 import { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
 export { benchEdit, sealEntry, unsealEntry, writeEntry } from './cache-entry';
@@ -273,6 +273,9 @@ export interface ResultDeps {
    * of each (StructVisibility.readDigests). */
   read: string[];
   readDigests?: [string, string | null][];
+  /** The Makefiles and Kbuild files read for -I directories, with their digests
+   * (StructVisibility.makefileDigests): not in the scan, which holds .c and .h files only. */
+  makefiles?: [string, string | null][];
 }
 
 export class AuditCache {
@@ -666,6 +669,18 @@ export class AuditCache {
     this.newClosures = kept;
   }
 
+  private makefileCheck?: string | null;
+
+  /** A Makefile or Kbuild file that the last result's run read for -I directories and that
+   * changed since (its first, sorted), else null. (Read once per run.) */
+  makefileChanged(): string | null {
+    if (this.makefileCheck === undefined) {
+      const listed = this.stored?.result?.deps?.makefiles ?? [];
+      this.makefileCheck = listed.find(([rel, d]) => currentMakefileDigest(this.root, rel) !== d)?.[0] ?? null;
+    }
+    return this.makefileCheck;
+  }
+
   /** The last run's #include closures that still hold: none when a header, Makefile or
    * Kbuild changed (anything but a .c file) or a file was added or removed; else those
    * whose files all are unchanged. */
@@ -673,7 +688,7 @@ export class AuditCache {
     const s = this.stored;
     const c = s?.closures;
     const reads = s?.result?.deps?.read;
-    if (!s || !c || !reads || this.gone > 0 || t.rels.length !== s.files.length || this.changed.some((f) => !f.endsWith('.c'))) return undefined;
+    if (!s || !c || !reads || this.gone > 0 || t.rels.length !== s.files.length || this.changed.some((f) => !f.endsWith('.c')) || this.makefileChanged()) return undefined;
     const changed = new Set(this.changed.map((f) => indexInSorted(s.files, f)));
     const byRoot = new Map<string, number>();
     for (let k = 0; k < c.roots.length; k++) byRoot.set(s.files[c.roots[k]], k);

@@ -362,6 +362,45 @@ static struct hx_ops a_ops = {
   assert.match(r.reuse, /impl\.c: read for struct definitions/);
 });
 
+test('cache: an edit of a Makefile whose -I directories decide which struct a file sees is not missed', async (t) => {
+  const { tree, cache } = scratch(t, 'gup-reuse-mk');
+  put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');
+  put(tree, 'drivers/a/impl.c', `#include <linux/hxops.h>
+
+static long a_pin(struct mm_struct *mm, unsigned long addr, struct page **pages)
+{
+	return get_user_pages_remote(mm, addr, 1, FOLL_WRITE, pages, NULL);
+}
+
+static struct hx_ops a_ops = {
+	.pin = a_pin,
+};
+`);
+  // user.c's "local.h" is found only in the directory its Makefile adds with -I: then its
+  // #include closure is complete and has no struct hx_ops, so o->pin cannot be a_pin;
+  // without it, the include resolves nowhere, and an incomplete closure sees every struct.
+  put(tree, 'drivers/b/inc/local.h', '/* nothing */\n');
+  put(tree, 'drivers/b/user.c', '#include "local.h"\n\nlong b_user(struct hx_ops *o, unsigned long addr, struct page **pages)\n{\n\tlong n;\n\n\tmmap_read_lock(current->mm);\n\tn = o->pin(current->mm, addr, pages);\n\tmmap_read_unlock(current->mm);\n\treturn n;\n}\n');
+  const withI = 'ccflags-y += -I$(srctree)/drivers/b/inc\nobj-y += user.o\n';
+  put(tree, 'drivers/b/Makefile', withI);
+  const run = async (what) => {
+    const warm = await auditTree(tree, { cache, profile: true });
+    const plain = await auditTree(tree);
+    assert.strictEqual(key(warm), key(plain), what);
+    return { warm, reuse: warm.profile.reuse ?? '' };
+  };
+  const first = await run('cold');
+  put(tree, 'drivers/b/Makefile', 'obj-y += user.o\n');
+  let r = await run('-I removed');
+  assert.notStrictEqual(key(r.warm), key(first.warm), 'the call through the field reaches a_pin() now');
+  assert.match(r.reuse, /drivers\/b\/Makefile changed/);
+  put(tree, 'drivers/b/Makefile', withI);
+  r = await run('-I back');
+  assert.strictEqual(key(r.warm), key(first.warm));
+  r = await run('unchanged');
+  assert.match(r.reuse, /^reused: 0 changed/);
+});
+
 test('cache: #include closures are kept while only .c files outside them change, and always give an uncached audit\'s result', async (t) => {
   const { tree, cache } = scratch(t, 'gup-reuse-closure');
   put(tree, 'include/linux/hxops.h', 'struct hx_ops {\n\tlong (*pin)(struct mm_struct *mm, unsigned long addr, struct page **pages);\n};\n');

@@ -68,6 +68,9 @@ export class StructVisibility {
   private realRoot?: string;
   /** Headers and sources read (bounded by INCLUDE_FILE_CAP). */
   filesRead = 0;
+  /** The Makefiles and Kbuild files read for -I directories: a digest of each, null when
+   * absent or not readable. */
+  private makefilesRead = new Map<string, string | null>();
 
   /** `absent(rel)`: true when the file is known not to exist (the discovery of the whole
    * tree did not find it), so that looking for an include in every directory does not cost
@@ -85,6 +88,12 @@ export class StructVisibility {
    * what this run saw (src/stages/reuse.ts). */
   get readDigests(): [string, string | null][] {
     return [...this.facts].map(([rel, f]) => [rel, f ? headerFactsDigest(f) : null]);
+  }
+
+  /** The Makefiles and Kbuild files this run read (or looked for), with a digest of each:
+   * an edit of one can change which headers a file sees (src/cache.ts makefileChanged). */
+  get makefileDigests(): [string, string | null][] {
+    return [...this.makefilesRead].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** The closures of this run, to keep for the next (null when the read cap was reached:
@@ -186,7 +195,9 @@ export class StructVisibility {
     for (let d = dir, own = true; ; own = false) {
       for (const name of ['Makefile', 'Kbuild']) {
         let text: string;
-        try { text = fs.readFileSync(this.inside(path.posix.join(d, name)), 'latin1'); } catch { continue; }
+        const rel = path.posix.join(d, name);
+        try { text = fs.readFileSync(this.inside(rel), 'latin1'); } catch { this.makefilesRead.set(rel, null); continue; }
+        this.makefilesRead.set(rel, makefileDigest(text));
         for (const f of kbuildIncludeFlags(text, d, !own)) {
           // (Relative to the tree root, where kbuild runs; $(srctree) is that root.)
           if (f.variable !== null && f.variable !== 'srctree') continue;
@@ -302,4 +313,23 @@ export function headerFactsOf(text: string): HeaderFacts {
 
 export function headerFactsDigest(f: HeaderFacts): string {
   return createHash('sha1').update(JSON.stringify([f.includes.map((i) => `${i.quoted ? '"' : '<'}${i.name}`), [...f.structs].sort()])).digest('hex');
+}
+
+export function makefileDigest(text: string): string {
+  return createHash('sha1').update(text, 'latin1').digest('hex');
+}
+
+/** A Makefile's digest as StructVisibility reads it now: null when it is absent, not
+ * readable, or a link out of the tree. */
+export function currentMakefileDigest(root: string, rel: string): string | null {
+  try {
+    const abs = path.join(root, rel);
+    if (fs.lstatSync(abs).isSymbolicLink()) {
+      const r = path.relative(fs.realpathSync(root), fs.realpathSync(abs));
+      if (r.startsWith('..') || path.isAbsolute(r)) return null;
+    }
+    return makefileDigest(fs.readFileSync(abs, 'latin1'));
+  } catch {
+    return null;
+  }
 }

@@ -42,7 +42,7 @@ export function saveCache(cache: AuditCache, resultKey: string, scan: TreeScan, 
 export function resultDeps(root: string, pre: Prefiltered, store: FactsStore, visibility: StructVisibility): ResultDeps {
   return {
     candidates: pre.candidates.map((c) => rel(root, c)).sort(), macroNames: [...pre.macroNames].sort(),
-    requests: store.requests, searched: [...pre.scan.searchedNames].sort(), read: visibility.readPaths.sort(), readDigests: visibility.readDigests,
+    requests: store.requests, searched: [...pre.scan.searchedNames].sort(), read: visibility.readPaths.sort(), readDigests: visibility.readDigests, makefiles: visibility.makefileDigests,
   };
 }
 

@@ -51,6 +51,9 @@ export async function reusableResult(cache: AuditCache, key: string, scan: TreeS
   const r = cache.storedResult(key);
   // (Headers outside the tree, a module's --kdir, are not in the scan: checked first.)
   if (r?.deps && !depsHold(store.preprocess, outsideDeps(r.deps.requests), true)) return 'a header outside the tree changed';
+  // (Makefiles are not in the scan: their -I directories decide which headers a file sees.)
+  const mk = cache.makefileChanged();
+  if (mk) return `${mk} changed (its -I directories decide which struct definitions a file sees)`;
   if (unchanged !== undefined) return { value: unchanged, changed: 0, resent: 0 };
   if (!r) return 'no result stored for these options';
   if (!r.deps) return 'the stored result has no dependency record';
