@@ -909,3 +909,58 @@ test('undecided #if arms inside a GUP call\'s arguments: the combination that fi
   res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1, only: ['missing-mmap-lock'] });
   assert.deepStrictEqual(res.findings, []);
 });
+
+// Compat layers put a cast macro before a GUP argument or call, defined as a cast in one
+// configure arm and as nothing in the other (`#define DRV_NR_CAST (int)` / `#define
+// DRV_NR_CAST`): no parser reads `DRV_NR_CAST nr` as one argument. An object-like macro of
+// the file whose every definition is empty or a cast to a type is read as its definition
+// (a cast where they agree, else nothing).
+test('object-like macros defined as a cast or as nothing, before a GUP argument or call, are read as the compiler reads them', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-castmacro-');
+  w('Kbuild', 'obj-m += drv.o\n');
+  const src = (lock) => [
+    '#include <linux/mm.h>',
+    '',
+    '#ifdef DRV_GUP_INT_NR',
+    '#define DRV_NR_CAST (int)',
+    '#define DRV_RC_CAST (long)',
+    '#else',
+    '#define DRV_NR_CAST',
+    '#define DRV_RC_CAST',
+    '#endif',
+    '#define DRV_ANNOTATE',
+    '',
+    'static DRV_ANNOTATE long drv_gup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages)',
+    '{',
+    '\treturn DRV_RC_CAST get_user_pages(start, DRV_NR_CAST nr,',
+    '\t\t\t\t\t flags, pages, NULL);',
+    '}',
+    '',
+    'static long drv_ioctl(struct file *f, unsigned int cmd, unsigned long arg)',
+    '{',
+    '\tstruct page *pg[1];',
+    '\tlong n;',
+    '',
+    lock ? '\tdown_read(&current->mm->mmap_sem);' : '',
+    '\tn = drv_gup(arg, 1, FOLL_WRITE, pg);',
+    lock ? '\tup_read(&current->mm->mmap_sem);' : '',
+    '\tif (n == 1)',
+    '\t\tput_page(pg[0]);',
+    '\treturn n == 1 ? 0 : -EFAULT;',
+    '}',
+    '',
+    'static const struct file_operations drv_fops = {',
+    '\t.unlocked_ioctl = drv_ioctl,',
+    '};',
+    '',
+  ].join('\n');
+  w('drv.c', src(false));
+  let res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1 });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`), ['drv.c:14:missing-mmap-lock:error'], res.findings.map((f) => f.message).join('\n'));
+  assert.ok(!res.notifications.some((n) => /does not match the 4\.9 signature|parser did not see a call|parse error/.test(n.message)), res.notifications.map((n) => n.message).join('\n'));
+  assert.strictEqual(res.stats.parseErrorNodes, 0);
+  // The caller holds the lock: nothing.
+  w('drv.c', src(true));
+  res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1, only: ['missing-mmap-lock'] });
+  assert.deepStrictEqual(res.findings, []);
+});

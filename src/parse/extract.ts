@@ -1216,6 +1216,60 @@ interface FileState {
   defines?: Record<string, MacroDef>;
   types?: { intTypes: ReadonlyMap<string, number>; fields: ReadonlyMap<string, number> };
   gupSites?: { key: string; sites: { name: string; off: number }[] };
+  /** castMacros() of the file, and a pattern of their names (null: none). */
+  casts?: { map: Map<string, string>; re: RegExp } | null;
+}
+
+/** Words of a C type name that a cast macro may hold (`(unsigned long)`, `(u32)`). */
+const TYPE_WORDS = /^(?:unsigned|signed|const|volatile|int|long|short|char|void|bool|_Bool|float|double|(?:__)?[us](?:8|16|32|64)|\w+_t)$/;
+
+/** Object-like macros of the file whose every definition (in whichever `#if` arm) is
+ * nothing or a cast to a type, as compat layers write them before an argument or a call
+ * (`#define DRV_NR_CAST (int)` in one configure arm, `#define DRV_NR_CAST` in the other):
+ * name -> the text read in its place, padded to the name's length (offsets and lines stay):
+ * the cast when every definition is that cast and it fits, else nothing. No parser reads
+ * `DRV_NR_CAST nr` as one argument. */
+export function castMacros(masked: string): Map<string, string> {
+  const defs = new Map<string, Set<string>>();
+  for (const m of masked.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])(.*)$/gm)) {
+    const value = m[2].trim();
+    let set = defs.get(m[1]);
+    if (!set) defs.set(m[1], (set = new Set()));
+    set.add(value);
+  }
+  const out = new Map<string, string>();
+  for (const [name, values] of defs) {
+    const ok = [...values].every((v) => {
+      if (v === '') return true;
+      const c = /^\(\s*([A-Za-z_][\w\s]*?)\s*\**\s*\)$/.exec(v);
+      return !!c && c[1].split(/\s+/).every((w) => TYPE_WORDS.test(w));
+    });
+    if (!ok) continue;
+    const [only] = values;
+    const read = values.size === 1 && only.length <= name.length ? only : '';
+    out.set(name, read.padEnd(name.length, ' '));
+  }
+  return out;
+}
+
+/** The text and masked text with the uses of the cast macros in [from, to) read as
+ * castMacros() says (a member named like one, `x.NAME`, `x->NAME`, is left alone). */
+function readCasts(text: string, masked: string, from: number, to: number, casts: { map: Map<string, string>; re: RegExp }): { text: string; masked: string } | null {
+  const body = masked.slice(from, to);
+  const re = new RegExp(casts.re.source, 'g');
+  let t = text.slice(from, to), mk = body, hit = false;
+  for (const m of body.matchAll(re)) {
+    const at = m.index!;
+    const before = body.slice(Math.max(0, at - 2), at);
+    if (/(?:\.|->)\s*$/.test(before)) continue;
+    const lineStart = body.lastIndexOf('\n', at) + 1;
+    if (/^[ \t]*#/.test(body.slice(lineStart, at))) continue;
+    const rep = casts.map.get(m[0])!;
+    t = t.slice(0, at) + rep + t.slice(at + rep.length);
+    mk = mk.slice(0, at) + rep + mk.slice(at + rep.length);
+    hit = true;
+  }
+  return hit ? { text: text.slice(0, from) + t + text.slice(to), masked: masked.slice(0, from) + mk + masked.slice(to) } : null;
 }
 
 /** The file states a worker keeps between requests of one audit, least recently used
@@ -1434,8 +1488,17 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
     const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);
     // (Undecided `#if` groups inside a call's parentheses: one arm each, see armsInParens.)
     const arms = req.preprocess ? armsInParens(text, masked, bodyAt, c.end, [req.preprocess.versionCode >> 16, (req.preprocess.versionCode >> 8) & 0xff]) : null;
-    const ftext = arms?.text ?? text;
-    const fmasked = arms?.masked ?? masked;
+    let ftext = arms?.text ?? text;
+    let fmasked = arms?.masked ?? masked;
+    // (Cast macros: see castMacros.)
+    if (st.casts === undefined) {
+      const map = castMacros(masked);
+      st.casts = map.size ? { map, re: new RegExp(`\\b(?:${[...map.keys()].join('|')})\\b`) } : null;
+    }
+    if (st.casts && st.casts.re.test(fmasked.slice(c.headerStart, c.end))) {
+      const read = readCasts(ftext, fmasked, c.headerStart, c.end, st.casts);
+      if (read) { ftext = read.text; fmasked = read.masked; }
+    }
     const expanded = expanding?.size ? expandFunction(ftext.slice(c.headerStart, c.end), fmasked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, ftext, lines, c, expanded, intTypes, fields);
     if (expanded) remapExpanded(fn, expanded, c.headerStart, ftext, lines);
