@@ -964,3 +964,20 @@ test('object-like macros defined as a cast or as nothing, before a GUP argument 
   res = await audit({ paths: [root], kernelVersion: '4.9', jobs: 1, only: ['missing-mmap-lock'] });
   assert.deepStrictEqual(res.findings, []);
 });
+
+test('castMacros: names defined only as nothing or as a cast to a type, read in place', () => {
+  const { castMacros } = require('../dist/src/parse/extract');
+  const m = castMacros([
+    '#ifdef A', '#define NR_CAST (int)', '#define RC_CAST (unsigned long)', '#define BOTH_U32 (u32)', '#define FN(x) (x)', '#else',
+    '#define NR_CAST', '#define RC_CAST', '#define BOTH_U32 (u32)', '#define FN', '#endif',
+    '#define EMPTY', '#define NOT_A_CAST (x)', '#define VALUE 4', '#define LONG_CAST_OF_SHORT (unsigned long)', '#define PTR (struct page *)',
+    '#define SIZE_CAST (size_t)', '#define U8C (u8)',
+  ].join('\n'));
+  assert.deepStrictEqual([...m].sort(), [
+    // (The arms agree: the cast, padded to the name's length; they disagree, or the cast is
+    // longer than the name: nothing.)
+    ['BOTH_U32', '(u32)   '], ['EMPTY', '     '], ['LONG_CAST_OF_SHORT', '(unsigned long)   '], ['NR_CAST', '       '],
+    ['RC_CAST', '       '], ['SIZE_CAST', '(size_t) '], ['U8C', '   '],
+  ]);
+  // (FN is function-like in one arm; (x) names no type; a struct pointer is not read.)
+});

@@ -1231,14 +1231,18 @@ const TYPE_WORDS = /^(?:unsigned|signed|const|volatile|int|long|short|char|void|
  * `DRV_NR_CAST nr` as one argument. */
 export function castMacros(masked: string): Map<string, string> {
   const defs = new Map<string, Set<string>>();
-  for (const m of masked.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])(.*)$/gm)) {
-    const value = m[2].trim();
+  const functionLike = new Set<string>();
+  for (const m of masked.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(?)(.*)$/gm)) {
+    // (A name that some arm defines as a function-like macro is not one.)
+    if (m[2]) { functionLike.add(m[1]); continue; }
+    const value = m[3].trim();
     let set = defs.get(m[1]);
     if (!set) defs.set(m[1], (set = new Set()));
     set.add(value);
   }
   const out = new Map<string, string>();
   for (const [name, values] of defs) {
+    if (functionLike.has(name)) continue;
     const ok = [...values].every((v) => {
       if (v === '') return true;
       const c = /^\(\s*([A-Za-z_][\w\s]*?)\s*\**\s*\)$/.exec(v);
