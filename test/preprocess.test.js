@@ -981,3 +981,60 @@ test('castMacros: names defined only as nothing or as a cast to a type, read in 
   ]);
   // (FN is function-like in one arm; (x) names no type; a struct pointer is not read.)
 });
+
+// A module's own function with the name of a GUP function the audited version lacks (a
+// compat pin_user_pages() around get_user_pages() for kernels before 5.6), under a guard
+// the tool cannot decide: the call is one of that function, followed to its GUP call.
+test('a module\'s own function named like a GUP function the version lacks is followed as a wrapper (5.4)', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-ownapi-');
+  w('Kbuild', 'obj-m += own.o\n');
+  const src = (release) => [
+    '#include <linux/mm.h>',
+    '#include <linux/vmalloc.h>',
+    '',
+    '#ifdef OWN_PINNING',
+    'static inline long pin_user_pages(unsigned long start, unsigned long nr,',
+    '\t\t\t\t  unsigned int flags, struct page **pages,',
+    '\t\t\t\t  struct vm_area_struct **vmas)',
+    '{',
+    '\treturn get_user_pages(start, nr, flags, pages, vmas);',
+    '}',
+    '#endif',
+    '',
+    'static long own_pin(unsigned long start, unsigned long nr)',
+    '{',
+    '\tstruct page **pages;',
+    '\tlong ret, i;',
+    '',
+    '\tpages = vmalloc(nr * sizeof(*pages));',
+    '\tif (!pages)',
+    '\t\treturn -ENOMEM;',
+    '\tdown_read(&current->mm->mmap_sem);',
+    '\tret = pin_user_pages(start, nr, FOLL_WRITE, pages, NULL);',
+    '\tup_read(&current->mm->mmap_sem);',
+    '\tif (ret != nr) {',
+    release ? '\t\tfor (i = 0; i < ret; i++)\n\t\t\tput_page(pages[i]);' : '\t\t/* nothing released */',
+    '\t\tvfree(pages);',
+    '\t\treturn -EFAULT;',
+    '\t}',
+    '\tfor (i = 0; i < ret; i++)',
+    '\t\tput_page(pages[i]);',
+    '\tvfree(pages);',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n');
+  w('own.c', src(false));
+  let res = await audit({ paths: [root], kernelVersion: '5.4', jobs: 1, only: ['partial-pin-unchecked'] });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`), ['own.c:22:partial-pin-unchecked:warning'], res.findings.map((f) => f.message).join('\n'));
+  assert.match(res.findings[0].message, /returns the count of its get_user_pages\(\)/);
+  // Released on the short path: nothing.
+  w('own.c', src(true));
+  res = await audit({ paths: [root], kernelVersion: '5.4', jobs: 1, only: ['partial-pin-unchecked'] });
+  assert.deepStrictEqual(res.findings, []);
+  // At 6.12 the kernel has pin_user_pages(): the module's arm is not built there, and the
+  // call is the kernel's (FOLL_PIN pages put with put_page(): the mismatch rule's, not this one).
+  w('own.c', src(false));
+  res = await audit({ paths: [root], kernelVersion: '6.1', jobs: 1, only: ['partial-pin-unchecked'] });
+  assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['own.c:22:partial-pin-unchecked']);
+});

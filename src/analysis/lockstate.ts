@@ -155,6 +155,9 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   if (c.name === 'expand_stack' && c.args.length === 2 && /(^|->|\.|_)mm$/.test(normMm(c.argText[0], fn.aliases))) {
     return { kind: 'drops-on-null', key: normMm(c.argText[0], fn.aliases) };
   }
+  // (A module's own function of a GUP name the version lacks, `pin_user_pages()` for
+  // kernels before it: the call is one of that function, followed through the call graph.)
+  if (c.ownDef && !gupEraAt(c.name, version)) return { kind: 'other' };
   let era = gupLayout(c.name, c.args.length, version, c.argText);
   // A call of another era's signature in an arm of an #if the tool cannot decide is that
   // era's arm, not this one's: its arguments are not read by a guessed layout (an old

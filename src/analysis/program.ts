@@ -2,7 +2,7 @@
 // name (static functions resolve in their own file first), and the lock state at a
 // function's entry as its callers provide it.
 import type { CallSite, FunctionIR } from '../parse/ir';
-import { isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
+import { existsIn, isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
 import { analyseFunction, isNullish, lockOf, normMm, otherKeyHeld, type CalleeEffect, type FunctionAnalysis, type St, type World } from './lockstate';
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
@@ -145,7 +145,10 @@ export class Program {
     // Calls of the kernel API (GUP entry points, mmap lock primitives) are judged by the
     // API model, never by walking into their implementation: get_user_pages_fast_only()
     // reaches a sleeping slow path only without FOLL_FAST_ONLY, which it always sets.
-    if (isGupName(name) || mmapLockPrimitive(name)) return [];
+    // (Except a module's own function of a GUP name the version lacks, in the caller's file:
+    // CallSite.ownDef.)
+    if (mmapLockPrimitive(name)) return [];
+    if (isGupName(name)) return existsIn(name, this.version) ? [] : (this.byName.get(name) ?? []).filter((d) => d.fn.file === from.fn.file);
     const defs = this.byName.get(name);
     if (!defs) {
       // A module's macro that is another name of a function (`#define drv_gup(...)

@@ -1216,6 +1216,8 @@ interface FileState {
   defines?: Record<string, MacroDef>;
   types?: { intTypes: ReadonlyMap<string, number>; fields: ReadonlyMap<string, number> };
   gupSites?: { key: string; sites: { name: string; off: number }[] };
+  /** The GUP function names the file defines as functions. */
+  ownGup?: Set<string>;
   /** castMacros() of the file, and a pattern of their names (null: none). */
   casts?: { map: Map<string, string>; re: RegExp } | null;
 }
@@ -1505,6 +1507,9 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
     }
     const expanded = expanding?.size ? expandFunction(ftext.slice(c.headerStart, c.end), fmasked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, ftext, lines, c, expanded, intTypes, fields);
+    // (GUP names the file defines as functions: see CallSite.ownDef.)
+    if (st.ownGup === undefined) { const gup = new Set(req.gupNames); st.ownGup = new Set(st.cuts.map((x) => x.name).filter((n) => gup.has(n))); }
+    if (st.ownGup.size) for (const call of fn.calls) if (call.name && st.ownGup.has(call.name)) call.ownDef = true;
     if (expanded) remapExpanded(fn, expanded, c.headerStart, ftext, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
     if (under.length) fn.undecided = under;

@@ -61,6 +61,10 @@ export interface CallSite {
   text: string;
   /** The macro (or static inline wrapper) whose use expanded to this call. */
   via?: string;
+  /** A call of a GUP function's name that the file itself defines as a function (a
+   * module's compat `pin_user_pages()` for kernels without it): where the audited version
+   * lacks the name, the call is one of that function, not of the kernel's. */
+  ownDef?: true;
   /** `guard(...)` (and the `guard(...)(lock)` call around it) in an inner block: the block's
    * last line (its section ends there; in the function's own body it ends with the
    * function). `scoped_guard(...)`: the last line of the statement it guards. */
