@@ -228,13 +228,7 @@ export class StructVisibility {
   /** The absolute path of a tree file, refusing (throwing) a symbolic link that leads out
    * of the tree: only the audited tree is read. */
   private inside(rel: string): string {
-    const abs = path.join(this.root, rel);
-    if (fs.lstatSync(abs).isSymbolicLink()) {
-      const real = fs.realpathSync(abs);
-      const r = path.relative(this.realRoot ??= fs.realpathSync(this.root), real);
-      if (r.startsWith('..') || path.isAbsolute(r)) throw new Error('outside the tree');
-    }
-    return abs;
+    return insideTree(this.root, rel, () => (this.realRoot ??= fs.realpathSync(this.root)));
   }
 
   private inKernelDir(name: string, dirs: string[]): boolean {
@@ -323,13 +317,19 @@ export function makefileDigest(text: string): string {
  * readable, or a link out of the tree. */
 export function currentMakefileDigest(root: string, rel: string): string | null {
   try {
-    const abs = path.join(root, rel);
-    if (fs.lstatSync(abs).isSymbolicLink()) {
-      const r = path.relative(fs.realpathSync(root), fs.realpathSync(abs));
-      if (r.startsWith('..') || path.isAbsolute(r)) return null;
-    }
-    return makefileDigest(fs.readFileSync(abs, 'latin1'));
+    return makefileDigest(fs.readFileSync(insideTree(root, rel, () => fs.realpathSync(root)), 'latin1'));
   } catch {
     return null;
   }
+}
+
+/** The absolute path of a tree file, refusing (throwing) a symbolic link that leads out of
+ * the tree (`realRoot`: the tree's real path, asked for only when there is a link). */
+function insideTree(root: string, rel: string, realRoot: () => string): string {
+  const abs = path.join(root, rel);
+  if (fs.lstatSync(abs).isSymbolicLink()) {
+    const r = path.relative(realRoot(), fs.realpathSync(abs));
+    if (r.startsWith('..') || path.isAbsolute(r)) throw new Error('outside the tree');
+  }
+  return abs;
 }

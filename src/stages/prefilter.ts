@@ -52,7 +52,7 @@ function keptMacroNeedles(cache: AuditCache | undefined, scan: TreeScan, root: s
 }
 
 /** A file's text as this run's extraction reads it (the benchmark's edit applied). */
-function readAsRun(abs: string, file: string): string {
+export function readAsRun(abs: string, file: string): string {
   const data = fs.readFileSync(abs);
   const edit = benchEdit();
   return (edit && edit.file === file ? benchEdited(data, edit) : data).toString('latin1');

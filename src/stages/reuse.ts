@@ -16,11 +16,10 @@
 // Anything else (a file added or removed, an unindexed file, a notification about a changed
 // file, more than MAX_CHANGED files)
 // recomputes the result from the per-file entries.
-import * as fs from 'fs';
 import * as path from 'path';
 import { headerFactsDigest, headerFactsOf } from '../parse/includes';
 import { lfText } from '../parse/cut';
-import { benchEdit, benchEdited } from '../cache-entry';
+import { readAsRun } from './prefilter';
 import { callHash } from '../parse/needles';
 import { depsHold } from '../preprocess/scope';
 import { indexInSorted, sameList } from '../discover';
@@ -144,9 +143,7 @@ function hits(calls: Uint32Array, searched: Set<number>): number[] {
 /** StructVisibility's digest of a file as it is now (null: not readable). */
 function visibilityDigest(root: string, file: string): string | null {
   try {
-    const data = fs.readFileSync(path.join(root, file));
-    const edit = benchEdit();
-    return headerFactsDigest(headerFactsOf(lfText((edit && edit.file === file ? benchEdited(data, edit) : data).toString('latin1'))));
+    return headerFactsDigest(headerFactsOf(lfText(readAsRun(path.join(root, file), file))));
   } catch {
     return null;
   }
