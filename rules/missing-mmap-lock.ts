@@ -94,8 +94,10 @@ const rule: Rule = {
       // Lock ownership kept in a state word across calls: the entry state is that word's.
       if (ctx.locks.recordsLockState(fa)) continue;
       // The body of a GUP API function (mm.h's get_user_page_vma_remote()): its contract
-      // hands the requirement to its callers, which are checked at their call sites.
-      if (ctx.api.isGupName(fa.fn.name)) continue;
+      // hands the requirement to its callers, which are checked at their call sites. (Not a
+      // module's own function of a GUP name the version lacks: its callers call it as any
+      // other function, CallSite.ownDef, so the requirement is checked here.)
+      if (ctx.api.isGupName(fa.fn.name) && ctx.api.existsIn(fa.fn.name, ctx.version)) continue;
       const es = ctx.program.entryState(fa, key, call.id);
       if (es.ownMm && !es.held.length && !es.unheld.length) {
         ctx.report({ fa, span: call.span, callText: call.text, ...only, messageId: 'own-mm', data: { ...base, owner: fa.fn.name, otherMm: fa.fn.aliases[key] ?? key } });

@@ -1038,3 +1038,110 @@ test('a module\'s own function named like a GUP function the version lacks is fo
   res = await audit({ paths: [root], kernelVersion: '6.1', jobs: 1, only: ['partial-pin-unchecked'] });
   assert.deepStrictEqual(res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}`), ['own.c:22:partial-pin-unchecked']);
 });
+
+// A compat layer that reaches its own pin_user_pages() through a macro, with a definition of
+// the macro in each arm of #ifs the tool cannot decide (four arguments for a 6.5 kernel, five
+// with a NULL vmas before), and empty mmap_read_lock()/mmap_read_unlock() stubs for kernels
+// without the primitives. At 5.4 the macro is the module's own function's (five arguments),
+// and the stubs take no lock: the get_user_pages() in the wrapper runs without the lock.
+const compatPinner = ({ stubs = 'empty' } = {}) => [
+  '#include <linux/fs.h>',                                          // 1
+  '#include <linux/mm.h>',                                          // 2
+  '#include <linux/vmalloc.h>',                                     // 3
+  '',                                                               // 4
+  '#if !defined(FOLL_PIN) && !defined(PINNER_HAVE_PIN)',            // 5
+  'static inline long pin_user_pages(unsigned long start, unsigned long nr,', // 6
+  '\t\t\t\t  unsigned int flags, struct page **pages,',             // 7
+  '\t\t\t\t  struct vm_area_struct **vmas)',                        // 8
+  '{',                                                              // 9
+  '\treturn get_user_pages(start, nr, flags, pages, vmas);',        // 10
+  '}',                                                              // 11
+  '#define pinner_pin(start, nr, flags, pages) \\',                 // 12
+  '\tpin_user_pages(start, nr, flags, pages, NULL)',                // 13
+  '#else',                                                          // 14
+  '#ifdef PINNER_PIN_HAS_VMAS',                                     // 15
+  '#define pinner_pin(start, nr, flags, pages) \\',                 // 16
+  '\tpin_user_pages(start, nr, flags, pages, NULL)',                // 17
+  '#else',                                                          // 18
+  '#define pinner_pin(start, nr, flags, pages) \\',                 // 19
+  '\tpin_user_pages(start, nr, flags, pages)',                      // 20
+  '#endif',                                                         // 21
+  '#endif',                                                         // 22
+  '',                                                               // 23
+  '#ifndef _LINUX_MMAP_LOCK_H',                                     // 24
+  'static inline void mmap_read_lock(struct mm_struct *mm)',        // 25
+  '{',                                                              // 26
+  stubs === 'empty' ? '' : '\tdown_read(&mm->mmap_sem);',           // 27
+  '}',                                                              // 28
+  'static inline void mmap_read_unlock(struct mm_struct *mm)',      // 29
+  '{',                                                              // 30
+  stubs === 'empty' ? '' : '\tup_read(&mm->mmap_sem);',             // 31
+  '}',                                                              // 32
+  '#endif',                                                         // 33
+  '',                                                               // 34
+  'static long pinner_get(unsigned long start, unsigned long nr)',  // 35
+  '{',                                                              // 36
+  '\tstruct page **pages;',                                         // 37
+  '\tlong ret, i;',                                                 // 38
+  '',                                                               // 39
+  '\tpages = vmalloc(nr * sizeof(*pages));',                        // 40
+  '\tif (!pages)',                                                  // 41
+  '\t\treturn -ENOMEM;',                                            // 42
+  '\tmmap_read_lock(current->mm);',                                 // 43
+  '\tret = pinner_pin(start, nr, FOLL_WRITE, pages);',              // 44
+  '\tmmap_read_unlock(current->mm);',                               // 45
+  '\tif (ret != nr) {',                                             // 46
+  '\t\tvfree(pages);',                                              // 47
+  '\t\treturn -EFAULT;',                                            // 48
+  '\t}',                                                            // 49
+  '\tfor (i = 0; i < ret; i++)',                                    // 50
+  '\t\tput_page(pages[i]);',                                        // 51
+  '\tvfree(pages);',                                                // 52
+  '\treturn 0;',                                                    // 53
+  '}',                                                              // 54
+  '',                                                               // 55
+  'static long pinner_ioctl(struct file *f, unsigned int cmd, unsigned long arg)', // 56
+  '{',                                                              // 57
+  '\treturn pinner_get(arg, 16);',                                  // 58
+  '}',                                                              // 59
+  '',                                                               // 60
+  'static const struct file_operations pinner_fops = {',            // 61
+  '\t.unlocked_ioctl = pinner_ioctl,',                              // 62
+  '};',                                                             // 63
+  '',
+].join('\n');
+
+test('a compat macro to the module\'s own pin_user_pages() is expanded with that function\'s arity; empty mmap_read_lock() stubs take no lock where the version lacks them', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-ownmacro-');
+  w('Kbuild', 'obj-m += pinner.o\n');
+  w('pinner.c', compatPinner());
+  const at = (res) => res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`).sort();
+  let res = await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 });
+  assert.deepStrictEqual(at(res), ['pinner.c:10:missing-mmap-lock:error', 'pinner.c:44:partial-pin-unchecked:warning'], res.findings.map((f) => f.message).join('\n'));
+  const missing = res.findings.find((f) => f.ruleId === 'missing-mmap-lock');
+  assert.match(missing.message, /called without it from pinner_get \(pinner\.c:44\) <- pinner_ioctl/);
+  assert.match(res.findings.find((f) => f.ruleId === 'partial-pin-unchecked').message, /returns the count of its get_user_pages\(\) \(line 10\)/);
+  // Stubs that take the lock: the lock is held around the wrapper's call.
+  w('pinner.c', compatPinner({ stubs: 'rwsem' }));
+  res = await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 });
+  assert.deepStrictEqual(at(res).filter((x) => x.includes('missing-mmap-lock')), []);
+  assert.deepStrictEqual(at(res).filter((x) => x.includes('partial-pin-unchecked')), ['pinner.c:44:partial-pin-unchecked:warning']);
+  // At 6.1 the kernel has both: its mmap_read_lock() is taken, its pin_user_pages() called.
+  w('pinner.c', compatPinner());
+  res = await audit({ paths: [root], kernelVersion: '6.1', jobs: 1 });
+  assert.deepStrictEqual(at(res).filter((x) => x.includes('missing-mmap-lock')), []);
+  assert.ok(at(res).includes('pinner.c:44:partial-pin-unchecked:warning'), at(res).join('\n'));
+});
+
+test('conditionals: a macro naming only a GUP function the version lacks stays when the file defines that function, in the arm of its arity', () => {
+  const src = compatPinner();
+  const r54 = evaluateConditionals(src, src, 'pinner.c', env([5, 4]), { defined: () => null });
+  assert.strictEqual(r54.macros.get('pinner_pin')?.value, 'pin_user_pages(start, nr, flags, pages, NULL)');
+  // Without the file's own function, a 5.4 build takes no arm that names pin_user_pages().
+  const without = src.replace(/static inline long pin_user_pages[^}]*\}/, '');
+  const r = evaluateConditionals(without, without, 'pinner.c', env([5, 4]), { defined: () => null });
+  assert.strictEqual(r.macros.get('pinner_pin'), undefined);
+  // A 6.12 kernel's pin_user_pages() takes four arguments: the arm that passes four.
+  const r612 = evaluateConditionals(src, src, 'pinner.c', env([6, 12]), { defined: () => null });
+  assert.strictEqual(r612.macros.get('pinner_pin')?.value, 'pin_user_pages(start, nr, flags, pages)');
+});

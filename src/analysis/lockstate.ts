@@ -4,7 +4,7 @@
 // word of GUP calls are followed exactly, path by path, and joined by set union.
 import type { CallSite, CfgNode, Expr, FunctionIR } from '../parse/ir';
 import { callsInOrder, exprText } from './expr';
-import { gupEraAt, gupLayout, mmapLockPrimitive, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
+import { gupEraAt, gupLayout, mmapLockPrimitive, primitiveIn, type GupEra, type LockPrimitive, type Version } from '../kernel/api';
 import { undecidedAt } from '../preprocess/remap';
 import { ppLiterals, ppOutcomes, trackedAtoms } from './ppcond';
 
@@ -142,6 +142,9 @@ export function isNullish(e: Expr | undefined): boolean {
 export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): CallClass {
   if (!c.name) return { kind: 'other' };
   const prim = mmapLockPrimitive(c.name);
+  // (A module's own empty definition of a primitive the version lacks, `mmap_read_lock()`
+  // for kernels before 5.8: it takes no lock. CallSite.ownDef.)
+  if (prim && c.ownDef && !primitiveIn(c.name, c.text, version)) return { kind: 'other' };
   if (prim) {
     const arg = c.argText[prim.name === 'down_write_nest_lock' ? 1 : 0];
     if (arg === undefined) return { kind: 'other' };

@@ -2,7 +2,7 @@
 import type { CallSite } from '../parse/ir';
 import { lockOf, otherKeyHeld, type CallClass, type FunctionAnalysis } from './lockstate';
 import type { LockContext, Program } from './program';
-import { isGupName } from '../kernel/api';
+import { existsIn, isGupName } from '../kernel/api';
 
 export interface GupSite {
   fa: FunctionAnalysis;
@@ -43,7 +43,7 @@ export function lockContextOf(p: Program, s: GupSite): LockContext {
     else if (st === 'A') kinds.add('asserted');
     else if (st === 'U' || st === 'D') kinds.add('none');
     else if (otherKeyHeld(w, s.cls.key)) kinds.add('local');
-    else if (isGupName(s.fa.fn.name)) kinds.add('caller'); // an API function's body: its contract
+    else if (isGupName(s.fa.fn.name) && existsIn(s.fa.fn.name, p.version)) kinds.add('caller'); // an API function's body: its contract
     else {
       const es = p.entryState(s.fa, s.cls.key, s.call.id);
       if (es.unheld.length) kinds.add('none');

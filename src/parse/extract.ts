@@ -9,7 +9,7 @@ import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../pr
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
 import { EXPANSION_TARGETS } from '../preprocess/targets';
-import { gupEraAt, isGupName, type Version } from '../kernel/api';
+import { gupEraAt, isGupName, mmapLockPrimitive, type Version } from '../kernel/api';
 import { TimeLimitError } from '../errors';
 import { intFields, intTypedefs, intWidth, NO_TYPES, UNSIGNED_TYPE } from './inttypes';
 import type { CallSite, CfgNode, Expr, FileFacts, FunctionIR, MacroDef, Span } from './ir';
@@ -1508,7 +1508,7 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
     const expanded = expanding?.size ? expandFunction(ftext.slice(c.headerStart, c.end), fmasked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, ftext, lines, c, expanded, intTypes, fields);
     // (GUP names the file defines as functions: see CallSite.ownDef.)
-    if (st.ownGup === undefined) { const gup = new Set(req.gupNames); st.ownGup = new Set(st.cuts.map((x) => x.name).filter((n) => gup.has(n))); }
+    if (st.ownGup === undefined) st.ownGup = ownApiNames(st.cuts, new Set(req.gupNames), masked, lines);
     if (st.ownGup.size) for (const call of fn.calls) if (call.name && st.ownGup.has(call.name)) call.ownDef = true;
     if (expanded) remapExpanded(fn, expanded, c.headerStart, ftext, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
@@ -1561,4 +1561,20 @@ function splitIfArms(n: SyntaxNode): SyntaxNode[][] | null {
     cur = alt;
   }
   return dangling > 0 && !cur ? arms : null;
+}
+
+/** The GUP functions the file defines as functions (see CallSite.ownDef), and the mmap-lock
+ * primitives it defines with an empty body: a compat `static inline void
+ * mmap_read_lock(struct mm_struct *mm) { }` for kernels before the primitive, which takes no
+ * lock where the version lacks it. (A compat definition that takes the lock,
+ * `down_read(&mm->mmap_sem)`, is the primitive as the kernel's is and is left alone.) */
+function ownApiNames(cuts: CutFunction[], gup: ReadonlySet<string>, masked: string, lines: LineIndex): Set<string> {
+  const out = new Set<string>();
+  for (const c of cuts) {
+    if (gup.has(c.name)) { out.add(c.name); continue; }
+    if (!mmapLockPrimitive(c.name)) continue;
+    const open = lines.starts[c.braceLine] + (c.braceCol ?? 0);
+    if (/^\{\s*\}$/.test(masked.slice(open, c.end))) out.add(c.name);
+  }
+  return out;
 }

@@ -63,7 +63,9 @@ export interface CallSite {
   via?: string;
   /** A call of a GUP function's name that the file itself defines as a function (a
    * module's compat `pin_user_pages()` for kernels without it): where the audited version
-   * lacks the name, the call is one of that function, not of the kernel's. */
+   * lacks the name, the call is one of that function, not of the kernel's. Also a call of
+   * an mmap-lock primitive the file defines with an empty body (a compat
+   * `mmap_read_lock()` stub): where the version lacks the primitive, it takes no lock. */
   ownDef?: true;
   /** `guard(...)` (and the `guard(...)(lock)` call around it) in an inner block: the block's
    * last line (its section ends there; in the function's own body it ends with the

@@ -7,7 +7,7 @@
 // its headers defined above the test.
 import { evaluateCondition, type ConditionEnv } from './condition';
 import { lineIndex, lineOf, type LineIndex } from '../parse/cut';
-import { apiSince, gupEraAt, isGupName, mmapLockPrimitive, primitiveIn, type Version } from '../kernel/api';
+import { apiSince, gupEraAt, gupNames, isGupName, lockNames, mmapLockPrimitive, primitiveIn, type Version } from '../kernel/api';
 import { matchParen, splitArgs } from './expand';
 
 /** A macro definition found in live (or undecidable) code. */
@@ -211,6 +211,7 @@ function markDead(res: ConditionalResult, deadFrom: number, directiveDead: boole
 /** Walk the directives of a masked text. */
 export function evaluateConditionals(masked: string, raw: string, file: string, env: Omit<ConditionEnv, 'defined' | 'value'>, hooks: ScopeHooks): ConditionalResult {
   const res: ConditionalResult = { dead: [], undecided: [], macros: new Map(), defined: new Map(), elifAsIf: [], included: [] };
+  const own = ownApiFunctions(masked);
   const lookup = (name: string): boolean | null => {
     const s = definedIn(res, name);
     if (s === true || s === false) return s;
@@ -270,7 +271,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       } else if (kind === 'endif') {
         const g = stack.pop();
         popped = g;
-        if (g?.armDefs) consistentArms(g.armDefs, res, env.versionCode);
+        if (g?.armDefs) consistentArms(g.armDefs, res, env.versionCode, own);
         if (g) g.directives.push([offset, lineEnd]);
         blankDirective = !g || g.decided || !g.parentLive;
       } else if (!wasLive && kind === 'define') {
@@ -278,7 +279,7 @@ export function evaluateConditionals(masked: string, raw: string, file: string, 
       } else if (wasLive) {
         const cond = undecidedHere();
         const rawArg = kind === 'include' ? (DIRECTIVE.exec(raw.slice(offset, end))?.[2] ?? '').trim() : arg;
-        const def = directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode);
+        const def = directive(kind, rawArg, lineNo, file, res, hooks, cond.length ? cond.join(' && ') : undefined, env.versionCode, own);
         // (Recorded in every enclosing undecided group: an arm's nested #if defines for it.)
         if (def) {
           for (const g of stack) {
@@ -345,12 +346,12 @@ function isGuard(masked: string, from: number, name: string): boolean {
  * same and calls it with the version's number of arguments where the other does not (`#define
  * P pin_user_pages` over `#define P(a, n, f, p) pin_user_pages(a, n, f, p, NULL)` in 6.12):
  * a configure switch between them takes the newest the version has, built as it takes it. */
-function keepsEarlier(prev: MacroDefinition | undefined, next: Pick<MacroDefinition, 'value' | 'params' | 'conditional'>, versionCode: number): boolean {
+function keepsEarlier(prev: MacroDefinition | undefined, next: Pick<MacroDefinition, 'value' | 'params' | 'conditional'>, versionCode: number, own: OwnApi = NO_OWN_API): boolean {
   if (!prev || !prev.conditional || !next.conditional) return false;
   const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
   const newest = (text: string) => Math.max(-1, ...(text.match(/[A-Za-z_]\w*/g) ?? []).map((id) => apiSince(id, text, v) ?? -1));
   const a = newest(prev.value), b = newest(next.value);
-  return a > b || (a === b && fitsEra(prev, next, v) && !fitsEra(next, prev, v));
+  return a > b || (a === b && fitsEra(prev, next, v, own) && !fitsEra(next, prev, v, own));
 }
 
 /** An undecided group whose every arm (with an `#else`) opens or closes the same number of
@@ -401,7 +402,7 @@ function splitBraceArms(g: Group, masked: string, index: LineIndex, res: Conditi
  * `get_user_pages` / `put_page` are read from the same arm. Names the API does not decide
  * between follow that arm; when the API prefers different arms for different names, each
  * keeps what the walk chose. */
-function consistentArms(arms: Map<string, MacroDefinition[]>[], res: ConditionalResult, versionCode: number): void {
+function consistentArms(arms: Map<string, MacroDefinition[]>[], res: ConditionalResult, versionCode: number, own: OwnApi): void {
   if (!versionCode || arms.filter(Boolean).length < 2) return;
   // An arm's definition of a name: the one the walk chose if it is in the arm (a nested
   // group decided between several), else the arm's last.
@@ -419,7 +420,7 @@ function consistentArms(arms: Map<string, MacroDefinition[]>[], res: Conditional
         const a = defOf(arms[i], name);
         const b = defOf(arms[j], name);
         if (!a || !b) continue;
-        const pick = preferredArm(a, b, versionCode);
+        const pick = preferredArm(a, b, versionCode, own);
         if (pick === 0) continue;
         const w = pick < 0 ? i : j;
         if (winner >= 0 && winner !== w) return;
@@ -436,24 +437,27 @@ function consistentArms(arms: Map<string, MacroDefinition[]>[], res: Conditional
 }
 
 /** -1: the build for the version takes `a`'s arm, 1: `b`'s, 0: the API does not say. */
-function preferredArm(a: MacroDefinition, b: MacroDefinition, versionCode: number): -1 | 0 | 1 {
-  const absentA = namesOnlyAbsentApi(a.value, versionCode), absentB = namesOnlyAbsentApi(b.value, versionCode);
+function preferredArm(a: MacroDefinition, b: MacroDefinition, versionCode: number, own: OwnApi): -1 | 0 | 1 {
+  const absentA = namesOnlyAbsentApi(a.value, versionCode, own), absentB = namesOnlyAbsentApi(b.value, versionCode, own);
   if (absentA !== absentB) return absentA ? 1 : -1;
-  if (keepsEarlier(a, b, versionCode)) return -1;
-  if (keepsEarlier(b, a, versionCode)) return 1;
+  if (keepsEarlier(a, b, versionCode, own)) return -1;
+  if (keepsEarlier(b, a, versionCode, own)) return 1;
   return 0;
 }
 
 /** A macro's value names GUP functions or mmap-lock primitives, none of which the version
  * has (`#define P pin_user_pages` in 4.9): under a condition the tool cannot decide, that
  * arm is not the one a build for this version takes, and its definition is left out (the
- * other arm's function or macro of the same name stays). */
-function namesOnlyAbsentApi(value: string, versionCode: number): boolean {
+ * other arm's function or macro of the same name stays). A name the file defines as a
+ * function itself (a compat `pin_user_pages()` for kernels before it) is there whatever
+ * the version: the macro calls that function. */
+function namesOnlyAbsentApi(value: string, versionCode: number, own: OwnApi = NO_OWN_API): boolean {
   const v: Version = [versionCode >> 16, (versionCode >> 8) & 0xff];
   let named = false;
   for (const id of value.match(/[A-Za-z_]\w*/g) ?? []) {
     const gup = isGupName(id);
     if (!gup && !mmapLockPrimitive(id)) continue;
+    if (own.has(id)) return false;
     named = true;
     if (gup ? gupEraAt(id, v) : primitiveIn(id, value, v)) return false;
   }
@@ -465,24 +469,27 @@ function namesOnlyAbsentApi(value: string, versionCode: number): boolean {
  * many as the alternative function-like definition takes (`#define P pin_user_pages`
  * against `#define P(a, n, f, p) pin_user_pages(a, n, f, p, NULL)`: the users pass 4), and
  * fits when the alternative has no parameters to tell. */
-function fitsEra(def: Pick<MacroDefinition, 'value' | 'params'>, other: Pick<MacroDefinition, 'params'>, v: Version): boolean {
+function fitsEra(def: Pick<MacroDefinition, 'value' | 'params'>, other: Pick<MacroDefinition, 'params'>, v: Version, own: OwnApi = NO_OWN_API): boolean {
   const value = def.value;
-  const alias = !def.params && /^[A-Za-z_]\w*$/.test(value) ? gupEraAt(value, v) : null;
-  if (alias && other.params) return alias.params.length === other.params.length;
+  // (The parameter count of a GUP function: the version's, or of the file's own definition
+  // of a name the version lacks.)
+  const arity = (name: string) => gupEraAt(name, v)?.params.length ?? own.get(name);
+  const alias = !def.params && /^[A-Za-z_]\w*$/.test(value) ? arity(value) : undefined;
+  if (alias !== undefined && other.params) return alias === other.params.length;
   for (const m of value.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
-    const era = gupEraAt(m[1], v);
-    if (!era) continue;
+    const count = isGupName(m[1]) ? arity(m[1]) : undefined;
+    if (count === undefined) continue;
     const open = m.index! + m[0].length - 1;
     const close = matchParen(value, open);
     if (close < 0) continue;
-    if (splitArgs(value.slice(open + 1, close)).length !== era.params.length) return false;
+    if (splitArgs(value.slice(open + 1, close)).length !== count) return false;
   }
   return true;
 }
 
 /** A `#define` (or `#undef`, `#include`) on a live line. Returns the definition a
  * conditional `#define` makes, whether or not it replaced an earlier one. */
-function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0): MacroDefinition | undefined {
+function directive(kind: string, arg: string, line: number, file: string, res: ConditionalResult, hooks: ScopeHooks, conditional: string | undefined, versionCode = 0, own: OwnApi = NO_OWN_API): MacroDefinition | undefined {
   if (kind === 'define') {
     const m = /^([A-Za-z_]\w*)(\([^)]*\))?/.exec(arg);
     if (!m) return;
@@ -491,8 +498,8 @@ function directive(kind: string, arg: string, line: number, file: string, res: C
     if (value.length > MAX_MACRO_TEXT) return;
     const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean) : undefined;
     const def: MacroDefinition = { name: m[1], ...(params ? { params } : {}), value, line, file, ...(conditional ? { conditional } : {}) };
-    if (conditional && versionCode && namesOnlyAbsentApi(value, versionCode)) return;
-    if (!keepsEarlier(res.macros.get(m[1]), def, versionCode)) res.macros.set(m[1], def);
+    if (conditional && versionCode && namesOnlyAbsentApi(value, versionCode, own)) return;
+    if (!keepsEarlier(res.macros.get(m[1]), def, versionCode, own)) res.macros.set(m[1], def);
     return conditional ? def : undefined;
   } else if (kind === 'undef') {
     const name = firstWord(arg);
@@ -521,4 +528,34 @@ export function liveText(text: string, r: Pick<ConditionalResult, 'dead' | 'elif
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** GUP functions and mmap-lock primitives a text defines as functions (a module's compat
+ * `static inline long pin_user_pages(...) { ... }` for kernels before 5.6), by name, with
+ * their parameter counts. */
+export type OwnApi = ReadonlyMap<string, number>;
+const NO_OWN_API: OwnApi = new Map();
+let apiNameRe: RegExp | null = null;
+
+export function ownApiFunctions(masked: string): OwnApi {
+  apiNameRe ??= new RegExp(`\\b(?:${[...gupNames, ...lockNames].sort((a, b) => b.length - a.length).join('|')})\\s*\\(`, 'g');
+  let out: Map<string, number> | null = null;
+  apiNameRe.lastIndex = 0;
+  for (let m = apiNameRe.exec(masked); m; m = apiNameRe.exec(masked)) {
+    // A definition: a return type before the name (an identifier or `*`), a `{` after the
+    // parameter list.
+    let b = m.index - 1;
+    while (b >= 0 && (masked[b] === ' ' || masked[b] === '\t' || masked[b] === '\n')) b--;
+    if (b < 0 || !/[\w*]/.test(masked[b])) continue;
+    const open = m.index + m[0].length - 1;
+    const close = matchParen(masked, open);
+    if (close < 0) continue;
+    let a = close + 1;
+    while (a < masked.length && /\s/.test(masked[a])) a++;
+    if (masked[a] !== '{') continue;
+    const name = /^[A-Za-z_]\w*/.exec(m[0])![0];
+    const params = splitArgs(masked.slice(open + 1, close)).filter((p) => p.trim() !== '');
+    (out ??= new Map()).set(name, params.length === 1 && params[0].trim() === 'void' ? 0 : params.length);
+  }
+  return out ?? NO_OWN_API;
 }
