@@ -1145,3 +1145,54 @@ test('conditionals: a macro naming only a GUP function the version lacks stays w
   const r612 = evaluateConditionals(src, src, 'pinner.c', env([6, 12]), { defined: () => null });
   assert.strictEqual(r612.macros.get('pinner_pin')?.value, 'pin_user_pages(start, nr, flags, pages)');
 });
+
+// `#ifdef FOLL_PIN` in a module built without the kernel's headers at hand: the flags were
+// macros of linux/mm.h up to 6.2 and enum constants from 6.3, which #ifdef does not see.
+test('#ifdef of a GUP flag is decided by the version: defined where linux/mm.h defines it, not before it came, not from 6.3 (an enum)', async (t) => {
+  const { gupFlagDefined } = require('../dist/src/kernel/api');
+  assert.strictEqual(gupFlagDefined('FOLL_PIN', [5, 4]), false);
+  assert.strictEqual(gupFlagDefined('FOLL_PIN', [5, 6]), true);
+  assert.strictEqual(gupFlagDefined('FOLL_PIN', [6, 1]), true);
+  assert.strictEqual(gupFlagDefined('FOLL_PIN', [6, 3]), false);
+  assert.strictEqual(gupFlagDefined('FOLL_LONGTERM', [4, 9]), false);
+  assert.strictEqual(gupFlagDefined('FOLL_LONGTERM', [5, 10]), true);
+  assert.strictEqual(gupFlagDefined('FOLL_WRITE', [4, 9]), true);
+  assert.strictEqual(gupFlagDefined('FOLL_WRITE', [6, 12]), false);
+  // Gone between 4.9 and 6.1: the facts say when only at those two.
+  assert.strictEqual(gupFlagDefined('FOLL_POPULATE', [4, 9]), true);
+  assert.strictEqual(gupFlagDefined('FOLL_POPULATE', [5, 4]), null);
+  assert.strictEqual(gupFlagDefined('FOLL_POPULATE', [6, 1]), false);
+  // Not a flag the facts know, not a flag at all: undecided.
+  assert.strictEqual(gupFlagDefined('FOLL_DRV_PRIVATE', [5, 4]), null);
+  assert.strictEqual(gupFlagDefined('HAVE_FOLL_PIN', [5, 4]), null);
+
+  const { root, w } = tmpModule(t, 'gup-follifdef-');
+  w('Kbuild', 'obj-m += drv.o\n');
+  w('drv.c', [
+    '#include <linux/mm.h>',                                         // 1
+    '#include <linux/slab.h>',                                       // 2
+    '',                                                              // 3
+    'static long drv_pin(unsigned long start, unsigned long nr, struct page **pages)', // 4
+    '{',                                                             // 5
+    '\tlong ret, i;',                                                // 6
+    '',                                                              // 7
+    '#ifdef FOLL_PIN',                                               // 8
+    '\tret = pin_user_pages_fast(start, nr, FOLL_WRITE, pages);',    // 9
+    '#else',                                                         // 10
+    '\tret = get_user_pages_fast(start, nr, FOLL_WRITE, pages);',    // 11
+    '#endif',                                                        // 12
+    '\tif (ret < 0)',                                                // 13
+    '\t\treturn ret;',                                               // 14
+    '\tfor (i = 0; i < ret; i++)',                                   // 15
+    '\t\tput_page(pages[i]);',                                       // 16
+    '\treturn ret == nr ? 0 : -EFAULT;',                             // 17
+    '}',                                                             // 18
+    '',
+  ].join('\n'));
+  const at = async (v) => (await audit({ paths: [root], kernelVersion: v, jobs: 1, only: ['pin-put-mismatch'] })).findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}${f.onlyIf ? ' (undecided)' : ''}`);
+  // 6.1: FOLL_PIN is a macro, the pin arm is built, and put_page() does not release a pin.
+  assert.deepStrictEqual(await at('6.1'), ['drv.c:16:pin-put-mismatch:error']);
+  // 6.12: FOLL_PIN is an enum constant: the get_user_pages_fast() arm is built, put_page() is right.
+  assert.deepStrictEqual(await at('6.12'), []);
+  assert.deepStrictEqual(await at('5.4'), []);
+});

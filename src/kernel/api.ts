@@ -46,6 +46,11 @@ export interface ReleaseFunction {
 export interface FlagInfo {
   name: string;
   caller: boolean | string;
+  /** Its value in the three kernels read (null: not there), and the release it came in. */
+  v4_9?: string | null;
+  v6_1?: string | null;
+  v6_12?: string | null;
+  from?: string;
 }
 
 interface ApiJson {
@@ -208,4 +213,29 @@ export function unlockedVariantOf(name: string): string | null {
 export function takesLockItself(name: string, version: Version): boolean {
   const e = gupEraAt(name, version) ?? gupFunctions.get(name)?.eras.at(-1) ?? null;
   return e?.lock === 'forbidden';
+}
+
+/** Is `#ifdef name` true for a GUP flag in the version's headers, where the module is built
+ * without them at hand (no --kdir)? The flags were macros of linux/mm.h up to 6.2; 6.3 made
+ * every FOLL_* an enum constant (public ones in mm_types.h, internal ones in mm/internal.h),
+ * which `#ifdef` does not see. Before that: defined from the release a flag came in (where
+ * known), in the 4.9 and 6.1 headers where they have it, not where they lack it; null where the
+ * facts do not say (between 4.9 and 6.1 for a flag only one of them has, before 4.9, in 6.2
+ * for one that 6.1 and 6.12 disagree on). */
+export function gupFlagDefined(name: string, v: Version): boolean | null {
+  if (!/^FOLL_[A-Z0-9_]+$/.test(name)) return null;
+  if (cmpVersion(v, [6, 3]) >= 0) return false;
+  const f = flags.get(name);
+  if (!f) return null;
+  if (f.from && cmpVersion(v, parseVersion(f.from)!) < 0) return false;
+  const has = (x: string | null | undefined) => x !== null && x !== undefined;
+  const at49 = has(f.v4_9), at61 = has(f.v6_1), at612 = has(f.v6_12);
+  const c49 = cmpVersion(v, [4, 9]), c61 = cmpVersion(v, [6, 1]);
+  // (6.2: a flag 6.1 and 6.12 disagree on came or went in 6.2 or 6.3.)
+  if (c61 > 0) return at61 === at612 ? at61 : null;
+  if (f.from) return at61 ? true : c61 < 0 ? null : false;
+  if (c49 === 0) return at49;
+  if (c61 === 0) return at61;
+  if (c49 < 0) return at49 ? null : false;
+  return at49 === at61 ? at49 : null;
 }

@@ -9,7 +9,7 @@ import { evaluateConditionals, liveText, macroIn, type ConditionalResult, type M
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
 import { intFields, intTypedefs } from '../parse/inttypes';
-import { gupEraAt, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
+import { gupEraAt, gupFlagDefined, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
 export interface PreprocessOptions {
@@ -473,7 +473,13 @@ function buildDefined(o: PreprocessOptions, name: string): boolean {
 
 function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolved: { any: boolean }, deps: ScopeDeps, subs: HeaderScope[]): ScopeHooks {
   return {
-    defined: (name) => (name === '__KERNEL__' ? true : o.followSystem && !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null),
+    defined: (name) => {
+      if (name === '__KERNEL__') return true;
+      if (o.followSystem) return !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null;
+      // (A module built without the kernel's headers at hand: a GUP flag's `#ifdef` as the
+      // version's headers answer it, gupFlagDefined. A kernel tree's own code reads its own.)
+      return o.shallow || buildDefined(o, name) ? null : gupFlagDefined(name, eraOf(o));
+    },
     fromBuild: (name) => buildDefined(o, name),
     include: (spec, quoted, into, conditional) => {
       const abs = resolveInclude(o, spec, quoted, fromAbs, deps);
