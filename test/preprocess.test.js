@@ -1196,3 +1196,61 @@ test('#ifdef of a GUP flag is decided by the version: defined where linux/mm.h d
   assert.deepStrictEqual(await at('6.12'), []);
   assert.deepStrictEqual(await at('5.4'), []);
 });
+
+// The same compat function in a module header the caller includes: followed as well.
+test('a module header\'s own pin_user_pages() for kernels without it is followed from the file that includes it (5.4); at 6.1 the call is the kernel\'s', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-ownhdr-');
+  w('Kbuild', 'obj-m += pinner.o\n');
+  w('compat.h', [
+    '#include <linux/version.h>',                                   // 1
+    '#include <linux/mm.h>',                                        // 2
+    '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 6, 0)',             // 3
+    'static inline long pin_user_pages(unsigned long start, unsigned long nr,', // 4
+    '\t\t\t\t  unsigned int flags, struct page **pages,',           // 5
+    '\t\t\t\t  struct vm_area_struct **vmas)',                      // 6
+    '{',                                                            // 7
+    '\treturn get_user_pages(start, nr, flags, pages, vmas);',      // 8
+    '}',                                                            // 9
+    '#endif',                                                       // 10
+    '',
+  ].join('\n'));
+  w('pinner.c', [
+    '#include <linux/fs.h>',                                        // 1
+    '#include <linux/slab.h>',                                      // 2
+    '#include "compat.h"',                                          // 3
+    '',                                                             // 4
+    'static long pinner_get(unsigned long start, unsigned long nr)', // 5
+    '{',                                                            // 6
+    '\tstruct page **pages;',                                       // 7
+    '\tlong ret, i;',                                               // 8
+    '',                                                             // 9
+    '\tpages = kcalloc(nr, sizeof(*pages), GFP_KERNEL);',           // 10
+    '\tif (!pages)',                                                // 11
+    '\t\treturn -ENOMEM;',                                          // 12
+    '\tret = pin_user_pages(start, nr, FOLL_WRITE, pages, NULL);',  // 13
+    '\tfor (i = 0; i < ret; i++)',                                  // 14
+    '\t\tput_page(pages[i]);',                                      // 15
+    '\tkfree(pages);',                                              // 16
+    '\treturn ret == nr ? 0 : -EFAULT;',                            // 17
+    '}',                                                            // 18
+    '',                                                             // 19
+    'static long pinner_ioctl(struct file *f, unsigned int cmd, unsigned long arg)', // 20
+    '{',                                                            // 21
+    '\treturn pinner_get(arg, 16);',                                // 22
+    '}',                                                            // 23
+    '',                                                             // 24
+    'static const struct file_operations pinner_fops = {',          // 25
+    '\t.unlocked_ioctl = pinner_ioctl,',                            // 26
+    '};',                                                           // 27
+    '',
+  ].join('\n'));
+  const at = (res) => res.findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}`).sort();
+  // 5.4: the get_user_pages() in the header runs without the lock, reached from the ioctl;
+  // its pages are FOLL_GET references, which put_page() releases.
+  let res = await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 });
+  assert.deepStrictEqual(at(res), ['compat.h:8:missing-mmap-lock:error'], res.findings.map((f) => f.message).join('\n'));
+  assert.match(res.findings[0].message, /^get_user_pages\(\) requires the mmap lock of current->mm; pin_user_pages\(\) does not take it and is called without it from pinner_get \(pinner\.c:13\) <- pinner_ioctl/);
+  // 6.1: the kernel's pin_user_pages(), whose FOLL_PIN pages put_page() does not release.
+  res = await audit({ paths: [root], kernelVersion: '6.1', jobs: 1 });
+  assert.deepStrictEqual(at(res), ['pinner.c:13:missing-mmap-lock:error', 'pinner.c:15:pin-put-mismatch:error']);
+});

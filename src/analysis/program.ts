@@ -145,10 +145,16 @@ export class Program {
     // Calls of the kernel API (GUP entry points, mmap lock primitives) are judged by the
     // API model, never by walking into their implementation: get_user_pages_fast_only()
     // reaches a sleeping slow path only without FOLL_FAST_ONLY, which it always sets.
-    // (Except a module's own function of a GUP name the version lacks, in the caller's file:
-    // CallSite.ownDef.)
+    // (Except a module's own function of a GUP name the version lacks, in the caller's file
+    // or a header: CallSite.ownDef.)
     if (mmapLockPrimitive(name)) return [];
-    if (isGupName(name)) return existsIn(name, this.version) ? [] : (this.byName.get(name) ?? []).filter((d) => d.fn.file === from.fn.file);
+    if (isGupName(name)) {
+      if (existsIn(name, this.version)) return [];
+      // (The calling file's own definition, else one in a header, as for a static inline.)
+      const defs = this.byName.get(name) ?? [];
+      const local = defs.filter((d) => d.fn.file === from.fn.file);
+      return local.length ? local : this.includedOf(from, defs.filter((d) => d.fn.file.endsWith('.h')));
+    }
     const defs = this.byName.get(name);
     if (!defs) {
       // A module's macro that is another name of a function (`#define drv_gup(...)

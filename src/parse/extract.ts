@@ -1508,7 +1508,7 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
     const expanded = expanding?.size ? expandFunction(ftext.slice(c.headerStart, c.end), fmasked.slice(c.headerStart, c.end), expanding, bodyAt - c.headerStart) : null;
     const fn = buildFunction(req.file, ftext, lines, c, expanded, intTypes, fields);
     // (GUP names the file defines as functions: see CallSite.ownDef.)
-    if (st.ownGup === undefined) st.ownGup = ownApiNames(st.cuts, new Set(req.gupNames), masked, lines);
+    if (st.ownGup === undefined) { st.ownGup = ownApiNames(st.cuts, new Set(req.gupNames), masked, lines); for (const n of scope?.ownGup ?? []) st.ownGup.add(n); }
     if (st.ownGup.size) for (const call of fn.calls) if (call.name && st.ownGup.has(call.name)) call.ownDef = true;
     if (expanded) remapExpanded(fn, expanded, c.headerStart, ftext, lines);
     const under = scope ? undecidedIn(scope.undecided, fn.startLine, fn.endLine) : [];
@@ -1563,7 +1563,8 @@ function splitIfArms(n: SyntaxNode): SyntaxNode[][] | null {
   return dangling > 0 && !cur ? arms : null;
 }
 
-/** The GUP functions the file defines as functions (see CallSite.ownDef), and the mmap-lock
+/** The GUP functions the file defines as functions (see CallSite.ownDef; those of the
+ * module's headers it reads are added from its preprocessing scope), and the mmap-lock
  * primitives it defines with an empty body: a compat `static inline void
  * mmap_read_lock(struct mm_struct *mm) { }` for kernels before the primitive, which takes no
  * lock where the version lacks it. (A compat definition that takes the lock,

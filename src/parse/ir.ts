@@ -61,8 +61,9 @@ export interface CallSite {
   text: string;
   /** The macro (or static inline wrapper) whose use expanded to this call. */
   via?: string;
-  /** A call of a GUP function's name that the file itself defines as a function (a
-   * module's compat `pin_user_pages()` for kernels without it): where the audited version
+  /** A call of a GUP function's name that the file itself, or a module header it reads,
+   * defines as a function (a module's compat `pin_user_pages()` for kernels without it):
+   * where the audited version
    * lacks the name, the call is one of that function, not of the kernel's. Also a call of
    * an mmap-lock primitive the file defines with an empty body (a compat
    * `mmap_read_lock()` stub): where the version lacks the primitive, it takes no lock. */

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { cutFunctions, lfText, lineIndex, lineOf, maskCode, parseHeader, type CutFunction, type LineIndex } from '../parse/cut';
-import { evaluateConditionals, liveText, macroIn, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
+import { evaluateConditionals, liveText, macroIn, ownApiFunctions, type ConditionalResult, type MacroDefinition, type ScopeHooks, type UndecidedRange } from './conditional';
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
 import { intFields, intTypedefs } from '../parse/inttypes';
@@ -52,6 +52,21 @@ function headerInts(subs: HeaderScope[]): { types: Map<string, number>; fields: 
   return { types, fields };
 }
 
+/** The GUP functions the module's own headers a file reads define as functions. */
+function headerOwnGup(subs: HeaderScope[]): string[] {
+  const out = new Set<string>();
+  const seen = new Set<HeaderScope>();
+  const stack = [...subs];
+  while (stack.length) {
+    const h = stack.pop()!;
+    if (seen.has(h)) continue;
+    seen.add(h);
+    for (const n of h.ownGup ?? []) out.add(n);
+    stack.push(...h.subs);
+  }
+  return [...out];
+}
+
 export interface FileScope {
   /** The source with dead branches blanked (same offsets), raw and masked. */
   text: string;
@@ -73,6 +88,8 @@ export interface FileScope {
   /** Object-like macros of the headers it reads that give GUP flags (`#define DRV_GUP_FLAGS
    * (FOLL_WRITE | FOLL_LONGTERM)`): read by the flag resolver of the functions that use them. */
   flagMacros?: Map<string, MacroDefinition>;
+  /** GUP functions the module's own headers it reads define as functions (CallSite.ownDef). */
+  ownGup?: string[];
 }
 
 /** What a preprocessing consulted besides the file's own bytes: every header path it tried,
@@ -108,6 +125,9 @@ interface HeaderScope {
   /** A module's own header (inside the audited root): its integer typedefs and the
    * integer fields of its structs (src/parse/inttypes.ts). */
   intTypes?: Map<string, number>;
+  /** A module's own header: the GUP functions it defines as functions (a compat
+   * `static inline long pin_user_pages(...)`), see CallSite.ownDef. */
+  ownGup?: string[];
   intFields?: Map<string, number>;
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
@@ -522,6 +542,8 @@ function headerScope(o: PreprocessOptions, abs: string, depth: number, unresolve
     const fields = intFields(live, types);
     if (types.size) h.intTypes = types;
     if (fields.size) h.intFields = fields;
+    const own = [...ownApiFunctions(live).keys()].filter(isGupName);
+    if (own.length) h.ownGup = own;
   }
   headers.set(abs, h);
   scopeOf.set(result, h);
@@ -630,10 +652,11 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
     if (!gupEraAt(name, era) || rename) macros.set(name, d);
   }
   const ints = subs.length ? headerInts(subs) : null;
+  const ownGup = subs.length ? headerOwnGup(subs) : [];
   const flagMacros = flagMacrosOf(result, 0, false);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,
     ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}),
-    ...(flagMacros.size ? { flagMacros } : {}) };
+    ...(flagMacros.size ? { flagMacros } : {}), ...(ownGup.length ? { ownGup } : {}) };
 }
 
 /** The object-like macros of a scope's headers (and, for a header, its own) whose value
