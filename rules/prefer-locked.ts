@@ -92,7 +92,8 @@ const rule: Rule = {
           const r = ctx.regions.of(fa, a, key);
           const wk = ctx.regions.work(fa, r, call.id);
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
-        });
+        // (Not where a caller already holds that lock: taken twice, unbalanced-mmap-lock's.)
+        }) && !ctx.program.entryState(fa, key, call.id).held.length;
         if (ok && remoteRepl) {
           ctx.report({
             fa, span: call.span, callText: call.text,

@@ -60,6 +60,9 @@ const rule: Rule = {
         region.releases.forEach((r) => releases.add(r));
       }
       if (!ok) continue;
+      // A caller already holds the lock where it calls this function: the lock is taken
+      // twice (unbalanced-mmap-lock says so), and so would it be by the _unlocked call.
+      if (ctx.program.entryState(fa, 'current->mm', call.id).held.length) continue;
       for (const r of releases) related.push(rel('release', fa, fa.fn.calls[r].callSpan, 'and released here'));
       const acq = related.find((r) => r.role === 'acquire')!;
       const relFirst = related.find((r) => r.role === 'release');

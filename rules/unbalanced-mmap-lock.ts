@@ -13,6 +13,7 @@ const rule: Rule = {
     messages: {
       'double-acquire': '{{call}}() takes the mmap lock of {{mm}} while it is already held (taken at line {{line}}): self-deadlock on the rwsem',
       'double-acquire-helper': '{{helper}}() takes the mmap lock of {{mm}} ({{call}}() at {{where}}), but {{function}}() already holds it here (taken at line {{line}}): self-deadlock on the rwsem (a read lock taken twice waits behind a queued writer)',
+      'double-acquire-chain': '{{helper}}() takes the mmap lock of {{mm}} ({{call}}() at {{where}}) and is reached from here through {{through}}, but {{function}}() already holds it here (taken at line {{line}}): self-deadlock on the rwsem (a read lock taken twice waits behind a queued writer)',
       'release-before-acquire': '{{call}}() releases the mmap lock of {{mm}} on a path where {{function}}() has not taken it yet',
       'release-unheld': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (not held)',
       'release-after-release': '{{call}}() releases the mmap lock of {{mm}} when it is not held on a path (already released at line {{line}})',
@@ -32,22 +33,49 @@ const rule: Rule = {
         if (cls.kind !== 'lock' || !['acquire', 'killable', 'interruptible'].includes(cls.prim.kind)) return;
         // (Taken with the lock as the caller left it: not re-taken after a release.)
         if (!d.atCall[hid].length || !d.atCall[hid].every((w) => ctx.locks.lockOf(w, cls.key).st === 'E')) return;
+        const heldHere = (caller: typeof d, call: typeof hc, key: string | null) => {
+          const worlds = caller.atCall[call.id] ?? [];
+          if (!key || !worlds.length) return null;
+          const vs = worlds.map((w) => ctx.locks.lockOf(w, key));
+          return vs.every((v) => (v.st === 'R' || v.st === 'W') && v.acq !== undefined) ? caller.fn.calls[vs[0].acq!] : null;
+        };
+        const where = (caller: typeof d) => (d.fn.file === caller.fn.file ? `line ${hc.span.line}` : `${d.fn.file}:${hc.span.line}`);
+        // (The helper's acquire in an undecided #if arm, or on paths through such arms only:
+        // the finding says so.)
+        const onlyIf = [ctx.api.undecidedAt(d.fn.undecided, hc.span.line), ctx.locks.undecidedWhere(d.atCall[hid])].filter(Boolean).join(' && ') || undefined;
+        const only = onlyIf ? { onlyIf } : {};
         for (const step of ctx.program.callersOf(d)) {
           const caller = step.caller;
           if (caller === d) continue;
           const key = ctx.program.mapKey(d, cls.key, caller, step.call);
-          const worlds = caller.atCall[step.call.id] ?? [];
-          if (!key || !worlds.length) continue;
-          const vs = worlds.map((w) => ctx.locks.lockOf(w, key));
-          if (!vs.every((v) => (v.st === 'R' || v.st === 'W') && v.acq !== undefined)) continue;
-          const first = caller.fn.calls[vs[0].acq!];
+          const first = heldHere(caller, step.call, key);
+          if (!first) continue;
           ctx.report({
-            fa: caller, span: step.call.span, callText: step.call.text,
+            fa: caller, span: step.call.span, callText: step.call.text, ...only,
             messageId: 'double-acquire-helper',
-            data: { helper: d.fn.name, call: String(hc.name), where: d.fn.file === caller.fn.file ? `line ${hc.span.line}` : `${d.fn.file}:${hc.span.line}`, mm: key, function: caller.fn.name, line: first.span.line },
+            data: { helper: d.fn.name, call: String(hc.name), where: where(caller), mm: key!, function: caller.fn.name, line: first.span.line },
             related: [rel('acquire', caller, first.callSpan, 'first acquired here'), rel('acquire', d, hc.callSpan, `${d.fn.name}() takes it again`)],
           });
         }
+        // The holder further up: callers that pass the lock on as their own callers left it
+        // (the entry state's shortest chain to a caller holding it, every path there).
+        const chain = ctx.program.entryState(d, cls.key, hid).held[0];
+        if (!chain || chain.length < 2) return;
+        let key: string | null = cls.key;
+        let callee = d;
+        for (const st of chain) { key = key && ctx.program.mapKey(callee, key, st.caller, st.call); callee = st.caller; }
+        const last = chain[chain.length - 1];
+        const first = heldHere(last.caller, last.call, key);
+        if (!first) return;
+        ctx.report({
+          fa: last.caller, span: last.call.span, callText: last.call.text, ...only,
+          messageId: 'double-acquire-chain',
+          data: { helper: d.fn.name, call: String(hc.name), where: where(last.caller), mm: key!, function: last.caller.fn.name, line: first.span.line,
+            through: chain.slice(0, -1).reverse().map((st) => `${st.caller.fn.name}()`).join(', ') },
+          related: [rel('acquire', last.caller, first.callSpan, 'first acquired here'),
+            ...chain.slice(0, -1).reverse().map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() calls on with the lock held`)),
+            rel('acquire', d, hc.callSpan, `${d.fn.name}() takes it again`)],
+        });
       });
     }
     for (const fa of ctx.program.functions) {

@@ -4,6 +4,31 @@
 module.exports = {
   valid: [
     {
+      // The lock taken only around the call, but in a helper whose caller already holds it:
+      // the lock is taken twice (unbalanced-mmap-lock's), and get_user_pages_unlocked()
+      // would take it twice too.
+      name: 'a helper taking the lock around the call, called with the lock held', code: `
+static long ph_grab(unsigned long uaddr, int n, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, n, FOLL_WRITE, pages); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return got;
+}
+
+long ph_all(unsigned long uaddr, int n, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = ph_grab(uaddr, n, pages);
+	mmap_read_unlock(current->mm);
+	return got;
+}
+` },
+    {
       // pin_user_pages_unlocked() rejects FOLL_LONGTERM in 5.10-6.2: the flag reaches the
       // call through a variable, not in the call's text.
       name: 'FOLL_LONGTERM through a flags variable, 6.1', era: '6.1', code: `

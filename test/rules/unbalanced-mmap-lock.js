@@ -5,6 +5,39 @@
 module.exports = {
   valid: [
     {
+      // The same chain with the outer function not holding the lock: taken once.
+      name: 'a helper takes the lock; its caller\'s caller does not hold it', code: `
+static long tn_grab(unsigned long uaddr, int n, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, n, FOLL_WRITE, pages);
+	mmap_read_unlock(current->mm);
+	return got;
+}
+
+static int tn_chunk(unsigned long uaddr, int n, struct page **pages)
+{
+	long got = tn_grab(uaddr, n, pages);
+
+	if (got == n)
+		return 0;
+	while (got-- > 0)
+		put_page(pages[got]);
+	return -EFAULT;
+}
+
+int tn_all(unsigned long uaddr, int total, struct page **pages)
+{
+	int i, err = 0;
+
+	for (i = 0; i < total && !err; i += 16)
+		err = tn_chunk(uaddr + i * PAGE_SIZE, min(16, total - i), pages + i); /* expect-none */
+	return err;
+}
+` },
+    {
       // The caller drops the lock before it calls the helper that takes it.
       name: 'a helper that takes the lock, called after the caller released it', code: `
 static long dh_grab(struct mm_struct *mm, unsigned long uaddr, struct page **page)
@@ -361,6 +394,42 @@ out:
 ` },
   ],
   invalid: [
+    {
+      // The holder two calls up: the function between passes the lock on as its caller
+      // left it, and the helper takes it again.
+      name: 'a helper takes the lock its caller\'s caller holds', code: `
+static long tl_grab(unsigned long uaddr, int n, struct page **pages)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, n, FOLL_WRITE, pages);
+	mmap_read_unlock(current->mm);
+	return got;
+}
+
+static int tl_chunk(unsigned long uaddr, int n, struct page **pages)
+{
+	long got = tl_grab(uaddr, n, pages);
+
+	if (got == n)
+		return 0;
+	while (got-- > 0)
+		put_page(pages[got]);
+	return -EFAULT;
+}
+
+int tl_all(unsigned long uaddr, int total, struct page **pages)
+{
+	int i, err = 0;
+
+	mmap_read_lock(current->mm);
+	for (i = 0; i < total && !err; i += 16)
+		err = tl_chunk(uaddr + i * PAGE_SIZE, min(16, total - i), pages + i); /* expect: unbalanced-mmap-lock:error */
+	mmap_read_unlock(current->mm);
+	return err;
+}
+`, messages: [/^tl_grab\(\) takes the mmap lock of current->mm \(mmap_read_lock\(\) at line 6\) and is reached from here through tl_chunk\(\), but tl_all\(\) already holds it here \(taken at line 27\): self-deadlock/] },
     {
       // The caller holds the lock and calls a helper that takes it again.
       name: 'a helper with a GUP call takes the lock its caller holds', code: `
