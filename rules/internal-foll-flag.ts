@@ -24,7 +24,7 @@ const MESSAGES: Record<string, string> = Object.fromEntries(Object.entries(WHY).
   [id, `${flag} passed explicitly to {{call}}(): ${why}`],
   [`${id}-through`, `${flag} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${why}`],
 ]));
-const INTERNAL_WHY = 'from 6.3 {{flag}} is one of the internal GUP flags (INTERNAL_GUP_FLAGS, mm/internal.h): is_valid_gup_args() WARNs and the call fails';
+const INTERNAL_WHY = 'from 6.3 {{flag}} is one of the internal GUP flags of mm/internal.h (INTERNAL_GUP_FLAGS): outside mm/ it is not declared, so this code does not build for this kernel, and a caller that passes its value anyway gets a WARN from is_valid_gup_args() and a failed call';
 MESSAGES['internal-flag'] = `{{flag}} passed explicitly to {{call}}(): ${INTERNAL_WHY}`;
 MESSAGES['internal-flag-through'] = `{{flag}} passed explicitly to {{call}}() (through {{origin}}, line {{line}}): ${INTERNAL_WHY}`;
 
