@@ -1254,3 +1254,30 @@ test('a module header\'s own pin_user_pages() for kernels without it is followed
   res = await audit({ paths: [root], kernelVersion: '6.1', jobs: 1 });
   assert.deepStrictEqual(at(res), ['pinner.c:13:missing-mmap-lock:error', 'pinner.c:15:pin-put-mismatch:error']);
 });
+
+// The 4.4.y branch took get_user_pages(tsk, mm, start, nr, gup_flags, pages, vmas) from
+// 4.4.168: a 4.4 build of such a call is no sign of another kernel; a 4.9 one is.
+test('a get_user_pages() of the 4.4.168+ stable layout is no era mismatch at 4.4, and is one at 4.9', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-stable44-');
+  w('Kbuild', 'obj-m += st.o\n');
+  w('st.c', [
+    '#include <linux/mm.h>',
+    '#include <linux/sched.h>',
+    '',
+    'int st_pin(unsigned long uaddr, int n, struct page **pages, int write)',
+    '{',
+    '\tint rc;',
+    '',
+    '\tdown_read(&current->mm->mmap_sem);',
+    '\trc = get_user_pages(current, current->mm, uaddr, n, write ? FOLL_WRITE : 0, pages, NULL);',
+    '\tup_read(&current->mm->mmap_sem);',
+    '\treturn rc;',
+    '}',
+    '',
+  ].join('\n'));
+  const mismatch = (res) => res.notifications.filter((n) => /does not match the/.test(n.message)).map((n) => n.message);
+  assert.deepStrictEqual(mismatch(await audit({ paths: [root], kernelVersion: '4.4', jobs: 1 })), []);
+  const at49 = mismatch(await audit({ paths: [root], kernelVersion: '4.9', jobs: 1 }));
+  assert.strictEqual(at49.length, 1);
+  assert.match(at49[0], /get_user_pages\(\) at st\.c:9 passes 7 arguments, 4\.9 takes 5/);
+});

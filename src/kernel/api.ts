@@ -85,11 +85,13 @@ function inRange(v: Version, from: string, to: string | null): boolean {
 
 /** The 4.4.y stable backport and the never-built 4.9 vchiq driver call a 7-argument
  * get_user_pages(tsk, mm, start, nr_pages, gup_flags, pages, vmas) (a stale layout kept in a never-built v4.9 driver). */
-const extraLayouts: Record<string, GupEra[]> = {
+const extraLayouts: Record<string, (GupEra & { stable?: string })[]> = {
   get_user_pages: [
     {
       from: '4.4', to: '4.9', params: ['tsk', 'mm', 'start', 'nr_pages', 'gup_flags', 'pages', 'vmas'],
       lock: 'required', pin: 'get', vmas: true, drops_lock: false, mm: 'arg',
+      // (A release's own signature only in the 4.4.y branch, from 4.4.168.)
+      stable: '4.4',
     },
   ],
 };
@@ -150,6 +152,17 @@ export function gupLayout(name: string, arity: number, version: Version, argText
     return Math.abs(f[0] * 100 + f[1] - (version[0] * 100 + version[1]));
   };
   return sameArity.sort((a, b) => dist(a) - dist(b))[0];
+}
+
+/** A call with these arguments fits a layout the version has: its release's signature, or
+ * a stable branch's backported one (get_user_pages(tsk, mm, start, nr, gup_flags, pages,
+ * vmas) of 4.4.168+; extraLayouts). */
+export function fitsVersion(name: string, argText: string[], version: Version): boolean {
+  const fn = gupFunctions.get(name);
+  if (!fn) return true;
+  const fit = (e: GupEra) => e.params.length === argText.length && layoutFits(e, argText);
+  return fn.eras.some((e) => inRange(version, e.from, e.to) && fit(e))
+    || (extraLayouts[name] ?? []).some((e) => e.stable !== undefined && cmpVersion(version, parseVersion(e.stable)!) === 0 && fit(e));
 }
 
 /** The era entry of a function in the tree's version, whatever the arity. */

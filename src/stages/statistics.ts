@@ -8,7 +8,7 @@ import { gupSites, lockContextOf, type GupSite } from '../analysis/sites';
 import type { Notification } from '../findings';
 import type { AuditStats } from './types';
 import type { FactsStore } from './facts';
-import { gupEraAt, layoutFits, type Version } from '../kernel/api';
+import { fitsVersion, gupEraAt, layoutFits, type Version } from '../kernel/api';
 import { undecidedAt } from '../preprocess/remap';
 import type { CallerExpansion } from './callers';
 
@@ -51,11 +51,12 @@ export function collectStatistics(program: Program, store: FactsStore, expansion
  * written for other kernels), it is. */
 export function eraNotifications(program: Program, version: Version, source: string, notifications: Notification[]): void {
   const odd: string[] = [];
-  const fits = (s: GupSite) => { const e = s.call.name ? gupEraAt(s.call.name, version) : null; return !e || (s.call.argText.length === e.params.length && layoutFits(e, s.call.argText)); };
+  const fits = (s: GupSite) => { const e = s.call.name ? gupEraAt(s.call.name, version) : null; return !e || fitsVersion(s.call.name!, s.call.argText, version); };
   const sites = gupSites(program);
   const someFit = new Set(sites.filter(fits).map((s) => s.fa));
   for (const s of sites) {
     if (undecidedAt(s.fa.fn.undecided, s.call.span.line) && someFit.has(s.fa)) continue;
+    if (fits(s)) continue;
     const e = s.call.name ? gupEraAt(s.call.name, version) : null;
     if (e && s.call.argText.length !== e.params.length) odd.push(`${s.call.name}() at ${s.fa.fn.file}:${s.call.span.line} passes ${s.call.argText.length} arguments, ${version.join('.')} takes ${e.params.length}`);
     else if (e && !layoutFits(e, s.call.argText)) odd.push(`${s.call.name}() at ${s.fa.fn.file}:${s.call.span.line} passes (${s.call.argText.slice(0, 2).join(', ')}, ...) where ${version.join('.')} takes (${e.params.slice(0, 2).map((p) => p.split(':')[0]).join(', ')}, ...)`);
