@@ -1488,7 +1488,8 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
   const intTypes: ReadonlyMap<string, number> = st.types?.intTypes ?? NO_TYPES;
   const fields: ReadonlyMap<string, number> = st.types?.fields ?? NO_TYPES;
   // (The atomic-section wrappers are expanded too, in the functions wanted for the API.)
-  const expanding = scope?.atomic.size ? new Map([...scope.atomic, ...scope.macros]) : scope?.macros;
+  // (And the macros that jump, FileScope.control.)
+  const expanding = scope?.atomic.size || scope?.control ? new Map([...(scope.control ?? []), ...scope.atomic, ...scope.macros]) : scope?.macros;
   for (const c of [...wanted].sort((a, b) => a.headerStart - b.headerStart)) {
     checkDeadline();
     const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);

@@ -57,7 +57,10 @@ function substitute(def: MacroDefinition, args: string[]): string | null {
   // (A parameter's argument is parenthesised, as the C preprocessor's would read; the
   // variadic one stays a list of arguments.)
   const rest = variadic ? names[names.length - 1] : undefined;
-  return def.value.replace(/[A-Za-z_]\w*/g, (id) => (!bind.has(id) ? id : id === rest ? bind.get(id)! : `(${bind.get(id)})`.replace(/^\((\w+|[\w>.-]+)\)$/, '$1')));
+  // (`#param` makes a string of the argument: a string, whatever its text, in masked code.)
+  const value = def.value.replace(/#\s*([A-Za-z_]\w*)/g, (m, id: string) => (bind.has(id) ? '""' : m));
+  if (value.includes('#')) return null;
+  return value.replace(/[A-Za-z_]\w*/g, (id) => (!bind.has(id) ? id : id === rest ? bind.get(id)! : `(${bind.get(id)})`.replace(/^\((\w+|[\w>.-]+)\)$/, '$1')));
 }
 
 /** Expand `text` (masked code) fully with `macros`, `seen` guarding recursion. */
@@ -90,7 +93,8 @@ function isMember(text: string, at: number): boolean {
  * other object-like ones: `#define A B`, `#define B(x) f(x, NULL)`) takes the parenthesised
  * arguments that follow its use, as the preprocessor's rescan does. */
 function invocation(text: string, at: number, len: number, def: MacroDefinition, macros?: Map<string, MacroDefinition>, seen?: Set<string>): { replacement: string; end: number } | null {
-  if (def.value.includes('#')) return null;
+  // (Token pasting is not read; a parameter's `#` stringification is, in substitute().)
+  if (def.value.includes('##') || (!def.params && def.value.includes('#'))) return null;
   if (!def.params) {
     const end = at + len;
     const next = macros ? trailingFunctionMacro(def, macros, new Set([...(seen ?? []), def.name])) : null;

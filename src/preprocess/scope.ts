@@ -78,6 +78,11 @@ export interface FileScope {
    * (`#define drv_lock(d) spin_lock(&(d)->lock)`): expanded in the functions audited for
    * the API, never a reason to audit one. */
   atomic: Map<string, MacroDefinition>;
+  /** Function-like macros of the file (and, for a module, of its own headers) whose value
+   * jumps (`goto`, `return`, `break`, `continue`: `#define CHECK_OR_GOTO(c, l) do { if
+   * (!(c)) goto l; } while (0)`): expanded in the functions audited, where they are paths of
+   * the control flow, never a reason to audit one. */
+  control?: Map<string, MacroDefinition>;
   /** 0-based lines the preprocessor blanked. */
   blanked: Set<number>;
   /** What the answer depends on besides the file's own bytes and the options. */
@@ -131,6 +136,8 @@ interface HeaderScope {
   intFields?: Map<string, number>;
   /** Its (and its headers') macros and wrappers reaching the targets, once computed. */
   relevant?: Map<string, MacroDefinition>;
+  /** Its (and its headers') macros that jump (FileScope.control), once computed. */
+  control?: Map<string, MacroDefinition>;
   /** The same for the atomic-section primitives (see FileScope.atomic). */
   relevantAtomic?: Map<string, MacroDefinition>;
   /** Its static functions that call the GUP API (gupHelpersOf), and with those of the
@@ -653,10 +660,34 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   }
   const ints = subs.length ? headerInts(subs) : null;
   const ownGup = subs.length ? headerOwnGup(subs) : [];
+  const control = controlMacros(result, !o.shallow, 0);
+  for (const k of [...macros.keys(), ...atomic.keys()]) control.delete(k);
   const flagMacros = flagMacrosOf(result, 0, false);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,
     ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}),
-    ...(flagMacros.size ? { flagMacros } : {}), ...(ownGup.length ? { ownGup } : {}) };
+    ...(flagMacros.size ? { flagMacros } : {}), ...(ownGup.length ? { ownGup } : {}), ...(control.size ? { control } : {}) };
+}
+
+const JUMPS = /\b(?:goto|return|break|continue)\b/;
+
+/** FileScope.control: a scope's function-like macros whose value jumps, live for the era
+ * (not under an undecided condition), with those of the module's own headers it includes
+ * (`headers`: not for a whole kernel tree, whose headers' wait and loop macros are the
+ * kernel's). The file's own definition of a name wins. */
+function controlMacros(r: ConditionalResult, headers: boolean, depth: number): Map<string, MacroDefinition> {
+  const out = new Map<string, MacroDefinition>();
+  if (headers && depth <= MAX_INCLUDE_DEPTH) {
+    for (const inc of r.included) {
+      const h = scopeOf.get(inc.scope);
+      if (!h || inc.conditional) continue;
+      for (const [k, v] of (h.control ??= controlMacros(h.result, true, depth + 1))) out.set(k, v);
+    }
+  }
+  for (const [k, v] of r.macros) {
+    if (!v.params || v.conditional || path.isAbsolute(v.file) || v.value.includes('##') || !JUMPS.test(v.value)) continue;
+    out.set(k, v);
+  }
+  return out;
 }
 
 /** The object-like macros of a scope's headers (and, for a header, its own) whose value
