@@ -30,6 +30,8 @@ const PROBLEMS: Record<string, string> = {
   'leak': 'a path returns with references held that nothing owns (line {{line}})',
   'leak-free-earlier': '{{pages}} is freed on an error path with the entries that earlier rounds of the loop filled still held (line {{line}})',
   'leak-free': '{{pages}} is freed with its references still held (line {{line}})',
+  'leak-free-partial': '{{pages}} is freed with some of its references still held (line {{line}}): the path released only part of it ({{where}})',
+  'refill': 'the loop adds the count up in {{acc}} (line {{line}}) and calls it again with the same start and the same {{pages}}: after a short {{family}} the next round fills {{pages}} from its first entry again, over the references the round before took, which are lost',
   'unhandled': 'the count is not handled',
 };
 
@@ -68,6 +70,10 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
   const data = { nr: n, line: last.line, family: acq.fam === 'pin' ? 'pin' : 'get', pages: acq.root, count };
   const handle = `handle 0 <= ${count} < ${n} (e.g. if (${count} != ${n}) { if (${count} > 0) ${release}; return -EFAULT; })`;
   switch (f.kind) {
+    case 'refill': {
+      const acc = f.acc ?? count;
+      return { id: 'refill', data: { ...data, acc }, fix: `ask for the rest from where the rounds got to (the start advanced by ${acc} pages, ${acq.root} + ${acc}, ${n} - ${acc} pages), or release the ${count} pages of a short round before asking again` };
+    }
     case 'ignored':
       if (!acq.nr) return { id: 'ignored-one', data, fix: `use ${acq.root} only if the call returns 1` };
       return { id: 'ignored', data, fix: `store the count and ${handle}` };
@@ -108,6 +114,17 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
         fix: acq.nr ? (lost ? `release them before ${count} is overwritten at line ${lost.line}: ${release}` : `release them on that path: ${release}`) : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
     }
     case 'leak-free': {
+      if (f.partial) {
+        // (The step that released part of the array: a loop left early, or a release of some
+        // entries.)
+        const part = f.path.find((s) => /^leaves the loop releasing |\(\) releases only |releases the entries of earlier rounds/.test(s.what));
+        const only = part ? /\(\) releases only (.*)$/.exec(part.what)?.[1] : undefined;
+        const loop = !!part && /^leaves the loop/.test(part.what);
+        const where = !part ? 'earlier on the path' : loop ? `the release loop is left before its end at line ${part.line}`
+          : only ? `line ${part.line} releases only ${only}` : `the loop at line ${part.line} releases only the entries of earlier rounds`;
+        return { id: 'leak-free-partial', data: { ...data, where },
+          fix: loop ? `release the entries the loop has not reached before leaving it at line ${part.line} (or leave it only after releasing them)` : `release the entries that are still held before freeing the array` };
+      }
       const earlier = f.earlier;
       if (earlier) {
         const back = acq.fam === 'pin' ? `unpin_user_pages(${acq.root}, ${earlier})` : `release the first ${earlier} pages (put_page() each)`;

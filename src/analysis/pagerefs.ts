@@ -17,7 +17,8 @@ import { fieldKey, gupPagesArg, pageMismatches, rootOf, RELEASES, type Fam, type
 const NOT_COUNTED = new Set(['get_vaddr_frames', 'memfd_pin_folios', 'get_user_page_fast_only', 'get_user_page_vma_remote']);
 
 /** Calls that free the array itself (not the pages in it). */
-const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive)$/;
+// (free_page()/free_pages() of an array taken with __get_free_page(): `free_page((unsigned long)pages)`.)
+const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive|free_page|free_pages)$/;
 
 /** Calls that read a page without keeping it (no ownership taken). */
 /** Calls giving a page's kernel address (a local holding it keeps no reference). */
@@ -134,7 +135,7 @@ export interface PageAcquire {
   via?: { fa: FunctionAnalysis; call: CallSite };
 }
 
-export type LifecycleKind = 'errno-use' | 'errno-success' | 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes';
+export type LifecycleKind = 'errno-use' | 'errno-success' | 'short-use' | 'short-release' | 'short-return' | 'ignored' | 'leak' | 'leak-free' | 'over-release' | 'negative-release' | 'negative-passes' | 'refill';
 
 export interface LifecycleStep { fa: FunctionAnalysis; line: number; col?: number; endCol?: number; what: string }
 
@@ -153,9 +154,14 @@ export interface LifecycleFinding {
   earlier?: string;
   /** The path is one of a full count only: all nr entries hold references. */
   full?: boolean;
+  /** refill: the sum the loop adds the count up in. */
+  acc?: string;
+  /** leak-free after some entries were released (a release loop left before its end): the
+   * others are still held. */
+  partial?: boolean;
 }
 
-const KIND_ORDER: LifecycleKind[] = ['negative-release', 'negative-passes', 'errno-success', 'errno-use', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
+const KIND_ORDER: LifecycleKind[] = ['refill', 'negative-release', 'negative-passes', 'errno-success', 'errno-use', 'over-release', 'short-use', 'ignored', 'leak-free', 'leak', 'short-return'];
 
 export interface Lifecycle {
   acquires: PageAcquire[];
@@ -224,6 +230,8 @@ export function pageLifecycle(p: Program): Lifecycle {
       // (A count kept in a struct is not lost when the function returns: its owner knows it.
       // Only what the function itself does with it wrongly is said.)
       if (acq !== a) fs = fs.filter((f) => MEMBER_COUNT_KINDS.has(f.kind));
+      const refill = acq === a ? refillOf(fa, a) : null;
+      if (refill) fs = [refill, ...fs];
       spent += flow.work;
       byAcq.set(a, fs);
       if (a.fam === 'get' && acq === a) {
@@ -249,6 +257,74 @@ export function pageLifecycle(p: Program): Lifecycle {
   }
   memo.set(p, res);
   return res;
+}
+
+/** `gup(start, nr, ..., pages)` called again in a loop that adds its count up (`held +=
+ * got`, the loop going on until that sum is reached) but moves neither the start nor the
+ * array: after a short count the next round fills the array from its first entry again,
+ * over the references of the round before, which are lost. Every name and field the start
+ * and pages arguments are written with must be left alone in the loop (a call in them, or an
+ * assignment to one of them, moves them: not this case). */
+function refillOf(fa: FunctionAnalysis, a: PageAcquire): LifecycleFinding | null {
+  // (Through a count wrapper, a.via: the wrapper's parameters its GUP call passes as start
+  // and pages, and this call's arguments for them.)
+  const g = a.via ?? { fa, call: a.call };
+  const cls = g.fa.classes[g.call.id];
+  if (!a.nr || !a.countVar || cls.kind !== 'gup' || !cls.era) return null;
+  const at = (role: string) => cls.era!.params.findIndex((x) => x.split(':')[0] === role);
+  const argOf = (role: string): Expr | undefined => {
+    const inner = g.call.args[at(role)];
+    if (!a.via || !inner) return inner;
+    const e = stripNoise(inner);
+    const i = e.kind === 'id' ? g.fa.fn.params.indexOf(e.name) : -1;
+    return i >= 0 ? a.call.args[i] : undefined;
+  };
+  const start = argOf('start'), pages = argOf('pages');
+  if (!start || !pages) return null;
+  const names = new Set<string>();
+  let opaque = false;
+  for (const e of [start, pages]) walk(e, (x) => { if (x.kind === 'call') opaque = true; if (x.kind === 'id' || x.kind === 'field') names.add(exprText(x)); return true; });
+  if (opaque || !names.size) return null;
+  const place = placeOf(fa, a.call.id);
+  if (!place) return null;
+  const fn = fa.fn;
+  const preds = predecessors(fn);
+  for (const h of fn.nodes) {
+    if (h.kind !== 'branch' || !h.loop || !h.expr) continue;
+    // The loop's body: reached from its true edge and reaching the header back.
+    const fwd = new Set<number>();
+    const st = [h.succ[0]];
+    while (st.length) { const x = st.pop()!; if (x < 0 || x === h.id || fwd.has(x)) continue; fwd.add(x); st.push(...fn.nodes[x].succ); }
+    const body = new Set<number>();
+    const bk = [...preds[h.id]];
+    while (bk.length) { const x = bk.pop()!; if (body.has(x) || x === h.id || !fwd.has(x)) continue; body.add(x); bk.push(...preds[x]); }
+    if (!body.has(place.node.id)) continue;
+    let moved = false;
+    let acc: { text: string; line: number } | null = null;
+    for (const id of [h.id, ...body]) {
+      walk(fn.nodes[id].expr, (x) => {
+        if (x.kind === 'assign') {
+          const left = exprText(stripNoise(x.left));
+          if (names.has(left)) moved = true;
+          const r = stripNoise(x.right);
+          if (x.op === '+=' && r.kind === 'id' && r.name === a.countVar && id !== h.id) acc = { text: left, line: fn.nodes[id].line };
+        }
+        if (x.kind === 'un' && /\+\+|--/.test(x.op) && names.has(exprText(stripNoise(x.operand)))) moved = true;
+        return true;
+      });
+    }
+    const sum = acc as { text: string; line: number } | null;
+    if (moved || !sum || names.has(sum.text) || !mentionsText(h.expr, sum.text)) continue;
+    return {
+      kind: 'refill', acq: a, siblings: [],
+      path: [
+        { fa, line: a.call.span.line, col: a.call.callSpan.col, what: `${a.call.name}() fills ${a.root} from its first entry` },
+        { fa, line: sum.line, what: `${sum.text} += ${a.countVar}: the loop asks again from the same start into the same ${a.root} until ${sum.text} is reached` },
+      ],
+      acc: sum.text,
+    };
+  }
+  return null;
 }
 
 /** A function of the same file that releases entries through the same access path,
@@ -1160,14 +1236,14 @@ class AcquireFlow {
     return c ? { fa: this.a.fa, line: c.callSpan.line, col: c.callSpan.col, endCol: c.callSpan.endLine === c.callSpan.line ? c.callSpan.endCol : undefined, what } : { fa: this.a.fa, line, what };
   }
 
-  private report(kind: LifecycleKind, path: LifecycleStep[], earlier?: string, full?: boolean): void {
+  private report(kind: LifecycleKind, path: LifecycleStep[], earlier?: string, full?: boolean, partial?: boolean): void {
     const last = path[path.length - 1];
     const key = `${kind}:${last.line}`;
     if (this.seen.has(key)) return;
     // One finding per kind and acquire: the first path found tells the story.
     if ([...this.seen].some((k) => k.startsWith(`${kind}:`))) return;
     this.seen.add(key);
-    this.out.push({ kind, acq: this.a, path, siblings: [], ...(earlier ? { earlier } : {}), ...(full ? { full } : {}) });
+    this.out.push({ kind, acq: this.a, path, siblings: [], ...(earlier ? { earlier } : {}), ...(full ? { full } : {}), ...(partial ? { partial } : {}) });
   }
 
   /** Apply one node to a path state and pass the result to the successors. */
@@ -1425,7 +1501,9 @@ class AcquireFlow {
       // with it, whoever owns the struct.)
       if (!state.unsure && state.k & (S | F) && (a.local || state.k === S || state.k === (E | S) || state.k === F)) {
         const n = state.partial ? 'some of' : state.k & F ? 'all' : 'the short count of';
-        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)], undefined, state.k === F && !state.partial && a.nr !== null);
+        // (Some entries released first, by a loop left before its end or a release of a few:
+        // the rest still held, on a path of the full count or of a short one.)
+        this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with ${n} its references still held`, c)], undefined, state.k === F && a.nr !== null, state.partial);
       } else if (!state.unsure && state.prior) {
         this.report('leak-free', [...state.steps, this.step(c.span.line, `${c.name}() frees ${a.root} with the entries of earlier rounds (before ${state.prior}) still held`, c)], state.prior);
       }

@@ -4,6 +4,75 @@
 module.exports = {
   valid: [
     {
+      // The same loop moving the start and the array by what the rounds got: each round
+      // fills the entries after the last one.
+      name: 'a loop sums the count and asks for the rest past it', code: `
+struct rg_buf {
+	unsigned long uaddr;
+	unsigned long npages;
+	unsigned long held;
+	struct page **pages;
+};
+
+int rg_pin(struct rg_buf *b)
+{
+	long got;
+
+	b->held = 0;
+	while (b->held < b->npages) {
+		got = pin_user_pages_fast(b->uaddr + b->held * PAGE_SIZE, b->npages - b->held, FOLL_WRITE, b->pages + b->held); /* expect-none */
+		if (got <= 0)
+			goto undo;
+		b->held += got;
+	}
+	return 0;
+undo:
+	unpin_user_pages(b->pages, b->held);
+	return -EFAULT;
+}
+` },
+    {
+      // A retry of the whole range that releases a short round first and keeps no sum.
+      name: 'a retry loop releases a short round before asking again', code: `
+int rr_pin(unsigned long uaddr, long n, struct page **pages)
+{
+	long got;
+	int tries = 3;
+
+	while (tries--) {
+		got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect-none */
+		if (got == n)
+			return 0;
+		if (got > 0)
+			unpin_user_pages(pages, got);
+	}
+	return -EFAULT;
+}
+` },
+    {
+      // The full-count test and its jump written by a macro of the file (`do { if (!(c))
+      // goto l; } while (0)`, its message made with #cond): the macro is expanded, so a
+      // short pin goes to the label that unpins the count.
+      name: 'a check-or-goto macro tests the full count; its label unpins the count', code: `
+#define CHECK_OR_GOTO(cond, label) \\
+	do { if (!(cond)) { pr_err("check failed: %s\\n", #cond); goto label; } } while (0)
+
+long cg_map(unsigned long uaddr, unsigned long n, struct page **pages, void **va)
+{
+	u64 got;
+
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect-none */
+	CHECK_OR_GOTO(got == n, release);
+	*va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	CHECK_OR_GOTO(*va, release);
+	return 0;
+release:
+	if ((long)got > 0)
+		unpin_user_pages(pages, got);
+	return -EFAULT;
+}
+` },
+    {
       // The count copied into the bound of a signed release loop: an errno is a negative
       // bound, the loop runs no round.
       name: 'j = ret, then a signed loop up to j releases the entries', code: `
@@ -1168,6 +1237,116 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // The same through a wrapper that returns its GUP call's count: the wrapper's start
+      // and pages parameters take the same arguments every round.
+      name: 'a loop sums a wrapper\'s count and calls it again with the same start and array', code: `
+static long rw_get(unsigned long start, long n, struct page **p)
+{
+	return get_user_pages_fast(start, n, FOLL_WRITE, p);
+}
+
+int rw_pin(unsigned long uaddr, long n, struct page **pages)
+{
+	long got, held = 0;
+
+	while (held != n) {
+		got = rw_get(uaddr, n, pages); /* expect: partial-pin-unchecked:warning */
+		if (got <= 0)
+			goto undo;
+		held += got;
+	}
+	return 0;
+undo:
+	while (held > 0)
+		put_page(pages[--held]);
+	return -EFAULT;
+}
+`, messages: [/^rw_get\(\) returns the count of its get_user_pages_fast\(\) \(line 4\) and may get fewer than n pages it asks for, but the loop adds the count up in held \(line 15\)/] },
+    {
+      // An array taken with __get_free_page() and given back with free_page() on an error
+      // path, the page's reference still held.
+      name: 'a page array freed with free_page() with its reference held', code: `
+int fp_reg(unsigned long uaddr, u64 *pa)
+{
+	struct page **plist;
+	int ret;
+
+	plist = (struct page **)__get_free_page(GFP_KERNEL);
+	if (!plist)
+		return -ENOMEM;
+	ret = get_user_pages_fast(uaddr, 1, FOLL_WRITE, plist); /* expect: partial-pin-unchecked:warning */
+	if (ret != 1) {
+		ret = -EFAULT;
+		goto out;
+	}
+	*pa = page_to_phys(plist[0]);
+	if (fp_slot() < 0) {
+		ret = -EBUSY;
+		goto out;
+	}
+	return 0;
+out:
+	free_page((unsigned long)plist);
+	return ret;
+}
+`, messages: [/but plist is freed with its references still held \(line 22\)/] },
+    {
+      // A retry loop that adds the counts up but asks again from the same start into the
+      // same array: a short round's references are overwritten by the next round.
+      name: 'a loop sums the count and calls again with the same start and array', code: `
+struct rf_buf {
+	unsigned long uaddr;
+	unsigned long npages;
+	unsigned long held;
+	struct page **pages;
+};
+
+int rf_pin(struct rf_buf *b)
+{
+	long got;
+
+	b->held = 0;
+	while (b->held < b->npages) {
+		got = pin_user_pages_fast(b->uaddr, b->npages, FOLL_WRITE, b->pages); /* expect: partial-pin-unchecked:warning */
+		if (got <= 0)
+			goto undo;
+		b->held += got;
+	}
+	return 0;
+undo:
+	unpin_user_pages(b->pages, b->held);
+	return -EFAULT;
+}
+`, messages: [/^pin_user_pages_fast\(\) may get fewer than b->npages pages it asks for, but the loop adds the count up in b->held \(line 18\) and calls it again with the same start and the same b->pages: after a short pin the next round fills b->pages from its first entry again/] },
+    {
+      // The same macro jumping past the unpin on a short pin: the array is freed with the
+      // references of the short pin held (not "tested only for an error": it is tested
+      // against the request, through the macro).
+      name: 'a check-or-goto macro jumps past the unpin on a short pin', code: `
+#define CHECK_OR_GOTO(cond, label) \\
+	do { if (!(cond)) { pr_err("check failed: %s\\n", #cond); goto label; } } while (0)
+
+long cl_map(unsigned long uaddr, unsigned long n, void **va)
+{
+	struct page **pages;
+	u64 got;
+
+	pages = kmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	CHECK_OR_GOTO(pages, out);
+	got = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages); /* expect: partial-pin-unchecked:warning */
+	CHECK_OR_GOTO(got == n, free_arr);
+	*va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	CHECK_OR_GOTO(*va, unpin);
+	return 0;
+unpin:
+	unpin_user_pages(pages, n);
+free_arr:
+	kfree(pages);
+out:
+	return -EINVAL;
+}
+`, messages: [/^pin_user_pages_fast\(\) may get fewer than n pages it asks for, but pages is freed with its references still held \(line 20\)/] },
+    {
       // One page, the result dropped: the page is read and put whether or not it was got.
       name: 'one page, the result ignored, then the page used', code: `
 int ig_thp(struct vm_area_struct *vma, unsigned long addr)
@@ -1548,7 +1727,7 @@ static int km_peek(unsigned long uaddr, u32 *val)
       // One page per round into \`pages + count\`; a check after the call leaves before
       // \`count++\`: the unwind releases the earlier rounds by count, not this round's page.
       name: 'a round left before its counter advanced: its entry is not among those the unwind releases',
-      messages: [/pages is freed with its references still held \(line 23\)/], code: `
+      messages: [/pages is freed with some of its references still held \(line 23\): the path released only part of it \(the loop at line \d+ releases only the entries of earlier rounds\)/], code: `
 int rl_grab(unsigned long uva, unsigned long cap, int strict, struct page ***out)
 {
 	struct page **pages = kcalloc(cap, sizeof(*pages), GFP_KERNEL);
@@ -2483,7 +2662,7 @@ out:
 	kfree(pages);
 	return -EINVAL;
 }
-`, messages: [/freed with its references still held/] },
+`, messages: [/^pin_user_pages_fast\(\) pins all count pages on a path, but pages is freed with some of its references still held \(line 25\): the path released only part of it \(the release loop is left before its end at line 15\)/] },
     {
       // Releasing one entry is not releasing the array.
       name: 'one entry released before an early free', code: `
@@ -2511,7 +2690,7 @@ int po_check(unsigned long uaddr, int count, int bad)
 	kfree(pages);
 	return 0;
 }
-`, messages: [/freed with its references still held/] },
+`, messages: [/freed with some of its references still held \(line 19\): the path released only part of it \(line 17 releases only /] },
     {
       // The count compared inline, the array argument an offset into the array, the error
       // path releasing only the earlier chunks (by another counter).
