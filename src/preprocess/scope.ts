@@ -32,22 +32,29 @@ export interface PreprocessOptions {
   buildDefines?: string[];
 }
 
-/** The integer typedefs and struct fields of the module headers a file reads (the first
- * definition of a name wins; a field declared with two widths is left out). */
-function headerInts(subs: HeaderScope[]): { types: Map<string, number>; fields: Map<string, number> } {
-  const types = new Map<string, number>();
-  const fields = new Map<string, number>();
-  const bad = new Set<string>();
+/** Every header a file reads, directly or through others, once each. */
+function eachHeader(subs: HeaderScope[], visit: (h: HeaderScope) => void): void {
   const seen = new Set<HeaderScope>();
   const stack = [...subs];
   while (stack.length) {
     const h = stack.pop()!;
     if (seen.has(h)) continue;
     seen.add(h);
-    for (const [k, v] of h.intTypes ?? []) if (!types.has(k)) types.set(k, v);
-    for (const [k, v] of h.intFields ?? []) { if (fields.has(k) && fields.get(k) !== v) bad.add(k); else fields.set(k, v); }
+    visit(h);
     stack.push(...h.subs);
   }
+}
+
+/** The integer typedefs and struct fields of the module headers a file reads (the first
+ * definition of a name wins; a field declared with two widths is left out). */
+function headerInts(subs: HeaderScope[]): { types: Map<string, number>; fields: Map<string, number> } {
+  const types = new Map<string, number>();
+  const fields = new Map<string, number>();
+  const bad = new Set<string>();
+  eachHeader(subs, (h) => {
+    for (const [k, v] of h.intTypes ?? []) if (!types.has(k)) types.set(k, v);
+    for (const [k, v] of h.intFields ?? []) { if (fields.has(k) && fields.get(k) !== v) bad.add(k); else fields.set(k, v); }
+  });
   for (const k of bad) fields.delete(k);
   return { types, fields };
 }
@@ -55,15 +62,7 @@ function headerInts(subs: HeaderScope[]): { types: Map<string, number>; fields: 
 /** The GUP functions the module's own headers a file reads define as functions. */
 function headerOwnGup(subs: HeaderScope[]): string[] {
   const out = new Set<string>();
-  const seen = new Set<HeaderScope>();
-  const stack = [...subs];
-  while (stack.length) {
-    const h = stack.pop()!;
-    if (seen.has(h)) continue;
-    seen.add(h);
-    for (const n of h.ownGup ?? []) out.add(n);
-    stack.push(...h.subs);
-  }
+  eachHeader(subs, (h) => { for (const n of h.ownGup ?? []) out.add(n); });
   return [...out];
 }
 
