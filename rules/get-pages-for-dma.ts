@@ -40,16 +40,32 @@ const rule: Rule = {
     messages: {
       'get-for-dma': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a DMA mapping by {{mapper}}() at line {{line}}: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
       'get-for-sg': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a scatterlist by {{mapper}}() at line {{line}}, the form in which pages go to a device for DMA: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
+      'get-for-dma-caller': '{{pages}} is filled by {{call}}() (FOLL_GET), and {{caller}}() ({{callAt}}) puts the array it passed in into a DMA mapping by {{mapper}}() ({{useAt}}): use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
+      'get-for-sg-caller': '{{pages}} is filled by {{call}}() (FOLL_GET), and {{caller}}() ({{callAt}}) puts the array it passed in into a scatterlist by {{mapper}}() ({{useAt}}), the form in which pages go to a device for DMA: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
     },
   },
   check(ctx) {
-    for (const { acq, use, inner } of ctx.pages.lifecycle().dmaUses) {
+    for (const { acq, use, inner, caller } of ctx.pages.lifecycle().dmaUses) {
       const pin = pinVariant(ctx, acq.call.name!);
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
       // (A scatterlist is not itself a mapping: sg_set_page() and the table builders put the
       // pages where a DMA mapping, or a driver that maps them, takes them from.)
       const sg = !DMA_MAPPER.test(inner?.call.name ?? use.name ?? '');
       const into = sg ? 'into a scatterlist' : 'into a DMA mapping';
+      if (caller) {
+        // (The array a caller passed in, mapped by that caller after the call.)
+        const at = (line: number) => (caller.fa.fn.file === acq.fa.fn.file ? `line ${line}` : `${caller.fa.fn.file}:${line}`);
+        ctx.report({
+          fa: acq.fa, span: acq.call.span, callText: acq.call.text,
+          messageId: sg ? 'get-for-sg-caller' : 'get-for-dma-caller',
+          data: { pages: acq.root, call: String(acq.call.name), caller: caller.fa.fn.name, callAt: at(caller.call.span.line), mapper: String(use.name), useAt: at(use.span.line), pin },
+          hint: `${pin}(...)`,
+          related: [rel('caller', caller.fa, caller.call.callSpan, `${caller.fa.fn.name}() passes the array in`), rel('call', caller.fa, use.callSpan, `${use.name}() puts the pages ${into}`),
+            ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() in ${inner.fa.fn.name}() puts them ${into}`)] : [])],
+          flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', caller.fa, use.callSpan, `${use.name}() puts them ${into}`)],
+        });
+        continue;
+      }
       ctx.report({
         fa: acq.fa, span: acq.call.span, callText: acq.call.text,
         messageId: sg ? 'get-for-sg' : 'get-for-dma',

@@ -170,7 +170,9 @@ export interface Lifecycle {
   /** GUP calls of the get family whose pages reach a DMA mapping or scatterlist here. */
   /** `use`: the DMA call, or the call of a helper of the program that puts the pages into
    * one (`inner`: that helper's DMA call). */
-  dmaUses: { acq: PageAcquire; use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite } }[];
+  /** `caller`: the use is in a caller of the GUP call's function, which passed the array
+   * in (`caller.call`) and maps it after the call returns. */
+  dmaUses: { acq: PageAcquire; use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite }; caller?: { fa: FunctionAnalysis; call: CallSite } }[];
   /** Functions whose GUP calls were not all followed: the work budget ran out. */
   cuts: { file: string; function: string; message: string }[];
   /** Work done: CFG nodes scanned plus dataflow steps, over all acquires. */
@@ -212,7 +214,7 @@ export function pageLifecycle(p: Program): Lifecycle {
       let acq = a;
       if (a.recorded) {
         // (Its count is someone else's to handle: only where the pages go is followed.)
-        if (a.fam === 'get') { const use = dmaUseOf(p, fa, a.root); if (use) res.dmaUses.push({ acq: a, ...use }); }
+        if (a.fam === 'get') { const use = dmaUseOf(p, fa, a.root) ?? callerDmaUse(p, fa, a.root); if (use) res.dmaUses.push({ acq: a, ...use }); }
         // (But a count kept in a member of a struct this function names is read here as it
         // is kept: what its tests and loops do with an errno or a short count.)
         const fc = memberCountAcquire(fa, a);
@@ -235,7 +237,7 @@ export function pageLifecycle(p: Program): Lifecycle {
       spent += flow.work;
       byAcq.set(a, fs);
       if (a.fam === 'get' && acq === a) {
-        const use = dmaUseOf(p, fa, a.root);
+        const use = dmaUseOf(p, fa, a.root) ?? callerDmaUse(p, fa, a.root);
         if (use) res.dmaUses.push({ acq: a, ...use });
       }
     }
@@ -925,6 +927,23 @@ function innermostLoop(loops: Loop[], node: number, idx: string): Loop | null {
 /** A use of the pages (the array `root` of `fa`) by a DMA mapping or scatterlist call in
  * this function, or in a helper of the program the array is passed to (`build_sg(pages, n,
  * &sgl)` whose body calls sg_set_page() on that parameter's entries), two calls deep. */
+/** A helper that fills its caller's array (a parameter: `drv_pin(mm, start, n, pages)`)
+ * and returns: a caller that puts that array into a DMA mapping or a scatterlist after the
+ * call (in itself, or in a helper it passes the array to), the first such caller found. */
+function callerDmaUse(p: Program, fa: FunctionAnalysis, root: string): { use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite }; caller: { fa: FunctionAnalysis; call: CallSite } } | null {
+  const pi = fa.fn.params.indexOf(root);
+  if (pi < 0) return null;
+  for (const st of p.callersOf(fa)) {
+    if (st.caller === fa) continue;
+    const arg = st.call.args[pi];
+    const r = arg ? rootOf(arg) : null;
+    if (!r) continue;
+    const found = dmaUseOf(p, st.caller, r, 1);
+    if (found && found.use.span.line > st.call.span.line) return { ...found, caller: { fa: st.caller, call: st.call } };
+  }
+  return null;
+}
+
 function dmaUseOf(p: Program, fa: FunctionAnalysis, root: string, depth = 0): { use: CallSite; inner?: { fa: FunctionAnalysis; call: CallSite } } | null {
   for (const node of fa.fn.nodes) {
     let hit: CallSite | null = null;

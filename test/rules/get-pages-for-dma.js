@@ -3,6 +3,39 @@
 module.exports = {
   valid: [
     {
+      // The same helper; its caller only reads the pages with the CPU.
+      name: 'a helper fills the caller\'s array and the caller only reads it', code: `
+static int cr_pin(struct mm_struct *mm, unsigned long start, long n, struct page **p)
+{
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, start, n, 0, p, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	if (ret == n)
+		return 0;
+	while (ret > 0)
+		put_page(p[--ret]);
+	return -EFAULT;
+}
+
+int cr_sum(struct mm_struct *mm, unsigned long uaddr, long n, struct page **pages, u32 *sum)
+{
+	long i;
+	int ret = cr_pin(mm, uaddr, n, pages);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		u32 *va = kmap_local_page(pages[i]);
+		*sum += va[0];
+		kunmap_local(va);
+		put_page(pages[i]);
+	}
+	return 0;
+}
+` },
+    {
       name: 'pinned pages in a scatterlist', era: '6.12', code: `
 int gd_pin(struct sg_table *sgt, unsigned long uaddr, struct page **pages, int nr)
 {
@@ -109,6 +142,61 @@ int gv_pin(struct gv_buf *b, unsigned long uaddr, unsigned int cnt)
 ` },
   ],
   invalid: [
+    {
+      // The caller puts the array its helper filled into a scatterlist.
+      name: 'a helper fills the caller\'s array and the caller builds a scatterlist of it', code: `
+static int cs_pin(unsigned long start, int n, struct page **p)
+{
+	int ret = get_user_pages_fast(start, n, FOLL_WRITE, p); /* expect: get-pages-for-dma:note */
+
+	if (ret == n)
+		return 0;
+	while (ret > 0)
+		put_page(p[--ret]);
+	return -EFAULT;
+}
+
+int cs_build(struct scatterlist *sgl, unsigned long uaddr, int n, struct page **pages)
+{
+	int i, ret = cs_pin(uaddr, n, pages);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		sg_set_page(&sgl[i], pages[i], PAGE_SIZE, 0);
+	return 0;
+}
+`, messages: [/^p is filled by get_user_pages_fast\(\) \(FOLL_GET\), and cs_build\(\) \(line 15\) puts the array it passed in into a scatterlist by sg_set_page\(\) \(line 20\), the form in which pages go to a device for DMA/] },
+    {
+      // A helper fills its caller's array; the caller maps the entries for DMA after it.
+      name: 'a helper fills the caller\'s array and the caller maps it', code: `
+static int cd_pin(struct mm_struct *mm, unsigned long start, long n, struct page **p)
+{
+	long ret;
+
+	mmap_read_lock(mm);
+	ret = get_user_pages_remote(mm, start, n, FOLL_WRITE, p, NULL); /* expect: get-pages-for-dma:note */
+	mmap_read_unlock(mm);
+	if (ret == n)
+		return 0;
+	while (ret > 0)
+		put_page(p[--ret]);
+	return -EFAULT;
+}
+
+int cd_map(struct device *dev, struct mm_struct *mm, unsigned long uaddr, long n,
+	   struct page **pages, dma_addr_t *addrs)
+{
+	long i;
+	int ret = cd_pin(mm, uaddr, n, pages);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		addrs[i] = dma_map_page(dev, pages[i], 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	return 0;
+}
+`, messages: [/^p is filled by get_user_pages_remote\(\) \(FOLL_GET\), and cd_map\(\) \(line 20\) puts the array it passed in into a DMA mapping by dma_map_page\(\) \(line 25\): use pin_user_pages_remote\(\)/] },
     {
       // The same helper shape with a struct's array: the helper builds the DMA table.
       name: 'FOLL_GET pages of a struct field handed to a helper that builds an sg table', era: '6.12', messages: [/ub->pages is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a scatterlist by gu_build_sgt\(\) at line 22/], code: `
