@@ -1281,3 +1281,32 @@ test('a get_user_pages() of the 4.4.168+ stable layout is no era mismatch at 4.4
   assert.strictEqual(at49.length, 1);
   assert.match(at49[0], /get_user_pages\(\) at st\.c:9 passes 7 arguments, 4\.9 takes 5/);
 });
+
+// A GUP function the audited version does not have at all (pin_user_pages_fast() at 5.4),
+// called where no #if arm of the tool's choosing offers another: a sign of the wrong era.
+test('a call of a GUP function the version lacks is named in the era warning, unless an undecided arm of the function calls one it has', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-absent-');
+  w('Kbuild', 'obj-m += ab.o\n');
+  const src = (guarded) => [
+    '#include <linux/mm.h>',
+    '',
+    'int ab_pin(unsigned long uaddr, int n, struct page **pages)',
+    '{',
+    '\tint got;',
+    '',
+    ...(guarded ? ['#ifdef AB_HAVE_PIN'] : []),
+    '\tgot = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);',
+    ...(guarded ? ['#else', '\tgot = get_user_pages_fast(uaddr, n, FOLL_WRITE, pages);', '#endif'] : []),
+    '\treturn got;',
+    '}',
+    '',
+  ].join('\n');
+  const era = (res) => res.notifications.filter((n) => /do(es)? not match the/.test(n.message)).map((n) => n.message);
+  w('ab.c', src(false));
+  const bare = era(await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 }));
+  assert.strictEqual(bare.length, 1, bare.join('\n'));
+  assert.match(bare[0], /pin_user_pages_fast\(\) at ab\.c:7 is not in 5\.4 \(it came in 5\.6\)/);
+  assert.deepStrictEqual(era(await audit({ paths: [root], kernelVersion: '6.1', jobs: 1 })), []);
+  w('ab.c', src(true));
+  assert.deepStrictEqual(era(await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 })), []);
+});
