@@ -293,13 +293,7 @@ function refillOf(fa: FunctionAnalysis, a: PageAcquire): LifecycleFinding | null
   const preds = predecessors(fn);
   for (const h of fn.nodes) {
     if (h.kind !== 'branch' || !h.loop || !h.expr) continue;
-    // The loop's body: reached from its true edge and reaching the header back.
-    const fwd = new Set<number>();
-    const st = [h.succ[0]];
-    while (st.length) { const x = st.pop()!; if (x < 0 || x === h.id || fwd.has(x)) continue; fwd.add(x); st.push(...fn.nodes[x].succ); }
-    const body = new Set<number>();
-    const bk = [...preds[h.id]];
-    while (bk.length) { const x = bk.pop()!; if (body.has(x) || x === h.id || !fwd.has(x)) continue; body.add(x); bk.push(...preds[x]); }
+    const body = loopBody(fn, preds, h);
     if (!body.has(place.node.id)) continue;
     let moved = false;
     let acc: { text: string; line: number } | null = null;
@@ -706,6 +700,18 @@ const placeCache = new WeakMap<FunctionIR, Map<number, Place>>();
  * the index it counts with. */
 interface Loop { header: number; idx: string; bound: string; body: Set<number>; base: string }
 
+/** A loop's body: the nodes reachable from the header's true edge without passing the
+ * header, and reaching it back. */
+function loopBody(fn: FunctionIR, preds: number[][], h: CfgNode): Set<number> {
+  const fwd = new Set<number>();
+  const st = [h.succ[0]];
+  while (st.length) { const x = st.pop()!; if (x < 0 || x === h.id || fwd.has(x)) continue; fwd.add(x); st.push(...fn.nodes[x].succ); }
+  const body = new Set<number>();
+  const bk = [...preds[h.id]];
+  while (bk.length) { const x = bk.pop()!; if (body.has(x) || x === h.id || !fwd.has(x)) continue; body.add(x); bk.push(...preds[x]); }
+  return body;
+}
+
 function loopsOf(fa: FunctionAnalysis): Loop[] {
   const fn = fa.fn;
   const preds = predecessors(fn);
@@ -725,14 +731,7 @@ function loopsOf(fa: FunctionAnalysis): Loop[] {
     if (!down && (c.kind !== 'bin' || !['<', '!=', '<='].includes(c.op))) continue;
     const l = down ? { kind: 'id' as const, name: down } : stripNoise((c as Extract<Expr, { kind: 'bin' }>).left);
     if (l.kind !== 'id') continue;
-    // Body: reachable from the true edge without passing the header, and reaching it back.
-    const fwd = new Set<number>();
-    const st = [n.succ[0]];
-    while (st.length) { const x = st.pop()!; if (x < 0 || x === n.id || fwd.has(x)) continue; fwd.add(x); st.push(...fn.nodes[x].succ); }
-    const body = new Set<number>();
-    const bk = [...preds[n.id]];
-    const seen = new Set<number>();
-    while (bk.length) { const x = bk.pop()!; if (seen.has(x) || x === n.id) continue; seen.add(x); if (fwd.has(x)) { body.add(x); bk.push(...preds[x]); } }
+    const body = loopBody(fn, preds, n);
     // (`i < npg - 1`: a bound a constant away from a count is as huge as the count when that
     // holds a negative errno in an unsigned variable.)
     if (down) { out.push({ header: n.id, idx: down, bound: down, body, base: down }); continue; }
