@@ -41,6 +41,7 @@ const rule: Rule = {
       'get-for-dma': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a DMA mapping by {{mapper}}() at line {{line}}: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
       'get-for-sg': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into a scatterlist by {{mapper}}() at line {{line}}, the form in which pages go to a device for DMA: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
       'get-for-dma-caller': '{{pages}} is filled by {{call}}() (FOLL_GET), and {{caller}}() ({{callAt}}) puts the array it passed in into a DMA mapping by {{mapper}}() ({{useAt}}): use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
+      'get-for-dma-null': '{{pages}} is filled by {{call}}() (FOLL_GET) and put into {{into}} by {{mapper}}() at line {{line}}, but it may be NULL at this call (set at line {{nullAt}}), where the call only faults the range in and {{pin}}() would refuse it: pin with {{pin}}() (FOLL_PIN) only on the path that passes an array, release those pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page(), and keep the fault-in without pages as it is',
       'get-for-sg-caller': '{{pages}} is filled by {{call}}() (FOLL_GET), and {{caller}}() ({{callAt}}) puts the array it passed in into a scatterlist by {{mapper}}() ({{useAt}}), the form in which pages go to a device for DMA: use {{pin}}() (FOLL_PIN) and release the pages with unpin_user_pages() (unpin_user_pages_dirty_lock() when the device wrote them) instead of put_page()',
     },
   },
@@ -63,6 +64,20 @@ const rule: Rule = {
           related: [rel('caller', caller.fa, caller.call.callSpan, `${caller.fa.fn.name}() passes the array in`), rel('call', caller.fa, use.callSpan, `${use.name}() puts the pages ${into}`),
             ...(inner ? [rel('call', inner.fa, inner.call.callSpan, `${inner.call.name}() in ${inner.fa.fn.name}() puts them ${into}`)] : [])],
           flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', caller.fa, use.callSpan, `${use.name}() puts them ${into}`)],
+        });
+        continue;
+      }
+      // (A pages argument that may be NULL here: the call faults pages in on that path, and a
+      // pin call refuses a NULL array. The fix is to split the paths, not to rename the call.)
+      const nulls = acq.local ? ctx.pages.nullReaching(acq.fa, acq.call.id, acq.root) : [];
+      if (nulls.length) {
+        ctx.report({
+          fa: acq.fa, span: acq.call.span, callText: acq.call.text,
+          messageId: 'get-for-dma-null',
+          data: { pages: acq.root, call: String(acq.call.name), into: sg ? 'a scatterlist' : 'a DMA mapping', mapper: String(use.name), line: use.span.line, nullAt: nulls[0], pin },
+          related: [rel('call', acq.fa, use.callSpan, inner || sg ? `${use.name}() puts the pages ${into}` : `${use.name}() maps the pages for DMA`),
+            ...nulls.map((l) => rel('call', acq.fa, ctx.flags.lineSpan(l), `${acq.root} is set to NULL here`))],
+          flow: [rel('gup', acq.fa, acq.call.callSpan, `${acq.call.name}() takes FOLL_GET references`), rel('call', acq.fa, use.callSpan, inner || sg ? `${use.name}() puts them ${into}` : `${use.name}() hands them to the device`)],
         });
         continue;
       }

@@ -102,6 +102,9 @@ export interface PageQueries {
   gupPagesArg(fa: FunctionAnalysis, id: number): { arg: Expr; fam: Fam } | null;
   /** The access path an expression names (`foo->pages`, `pages`), or null. */
   rootOf(e: Expr): string | null;
+  /** The lines of the assignments of NULL to local `v` that may reach call `id` of `fa`
+   * (none when every path to the call tests or reassigns it). */
+  nullReaching(fa: FunctionAnalysis, id: number, v: string): number[];
 }
 
 /** Atomic sections (src/analysis/atomic.ts). */

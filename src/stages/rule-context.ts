@@ -15,6 +15,7 @@ import { fieldsNeedingLock, NEEDS_LOCK, regionOf, regionWork } from '../analysis
 import { FlagResolver, flagsArg, lineSpan } from '../analysis/flags';
 import { pageLifecycle } from '../analysis/pagerefs';
 import { gupPagesArg, rootOf } from '../analysis/pages';
+import { nullReaching } from '../analysis/nullness';
 import { analyseAtomic, describeClass, type AtomicAnalysis } from '../analysis/atomic';
 import type { AtomicQueries, FlagQueries, KernelApi, LockQueries, PageQueries, RegionQueries, RuleContext } from '../rule';
 
@@ -70,7 +71,7 @@ function flagQueries(program: Program): FlagQueries {
 }
 
 function pageQueries(program: Program): PageQueries {
-  return { lifecycle: () => pageLifecycle(program), gupPagesArg, rootOf };
+  return { lifecycle: () => pageLifecycle(program), gupPagesArg, rootOf, nullReaching: (fa, id, v) => nullReaching(fa.fn, id, v) };
 }
 
 function atomicQueries(): AtomicQueries {

@@ -143,6 +143,79 @@ int gv_pin(struct gv_buf *b, unsigned long uaddr, unsigned int cnt)
   ],
   invalid: [
     {
+      // The array is NULL unless the buffer is mapped now: on that path the call only faults
+      // the range in, and a pin call would refuse it.
+      name: 'a pages array that is NULL on a path (fault-in only there)', era: '6.12', code: `
+int fm_import(struct device *dev, struct fm_buf *fb, unsigned long uaddr, long n)
+{
+	struct page **arr = NULL;
+	long got, i;
+
+	if (fb->map_now)
+		arr = fb->pages;
+	mmap_read_lock(current->mm);
+	got = get_user_pages(uaddr, n, FOLL_WRITE, arr); /* expect: get-pages-for-dma:note */
+	mmap_read_unlock(current->mm);
+	if (got != n)
+		goto drop;
+	if (arr)
+		for (i = 0; i < n; i++)
+			fb->dma[i] = dma_map_page(dev, arr[i], 0, PAGE_SIZE, DMA_TO_DEVICE);
+	return 0;
+drop:
+	if (arr)
+		for (i = 0; i < got; i++)
+			put_page(arr[i]);
+	return -EFAULT;
+}
+`, messages: [/^arr is filled by get_user_pages\(\) \(FOLL_GET\) and put into a DMA mapping by dma_map_page\(\) at line 16, but it may be NULL at this call \(set at line 4\), where the call only faults the range in and pin_user_pages\(\) would refuse it: pin with pin_user_pages\(\) \(FOLL_PIN\) only on the path that passes an array/] },
+    {
+      // Initialised to NULL, then allocated and tested before the call: never NULL there.
+      name: 'a pages array set to NULL, allocated and tested before the call', era: '6.12', code: `
+int fa_map(struct device *dev, struct scatterlist *sgl, unsigned long uaddr, int n)
+{
+	struct page **pv = NULL;
+	int got, i;
+
+	pv = kvmalloc_array(n, sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	got = get_user_pages_fast(uaddr, n, FOLL_WRITE, pv); /* expect: get-pages-for-dma:note */
+	if (got != n) {
+		while (got > 0)
+			put_page(pv[--got]);
+		kvfree(pv);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		sg_set_page(&sgl[i], pv[i], PAGE_SIZE, 0);
+	kvfree(pv);
+	return 0;
+}
+`, messages: [/^pv is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a scatterlist by sg_set_page\(\) at line 18, the form in which pages go to a device for DMA: use pin_user_pages_fast\(\)/] },
+    {
+      // NULL on one path, but the call is made only where the array is set.
+      name: 'a pages array NULL on a path, the call only under a test of it', era: '6.12', code: `
+int fb_take(struct device *dev, struct fb_ctx *c, unsigned long uaddr, int n)
+{
+	struct page **pp = NULL;
+	int got = 0, i;
+
+	if (c->want_pages)
+		pp = c->pages;
+	if (pp && n > 0)
+		got = get_user_pages_fast(uaddr, n, 0, pp); /* expect: get-pages-for-dma:note */
+	if (got != n) {
+		while (got > 0)
+			put_page(pp[--got]);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		c->dma[i] = dma_map_page(dev, pp[i], 0, PAGE_SIZE, DMA_TO_DEVICE);
+	return 0;
+}
+`, messages: [/^pp is filled by get_user_pages_fast\(\) \(FOLL_GET\) and put into a DMA mapping by dma_map_page\(\) at line 17: use pin_user_pages_fast\(\)/] },
+    {
       // The caller puts the array its helper filled into a scatterlist.
       name: 'a helper fills the caller\'s array and the caller builds a scatterlist of it', code: `
 static int cs_pin(unsigned long start, int n, struct page **p)
