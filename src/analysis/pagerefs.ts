@@ -1443,7 +1443,10 @@ class AcquireFlow {
     // (But the count kept in a struct, `obj->nents = n`: whoever owns that struct knows how
     // many entries hold references, and releases them.)
     if (r && fullOnly && node.kind !== 'branch' && storesCountOutside(node.expr, r)) return null;
-    if (r && node.kind !== 'branch' && !splitReturn && !fullOnly && readsCount(node.expr, r, a.call.id)) {
+    // (On a path where the count can only be an errno, `ret = pinned;` before a jump to the
+    // cleanup keeps the errno to return: nothing is held, and a release by the count further
+    // on still gets the errno.)
+    if (r && node.kind !== 'branch' && !splitReturn && !fullOnly && !(state.k === E && copiesCount(node.expr, r)) && readsCount(node.expr, r, a.call.id)) {
       if (!(state.k & E && a.fa.fn.unsignedVars?.includes(r))) return null;
       if (!state.unsure) state = { ...state, unsure: true };
     }
@@ -2001,6 +2004,14 @@ function mentionsElement(e: Expr | null, root: string): boolean {
 }
 
 const ALLOCATOR = /^(?:devm_)?(?:k|kv|v)(?:[mz]alloc|calloc)(?:_array|_node)?$|^vmalloc_array$|^vzalloc_node$/;
+/** `x = r;` (a declaration's `= r` too, a cast allowed): the count copied into another
+ * plain variable, nothing else. */
+function copiesCount(e: Expr | null, r: string): boolean {
+  if (!e || e.kind !== 'assign' || e.op !== '=') return false;
+  const l = stripNoise(e.left), v = stripNoise(e.right);
+  return l.kind === 'id' && l.name !== r && v.kind === 'id' && v.name === r;
+}
+
 const SIZE_HELPER = /^(?:array_size|array3_size|struct_size|size_mul|size_add)$/;
 
 /** Is the count variable read (not written, not only tested) in this expression? */

@@ -4,6 +4,36 @@
 module.exports = {
   valid: [
     {
+      // The errno kept to return, then a jump past the release; a short count goes to the
+      // release of what it got.
+      name: 'the errno copied to the return value, then a jump to the cleanup without the release', era: '6.12', code: `
+struct ec_map { unsigned long uaddr; long nr; struct page **pv; };
+
+int ec_pin(struct ec_map *m)
+{
+	long got, err;
+
+	m->pv = kvcalloc(m->nr, sizeof(*m->pv), GFP_KERNEL);
+	if (!m->pv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(m->uaddr, m->nr, FOLL_WRITE, m->pv); /* expect-none */
+	if (got < 0) {
+		err = got;
+		goto out_free;
+	} else if (got != m->nr) {
+		err = -EFAULT;
+		goto out_unpin;
+	}
+	return 0;
+out_unpin:
+	unpin_user_pages(m->pv, got);
+out_free:
+	kvfree(m->pv);
+	m->pv = NULL;
+	return err;
+}
+` },
+    {
       // The same loop moving the start and the array by what the rounds got: each round
       // fills the entries after the last one.
       name: 'a loop sums the count and asks for the rest past it', code: `
@@ -1236,6 +1266,36 @@ EXPORT_SYMBOL(sr_peek);
 ` },
   ],
   invalid: [
+    {
+      // The labels swapped: the errno, copied to the return value first, reaches the
+      // release by the count, which takes it unsigned.
+      name: 'the errno copied to the return value, then a jump to a release by the count', era: '6.12', code: `
+struct ec_map { unsigned long uaddr; long nr; struct page **pv; };
+
+int ec_pin_bad(struct ec_map *m)
+{
+	long got, err;
+
+	m->pv = kvcalloc(m->nr, sizeof(*m->pv), GFP_KERNEL);
+	if (!m->pv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(m->uaddr, m->nr, FOLL_WRITE, m->pv); /* expect: partial-pin-unchecked:warning */
+	if (got < 0) {
+		err = got;
+		goto out_unpin;
+	} else if (got != m->nr) {
+		err = -EFAULT;
+		goto out_free;
+	}
+	return 0;
+out_unpin:
+	unpin_user_pages(m->pv, got);
+out_free:
+	kvfree(m->pv);
+	m->pv = NULL;
+	return err;
+}
+`, messages: [/an error path passes got to a release while it may still be a negative errno \(line 21\)/, /also, m->pv is freed with its references still held \(line 23\)/] },
     {
       // The same through a wrapper that returns its GUP call's count: the wrapper's start
       // and pages parameters take the same arguments every round.
