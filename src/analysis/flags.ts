@@ -4,7 +4,7 @@
 import type { Expr, Span } from '../parse/ir';
 import type { FunctionAnalysis } from './lockstate';
 import type { Program } from './program';
-import { walk } from './expr';
+import { stripNoise, walk } from './expr';
 import { dominators } from './path-facts';
 
 export interface FlagOrigin {
@@ -119,10 +119,13 @@ export class FlagResolver {
           merge(out, this.expr(fa, e.right, line, seen, depth));
         }
         return out;
-      case 'cond':
-        merge(out, this.expr(fa, e.whenTrue, line, seen, depth));
-        merge(out, this.expr(fa, e.whenFalse, line, seen, depth));
+      case 'cond': {
+        // A constant test (`(0) ? FOLL_FORCE : 0`, from a macro's argument): only its arm.
+        const t = constantTest(e.test);
+        if (t !== false) merge(out, this.expr(fa, e.whenTrue, line, seen, depth));
+        if (t !== true) merge(out, this.expr(fa, e.whenFalse, line, seen, depth));
         return out;
+      }
       case 'seq':
         return e.items.length ? this.expr(fa, e.items[e.items.length - 1], line, seen, depth) : out;
       case 'assign':
@@ -130,7 +133,7 @@ export class FlagResolver {
       case 'call': {
         // A function-like macro of the file, e.g. #define GUP_FLAGS(w) ((w) ? FOLL_WRITE : 0)
         const m = e.callee ? fa.fn.macros?.[e.callee] : undefined;
-        if (m && m.params) merge(out, this.macro(fa, e.callee!, m.value, m.line, seen, m.file));
+        if (m && m.params) merge(out, this.macro(fa, e.callee!, deadArmsDropped(m.params, m.value, e.args), m.line, seen, m.file));
         return out;
       }
       default:
@@ -162,6 +165,33 @@ export class FlagResolver {
     if (!a) { a = assignmentsOf(fa); this.assigns.set(fa, a); }
     return a;
   }
+}
+
+/** The value of a test that is a number (`0`, `(1)`, `!0`), else undefined. */
+function constantTest(e0: Expr): boolean | undefined {
+  const e = stripNoise(e0);
+  if (e.kind === 'num' && e.value !== null) return e.value !== 0;
+  if (e.kind === 'un' && e.op === '!') { const v = constantTest(e.operand); return v === undefined ? undefined : !v; }
+  return undefined;
+}
+
+/** A function-like macro's value with the arms of `param ? A : B` that a constant argument
+ * rules out removed (`#define GUP_FLAGS(w, f) (((w) ? FOLL_WRITE : 0) | ((f) ? FOLL_FORCE : 0))`
+ * called as `GUP_FLAGS(1, 0)`: FOLL_FORCE is not passed). Arms that are not a plain name or
+ * number are left as written. */
+function deadArmsDropped(params: string[], value: string, args: Expr[]): string {
+  let out = value;
+  params.forEach((p, i) => {
+    const a = args[i] ? constantTest(args[i]) : undefined;
+    if (a === undefined || !/^[A-Za-z_]\w*$/.test(p)) return;
+    const arm = String.raw`(\w+|\(\s*\w+\s*\))`;
+    const re = new RegExp(String.raw`\(?\s*!?\s*\(?\s*\b${p}\b\s*\)?\s*\)?\s*\?\s*${arm}\s*:\s*${arm}`, 'g');
+    out = out.replace(re, (whole, t: string, f: string) => {
+      const neg = /^\(?\s*!/.test(whole);
+      return (a !== neg) ? ` ${t} ` : ` ${f} `;
+    });
+  });
+  return out;
 }
 
 /** The gup_flags argument of a GUP call, if its layout has one. */

@@ -5,6 +5,24 @@
 module.exports = {
   valid: [
     {
+      // The adapter macro asked for FOLL_NOWAIT (its argument is 1): the call must not wait.
+      name: 'flags from a macro whose constant argument selects FOLL_NOWAIT', era: '6.12', code: `
+#define PK_FLAGS(nw) (((nw) ? FOLL_NOWAIT : 0) | FOLL_FORCE)
+
+int pk_peek(struct mm_struct *mm, unsigned long va)
+{
+	struct page *pg;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, PK_FLAGS(1), &pg, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	if (n > 0)
+		put_page(pg);
+	return n > 0;
+}
+` },
+    {
       // The 5.9-6.4 form read in a 4.9 audit (an mm where 4.9 takes the task): 4.9's
       // get_user_pages_remote() takes no locked, so no &locked advice.
       name: 'a 5.9-6.4 remote call in a 4.9 audit: no &locked advice', era: '4.9', code: `
@@ -200,6 +218,40 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
 ` },
   ],
   invalid: [
+    {
+      // The same adapter asked without FOLL_NOWAIT (argument 0): its dead arm is not a flag.
+      name: 'flags from a macro whose constant argument leaves FOLL_NOWAIT out', era: '6.12', code: `
+#define PK_FLAGS(nw) (((nw) ? FOLL_NOWAIT : 0) | FOLL_FORCE)
+
+int pk_read(struct mm_struct *mm, unsigned long va)
+{
+	struct page *pg;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, PK_FLAGS(0), &pg, NULL); /* expect: prefer-locked:note */
+	mmap_read_unlock(mm);
+	if (n > 0)
+		put_page(pg);
+	return n > 0;
+}
+` },
+    {
+      // A constant test written in the call (what a header's macro leaves after expansion).
+      name: 'a constant conditional in the flags argument leaves FOLL_NOWAIT out', era: '6.12', code: `
+int pk_read2(struct mm_struct *mm, unsigned long va)
+{
+	struct page *pg;
+	long n;
+
+	mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, ((0) ? FOLL_NOWAIT : 0) | FOLL_FORCE, &pg, NULL); /* expect: prefer-locked:note */
+	mmap_read_unlock(mm);
+	if (n > 0)
+		put_page(pg);
+	return n > 0;
+}
+` },
     {
       // The helper forwards a vmas parameter that every caller passes as NULL: no vmas.
       name: 'a helper forwarding its vmas parameter, every caller passing NULL (4.9)', era: '4.9', code: `
