@@ -76,3 +76,32 @@ test('PNode: broken code (ERROR and MISSING nodes, stray characters) as the bind
   while (s.length) { const n = s.pop(); if (n.type === 'ERROR') errors.push(n); s.push(...n.children); }
   assert.ok(errors.some((n) => !n.hasError), 'an ERROR node without hasError in case 2');
 });
+
+// A type as a whole macro argument is made one name of the same length before the parse,
+// so that the call around it stays a call (tree-sitter read `run(container_of(w, struct j,
+// work));` as a declaration); casts and compound literals keep their types.
+test('typeArgsAsNames: type arguments become names, casts and compound literals stay', () => {
+  const { typeArgsAsNames } = require('../dist/src/parse/extract');
+  const cases = [
+    ['run(container_of(w, struct jb, work));', 'run(container_of(w, struct_jb, work));'],
+    ['k(list_entry(p, union  u, n), 1);', 'k(list_entry(p, union__u, n), 1);'],
+    ['x = (enum dir)v;', 'x = (enum dir)v;'],
+    ['y = (struct pt){ .x = 1 };', 'y = (struct pt){ .x = 1 };'],
+    ['static int f(struct jb *j, int n)', 'static int f(struct jb *j, int n)'],
+  ];
+  for (const [src, want] of cases) {
+    const got = typeArgsAsNames(src);
+    assert.strictEqual(got, want);
+    assert.strictEqual(got.length, src.length);
+  }
+  // The call survives the parse.
+  const body = typeArgsAsNames('void w(struct work_struct *w)\n{\n\trun(container_of(w, struct jb, work));\n}\n');
+  const calls = [];
+  const stack = [parser.parse(body).rootNode];
+  while (stack.length) {
+    const n = stack.pop();
+    if (n.type === 'call_expression') calls.push(n.childForFieldName('function').text);
+    stack.push(...n.namedChildren);
+  }
+  assert.deepStrictEqual(calls.sort(), ['container_of', 'run']);
+});

@@ -14,6 +14,7 @@ export interface EntryRole {
 /** Fields of operation tables the VFS calls from a system call without the mmap lock. */
 const FOPS_UNHELD = new Set(['read', 'write', 'read_iter', 'write_iter', 'unlocked_ioctl', 'compat_ioctl', 'open', 'release', 'llseek', 'poll', 'fsync', 'flush']);
 const PROC_UNHELD = new Set(['proc_read', 'proc_write', 'proc_read_iter', 'proc_ioctl', 'proc_compat_ioctl', 'proc_open', 'proc_release', 'proc_lseek', 'proc_poll']);
+const BINFMT_UNHELD = new Set(['load_binary', 'load_shlib', 'core_dump']);
 /** Fields whose name alone says "ioctl handler" in any table (v4l2_file_operations too). */
 const ANY_IOCTL = new Set(['unlocked_ioctl', 'compat_ioctl']);
 
@@ -25,6 +26,9 @@ export function fieldEntryRole(struct: string, field: string): EntryRole | null 
     if (field === 'mmap' || field === 'proc_mmap') return { lock: 'held', what: `the .${field} handler of a ${struct} table, called with the mmap lock held for write` };
     return null;
   }
+  // The binary format handlers: exec calls ->load_binary, do_coredump() ->core_dump, both
+  // without the mmap lock (a core dump takes it itself where it walks the VMAs).
+  if ((struct === 'linux_binfmt' || struct === '?') && BINFMT_UNHELD.has(field)) return { lock: 'unheld', what: `the .${field} handler of a linux_binfmt, called ${field === 'core_dump' ? 'by do_coredump()' : 'by exec'} without the mmap lock` };
   if (ANY_IOCTL.has(field)) return { lock: 'unheld', what: `an .${field} handler, entered from the ioctl system call without the mmap lock` };
   return null;
 }
@@ -54,6 +58,12 @@ const ATOMIC_REGISTRATIONS: Record<string, { arg: number; what: string }> = {
   tasklet_setup: { arg: 1, what: 'a tasklet (tasklet_setup()), run in softirq context' },
   DECLARE_TASKLET: { arg: 1, what: 'a tasklet (DECLARE_TASKLET()), run in softirq context' },
   DECLARE_TASKLET_OLD: { arg: 1, what: 'a tasklet (DECLARE_TASKLET_OLD()), run in softirq context' },
+  hrtimer_setup: { arg: 1, what: 'an hrtimer callback (hrtimer_setup()), run in hard or soft interrupt context' },
+  hrtimer_setup_on_stack: { arg: 1, what: 'an hrtimer callback (hrtimer_setup_on_stack()), run in hard or soft interrupt context' },
+  alarm_init: { arg: 2, what: 'an alarm timer callback (alarm_init()), run in interrupt context' },
+  perf_event_create_kernel_counter: { arg: 3, what: 'a perf overflow handler (perf_event_create_kernel_counter()), run in NMI or interrupt context' },
+  register_wide_hw_breakpoint: { arg: 1, what: 'a hardware breakpoint handler (register_wide_hw_breakpoint()), run in exception context with interrupts off' },
+  register_user_hw_breakpoint: { arg: 1, what: 'a hardware breakpoint handler (register_user_hw_breakpoint()), run in exception context with interrupts off' },
 };
 
 /** Registrations of callbacks the kernel runs in process context, in a kernel thread that
@@ -89,13 +99,16 @@ const REGISTRATION_RE = new RegExp(`\\b(${ATOMIC_REGISTRATION_NAMES.join('|')})\
 /** Fields of operation tables whose handlers run in atomic context. */
 export function fieldAtomicRole(struct: string, field: string): string | null {
   if (field === 'ndo_start_xmit' && (struct === 'net_device_ops' || struct === '?')) return 'the .ndo_start_xmit handler of a net_device_ops table, run with bottom halves disabled';
+  // The callback of a timer_list, an hrtimer or an alarm (the kernel structs with a
+  // `function` callback field): `t->timer.function = cb;`.
+  if (field === 'function' && (struct === 'timer_list' || struct === 'hrtimer' || struct === 'alarm' || struct === '?')) return `the .function callback of a timer${struct === '?' ? '' : ` (struct ${struct})`}, run in interrupt or softirq context`;
   return null;
 }
 
 /** Functions a masked text registers as atomic callbacks: name -> what it is. */
 export function atomicRegistrations(masked: string): Map<string, string> {
   const out = new Map<string, string>();
-  if (!/irq|timer|tasklet|TASKLET/.test(masked)) return out;
+  if (!/irq|timer|tasklet|TASKLET|alarm_init|perf_event_create|hw_breakpoint/.test(masked)) return out;
   REGISTRATION_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = REGISTRATION_RE.exec(masked))) {

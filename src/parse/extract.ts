@@ -836,9 +836,28 @@ function unsignedParams(root: SyntaxNode, rel: number, own: ReadonlyMap<string, 
   return out;
 }
 
+/** A type written as a whole argument of a macro (`container_of(w, struct job, work)`,
+ * `list_entry(p, struct item, node)`, `offsetof(struct x, f)`) made one name of the same
+ * length (`struct_job`). C's grammar has no such argument, and tree-sitter's error recovery
+ * around it could take the enclosing call for a type (`run(container_of(...));` read as a
+ * declaration): the call was lost. Casts (`(enum x)v`) and compound literals
+ * (`(struct x){...}`) are left alone. */
+export function typeArgsAsNames(src: string): string {
+  if (!/[(,]\s*(?:struct|union|enum)\s/.test(src)) return src;
+  return src.replace(/([(,]\s*)(struct|union|enum)(\s+)([A-Za-z_]\w*)(?=(\s*)([,)]))/g, (whole, pre: string, kw: string, sp: string, name: string, _ws: string, next: string, off: number) => {
+    if (pre.startsWith('(') && next === ')') {
+      // `(enum x)v` is a cast; `(struct x){ ... }` a compound literal.
+      if (kw === 'enum') return whole;
+      const after = src.slice(off + whole.length).match(/^\s*\)\s*(\S)/);
+      if (after && after[1] === '{') return whole;
+    }
+    return `${pre}${kw}${'_'.repeat(sp.length)}${name}`;
+  });
+}
+
 /** Build the IR of one cut function. */
 function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFunction, expanded?: ExpandedText | null, intTypes: ReadonlyMap<string, number> = NO_TYPES, fields: ReadonlyMap<string, number> = NO_TYPES): FunctionIR {
-  const src = expanded ? expanded.text : text.slice(cut.headerStart, cut.end);
+  const src = typeArgsAsNames(expanded ? expanded.text : text.slice(cut.headerStart, cut.end));
   const root = materialise(parseText(src), src);
   const rel = cut.braceLine - cut.headerLine;
   // The body: the compound_statement that starts at the column-0 `{`.

@@ -455,6 +455,54 @@ int ai_probe(struct ai_dev *d, int irq)
 }
 ` },
     {
+      // Callbacks of an hrtimer (stored into its .function), a perf overflow handler and an
+      // alarm timer: interrupt or NMI context.
+      name: 'sleeping GUP in an hrtimer callback, a perf overflow handler and an alarm callback',
+      messages: [/but it runs in ht_fire\(\), the \.function callback of a timer, run in interrupt or softirq context \(ht_sample\(\) is called from ht_fire\(\)\)/, /but ht_ovf\(\) is a perf overflow handler \(perf_event_create_kernel_counter\(\)\), run in NMI or interrupt context/, /but ht_alarm\(\) is an alarm timer callback \(alarm_init\(\)\)/], code: `
+struct ht_ctx { struct hrtimer tm; struct alarm al; struct task_struct *tsk; unsigned long va; };
+
+static int ht_sample(struct ht_ctx *c)
+{
+	struct page *pg;
+	int n = get_user_pages_remote(c->tsk->mm, c->va, 1, 0, &pg, NULL); /* expect: gup-in-atomic:error */
+
+	if (n == 1)
+		put_page(pg);
+	return n;
+}
+
+static enum hrtimer_restart ht_fire(struct hrtimer *t)
+{
+	ht_sample(container_of(t, struct ht_ctx, tm));
+	return HRTIMER_RESTART;
+}
+
+static void ht_ovf(struct perf_event *ev, struct perf_sample_data *d, struct pt_regs *regs)
+{
+	struct page *pg;
+
+	if (get_user_pages_fast(instruction_pointer(regs), 1, 0, &pg) == 1) /* expect: gup-in-atomic:error */
+		put_page(pg);
+}
+
+static enum alarmtimer_restart ht_alarm(struct alarm *a, ktime_t now)
+{
+	struct page *pg;
+
+	if (pin_user_pages_fast(0x1000, 1, 0, &pg) == 1) /* expect: gup-in-atomic:error */
+		unpin_user_page(pg);
+	return ALARMTIMER_NORESTART;
+}
+
+int ht_start(struct ht_ctx *c, struct perf_event_attr *attr)
+{
+	hrtimer_init(&c->tm, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	c->tm.function = ht_fire;
+	alarm_init(&c->al, ALARM_REALTIME, ht_alarm);
+	return PTR_ERR_OR_ZERO(perf_event_create_kernel_counter(attr, -1, c->tsk, ht_ovf, NULL));
+}
+` },
+    {
       // Interrupts off three calls up, through one-line functions of the same file.
       name: 'interrupts disabled three calls up the same file, through one-line pass-through functions',
       messages: [/runs with interrupts disabled: local_irq_save\(\) at .*case\.c:21 \(gt_helper\(\) is called from gt_l2\(\) <- gt_l1\(\) <- gt_run\(\)\)/], code: `

@@ -1312,6 +1312,57 @@ static const struct file_operations ei_fops = {
 };
 ` },
     {
+      // A binary format's core dump handler: do_coredump() calls it without the mmap lock.
+      name: 'helper reached from a linux_binfmt .core_dump handler',
+      messages: [/called without it from bd_dump \(drivers\/c\d+_[a-z_]+\/case\.c:\d+\): bd_dump\(\) is the \.core_dump handler of a linux_binfmt, called by do_coredump\(\) without the mmap lock$/], code: `
+static struct page *bd_page(unsigned long va)
+{
+	struct page *pg;
+
+	if (get_user_pages(va, 1, FOLL_FORCE, &pg) != 1) /* expect: missing-mmap-lock:error */
+		return NULL;
+	return pg;
+}
+
+static int bd_dump(struct coredump_params *cprm)
+{
+	struct page *pg = bd_page(cprm->regs->ip);
+
+	if (pg)
+		put_page(pg);
+	return 1;
+}
+
+static struct linux_binfmt bd_format = {
+	.module = THIS_MODULE,
+	.core_dump = bd_dump,
+};
+` },
+    {
+      // The work item hands its container to the helper in the call itself: a type as a
+      // macro's argument (`container_of(w, struct jb_job, work)`) must not hide the call.
+      name: 'helper called with container_of() of a work item as its argument',
+      messages: [/called without it from jb_work \(drivers\/c\d+_[a-z_]+\/case\.c:\d+\): jb_work\(\) is a work item \(INIT_WORK\(\)\)/], code: `
+struct jb_job { struct work_struct work; struct mm_struct *mm; unsigned long va; struct page *pg; };
+
+static void jb_run(struct jb_job *j)
+{
+	if (get_user_pages_remote(j->mm, j->va, 1, FOLL_WRITE, &j->pg, NULL) == 1) /* expect: missing-mmap-lock:error */
+		put_page(j->pg);
+}
+
+static void jb_work(struct work_struct *w)
+{
+	jb_run(container_of(w, struct jb_job, work));
+}
+
+void jb_queue(struct jb_job *j)
+{
+	INIT_WORK(&j->work, jb_work);
+	schedule_work(&j->work);
+}
+` },
+    {
       name: 'a DRM ioctl handler pins without the lock',
       messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
 int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
