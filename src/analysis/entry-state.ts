@@ -8,7 +8,7 @@
 import type { CallSite } from '../parse/ir';
 import type { FunctionAnalysis, St, World } from './lockstate';
 import { stripNoise, walk } from './expr';
-import { callFacts, contradicts, factsKey, mergeFacts, worldFacts, type PathFact } from './path-facts';
+import { argsContradict, callFacts, contradicts, factsKey, mergeFacts, paramTests, paramTestsKey, worldFacts, type ParamTest, type PathFact } from './path-facts';
 
 export interface CallerStep {
   caller: FunctionAnalysis;
@@ -88,6 +88,9 @@ interface EntryNode {
   scope?: Scope;
   /** Member/constant facts that hold on the way down to the call (src/analysis/path-facts.ts). */
   facts: PathFact[];
+  /** The parameter truth tests that hold at the call below (a caller whose constant
+   * argument contradicts one never reaches it). */
+  ptests: ParamTest[];
   via: Partial<Record<Verdict, Witness>>;
   noCaller: boolean;
   cut: boolean;
@@ -124,18 +127,18 @@ export class EntryStates {
 
   constructor(private readonly graph: CallGraphView) {}
 
-  of(fa: FunctionAnalysis, key: string, facts: PathFact[] = []): EntryState {
-    const root = this.node(fa, key, undefined, facts);
+  of(fa: FunctionAnalysis, key: string, facts: PathFact[] = [], ptests: ParamTest[] = []): EntryState {
+    const root = this.node(fa, key, undefined, facts, ptests);
     if (!root.solved) this.solve(root);
     return (root.state ??= this.stateOf(root));
   }
 
-  private node(fa: FunctionAnalysis, key: string, scope: Scope | undefined, facts: PathFact[]): EntryNode {
+  private node(fa: FunctionAnalysis, key: string, scope: Scope | undefined, facts: PathFact[], ptests: ParamTest[]): EntryNode {
     let byKey = this.nodes.get(fa);
     if (!byKey) this.nodes.set(fa, (byKey = new Map()));
-    const k = `${key}\0${scope ? `${scope.driver}\0${scope.core}` : ''}\0${factsKey(facts)}`;
+    const k = `${key}\0${scope ? `${scope.driver}\0${scope.core}` : ''}\0${factsKey(facts)}\0${paramTestsKey(ptests)}`;
     let n = byKey.get(k);
-    if (!n) byKey.set(k, (n = { fa, key, scope, facts, via: {}, noCaller: false, cut: false, up: [], solved: false }));
+    if (!n) byKey.set(k, (n = { fa, key, scope, facts, ptests, via: {}, noCaller: false, cut: false, up: [], solved: false }));
     return n;
   }
 
@@ -174,6 +177,9 @@ export class EntryStates {
       const sc = n.scope;
       // Another driver's caller of the core: not a path to this driver's ops (no verdict).
       if (sc && !under(dirOf(step.caller), sc.driver) && !under(dirOf(step.caller), sc.core)) { this.outOfScope++; continue; }
+      // A constant argument that makes a test the path below needs false (`helper(mm, true)`
+      // where the helper pins only `if (!have_lock)`): this caller never gets there.
+      if (n.ptests.length && argsContradict(n.ptests, step.call.args)) { this.contradicted++; continue; }
       let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
       // An equality tested before the call (`if (r->mm != locked_mm) return;`): the mm is
       // that other expression, which the callers may name better (a parameter), or NULL
@@ -210,7 +216,7 @@ export class EntryStates {
       const sts = this.graph.statesAt(worlds, k);
       if (sts.some((s) => s === 'U' || s === 'D')) offer(n, guessed ? 'unknown' : 'unheld', guessed ? unmapped : { step, next: null, length: 1 });
       if (sts.some((s) => s === 'R' || s === 'W' || s === 'A')) offer(n, 'held', { step, next: null, length: 1 });
-      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step), facts) });
+      if (sts.some((s) => s === 'E')) n.up.push({ step, node: this.node(step.caller, k, this.scopeAbove(n, step), facts, paramTests(step.caller.fn, step.call.id, step.caller.nodeCalls)) });
     }
   }
 

@@ -8,7 +8,7 @@
 // carry one value, which is how such frameworks use them.
 import type { Expr, FunctionIR } from '../parse/ir';
 import type { World } from './lockstate';
-import { exprText } from './expr';
+import { exprText, stripNoise, walk } from './expr';
 
 export interface PathFact {
   field: string;
@@ -92,7 +92,7 @@ function dominatingTests(fn: FunctionIR, callId: number, nodeCalls: number[][]):
   if (hit) return hit;
   const out: { e: Expr; truth: boolean }[] = [];
   const at = nodeCalls.findIndex((ids) => ids.includes(callId));
-  const dom = at >= 0 && fn.nodes.some((n) => n.kind === 'branch' && n.expr && /(==|!=)/.test(exprText(n.expr))) ? dominators(fn) : null;
+  const dom = at >= 0 && fn.nodes.some((n) => n.kind === 'branch' && n.expr && (/(==|!=)/.test(exprText(n.expr)) || paramTested(fn, n.expr) !== null)) ? dominators(fn) : null;
   if (dom) {
     const { idom, preds } = dom;
     const chain = new Set<number>();
@@ -180,4 +180,71 @@ export function dominators(fn: FunctionIR): { idom: number[]; preds: number[][] 
     }
   }
   return { idom: idom.map((d, i) => (i === entry || d === -2 ? -1 : d)), preds };
+}
+
+/** A test of a parameter's truth that holds where a call is made: parameter `index` is
+ * non-zero (`truthy`) or zero. */
+export interface ParamTest { index: number; truthy: boolean }
+
+/** The parameter a condition tests for truth (`p`, `!p`, `p == NULL`, `p != 0`, `likely(p)`)
+ * and whether the condition is true when it is non-zero; null for any other condition. A
+ * parameter the function assigns is not the caller's value: null. */
+function paramTested(fn: FunctionIR, e0: Expr): { index: number; whenTrue: boolean } | null {
+  let e = stripNoise(e0);
+  let neg = false;
+  while (e.kind === 'un' && e.op === '!') { neg = !neg; e = stripNoise(e.operand); }
+  const isZero = (x: Expr) => { const y = stripNoise(x); return y.kind === 'null' || (y.kind === 'num' && y.value === 0); };
+  let id: Expr | null = null;
+  if (e.kind === 'id') id = e;
+  else if (e.kind === 'bin' && (e.op === '==' || e.op === '!=')) {
+    const [l, r] = [stripNoise(e.left), stripNoise(e.right)];
+    if (l.kind === 'id' && isZero(r)) id = l;
+    else if (r.kind === 'id' && isZero(l)) id = r;
+    if (id && e.op === '==') neg = !neg;
+  }
+  if (!id || id.kind !== 'id') return null;
+  const index = fn.params.indexOf(id.name);
+  if (index < 0 || assignsParam(fn, id.name)) return null;
+  return { index, whenTrue: !neg };
+}
+
+const assigned = new WeakMap<FunctionIR, Set<string>>();
+function assignsParam(fn: FunctionIR, name: string): boolean {
+  let set = assigned.get(fn);
+  if (!set) {
+    set = new Set();
+    for (const n of fn.nodes) walk(n.expr, (x) => {
+      if (x.kind === 'assign' && x.left.kind === 'id') set!.add(x.left.name);
+      else if (x.kind === 'un' && (x.op === '&' || x.op === '++' || x.op === '--') && x.operand.kind === 'id') set!.add(x.operand.name);
+    });
+    assigned.set(fn, set);
+  }
+  return set.has(name);
+}
+
+/** The parameter truth tests that dominate call `callId` of `fn`. */
+export function paramTests(fn: FunctionIR, callId: number, nodeCalls: number[][]): ParamTest[] {
+  const out: ParamTest[] = [];
+  for (const t of dominatingTests(fn, callId, nodeCalls)) {
+    const p = paramTested(fn, t.e);
+    if (p) out.push({ index: p.index, truthy: p.whenTrue === t.truth });
+  }
+  return out;
+}
+
+/** A call whose constant argument makes one of the callee's parameter tests false
+ * (`helper(mm, true)` where the callee locks only `if (!have_lock)`): the callee's code
+ * under that test never runs for this call. */
+export function argsContradict(tests: ParamTest[], args: Expr[]): boolean {
+  for (const t of tests) {
+    const a = args[t.index] ? stripNoise(args[t.index]) : null;
+    if (!a) continue;
+    const v = a.kind === 'null' ? 0 : a.kind === 'num' && a.value !== null ? a.value : null;
+    if (v !== null && (v !== 0) !== t.truthy) return true;
+  }
+  return false;
+}
+
+export function paramTestsKey(t: ParamTest[]): string {
+  return t.map((x) => `${x.index}${x.truthy ? '+' : '-'}`).join(',');
 }

@@ -7,7 +7,7 @@ import { analyseFunction, isNullish, lockOf, normMm, otherKeyHeld, type CalleeEf
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
-import { callEqualities, callFacts } from './path-facts';
+import { argsContradict, callEqualities, callFacts, paramTests } from './path-facts';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -289,7 +289,14 @@ export class Program {
   /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per
    * function and key; see entry-state.ts). */
   entryState(fa: FunctionAnalysis, key: string, atCall?: number): EntryState {
-    return this.entries.of(fa, key, atCall === undefined ? [] : callFacts(fa.fn, atCall, fa.nodeCalls));
+    return this.entries.of(fa, key, atCall === undefined ? [] : callFacts(fa.fn, atCall, fa.nodeCalls), atCall === undefined ? [] : paramTests(fa.fn, atCall, fa.nodeCalls));
+  }
+
+  /** A call of `fa` whose constant argument makes a parameter test that dominates call
+   * `atCall` of `fa` false (`helper(mm, true)`, the helper locks only `if (!have_lock)`):
+   * that call of `fa` never reaches `atCall`. */
+  neverReaches(fa: FunctionAnalysis, atCall: number, call: CallSite): boolean {
+    return argsContradict(paramTests(fa.fn, atCall, fa.nodeCalls), call.args);
   }
 
   /** Did the caller search look for the callers of `fa`? (False where --call-depth ended it.) */

@@ -4,6 +4,36 @@
 module.exports = {
   valid: [
     {
+      // The helper picks the call by what its caller says of the lock: the holder passes
+      // true and gets the locked call, the other passes false and gets the _unlocked one.
+      name: 'a helper picks the locked or the _unlocked call by a constant its callers pass', era: '6.12', code: `
+static long hv_pin(unsigned long va, unsigned long nr, struct page **p, bool have_lock)
+{
+	if (have_lock)
+		return get_user_pages(va, nr, FOLL_WRITE, p); /* expect-none */
+	return get_user_pages_unlocked(va, nr, p, FOLL_WRITE); /* expect-none */
+}
+
+long hv_locked(unsigned long va, struct page **p)
+{
+	struct vm_area_struct *vma;
+	long n = -EFAULT;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, va);
+	if (vma)
+		n = hv_pin(va, 4, p, true);
+	mmap_read_unlock(current->mm);
+	return n;
+}
+
+long hv_plain(unsigned long va, struct page **p)
+{
+	return hv_pin(va, 4, p, false);
+}
+` },
+
+    {
       name: 'unlocked variant with no lock held', code: `
 long sl_ok(unsigned long uaddr, struct page **pages)
 {

@@ -5,6 +5,38 @@
 module.exports = {
   valid: [
     {
+      // The helper locks only when its caller says it does not hold the lock; the caller
+      // that holds it says so with a constant.
+      name: 'a helper that locks unless its caller passes true for holding the lock', era: '6.12', code: `
+static long hl_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
+{
+	long n;
+
+	if (!have_lock)
+		mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL); /* expect-none */
+	if (!have_lock)
+		mmap_read_unlock(mm);
+	return n;
+}
+
+long hl_walk(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = hl_get(mm, va, pg, true); /* expect-none */
+	mmap_read_unlock(mm);
+	return n;
+}
+
+long hl_one(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	return hl_get(mm, va, pg, false); /* expect-none */
+}
+` },
+
+    {
       // The same chain with the outer function not holding the lock: taken once.
       name: 'a helper takes the lock; its caller\'s caller does not hold it', code: `
 static long tn_grab(unsigned long uaddr, int n, struct page **pages)
@@ -394,6 +426,32 @@ out:
 ` },
   ],
   invalid: [
+    {
+      // The same helper, but the holder passes false: the helper takes the lock again.
+      name: 'a caller that holds the lock passes false to a helper that then locks', era: '6.12', code: `
+static long hl_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
+{
+	long n;
+
+	if (!have_lock)
+		mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL);
+	if (!have_lock)
+		mmap_read_unlock(mm);
+	return n;
+}
+
+long hl_walk(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	long n;
+
+	mmap_read_lock(mm);
+	n = hl_get(mm, va, pg, false); /* expect: unbalanced-mmap-lock:error */
+	mmap_read_unlock(mm);
+	return n;
+}
+`, messages: [/^hl_get\(\) takes the mmap lock of mm \(mmap_read_lock\(\) at line 7\), but hl_walk\(\) already holds it here \(taken at line 18\)/] },
+
     {
       // The holder two calls up: the function between passes the lock on as its caller
       // left it, and the helper takes it again.
