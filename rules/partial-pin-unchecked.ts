@@ -72,7 +72,10 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
   switch (f.kind) {
     case 'refill': {
       const acc = f.acc ?? count;
-      return { id: 'refill', data: { ...data, acc }, fix: `ask for the rest from where the rounds got to (the start advanced by ${acc} pages, ${acq.root} + ${acc}, ${n} - ${acc} pages), or release the ${count} pages of a short round before asking again` };
+      // (A request already written as the rest, `nr - got`: only the start and the array
+      // stay behind.)
+      const rest = n.replace(/\s+/g, '').endsWith(`-${acc.replace(/\s+/g, '')}`) ? n : `${n} - ${acc}`;
+      return { id: 'refill', data: { ...data, acc }, fix: `ask for the rest from where the rounds got to (the start advanced by ${acc} pages, ${acq.root} + ${acc}, ${rest} pages), or release the ${count} pages of a short round before asking again` };
     }
     case 'ignored':
       if (!acq.nr) return { id: 'ignored-one', data, fix: `use ${acq.root} only if the call returns 1` };

@@ -1267,6 +1267,28 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // The rest is asked for, but from the same start into the same entries: the fix keeps
+      // the request as written and moves the start and the array.
+      name: 'a refill loop that asks for the rest from the same start', era: '6.12', code: `
+int rf_fill(unsigned long ua, int want, struct page **pv)
+{
+	int have = 0, n;
+
+	while (have < want) {
+		n = pin_user_pages_fast(ua, want - have, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+		if (n <= 0)
+			break;
+		have += n;
+	}
+	if (have != want) {
+		if (have)
+			unpin_user_pages(pv, have);
+		return -EFAULT;
+	}
+	return 0;
+}
+`, messages: [/the loop adds the count up in have \(line 10\) and calls it again with the same start and the same pv: .*\(the start advanced by have pages, pv \+ have, want - have pages\)/] },
+    {
       // The labels swapped: the errno, copied to the return value first, reaches the
       // release by the count, which takes it unsigned.
       name: 'the errno copied to the return value, then a jump to a release by the count', era: '6.12', code: `
