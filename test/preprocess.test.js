@@ -1310,3 +1310,51 @@ test('a call of a GUP function the version lacks is named in the era warning, un
   w('ab.c', src(true));
   assert.deepStrictEqual(era(await audit({ paths: [root], kernelVersion: '5.4', jobs: 1 })), []);
 });
+
+// A distribution's version marker (RHEL_RELEASE_CODE) is not defined by the kernel.org kernel
+// of the audited version: a module's guarded default of it, in its own compat header, and
+// the tests of it decide the arm as for that kernel (they were left undecided: both arms
+// reported, each "[only if ...]").
+test('distribution markers: a compat header\'s #ifndef RHEL_RELEASE_CODE default decides the arm without --kdir', async (t) => {
+  const { DISTRO_MARKER } = require('../dist/src/kernel/api');
+  if (DISTRO_MARKER) {
+    assert.ok(DISTRO_MARKER.test('RHEL_RELEASE_CODE') && DISTRO_MARKER.test('SLE_VERSION_CODE') && DISTRO_MARKER.test('UTS_UBUNTU_RELEASE_ABI'));
+    assert.ok(!DISTRO_MARKER.test('CONFIG_SUSE_KERNEL') && !DISTRO_MARKER.test('HAVE_PIN_USER_PAGES') && !DISTRO_MARKER.test('RHEL_RELEASE_VERSION'));
+  }
+  const { root, w } = tmpModule(t, 'gup-distro-');
+  w('Kbuild', 'obj-m += drv.o\n');
+  w('compat.h', [
+    '#include <linux/version.h>',
+    '#ifndef RHEL_RELEASE_CODE',
+    '#define RHEL_RELEASE_CODE 0',
+    '#define RHEL_RELEASE_VERSION(a, b) (((a) << 8) + (b))',
+    '#endif',
+    '',
+  ].join('\n'));
+  w('drv.c', [
+    '#include <linux/mm.h>',                                          // 1
+    '#include <linux/slab.h>',                                        // 2
+    '#include "compat.h"',                                            // 3
+    '',                                                               // 4
+    'static int drv_pin(unsigned long ua, long nr, struct page **pg)', // 5
+    '{',                                                              // 6
+    '\tlong got;',                                                    // 7
+    '',                                                               // 8
+    '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0) && RHEL_RELEASE_CODE < RHEL_RELEASE_VERSION(8, 3)', // 9
+    '\tgot = get_user_pages_fast(ua, nr, FOLL_WRITE, pg);',           // 10
+    '#else',                                                          // 11
+    '\tgot = pin_user_pages_fast(ua, nr, FOLL_WRITE, pg);',           // 12
+    '#endif',                                                         // 13
+    '\tif (got != nr) {',                                             // 14
+    '\t\tkfree(pg);',                                                 // 15
+    '\t\treturn -EFAULT;',                                            // 16
+    '\t}',                                                            // 17
+    '\treturn 0;',                                                    // 18
+    '}',                                                              // 19
+    '',
+  ].join('\n'));
+  const at = async (v) => (await audit({ paths: [root], kernelVersion: v, jobs: 1, only: ['partial-pin-unchecked'] })).findings.map((f) => `${f.file}:${f.span.line}:${f.ruleId}:${f.level}${/\[only if/.test(f.message) ? ' (undecided)' : ''}`);
+  // (5.10 has both calls: only the marker decides the arm.)
+  assert.deepStrictEqual(await at('5.10'), ['drv.c:10:partial-pin-unchecked:warning']);
+  assert.deepStrictEqual(await at('6.1'), ['drv.c:12:partial-pin-unchecked:warning']);
+});

@@ -235,6 +235,13 @@ export function takesLockItself(name: string, version: Version): boolean {
  * known), in the 4.9 and 6.1 headers where they have it, not where they lack it; null where the
  * facts do not say (between 4.9 and 6.1 for a flag only one of them has, before 4.9, in 6.2
  * for one that 6.1 and 6.12 disagree on). */
+/** Macros a distribution's kernel defines in its version.h (Red Hat's RHEL_RELEASE_CODE,
+ * SUSE's SLE_VERSION_CODE, Ubuntu's UTS_UBUNTU_RELEASE_ABI, ...) and that the kernel.org
+ * kernel of a version never defines: a module's `#if RHEL_RELEASE_CODE >= ...` or its
+ * `#ifndef RHEL_RELEASE_CODE` / `#define RHEL_RELEASE_CODE 0` default is decided as for
+ * that kernel. (With --kdir the tree's own headers say.) */
+export const DISTRO_MARKER = /^(?:RHEL_(?:RELEASE_CODE|MAJOR|MINOR|RELEASE)|SLE_(?:VERSION_CODE|LOCALVERSION_CODE|PRODUCT_CODE)|SUSE_(?:VERSION|PATCHLEVEL|PRODUCT_CODE|AUXRELEASE)|UTS_UBUNTU_RELEASE_ABI|UBUNTU_KERNEL_CODE|UEK_(?:RELEASE_NUMBER|KABI_RENAME)|OPENEULER_(?:VERSION|MAJOR|MINOR)|KYLINOS_(?:MAJOR|MINOR))$/;
+
 export function gupFlagDefined(name: string, v: Version): boolean | null {
   if (!/^FOLL_[A-Z0-9_]+$/.test(name)) return null;
   if (cmpVersion(v, [6, 3]) >= 0) return false;

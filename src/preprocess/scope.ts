@@ -9,7 +9,7 @@ import { evaluateConditionals, liveText, macroIn, ownApiFunctions, type Conditio
 import type { ConditionEnv } from './condition';
 import { ATOMIC_TARGETS, MACRO_TARGETS } from './targets';
 import { intFields, intTypedefs } from '../parse/inttypes';
-import { gupEraAt, gupFlagDefined, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
+import { DISTRO_MARKER, gupEraAt, gupFlagDefined, gupNames, isGupName, mmapLockPrimitive, primitiveIn, type LockPrimitive, type Version } from '../kernel/api';
 
 /** Plain data (crosses to the workers): what the audited kernel is and where headers are. */
 export interface PreprocessOptions {
@@ -504,7 +504,9 @@ function hooksFor(o: PreprocessOptions, fromAbs: string, depth: number, unresolv
       if (o.followSystem) return !unresolved.any && !GENERATED.test(name) && !buildDefined(o, name) ? false : null;
       // (A module built without the kernel's headers at hand: a GUP flag's `#ifdef` as the
       // version's headers answer it, gupFlagDefined. A kernel tree's own code reads its own.)
-      return o.shallow || buildDefined(o, name) ? null : gupFlagDefined(name, eraOf(o));
+      if (o.shallow || buildDefined(o, name)) return null;
+      if (DISTRO_MARKER.test(name)) return false;
+      return gupFlagDefined(name, eraOf(o));
     },
     fromBuild: (name) => buildDefined(o, name),
     include: (spec, quoted, into, conditional) => {
