@@ -1363,6 +1363,37 @@ void jb_queue(struct jb_job *j)
 }
 ` },
     {
+      // A call of an older layout (vmas, before 6.5) under a config switch only: the arm is
+      // built on every kernel, so the call is read as it is outside any #if (it was dropped).
+      name: 'an older layout under #ifdef CONFIG_X with no #else, from an ioctl handler', era: '6.12',
+      messages: [/get_user_pages\(\) requires the mmap lock of current->mm; cx_grab\(\) does not take it and is called without it from cx_ioctl .*\[only if defined\(CONFIG_CX_DEBUG\)/], code: `
+#ifdef CONFIG_CX_DEBUG
+static long cx_grab(unsigned long va, struct page **pg)
+{
+	struct vm_area_struct *vma;
+
+	return get_user_pages(va, 1, FOLL_WRITE, pg, &vma); /* expect: missing-mmap-lock:error */
+}
+#endif
+
+static long cx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pg;
+	long n = -ENOTTY;
+
+#ifdef CONFIG_CX_DEBUG
+	n = cx_grab(arg, &pg);
+	if (n == 1)
+		put_page(pg);
+#endif
+	return n;
+}
+
+static const struct file_operations cx_fops = {
+	.unlocked_ioctl = cx_ioctl,
+};
+` },
+    {
       name: 'a DRM ioctl handler pins without the lock',
       messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
 int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
