@@ -21,6 +21,7 @@ const PROBLEMS: Record<string, string> = {
   'short-use': 'the count is tested only for an error before all {{nr}} entries are used (line {{line}}): after a short {{family}} the rest of {{pages}} is unset',
   'short-return': 'the count is tested only for an error and then dropped (line {{line}}): the caller takes all {{nr}} entries as filled',
   'negative-release': 'an error path passes {{count}} to a release while it may still be a negative errno (line {{line}}): the release takes it as a huge unsigned count',
+  'negative-release-warned': 'an error path passes {{count}} to unpin_user_pages() while it may still be a negative errno (line {{line}}): in this kernel unpin_user_pages() catches such a count with a WARN (a kernel warning splat, reported as a bug) and releases nothing',
   'negative-unsigned': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and an error path releases that many entries (line {{line}})',
   'negative-unsigned-loop': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and the loop at line {{line}} walks that many entries of {{pages}}',
   'negative-passes': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count that passes the test at line {{line}} as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
@@ -160,7 +161,12 @@ const rule: Rule = {
   check(ctx) {
     for (const f of ctx.pages.lifecycle().findings) {
       const { acq } = f;
-      const { id, data, fix } = explain(f);
+      const e0 = explain(f);
+      // (unpin_user_pages() refuses an errno count with a WARN in 6.1 and 6.12, as far as
+      // the API facts go: the other releases, unpin_user_pages_dirty_lock(..., true) among
+      // them, loop over it.)
+      const warned = e0.id === 'negative-release' && /^unpin_user_pages\(\) gets /.test(f.path[f.path.length - 1].what) && ctx.api.cmpVersion(ctx.version, [6, 1]) >= 0;
+      const { id, data, fix } = warned ? { ...e0, id: 'negative-release-warned' } : e0;
       const flow = f.path.map((s, i) => asRelated(s, i === 0 ? 'gup' : i === f.path.length - 1 ? (f.kind === 'over-release' || (f.kind === 'negative-release' && id !== 'negative-unsigned-loop') ? 'release' : 'call') : 'call'));
       const related: Related[] = flow.slice(1);
       for (const o of f.siblings) related.push({ role: 'gup', file: o.fa.fn.file, span: o.call.callSpan, message: `${o.call.name}() of the same function: its count is not handled either` });

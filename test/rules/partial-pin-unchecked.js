@@ -1267,6 +1267,21 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // 5.10: the API facts do not say that unpin_user_pages() refuses an errno there: the
+      // general wording.
+      name: 'an errno released by unpin_user_pages() in a 5.10 audit', era: '5.10', code: `
+int eo_pin(unsigned long ua, long nr, struct page **pv)
+{
+	long got = pin_user_pages_fast(ua, nr, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+
+	if (got != nr) {
+		unpin_user_pages(pv, got);
+		return got < 0 ? got : -EFAULT;
+	}
+	return 0;
+}
+`, messages: [/an error path passes got to a release while it may still be a negative errno \(line 7\): the release takes it as a huge unsigned count/] },
+    {
       // The rest is asked for, but from the same start into the same entries: the fix keeps
       // the request as written and moves the start and the array.
       name: 'a refill loop that asks for the rest from the same start', era: '6.12', code: `
@@ -1317,7 +1332,7 @@ out_free:
 	m->pv = NULL;
 	return err;
 }
-`, messages: [/an error path passes got to a release while it may still be a negative errno \(line 21\)/, /also, m->pv is freed with its references still held \(line 23\)/] },
+`, messages: [/an error path passes got to unpin_user_pages\(\) while it may still be a negative errno \(line 21\): in this kernel unpin_user_pages\(\) catches such a count with a WARN/, /also, m->pv is freed with its references still held \(line 23\)/] },
     {
       // The same through a wrapper that returns its GUP call's count: the wrapper's start
       // and pages parameters take the same arguments every round.
@@ -1463,7 +1478,7 @@ out:
 	unpin_user_pages(pages, nr);
 	return ret;
 }
-`, messages: [/but an error path passes nr to a release while it may still be a negative errno \(line 14\).*: release only a positive count: set nr = ret only if \(ret > 0\) \(line 8\), or return on ret < 0 first$/] },
+`, messages: [/but an error path passes nr to unpin_user_pages\(\) while it may still be a negative errno \(line 14\).*: release only a positive count: set nr = ret only if \(ret > 0\) \(line 8\), or return on ret < 0 first$/] },
     {
       // One page tested only against 0: a negative errno goes on to kmap the unset page.
       name: 'one page tested only against 0, then mapped', code: `
@@ -2618,7 +2633,7 @@ fail:
       // ipu6's shape: the error exit unpins whatever non-zero count came back, a negative
       // errno included (unpin_user_pages() takes it as a huge unsigned count).
       name: 'error exit unpins a count that may be a negative errno',
-      messages: [/passes ng_got to a release while it may still be a negative errno \(line 17\)/], code: `
+      messages: [/passes ng_got to unpin_user_pages\(\) while it may still be a negative errno \(line 17\)/], code: `
 static int ng_map(unsigned long uaddr, int count, struct page ***out)
 {
 	struct page **pages;
