@@ -1,4 +1,4 @@
-import type { FunctionAnalysis, KernelApi, Rule, Version } from '../src/rule';
+import type { FunctionAnalysis, KernelApi, Rule, RuleContext, Version } from '../src/rule';
 import { rel } from '../src/rule';
 
 /** The assertion the era has: mmap_assert_locked() where it exists, else lockdep on the
@@ -12,7 +12,22 @@ function assertionFor(api: KernelApi, key: string, v: Version): string {
 
 const REQUIRES = '{{call}}() requires the mmap lock of {{mm}}';
 const PARTLY = `${REQUIRES}; {{function}}() is called with it from {{heldChain}}, but the lock is not known to be held on the path from {{chain}}: `;
-const UNKNOWN = `${REQUIRES}; {{function}}() neither takes nor asserts it and `;
+// ({{own}}: "neither takes nor asserts it", or, for a function that takes the lock on some
+// paths to the call only (`if (!have_lock) mmap_read_lock(mm);`), says so.)
+const UNKNOWN = `${REQUIRES}; {{function}}() {{own}} and `;
+
+/** What the function itself does with the lock on the paths to a call: nothing, or takes
+ * it on some of them only (the acquire that holds it on the others). */
+function ownLockText(ctx: RuleContext, fa: FunctionAnalysis, callId: number, key: string): string {
+  for (const w of fa.atCall[callId] ?? []) {
+    const v = ctx.locks.lockOf(w, key);
+    if ((v.st === 'R' || v.st === 'W') && v.acq !== undefined && fa.fn.calls[v.acq]) {
+      const a = fa.fn.calls[v.acq];
+      return `takes it only on some paths to this call (${a.name}() at line ${a.span.line})`;
+    }
+  }
+  return 'neither takes nor asserts it';
+}
 
 const rule: Rule = {
   meta: {
@@ -99,6 +114,8 @@ const rule: Rule = {
       // other function, CallSite.ownDef, so the requirement is checked here.)
       if (ctx.api.isGupName(fa.fn.name) && ctx.api.existsIn(fa.fn.name, ctx.version)) continue;
       const es = ctx.program.entryState(fa, key, call.id);
+      // (Every caller passes a constant that takes the function's own lock path.)
+      if (es.ruledOut) continue;
       if (es.ownMm && !es.held.length && !es.unheld.length) {
         ctx.report({ fa, span: call.span, callText: call.text, ...only, messageId: 'own-mm', data: { ...base, owner: fa.fn.name, otherMm: fa.fn.aliases[key] ?? key } });
         continue;
@@ -179,7 +196,7 @@ const rule: Rule = {
         fa, span: call.span, callText: call.text, level: 'note', ...only,
         messageId: es.noCaller ? 'no-caller-found' : es.cut ? 'callers-beyond-depth' : above ? (ue?.why === 'unmapped' ? 'unmapped-mm-above' : 'no-caller-found-above') : 'callers-unchecked',
         data: {
-          ...base, assertion: assertionFor(ctx.api, key, ctx.version),
+          ...base, assertion: assertionFor(ctx.api, key, ctx.version), own: ownLockText(ctx, fa, call.id, key),
           ...(above ? { chain: ctx.chainText(above), outerCaller: above[above.length - 1].caller.fn.name, callee: above.length > 1 ? above[above.length - 2].caller.fn.name : fa.fn.name, otherMm: ue?.why === 'unmapped' ? ue.key : '' } : {}),
         },
         related: es.unknown.slice(0, 3).map((c) => rel('caller', c[0].caller, c[0].call.span, `called from ${c[0].caller.fn.name}`)),

@@ -37,6 +37,10 @@ export interface EntryState {
   heldEntry?: string;
   /** The function itself is such an entry point. */
   entry?: { lock: 'unheld' | 'held'; what: string };
+  /** Callers were found, and every one passes a constant that rules out the paths on which
+   * the lock is the caller's (`helper(mm, false)` where the helper locks `if (!have_lock)`):
+   * no caller reaches the call without the function's own lock. */
+  ruledOut?: boolean;
   /** The mm's root is a local the function itself assigns (`mm = task->mm` after
    * `task = pid_task(...)`): no caller can hold the lock of an mm it does not know. */
   ownMm?: boolean;
@@ -96,6 +100,8 @@ interface EntryNode {
   cut: boolean;
   /** Callers that reach the call with the lock as at their own entry. */
   up: { step: CallerStep; node: EntryNode }[];
+  /** Every caller found was dropped by a parameter test (ptests). */
+  ruledOut?: boolean;
   solved: boolean;
   state?: EntryState;
 }
@@ -172,6 +178,7 @@ export class EntryStates {
     const callers = this.graph.callersOf(n.fa).filter((s) => s.caller !== n.fa);
     n.noCaller = callers.length === 0;
     n.cut = !this.graph.callersSearched(n.fa);
+    n.ruledOut = callers.length > 0 && n.ptests.length > 0 && callers.every((st) => argsContradict(n.ptests, st.call.args));
     for (const step of callers) {
       this.evaluations++;
       const sc = n.scope;
@@ -279,7 +286,7 @@ export class EntryStates {
       for (let w: Witness | undefined = n.via[v]; w; w = w.next?.via[v]) { out.push(w.step); last[v] = w; }
       return [out];
     };
-    const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut };
+    const state: EntryState = { held: chain('held'), unheld: chain('unheld'), unknown: chain('unknown'), noCaller: n.noCaller, cut: n.cut, ...(n.ruledOut ? { ruledOut: true } : {}) };
     const u = last.unknown;
     if (u) state.unknownEnd = u.unmapped !== undefined ? { why: 'unmapped', key: u.unmapped, ...(u.ownMm ? { ownMm: u.ownMm } : {}) } : { why: 'entry' };
     if (last.unheld?.entry) state.unheldEntry = last.unheld.entry;

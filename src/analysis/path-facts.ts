@@ -248,3 +248,20 @@ export function argsContradict(tests: ParamTest[], args: Expr[]): boolean {
 export function paramTestsKey(t: ParamTest[]): string {
   return t.map((x) => `${x.index}${x.truthy ? '+' : '-'}`).join(',');
 }
+
+/** The parameter truth values every one of `worlds` carries (the worlds at a call where the
+ * lock is as the caller left it, each with the value a test of a parameter took on its way:
+ * `if (!have_lock) mmap_read_lock(mm);` leaves have_lock non-zero in those): a caller
+ * whose constant argument gives another value reaches the call with the lock taken here. */
+export function worldParamTests(fn: FunctionIR, worlds: World[]): ParamTest[] {
+  const out: ParamTest[] = [];
+  if (!worlds.length) return out;
+  fn.params.forEach((name, index) => {
+    if (!name || assignsParam(fn, name)) return;
+    const vals = worlds.map((w) => w.vars[name]);
+    if (vals.some((v) => v === undefined)) return;
+    const truthy = vals[0] !== 0;
+    if (vals.every((v) => (v !== 0) === truthy)) out.push({ index, truthy });
+  });
+  return out;
+}

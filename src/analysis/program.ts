@@ -7,7 +7,7 @@ import { analyseFunction, isNullish, lockOf, normMm, otherKeyHeld, type CalleeEf
 import { BudgetLedger } from './budget';
 import type { StructVisibility } from '../parse/includes';
 import { EntryStates, type CallerStep, type EntryState } from './entry-state';
-import { argsContradict, callEqualities, callFacts, paramTests } from './path-facts';
+import { argsContradict, callEqualities, callFacts, paramTests, worldParamTests } from './path-facts';
 
 /** A helper's effect on the mmap lock of an mm named in its own terms (param-rooted or
  * current->mm): returns with it held (always, or when the return value is non-zero/zero),
@@ -289,7 +289,12 @@ export class Program {
   /** The lock state of `key` at the entry of `fa` as its callers provide it (memoised per
    * function and key; see entry-state.ts). */
   entryState(fa: FunctionAnalysis, key: string, atCall?: number): EntryState {
-    return this.entries.of(fa, key, atCall === undefined ? [] : callFacts(fa.fn, atCall, fa.nodeCalls), atCall === undefined ? [] : paramTests(fa.fn, atCall, fa.nodeCalls));
+    if (atCall === undefined) return this.entries.of(fa, key);
+    // (The tests of parameters that decide whether the call runs, and the values of those
+    // the paths on which the lock is the caller's carry.)
+    const own = paramTests(fa.fn, atCall, fa.nodeCalls);
+    const fromWorlds = worldParamTests(fa.fn, (fa.atCall[atCall] ?? []).filter((w) => lockOf(w, key).st === 'E')).filter((t) => !own.some((o) => o.index === t.index));
+    return this.entries.of(fa, key, callFacts(fa.fn, atCall, fa.nodeCalls), [...own, ...fromWorlds]);
   }
 
   /** A call of `fa` whose constant argument makes a parameter test that dominates call

@@ -4,6 +4,26 @@
 module.exports = {
   valid: [
     {
+      // Its only caller passes false: the helper takes the lock itself on that path.
+      name: 'a helper that locks unless told the caller holds it, called with false', era: '6.12', code: `
+static long hk_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
+{
+	long n;
+
+	if (!have_lock)
+		mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL); /* expect-none */
+	if (!have_lock)
+		mmap_read_unlock(mm);
+	return n;
+}
+
+long hk_one(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	return hk_get(mm, va, pg, false);
+}
+` },
+    {
       // A task passed in may be current: holding current->mm's lock is not flagged.
       name: 'a remote call on a task parameter\'s mm with current->mm locked', code: `
 long cp_peek(struct task_struct *task, unsigned long addr, struct page **pg)
@@ -903,6 +923,52 @@ int hc_nothing(void)
 ` } },
   ],
   invalid: [
+    {
+      // Nobody calls it: the note says the helper takes the lock on some paths only.
+      name: 'a helper that locks unless told the caller holds it, with no caller', era: '6.12',
+      messages: [/^get_user_pages_remote\(\) requires the mmap lock of mm; hk_get\(\) takes it only on some paths to this call \(mmap_read_lock\(\) at line 7\) and no caller of hk_get\(\) was found/], code: `
+static long hk_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
+{
+	long n;
+
+	if (!have_lock)
+		mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL); /* expect: missing-mmap-lock:note */
+	if (!have_lock)
+		mmap_read_unlock(mm);
+	return n;
+}
+` },
+    {
+      // A caller that says it holds the lock but does not: an error from that path.
+      name: 'a helper told the caller holds the lock by a caller that does not', era: '6.12',
+      messages: [/hk_get\(\) does not take it and is called without it from hk_ioctl/], code: `
+static long hk_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
+{
+	long n;
+
+	if (!have_lock)
+		mmap_read_lock(mm);
+	n = get_user_pages_remote(mm, va, 1, 0, pg, NULL); /* expect: missing-mmap-lock:error */
+	if (!have_lock)
+		mmap_read_unlock(mm);
+	return n;
+}
+
+static long hk_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct page *pg;
+	long n = hk_get(current->mm, arg, &pg, true);
+
+	if (n == 1)
+		put_page(pg);
+	return n;
+}
+
+static const struct file_operations hk_fops = {
+	.unlocked_ioctl = hk_ioctl,
+};
+` },
     {
       // The same helper called from a file of the tree without the lock: an error there.
       name: 'a header\'s static GUP helper called without the lock from an ioctl handler', era: '4.9', files: {
