@@ -1588,7 +1588,9 @@ class AcquireFlow {
         // (Not a struct value of this function's own that only goes back to user space,
         // `a.phys = page_to_phys(page); copy_to_user(argp, &a, sizeof(a))`: nothing there
         // releases the page.)
-        if (l.kind !== 'id' && !intoScratchStruct(fa, l) && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
+        // (Not a truth value computed from one, `u->carve = page_to_pfn(pg[0]) < LIMIT`: a
+        // comparison keeps no page.)
+        if (l.kind !== 'id' && !intoScratchStruct(fa, l) && !truthValue(x.right) && (carriesElement(fa, x.right, a.root) || (a.nr === null && mentionsId(x.right, a.root)))) stored = true;
         // The variable that holds the pages is given another value (`page = bprm->page[i]`,
         // often the other arm of an #if the tool could not decide): what it holds from here
         // on is not this call's.
@@ -1970,6 +1972,13 @@ function mentionsId(e: Expr | null, n: string): boolean {
 
 /** `e` names an entry of `root`, directly or through a local the function copies an entry
  * into (`pg = pages[i]; ... hdr->phys[i] = page_to_phys(pg)`). */
+/** A comparison or a logical expression (`a < b`, `x == y`, `!p`, `a && b`): 0 or 1. */
+function truthValue(e0: Expr): boolean {
+  const e = stripNoise(e0);
+  if (e.kind === 'un') return e.op === '!';
+  return e.kind === 'bin' && /^(?:<|>|<=|>=|==|!=|&&|\|\|)$/.test(e.op);
+}
+
 function carriesElement(fa: FunctionAnalysis, e: Expr | null, root: string): boolean {
   if (mentionsElement(e, root)) return true;
   const copies = elementCopies(fa.fn);

@@ -4,6 +4,37 @@
 module.exports = {
   valid: [
     {
+      // A comparison of the first page's frame kept in the struct: no page is kept there.
+      name: 'a comparison of an entry stored in a struct, the table failure releases the pages', era: '6.12', code: `
+struct cv_buf { struct sg_table sgt; struct page **pv; bool low; };
+
+int cv_pin(struct cv_buf *b, unsigned long ua, int n, size_t len)
+{
+	struct page **pv = kcalloc(n, sizeof(*pv), GFP_KERNEL);
+	int got, err;
+
+	if (!pv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(ua, n, FOLL_WRITE, pv); /* expect-none */
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pv, got);
+		kfree(pv);
+		return -EFAULT;
+	}
+	b->low = page_to_pfn(pv[0]) < 0x100000UL;
+	err = sg_alloc_table_from_pages(&b->sgt, pv, n, 0, len, GFP_KERNEL);
+	if (err)
+		goto fail;
+	b->pv = pv;
+	return 0;
+fail:
+	unpin_user_pages(pv, n);
+	kfree(pv);
+	return err;
+}
+` },
+    {
       // The errno kept to return, then a jump past the release; a short count goes to the
       // release of what it got.
       name: 'the errno copied to the return value, then a jump to the cleanup without the release', era: '6.12', code: `
@@ -1266,6 +1297,36 @@ EXPORT_SYMBOL(sr_peek);
 ` },
   ],
   invalid: [
+    {
+      // The same, with the table failure freeing the array alone.
+      name: 'a comparison of an entry stored in a struct, the table failure frees the array with the pins', era: '6.12', code: `
+struct cv_buf { struct sg_table sgt; struct page **pv; bool low; };
+
+int cv_pin(struct cv_buf *b, unsigned long ua, int n, size_t len)
+{
+	struct page **pv = kcalloc(n, sizeof(*pv), GFP_KERNEL);
+	int got, err;
+
+	if (!pv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(ua, n, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pv, got);
+		kfree(pv);
+		return -EFAULT;
+	}
+	b->low = page_to_pfn(pv[0]) < 0x100000UL;
+	err = sg_alloc_table_from_pages(&b->sgt, pv, n, 0, len, GFP_KERNEL);
+	if (err)
+		goto fail;
+	b->pv = pv;
+	return 0;
+fail:
+	kfree(pv);
+	return err;
+}
+`, messages: [/pins all n pages on a path, but pv is freed with its references still held \(line 25\)/] },
     {
       // 5.10: the API facts do not say that unpin_user_pages() refuses an errno there: the
       // general wording.
