@@ -512,7 +512,9 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
     } else if (parent.kind === 'assign') return null;
   }
   const head = /^[A-Za-z_]\w*/.exec(root)?.[0] ?? '';
-  const local = !/->|\./.test(root) && !fa.fn.params.includes(head);
+  // (A file-scope array, `static struct page *pages[N]`, lives on after the function: what
+  // it holds is the file's, released elsewhere, as a struct's array is.)
+  const local = !/->|\./.test(root) && !fa.fn.params.includes(head) && (fa.fn.locals ?? []).includes(head);
   // (As the expression reads, without parentheses or casts: `(nr)` from a macro's expansion
   // and `(int)nr` are the `nr` the loops and releases name.)
   let nr = one || !nrE ? null : exprText(stripNoise(nrE));

@@ -104,6 +104,8 @@ class FunctionBuilder {
   unsignedLocals = new Map<string, boolean>();
   /** Locals declared as a struct value (`struct drv_args a;`, not a pointer or an array). */
   structLocals = new Set<string>();
+  /** Every name the body declares (scalars, pointers, arrays). */
+  declared = new Set<string>();
   /** Last lines of the blocks being built, innermost last (the function body's not among them). */
   blockEnds: number[] = [];
   /** The last line of the statement a `scoped_guard(...)` call in this statement guards. */
@@ -546,6 +548,7 @@ class FunctionBuilder {
       const plain = d.type === 'identifier' ? d : d.type === 'init_declarator' && d.childForFieldName('declarator')?.type === 'identifier' ? d.childForFieldName('declarator') : null;
       if (plain) this.unsignedLocals.set(plain.text, unsigned && this.unsignedLocals.get(plain.text) !== false);
       if (plain && type?.type === 'struct_specifier') this.structLocals.add(plain.text);
+      { const nm = d.type === 'identifier' ? d.text : d.type === 'init_declarator' ? (d.childForFieldName('declarator') ? declName(d.childForFieldName('declarator')!) : null) : d.type.endsWith('declarator') ? declName(d) : null; if (nm) this.declared.add(nm); }
       if (plain) { const was = this.intWidths.get(plain.text); this.intWidths.set(plain.text, was === undefined || was === width ? width ?? false : false); }
       else if (d.type === 'identifier' || d.type.endsWith('declarator')) { const nm = declName(d); if (nm) this.intWidths.set(nm, false); }
       if (d.type !== 'init_declarator') continue;
@@ -748,6 +751,7 @@ class FunctionBuilder {
           const v = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
           const decl = d.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
           const name = decl ? declName(decl) : null;
+          if (name) this.declared.add(name);
           if (!v || !name) continue;
           // (As a block's declaration: `({ typeof(mm) _mm = (mm); mmap_read_lock(_mm); })`.)
           this.noteAlias(name, v);
@@ -920,6 +924,7 @@ function buildFunction(file: string, text: string, lines: LineIndex, cut: CutFun
     ...(unsignedVars.length ? { unsignedVars } : {}),
     ...(Object.keys(intWidths).length ? { intWidths } : {}),
     ...(b.structLocals.size ? { structLocals: [...b.structLocals].sort() } : {}),
+    ...(b.declared.size ? { locals: [...b.declared].sort() } : {}),
     errors,
     ...(b.cutoffs.size ? { truncated: `${[...b.cutoffs].join('; ')}: the deeper part was analysed as a flat list of its calls` } : {}),
   };

@@ -131,6 +131,9 @@ export interface FunctionIR {
   aliases: Record<string, string>;
   /** Locals declared as a struct value (`struct drv_args a;`). */
   structLocals?: string[];
+  /** Every name the body declares (absent: none). A name the function uses but neither
+   * declares nor takes as a parameter is a global of the file or the tree. */
+  locals?: string[];
   /** Local scalars declared with an unsigned type (every declaration of the name). */
   unsignedVars?: string[];
   /** Integer widths in bytes (negative: signed) of the scalars declared with one type, and
