@@ -15,6 +15,31 @@ export interface EntryRole {
 const FOPS_UNHELD = new Set(['read', 'write', 'read_iter', 'write_iter', 'unlocked_ioctl', 'compat_ioctl', 'open', 'release', 'llseek', 'poll', 'fsync', 'flush']);
 const PROC_UNHELD = new Set(['proc_read', 'proc_write', 'proc_read_iter', 'proc_ioctl', 'proc_compat_ioctl', 'proc_open', 'proc_release', 'proc_lseek', 'proc_poll']);
 const BINFMT_UNHELD = new Set(['load_binary', 'load_shlib', 'core_dump']);
+const SYSFS_ATTR_STRUCTS = new Set(['device_attribute', 'kobj_attribute', 'driver_attribute', 'class_attribute', 'bus_attribute']);
+function sysfsWhat(field: string, struct: string | null): string {
+  const call = field === 'show' || field === 'read' ? 'read' : 'write';
+  return `the .${field} handler of a sysfs attribute${struct ? ` (struct ${struct})` : ''}, entered from the ${call} system call without the mmap lock`;
+}
+
+/** Attributes declared with the sysfs macros (`DEVICE_ATTR_RW(foo)` names foo_show and
+ * foo_store, `BIN_ATTR_WO(foo, size)` foo_write, `DEVICE_ATTR(foo, mode, show, store)` and
+ * `__ATTR(...)` their own): handler name -> what it is. */
+export function sysfsHandlers(masked: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!/ATTR/.test(masked)) return out;
+  const add = (name: string | undefined, field: string) => { if (name && name !== 'NULL' && !out.has(name)) out.set(name, sysfsWhat(field, null)); };
+  for (const m of masked.matchAll(/\b(?:DEVICE|DRIVER|CLASS|BUS)_ATTR_(RW|WO|RO|ADMIN_RW|ADMIN_WO|ADMIN_RO)\s*\(\s*([A-Za-z_]\w*)/g)) {
+    if (m[1].endsWith('RW') || m[1].endsWith('RO')) add(`${m[2]}_show`, 'show');
+    if (m[1].endsWith('RW') || m[1].endsWith('WO')) add(`${m[2]}_store`, 'store');
+  }
+  for (const m of masked.matchAll(/\bBIN_ATTR_(RW|WO|RO|ADMIN_RW|ADMIN_RO)\s*\(\s*([A-Za-z_]\w*)/g)) {
+    if (m[1].endsWith('RW') || m[1].endsWith('RO')) add(`${m[2]}_read`, 'read');
+    if (m[1].endsWith('RW') || m[1].endsWith('WO')) add(`${m[2]}_write`, 'write');
+  }
+  for (const m of masked.matchAll(/\b(?:DEVICE_ATTR|__ATTR)\s*\(\s*\w+\s*,[^,()]*(?:\([^()]*\))?[^,()]*,\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)\s*\)/g)) { add(m[1], 'show'); add(m[2], 'store'); }
+  for (const m of masked.matchAll(/\bBIN_ATTR\s*\(\s*\w+\s*,[^,()]*(?:\([^()]*\))?[^,()]*,\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)\s*,/g)) { add(m[1], 'read'); add(m[2], 'write'); }
+  return out;
+}
 /** Fields whose name alone says "ioctl handler" in any table (v4l2_file_operations too). */
 const ANY_IOCTL = new Set(['unlocked_ioctl', 'compat_ioctl']);
 
@@ -26,6 +51,12 @@ export function fieldEntryRole(struct: string, field: string): EntryRole | null 
     if (field === 'mmap' || field === 'proc_mmap') return { lock: 'held', what: `the .${field} handler of a ${struct} table, called with the mmap lock held for write` };
     return null;
   }
+  // sysfs: an attribute's handlers run from the read/write system calls on its file, a
+  // binary attribute's .mmap from mmap() (with the lock held for write).
+  if (SYSFS_ATTR_STRUCTS.has(struct) && (field === 'show' || field === 'store')) return { lock: 'unheld', what: sysfsWhat(field, struct) };
+  if (struct === 'bin_attribute' && (field === 'read' || field === 'write')) return { lock: 'unheld', what: sysfsWhat(field, struct) };
+  if (struct === 'bin_attribute' && field === 'mmap') return { lock: 'held', what: 'the .mmap handler of a sysfs bin_attribute, called with the mmap lock held for write' };
+  if (struct === '?' && field === 'store') return { lock: 'unheld', what: sysfsWhat(field, null) };
   // The binary format handlers: exec calls ->load_binary, do_coredump() ->core_dump, both
   // without the mmap lock (a core dump takes it itself where it walks the VMAs).
   if ((struct === 'linux_binfmt' || struct === '?') && BINFMT_UNHELD.has(field)) return { lock: 'unheld', what: `the .${field} handler of a linux_binfmt, called ${field === 'core_dump' ? 'by do_coredump()' : 'by exec'} without the mmap lock` };

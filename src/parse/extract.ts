@@ -1,6 +1,6 @@
 // Turns the relevant functions of one file into plain facts: a control-flow graph per
 // function whose nodes carry small expression trees, and the call sites in them.
-import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fieldEntryRole, nameEntryRole, processRegistrations } from '../kernel/entries';
+import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fieldEntryRole, nameEntryRole, processRegistrations, sysfsHandlers } from '../kernel/entries';
 import type Parser = require('tree-sitter');
 import { createHash } from 'crypto';
 import { materialise, type PNode as SyntaxNode } from './tree';
@@ -1200,6 +1200,7 @@ function attributeGupSites(facts: FileFacts, gupSites: { name: string; off: numb
  * file_operations tables, DRM ioctl tables, system calls, work items and kernel threads. */
 function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<string, Set<string>>>): void {
   let drm: Set<string> | undefined;
+  let sysfs: Map<string, string> | undefined;
   const atomic = atomicRegistrations(masked);
   const process = processRegistrations(masked);
   for (const f of fns) {
@@ -1216,6 +1217,7 @@ function entryRoles(masked: string, fns: FunctionIR[], fields: Map<string, Map<s
     }
     const worker = process.get(f.name);
     if (!role && worker) role = { lock: 'unheld', what: worker };
+    if (!role) { sysfs ??= sysfsHandlers(masked); const w = sysfs.get(f.name); if (w) role = { lock: 'unheld', what: w }; }
     if (role) f.entry = role;
   }
 }

@@ -1460,6 +1460,43 @@ static const struct file_operations cx_fops = {
 };
 ` },
     {
+      // sysfs handlers run from the read/write system calls: a store declared with
+      // DEVICE_ATTR_WO() and a binary attribute's .write.
+      name: 'GUP from a DEVICE_ATTR_WO() store handler and a bin_attribute .write handler', era: '6.12',
+      messages: [/sa_grab\(\) does not take it and is called without it from start_store .*: start_store\(\) is the \.store handler of a sysfs attribute, entered from the write system call without the mmap lock$/, /sa_blob_write\(\) does not take it and is the \.write handler of a sysfs attribute \(struct bin_attribute\)/], code: `
+static long sa_grab(unsigned long va, struct page **pg)
+{
+	return get_user_pages(va, 1, FOLL_WRITE, pg); /* expect: missing-mmap-lock:error */
+}
+
+static ssize_t start_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+{
+	struct page *pg;
+	unsigned long va;
+
+	if (kstrtoul(buf, 0, &va))
+		return -EINVAL;
+	if (sa_grab(va, &pg) == 1)
+		put_page(pg);
+	return len;
+}
+static DEVICE_ATTR_WO(start);
+
+static ssize_t sa_blob_write(struct file *f, struct kobject *kobj, struct bin_attribute *a, char *buf, loff_t off, size_t len)
+{
+	struct page *pg;
+
+	if (get_user_pages(*(unsigned long *)buf, 1, 0, &pg) == 1) /* expect: missing-mmap-lock:error */
+		put_page(pg);
+	return len;
+}
+
+static struct bin_attribute sa_blob = {
+	.attr = { .name = "blob", .mode = 0200 },
+	.write = sa_blob_write,
+};
+` },
+    {
       name: 'a DRM ioctl handler pins without the lock',
       messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
 int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
