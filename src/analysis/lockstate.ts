@@ -166,9 +166,9 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   // era's arm, not this one's: its arguments are not read by a guessed layout (an old
   // get_user_pages_remote(tsk, mm, start, nr, write, force, pages, vmas) has the arity of
   // the 4.10-5.8 one, whose eighth argument is `locked`).
-  // (Not an arm of a kernel config switch only, `#ifdef CONFIG_FOO` with no version in it:
-  // such an arm is built on every kernel, and its call is read as outside any #if.)
-  if (era && era !== gupEraAt(c.name, version) && undecidedAt(fn.undecided, c.span.line) && !configSwitchOnly(fn.undecided, c.span.line)) era = null;
+  // (Not the arm of a lone switch, `#ifdef CONFIG_FOO` with no `#else` and no version in
+  // it: such an arm is built on every kernel, and its call is read as outside any #if.)
+  if (era && era !== gupEraAt(c.name, version) && undecidedAt(fn.undecided, c.span.line) && !loneSwitch(fn.undecided, c.span.line)) era = null;
   if (era || /^(get|pin)_user_pages?(_\w+)?$|^__get_user_pages_(fast|unlocked)$|^get_vaddr_frames$|^memfd_pin_folios$/.test(c.name)) {
     if (!era) return { kind: 'gup', era: null, key: null, locked: null, lockedText: null, vmas: null };
     const at = (role: string) => {
@@ -189,12 +189,15 @@ export function classifyCall(c: CallSite, fn: FunctionIR, version: Version): Cal
   return { kind: 'other' };
 }
 
-/** Every undecided `#if` around `line` tests kernel config symbols only (`defined(CONFIG_X)`,
- * `IS_ENABLED(CONFIG_X)`), nothing that names a kernel version or a compat switch. */
-function configSwitchOnly(ranges: FunctionIR['undecided'], line: number): boolean {
-  const hits = (ranges ?? []).filter((r) => r.from <= line && line <= r.to);
-  return hits.length > 0 && hits.every((r) => /\bCONFIG_\w+/.test(r.condition)
-    && !/[A-Za-z_]\w*/.test(r.condition.replace(/\b(?:CONFIG_\w+|defined|IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE)\b/g, '')));
+/** Every undecided `#if` around `line` is a lone switch: no other arm of its group in the
+ * function, and no kernel version in its condition (`#ifdef CONFIG_FOO`, `#ifdef
+ * DRV_HMM` with no `#else`). Such an arm is built whenever the switch is on, on any
+ * kernel, and is read as code outside an `#if` is. */
+function loneSwitch(ranges: FunctionIR['undecided'], line: number): boolean {
+  const all = ranges ?? [];
+  const hits = all.filter((r) => r.from <= line && line <= r.to);
+  return hits.length > 0 && hits.every((r) => !/\b(?:LINUX_VERSION_CODE|KERNEL_VERSION|RHEL_\w+|SLE_\w+)\b/.test(r.condition)
+    && (r.group === undefined || !all.some((o) => o !== r && o.group === r.group && o.from !== r.from)));
 }
 
 type Val = number | undefined;

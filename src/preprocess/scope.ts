@@ -305,7 +305,9 @@ function moduleHeaderList(root: string): Map<string, string[]> {
  * (a lock wrapper): the call, read as a function-like macro. GUP helpers stay functions (the
  * interprocedural analysis follows them). */
 export function isLockWrapper(masked: string, headerStart: number, nameOffset: number, body: string, version?: Version): RegExpExecArray | null {
-  if (!/\binline\b/.test(masked.slice(headerStart, nameOffset))) return null;
+  // (Static, inline or not: `static void drv_lock(struct mm_struct *mm) { mmap_read_lock(mm); }`
+  // in a driver's .c file is the primitive under another name as much as a static inline.)
+  if (!/\b(?:inline|static)\b/.test(masked.slice(headerStart, nameOffset))) return null;
   if (/^\s*#/m.test(body)) {
     const arm = compatArm(body, version);
     if (arm === null) return null;
@@ -397,7 +399,7 @@ function staticBodies(masked: string, lines: LineIndex, cuts: CutFunction[], all
 /** Lock wrappers among the static functions of a masked text: function-like macros. */
 function wrappersOf(masked: string, file: string, cuts?: CutFunction[], version?: Version): MacroDefinition[] {
   // Every lock wrapper names mmap_sem, mmap_lock or an mmap_* primitive.
-  if (!masked.includes('inline') || !masked.includes('mmap_')) return [];
+  if (!masked.includes('mmap_')) return [];
   const lines = lineIndex(masked);
   const out: MacroDefinition[] = [];
   const all = cuts ?? cutFunctions(masked, lines);
