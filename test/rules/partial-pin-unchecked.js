@@ -1331,6 +1331,25 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // A lone #ifdef (no #else, no version) around a call of the 5.9-6.4 layout in a 6.12
+      // audit: the call is read with the layout its arguments fit, as outside any #if.
+      name: 'a call of an older layout under a lone #ifdef, its one page used unchecked', era: '6.12', code: `
+#ifdef DRV_HUGE_PROBE
+int hp_probe(struct vm_area_struct *vma, unsigned long addr, int *locked)
+{
+	struct page *pages[1];
+
+	get_user_pages_remote(vma->vm_mm, addr, 1, FOLL_WRITE, pages, NULL, locked); /* expect: partial-pin-unchecked:warning */
+	if (PageTransHuge(pages[0])) {
+		put_page(pages[0]);
+		return 1;
+	}
+	put_page(pages[0]);
+	return 0;
+}
+#endif
+`, messages: [/its result is ignored, and pages is used \(line 8\) whether or not the call set it/] },
+    {
       // The same, with the table failure freeing the array alone.
       name: 'a comparison of an entry stored in a struct, the table failure frees the array with the pins', era: '6.12', code: `
 struct cv_buf { struct sg_table sgt; struct page **pv; bool low; };

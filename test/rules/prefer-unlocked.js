@@ -139,6 +139,29 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A driver's own static (not inline) one-line lock wrappers are the primitive.
+      name: 'the lock taken only around the call through static non-inline wrappers', era: '6.12', code: `
+static void dl_lock(struct mm_struct *mm)
+{
+	mmap_read_lock(mm);
+}
+
+static void dl_unlock(struct mm_struct *mm)
+{
+	mmap_read_unlock(mm);
+}
+
+long dl_pin(unsigned long va, unsigned long n, struct page **pv)
+{
+	long got;
+
+	dl_lock(current->mm);
+	got = get_user_pages(va, n, FOLL_WRITE, pv); /* expect: prefer-unlocked:warning */
+	dl_unlock(current->mm);
+	return got;
+}
+`, messages: [/taken only around this get_user_pages\(\) call; get_user_pages_unlocked\(\) takes it itself/] },
+    {
       // The finding is in the #else arm of an #ifndef: its condition reads defined(X).
       name: 'lock around one call in the #else arm of an undecided #ifndef: the suffix names defined(X)',
       messages: [/\[only if defined\(SF_NO_FAST\): a condition the tool cannot decide\]/], code: `
