@@ -23,6 +23,16 @@ function holdsAt(ctx: RuleContext, fa: FunctionAnalysis, key: string, st: Caller
   return cv.length > 0 && cv.every((v) => v.st === 'R' || v.st === 'W');
 }
 
+/** The function (or a function of the program it calls, `depth` levels down) needs the
+ * mmap lock for something: a lock-dependent call or field access. */
+function needsLockWithin(ctx: RuleContext, fa: FunctionAnalysis, depth: number, seen = new Set<FunctionAnalysis>()): boolean {
+  if (seen.has(fa)) return false;
+  seen.add(fa);
+  if (ctx.regions.fieldsNeedingLock(fa).length) return true;
+  if (fa.fn.calls.some((c, id) => ctx.regions.needsLock(c.name ?? '') || fa.classes[id]?.kind === 'gup')) return true;
+  return depth > 0 && fa.fn.calls.some((c) => c.name !== null && ctx.program.resolve(fa, c.name).some((d) => needsLockWithin(ctx, d, depth - 1, seen)));
+}
+
 const rule: Rule = {
   meta: {
     id: 'prefer-locked',
@@ -120,6 +130,9 @@ const rule: Rule = {
       if (/^mm\//.test(fa.fn.file)) continue;
       const otherNeeds = fa.fn.calls.some((c, id) => id !== call.id && (ctx.regions.needsLock(c.name ?? '') || fa.classes[id].kind === 'gup' || fa.classes[id].kind === 'lock'));
       if (otherNeeds) continue;
+      // (Nor one that reads what the lock protects, `vma->vm_start`, or calls a function of
+      // the program that does: a walk of mm->mmap in a lookup helper.)
+      if (ctx.regions.fieldsNeedingLock(fa).length || fa.fn.calls.some((c) => c.name !== null && ctx.program.resolve(fa, c.name).some((d) => d !== fa && needsLockWithin(ctx, d, 2)))) continue;
       const callers = ctx.program.callersOf(fa).filter((c) => c.caller !== fa);
       if (callers.length === 0) continue;
       // Callers whose region holds the lock only around this helper's call can drop it;

@@ -5,6 +5,48 @@
 module.exports = {
   valid: [
     {
+      // The helper also walks the VMAs (through a lookup of its own) and reads the VMA it
+      // found: the caller's lock covers that too, not only the GUP call.
+      name: 'a helper that finds a VMA by walking mm->mmap, then pins from it', era: '6.1', code: `
+static int wk_find(struct mm_struct *mm, struct vm_area_struct **out)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = mm->mmap; vma; vma = vma->vm_next) {
+		if (vma->vm_flags & VM_EXEC) {
+			*out = vma;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int wk_hash(struct mm_struct *mm, struct page **pg)
+{
+	struct vm_area_struct *vma = NULL;
+	long n;
+
+	if (wk_find(mm, &vma))
+		return -EFAULT;
+	n = get_user_pages_remote(mm, vma->vm_start, 1, FOLL_FORCE, pg, NULL, NULL); /* expect-none */
+	return n == 1 ? 0 : -EFAULT;
+}
+
+int wk_run(struct task_struct *t, struct page **pg)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	int rc;
+
+	if (!mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	rc = wk_hash(mm, pg);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return rc;
+}
+` },
+    {
       // The adapter macro asked for FOLL_NOWAIT (its argument is 1): the call must not wait.
       name: 'flags from a macro whose constant argument selects FOLL_NOWAIT', era: '6.12', code: `
 #define PK_FLAGS(nw) (((nw) ? FOLL_NOWAIT : 0) | FOLL_FORCE)
