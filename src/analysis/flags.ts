@@ -70,6 +70,9 @@ export class FlagResolver {
         if (seen.has(key)) return out;
         seen.add(key);
         const locals = this.assignmentsOf(fa).get(e.name);
+        // Flags a dominating `flags &= ~FOLL_X` takes out, whatever the value came from (a
+        // local's assignment or a caller's argument for a parameter).
+        const removed: string[] = [];
         if (locals?.length) {
           for (const a of locals) {
             // `flags &= ~FOLL_X` removes; it never adds.
@@ -86,7 +89,7 @@ export class FlagResolver {
               const r = a.r.kind === 'un' && a.r.op === '~' ? a.r.operand : null;
               if (a.op !== '&=' || !r || !dominates(fa, a.node, use.id)) continue;
               if (locals.some((b) => b !== a && b.op !== '&=' && b.line > a.line && b.line <= line)) continue;
-              for (const k of this.expr(fa, r, a.line, new Set(), 0).keys()) out.delete(k);
+              for (const k of this.expr(fa, r, a.line, new Set(), 0).keys()) { out.delete(k); removed.push(k); }
             }
           }
         }
@@ -98,6 +101,7 @@ export class FlagResolver {
             if (!arg || step.caller === fa) continue;
             merge(out, this.expr(step.caller, arg, step.call.span.line, seen, depth - 1));
           }
+          for (const k of removed) out.delete(k);
           return out;
         }
         if (locals?.length) return out;

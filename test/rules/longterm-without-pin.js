@@ -4,6 +4,29 @@
 module.exports = {
   valid: [
     {
+      // The helper strips FOLL_LONGTERM from its parameter before the FOLL_GET call, on
+      // every path: the caller's constant does not reach it.
+      name: 'a caller passes FOLL_LONGTERM, the helper strips it from its parameter first', era: '6.12', code: `
+static int sp_get(unsigned long ua, int nr, unsigned int gup_flags, struct page **pv)
+{
+	int got;
+
+	gup_flags &= ~FOLL_LONGTERM;
+	got = get_user_pages_fast(ua, nr, gup_flags, pv); /* expect-none */
+	if (got != nr) {
+		while (got > 0)
+			put_page(pv[--got]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int sp_setup(unsigned long ua, int nr, struct page **pv)
+{
+	return sp_get(ua, nr, FOLL_LONGTERM | FOLL_WRITE, pv);
+}
+` },
+    {
       // The long-term flag is masked off on the only path to the FOLL_GET call.
       name: 'FOLL_LONGTERM masked off (flags &= ~FOLL_LONGTERM) in the arm that calls get_user_pages_fast()', code: `
 int ms_map(unsigned long uaddr, int nr, struct page **pages, bool use_pin)
