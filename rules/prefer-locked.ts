@@ -98,6 +98,9 @@ const rule: Rule = {
       const hasLocked = !!cls.era?.params.includes('locked') && (!nowEra || nowEra.params.some((p) => p.split(':')[0] === 'locked'));
       if (key !== 'current->mm' && (hasLocked || remoteRepl) && vals.every((v) => v.st === 'R' && v.acq !== undefined)) {
         const acqs = [...new Set(vals.map((v) => v.acq!))];
+        // (A trylock region is non-blocking on purpose: a GUP call that drops the lock to
+        // retry takes it again, waiting.)
+        if (acqs.some((a) => { const c = fa.classes[a]; return c?.kind === 'lock' && c.prim.kind === 'trylock'; })) continue;
         const ok = acqs.every((a) => {
           const r = ctx.regions.of(fa, a, key);
           const wk = ctx.regions.work(fa, r, call.id);

@@ -49,6 +49,10 @@ const rule: Rule = {
       const related = [];
       const releases = new Set<number>();
       for (const a of acqs) {
+        // (A trylock region is non-blocking on purpose: the _unlocked call would wait for
+        // the lock.)
+        const ac = fa.classes[a];
+        if (ac?.kind === 'lock' && ac.prim.kind === 'trylock') { ok = false; break; }
         const region = ctx.regions.of(fa, a, 'current->mm');
         const work = ctx.regions.work(fa, region, call.id);
         // A region holding only a loop around the one call (local arithmetic, an error exit

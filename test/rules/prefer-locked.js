@@ -5,6 +5,20 @@
 module.exports = {
   valid: [
     {
+      // A trylock region is non-blocking on purpose: the suggested call would wait for the lock.
+      name: 'the lock taken with mmap_read_trylock() only around the call', era: '6.12', code: `
+int tp_peek(struct mm_struct *mm, unsigned long va, struct page **pg)
+{
+	long n;
+
+	if (!mmap_read_trylock(mm))
+		return -EAGAIN;
+	n = get_user_pages_remote(mm, va, 1, FOLL_WRITE, pg, NULL); /* expect-none */
+	mmap_read_unlock(mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+` },
+    {
       // The helper also walks the VMAs (through a lookup of its own) and reads the VMA it
       // found: the caller's lock covers that too, not only the GUP call.
       name: 'a helper that finds a VMA by walking mm->mmap, then pins from it', era: '6.1', code: `

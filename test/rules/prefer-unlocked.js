@@ -4,6 +4,20 @@
 module.exports = {
   valid: [
     {
+      // A trylock region is non-blocking on purpose: the suggested call would wait for the lock.
+      name: 'the lock taken with mmap_read_trylock() only around the call', era: '6.12', code: `
+int tp_prefault(unsigned long ua, struct page **pg)
+{
+	long n;
+
+	if (!mmap_read_trylock(current->mm))
+		return -EAGAIN;
+	n = get_user_pages(ua, 1, FOLL_WRITE, pg); /* expect-none */
+	mmap_read_unlock(current->mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+` },
+    {
       // The lock taken only around the call, but in a helper whose caller already holds it:
       // the lock is taken twice (unbalanced-mmap-lock's), and get_user_pages_unlocked()
       // would take it twice too.
