@@ -46,9 +46,19 @@ const rule: Rule = {
     },
   },
   check(ctx) {
-    for (const { acq, use, inner, caller } of ctx.pages.lifecycle().dmaUses) {
+    const done = new Set<string>();
+    for (const u of ctx.pages.lifecycle().dmaUses) {
+      // (A count wrapper's call, `got = drv_get(ua, n, pages)` where drv_get() returns its
+      // get_user_pages_fast(): the GUP call is the wrapper's, the mapping its caller's.)
+      const { acq, use, inner, caller } = u.acq.via && !u.caller
+        ? { ...u, acq: { ...u.acq, fa: u.acq.via.fa, call: u.acq.via.call, root: ctx.pages.gupPagesArg(u.acq.via.fa, u.acq.via.call.id)?.arg ? (ctx.pages.rootOf(ctx.pages.gupPagesArg(u.acq.via.fa, u.acq.via.call.id)!.arg) ?? u.acq.root) : u.acq.root }, caller: { fa: u.acq.fa, call: u.acq.call } }
+        : u;
       const pin = pinVariant(ctx, acq.call.name!);
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;
+      // (The wrapper's own call and its caller's wrapped one can name the same use.)
+      const key = `${acq.fa.fn.file}:${acq.call.span.line}:${acq.call.span.col}:${use.span.line}:${use.span.col}`;
+      if (done.has(key)) continue;
+      done.add(key);
       // (A scatterlist is not itself a mapping: sg_set_page() and the table builders put the
       // pages where a DMA mapping, or a driver that maps them, takes them from.)
       const sg = !DMA_MAPPER.test(inner?.call.name ?? use.name ?? '');

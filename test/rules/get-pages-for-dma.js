@@ -143,6 +143,34 @@ int gv_pin(struct gv_buf *b, unsigned long uaddr, unsigned int cnt)
   ],
   invalid: [
     {
+      // A count wrapper (`return get_user_pages_fast(...)`) whose caller maps the array.
+      name: 'a count wrapper fills the caller\'s array and the caller maps it', era: '6.12', code: `
+static long cw_get(unsigned long start, int n, struct page **pages)
+{
+	return get_user_pages_fast(start, n, FOLL_WRITE, pages); /* expect: get-pages-for-dma:note */
+}
+
+int cw_map(struct device *dev, unsigned long ua, int n, dma_addr_t *dma)
+{
+	struct page **pv = kcalloc(n, sizeof(*pv), GFP_KERNEL);
+	long got;
+	int i;
+
+	if (!pv)
+		return -ENOMEM;
+	got = cw_get(ua, n, pv);
+	if (got != n) {
+		if (got > 0)
+			release_pages(pv, got);
+		kfree(pv);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		dma[i] = dma_map_page(dev, pv[i], 0, PAGE_SIZE, DMA_TO_DEVICE);
+	return 0;
+}
+`, messages: [/^pages is filled by get_user_pages_fast\(\) \(FOLL_GET\), and cw_map\(\) \(line 15\) puts the array it passed in into a DMA mapping by dma_map_page\(\) \(line 23\)/] },
+    {
       // The array is NULL unless the buffer is mapped now: on that path the call only faults
       // the range in, and a pin call would refuse it.
       name: 'a pages array that is NULL on a path (fault-in only there)', era: '6.12', code: `
