@@ -760,8 +760,18 @@ class ReleaseHelpers {
     const m = from.fn.macros?.[c.name];
     if (m) {
       if (!m.params) return ARRAY_FREE.test(m.value.trim()) ? 0 : -1;
-      const x = /^\(?\s*([A-Za-z_]\w*)\s*\(\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)\s*\)?\s*;?$/.exec(m.value);
-      return x && ARRAY_FREE.test(x[1]) ? m.params.indexOf(x[2]) : -1;
+      // (Also in a statement block, `do { kfree(p); (p) = NULL; } while (0)`: the free and
+      // at most clearing the parameter.)
+      const body = m.value.replace(/^\s*do\s*\{/, '').replace(/\}\s*while\s*\(\s*0\s*\)\s*;?\s*$/, '');
+      const stmts = body.split(';').map((t) => t.trim()).filter(Boolean);
+      let at = -1;
+      for (const st of stmts) {
+        const x = /^\(?\s*([A-Za-z_]\w*)\s*\(\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)\s*\)?$/.exec(st);
+        if (x && ARRAY_FREE.test(x[1]) && at < 0) { at = m.params.indexOf(x[2]); continue; }
+        if (/^\(?\s*[A-Za-z_]\w*\s*\)?\s*=\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)$/.test(st)) continue;
+        return -1;
+      }
+      return at;
     }
     for (const d of this.p.resolve(from, c.name)) {
       if (d === from) continue;

@@ -1331,6 +1331,27 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // The array freed through a statement-block macro that frees it and clears it.
+      name: 'a short get, then the array freed by a do { kfree(p); p = NULL; } while (0) macro', era: '6.12', code: `
+#define DF_FREE(ptr) do { kfree(ptr); (ptr) = NULL; } while (0)
+
+int df_prep(struct df_req *r, unsigned long ua, unsigned int n)
+{
+	int got;
+
+	r->pv = kcalloc(n, sizeof(*r->pv), GFP_KERNEL);
+	if (!r->pv)
+		return -ENOMEM;
+	got = get_user_pages_fast(ua, n, FOLL_WRITE, r->pv); /* expect: partial-pin-unchecked:warning */
+	if (got != n)
+		goto out_free;
+	return 0;
+out_free:
+	DF_FREE(r->pv);
+	return -EFAULT;
+}
+`, messages: [/but r->pv is freed with its references still held \(line 16\)/] },
+    {
       // A lone #ifdef (no #else, no version) around a call of the 5.9-6.4 layout in a 6.12
       // audit: the call is read with the layout its arguments fit, as outside any #if.
       name: 'a call of an older layout under a lone #ifdef, its one page used unchecked', era: '6.12', code: `
