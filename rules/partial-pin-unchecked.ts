@@ -26,6 +26,7 @@ const PROBLEMS: Record<string, string> = {
   'negative-unsigned-loop': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count, and the loop at line {{line}} walks that many entries of {{pages}}',
   'negative-passes': 'the count is kept in {{count}}, which is unsigned: an error (a negative errno) becomes a huge count that passes the test at line {{line}} as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
   'negative-passes-mixed': '{{count}} is signed and {{nr}} is unsigned and at least as wide: the test at line {{line}} converts an error (a negative errno) to a huge count that passes as a full {{family}}, and the path goes on as if all {{nr}} entries were filled',
+  'over-release-errno': 'an error path releases all {{nr}} entries of {{pages}} (line {{line}}) though the call failed and set none of them',
   'over-release': 'an error path releases all {{nr}} entries after a short {{family}} (line {{line}}), unset ones included',
   'leak-count-lost': 'a path returns after a short {{family}} with the references held and the count dropped (line {{line}}): whatever releases {{pages}} later cannot tell which entries are set',
   'leak': 'a path returns with references held that nothing owns (line {{line}})',
@@ -108,6 +109,7 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
       // how many entries were filled there.)
       const lost = f.path.find((s) => / is overwritten: the count is lost$/.test(s.what));
       if (lost) return { id: 'over-release', data, fix: `keep the count in a variable of its own (${count} is overwritten at line ${lost.line}) and release only the entries that were filled` };
+      if (/ after an error, none of them set$/.test(last.what)) return { id: 'over-release-errno', data, fix: `release nothing when ${count} < 0: no entry is set` };
       return { id: 'over-release', data, fix: `release only the ${count} entries that were filled: ${release}` };
     }
     case 'leak': {

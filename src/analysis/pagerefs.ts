@@ -1304,7 +1304,7 @@ class AcquireFlow {
         if (this.a.nr !== null && lp.bound === this.a.nr && s.k & W && !(s.k & S) && !s.unsure) {
           this.report('negative-passes', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} releases all ${lp.bound} entries of ${this.a.root}, none of them set after an error`, rel)]);
         } else if (this.a.nr !== null && lp.bound === this.a.nr && s.k & (E | S)) {
-          this.report('over-release', [...s.steps, this.step(rel.span.line, `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
+          this.report('over-release', [...s.steps, this.step(rel.span.line, s.k === E ? `${rel.name}() in the loop over ${lp.bound} entries releases all of them after an error, none of them set` : `${rel.name}() in the loop over ${lp.bound} entries releases all of them, unset ones included`, rel)]);
         }
         // Released by a counter of the calls that completed: a short count of this one
         // is not among them.
@@ -1500,7 +1500,8 @@ class AcquireFlow {
         // Only an errno taken for a full count gets here (the test caught a short count).
         this.report('negative-passes', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries of ${a.root}, none of them set after an error`, c)]);
       } else if (all && (state.k & (E | S))) {
-        this.report('over-release', [...state.steps, this.step(c.span.line, `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
+        // (Only an errno on this path: the call set no entry at all.)
+        this.report('over-release', [...state.steps, this.step(c.span.line, state.k === E ? `${c.name}() releases all ${a.nr} entries after an error, none of them set` : `${c.name}() releases all ${a.nr} entries, unset ones included`, c)]);
       } else if (all && (state.k & S) === 0 && state.k & F) {
         // released in full after the full count was established: fine
       }

@@ -1331,6 +1331,32 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // The error branch (nothing got) releases all n entries of an array nothing cleared.
+      name: 'the error branch releases all entries of the array', era: '6.12', code: `
+struct page **oe_pin(unsigned long ua, int n)
+{
+	struct page **pl = kmalloc_array(n, sizeof(*pl), GFP_KERNEL);
+	int got, k;
+
+	if (!pl)
+		return NULL;
+	got = get_user_pages_fast(ua, n, FOLL_WRITE, pl); /* expect: partial-pin-unchecked:warning */
+	if (got < 0) {
+		for (k = 0; k < n; k++)
+			put_page(pl[k]);
+		kfree(pl);
+		return NULL;
+	}
+	if (got != n) {
+		while (got > 0)
+			put_page(pl[--got]);
+		kfree(pl);
+		return NULL;
+	}
+	return pl;
+}
+`, messages: [/but an error path releases all n entries of pl \(line 12\) though the call failed and set none of them: release nothing when got < 0: no entry is set/] },
+    {
       // The array freed through a statement-block macro that frees it and clears it.
       name: 'a short get, then the array freed by a do { kfree(p); p = NULL; } while (0) macro', era: '6.12', code: `
 #define DF_FREE(ptr) do { kfree(ptr); (ptr) = NULL; } while (0)
