@@ -508,6 +508,8 @@ function acquireOf(fa: FunctionAnalysis, call: CallSite, wrapped?: { arg: Expr; 
         const fw = forwardedCount(fa, l.name, place.node);
         countVar = fw?.name ?? l.name;
         if (fw) forwardAt = fw.at;
+        // (A local the count is stored in and that nothing ever reads: as good as dropped.)
+        if (!fw && place.node.kind === 'stmt' && !fa.fn.params.includes(l.name) && !readAnywhere(fa.fn, l.name)) ignored = true;
       }
     } else if (parent.kind === 'assign') return null;
   }
@@ -2026,6 +2028,23 @@ function mentionsElement(e: Expr | null, root: string): boolean {
 }
 
 const ALLOCATOR = /^(?:devm_)?(?:k|kv|v)(?:[mz]alloc|calloc)(?:_array|_node)?$|^vmalloc_array$|^vzalloc_node$/;
+/** A variable read anywhere in the function (anything but the target of a plain `=`). */
+function readAnywhere(fn: FunctionIR, name: string): boolean {
+  let hit = false;
+  for (const n of fn.nodes) {
+    walk(n.expr, (x, parents) => {
+      if (hit) return false;
+      if (x.kind !== 'id' || x.name !== name) return true;
+      const p = parents[parents.length - 1];
+      if (p && p.kind === 'assign' && p.op === '=' && p.left === x) return true;
+      hit = true;
+      return false;
+    });
+    if (hit) return true;
+  }
+  return false;
+}
+
 /** `x = r;` (a declaration's `= r` too, a cast allowed): the count copied into another
  * plain variable, nothing else. */
 function copiesCount(e: Expr | null, r: string): boolean {

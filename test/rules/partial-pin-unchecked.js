@@ -1331,6 +1331,20 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // The count goes into a local nothing reads: as good as dropped.
+      name: 'the count stored in a local that is never read', era: '6.12', code: `
+int dr_first(unsigned long ua, int n, struct page **pv)
+{
+	long got;
+	int nid;
+
+	got = get_user_pages_fast(ua, n, FOLL_WRITE, pv); /* expect: partial-pin-unchecked:warning */
+	nid = page_to_nid(pv[0]);
+	put_page(pv[0]);
+	return nid;
+}
+`, messages: [/but its result is ignored, so nobody knows how many entries hold references/] },
+    {
       // The error branch (nothing got) releases all n entries of an array nothing cleared.
       name: 'the error branch releases all entries of the array', era: '6.12', code: `
 struct page **oe_pin(unsigned long ua, int n)
