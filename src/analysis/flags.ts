@@ -99,7 +99,10 @@ export class FlagResolver {
           for (const step of this.program.callersOf(fa)) {
             const arg = step.call.args[pi];
             if (!arg || step.caller === fa) continue;
-            merge(out, this.expr(step.caller, arg, step.call.span.line, seen, depth - 1));
+            // (Named as the caller passes it: `gup_flags from a_setup()'s call: FOLL_LONGTERM`.)
+            const sub = this.expr(step.caller, arg, step.call.span.line, seen, depth - 1);
+            for (const [k, v] of sub) sub.set(k, v.map((o) => (o.how.includes(' from ') ? o : { ...o, how: `${e.name} from ${step.caller.fn.name}() (${o.how})` })));
+            merge(out, sub);
           }
           for (const k of removed) out.delete(k);
           return out;

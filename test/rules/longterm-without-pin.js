@@ -75,6 +75,26 @@ int lt_compat(unsigned long uaddr, int n, struct page **pages)
   ],
   invalid: [
     {
+      // The flag comes from a caller's constant: the message names that caller.
+      name: 'FOLL_LONGTERM passed by a caller to a FOLL_GET helper', era: '6.12', code: `
+static int cf_get(unsigned long ua, int nr, unsigned int gup_flags, struct page **pv)
+{
+	int got = get_user_pages_fast(ua, nr, gup_flags, pv); /* expect: longterm-without-pin:warning */
+
+	if (got != nr) {
+		while (got > 0)
+			put_page(pv[--got]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int cf_setup(unsigned long ua, int nr, struct page **pv)
+{
+	return cf_get(ua, nr, FOLL_LONGTERM, pv);
+}
+`, messages: [/gets FOLL_LONGTERM \(through gup_flags from cf_setup\(\) \(FOLL_LONGTERM\), line 16\)/] },
+    {
       // Masked on one path only: the other path reaches the call with FOLL_LONGTERM.
       name: 'FOLL_LONGTERM masked off on one path only before get_user_pages_fast()', code: `
 int mo_map(unsigned long uaddr, int nr, struct page **pages, bool short_term)
