@@ -46,7 +46,7 @@ const rule: Rule = {
         const only = onlyIf ? { onlyIf } : {};
         for (const step of ctx.program.callersOf(d)) {
           const caller = step.caller;
-          if (caller === d || ctx.program.neverReaches(d, hid, step.call)) continue;
+          if (caller === d || ctx.program.neverReaches(d, hid, step.call, caller)) continue;
           const key = ctx.program.mapKey(d, cls.key, caller, step.call);
           const first = heldHere(caller, step.call, key);
           if (!first) continue;

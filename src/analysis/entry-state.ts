@@ -178,7 +178,7 @@ export class EntryStates {
     const callers = this.graph.callersOf(n.fa).filter((s) => s.caller !== n.fa);
     n.noCaller = callers.length === 0;
     n.cut = !this.graph.callersSearched(n.fa);
-    n.ruledOut = callers.length > 0 && n.ptests.length > 0 && callers.every((st) => argsContradict(n.ptests, st.call.args));
+    n.ruledOut = callers.length > 0 && n.ptests.length > 0 && callers.every((st) => argsContradict(n.ptests, st.call.args, { fn: st.caller.fn, callId: st.call.id }));
     for (const step of callers) {
       this.evaluations++;
       const sc = n.scope;
@@ -186,7 +186,7 @@ export class EntryStates {
       if (sc && !under(dirOf(step.caller), sc.driver) && !under(dirOf(step.caller), sc.core)) { this.outOfScope++; continue; }
       // A constant argument that makes a test the path below needs false (`helper(mm, true)`
       // where the helper pins only `if (!have_lock)`): this caller never gets there.
-      if (n.ptests.length && argsContradict(n.ptests, step.call.args)) { this.contradicted++; continue; }
+      if (n.ptests.length && argsContradict(n.ptests, step.call.args, { fn: step.caller.fn, callId: step.call.id })) { this.contradicted++; continue; }
       let k = this.graph.mapKey(n.fa, n.key, step.caller, step.call);
       // An equality tested before the call (`if (r->mm != locked_mm) return;`): the mm is
       // that other expression, which the callers may name better (a parameter), or NULL

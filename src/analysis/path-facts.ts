@@ -184,28 +184,47 @@ export function dominators(fn: FunctionIR): { idom: number[]; preds: number[][] 
 
 /** A test of a parameter's truth that holds where a call is made: parameter `index` is
  * non-zero (`truthy`) or zero. */
-export interface ParamTest { index: number; truthy: boolean }
+export interface ParamTest { index: number; truthy: boolean; /** A member of the parameter (`r->locked`). */ field?: string }
 
 /** The parameter a condition tests for truth (`p`, `!p`, `p == NULL`, `p != 0`, `likely(p)`)
  * and whether the condition is true when it is non-zero; null for any other condition. A
  * parameter the function assigns is not the caller's value: null. */
-function paramTested(fn: FunctionIR, e0: Expr): { index: number; whenTrue: boolean } | null {
+function paramTested(fn: FunctionIR, e0: Expr): { index: number; whenTrue: boolean; field?: string } | null {
   let e = stripNoise(e0);
   let neg = false;
   while (e.kind === 'un' && e.op === '!') { neg = !neg; e = stripNoise(e.operand); }
   const isZero = (x: Expr) => { const y = stripNoise(x); return y.kind === 'null' || (y.kind === 'num' && y.value === 0); };
+  // A parameter, or a member of one (`r->locked`, `r.locked`).
+  const named = (x: Expr) => x.kind === 'id' || (x.kind === 'field' && stripNoise(x.operand).kind === 'id');
   let id: Expr | null = null;
-  if (e.kind === 'id') id = e;
+  if (named(e)) id = e;
   else if (e.kind === 'bin' && (e.op === '==' || e.op === '!=')) {
     const [l, r] = [stripNoise(e.left), stripNoise(e.right)];
-    if (l.kind === 'id' && isZero(r)) id = l;
-    else if (r.kind === 'id' && isZero(l)) id = r;
+    if (named(l) && isZero(r)) id = l;
+    else if (named(r) && isZero(l)) id = r;
     if (id && e.op === '==') neg = !neg;
   }
-  if (!id || id.kind !== 'id') return null;
-  const index = fn.params.indexOf(id.name);
-  if (index < 0 || assignsParam(fn, id.name)) return null;
+  if (!id) return null;
+  const base = id.kind === 'id' ? id : id.kind === 'field' ? stripNoise(id.operand) : null;
+  if (!base || base.kind !== 'id') return null;
+  const index = fn.params.indexOf(base.name);
+  if (index < 0 || assignsParam(fn, base.name)) return null;
+  if (id.kind === 'field') {
+    // (A member the function itself writes is not the caller's.)
+    if (assignsMember(fn, base.name, id.member)) return null;
+    return { index, whenTrue: !neg, field: id.member };
+  }
   return { index, whenTrue: !neg };
+}
+
+function assignsMember(fn: FunctionIR, base: string, member: string): boolean {
+  let hit = false;
+  for (const n of fn.nodes) walk(n.expr, (x) => {
+    if (hit) return false;
+    if (x.kind === 'assign') { const l = stripNoise(x.left); if (l.kind === 'field' && l.member === member && stripNoise(l.operand).kind === 'id' && (stripNoise(l.operand) as { name: string }).name === base) hit = true; }
+    return !hit;
+  });
+  return hit;
 }
 
 const assigned = new WeakMap<FunctionIR, Set<string>>();
@@ -227,7 +246,7 @@ export function paramTests(fn: FunctionIR, callId: number, nodeCalls: number[][]
   const out: ParamTest[] = [];
   for (const t of dominatingTests(fn, callId, nodeCalls)) {
     const p = paramTested(fn, t.e);
-    if (p) out.push({ index: p.index, truthy: p.whenTrue === t.truth });
+    if (p) out.push({ index: p.index, truthy: p.whenTrue === t.truth, ...(p.field ? { field: p.field } : {}) });
   }
   return out;
 }
@@ -235,10 +254,16 @@ export function paramTests(fn: FunctionIR, callId: number, nodeCalls: number[][]
 /** A call whose constant argument makes one of the callee's parameter tests false
  * (`helper(mm, true)` where the callee locks only `if (!have_lock)`): the callee's code
  * under that test never runs for this call. */
-export function argsContradict(tests: ParamTest[], args: Expr[]): boolean {
+export function argsContradict(tests: ParamTest[], args: Expr[], caller?: { fn: FunctionIR; callId: number }): boolean {
   for (const t of tests) {
     const a = args[t.index] ? stripNoise(args[t.index]) : null;
     if (!a) continue;
+    if (t.field) {
+      // (`r->locked = true;` in the caller on the way to the call, its object the argument.)
+      const v = caller ? memberSetBefore(caller.fn, caller.callId, a, t.field) : null;
+      if (v !== null && (v !== 0) !== t.truthy) return true;
+      continue;
+    }
     const v = a.kind === 'null' ? 0 : a.kind === 'num' && a.value !== null ? a.value : null;
     if (v !== null && (v !== 0) !== t.truthy) return true;
   }
@@ -246,7 +271,38 @@ export function argsContradict(tests: ParamTest[], args: Expr[]): boolean {
 }
 
 export function paramTestsKey(t: ParamTest[]): string {
-  return t.map((x) => `${x.index}${x.truthy ? '+' : '-'}`).join(',');
+  return t.map((x) => `${x.index}${x.field ? `.${x.field}` : ''}${x.truthy ? '+' : '-'}`).join(',');
+}
+
+/** The constant a member of the object `arg` names was last set to on the straight way to
+ * call `callId` of `fn` (`r->locked = true;` a few statements before `helper(r)`, with no
+ * branch in between), or null. */
+function memberSetBefore(fn: FunctionIR, callId: number, arg: Expr, member: string): number | null {
+  const obj = arg.kind === 'un' && arg.op === '&' ? exprText(stripNoise(arg.operand)) : exprText(arg);
+  const viaAddr = arg.kind === 'un' && arg.op === '&';
+  let at = fn.nodes.findIndex((n) => { let h = false; walk(n.expr, (x) => { if (x.kind === 'call' && x.call === callId) h = true; return !h; }); return h; });
+  if (at < 0) return null;
+  const preds: number[][] = fn.nodes.map(() => []);
+  for (const n of fn.nodes) for (const s of n.succ) if (s >= 0) preds[s].push(n.id);
+  for (let steps = 0; steps < 32; steps++) {
+    const ps = preds[at];
+    if (ps.length !== 1) return null;
+    at = ps[0];
+    const n = fn.nodes[at];
+    let found: number | null | undefined;
+    walk(n.expr, (x) => {
+      if (found !== undefined) return false;
+      if (x.kind !== 'assign' || x.op !== '=') return true;
+      const l = stripNoise(x.left);
+      if (l.kind !== 'field' || l.member !== member || exprText(stripNoise(l.operand)) !== obj || l.arrow === viaAddr) return true;
+      const r = stripNoise(x.right);
+      found = r.kind === 'null' ? 0 : r.kind === 'num' && r.value !== null ? r.value : null;
+      return false;
+    });
+    if (found !== undefined) return found;
+    if (n.kind === 'entry') return null;
+  }
+  return null;
 }
 
 /** The parameter truth values every one of `worlds` carries (the worlds at a call where the

@@ -300,8 +300,8 @@ export class Program {
   /** A call of `fa` whose constant argument makes a parameter test that dominates call
    * `atCall` of `fa` false (`helper(mm, true)`, the helper locks only `if (!have_lock)`):
    * that call of `fa` never reaches `atCall`. */
-  neverReaches(fa: FunctionAnalysis, atCall: number, call: CallSite): boolean {
-    return argsContradict(paramTests(fa.fn, atCall, fa.nodeCalls), call.args);
+  neverReaches(fa: FunctionAnalysis, atCall: number, call: CallSite, caller?: FunctionAnalysis): boolean {
+    return argsContradict(paramTests(fa.fn, atCall, fa.nodeCalls), call.args, caller ? { fn: caller.fn, callId: call.id } : undefined);
   }
 
   /** Did the caller search look for the callers of `fa`? (False where --call-depth ended it.) */

@@ -5,6 +5,35 @@
 module.exports = {
   valid: [
     {
+      // The caller says in the request that it holds the lock; the helper locks only when it does not.
+      name: 'a helper that locks unless a member of its request says the caller holds it, set just before', era: '6.12', code: `
+struct fr_req { struct mm_struct *mm; bool locked; };
+
+static int fr_get(struct fr_req *r, unsigned long va, struct page **pg)
+{
+	long n;
+
+	if (!r->locked)
+		mmap_read_lock(r->mm);
+	n = get_user_pages_remote(r->mm, va, 1, FOLL_WRITE, pg, NULL);
+	if (!r->locked)
+		mmap_read_unlock(r->mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+
+int fr_walk(struct fr_req *r, unsigned long va, struct page **pg)
+{
+	int ret;
+
+	mmap_read_lock(r->mm);
+	r->locked = true;
+	ret = fr_get(r, va, pg); /* expect-none */
+	r->locked = false;
+	mmap_read_unlock(r->mm);
+	return ret;
+}
+` },
+    {
       // The helper locks only when its caller says it does not hold the lock; the caller
       // that holds it says so with a constant.
       name: 'a helper that locks unless its caller passes true for holding the lock', era: '6.12', code: `
@@ -426,6 +455,35 @@ out:
 ` },
   ],
   invalid: [
+    {
+      // The same, the member set to false while the caller holds the lock.
+      name: 'a caller holding the lock sets the request member to false, the helper locks again', era: '6.12', code: `
+struct fr_req { struct mm_struct *mm; bool locked; };
+
+static int fr_get(struct fr_req *r, unsigned long va, struct page **pg)
+{
+	long n;
+
+	if (!r->locked)
+		mmap_read_lock(r->mm);
+	n = get_user_pages_remote(r->mm, va, 1, FOLL_WRITE, pg, NULL);
+	if (!r->locked)
+		mmap_read_unlock(r->mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+
+int fr_walk(struct fr_req *r, unsigned long va, struct page **pg)
+{
+	int ret;
+
+	mmap_read_lock(r->mm);
+	r->locked = false;
+	ret = fr_get(r, va, pg); /* expect: unbalanced-mmap-lock:error */
+	r->locked = false;
+	mmap_read_unlock(r->mm);
+	return ret;
+}
+`, messages: [/^fr_get\(\) takes the mmap lock of r->mm \(mmap_read_lock\(\) at line 9\), but fr_walk\(\) already holds it here/] },
     {
       // The same helper, but the holder passes false: the helper takes the lock again.
       name: 'a caller that holds the lock passes false to a helper that then locks', era: '6.12', code: `
