@@ -570,6 +570,9 @@ class FunctionBuilder {
       if (!inner) break;
       v = inner;
     }
+    // (`mm = NULL`, an initialiser or a reset after mmput(), names no mm: the one other
+    // value the variable takes is still what it stands for.)
+    if (v.type === 'null' || (v.type === 'identifier' && v.text === 'NULL') || (v.type === 'number_literal' && v.text === '0')) return;
     let text: string | null = null;
     if (v.type === 'identifier' || v.type === 'field_expression') text = normSpace(v.text);
     else if (v.type === 'call_expression') {

@@ -1100,6 +1100,31 @@ static const struct file_operations sa_fops = {
 };
 ` },
     {
+      // The same with the mm variable initialised to NULL (goto-cleanup style): the NULL
+      // names no mm, get_task_mm() still says whose mm it is.
+      name: 'another task\'s mm, its variable initialised to NULL, locked around get_user_pages()', code: `
+long on_wrong(pid_t pid, unsigned long addr, unsigned long n, struct page **pv)
+{
+	struct task_struct *t = NULL;
+	struct mm_struct *mm = NULL;
+	long got = -EINVAL;
+
+	t = get_pid_task(find_get_pid(pid), PIDTYPE_PID);
+	if (!t)
+		return -ESRCH;
+	mm = get_task_mm(t);
+	if (!mm)
+		goto out;
+	mmap_read_lock(mm);
+	got = get_user_pages(addr, n, FOLL_WRITE, pv); /* expect: missing-mmap-lock:error */
+	mmap_read_unlock(mm);
+	mmput(mm);
+out:
+	put_task_struct(t);
+	return got;
+}
+`, messages: [/the lock held here is the one of mm, the mm of a task on_wrong\(\) looks up \(t = get_pid_task\(\)\), not of current->mm/] },
+    {
       // get_user_pages() works on current->mm; the lock held is the one of a task looked up
       // by pid.
       name: 'another task\'s mm locked around get_user_pages(), which works on current->mm', code: `
