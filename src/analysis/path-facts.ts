@@ -314,10 +314,24 @@ export function worldParamTests(fn: FunctionIR, worlds: World[]): ParamTest[] {
   if (!worlds.length) return out;
   fn.params.forEach((name, index) => {
     if (!name || assignsParam(fn, name)) return;
-    const vals = worlds.map((w) => w.vars[name]);
+    const vals = worlds.map((w) => w.vars[name] ?? w.vars[`?${name}`]);
     if (vals.some((v) => v === undefined)) return;
     const truthy = vals[0] !== 0;
     if (vals.every((v) => (v !== 0) === truthy)) out.push({ index, truthy });
   });
+  // The guards on a member of a parameter the paths took (`?r->mm_locked`), where the
+  // function does not write that member itself.
+  const keys = new Set<string>();
+  for (const w of worlds) for (const k of Object.keys(w.vars)) if (k.startsWith('?')) keys.add(k);
+  for (const k of keys) {
+    const m = /^\?([A-Za-z_]\w*)(?:->|\.)([A-Za-z_]\w*)$/.exec(k);
+    if (!m) continue;
+    const index = fn.params.indexOf(m[1]);
+    if (index < 0 || assignsParam(fn, m[1]) || assignsMember(fn, m[1], m[2])) continue;
+    const vals = worlds.map((w) => w.vars[k]);
+    if (vals.some((v) => v === undefined)) continue;
+    const truthy = vals[0] !== 0;
+    if (vals.every((v) => (v !== 0) === truthy)) out.push({ index, truthy, field: m[2] });
+  }
   return out;
 }

@@ -4,6 +4,39 @@
 module.exports = {
   valid: [
     {
+      // The caller sets the request's member to false: the helper takes the lock itself.
+      name: 'a helper that locks unless a member of its request says so, the member set to false', era: '6.12', code: `
+struct mf_req { struct mm_struct *mm; unsigned long va; struct page *pg; bool mm_locked; };
+
+static int mf_one(struct mf_req *r)
+{
+	long n;
+
+	if (!r->mm_locked)
+		mmap_read_lock(r->mm);
+	n = get_user_pages_remote(r->mm, r->va, 1, FOLL_WRITE, &r->pg, NULL); /* expect-none */
+	if (!r->mm_locked)
+		mmap_read_unlock(r->mm);
+	return n == 1 ? 0 : -EFAULT;
+}
+
+static long mf_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct mf_req *r = f->private_data;
+	int ret;
+
+	r->mm_locked = false;
+	ret = mf_one(r);
+	if (!ret)
+		put_page(r->pg);
+	return ret;
+}
+
+static const struct file_operations mf_fops = {
+	.unlocked_ioctl = mf_ioctl,
+};
+` },
+    {
       // Its only caller passes false: the helper takes the lock itself on that path.
       name: 'a helper that locks unless told the caller holds it, called with false', era: '6.12', code: `
 static long hk_get(struct mm_struct *mm, unsigned long va, struct page **pg, bool have_lock)
