@@ -18,7 +18,7 @@ const NOT_COUNTED = new Set(['get_vaddr_frames', 'memfd_pin_folios', 'get_user_p
 
 /** Calls that free the array itself (not the pages in it). */
 // (free_page()/free_pages() of an array taken with __get_free_page(): `free_page((unsigned long)pages)`.)
-const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive|free_page|free_pages)$/;
+const ARRAY_FREE = /^(kfree|kvfree|vfree|kfree_sensitive|kvfree_sensitive|free_page|free_pages|drm_free_large)$/;
 
 /** Calls that read a page without keeping it (no ownership taken). */
 /** Calls giving a page's kernel address (a local holding it keeps no reference). */

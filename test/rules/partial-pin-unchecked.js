@@ -1331,6 +1331,25 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // drm_free_large() (the DRM helper of kernels up to 4.14) frees the array.
+      name: 'a short get, then the array freed by drm_free_large() (4.9)', era: '4.9', code: `
+int dl_pin(struct dl_obj *o, unsigned long ua, int n)
+{
+	int got;
+
+	o->pages = drm_malloc_ab(n, sizeof(*o->pages));
+	if (!o->pages)
+		return -ENOMEM;
+	got = get_user_pages_fast(ua, n, 1, o->pages); /* expect: partial-pin-unchecked:warning */
+	if (got != n) {
+		drm_free_large(o->pages);
+		o->pages = NULL;
+		return -EFAULT;
+	}
+	return 0;
+}
+`, messages: [/but o->pages is freed with its references still held \(line 11\)/] },
+    {
       // The count goes into a local nothing reads: as good as dropped.
       name: 'the count stored in a local that is never read', era: '6.12', code: `
 int dr_first(unsigned long ua, int n, struct page **pv)
