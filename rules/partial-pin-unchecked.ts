@@ -117,7 +117,8 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
       // the return path it would be a negative count; the release goes before that line.)
       const lost = f.path.find((s) => / is overwritten: the count is lost$/.test(s.what));
       return { id: /count lost/.test(last.what) ? 'leak-count-lost' : 'leak', data,
-        fix: acq.nr ? (lost ? `release them before ${count} is overwritten at line ${lost.line}: ${release}` : `release them on that path: ${release}`) : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
+        // (A path that never tested the count may carry an errno: release a positive count.)
+        fix: acq.nr ? (lost ? `release them before ${count} is overwritten at line ${lost.line}: ${release}` : `release them on that path: ${f.path.some((st) => / is (true|false) here/.test(st.what)) ? release : `if (${count} > 0) ${release}`}`) : `release the page on that path (${acq.fam === 'pin' ? 'unpin_user_page()' : 'put_page()'})` };
     }
     case 'leak-free': {
       if (f.partial) {

@@ -1711,6 +1711,12 @@ class AcquireFlow {
     // entries a short call did not fill are NULL in a zeroed array, and the object's
     // release puts exactly the ones it got.
     if (s.k & S && a.nr !== null && /->|\./.test(a.root) && this.ownerOf(a.root)) return;
+    // (A local array the function neither returns nor hands on: whatever the count, every
+    // reference it holds is lost here; no caller takes its entries.)
+    if (a.local && a.nr !== null && s.k & F) {
+      this.report('leak', [...s.steps, { fa: a.fa, line, what: `returns with the references in ${a.root} held; nothing releases them` }]);
+      return;
+    }
     if (s.k & S && a.nr !== null) {
       // Nothing outside this function learns how many entries hold references.
       const kind: LifecycleKind = s.k & F ? 'short-return' : 'leak';

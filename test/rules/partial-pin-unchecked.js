@@ -1331,6 +1331,21 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // A void function pins into its own array, logs the count and never releases: a leak,
+      // not a count its caller could use.
+      name: 'a local array pinned, the count only logged, nothing released', era: '6.12', code: `
+void lf_touch(unsigned long ua, unsigned long n)
+{
+	struct page **vec = kvcalloc(n, sizeof(*vec), GFP_KERNEL);
+	long cnt;
+
+	if (!vec)
+		return;
+	cnt = pin_user_pages_fast(ua, n, FOLL_WRITE, vec); /* expect: partial-pin-unchecked:warning */
+	pr_info("asked %lu got %ld\\n", n, cnt);
+}
+`, messages: [/but a path returns with references held that nothing owns \(line 11\): release them on that path: if \(cnt > 0\) unpin_user_pages\(vec, cnt\)/] },
+    {
       // drm_free_large() (the DRM helper of kernels up to 4.14) frees the array.
       name: 'a short get, then the array freed by drm_free_large() (4.9)', era: '4.9', code: `
 int dl_pin(struct dl_obj *o, unsigned long ua, int n)
