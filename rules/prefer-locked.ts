@@ -107,11 +107,14 @@ const rule: Rule = {
           return wk.gups.length === 1 && !wk.other.length && !wk.loops && !wk.escapes && r.releases.length > 0;
         // (Not where a caller already holds that lock: taken twice, unbalanced-mmap-lock's.)
         }) && !ctx.program.entryState(fa, key, call.id).held.length;
+        // (The mm as the call writes it: `owning_mm`, not the task it was looked up from.)
+        const mi = cls.era ? cls.era.params.findIndex((p) => p.split(':')[0] === 'mm') : -1;
+        const mmShown = (mi >= 0 ? call.argText[mi]?.replace(/\s+/g, ' ').trim() : '') || key;
         if (ok && remoteRepl) {
           ctx.report({
             fa, span: call.span, callText: call.text,
             messageId: 'remote-unlocked-variant',
-            data: { mm: key, call: String(call.name), unlocked: remoteRepl.name, replacement: remoteRepl.text },
+            data: { mm: mmShown, call: String(call.name), unlocked: remoteRepl.name, replacement: remoteRepl.text },
             hint: remoteRepl.text,
             related: acqs.map((a) => rel('acquire', fa, fa.fn.calls[a].callSpan, 'lock taken here')),
           });
@@ -119,7 +122,7 @@ const rule: Rule = {
           ctx.report({
             fa, span: call.span, callText: call.text,
             messageId: 'remote-held-for-call',
-            data: { mm: key, call: String(call.name) },
+            data: { mm: mmShown, call: String(call.name) },
             related: acqs.map((a) => rel('acquire', fa, fa.fn.calls[a].callSpan, 'lock taken here')),
           });
         }

@@ -275,6 +275,24 @@ long pn_remote(struct mm_struct *mm, unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // The mm named as the code writes it, not as the task it was looked up from.
+      name: 'the looked-up mm locked only around a remote call: named as written', era: '6.12', code: `
+int lm_peek(struct task_struct *t, unsigned long va, struct page **pg)
+{
+	struct mm_struct *omm = NULL;
+	long n;
+
+	omm = get_task_mm(t);
+	if (!omm)
+		return -ESRCH;
+	mmap_read_lock(omm);
+	n = get_user_pages_remote(omm, va, 1, FOLL_FORCE, pg, NULL); /* expect: prefer-locked:note */
+	mmap_read_unlock(omm);
+	mmput(omm);
+	return n == 1 ? 0 : -EFAULT;
+}
+`, messages: [/^the mmap lock of omm is held only for this get_user_pages_remote\(\) call/] },
+    {
       // The same adapter asked without FOLL_NOWAIT (argument 0): its dead arm is not a flag.
       name: 'flags from a macro whose constant argument leaves FOLL_NOWAIT out', era: '6.12', code: `
 #define PK_FLAGS(nw) (((nw) ? FOLL_NOWAIT : 0) | FOLL_FORCE)
