@@ -66,7 +66,11 @@ const rule: Rule = {
       const { fa, call, cls } = s;
       const key = cls.key!;
       // The values of the placeholders (each message takes those it names).
-      const base = { call: String(call.name), mm: key, function: fa.fn.name };
+      // (The mm as the call writes it, `sc->mm`, where the analysis follows a local alias
+      // back to a parameter, `data->mm`.)
+      const mi = cls.era ? cls.era.params.findIndex((p) => p.split(':')[0] === 'mm') : -1;
+      const written = mi >= 0 ? call.argText[mi]?.replace(/\s+/g, ' ').trim() : '';
+      const base = { call: String(call.name), mm: written || key, function: fa.fn.name };
       const worlds = fa.atCall[call.id];
       const droppedIn = worlds.filter((w) => { const st = ctx.locks.lockOf(w, key).st; return st === 'U' || st === 'D'; });
       const dropped = droppedIn.map((w) => ctx.locks.lockOf(w, key));

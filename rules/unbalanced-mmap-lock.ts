@@ -1,6 +1,15 @@
 import type { Rule, Span } from '../src/rule';
 import { rel } from '../src/rule';
 
+/** The mm as the caller's own acquire writes it (`mmap_read_lock(r->mm)`,
+ * `down_read(&r->mm->mmap_sem)`): r->mm. */
+function mmWritten(acquire: { argText: string[] }): string | null {
+  const a = acquire.argText[0]?.replace(/\s+/g, '');
+  if (!a) return null;
+  const m = /^&\(?(.+?)\)?->mmap_(?:sem|lock)$/.exec(a);
+  return m ? m[1] : /mmap_(?:sem|lock)/.test(a) ? null : a;
+}
+
 const rule: Rule = {
   meta: {
     id: 'unbalanced-mmap-lock',
@@ -53,7 +62,7 @@ const rule: Rule = {
           ctx.report({
             fa: caller, span: step.call.span, callText: step.call.text, ...only,
             messageId: 'double-acquire-helper',
-            data: { helper: d.fn.name, call: String(hc.name), where: where(caller), mm: key!, function: caller.fn.name, line: first.span.line },
+            data: { helper: d.fn.name, call: String(hc.name), where: where(caller), mm: mmWritten(first) ?? key!, function: caller.fn.name, line: first.span.line },
             related: [rel('acquire', caller, first.callSpan, 'first acquired here'), rel('acquire', d, hc.callSpan, `${d.fn.name}() takes it again`)],
           });
         }
@@ -70,7 +79,7 @@ const rule: Rule = {
         ctx.report({
           fa: last.caller, span: last.call.span, callText: last.call.text, ...only,
           messageId: 'double-acquire-chain',
-          data: { helper: d.fn.name, call: String(hc.name), where: where(last.caller), mm: key!, function: last.caller.fn.name, line: first.span.line,
+          data: { helper: d.fn.name, call: String(hc.name), where: where(last.caller), mm: mmWritten(first) ?? key!, function: last.caller.fn.name, line: first.span.line,
             through: chain.slice(0, -1).reverse().map((st) => `${st.caller.fn.name}()`).join(', ') },
           related: [rel('acquire', last.caller, first.callSpan, 'first acquired here'),
             ...chain.slice(0, -1).reverse().map((st) => rel('caller', st.caller, st.call.span, `${st.caller.fn.name}() calls on with the lock held`)),

@@ -957,6 +957,27 @@ int hc_nothing(void)
   ],
   invalid: [
     {
+      // The mm named as the call writes it (sc->mm), not as the alias the analysis follows.
+      name: 'a kernel thread pins on the mm of its context, named as written', era: '6.12',
+      messages: [/^pin_user_pages_remote\(\) requires the mmap lock of sc->mm; kt_fn\(\) does not take it and is a kernel thread/], code: `
+struct kt_ctx { struct mm_struct *mm; unsigned long va; };
+
+static int kt_fn(void *data)
+{
+	struct kt_ctx *sc = data;
+	struct page *pg;
+
+	if (pin_user_pages_remote(sc->mm, sc->va, 1, 0, &pg, NULL) == 1) /* expect: missing-mmap-lock:error */
+		unpin_user_page(pg);
+	return 0;
+}
+
+void kt_start(struct kt_ctx *c)
+{
+	kthread_run(kt_fn, c, "kt");
+}
+` },
+    {
       // Nobody calls it: the note says the helper takes the lock on some paths only.
       name: 'a helper that locks unless told the caller holds it, with no caller', era: '6.12',
       messages: [/^get_user_pages_remote\(\) requires the mmap lock of mm; hk_get\(\) takes it only on some paths to this call \(mmap_read_lock\(\) at line 7\) and no caller of hk_get\(\) was found/], code: `
