@@ -1358,3 +1358,43 @@ test('distribution markers: a compat header\'s #ifndef RHEL_RELEASE_CODE default
   assert.deepStrictEqual(await at('5.10'), ['drv.c:10:partial-pin-unchecked:warning']);
   assert.deepStrictEqual(await at('6.1'), ['drv.c:12:partial-pin-unchecked:warning']);
 });
+
+// A function written as one use of a module header's function-like macro (`DRV_STORE(size)
+// { ... }`, the header defining it as `ssize_t drv_ ## n(...)`): named as the expansion
+// declares it, so its caller chain reaches it and the message names it.
+test('a function whose header a module header\'s macro writes is named by the expansion', async (t) => {
+  const { root, w } = tmpModule(t, 'gup-declmacro-');
+  w('Kbuild', 'obj-m += drv.o\n');
+  w('drv.h', [
+    '#define DRV_STORE(n) \\',
+    '\tssize_t drv_attr_ ## n(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)',
+    '',
+  ].join('\n'));
+  w('drv.c', [
+    '#include <linux/mm.h>',                                        // 1
+    '#include "drv.h"',                                             // 2
+    '',                                                             // 3
+    'static long drv_grab(unsigned long va, struct page **pg)',     // 4
+    '{',                                                            // 5
+    '\treturn get_user_pages(va, 1, FOLL_WRITE, pg);',              // 6
+    '}',                                                            // 7
+    '',                                                             // 8
+    'DRV_STORE(addr)',                                              // 9
+    '{',                                                            // 10
+    '\tstruct page *pg;',                                           // 11
+    '',                                                             // 12
+    '\tif (drv_grab(simple_strtoul(buf, NULL, 0), &pg) == 1)',     // 13
+    '\t\tput_page(pg);',                                            // 14
+    '\treturn len;',                                                // 15
+    '}',                                                            // 16
+    '',                                                             // 17
+    'static struct device_attribute drv_attr = {',                  // 18
+    '\t.attr = { .name = "addr", .mode = 0200 },',                  // 19
+    '\t.store = drv_attr_addr,',                                    // 20
+    '};',                                                           // 21
+    '',
+  ].join('\n'));
+  const r = await audit({ paths: [root], kernelVersion: '6.12', jobs: 1, only: ['missing-mmap-lock'] });
+  assert.deepStrictEqual(r.findings.map((f) => `${f.file}:${f.span.line}:${f.level}`), ['drv.c:6:error']);
+  assert.match(r.findings[0].message, /called without it from drv_attr_addr \(drv\.c:13\): drv_attr_addr\(\) is the \.store handler of a sysfs attribute \(struct device_attribute\)/);
+});

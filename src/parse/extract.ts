@@ -4,7 +4,7 @@ import { DRM_IOCTL_RE, DRM_IOCTL_ROLE, atomicRegistrations, fieldAtomicRole, fie
 import type Parser = require('tree-sitter');
 import { createHash } from 'crypto';
 import { materialise, type PNode as SyntaxNode } from './tree';
-import { cutFunctions, isNamePastingMacro, lfText, lineIndex, lineOf, macroBuiltName, maskCode, type CutFunction, type LineIndex } from './cut';
+import { cutFunctions, isNamePastingMacro, lfText, lineIndex, lineOf, macroBuiltName, maskCode, parseHeader, type CutFunction, type LineIndex } from './cut';
 import { clearHeaderCaches, preprocessFile, type PreprocessOptions } from '../preprocess/scope';
 import { expandFunction, type ExpandedText } from '../preprocess/expand';
 import { remapExpanded, undecidedIn } from '../preprocess/remap';
@@ -1035,6 +1035,39 @@ function aliasTarget(value: string): string | null {
   return rest === '' ? m[1] : null;
 }
 
+/** Functions whose header is one use of a function-like macro of the file
+ * (`#define DRV_HANDLER(n) long drv_op_ ## n(struct file *f, unsigned int cmd, unsigned long
+ * arg)` and `DRV_HANDLER(ioctl) { ... }`): named and given parameters as the expansion
+ * declares them (drv_op_ioctl(f, cmd, arg)), not after the macro. */
+export function headersByFileMacros(cuts: CutFunction[], masked: string, lines: LineIndex, fromHeaders?: ReadonlyMap<string, { params?: string[]; value: string }>): CutFunction[] {
+  if (!cuts.length || (!fromHeaders?.size && !/#\s*define\b/.test(masked))) return cuts;
+  let defines: Record<string, { params?: string[]; value: string }> | null = null;
+  for (const c of cuts) {
+    const bodyAt = lines.starts[c.braceLine] + (c.braceCol ?? 0);
+    const header = masked.slice(c.headerStart, bodyAt).replace(/\s+/g, ' ').trim();
+    const m = /^([A-Za-z_]\w*)\s*\(([^()]*)\)$/.exec(header);
+    if (!m || m[1] !== c.name.replace(/\(.*$/, '')) continue;
+    defines ??= { ...Object.fromEntries(fromHeaders ?? []), ...collectDefines(masked, lines) };
+    const d = Object.prototype.hasOwnProperty.call(defines, m[1]) ? defines[m[1]] : undefined;
+    if (!d?.params) continue;
+    const args = m[2].split(',').map((a) => a.trim());
+    if (args.length !== d.params.length && !(args.length === 1 && args[0] === '' && d.params.length === 0)) continue;
+    let text = d.value;
+    d.params.forEach((p, i) => { text = text.replace(new RegExp(`\\b${p}\\b`, 'g'), args[i] ?? ''); });
+    text = text.replace(/\s*##\s*/g, '');
+    // (The expansion must end in a declarator: `type name(params)`.)
+    if (!/\)\s*$/.test(text) || /[;{}]/.test(text)) continue;
+    const h = parseHeader(text);
+    if (!h || h.name === m[1]) continue;
+    c.name = h.name;
+    c.params = h.params;
+    c.arity = h.arity;
+    c.nameInText = false;
+    if (h.isStatic) c.isStatic = true;
+  }
+  return cuts;
+}
+
 /** The defines that are another name of one of `names` (not of the kernel's API, whose
  * macros the preprocessing stage expands): [macro, function]. */
 export function aliasMacros(defines: Record<string, MacroDef>, names: readonly string[]): [string, string][] {
@@ -1473,7 +1506,7 @@ export function extractFile(req: ExtractRequest, text: string, memo?: string, di
     let liveCuts: CutFunction[] | undefined;
     const scope = req.preprocess ? preprocessFile(req.preprocess, req.abs, req.file, text, maskedRaw, EXPANSION_TARGETS, (m, b) => (liveCuts = cutFunctions(m, lines, b))) : null;
     const masked = scope ? scope.masked : maskedRaw;
-    st = { digest, chars: text.length, text: scope ? scope.text : text, masked, lines, scope, cuts: liveCuts ?? cutFunctions(masked, lines, scope?.blanked) };
+    st = { digest, chars: text.length, text: scope ? scope.text : text, masked, lines, scope, cuts: headersByFileMacros(liveCuts ?? cutFunctions(masked, lines, scope?.blanked), masked, lines, scope?.declarators) };
     if (key !== undefined) memoPut(key, st);
   }
   const { lines, scope, cuts, masked } = st;

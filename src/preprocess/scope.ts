@@ -82,6 +82,9 @@ export interface FileScope {
    * (!(c)) goto l; } while (0)`): expanded in the functions audited, where they are paths of
    * the control flow, never a reason to audit one. */
   control?: Map<string, MacroDefinition>;
+  /** Function-like macros of the module's own headers whose value is a function's header
+   * (declaratorMacros). */
+  declarators?: Map<string, MacroDefinition>;
   /** 0-based lines the preprocessor blanked. */
   blanked: Set<number>;
   /** What the answer depends on besides the file's own bytes and the options. */
@@ -137,6 +140,8 @@ interface HeaderScope {
   relevant?: Map<string, MacroDefinition>;
   /** Its (and its headers') macros that jump (FileScope.control), once computed. */
   control?: Map<string, MacroDefinition>;
+  /** Its headers' function-header macros (FileScope.declarators), once computed. */
+  declarators?: Map<string, MacroDefinition>;
   /** The same for the atomic-section primitives (see FileScope.atomic). */
   relevantAtomic?: Map<string, MacroDefinition>;
   /** Its static functions that call the GUP API (gupHelpersOf), and with those of the
@@ -666,9 +671,10 @@ export function preprocessFile(o: PreprocessOptions, abs: string, file: string, 
   const control = controlMacros(result, !o.shallow, 0);
   for (const k of [...macros.keys(), ...atomic.keys()]) control.delete(k);
   const flagMacros = flagMacrosOf(result, 0, false);
+  const declarators = o.shallow ? new Map<string, MacroDefinition>() : declaratorMacros(result, 0);
   return { text: liveText(raw, result), masked: liveMasked, undecided: result.undecided, macros, atomic, blanked, deps,
     ...(ints?.types.size ? { intTypes: ints.types } : {}), ...(ints?.fields.size ? { intFields: ints.fields } : {}),
-    ...(flagMacros.size ? { flagMacros } : {}), ...(ownGup.length ? { ownGup } : {}), ...(control.size ? { control } : {}) };
+    ...(flagMacros.size ? { flagMacros } : {}), ...(ownGup.length ? { ownGup } : {}), ...(control.size ? { control } : {}), ...(declarators.size ? { declarators } : {}) };
 }
 
 const JUMPS = /\b(?:goto|return|break|continue)\b/;
@@ -689,6 +695,25 @@ function controlMacros(r: ConditionalResult, headers: boolean, depth: number): M
   for (const [k, v] of r.macros) {
     if (!v.params || v.conditional || path.isAbsolute(v.file) || v.value.includes('##') || !JUMPS.test(v.value)) continue;
     out.set(k, v);
+  }
+  return out;
+}
+
+/** FileScope.declarators: the function-like macros of the module's own headers a file
+ * includes whose value is a function's header (`#define DRV_STORE(n) ssize_t drv_ ## n(struct
+ * kobject *k, ...)`), live for the era: a function written `DRV_STORE(size) { ... }` is
+ * named by them (headersByFileMacros). */
+function declaratorMacros(r: ConditionalResult, depth: number): Map<string, MacroDefinition> {
+  const out = new Map<string, MacroDefinition>();
+  if (depth > MAX_INCLUDE_DEPTH) return out;
+  for (const inc of r.included) {
+    const h = scopeOf.get(inc.scope);
+    if (!h || inc.conditional) continue;
+    for (const [k, v] of (h.declarators ??= declaratorMacros(h.result, depth + 1))) out.set(k, v);
+    for (const [k, v] of h.result.macros) {
+      if (!v.params || v.conditional || path.isAbsolute(v.file) || /[;{}]/.test(v.value) || !/[A-Za-z_]\w*\s*\([^()]*\)\s*$/.test(v.value)) continue;
+      out.set(k, v);
+    }
   }
   return out;
 }

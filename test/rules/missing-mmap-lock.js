@@ -1576,6 +1576,33 @@ static struct bin_attribute sa_blob = {
 };
 ` },
     {
+      // The handler's header is one use of a function-like macro of the file that pastes its
+      // name: named as the expansion declares it, so the ops table's entry is found.
+      name: 'an ioctl handler whose header a pasting macro writes', era: '6.12',
+      messages: [/mh_grab\(\) does not take it and is called without it from mh_op_ioctl .*: mh_op_ioctl\(\) is the \.unlocked_ioctl handler/], code: `
+#define MH_HANDLER(n) \\
+	long mh_op_ ## n(struct file *filp, unsigned int cmd, unsigned long arg)
+
+static int mh_grab(unsigned long ua, struct page **pv)
+{
+	return get_user_pages(ua, 1, FOLL_WRITE, pv) == 1 ? 0 : -EFAULT; /* expect: missing-mmap-lock:error */
+}
+
+MH_HANDLER(ioctl)
+{
+	struct page *pv[1];
+	int err = mh_grab(arg, pv);
+
+	if (!err)
+		put_page(pv[0]);
+	return err;
+}
+
+static const struct file_operations mh_fops = {
+	.unlocked_ioctl = mh_op_ioctl,
+};
+` },
+    {
       name: 'a DRM ioctl handler pins without the lock',
       messages: [/ed_userptr_ioctl\(\) does not take it and is a DRM ioctl handler/], code: `
 int ed_userptr_ioctl(struct drm_device *dev, void *data, struct drm_file *filp)
