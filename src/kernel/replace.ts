@@ -37,7 +37,17 @@ export function unlockedReplacement(call: CallSite, era: GupEra, version: Versio
   if (!target) return null;
   const tEra = gupEraAt(target, version);
   if (!tEra) return null;
-  return replacementBy(call, era, target, tEra, (r) => (r === 'tsk' ? 'current' : r === 'mm' ? 'current->mm' : null));
+  const r = replacementBy(call, era, target, tEra, (x) => (x === 'tsk' ? 'current' : x === 'mm' ? 'current->mm' : null));
+  // (FOLL_GET written in the locked call's flags, harmless there before 6.3, is refused by
+  // the _unlocked variant's flag check: the replacement leaves it out.)
+  const fi = r ? tEra.params.findIndex((p) => role(p) === 'gup_flags') : -1;
+  if (r && fi >= 0 && /\bFOLL_GET\b/.test(r.args[fi])) {
+    const f = r.args[fi].replace(/\s*\|\s*FOLL_GET\b|\bFOLL_GET\s*\|\s*/g, '').replace(/^\(?\s*FOLL_GET\s*\)?$/, '0');
+    r.args[fi] = f;
+    r.order[fi] = f;
+    r.text = `${target}(${r.args.join(', ')})`;
+  }
+  return r;
 }
 
 /** Before 4.10 no remote GUP call takes `int *locked`; another task's mm has an unlocked

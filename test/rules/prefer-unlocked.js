@@ -153,6 +153,19 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // FOLL_GET written in the locked call: the _unlocked variant would refuse it.
+      name: 'the replacement leaves out a FOLL_GET the locked call passes', era: '6.12', code: `
+long fg_touch(unsigned long start, unsigned long nr)
+{
+	long got;
+
+	mmap_read_lock(current->mm);
+	got = get_user_pages(start, nr, FOLL_GET | FOLL_WRITE, NULL); /* expect: prefer-unlocked:warning */
+	mmap_read_unlock(current->mm);
+	return got;
+}
+`, messages: [/use get_user_pages_unlocked\(start, nr, NULL, FOLL_WRITE\) and drop the lock\/unlock calls/] },
+    {
       // A driver's own static (not inline) one-line lock wrappers are the primitive.
       name: 'the lock taken only around the call through static non-inline wrappers', era: '6.12', code: `
 static void dl_lock(struct mm_struct *mm)
