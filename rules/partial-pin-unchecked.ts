@@ -66,7 +66,10 @@ function explainKind(f: LifecycleFinding): { id: string; data: MessageData; fix:
   // (Not stored: a name the function does not use yet, and the fix says to keep it there.)
   const count = acq.countVar ?? acq.countName ?? 'ret';
   // (The array as the call was given it: `*pv` for an out-parameter `struct page ***pv`.)
-  const arr = acq.call.argText.some((t) => t.replace(/[\s()]/g, '') === `*${acq.root}`) ? `*${acq.root}` : acq.root;
+  // (Or as the call filled it from an offset, `pages + done`: the entries this call set.)
+  const esc = acq.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const offset = acq.call.argText.map((t) => t.replace(/\s+/g, ' ').trim()).find((t) => new RegExp(`^(?:${esc}\\s*\\+|&\\s*${esc}\\s*\\[)`).test(t));
+  const arr = acq.call.argText.some((t) => t.replace(/[\s()]/g, '') === `*${acq.root}`) ? `*${acq.root}` : offset ?? acq.root;
   const release = acq.fam === 'pin' ? `unpin_user_pages(${arr}, ${count})` : `release exactly ${count} pages (put_page() each)`;
   const last = f.path[f.path.length - 1];
   const data = { nr: n, line: last.line, family: acq.fam === 'pin' ? 'pin' : 'get', pages: acq.root, count };

@@ -1331,6 +1331,35 @@ EXPORT_SYMBOL(sr_peek);
   ],
   invalid: [
     {
+      // A chunk loop that advances by the request: the fix releases this call's entries,
+      // from where it filled them.
+      name: 'a chunk loop advancing by the requested count: the fix names the chunk\'s entries', era: '6.12', code: `
+int ck_import(unsigned long ua, int total)
+{
+	struct page **pv = kvmalloc_array(total, sizeof(*pv), GFP_KERNEL);
+	int done = 0, ret;
+
+	if (!pv)
+		return -ENOMEM;
+	while (done < total) {
+		int step = min(total - done, 32);
+
+		ret = pin_user_pages_fast(ua + ((unsigned long)done << PAGE_SHIFT), step, FOLL_WRITE, pv + done); /* expect: partial-pin-unchecked:warning */
+		if (ret <= 0) {
+			ret = ret ? ret : -EFAULT;
+			goto out;
+		}
+		done += step;
+	}
+	ret = 0;
+out:
+	if (done)
+		unpin_user_pages(pv, done);
+	kvfree(pv);
+	return ret;
+}
+`, messages: [/unpin_user_pages\(pv \+ done, ret\)/] },
+    {
       // A void function pins into its own array, logs the count and never releases: a leak,
       // not a count its caller could use.
       name: 'a local array pinned, the count only logged, nothing released', era: '6.12', code: `
