@@ -12,7 +12,10 @@ export const MACRO_TARGETS: ReadonlySet<string> = new Set([
 /** What a macro must reach to be expanded inside a file: the above, and the page releases
  * (`#define DRV_PUT(pg) put_page(pg)`: pin-put-mismatch reads the release it expands to).
  * Not needles: a file whose only API use is such a release has nothing to audit. */
-export const EXPANSION_TARGETS: ReadonlySet<string> = new Set([...MACRO_TARGETS, ...releaseFunctions.keys()]);
+// (And the plain rwsem calls a module renames, `#define drv_down_read(s) down_read(s)`: the
+// expansion is read by its argument, as a direct call is, mmap_sem or not.)
+export const EXPANSION_TARGETS: ReadonlySet<string> = new Set([...MACRO_TARGETS, ...releaseFunctions.keys(),
+  ...lockNames.filter((n) => /^(down_|up_|downgrade_)/.test(n))]);
 
 /** What a module's macro or one-call static wrapper must reach to be expanded inside the
  * functions that are audited anyway (never a reason to audit one): the primitives that open

@@ -153,6 +153,27 @@ long pu_done(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A module's rename of the plain rwsem calls, given its own accessor of the lock.
+      name: 'the lock taken through a rename macro of down_read() and an accessor of mmap_sem', era: '5.4', code: `
+#define rn_down_read(s) down_read(s)
+#define rn_up_read(s) up_read(s)
+
+static inline struct rw_semaphore *rn_sem(struct mm_struct *mm)
+{
+	return &mm->mmap_sem;
+}
+
+long rn_grab(unsigned long va, struct page **pg)
+{
+	long n;
+
+	rn_down_read(rn_sem(current->mm));
+	n = get_user_pages(va, 1, FOLL_WRITE, pg, NULL); /* expect: prefer-unlocked:warning */
+	rn_up_read(rn_sem(current->mm));
+	return n;
+}
+`, messages: [/taken only around this get_user_pages\(\) call/] },
+    {
       // FOLL_GET written in the locked call: the _unlocked variant would refuse it.
       name: 'the replacement leaves out a FOLL_GET the locked call passes', era: '6.12', code: `
 long fg_touch(unsigned long start, unsigned long nr)
