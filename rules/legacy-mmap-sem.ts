@@ -31,9 +31,24 @@ const WRAPPER: Record<string, string | null> = {
 /** `&current->mm->mmap_sem` -> `current->mm`; so is `(struct rw_semaphore *)&mm->mmap_lock`
  * `mm`. */
 function mmOf(arg: string): string {
-  let t = arg.replace(/\s+/g, '').replace(/^\((?:const)?[A-Za-z_]\w*\*+\)(?=&)/, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
-  t = t.replace(/(->|\.)mmap_(sem|lock)$/, '');
-  return t.replace(/^\((.*)\)$/, '$1');
+  // (Casts, `&` and parentheses around the whole, in any order and nesting, as an
+  // accessor's expansion writes them: `(&(drv_cur_mm())->mmap_lock)`.)
+  const bare = (x: string) => {
+    for (let i = 0; i < 6; i++) {
+      const y = x.replace(/^\((?:const)?[A-Za-z_]\w*\*+\)(?=[&(])/, '').replace(/^&/, '').replace(/^\((.*)\)$/, (w, inner: string) => (balanced(inner) ? inner : w));
+      if (y === x) break;
+      x = y;
+    }
+    return x;
+  };
+  return bare(bare(arg.replace(/\s+/g, '')).replace(/(->|\.)mmap_(sem|lock)$/, ''));
+}
+
+/** Parentheses balance in `t` (`a)(b` does not). */
+function balanced(t: string): boolean {
+  let d = 0;
+  for (const c of t) { if (c === '(') d++; else if (c === ')' && --d < 0) return false; }
+  return d === 0;
 }
 
 /** The last name of an access path is an mm's (`current->mm`, `vma->vm_mm`, `old_mm`,

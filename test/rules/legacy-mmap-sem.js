@@ -59,6 +59,31 @@ long ls_new(unsigned long uaddr, struct page **pages)
   ],
   invalid: [
     {
+      // A driver's rename of down_write() given its accessor of the lock: the mm is the
+      // accessor's argument, without the `&(...)` its expansion wraps it in.
+      name: 'a rename macro of down_write() on an accessor of the lock', era: '6.12', code: `
+#define ad_down_write(s) down_write(s)
+#define ad_up_write(s) up_write(s)
+
+static inline struct rw_semaphore *ad_sem(struct mm_struct *mm)
+{
+	return &mm->mmap_lock;
+}
+
+long ad_grow(unsigned long va)
+{
+	struct vm_area_struct *vma;
+	long ret = -EFAULT;
+
+	ad_down_write(ad_sem(current->mm)); /* expect: legacy-mmap-sem:note */
+	vma = find_vma(current->mm, va);
+	if (vma)
+		ret = 0;
+	ad_up_write(ad_sem(current->mm)); /* expect: legacy-mmap-sem:note */
+	return ret;
+}
+`, messages: [/^raw down_write\(\) on the mmap lock of current->mm: this tree has the mmap_lock\.h wrappers; use mmap_write_lock\(current->mm\)/, /^raw up_write\(\) on the mmap lock of current->mm: .*use mmap_write_unlock\(current->mm\)/] },
+    {
       // A header's static inline wrappers: reported once each, at the wrapper's body, not
       // again at every use that expands them.
       name: 'raw rwsem calls in a header\'s static inline wrappers, used from a .c file', files: {
