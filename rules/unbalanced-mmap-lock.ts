@@ -88,10 +88,7 @@ const rule: Rule = {
       });
     }
     for (const fa of ctx.program.functions) {
-      // (Or, in a function that takes or releases the lock itself, a call of a function of
-      // the program with a GUP call, the driver's own compat wrapper: `ret = drv_gup(...)`
-      // between its lock calls.)
-      if (!fa.classes.some((c) => c.kind === 'gup') && !(fa.classes.some((c) => c.kind === 'lock') && fa.fn.calls.some((c) => c.name !== null && ctx.program.resolve(fa, c.name).some((d) => d !== fa && d.classes.some((k) => k.kind === 'gup'))))) continue;
+      if (!fa.classes.some((c) => c.kind === 'gup')) continue;
       const annotated = fa.fn.acquires.length > 0 || fa.fn.releases.length > 0;
       const seen = new Set<string>();
       const takesLocally = (key: string) => fa.classes.some((k) => k.kind === 'lock' && k.key === key && ['acquire', 'killable', 'trylock', 'interruptible'].includes(k.prim.kind));

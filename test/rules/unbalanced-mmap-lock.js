@@ -456,27 +456,6 @@ out:
   ],
   invalid: [
     {
-      // The GUP call is in the driver's own wrapper; the function around it takes the lock
-      // killably and its failure path still unlocks.
-      name: 'a killable acquire that can fail, then the unlock, around a call of the driver\'s GUP wrapper', era: '6.12', code: `
-static long kw_gup(struct mm_struct *mm, unsigned long va, struct page **pg)
-{
-	return get_user_pages_remote(mm, va, 1, FOLL_WRITE, pg, NULL);
-}
-
-long kw_read(struct mm_struct *mm, unsigned long va, struct page **pg)
-{
-	long n = -EINTR;
-
-	if (mmap_read_lock_killable(mm))
-		goto out;
-	n = kw_gup(mm, va, pg);
-out:
-	mmap_read_unlock(mm); /* expect: unbalanced-mmap-lock:error */
-	return n;
-}
-`, messages: [/releases the mmap lock of mm when it is not held on a path \(the acquire at line 11 can fail\)/] },
-    {
       // The same, the member set to false while the caller holds the lock.
       name: 'a caller holding the lock sets the request member to false, the helper locks again', era: '6.12', code: `
 struct fr_req { struct mm_struct *mm; bool locked; };
