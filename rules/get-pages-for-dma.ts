@@ -50,8 +50,9 @@ const rule: Rule = {
     for (const u of ctx.pages.lifecycle().dmaUses) {
       // (A count wrapper's call, `got = drv_get(ua, n, pages)` where drv_get() returns its
       // get_user_pages_fast(): the GUP call is the wrapper's, the mapping its caller's.)
+      const inside = u.acq.via && !u.caller ? ctx.pages.gupPagesArg(u.acq.via.fa, u.acq.via.call.id) : null;
       const { acq, use, inner, caller } = u.acq.via && !u.caller
-        ? { ...u, acq: { ...u.acq, fa: u.acq.via.fa, call: u.acq.via.call, root: ctx.pages.gupPagesArg(u.acq.via.fa, u.acq.via.call.id)?.arg ? (ctx.pages.rootOf(ctx.pages.gupPagesArg(u.acq.via.fa, u.acq.via.call.id)!.arg) ?? u.acq.root) : u.acq.root }, caller: { fa: u.acq.fa, call: u.acq.call } }
+        ? { ...u, acq: { ...u.acq, fa: u.acq.via.fa, call: u.acq.via.call, root: (inside && ctx.pages.rootOf(inside.arg)) ?? u.acq.root }, caller: { fa: u.acq.fa, call: u.acq.call } }
         : u;
       const pin = pinVariant(ctx, acq.call.name!);
       if (!pin || pinInSiblingArm(ctx.pages, acq, pin)) continue;

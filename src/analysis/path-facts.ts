@@ -8,7 +8,7 @@
 // carry one value, which is how such frameworks use them.
 import type { Expr, FunctionIR } from '../parse/ir';
 import type { World } from './lockstate';
-import { exprText, stripNoise, walk } from './expr';
+import { exprText, placeOfCall, predecessors, stripNoise, walk } from './expr';
 
 export interface PathFact {
   field: string;
@@ -280,10 +280,10 @@ export function paramTestsKey(t: ParamTest[]): string {
 function memberSetBefore(fn: FunctionIR, callId: number, arg: Expr, member: string): number | null {
   const obj = arg.kind === 'un' && arg.op === '&' ? exprText(stripNoise(arg.operand)) : exprText(arg);
   const viaAddr = arg.kind === 'un' && arg.op === '&';
-  let at = fn.nodes.findIndex((n) => { let h = false; walk(n.expr, (x) => { if (x.kind === 'call' && x.call === callId) h = true; return !h; }); return h; });
-  if (at < 0) return null;
-  const preds: number[][] = fn.nodes.map(() => []);
-  for (const n of fn.nodes) for (const s of n.succ) if (s >= 0) preds[s].push(n.id);
+  const place = placeOfCall(fn, callId);
+  if (!place) return null;
+  let at = place.node.id;
+  const preds = predecessors(fn);
   for (let steps = 0; steps < 32; steps++) {
     const ps = preds[at];
     if (ps.length !== 1) return null;
